@@ -1,0 +1,15 @@
+package division
+
+import "slices"
+
+// Counties returns all county-level (6-digit) divisions sorted by code. The
+// slice is the caller's to modify.
+func Counties() []Division {
+	return slices.Clone(table().counties)
+}
+
+// Provinces returns all provinces sorted by code. The slice is the caller's
+// to modify.
+func Provinces() []Division {
+	return slices.Clone(table().provinces)
+}

@@ -1,0 +1,121 @@
+// Package ingest turns submitted JSON (one object or NDJSON lines) into
+// validated, authorized, stored records and subject versions. The API and
+// the import command both go through it, so a record is judged the same
+// way whichever door it comes in by.
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/credo-registry/credo"
+)
+
+// MaxLine is the longest NDJSON line accepted (1 MiB); longer lines are
+// refused with ETOOLARGE.
+const MaxLine = 1 << 20
+
+// Ingester validates and stores submissions.
+type Ingester struct {
+	Store credo.Store
+	Keyer credo.PersonKeyer
+	Now   func() time.Time // the registry clock; time.Now when nil
+
+	mu          sync.Mutex
+	authorities map[string]*credo.Authority
+}
+
+// Result is the outcome of one submitted line.
+type Result struct {
+	Line    int          `json:"line"`
+	Status  string       `json:"status"` // created, exists or refused
+	ID      int64        `json:"id,omitempty"`
+	Version int          `json:"version,omitempty"`
+	Error   *credo.Error `json:"error,omitempty"`
+}
+
+func (in *Ingester) now() time.Time {
+	if in.Now != nil {
+		return in.Now()
+	}
+	return time.Now()
+}
+
+// authority resolves the submitting authority. When as is set (a token),
+// a line naming another authority is forbidden; otherwise (an operator's
+// import) the line must name one.
+func (in *Ingester) authority(ctx context.Context, as *credo.Authority, named string) (*credo.Authority, *credo.Error) {
+	if as != nil {
+		if named != "" && named != as.ID {
+			return nil, &credo.Error{Code: credo.EFORBIDDEN, Field: "authority", Reason: "authority",
+				Message: fmt.Sprintf("token of authority %s cannot submit for authority %s", as.ID, named)}
+		}
+		return as, nil
+	}
+	if named == "" {
+		return nil, credo.FieldError("authority", "required", "is required (or pass --authority)")
+	}
+	in.mu.Lock()
+	a, ok := in.authorities[named]
+	in.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	a, err := in.Store.Authority(ctx, named)
+	if err != nil {
+		if e := credo.AsError(err); e != nil && e.Code == credo.ENOTFOUND {
+			return nil, &credo.Error{Code: credo.EINVALID, Field: "authority", Reason: "unknown", Message: "unknown authority " + named}
+		}
+		return nil, &credo.Error{Code: credo.EINTERNAL, Message: "looking up authority: " + err.Error()}
+	}
+	in.mu.Lock()
+	if in.authorities == nil {
+		in.authorities = map[string]*credo.Authority{}
+	}
+	in.authorities[named] = a
+	in.mu.Unlock()
+	return a, nil
+}
+
+// refusal turns any error into the *credo.Error a Result carries.
+func refusal(err error) *credo.Error {
+	if e := credo.AsError(err); e != nil {
+		return e
+	}
+	return &credo.Error{Code: credo.EINTERNAL, Message: err.Error()}
+}
+
+func tooLong(n int) *credo.Error {
+	return &credo.Error{Code: credo.ETOOLARGE, Reason: "too_large",
+		Message: fmt.Sprintf("line is longer than %d bytes", n)}
+}
+
+// parallel runs fn(i) for i in [0,n) on all cores; small batches run inline.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 256 || workers == 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, n)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
