@@ -1,0 +1,132 @@
+// Package api is credo's JSON API: one file per resource, one route table
+// (routes, below), errors as RFC 9457 problem+json, and the OpenAPI document
+// that describes it all (openapi.json).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/ingest"
+)
+
+// Server answers the JSON API from a store. Submissions go through the
+// Ingester, so the API judges a line exactly as the import command does.
+type Server struct {
+	Store    credo.Store
+	Ingester *ingest.Ingester
+	Logger   *slog.Logger // slog.DiscardHandler when nil
+
+	// Timeout bounds each read request, IngestTimeout each submission
+	// (DefaultTimeout, DefaultIngestTimeout when zero).
+	Timeout       time.Duration
+	IngestTimeout time.Duration
+
+	once    sync.Once
+	metrics *metrics
+}
+
+// Per-request time limits.
+const (
+	DefaultTimeout       = 30 * time.Second
+	DefaultIngestTimeout = 5 * time.Minute
+)
+
+// New returns a Server with the default limits.
+func New(store credo.Store, in *ingest.Ingester, logger *slog.Logger) *Server {
+	return &Server{Store: store, Ingester: in, Logger: logger}
+}
+
+// Route is one method and ServeMux path pattern the API serves.
+type Route struct {
+	Method  string
+	Pattern string // "/v1/subjects/{code}"
+}
+
+// route is a row of the route table.
+type route struct {
+	Route
+	handle handlerFunc
+}
+
+// handlerFunc is a handler that leaves error responses to the caller: an
+// error return is answered as a problem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// routes is the one route table; Handler registers exactly these, and the
+// OpenAPI test checks the document against them.
+func (s *Server) routes() []route {
+	return []route{
+		{Route{"GET", "/v1/uscc/{code}"}, s.describeCode},
+
+		{Route{"POST", "/v1/subjects"}, s.postSubjects},
+		{Route{"GET", "/v1/subjects"}, s.searchSubjects},
+		{Route{"GET", "/v1/subjects/{code}"}, s.getSubject},
+		{Route{"GET", "/v1/subjects/{code}/versions"}, s.getSubjectVersions},
+		{Route{"GET", "/v1/subjects/{code}/records"}, s.getSubjectRecords},
+
+		{Route{"POST", "/v1/records"}, s.postRecords},
+		{Route{"GET", "/v1/records/{id}"}, s.getRecord},
+
+		{Route{"GET", "/v1/stats"}, s.getStats},
+		{Route{"GET", "/v1/authorities"}, s.getAuthorities},
+		{Route{"GET", "/v1/openapi.json"}, s.getOpenAPI},
+
+		{Route{"GET", "/healthz"}, s.getHealth},
+		{Route{"GET", "/metrics"}, s.getMetrics},
+	}
+}
+
+// Routes lists what Handler serves, in route-table order.
+func (s *Server) Routes() []Route {
+	rs := s.routes()
+	out := make([]Route, len(rs))
+	for i, r := range rs {
+		out[i] = r.Route
+	}
+	return out
+}
+
+// Handler returns the API with its middleware: request ids, structured
+// request logs, metrics, per-request timeouts and panic recovery. Every
+// handler of one Server shares its metrics registry.
+func (s *Server) Handler() http.Handler {
+	s.once.Do(func() {
+		if s.Logger == nil {
+			s.Logger = slog.New(slog.DiscardHandler)
+		}
+		s.metrics = newMetrics()
+	})
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.adapt(rt.handle))
+	}
+	return &middleware{s: s, mux: mux, metrics: s.metrics}
+}
+
+// adapt turns a handlerFunc into an http.Handler that answers its error.
+func (s *Server) adapt(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// NewHTTPServer returns an http.Server for h with time and size limits
+// suited to the API: slow clients cannot hold connections open, and a
+// 64 MiB NDJSON upload still has time to arrive.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       DefaultIngestTimeout,
+		WriteTimeout:      DefaultIngestTimeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/uscc"
+)
+
+// postRecords answers POST /v1/records. One JSON object: 201 and the
+// stored record when it is new, 200 and the stored original when the same
+// external_id was already stored with the same content, a problem
+// otherwise. NDJSON: 200 and an IngestReport.
+func (s *Server) postRecords(w http.ResponseWriter, r *http.Request) error {
+	as, err := s.authenticate(r)
+	if err != nil {
+		return err
+	}
+	mt, err := mediaType(r, mediaJSON, mediaNDJSON)
+	if err != nil {
+		return err
+	}
+	if mt == mediaNDJSON {
+		return s.submitNDJSON(w, r, "records", as, s.Ingester.Records)
+	}
+	res, _, err := s.submitOne(w, r, "records", as, s.Ingester.Records)
+	if err != nil {
+		return err
+	}
+	rec, err := s.Store.Record(r.Context(), res.ID)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Status == credo.Created {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/v1/records/"+strconv.FormatInt(rec.ID, 10))
+	}
+	writeJSON(w, status, rec)
+	return nil
+}
+
+// getRecord answers GET /v1/records/{id}.
+func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return credo.FieldError("id", "format", "must be a record id (a positive whole number)")
+	}
+	rec, err := s.Store.Record(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// getSubjectRecords answers GET /v1/subjects/{code}/records: the
+// organization's records, newest decision first, filtered by category,
+// kind and decision time (from inclusive, to exclusive), one page at a time.
+func (s *Server) getSubjectRecords(w http.ResponseWriter, r *http.Request) error {
+	code, err := pathCode(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := credo.RecordFilter{
+		Category: q.Get("category"),
+		Kind:     q.Get("kind"),
+		Cursor:   q.Get("cursor"),
+	}
+	if f.Category != "" && !slices.Contains(credo.Categories, f.Category) {
+		return credo.FieldError("category", "enum", "must be one of %s", strings.Join(credo.Categories, ", "))
+	}
+	if f.From, err = queryTime(r, "from"); err != nil {
+		return err
+	}
+	if f.To, err = queryTime(r, "to"); err != nil {
+		return err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		return credo.FieldError("to", "order", "must be after from")
+	}
+	if f.Limit, err = queryLimit(r); err != nil {
+		return err
+	}
+	page, err := s.Store.SubjectRecords(r.Context(), code, f)
+	if err != nil {
+		return err
+	}
+	if page.Records == nil {
+		page.Records = []*credo.Record{}
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// pathCode returns the {code} path value normalized, or the EINVALID error
+// that says why it is no organization's code (the uscc failure word as
+// reason; "person" for a resident identity number).
+func pathCode(r *http.Request) (string, error) {
+	code := uscc.Normalize(r.PathValue("code"))
+	if err := credo.ValidateCode("code", code); err != nil {
+		return "", err
+	}
+	return code, nil
+}
