@@ -18,13 +18,13 @@ func (in *Ingester) decodeRecord(ctx context.Context, as *credo.Authority, l Lin
 	if rec.ID != 0 || !rec.RecordedAt.IsZero() || rec.SupersededBy != 0 {
 		return nil, credo.FieldError(registryField(rec), "read_only", "is assigned by the registry")
 	}
-	auth, aerr := in.authority(ctx, as, rec.Authority)
-	if aerr != nil {
-		return nil, aerr
-	}
 	rec.Normalize()
 	if err := rec.Validate(now); err != nil {
 		return nil, refusal(err)
+	}
+	auth, aerr := in.authority(ctx, as, rec.Authority)
+	if aerr != nil {
+		return nil, aerr
 	}
 	if err := auth.Authorize(rec.Subject, rec.Category); err != nil {
 		return nil, refusal(err)

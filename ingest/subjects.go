@@ -18,13 +18,13 @@ func (in *Ingester) decodeSubject(ctx context.Context, as *credo.Authority, l Li
 	if s.Version != 0 || !s.RecordedAt.IsZero() {
 		return nil, credo.FieldError("version", "read_only", "version and recorded_at are assigned by the registry")
 	}
-	auth, aerr := in.authority(ctx, as, s.Authority)
-	if aerr != nil {
-		return nil, aerr
-	}
 	s.Normalize()
 	if err := s.Validate(now); err != nil {
 		return nil, refusal(err)
+	}
+	auth, aerr := in.authority(ctx, as, s.Authority)
+	if aerr != nil {
+		return nil, aerr
 	}
 	if err := auth.Authorize(s.Code, "registration"); err != nil {
 		e := refusal(err)

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/bench"
+	"github.com/credo-registry/credo/demo"
+)
+
+// bench runs a named benchmark. Timings are printed, never asserted.
+func (m *Main) bench(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "import" {
+		return &exitError{code: 2, msg: "usage: credo bench import [--records N] [--db postgres://...]"}
+	}
+	return m.benchImport(ctx, args[1:])
+}
+
+// benchImport loads generated records into an empty store through the
+// import path (validation and durability included) and, in the same run,
+// inserts the same rows with the bare drivers.
+func (m *Main) benchImport(ctx context.Context, args []string) error {
+	var n, batch int
+	var db, dir string
+	var bare bool
+	fs := m.newFlags("bench import", nil)
+	fs.IntVar(&n, "records", 2_000_000, "records to load")
+	fs.IntVar(&batch, "batch", 10_000, "records per durable write")
+	fs.StringVar(&db, "db", "", "also measure PostgreSQL at this URL (a fresh schema is used and dropped)")
+	fs.StringVar(&dir, "dir", "", "scratch folder (default a temporary one, removed afterwards)")
+	fs.BoolVar(&bare, "bare", true, "also measure the bare drivers")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "credo-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	cfg := demo.Config{Seed: 1, Subjects: max(1, n/12), Records: n, Now: credo.NewDate(time.Now()).Time}
+	fmt.Fprintf(m.Stderr, "generating %d records ...\n", n)
+	gen := filepath.Join(dir, "data")
+	if err := demo.WriteNDJSON(cfg, gen); err != nil {
+		return err
+	}
+	var results []benchResult
+
+	run := func(name string, sf storeFlags) error {
+		fmt.Fprintf(m.Stderr, "importing into %s ...\n", name)
+		elapsed, err := m.timedImport(ctx, sf, gen, batch)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		results = append(results, benchResult{name, n, elapsed})
+		return nil
+	}
+	if err := run("credo import, embedded SQLite", storeFlags{data: filepath.Join(dir, "sqlite")}); err != nil {
+		return err
+	}
+	if db != "" {
+		if err := run("credo import, PostgreSQL", storeFlags{db: db}); err != nil {
+			return err
+		}
+	}
+	if bare {
+		recs, err := benchRecords(cfg)
+		if err != nil {
+			return err
+		}
+		rows, err := bench.Rows(recs)
+		if err != nil {
+			return err
+		}
+		recs = nil
+		for _, after := range []bool{false, true} {
+			name := "bare SQLite driver, index maintained"
+			if after {
+				name = "bare SQLite driver, index built after"
+			}
+			fmt.Fprintf(m.Stderr, "%s ...\n", name)
+			d, err := bench.BareSQLite(ctx, dir, rows, batch, after)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			results = append(results, benchResult{name, n, d})
+		}
+		if db != "" {
+			fmt.Fprintln(m.Stderr, "bare PostgreSQL COPY ...")
+			d, err := bench.BarePostgres(ctx, db, rows, batch)
+			if err != nil {
+				return fmt.Errorf("bare COPY: %w", err)
+			}
+			results = append(results, benchResult{"bare PostgreSQL COPY, index maintained", n, d})
+		}
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "what\trecords\tseconds\trecords/s\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.0f\t\n", r.name, r.n, r.d.Seconds(), float64(r.n)/r.d.Seconds())
+	}
+	return tw.Flush()
+}
+
+type benchResult struct {
+	name string
+	n    int
+	d    time.Duration
+}
+
+// timedImport imports the generated folder into an empty store, timing
+// only the records file (authorities and subjects are loaded first).
+func (m *Main) timedImport(ctx context.Context, sf storeFlags, gen string, batch int) (time.Duration, error) {
+	store, err := openStore(ctx, sf)
+	if err != nil {
+		return 0, err
+	}
+	defer store.Close()
+	if st, err := store.Stats(ctx); err != nil {
+		return 0, err
+	} else if st.Records != 0 {
+		return 0, fmt.Errorf("the store is not empty (%d records)", st.Records)
+	}
+	in, err := newIngester(ctx, store)
+	if err != nil {
+		return 0, err
+	}
+	var elapsed time.Duration
+	for _, name := range []string{"authorities", "subjects", "records"} {
+		imp := &importer{m: m, in: in, store: store, batch: batch, kind: name, path: filepath.Join(gen, name+".ndjson")}
+		sum, err := imp.run(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if sum.refused > 0 {
+			return 0, fmt.Errorf("%d %s refused (see %s)", sum.refused, name, sum.refusedFile)
+		}
+		elapsed = sum.elapsed
+	}
+	return elapsed, nil
+}
+
+// benchRecords are the generated records as the store receives them.
+func benchRecords(cfg demo.Config) ([]*credo.Record, error) {
+	now := credo.NewTime(time.Now())
+	var recs []*credo.Record
+	err := demo.Records(cfg, func(r *credo.Record) error {
+		r.Normalize()
+		r.RecordedAt = now
+		recs = append(recs, r)
+		return nil
+	})
+	return recs, err
+}

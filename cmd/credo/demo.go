@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/ingest"
+)
+
+type demoFlags struct {
+	seed     int64
+	subjects int
+	records  int
+	now      string
+}
+
+func (m *Main) demoFlagSet(name string, f *demoFlags, sf *storeFlags) *flag.FlagSet {
+	fs := m.newFlags(name, sf)
+	fs.Int64Var(&f.seed, "seed", 1, "random seed: the same seed (and --now) gives the same data")
+	fs.IntVar(&f.subjects, "subjects", 10000, "number of organizations")
+	fs.IntVar(&f.records, "records", 0, "number of records (default 12 per organization)")
+	fs.StringVar(&f.now, "now", "", "the day the generated history ends (default today, UTC)")
+	return fs
+}
+
+func (f *demoFlags) config() (demo.Config, error) {
+	now := credo.NewDate(time.Now()).Time
+	if f.now != "" {
+		d, err := credo.ParseDate(f.now)
+		if err != nil {
+			return demo.Config{}, &exitError{code: 2, msg: "--now: " + err.Error()}
+		}
+		now = d.Time
+		if now.After(time.Now()) {
+			return demo.Config{}, &exitError{code: 2, msg: "--now must not be in the future"}
+		}
+	}
+	if f.subjects < 1 {
+		return demo.Config{}, &exitError{code: 2, msg: "--subjects must be at least 1"}
+	}
+	if f.records < 0 {
+		return demo.Config{}, &exitError{code: 2, msg: "--records must not be negative"}
+	}
+	return demo.Config{Seed: f.seed, Subjects: f.subjects, Records: f.records, Now: now}, nil
+}
+
+// demo fills an empty data folder with a generated registry and serves it.
+func (m *Main) demo(ctx context.Context, args []string) error {
+	var f serveFlags
+	var df demoFlags
+	fs := m.demoFlagSet("demo", &df, &f.storeFlags)
+	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := df.config()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, f.storeFlags)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	stats, err := store.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	if stats == (credo.Stats{}) {
+		start := time.Now()
+		fmt.Fprintf(m.Stdout, "creating a demo registry in %s (seed %d) ...\n", f.data, cfg.Seed)
+		if err := loadDemo(ctx, store, cfg); err != nil {
+			return err
+		}
+		if stats, err = store.Stats(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "demo registry ready in %.1fs\n", time.Since(start).Seconds())
+	}
+	fmt.Fprintf(m.Stdout, "%d organizations, %d records, %d authorities\n", stats.Organizations, stats.Records, stats.Authorities)
+	a := demoAuthority(cfg)
+	token, hash := credo.NewToken()
+	if err := store.AddToken(ctx, a.ID, hash); err != nil {
+		return fmt.Errorf("issuing a demo token: %w", err)
+	}
+	return m.listenAndServe(ctx, store, f.addr, func(url string) {
+		fmt.Fprintf(m.Stdout, "demo authority %s (%s), categories %v, bearer token:\n%s\n", a.ID, a.Name, a.Categories, token)
+		fmt.Fprintf(m.Stdout, "try: curl -s %s/v1/stats\n", url)
+	})
+}
+
+// demoAuthority is the nationwide authority with the most categories.
+func demoAuthority(cfg demo.Config) *credo.Authority {
+	var best *credo.Authority
+	for _, a := range demo.Authorities(cfg) {
+		if slices.Contains(a.Divisions, credo.Nationwide) && (best == nil || len(a.Categories) > len(best.Categories)) {
+			best = a
+		}
+	}
+	return best
+}
+
+// loadDemo stores the generated registry through the same path as any
+// submission, so the demo holds only what the registry would accept.
+func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) error {
+	for _, a := range demo.Authorities(cfg) {
+		_, hash := credo.NewToken()
+		a.CreatedAt = credo.NewTime(cfg.Now)
+		if err := store.CreateAuthority(ctx, a, hash); err != nil {
+			return fmt.Errorf("demo authority %s: %w", a.ID, err)
+		}
+	}
+	in, err := newIngester(ctx, store)
+	if err != nil {
+		return err
+	}
+	const batch = 10000
+	var lines []ingest.Line
+	flush := func(submit func(context.Context, *credo.Authority, []ingest.Line) ([]ingest.Result, error)) error {
+		if len(lines) == 0 {
+			return nil
+		}
+		results, err := submit(ctx, nil, lines)
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if r.Error != nil {
+				return fmt.Errorf("demo data refused at item %d: %v", r.Line, r.Error)
+			}
+		}
+		lines = lines[:0]
+		return nil
+	}
+	add := func(v any, submit func(context.Context, *credo.Authority, []ingest.Line) ([]ingest.Result, error)) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, ingest.Line{Number: len(lines) + 1, Data: b})
+		if len(lines) == batch {
+			return flush(submit)
+		}
+		return nil
+	}
+	if err := demo.Subjects(cfg, func(s *credo.Subject) error { return add(s, in.Subjects) }); err != nil {
+		return err
+	}
+	if err := flush(in.Subjects); err != nil {
+		return err
+	}
+	if err := demo.Records(cfg, func(r *credo.Record) error { return add(r, in.Records) }); err != nil {
+		return err
+	}
+	return flush(in.Records)
+}

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/ingest"
+)
+
+// importFiles loads NDJSON files of authorities, subjects or records. It is
+// idempotent: a line already stored counts as "exists". Refused lines go,
+// with the reason, to a file beside the input (or --refused).
+func (m *Main) importFiles(ctx context.Context, args []string) error {
+	var sf storeFlags
+	var authority, kind, refusedPath string
+	var batch int
+	fs := m.newFlags("import", &sf)
+	fs.StringVar(&authority, "authority", "", "authority to submit as when a line names none")
+	fs.StringVar(&kind, "kind", "", "what the files hold: authorities, subjects or records (default: detected from the first line)")
+	fs.StringVar(&refusedPath, "refused", "", "where to write refused lines (default FILE.refused.ndjson)")
+	fs.IntVar(&batch, "batch", 10000, "lines per durable write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return &exitError{code: 2, msg: "usage: credo import [--authority ID] [--kind K] FILE..."}
+	}
+	if batch < 1 || batch > 100000 {
+		return &exitError{code: 2, msg: "import: --batch must be from 1 to 100000"}
+	}
+	store, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	in, err := newIngester(ctx, store)
+	if err != nil {
+		return err
+	}
+	var as *credo.Authority
+	if authority != "" {
+		if as, err = store.Authority(ctx, authority); err != nil {
+			return fmt.Errorf("--authority: %w", err)
+		}
+	}
+	anyRefused := false
+	for _, path := range fs.Args() {
+		imp := &importer{m: m, in: in, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath}
+		sum, err := imp.run(ctx)
+		if err != nil {
+			return fmt.Errorf("import %s: %w", path, err)
+		}
+		fmt.Fprintln(m.Stdout, sum)
+		anyRefused = anyRefused || sum.refused > 0
+	}
+	if anyRefused {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+type importer struct {
+	m           *Main
+	in          *ingest.Ingester
+	store       credo.Store
+	as          *credo.Authority
+	batch       int
+	kind        string
+	path        string
+	refusedPath string
+}
+
+type importSummary struct {
+	path, kind, refusedFile         string
+	lines, created, exists, refused int
+	elapsed                         time.Duration
+}
+
+func (s importSummary) String() string {
+	out := fmt.Sprintf("%s: %d %s lines: %d created, %d already stored, %d refused (%.1fs, %.0f lines/s)",
+		s.path, s.lines, s.kind, s.created, s.exists, s.refused, s.elapsed.Seconds(), float64(s.lines)/max(s.elapsed.Seconds(), 1e-9))
+	if s.refused > 0 {
+		out += "; refused lines and reasons in " + s.refusedFile
+	}
+	return out
+}
+
+func (imp *importer) run(ctx context.Context) (importSummary, error) {
+	start := time.Now()
+	sum := importSummary{path: imp.path}
+	f, err := os.Open(imp.path)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	kind := imp.kind
+	if kind == "" {
+		if kind, err = detectKind(f); err != nil {
+			return sum, err
+		}
+	}
+	sum.kind = kind
+	var prepare func(context.Context, []ingest.Line) *ingest.Batch
+	commit := func(ctx context.Context, _ []ingest.Line, b *ingest.Batch) ([]ingest.Result, error) {
+		return imp.in.Commit(ctx, b)
+	}
+	switch kind {
+	case "records":
+		prepare = func(ctx context.Context, l []ingest.Line) *ingest.Batch { return imp.in.PrepareRecords(ctx, imp.as, l) }
+	case "subjects":
+		prepare = func(ctx context.Context, l []ingest.Line) *ingest.Batch {
+			return imp.in.PrepareSubjects(ctx, imp.as, l)
+		}
+	case "authorities":
+		prepare = func(context.Context, []ingest.Line) *ingest.Batch { return nil }
+		commit = func(ctx context.Context, l []ingest.Line, _ *ingest.Batch) ([]ingest.Result, error) {
+			return importAuthorities(ctx, imp.store, l), nil
+		}
+	default:
+		return sum, fmt.Errorf("--kind must be authorities, subjects or records, not %q", kind)
+	}
+
+	var reader io.Reader = f
+	if bar := imp.progress(f); bar != nil {
+		defer bar.Finish()
+		r := progressbar.NewReader(f, bar)
+		reader = &r
+	}
+	refused := &refusedWriter{path: imp.refusedPath}
+	if refused.path == "" {
+		refused.path = imp.path + ".refused.ndjson"
+	}
+	defer refused.close()
+
+	// Two stages: the reader decodes and validates the next batch while
+	// the store writes the previous one.
+	type job struct {
+		lines []ingest.Line
+		batch *ingest.Batch
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(jobs)
+		var lines []ingest.Line
+		send := func() error {
+			if len(lines) == 0 {
+				return nil
+			}
+			select {
+			case jobs <- job{lines, prepare(ctx, lines)}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			lines = nil
+			return nil
+		}
+		err := ingest.ReadLines(reader, ingest.MaxLine, func(l ingest.Line) error {
+			l.Data = bytes.Clone(l.Data)
+			lines = append(lines, l)
+			if len(lines) >= imp.batch {
+				return send()
+			}
+			return nil
+		})
+		if err == nil {
+			err = send()
+		}
+		readErr <- err
+	}()
+	for j := range jobs {
+		if err == nil {
+			err = imp.count(ctx, &sum, refused, j.lines, j.batch, commit)
+		}
+		if err != nil {
+			cancel()
+		}
+	}
+	if rerr := <-readErr; err == nil {
+		err = rerr
+	}
+	sum.elapsed = time.Since(start)
+	sum.refusedFile = refused.path
+	return sum, err
+}
+
+// count commits one prepared batch and tallies its outcomes.
+func (imp *importer) count(ctx context.Context, sum *importSummary, refused *refusedWriter, lines []ingest.Line, b *ingest.Batch,
+	commit func(context.Context, []ingest.Line, *ingest.Batch) ([]ingest.Result, error)) error {
+	results, err := commit(ctx, lines, b)
+	if err != nil {
+		return err
+	}
+	for i, r := range results {
+		switch r.Status {
+		case credo.Created:
+			sum.created++
+		case credo.Exists:
+			sum.exists++
+		default:
+			sum.refused++
+			if err := refused.write(r, lines[i].Data); err != nil {
+				return err
+			}
+		}
+	}
+	sum.lines += len(lines)
+	return nil
+}
+
+// progress returns a byte-count progress bar when stderr is a terminal.
+func (imp *importer) progress(f *os.File) *progressbar.ProgressBar {
+	tty, ok := imp.m.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(tty.Fd())) {
+		return nil
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	return progressbar.NewOptions64(st.Size(),
+		progressbar.OptionSetWriter(tty),
+		progressbar.OptionSetDescription(filepath.Base(imp.path)),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish())
+}
+
+// detectKind reads the first non-blank line's keys and rewinds the file.
+func detectKind(f *os.File) (string, error) {
+	var first map[string]json.RawMessage
+	err := ingest.ReadLines(f, ingest.MaxLine, func(l ingest.Line) error {
+		if err := json.Unmarshal(l.Data, &first); err != nil {
+			return fmt.Errorf("line %d is not a JSON object; pass --kind", l.Number)
+		}
+		return io.EOF
+	})
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	switch {
+	case first == nil:
+		return "records", nil // an empty file: nothing to do whatever it is
+	case first["divisions"] != nil:
+		return "authorities", nil
+	case first["subject"] != nil:
+		return "records", nil
+	case first["code"] != nil:
+		return "subjects", nil
+	}
+	return "", fmt.Errorf("cannot tell whether the file holds authorities, subjects or records; pass --kind")
+}
+
+// refusedWriter writes refused lines, creating its file on the first one.
+type refusedWriter struct {
+	path string
+	f    *os.File
+	enc  *json.Encoder
+}
+
+func (w *refusedWriter) write(r ingest.Result, input []byte) error {
+	if w.f == nil {
+		f, err := os.Create(w.path)
+		if err != nil {
+			return err
+		}
+		w.f, w.enc = f, json.NewEncoder(f)
+		w.enc.SetEscapeHTML(false)
+	}
+	var in any = string(input)
+	if json.Valid(input) {
+		in = json.RawMessage(input)
+	}
+	return w.enc.Encode(struct {
+		Line  int          `json:"line"`
+		Error *credo.Error `json:"error"`
+		Input any          `json:"input,omitempty"`
+	}{r.Line, r.Error, in})
+}
+
+func (w *refusedWriter) close() {
+	if w.f != nil {
+		w.f.Close()
+	}
+}

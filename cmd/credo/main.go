@@ -1,0 +1,110 @@
+// Command credo runs the credit registry: the server, the demo, and the
+// operator's tools (import, generate, authorities, identifiers, migrations,
+// copying between backends, benchmarks). main only wires; the work is in
+// the packages it imports.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.msg != "" {
+				fmt.Fprintln(os.Stderr, "credo:", ee.msg)
+			}
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "credo:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program with its environment made explicit, so tests run it
+// in-process like a user would.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Ready, when set, receives the server's base URL once it listens.
+	Ready func(url string)
+}
+
+// NewMain returns a Main wired to the process's standard streams.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// exitError ends the program with a status other than 1, or with 1 and no
+// further message (the command already said what went wrong).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d: %s", e.code, e.msg) }
+
+const usage = `credo: an open enterprise credit registry
+
+Usage: credo <command> [flags]
+
+Commands:
+  serve       run the registry's JSON API (--data DIR or --db postgres://..., --addr)
+  demo        create a demo registry in the data folder when it is empty, and serve it
+  generate    write a generated registry as NDJSON files (--subjects N --out DIR)
+  import      load NDJSON authorities, subjects or records (idempotent)
+  authority   add or list authorities (add prints a new token on its last line)
+  uscc        check and describe Unified Social Credit Codes (- reads stdin)
+  migrate     apply the database migrations
+  copy        copy a registry between backends (--from DATA_DIR --to postgres://...)
+  bench       run a benchmark (bench import)
+
+Every command takes --data DIR (default ./credo-data, env CREDO_DATA) and
+--db URL (env CREDO_DB; PostgreSQL instead of the embedded store).
+`
+
+// Run executes one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return &exitError{code: 2}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, rest)
+	case "demo":
+		return m.demo(ctx, rest)
+	case "generate":
+		return m.generate(ctx, rest)
+	case "import":
+		return m.importFiles(ctx, rest)
+	case "authority":
+		return m.authority(ctx, rest)
+	case "uscc":
+		return m.uscc(ctx, rest)
+	case "migrate":
+		return m.migrate(ctx, rest)
+	case "copy":
+		return m.copy(ctx, rest)
+	case "bench":
+		return m.bench(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return &exitError{code: 2, msg: fmt.Sprintf("unknown command %q", cmd)}
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/credo-registry/credo/store/postgres/pgtest"
+)
+
+// TestThreeNodesOnOnePostgres runs three credo serve processes on one
+// PostgreSQL schema, writes through all of them at once (some of the same
+// external ids to two nodes at the same moment), kills one with SIGKILL in
+// the middle, and checks that every acknowledged record is there exactly
+// once and visible through every surviving node.
+func TestThreeNodesOnOnePostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	schema := pgtest.Schema(t, dsn)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	db := dsn + "&search_path=" + schema
+	if !strings.Contains(dsn, "?") {
+		db = dsn + "?search_path=" + schema
+	}
+	if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	out, _, err := run(t, "", "authority", "add", "--db", db, "--id", "sz-amr", "--name", "深圳市市场监督管理局",
+		"--divisions", "4403", "--categories", "market")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := lastLine(out)
+	nodes := []*node{startNode(t, "--db", db), startNode(t, "--db", db), startNode(t, "--db", db)}
+	const code = "914403001922038216"
+
+	// The same external id sent to two nodes at once is stored once.
+	var wg sync.WaitGroup
+	ids := make([]float64, 2)
+	dup := `{"subject":"` + code + `","category":"market","kind":"inspection","external_id":"SAME-1","occurred_at":"2025-01-02"}`
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, body := request(t, "POST", nodes[i].url+"/v1/records", token, "application/json", dup)
+			if status != 201 && status != 200 {
+				t.Errorf("node %d: %d %v", i, status, body)
+			}
+			ids[i], _ = body["id"].(float64)
+		}()
+	}
+	wg.Wait()
+	if ids[0] == 0 || ids[0] != ids[1] {
+		t.Fatalf("one external id submitted to two nodes got ids %v", ids)
+	}
+
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	var acks []ack
+	for i, n := range nodes {
+		for w := 0; w < 2; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a := load(n.url, token, code, fmt.Sprintf("N%d-W%d", i, w), stop)
+				mu.Lock()
+				acks = append(acks, a...)
+				mu.Unlock()
+			}()
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	nodes[1].kill()
+	time.Sleep(1000 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if len(acks) == 0 {
+		t.Fatal("nothing was acknowledged")
+	}
+	t.Logf("%d records acknowledged across three nodes, one killed", len(acks))
+	checkAcks(t, nodes[0].url, token, acks)
+	// Every surviving node sees the same registry.
+	_, s0 := request(t, "GET", nodes[0].url+"/v1/stats", "", "", "")
+	_, s2 := request(t, "GET", nodes[2].url+"/v1/stats", "", "", "")
+	if s0["records"] != s2["records"] || s0["records"].(float64) < float64(len(acks)) {
+		t.Fatalf("nodes disagree or lost records: %v %v (acknowledged %d)", s0, s2, len(acks))
+	}
+	resp, err := http.Get(nodes[2].url + fmt.Sprintf("/v1/records/%d", acks[0].id))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("node 2 does not see a record written elsewhere: %v", err)
+	}
+	resp.Body.Close()
+}

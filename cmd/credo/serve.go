@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/api"
+)
+
+type serveFlags struct {
+	storeFlags
+	addr string
+}
+
+func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
+	fs := m.newFlags(name, &f.storeFlags)
+	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	return fs
+}
+
+// serve runs the JSON API until ctx is cancelled.
+func (m *Main) serve(ctx context.Context, args []string) error {
+	var f serveFlags
+	fs := m.serveFlagSet("serve", &f)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, f.storeFlags)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return m.listenAndServe(ctx, store, f.addr, nil)
+}
+
+// listenAndServe serves store's API on addr; announce, when set, is called
+// with the base URL once the listener is open (before Ready).
+func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr string, announce func(url string)) error {
+	in, err := newIngester(ctx, store)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	srv := api.NewHTTPServer(addr, api.New(store, in, logger).Handler())
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	if announce != nil {
+		announce(url)
+	}
+	fmt.Fprintf(m.Stdout, "credo listening on %s\n", url)
+	if m.Ready != nil {
+		m.Ready(url)
+	}
+	logger.Info("listening", "url", url)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
