@@ -158,3 +158,31 @@ func BarePostgres(ctx context.Context, dsn string, rows []Row, batch int) (time.
 	}
 	return time.Since(start), nil
 }
+
+// ScratchSchema creates an empty schema in the database at dsn and returns
+// a connection string whose search_path is that schema, and a function that
+// drops it.
+func ScratchSchema(ctx context.Context, dsn string) (string, func(), error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return "", nil, err
+	}
+	defer conn.Close(context.Background())
+	schema := fmt.Sprintf("credo_bench_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, err
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	drop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if c, err := pgx.Connect(ctx, dsn); err == nil {
+			c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(ctx)
+		}
+	}
+	return dsn + sep + "search_path=" + schema, drop, nil
+}

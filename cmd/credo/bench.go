@@ -66,7 +66,12 @@ func (m *Main) benchImport(ctx context.Context, args []string) error {
 		return err
 	}
 	if db != "" {
-		if err := run("credo import, PostgreSQL", storeFlags{db: db}); err != nil {
+		scratch, drop, err := bench.ScratchSchema(ctx, db)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		if err := run("credo import, PostgreSQL", storeFlags{db: scratch}); err != nil {
 			return err
 		}
 	}

@@ -82,7 +82,7 @@ func TestThreeNodesOnOnePostgres(t *testing.T) {
 			}()
 		}
 	}
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(1000 * time.Millisecond)
 	nodes[1].kill()
 	time.Sleep(1000 * time.Millisecond)
 	close(stop)

@@ -138,15 +138,34 @@ func checkAcks(t *testing.T, url, token string, acks []ack) {
 			t.Fatalf("id %d acknowledged for %s and %s", a.id, prev, a.externalID)
 		}
 		seen[a.id] = a.externalID
-		status, body := request(t, "GET", fmt.Sprintf("%s/v1/records/%d", url, a.id), "", "", "")
-		if status != 200 || body["external_id"] != a.externalID {
-			t.Fatalf("acknowledged record %s (id %d) lost: %d %v", a.externalID, a.id, status, body)
-		}
-		status, body = request(t, "POST", url+"/v1/records", token, "application/json", a.line)
-		if status != 200 || body["id"] != float64(a.id) {
-			t.Fatalf("acknowledged record %s stored twice or changed: %d %v", a.externalID, status, body)
-		}
 	}
+	var wg sync.WaitGroup
+	work := make(chan ack)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range work {
+				status, body := request(t, "GET", fmt.Sprintf("%s/v1/records/%d", url, a.id), "", "", "")
+				if status != 200 || body["external_id"] != a.externalID {
+					t.Errorf("acknowledged record %s (id %d) lost: %d %v", a.externalID, a.id, status, body)
+					continue
+				}
+				status, body = request(t, "POST", url+"/v1/records", token, "application/json", a.line)
+				if status != 200 || body["id"] != float64(a.id) {
+					t.Errorf("acknowledged record %s stored twice or changed: %d %v", a.externalID, status, body)
+				}
+			}
+		}()
+	}
+	for _, a := range acks {
+		if t.Failed() {
+			break
+		}
+		work <- a
+	}
+	close(work)
+	wg.Wait()
 }
 
 func TestKillDuringLoadLosesNothing(t *testing.T) {
@@ -172,7 +191,7 @@ func TestKillDuringLoadLosesNothing(t *testing.T) {
 			mu.Unlock()
 		}()
 	}
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(1000 * time.Millisecond)
 	n.kill() // SIGKILL mid-load
 	close(stop)
 	wg.Wait()
@@ -191,10 +210,21 @@ func TestKillDuringImportThenResume(t *testing.T) {
 	}
 	files := []string{filepath.Join(gen, "authorities.ndjson"), filepath.Join(gen, "subjects.ndjson"), filepath.Join(gen, "records.ndjson")}
 	cmd := exec.Command(credoBinary, append([]string{"import", "--data", dir, "--batch", "2000"}, files...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1200 * time.Millisecond)
+	// Kill it once it has moved on to the records file.
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "subjects lines") {
+			break
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 
