@@ -77,7 +77,10 @@ type SubjectPage struct {
 	Next     string     `json:"next,omitempty"`
 }
 
-// Page sizes for every paginated read.
+// Page sizes for every paginated read. A limit above MaxPageSize is cut
+// to it; a negative one is EINVALID. Searches rank at most a few thousand
+// candidates per source, so a query matching more organizations than that
+// is ranked among a subset.
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 1000
@@ -97,11 +100,14 @@ type RecordStore interface {
 	//     same authority and subject (stored, or earlier in this batch):
 	//     Refused with an EINVALID error on field "supersedes".
 	// A record that supersedes by external id is stored with Supersedes
-	// set to the resolved id. An error return means nothing was stored.
+	// set to the resolved id; the hash a resubmission is compared with is
+	// ContentHash of the record as submitted (before that resolution). An
+	// error return means nothing was stored.
 	AppendRecords(ctx context.Context, records []*Record) ([]Outcome, error)
 
-	// Record returns the record with id, with SupersededBy filled in, or
-	// an ENOTFOUND error.
+	// Record returns the record with id, with SupersededBy filled in (the
+	// newest superseding record when there are several), or an ENOTFOUND
+	// error.
 	Record(ctx context.Context, id int64) (*Record, error)
 
 	// SubjectRecords returns code's records, newest decision first (ties
@@ -132,6 +138,8 @@ type AuthorityStore interface {
 	// returns an ECONFLICT error when the id is taken.
 	CreateAuthority(ctx context.Context, a *Authority, tokenHash string) error
 	// AddToken adds another token hash to an existing authority (ENOTFOUND).
+	// Adding a hash the authority already holds does nothing; a hash held
+	// by another authority (here or in CreateAuthority) is ECONFLICT.
 	AddToken(ctx context.Context, authorityID, tokenHash string) error
 	// Authority returns the authority with id, or ENOTFOUND.
 	Authority(ctx context.Context, id string) (*Authority, error)
@@ -162,7 +170,7 @@ type Stats struct {
 }
 
 // CopyStore moves a whole registry between backends exactly: ids, versions
-// and times are kept.
+// and times are kept (to the microsecond, PostgreSQL's precision).
 type CopyStore interface {
 	// ScanRecords returns up to limit records with id > afterID, by id.
 	ScanRecords(ctx context.Context, afterID int64, limit int) ([]*Record, error)
@@ -180,4 +188,12 @@ type CopyStore interface {
 	RestoreSubjects(ctx context.Context, subjects []*Subject) error
 	// RestoreSecret stores a secret under name unless one exists.
 	RestoreSecret(ctx context.Context, name string, secret []byte) error
+}
+
+// BulkLoader is implemented by stores that load many records into a store
+// faster than AppendRecords can by deferring index maintenance to the end.
+// Every record's outcome is what AppendRecords would have answered, and an
+// interrupted load leaves the store consistent.
+type BulkLoader interface {
+	BulkLoad(ctx context.Context, load func(append func([]*Record) ([]Outcome, error)) error) error
 }

@@ -1,0 +1,176 @@
+// Package sqlite is the embedded default store: one SQLite database file in
+// the registry's data folder, through the pure-Go driver modernc.org/sqlite.
+//
+// Every write goes through one connection (SQLite has one writer anyway),
+// in BEGIN IMMEDIATE transactions committed with synchronous=FULL in WAL
+// mode, so a write that returned has reached the disk and survives a crash
+// or kill -9. Reads use a separate pool of query-only connections, which in
+// WAL mode never wait for the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+
+	"github.com/credo-registry/credo"
+)
+
+// FileName is the database file inside the data folder.
+const FileName = "credo.db"
+
+var _ credo.Store = (*DB)(nil)
+
+// DB is a registry held in one SQLite database. It is safe for concurrent
+// use; writes are serialized.
+type DB struct {
+	path string
+	w    *sql.DB // the one writer connection
+	r    *sql.DB // query-only readers
+
+	mu      sync.Mutex // serializes write transactions and guards stmts
+	stmts   *writerStmts
+	version int        // schema version found or migrated to at Open
+	bulk    sync.Mutex // one BulkLoad at a time
+}
+
+// Open opens (creating when missing) the registry in folder dir, bringing
+// its schema up to SchemaVersion. It refuses a database written by a newer
+// credo (schema version above SchemaVersion).
+func Open(ctx context.Context, dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: creating data folder: %w", err)
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, FileName))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	db := &DB{path: abs}
+	// The writer runs the migrations before any reader opens the file, so
+	// readers always see WAL mode and the current schema.
+	if db.w, err = sql.Open("sqlite", dsn(abs, writerParams)); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+	if db.version, err = migrate(ctx, db.w); err != nil {
+		db.w.Close()
+		return nil, err
+	}
+	if db.stmts, err = prepareWriterStmts(ctx, db.w); err != nil {
+		db.w.Close()
+		return nil, err
+	}
+	// An interrupted BulkLoad left indexes to build.
+	if err := db.buildDeferredIndexes(ctx); err != nil {
+		db.stmts.close()
+		db.w.Close()
+		return nil, err
+	}
+	if db.r, err = sql.Open("sqlite", dsn(abs, readerParams)); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	db.r.SetMaxOpenConns(n)
+	db.r.SetMaxIdleConns(n)
+	if err := db.r.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: opening readers: %w", err)
+	}
+	return db, nil
+}
+
+// Close closes the database. Writes that returned are already on disk.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	var errs []error
+	if db.stmts != nil {
+		errs = append(errs, db.stmts.close())
+		db.stmts = nil
+	}
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	errs = append(errs, db.w.Close())
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("sqlite: closing: %w", err)
+		}
+	}
+	return nil
+}
+
+// write runs fn in one write transaction, committed when fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.stmts == nil {
+		return errClosed
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: beginning write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: committing: %w", err)
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// SchemaVersion returns the schema version of the open database, which is
+// the package's SchemaVersion once Open has migrated it.
+func (db *DB) SchemaVersion() int { return db.version }
+
+// Connection parameters. synchronous=FULL makes each commit fsync the WAL,
+// so an acknowledged write survives power loss; busy_timeout covers another
+// process (a backup, the CLI) holding a lock briefly; the writer's larger
+// page cache keeps the records indexes in memory during imports.
+var (
+	writerParams = []string{
+		"_txlock=immediate",
+		"_pragma=busy_timeout(10000)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(FULL)",
+		"_pragma=foreign_keys(1)",
+		"_pragma=cache_size(-131072)",
+		"_pragma=temp_store(MEMORY)",
+		"_pragma=wal_autocheckpoint(4000)",
+	}
+	readerParams = []string{
+		"_pragma=busy_timeout(10000)",
+		"_pragma=foreign_keys(1)",
+		"_pragma=cache_size(-32768)",
+		"_pragma=temp_store(MEMORY)",
+		"_pragma=query_only(1)",
+	}
+)
+
+func dsn(path string, params []string) string {
+	u := url.URL{Scheme: "file", Path: path}
+	q := ""
+	for i, p := range params {
+		if i > 0 {
+			q += "&"
+		}
+		q += p
+	}
+	return u.String() + "?" + q
+}
