@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/credo-registry/credo"
 )
@@ -80,14 +81,53 @@ func (in *Ingester) PrepareSubjects(ctx context.Context, as *credo.Authority, li
 	return b
 }
 
-// Commit stores a prepared batch in one durable write and returns every
-// line's outcome.
+// Commit stores a prepared batch in one durable write, regrades the
+// organizations whose records it stored (when the Ingester has a Grader),
+// and returns every line's outcome.
 func (in *Ingester) Commit(ctx context.Context, b *Batch) ([]Result, error) {
+	results, err := in.CommitWith(ctx, b, func(recs []*credo.Record) ([]credo.Outcome, error) {
+		return in.Store.AppendRecords(ctx, recs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if in.Grader != nil {
+		if err := in.Grader.Regrade(ctx, b.Touched()); err != nil {
+			return nil, fmt.Errorf("regrading after a write: %w", err)
+		}
+	}
+	return results, nil
+}
+
+// Touched returns, for each organization a committed batch stored a new
+// record or registration version of, the cause of its regrading: the
+// newest such record, or the registration.
+func (b *Batch) Touched() map[string]credo.Cause {
+	touched := map[string]credo.Cause{}
+	for j, sub := range b.subjects {
+		if b.results[b.index[j]].Status == credo.Created {
+			touched[sub.Code] = credo.Cause{Kind: credo.CauseRegistration}
+		}
+	}
+	for j, r := range b.records {
+		res := b.results[b.index[j]]
+		if res.Status == credo.Created {
+			if c, ok := touched[r.Subject]; !ok || res.ID > c.Record {
+				touched[r.Subject] = credo.Cause{Kind: credo.CauseRecord, Record: res.ID}
+			}
+		}
+	}
+	return touched
+}
+
+// CommitWith is Commit without regrading, storing records through
+// appendRecords (a bulk loader's append, say) instead of the store.
+func (in *Ingester) CommitWith(ctx context.Context, b *Batch, appendRecords func([]*credo.Record) ([]credo.Outcome, error)) ([]Result, error) {
 	var outcomes []credo.Outcome
 	var err error
 	switch {
 	case len(b.records) > 0:
-		outcomes, err = in.Store.AppendRecords(ctx, b.records)
+		outcomes, err = appendRecords(b.records)
 	case len(b.subjects) > 0:
 		outcomes, err = in.Store.PutSubjects(ctx, b.subjects)
 	default:

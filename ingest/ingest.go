@@ -23,6 +23,9 @@ type Ingester struct {
 	Store credo.Store
 	Keyer credo.PersonKeyer
 	Now   func() time.Time // the registry clock; time.Now when nil
+	// Grader, when set, regrades the organizations a write touched before
+	// the write is acknowledged.
+	Grader credo.Grader
 
 	mu          sync.Mutex
 	authorities map[string]*credo.Authority

@@ -139,7 +139,7 @@ func (m *Main) timedImport(ctx context.Context, sf storeFlags, gen string, batch
 	}
 	var elapsed time.Duration
 	for _, name := range []string{"authorities", "subjects", "records"} {
-		imp := &importer{m: m, in: in, store: store, batch: batch, kind: name, path: filepath.Join(gen, name+".ndjson")}
+		imp := &importer{m: m, in: in, store: store, batch: batch, kind: name, path: filepath.Join(gen, name+".ndjson"), bulk: true}
 		sum, err := imp.run(ctx)
 		if err != nil {
 			return 0, err

@@ -29,6 +29,8 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	fs.StringVar(&kind, "kind", "", "what the files hold: authorities, subjects or records (default: detected from the first line)")
 	fs.StringVar(&refusedPath, "refused", "", "where to write refused lines (default FILE.refused.ndjson)")
 	fs.IntVar(&batch, "batch", 10000, "lines per durable write")
+	var bulkMode string
+	fs.StringVar(&bulkMode, "bulk", "auto", "use the store's bulk loader for records: on, off, or auto (when the store holds no records yet)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -53,9 +55,21 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 			return fmt.Errorf("--authority: %w", err)
 		}
 	}
+	bulk := bulkMode == "on"
+	switch bulkMode {
+	case "auto":
+		st, err := store.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		bulk = st.Records == 0
+	case "on", "off":
+	default:
+		return &exitError{code: 2, msg: "import: --bulk must be on, off or auto"}
+	}
 	anyRefused := false
 	for _, path := range fs.Args() {
-		imp := &importer{m: m, in: in, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath}
+		imp := &importer{m: m, in: in, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath, bulk: bulk}
 		sum, err := imp.run(ctx)
 		if err != nil {
 			return fmt.Errorf("import %s: %w", path, err)
@@ -78,6 +92,7 @@ type importer struct {
 	kind        string
 	path        string
 	refusedPath string
+	bulk        bool // load through the store's bulk loader, if it has one
 }
 
 type importSummary struct {
@@ -111,8 +126,18 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 	}
 	sum.kind = kind
 	var prepare func(context.Context, []ingest.Line) *ingest.Batch
+	// Writes go to the store, or to its bulk loader when one is in use;
+	// grading is deferred to one pass over what the import touched.
+	appendRecords := func(recs []*credo.Record) ([]credo.Outcome, error) { return imp.store.AppendRecords(ctx, recs) }
+	touched := map[string]credo.Cause{}
 	commit := func(ctx context.Context, _ []ingest.Line, b *ingest.Batch) ([]ingest.Result, error) {
-		return imp.in.Commit(ctx, b)
+		res, err := imp.in.CommitWith(ctx, b, appendRecords)
+		if err == nil && imp.in.Grader != nil {
+			for code, c := range b.Touched() {
+				touched[code] = c
+			}
+		}
+		return res, err
 	}
 	switch kind {
 	case "records":
@@ -142,54 +167,69 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 	}
 	defer refused.close()
 
-	// Two stages: the reader decodes and validates the next batch while
-	// the store writes the previous one.
-	type job struct {
-		lines []ingest.Line
-		batch *ingest.Batch
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan job, 1)
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(jobs)
-		var lines []ingest.Line
-		send := func() error {
-			if len(lines) == 0 {
+	pipeline := func(ctx context.Context) error {
+		// Two stages: the reader decodes and validates the next batch while
+		// the store writes the previous one.
+		type job struct {
+			lines []ingest.Line
+			batch *ingest.Batch
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var err error
+		jobs := make(chan job, 1)
+		readErr := make(chan error, 1)
+		go func() {
+			defer close(jobs)
+			var lines []ingest.Line
+			send := func() error {
+				if len(lines) == 0 {
+					return nil
+				}
+				select {
+				case jobs <- job{lines, prepare(ctx, lines)}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				lines = nil
 				return nil
 			}
-			select {
-			case jobs <- job{lines, prepare(ctx, lines)}:
-			case <-ctx.Done():
-				return ctx.Err()
+			err := ingest.ReadLines(reader, ingest.MaxLine, func(l ingest.Line) error {
+				l.Data = bytes.Clone(l.Data)
+				lines = append(lines, l)
+				if len(lines) >= imp.batch {
+					return send()
+				}
+				return nil
+			})
+			if err == nil {
+				err = send()
 			}
-			lines = nil
-			return nil
-		}
-		err := ingest.ReadLines(reader, ingest.MaxLine, func(l ingest.Line) error {
-			l.Data = bytes.Clone(l.Data)
-			lines = append(lines, l)
-			if len(lines) >= imp.batch {
-				return send()
+			readErr <- err
+		}()
+		for j := range jobs {
+			if err == nil {
+				err = imp.count(ctx, &sum, refused, j.lines, j.batch, commit)
 			}
-			return nil
-		})
-		if err == nil {
-			err = send()
+			if err != nil {
+				cancel()
+			}
 		}
-		readErr <- err
-	}()
-	for j := range jobs {
-		if err == nil {
-			err = imp.count(ctx, &sum, refused, j.lines, j.batch, commit)
+		if rerr := <-readErr; err == nil {
+			err = rerr
 		}
-		if err != nil {
-			cancel()
-		}
+		return err
 	}
-	if rerr := <-readErr; err == nil {
-		err = rerr
+	if bl, ok := imp.store.(credo.BulkLoader); ok && kind == "records" && imp.bulk {
+		err = bl.BulkLoad(ctx, func(app func([]*credo.Record) ([]credo.Outcome, error)) error {
+			appendRecords = app
+			return pipeline(ctx)
+		})
+	} else {
+		err = pipeline(ctx)
+	}
+	if err == nil && len(touched) > 0 {
+		err = regradeAll(ctx, imp.in.Grader, touched)
 	}
 	sum.elapsed = time.Since(start)
 	sum.refusedFile = refused.path
@@ -297,4 +337,19 @@ func (w *refusedWriter) close() {
 	if w.f != nil {
 		w.f.Close()
 	}
+}
+
+// regradeAll regrades what an import touched, in chunks.
+func regradeAll(ctx context.Context, g credo.Grader, touched map[string]credo.Cause) error {
+	chunk := map[string]credo.Cause{}
+	for code, c := range touched {
+		chunk[code] = c
+		if len(chunk) == 1000 {
+			if err := g.Regrade(ctx, chunk); err != nil {
+				return err
+			}
+			chunk = map[string]credo.Cause{}
+		}
+	}
+	return g.Regrade(ctx, chunk)
 }
