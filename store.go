@@ -14,6 +14,9 @@ type Store interface {
 	SecretStore
 	StatsStore
 	CopyStore
+	RulebookStore
+	AssessmentStore
+	GradingStore
 	Close() error
 }
 

@@ -19,6 +19,10 @@ type Server struct {
 	Store    credo.Store
 	Ingester *ingest.Ingester
 	Logger   *slog.Logger // slog.DiscardHandler when nil
+	// Grading computes assessments (required for the assessment routes).
+	Grading Grading
+	// Now is the registry clock (time.Now when nil).
+	Now func() time.Time
 
 	// Timeout bounds each read request, IngestTimeout each submission
 	// (DefaultTimeout, DefaultIngestTimeout when zero).
@@ -67,6 +71,9 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/subjects/{code}"}, s.getSubject},
 		{Route{"GET", "/v1/subjects/{code}/versions"}, s.getSubjectVersions},
 		{Route{"GET", "/v1/subjects/{code}/records"}, s.getSubjectRecords},
+		{Route{"GET", "/v1/subjects/{code}/assessment"}, s.getAssessment},
+		{Route{"GET", "/v1/subjects/{code}/assessments"}, s.getAssessments},
+		{Route{"POST", "/v1/subjects/{code}/what-if"}, s.postWhatIf},
 
 		{Route{"POST", "/v1/records"}, s.postRecords},
 		{Route{"GET", "/v1/records/{id}"}, s.getRecord},
@@ -129,4 +136,11 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }

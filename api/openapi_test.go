@@ -148,6 +148,17 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Authority":       credo.Authority{},
 		"AuthorityList":   api.AuthorityList{},
 		"Health":          api.Health{},
+
+		"Assessment":           credo.Assessment{},
+		"Dimension":            credo.Dimension{},
+		"Contribution":         credo.Contribution{},
+		"RulebookRef":          credo.RulebookRef{},
+		"Cause":                credo.Cause{},
+		"AssessmentChange":     credo.AssessmentChange{},
+		"AssessmentPage":       credo.AssessmentPage{},
+		"WhatIfRequest":        api.WhatIfRequest{},
+		"WhatIfAnswer":         api.WhatIfAnswer{},
+		"AssessmentDifference": api.AssessmentDifference{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {

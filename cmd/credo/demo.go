@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -159,5 +160,14 @@ func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) error {
 	if err := demo.Records(cfg, func(r *credo.Record) error { return add(r, in.Records) }); err != nil {
 		return err
 	}
-	return flush(in.Records)
+	if err := flush(in.Records); err != nil {
+		return err
+	}
+	// Grade everything once, rather than after every batch.
+	g, err := newGrading(ctx, store, io.Discard)
+	if err != nil {
+		return err
+	}
+	_, err = g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
+	return err
 }

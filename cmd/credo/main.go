@@ -69,7 +69,9 @@ Commands:
   uscc        check and describe Unified Social Credit Codes (- reads stdin)
   migrate     apply the database migrations
   copy        copy a registry between backends (--from DATA_DIR --to postgres://...)
-  bench       run a benchmark (bench import)
+  rulebook    test, publish, diff and list rulebooks
+  rescore     regrade every organization (--resume continues an interrupted run)
+  bench       run a benchmark (bench import, bench rescore)
 
 Every command takes --data DIR (default ./credo-data, env CREDO_DATA) and
 --db URL (env CREDO_DB; PostgreSQL instead of the embedded store).
@@ -101,6 +103,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.copy(ctx, rest)
 	case "bench":
 		return m.bench(ctx, rest)
+	case "rulebook":
+		return m.rulebookCmd(ctx, rest)
+	case "rescore":
+		return m.rescore(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

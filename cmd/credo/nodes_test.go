@@ -98,9 +98,30 @@ func TestThreeNodesOnOnePostgres(t *testing.T) {
 	if s0["records"] != s2["records"] || s0["records"].(float64) < float64(len(acks)) {
 		t.Fatalf("nodes disagree or lost records: %v %v (acknowledged %d)", s0, s2, len(acks))
 	}
+	// The stored grade equals a fresh recomputation, on every surviving
+	// node, although all nodes accepted records for this organization at
+	// the same moments.
+	for _, n := range []*node{nodes[0], nodes[2]} {
+		_, stored := request(t, "GET", n.url+"/v1/subjects/"+code+"/assessment", "", "", "")
+		_, fresh := request(t, "GET", n.url+"/v1/subjects/"+code+"/assessment?as_of="+time.Now().UTC().Format(time.RFC3339Nano), "", "", "")
+		if stored["grade"] == nil || stored["grade"] != fresh["grade"] || fmt.Sprint(gradesOf(stored)) != fmt.Sprint(gradesOf(fresh)) {
+			t.Fatalf("stored assessment differs from a recomputation:\nstored %v\nfresh  %v", gradesOf(stored), gradesOf(fresh))
+		}
+	}
 	resp, err := http.Get(nodes[2].url + fmt.Sprintf("/v1/records/%d", acks[0].id))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("node 2 does not see a record written elsewhere: %v", err)
 	}
 	resp.Body.Close()
+}
+
+// gradesOf is an assessment's grades and scores by dimension.
+func gradesOf(a map[string]any) map[string]string {
+	out := map[string]string{"": fmt.Sprint(a["grade"], " ", a["score"])}
+	dims, _ := a["dimensions"].(map[string]any)
+	for name, d := range dims {
+		m := d.(map[string]any)
+		out[name] = fmt.Sprint(m["grade"], " ", m["score"])
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
+	"github.com/credo-registry/credo/grading"
 )
 
 type serveFlags struct {
@@ -48,7 +49,16 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr strin
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
-	srv := api.NewHTTPServer(addr, api.New(store, in, logger).Handler())
+	g, err := newGrading(ctx, store, m.Stderr)
+	if err != nil {
+		return err
+	}
+	g.Logger = logger
+	in.Grader = g
+	a := api.New(store, in, logger)
+	a.Grading = g
+	srv := api.NewHTTPServer(addr, a.Handler())
+	go keepGrading(ctx, store, g, logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
@@ -78,4 +88,35 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr strin
 		return err
 	}
 	return nil
+}
+
+// keepGrading applies, once a minute, what time alone changes (records that
+// stop counting) and picks up rulebook versions published meanwhile.
+// Several nodes may do this at once: regrading is idempotent, so each
+// change is recorded once.
+func keepGrading(ctx context.Context, store credo.Store, g *grading.Service, logger *slog.Logger) {
+	known := len(g.Set().Rulebooks())
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if published, err := store.Rulebooks(ctx); err == nil && len(published) != known {
+			if set, err := parseSet(published); err != nil {
+				logger.Error("published rulebooks do not load; keeping the current set", "err", err)
+			} else {
+				g.SetRulebooks(set)
+				known = len(published)
+				logger.Info("rulebooks reloaded", "versions", known)
+			}
+		}
+		if n, err := g.RunDue(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("regrading what time changed", "err", err)
+		} else if n > 0 {
+			logger.Info("regraded what time changed", "organizations", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

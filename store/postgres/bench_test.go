@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -113,4 +114,167 @@ func benchBareCopy(b *testing.B, indexes string) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batchSize)/time.Since(start).Seconds(), "rows/s")
+}
+
+// eachOrgs organizations, each registered and with eachRecords records,
+// make the registry BenchmarkEachSubject walks.
+const (
+	eachOrgs    = 20_000
+	eachRecords = 10
+)
+
+// BenchmarkEachSubject walks a registry of 20,000 registered organizations
+// with 10 records each, as a rescore does (fn does nothing): "walk" is
+// EachSubject, "per-code" the same walk done by reading each code's
+// records with AllRecords, and "bare-query" only the records queries of the
+// walk, without decoding a record (the floor the walk is measured against),
+// for comparison.
+func BenchmarkEachSubject(b *testing.B) {
+	dsn := pgtest.DSN(b)
+	schema := pgtest.Schema(b, dsn)
+	db := pgtest.OpenSchema(b, dsn, schema)
+	code := func(i int) string { return fmt.Sprintf("9134060%011d", i) }
+	var subjects []*credo.Subject
+	for i := range eachOrgs {
+		subjects = append(subjects, &credo.Subject{Code: code(i), Name: fmt.Sprintf("淮北市第%d有限公司", i), Authority: "samr-340600",
+			RecordedAt: credo.NewTime(t0)})
+		if len(subjects) == 1000 || i == eachOrgs-1 {
+			if _, err := db.PutSubjects(ctx, subjects); err != nil {
+				b.Fatal(err)
+			}
+			subjects = subjects[:0]
+		}
+	}
+	for n := range eachOrgs * eachRecords / batchSize {
+		recs := benchBatch(n)
+		for i, r := range recs {
+			r.Subject = code((n*batchSize + i) % eachOrgs)
+		}
+		if _, err := db.AppendRecords(ctx, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pgtest.Exec(b, schema, `VACUUM ANALYZE records, subjects`) // as autovacuum would have by now
+	report := func(b *testing.B, orgs, recs int) {
+		if orgs != eachOrgs || recs != eachOrgs*eachRecords {
+			b.Fatalf("visited %d organizations with %d records", orgs, recs)
+		}
+		b.ReportMetric(float64(orgs*b.N)/b.Elapsed().Seconds(), "orgs/s")
+		b.ReportMetric(float64(recs*b.N)/b.Elapsed().Seconds(), "records/s")
+	}
+	b.Run("walk", func(b *testing.B) {
+		var orgs, recs int
+		var peak uint64 // the most heap in use seen during a walk
+		var ms runtime.MemStats
+		for b.Loop() {
+			orgs, recs = 0, 0
+			err := db.EachSubject(ctx, "", func(_ string, records []*credo.Record) error {
+				if orgs++; orgs%1000 == 0 {
+					runtime.ReadMemStats(&ms)
+					peak = max(peak, ms.HeapInuse)
+				}
+				recs += len(records)
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b, orgs, recs)
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	})
+	b.Run("bare-query", func(b *testing.B) {
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.RuntimeParams["search_path"] = schema
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		var orgs, recs int
+		for b.Loop() {
+			orgs, recs = eachOrgs, 0
+			subject, id := "", int64(0)
+			for {
+				rows, err := conn.Query(ctx, `
+					SELECT subject, id, supersedes, body FROM records
+					WHERE (subject, id) > ($1, $2) ORDER BY subject, id LIMIT 4096`, subject, id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var sup *int64
+				var body []byte
+				n := 0
+				if _, err := pgx.ForEachRow(rows, []any{&subject, &id, &sup, &body}, func() error { n++; return nil }); err != nil {
+					b.Fatal(err)
+				}
+				if recs += n; n < 4096 {
+					break
+				}
+			}
+		}
+		report(b, orgs, recs)
+	})
+	b.Run("per-code", func(b *testing.B) {
+		var orgs, recs int
+		for b.Loop() {
+			orgs, recs = 0, 0
+			for i := range eachOrgs {
+				records, err := db.AllRecords(ctx, code(i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				orgs++
+				recs += len(records)
+			}
+		}
+		report(b, orgs, recs)
+	})
+}
+
+// BenchmarkSaveAssessments stores batches of 1,000 assessments, as a
+// rescore does: "first" of organizations never assessed (every one a
+// history entry), "unchanged" the same again (the current rows only).
+func BenchmarkSaveAssessments(b *testing.B) {
+	db := pgtest.Open(b)
+	const batch = 1000
+	batches := func(n int) [][]*credo.AssessmentChange {
+		out := make([][]*credo.AssessmentChange, n)
+		for i := range out {
+			for j := range batch {
+				c := change(fmt.Sprintf("9134060%011d", i*batch+j), "B", 82.5, t0.AddDate(1, 0, j))
+				d := *c.Assessment.Dimensions["tax"]
+				for k := range 8 {
+					d.Contributions = append(d.Contributions, credo.Contribution{Record: int64(k + 1), Rule: "market.penalty.general",
+						Rulebook: "market", Points: -2.5, Reason: "一般失信行为：行政处罚（罚款）", LegalBasis: "《市场监督管理严重违法失信名单管理办法》第五条",
+						Until: credo.NewTime(t0.AddDate(3, 0, k))})
+				}
+				c.Assessment.Dimensions = map[string]*credo.Dimension{"tax": &d, "market": &d, "customs": &d}
+				out[i] = append(out[i], c)
+			}
+		}
+		return out
+	}
+	var saved [][]*credo.AssessmentChange
+	b.Run("first", func(b *testing.B) {
+		saved = batches(b.N)
+		b.ResetTimer()
+		for n := range b.N {
+			if err := db.SaveAssessments(ctx, saved[n]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "assessments/s")
+	})
+	b.Run("unchanged", func(b *testing.B) {
+		for n := range b.N {
+			if err := db.SaveAssessments(ctx, saved[n%len(saved)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "assessments/s")
+	})
 }

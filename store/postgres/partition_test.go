@@ -24,22 +24,24 @@ import (
 // subjectTables are partitioned by their code column.
 var subjectTables = map[string]string{
 	"records": "subject", "subject_versions": "code", "subjects": "code", "subject_grams": "code",
+	"assessments": "code", "assessment_history": "code",
 }
 
 const partitions = 8
 
-// partitionedSchema is migration 1 with the organization tables
+// partitionedSchema is every migration with the organization tables
 // partitioned by hash of their code.
 func partitionedSchema(t *testing.T) string {
 	t.Helper()
-	sql := postgres.MigrationSQL(1)
-	if postgres.SchemaVersion != 1 {
-		t.Fatal("partition tests know migration 1 only; extend partitionedSchema")
+	var all strings.Builder
+	for v := 1; v <= postgres.SchemaVersion; v++ {
+		all.WriteString(postgres.MigrationSQL(v) + "\n")
 	}
+	sql := all.String()
 	for table, col := range subjectTables {
 		re := regexp.MustCompile(`(?s)(CREATE TABLE ` + table + ` \(.*?\n\));`)
 		if !re.MatchString(sql) {
-			t.Fatalf("no CREATE TABLE %s in the migration", table)
+			t.Fatalf("no CREATE TABLE %s in the migrations", table)
 		}
 		var parts strings.Builder
 		for i := range partitions {
@@ -48,9 +50,10 @@ func partitionedSchema(t *testing.T) string {
 		}
 		sql = re.ReplaceAllString(sql, "${1} PARTITION BY HASH ("+col+");"+parts.String())
 	}
-	return sql + `
+	return sql + fmt.Sprintf(`
 		CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
-		INSERT INTO schema_migrations (version, name) VALUES (1, '0001_init.sql (partitioned by code)');`
+		INSERT INTO schema_migrations (version, name)
+		SELECT v, 'migration ' || v || ' (partitioned by code)' FROM generate_series(1, %d) AS v;`, postgres.SchemaVersion)
 }
 
 func openPartitioned(t *testing.T, dsn, ddl string) (credo.Store, string) {
@@ -108,6 +111,12 @@ func TestOneOrganizationOnePartition(t *testing.T) {
 		{"SubjectVersions", `SELECT body FROM subject_versions WHERE code = '` + code + `' ORDER BY version`, true},
 		{"PutSubjects lock", `SELECT code FROM subjects WHERE code = ANY('{` + code + `}') ORDER BY code FOR UPDATE`, true},
 		{"grams of one organization", `DELETE FROM subject_grams WHERE code = '` + code + `' AND gram = 'x'`, true},
+		{"AllRecords", `SELECT subject, id, supersedes, body FROM records WHERE subject = '` + code + `' ORDER BY id`, true},
+		{"CurrentAssessment", `SELECT body FROM assessments WHERE code = '` + code + `'`, true},
+		{"AssessmentHistory", `SELECT seq, body FROM assessment_history WHERE code = '` + code + `' AND seq < 10 ORDER BY seq DESC LIMIT 51`, true},
+		{"SaveAssessments lock", `SELECT code, grades, seq FROM assessments WHERE code = ANY('{` + code + `}') ORDER BY code FOR UPDATE`, true},
+		{"DueAssessments", `SELECT code FROM assessments WHERE next_change_ns <= 0 ORDER BY next_change_ns, code LIMIT 500`, false},
+		{"EachSubject records", `SELECT subject, id, supersedes, body FROM records WHERE (subject, id) > ('` + code + `', 0) ORDER BY subject, id LIMIT 4096`, false},
 		{"search by gram", `SELECT code FROM subject_grams WHERE gram = '公司'`, false},
 		{"records by id alone", `SELECT body FROM records WHERE id = 1`, false},
 	} {

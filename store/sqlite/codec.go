@@ -2,12 +2,10 @@ package sqlite
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/credo-registry/credo"
@@ -131,14 +129,11 @@ func scanRecord(row interface{ Scan(...any) error }) (*credo.Record, error) {
 		&occurred, &recorded, &sup, &body); err != nil {
 		return nil, err
 	}
-	var b recordBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return nil, errors.Join(errors.New("sqlite: decoding record body"), err)
-	}
 	r.OccurredAt, r.RecordedAt, r.Supersedes = fromUnixNano(occurred), fromUnixNano(recorded), sup.Int64
-	r.DecisionNumber, r.LegalBasis, r.Description, r.Severity = b.DecisionNumber, b.LegalBasis, b.Description, b.Severity
-	r.PenaltyTypes, r.Amount, r.TaxDue, r.Currency = b.PenaltyTypes, b.Amount, b.TaxDue, b.Currency
-	r.ValidUntil, r.SupersedesExternalID = b.ValidUntil, b.SupersedesExternalID
+	var d bodyDecoder
+	if err := d.decode(r, body); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -20,6 +20,8 @@ type writerStmts struct {
 	putVersion    *sql.Stmt
 	upsertSubject *sql.Stmt
 	deleteGram    *sql.Stmt
+	putAssessment *sql.Stmt
+	addHistory    *sql.Stmt
 	all           []*sql.Stmt
 	args          []any // reused argument buffer; guarded by DB.mu
 }
@@ -78,6 +80,11 @@ func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 		ON CONFLICT(code) DO UPDATE SET version = excluded.version, hash = excluded.hash, name = excluded.name,
 			norm_name = excluded.norm_name, former = excluded.former, division = excluded.division`)
 	s.deleteGram = prep(`DELETE FROM subject_grams WHERE gram = ? AND code = ?`)
+	s.putAssessment = prep(`INSERT INTO assessments(code, seq, grade, grades, next_change, body)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(code) DO UPDATE SET seq = excluded.seq, grade = excluded.grade, grades = excluded.grades,
+			next_change = excluded.next_change, body = excluded.body`)
+	s.addHistory = prep(`INSERT INTO assessment_history(code, seq, at, cause, body) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		s.close()
 		return nil, err

@@ -1,6 +1,7 @@
 // Package storetest is the conformance suite every credo.Store backend
 // runs: one named subtest per clause of the store contract's doc comments
-// (store.go), with real Unified Social Credit Codes and real company names.
+// (store.go and assessment.go), with real Unified Social Credit Codes and
+// real company names.
 //
 //	func TestStore(t *testing.T) {
 //		storetest.Run(t, storetest.Harness{
@@ -40,6 +41,11 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Stats", func(t *testing.T) { t.Parallel(); testStats(t, h) })
 	t.Run("Copy", func(t *testing.T) { t.Parallel(); testCopy(t, h) })
 	t.Run("Concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, h) })
+	// The stores of rulebooks, assessments and grading inputs; a backend
+	// that does not implement one yet has its tests skipped, loudly.
+	t.Run("Rulebooks", func(t *testing.T) { t.Parallel(); testRulebooks(t, h) })
+	t.Run("Assessments", func(t *testing.T) { t.Parallel(); testAssessments(t, h) })
+	t.Run("Grading", func(t *testing.T) { t.Parallel(); testGrading(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")

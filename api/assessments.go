@@ -1,0 +1,198 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/credo-registry/credo"
+)
+
+// Grading computes assessments; package grading implements it.
+type Grading interface {
+	// Assess computes code's assessment as of asOf from what the registry
+	// had recorded by then.
+	Assess(ctx context.Context, code string, asOf time.Time) (*credo.Assessment, error)
+	// WhatIf computes the actual and a hypothetical assessment.
+	WhatIf(ctx context.Context, code string, add []*credo.Record, leaveOut []int64, asOf time.Time) (actual, hypothetical *credo.Assessment, err error)
+}
+
+// getAssessment answers GET /v1/subjects/{code}/assessment: the stored
+// current assessment, or, with ?as_of=, what the registry would have said
+// (or, for a future time, will say if nothing else happens) at that time.
+func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
+	code, err := pathCode(r)
+	if err != nil {
+		return err
+	}
+	asOf, err := queryTime(r, "as_of")
+	if err != nil {
+		return err
+	}
+	if asOf.IsZero() {
+		a, err := s.Store.CurrentAssessment(r.Context(), code)
+		if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
+			writeJSON(w, http.StatusOK, a)
+			return nil
+		}
+		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+			return err
+		}
+		asOf = s.now() // never graded, or due to change: compute it now
+	}
+	a, err := s.Grading.Assess(r.Context(), code, asOf)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// getAssessments answers GET /v1/subjects/{code}/assessments: the history
+// of the organization's grade, newest first, each change with its cause.
+func (s *Server) getAssessments(w http.ResponseWriter, r *http.Request) error {
+	code, err := pathCode(r)
+	if err != nil {
+		return err
+	}
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.AssessmentHistory(r.Context(), code, r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	if page.Changes == nil {
+		page.Changes = []*credo.AssessmentChange{}
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// WhatIfRequest is the body of POST /v1/subjects/{code}/what-if: records
+// to add (as an authority would submit them; the subject may be omitted)
+// and ids of the organization's records to leave out, as of a time (now
+// when omitted).
+type WhatIfRequest struct {
+	Add      []*credo.Record `json:"add,omitempty"`
+	LeaveOut []int64         `json:"leave_out,omitempty"`
+	AsOf     credo.Time      `json:"as_of,omitzero"`
+}
+
+// WhatIfAnswer is the actual and the hypothetical assessment and how they
+// differ. Added records appear in contributions with ids -1, -2, ... in the
+// order given.
+type WhatIfAnswer struct {
+	Actual       *credo.Assessment      `json:"actual"`
+	Hypothetical *credo.Assessment      `json:"hypothetical"`
+	Changes      []AssessmentDifference `json:"changes"`
+}
+
+// AssessmentDifference is one grade or score that differs: the
+// comprehensive one (Dimension "") or a dimension's.
+type AssessmentDifference struct {
+	Dimension string  `json:"dimension,omitempty"`
+	FromGrade string  `json:"from_grade"`
+	ToGrade   string  `json:"to_grade"`
+	FromScore float64 `json:"from_score"`
+	ToScore   float64 `json:"to_score"`
+}
+
+// postWhatIf answers POST /v1/subjects/{code}/what-if. Nothing is stored.
+func (s *Server) postWhatIf(w http.ResponseWriter, r *http.Request) error {
+	code, err := pathCode(r)
+	if err != nil {
+		return err
+	}
+	if _, err := mediaType(r, mediaJSON); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxObject))
+	if err != nil {
+		return credo.Errorf(credo.ETOOLARGE, "the body is larger than %d bytes", MaxObject)
+	}
+	var req WhatIfRequest
+	if err := credo.Decode(body, &req); err != nil {
+		return err
+	}
+	now := s.now()
+	asOf := now
+	if !req.AsOf.IsZero() {
+		asOf = req.AsOf.Time
+	}
+	for i, rec := range req.Add {
+		field := func(e *credo.Error) error {
+			e.Field = "add[" + strconv.Itoa(i) + "]." + e.Field
+			return e
+		}
+		if rec == nil {
+			return credo.FieldError("add["+strconv.Itoa(i)+"]", "required", "must be a record")
+		}
+		if rec.Subject == "" {
+			rec.Subject = code
+		}
+		rec.Normalize()
+		if rec.Subject != code {
+			return credo.FieldError("add["+strconv.Itoa(i)+"].subject", "other", "must be %s, the organization asked about", code)
+		}
+		if err := rec.Validate(maxTime(now, asOf)); err != nil {
+			if e := credo.AsError(err); e != nil {
+				return field(e)
+			}
+			return err
+		}
+		if rec.Authority == "" {
+			rec.Authority = "what-if"
+		}
+	}
+	actual, hypo, err := s.Grading.WhatIf(r.Context(), code, req.Add, req.LeaveOut, asOf)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, WhatIfAnswer{Actual: actual, Hypothetical: hypo, Changes: differences(actual, hypo)})
+	return nil
+}
+
+func differences(a, b *credo.Assessment) []AssessmentDifference {
+	out := []AssessmentDifference{}
+	if a.Grade != b.Grade || a.Score != b.Score {
+		out = append(out, AssessmentDifference{FromGrade: a.Grade, ToGrade: b.Grade, FromScore: a.Score, ToScore: b.Score})
+	}
+	names := map[string]bool{}
+	for n := range a.Dimensions {
+		names[n] = true
+	}
+	for n := range b.Dimensions {
+		names[n] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		var d AssessmentDifference
+		d.Dimension = n
+		if x := a.Dimensions[n]; x != nil {
+			d.FromGrade, d.FromScore = x.Grade, x.Score
+		}
+		if y := b.Dimensions[n]; y != nil {
+			d.ToGrade, d.ToScore = y.Grade, y.Score
+		}
+		if d.FromGrade != d.ToGrade || d.FromScore != d.ToScore {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,148 @@
+package assess
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"cel.dev/cel-go/common/types/ref"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/rulebook"
+)
+
+// Assess computes the assessment of organization code as of asOf from its
+// registration versions (any order; none: unregistered) and all its
+// records (superseded and retraction records included), under the
+// rulebook versions of set in effect at asOf that apply to the
+// organization's division (the registration's, or code positions 3-8).
+//
+// Only what was recorded by asOf is used: the latest registration version
+// recorded by then and the records recorded by then that are in force (not
+// retracted, not superseded by a record recorded by then). A zero
+// RecordedAt counts as recorded from the beginning. Assess is safe for
+// concurrent use.
+func Assess(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+	st := states.Get().(*state)
+	defer st.release()
+	a, err := st.assess(set, code, versions, records, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("assess %s as of %s: %w", code, asOf.UTC().Format(time.RFC3339), err)
+	}
+	return a, nil
+}
+
+var states = sync.Pool{New: func() any { return new(state) }}
+
+// state is the scratch space of one assessment, reused.
+type state struct {
+	inForce    []*credo.Record
+	recs       []recordVal
+	dimRecs    []int
+	dimRecords []*credo.Record
+	anchored   []int  // records of the plan's dimensions (for NextChange)
+	isAnchored []bool // by index in inForce
+	listBuf    []ref.Val
+	scored     []scored
+	limited    []limitedCandidate
+	counts     []int
+	superseded []int64
+	key        []byte
+	org        orgVal
+	vars       vars
+}
+
+type scored struct {
+	order int
+	c     credo.Contribution
+}
+
+// release returns st to the pool. The scratch slices keep pointers to the
+// records of the last assessment until they are overwritten or the pool
+// drops st (at the next garbage collections), unless they are large.
+func (st *state) release() {
+	const large = 4096
+	if cap(st.inForce) > large {
+		st.inForce, st.recs, st.dimRecs, st.dimRecords, st.anchored, st.isAnchored = nil, nil, nil, nil, nil, nil
+	}
+	if cap(st.listBuf) > large {
+		st.listBuf = nil
+	}
+	if cap(st.scored) > large {
+		st.scored = nil
+	}
+	st.listBuf = st.listBuf[:0]
+	st.scored = st.scored[:0]
+	states.Put(st)
+}
+
+func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+	reg := Registration(versions, asOf)
+	division := Division(code, reg)
+	plan, planUntil := set.Plan(asOf, division)
+	st.inForce, st.superseded = inForce(st.inForce[:0], st.superseded, records, asOf)
+	if cap(st.recs) < len(st.inForce) {
+		st.recs = make([]recordVal, len(st.inForce), max(len(st.inForce), 16))
+	}
+	st.recs = st.recs[:len(st.inForce)]
+	for i, r := range st.inForce {
+		st.recs[i].reset(r)
+	}
+	st.anchored = st.anchored[:0]
+	st.isAnchored = slices.Grow(st.isAnchored[:0], len(st.inForce))[:len(st.inForce)]
+	clear(st.isAnchored)
+	st.org.reset(reg, code, division)
+	st.vars.reset(st, asOf)
+	defer func() {
+		if st.vars.frame != nil {
+			st.vars.frame.Close()
+			st.vars.frame = nil
+		}
+	}()
+
+	a := &credo.Assessment{
+		Subject:    code,
+		AsOf:       credo.NewTime(asOf),
+		Dimensions: make(map[string]*credo.Dimension, len(plan.Dimensions)),
+		Rulebooks:  slices.Clone(plan.Refs),
+	}
+	next := newNext(asOf)
+	next.add(planUntil)
+	var graded []*rulebook.Dimension
+	for _, dim := range plan.Dimensions {
+		d, err := st.dimension(dim, asOf, next)
+		if err != nil {
+			return nil, fmt.Errorf("dimension %s: %w", dim.ID, err)
+		}
+		if d != nil {
+			a.Dimensions[dim.ID] = d
+			graded = append(graded, dim)
+		}
+	}
+	if c := plan.Comprehensive; c != nil {
+		if err := st.comprehensive(c, graded, a); err != nil {
+			return nil, fmt.Errorf("comprehensive: %w", err)
+		}
+	}
+	// Thresholds in expressions that read as_of: the organization's and
+	// the records' timestamps plus or minus the durations written.
+	if len(plan.Offsets) > 1 || len(plan.Instants) > 0 {
+		if reg != nil {
+			next.anchor(reg.Established.Time, plan.Offsets)
+		}
+		for _, i := range st.anchored {
+			r := st.inForce[i]
+			next.anchor(r.OccurredAt.Time, plan.Offsets)
+			next.anchor(r.ValidUntil.Time, plan.Offsets)
+		}
+		for _, t := range plan.Instants {
+			next.add(t)
+		}
+	}
+	a.NextChange = credo.NewTime(next.t)
+	if next.t.IsZero() {
+		a.NextChange = credo.Time{}
+	}
+	return a, nil
+}

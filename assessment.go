@@ -1,0 +1,154 @@
+package credo
+
+import (
+	"context"
+	"time"
+)
+
+// Assessment is what the rulebooks say of one organization at one time:
+// every dimension's score and grade with the contributions that make it,
+// and the comprehensive grade. It is a pure function of the organization's
+// registration data and records as the registry knew them at AsOf, and of
+// the rulebook versions named in Rulebooks, so it can be recomputed,
+// explained and replayed exactly.
+type Assessment struct {
+	Subject    string                `json:"subject"`
+	AsOf       Time                  `json:"as_of"`
+	Grade      string                `json:"grade"` // the comprehensive grade
+	Score      float64               `json:"score"` // the comprehensive score
+	Reasons    []string              `json:"reasons,omitempty"`
+	Dimensions map[string]*Dimension `json:"dimensions"`
+	Rulebooks  []RulebookRef         `json:"rulebooks"`
+	// NextChange is the earliest time after AsOf at which the assessment
+	// changes by time alone (a record stops counting, a direct grade ends,
+	// the organization ages past a threshold); zero when none is known.
+	NextChange Time `json:"next_change,omitzero"`
+}
+
+// Dimension is one domain grade (tax, customs, environment, ...).
+type Dimension struct {
+	Title string  `json:"title,omitempty"`
+	Start float64 `json:"start"`
+	Score float64 `json:"score"`
+	Grade string  `json:"grade"`
+	// Reasons explain a grade that is not the band of the score: a grade
+	// assigned directly, a cap ("held to B"), a special grade (M).
+	Reasons       []string       `json:"reasons,omitempty"`
+	Contributions []Contribution `json:"contributions"`
+}
+
+// Contribution is one rule's effect on a dimension: which record (0 when
+// the rule looked at the organization rather than a record), how many
+// points, why, on what legal basis, and until when it counts.
+type Contribution struct {
+	Record     int64   `json:"record,omitempty"`
+	Rule       string  `json:"rule"`
+	Rulebook   string  `json:"rulebook,omitempty"`
+	Points     float64 `json:"points"`
+	Grade      string  `json:"grade,omitempty"` // set when the rule assigns or caps a grade
+	Reason     string  `json:"reason"`
+	LegalBasis string  `json:"legal_basis,omitempty"`
+	Until      Time    `json:"until,omitzero"`
+}
+
+// RulebookRef names one published rulebook version.
+type RulebookRef struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+}
+
+// Rulebook is a published rulebook version: its source as submitted, which
+// is kept forever so that every past assessment can be recomputed.
+type Rulebook struct {
+	ID          string `json:"id"`
+	Version     string `json:"version"`
+	Hash        string `json:"hash"` // sha256 of Source, hex
+	Source      []byte `json:"-"`
+	PublishedAt Time   `json:"published_at"`
+}
+
+// AssessmentChange is one entry in an organization's assessment history:
+// the assessment from At on, and what caused the change.
+type AssessmentChange struct {
+	Subject    string      `json:"subject"`
+	At         Time        `json:"at"`
+	Cause      Cause       `json:"cause"`
+	Assessment *Assessment `json:"assessment"`
+}
+
+// Cause says why an assessment changed.
+type Cause struct {
+	// Kind is "record" (a new record), "registration" (new registration
+	// data), "expiry" (time alone: a record
+	// stopped counting), "rulebook" (a new rulebook version) or "rescore".
+	Kind     string       `json:"kind"`
+	Record   int64        `json:"record,omitempty"`
+	Rulebook *RulebookRef `json:"rulebook,omitempty"`
+}
+
+// Cause kinds.
+const (
+	CauseRecord   = "record"
+	// CauseRegistration: new registration data (an established date, say).
+	CauseRegistration = "registration"
+	CauseExpiry   = "expiry"
+	CauseRulebook = "rulebook"
+	CauseRescore  = "rescore"
+)
+
+// RulebookStore keeps published rulebook versions, immutably.
+type RulebookStore interface {
+	// PublishRulebook stores a new version. It returns an ECONFLICT error
+	// when (ID, Version) is already published, whatever its content.
+	PublishRulebook(ctx context.Context, rb *Rulebook) error
+	// Rulebook returns one version (with Source), or ENOTFOUND.
+	Rulebook(ctx context.Context, id, version string) (*Rulebook, error)
+	// Rulebooks lists every published version (with Source), by id then
+	// publication order.
+	Rulebooks(ctx context.Context) ([]*Rulebook, error)
+}
+
+// AssessmentStore keeps each organization's current assessment and the
+// history of its changes.
+type AssessmentStore interface {
+	// SaveAssessments stores changes atomically and durably. For each, the
+	// organization's current assessment becomes change.Assessment; the
+	// change is appended to its history only when the grade or a dimension's
+	// grade or score differs from the current one (so saving an unchanged
+	// assessment again records nothing but its new NextChange).
+	SaveAssessments(ctx context.Context, changes []*AssessmentChange) error
+	// CurrentAssessment returns the stored current assessment, or ENOTFOUND.
+	CurrentAssessment(ctx context.Context, code string) (*Assessment, error)
+	// AssessmentHistory returns code's changes, newest first, one page at a
+	// time (cursor as elsewhere). An organization never assessed gives an
+	// empty page.
+	AssessmentHistory(ctx context.Context, code, cursor string, limit int) (*AssessmentPage, error)
+	// DueAssessments returns up to limit codes whose current assessment's
+	// NextChange is at or before t, earliest first.
+	DueAssessments(ctx context.Context, t time.Time, limit int) ([]string, error)
+}
+
+// AssessmentPage is one page of an assessment history.
+type AssessmentPage struct {
+	Changes []*AssessmentChange `json:"changes"`
+	Next    string              `json:"next,omitempty"`
+}
+
+// GradingStore gives the grading engine its inputs.
+type GradingStore interface {
+	// AllRecords returns every record of code (superseded and retracted
+	// ones included, with SupersededBy filled), by id. A code with no
+	// records gives an empty slice.
+	AllRecords(ctx context.Context, code string) ([]*Record, error)
+	// EachSubject calls fn for every code that has registration data or
+	// records, in code order, starting after the code after, with all its
+	// records by id (as AllRecords). It stops at fn's first error.
+	EachSubject(ctx context.Context, after string, fn func(code string, records []*Record) error) error
+}
+
+// Grader recomputes and stores organizations' assessments. ingest calls it
+// after records are stored and before the write is acknowledged, with the
+// cause of each organization's change.
+type Grader interface {
+	Regrade(ctx context.Context, causes map[string]Cause) error
+}

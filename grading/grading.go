@@ -1,0 +1,201 @@
+// Package grading keeps stored assessments current: it regrades an
+// organization when its records change, when time alone changes its grade
+// (a record stops counting), and when rulebooks change. The grade itself is
+// decided by package assess, a pure function; this package only loads its
+// inputs and stores its outputs.
+package grading
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/assess"
+	"github.com/credo-registry/credo/rulebook"
+)
+
+// Store is what grading needs of a backend.
+type Store interface {
+	credo.SubjectStore
+	credo.GradingStore
+	credo.AssessmentStore
+}
+
+// Service regrades organizations under a rulebook set.
+type Service struct {
+	Store  Store
+	Now    func() time.Time // time.Now when nil
+	Logger *slog.Logger
+	set    atomic.Pointer[rulebook.Set]
+}
+
+// New returns a Service grading with set.
+func New(store Store, set *rulebook.Set) *Service {
+	s := &Service{Store: store}
+	s.set.Store(set)
+	return s
+}
+
+// Set returns the rulebook set in use.
+func (s *Service) Set() *rulebook.Set { return s.set.Load() }
+
+// SetRulebooks replaces the rulebook set (after a publication).
+func (s *Service) SetRulebooks(set *rulebook.Set) { s.set.Store(set) }
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// inputs loads code's registration versions and records.
+func (s *Service) inputs(ctx context.Context, code string) ([]*credo.Subject, []*credo.Record, error) {
+	versions, err := s.Store.SubjectVersions(ctx, code)
+	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		return nil, nil, err
+	}
+	records, err := s.Store.AllRecords(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return versions, records, nil
+}
+
+// Assess computes code's assessment as of asOf from what the registry
+// holds, without storing it.
+func (s *Service) Assess(ctx context.Context, code string, asOf time.Time) (*credo.Assessment, error) {
+	versions, records, err := s.inputs(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return assess.Assess(s.Set(), code, versions, records, asOf)
+}
+
+// Regrade recomputes the assessments of the organizations in causes as of
+// now and stores them, each with its cause. It is idempotent: regrading an
+// organization whose grade did not change adds nothing to its history.
+//
+// Several nodes may regrade one organization at the same moment, each
+// having read a different set of its records. So that the stored grade is
+// never one computed from inputs that have since changed, each regrade
+// re-reads the inputs after saving and goes again while they moved: the
+// last save of every node is then computed from the inputs as they stood
+// after it.
+func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) error {
+	if len(causes) == 0 {
+		return nil
+	}
+	codes := make([]string, 0, len(causes))
+	for c := range causes {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	pending := codes
+	for round := 0; len(pending) > 0; round++ {
+		if round == maxRounds {
+			return fmt.Errorf("grading %s: its records kept changing while it was graded", pending[0])
+		}
+		now := s.now()
+		changes := make([]*credo.AssessmentChange, 0, len(pending))
+		seen := make([]fingerprint, 0, len(pending))
+		for _, code := range pending {
+			versions, records, err := s.inputs(ctx, code)
+			if err != nil {
+				return fmt.Errorf("grading %s: %w", code, err)
+			}
+			a, err := assess.Assess(s.Set(), code, versions, records, now)
+			if err != nil {
+				return fmt.Errorf("grading %s: %w", code, err)
+			}
+			changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: causes[code], Assessment: a})
+			seen = append(seen, fingerprintOf(versions, records))
+		}
+		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
+			return err
+		}
+		var moved []string
+		for i, code := range pending {
+			versions, records, err := s.inputs(ctx, code)
+			if err != nil {
+				return fmt.Errorf("grading %s: %w", code, err)
+			}
+			if fingerprintOf(versions, records) != seen[i] {
+				moved = append(moved, code)
+			}
+		}
+		pending = moved
+	}
+	return nil
+}
+
+// maxRounds bounds how often Regrade goes again for inputs that moved.
+const maxRounds = 20
+
+// fingerprint identifies the inputs of an assessment: records and
+// registration versions are only ever added, so counts and the largest ids
+// change whenever they do.
+type fingerprint struct {
+	records, versions int
+	maxRecord         int64
+}
+
+func fingerprintOf(versions []*credo.Subject, records []*credo.Record) fingerprint {
+	f := fingerprint{records: len(records), versions: len(versions)}
+	for _, r := range records {
+		f.maxRecord = max(f.maxRecord, r.ID)
+	}
+	return f
+}
+
+// RunDue regrades every organization whose assessment changes by time
+// alone at or before now, and returns how many it regraded. Several nodes
+// may run it at once: regrading is idempotent, so each change is recorded
+// once.
+func (s *Service) RunDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		codes, err := s.Store.DueAssessments(ctx, s.now(), 500)
+		if err != nil || len(codes) == 0 {
+			return total, err
+		}
+		causes := make(map[string]credo.Cause, len(codes))
+		for _, c := range codes {
+			causes[c] = credo.Cause{Kind: credo.CauseExpiry}
+		}
+		if err := s.Regrade(ctx, causes); err != nil {
+			return total, err
+		}
+		total += len(codes)
+	}
+}
+
+// Loop runs RunDue every interval until ctx ends, logging failures.
+func (s *Service) Loop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.RunDue(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log().Error("regrading what time changed", "err", err)
+		} else if n > 0 {
+			s.log().Info("regraded what time changed", "organizations", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

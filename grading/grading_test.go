@@ -1,0 +1,202 @@
+package grading_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/rulebook"
+	"github.com/credo-registry/credo/rulebooks"
+	"github.com/credo-registry/credo/store/sqlite"
+)
+
+// A real code (Beijing) and a clock the test moves.
+const code = "91110000600037341L"
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func setup(t *testing.T) (*sqlite.DB, *grading.Service, *clock) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	set, err := rulebooks.Set()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	g := grading.New(db, set)
+	g.Now = c.now
+	ctx := context.Background()
+	reg := &credo.Subject{Code: code, Name: "北京某某科技有限公司", Division: "110000", Established: credo.NewDate(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)),
+		Authority: "bj", RecordedAt: credo.NewTime(c.t.Add(-48 * time.Hour))}
+	if _, err := db.PutSubjects(ctx, []*credo.Subject{reg}); err != nil {
+		t.Fatal(err)
+	}
+	return db, g, c
+}
+
+func appendTax(t *testing.T, db *sqlite.DB, c *clock, ext, kind string, occurred time.Time) int64 {
+	t.Helper()
+	r := &credo.Record{Subject: code, Authority: "bj-tax", Category: "tax", Kind: kind, ExternalID: ext,
+		OccurredAt: credo.NewTime(occurred), RecordedAt: credo.NewTime(c.t)}
+	out, err := db.AppendRecords(context.Background(), []*credo.Record{r})
+	if err != nil || out[0].Err != nil {
+		t.Fatalf("append: %v %v", err, out)
+	}
+	return out[0].ID
+}
+
+func TestRegradeHistoryAndExpiry(t *testing.T) {
+	db, g, c := setup(t)
+	ctx := context.Background()
+	if err := g.Regrade(ctx, map[string]credo.Cause{code: {Kind: credo.CauseRegistration}}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.CurrentAssessment(ctx, code)
+	if err != nil || a.Dimensions["tax"].Grade != "A" || a.Dimensions["tax"].Score != 90 {
+		t.Fatalf("initial: %v %+v", err, a)
+	}
+	// A late filing: 100 (a tax record in 3 years) - 5 = 95, still A.
+	id := appendTax(t, db, c, "T1", "late_filing", c.t.Add(-24*time.Hour))
+	if err := g.Regrade(ctx, map[string]credo.Cause{code: {Kind: credo.CauseRecord, Record: id}}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = db.CurrentAssessment(ctx, code)
+	if a.Dimensions["tax"].Score != 95 || a.NextChange.IsZero() {
+		t.Fatalf("after late filing: %+v next %v", a.Dimensions["tax"], a.NextChange)
+	}
+	// Regrading with nothing new records no change.
+	if err := g.Regrade(ctx, map[string]credo.Cause{code: {Kind: credo.CauseRescore}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := db.AssessmentHistory(ctx, code, "", 10)
+	if err != nil || len(page.Changes) != 2 || page.Changes[0].Cause.Record != id {
+		t.Fatalf("history: %v %+v", err, page)
+	}
+	// Nothing is due before the record stops counting.
+	if n, err := g.RunDue(ctx); err != nil || n != 0 {
+		t.Fatalf("due too early: %d %v", n, err)
+	}
+	// A year later the deduction has expired: time alone regrades.
+	c.t = a.NextChange.Add(time.Second)
+	for c.t.Before(time.Date(2027, 7, 1, 0, 0, 0, 0, time.UTC)) {
+		n, err := g.RunDue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := db.CurrentAssessment(ctx, code)
+		if cur.NextChange.IsZero() || n == 0 {
+			break
+		}
+		c.t = cur.NextChange.Add(time.Second)
+	}
+	a, _ = db.CurrentAssessment(ctx, code)
+	if a.Dimensions["tax"].Score != 100 {
+		t.Fatalf("after expiry: %+v", a.Dimensions["tax"])
+	}
+	page, _ = db.AssessmentHistory(ctx, code, "", 10)
+	if page.Changes[0].Cause.Kind != credo.CauseExpiry {
+		t.Fatalf("the last change must be caused by expiry: %+v", page.Changes[0].Cause)
+	}
+}
+
+func TestAssessAsOfAndWhatIf(t *testing.T) {
+	db, g, c := setup(t)
+	ctx := context.Background()
+	id := appendTax(t, db, c, "T1", "absconded", c.t.Add(-24*time.Hour))
+	now, err := g.Assess(ctx, code, c.t)
+	if err != nil || now.Dimensions["tax"].Grade != "D" {
+		t.Fatalf("absconded must be D: %v %+v", err, now.Dimensions["tax"])
+	}
+	// As of a time before the record was recorded, the registry did not know it.
+	before, err := g.Assess(ctx, code, c.t.Add(-time.Hour))
+	if err != nil || before.Dimensions["tax"].Grade != "A" {
+		t.Fatalf("as of before recording: %v %+v", err, before.Dimensions["tax"])
+	}
+	actual, hypo, err := g.WhatIf(ctx, code, nil, []int64{id}, c.t)
+	if err != nil || actual.Dimensions["tax"].Grade != "D" || hypo.Dimensions["tax"].Grade == "D" {
+		t.Fatalf("what-if leaving the record out: %v %+v %+v", err, actual.Dimensions["tax"], hypo.Dimensions["tax"])
+	}
+	add := []*credo.Record{{Subject: code, Category: "tax", Kind: "late_filing", ExternalID: "W", OccurredAt: credo.NewTime(c.t.Add(-time.Hour))}}
+	_, hypo, err = g.WhatIf(ctx, code, add, []int64{id}, c.t)
+	if err != nil || hypo.Dimensions["tax"].Score != 95 {
+		t.Fatalf("what-if adding a record: %v %+v", err, hypo.Dimensions["tax"])
+	}
+	if _, _, err := g.WhatIf(ctx, code, nil, []int64{id + 99}, c.t); credo.ErrorCodeOf(err) != credo.EINVALID {
+		t.Fatalf("leaving out an unknown record: %v", err)
+	}
+	// What-if stored nothing.
+	if _, err := db.CurrentAssessment(ctx, code); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		t.Fatalf("what-if stored an assessment: %v", err)
+	}
+}
+
+func TestRescoreResumesAndDiff(t *testing.T) {
+	db, g, c := setup(t)
+	ctx := context.Background()
+	other := "91152201078377449P"
+	r := &credo.Record{Subject: other, Authority: "nm-tax", Category: "tax", Kind: "late_filing", ExternalID: "N1",
+		OccurredAt: credo.NewTime(c.t.Add(-time.Hour)), RecordedAt: credo.NewTime(c.t)}
+	if _, err := db.AppendRecords(ctx, []*credo.Record{r}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
+	if err != nil || n != 2 {
+		t.Fatalf("rescore: %d %v", n, err)
+	}
+	// Resuming after the first code regrades only the rest.
+	n, err = g.Rescore(ctx, code, credo.Cause{Kind: credo.CauseRescore}, nil)
+	if err != nil || n != 1 {
+		t.Fatalf("resumed rescore: %d %v", n, err)
+	}
+	// A stricter tax rulebook: late filing costs 25 → B for the organization that has one.
+	books, err := rulebooks.Books()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stricter []*rulebook.Rulebook
+	for _, b := range books {
+		if b.ID == "national-tax" {
+			src := replaceOnce(t, string(b.Source), "points: -5", "points: -25")
+			nb, err := rulebook.Parse("stricter.yaml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b = nb
+		}
+		stricter = append(stricter, b)
+	}
+	newSet, err := rulebook.NewSet(stricter...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := grading.Diff(ctx, db, g.Set(), newSet, c.t, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tax := im.Dimensions["tax"]
+	if im.Organizations != 2 || im.Changed != 1 || tax.Counts["A"]["B"] != 1 || len(tax.Samples) != 1 || tax.Samples[0].Code != other {
+		t.Fatalf("diff: %+v tax %+v", im, tax)
+	}
+	if im.Provinces["15"]["tax"].Counts["A"]["B"] != 1 {
+		t.Fatalf("per province: %+v", im.Provinces)
+	}
+}
+
+func replaceOnce(t *testing.T, s, old, new string) string {
+	t.Helper()
+	for i := 0; i+len(old) <= len(s); i++ {
+		if s[i:i+len(old)] == old {
+			return s[:i] + new + s[i+len(old):]
+		}
+	}
+	t.Fatalf("%q not found", old)
+	return ""
+}

@@ -1,0 +1,96 @@
+package grading
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/assess"
+)
+
+// Rescore regrades every organization, in code order starting after the
+// code after (so an interrupted rescore resumes where it stopped), storing
+// assessments in batches. progress, when set, is told the last code stored
+// and how many were done.
+func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, progress func(last string, done int)) (int, error) {
+	now := s.now()
+	set := s.Set()
+	const batch = 1000
+	var changes []*credo.AssessmentChange
+	done := 0
+	flush := func() error {
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
+			return err
+		}
+		done += len(changes)
+		if progress != nil {
+			progress(changes[len(changes)-1].Subject, done)
+		}
+		changes = changes[:0]
+		return nil
+	}
+	err := s.Store.EachSubject(ctx, after, func(code string, records []*credo.Record) error {
+		versions, err := s.Store.SubjectVersions(ctx, code)
+		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+			return err
+		}
+		a, err := assess.Assess(set, code, versions, records, now)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: cause, Assessment: a})
+		if len(changes) == batch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return done, err
+}
+
+// WhatIf answers the assessment code would have as of asOf if the records
+// in add were submitted and the records with ids in leaveOut did not exist,
+// beside the actual one. Nothing is stored.
+func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, leaveOut []int64, asOf time.Time) (actual, hypothetical *credo.Assessment, err error) {
+	versions, records, err := s.inputs(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	if actual, err = assess.Assess(s.Set(), code, versions, records, asOf); err != nil {
+		return nil, nil, err
+	}
+	known := make(map[int64]bool, len(records))
+	var next int64 = -1
+	for _, r := range records {
+		known[r.ID] = true
+	}
+	out := map[int64]bool{}
+	for i, id := range leaveOut {
+		if !known[id] {
+			return nil, nil, credo.FieldError("leave_out["+strconv.Itoa(i)+"]", "unknown", "record %d is not a record of %s", id, code)
+		}
+		out[id] = true
+	}
+	var kept []*credo.Record
+	for _, r := range records {
+		if !out[r.ID] {
+			kept = append(kept, r)
+		}
+	}
+	for _, r := range add {
+		c := *r
+		c.ID, next = next, next-1 // hypothetical ids never clash with stored ones
+		if c.RecordedAt.IsZero() || c.RecordedAt.After(asOf) {
+			c.RecordedAt = credo.NewTime(asOf)
+		}
+		kept = append(kept, &c)
+	}
+	hypothetical, err = assess.Assess(s.Set(), code, versions, kept, asOf)
+	return actual, hypothetical, err
+}

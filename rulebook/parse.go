@@ -1,0 +1,621 @@
+package rulebook
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/credo-registry/credo"
+)
+
+var (
+	rulebookID  = regexp.MustCompile(`^[a-z0-9-]+$`)
+	ruleID      = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
+	kindWord    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	divisionPfx = regexp.MustCompile(`^[0-9]{1,6}$`)
+)
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// Parse reads and compiles one rulebook file. Errors are *Error, or several
+// joined (see Errors), each naming filename:line:col and the rule.
+func Parse(filename string, src []byte) (*Rulebook, error) {
+	d := newDecoder(filename, src)
+	rb := d.rulebook()
+	if err := d.errs.err(); err != nil {
+		return nil, err
+	}
+	rb.Source = src
+	return rb, nil
+}
+
+// parser holds the state of one file: the ids used so far.
+type ruleIDs map[string]Pos
+
+func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
+
+func (d *decoder) rulebook() *Rulebook {
+	root := d.root()
+	if root == nil {
+		return nil
+	}
+	f := d.fields(root, "", "rulebook", "apiVersion", "id", "version", "title", "jurisdiction", "extends",
+		"effective_from", "legal_basis", "modelled_on", "publicity", "dimensions", "overlay", "comprehensive")
+	if f == nil {
+		return nil
+	}
+	rb := &Rulebook{File: d.file, pos: d.pos(root)}
+	if d.required(f, "apiVersion", root, "", "rulebook") {
+		if v := d.str(f["apiVersion"].val, "", "apiVersion"); v != APIVersion {
+			d.errorf(f["apiVersion"].val, "", "apiVersion must be %q, not %q", APIVersion, v)
+		}
+	}
+	if d.required(f, "id", root, "", "rulebook") {
+		rb.ID = d.str(f["id"].val, "", "id")
+		if !rulebookID.MatchString(rb.ID) {
+			d.errorf(f["id"].val, "", "id %q must be lower-case letters, digits and hyphens", rb.ID)
+		}
+		rb.pos = d.pos(f["id"].val)
+	}
+	if d.required(f, "version", root, "", "rulebook") {
+		rb.Version = d.str(f["version"].val, "", "version")
+	}
+	if d.required(f, "effective_from", root, "", "rulebook") {
+		rb.EffectiveFrom = d.instant(f["effective_from"].val, "", "effective_from")
+	}
+	rb.Title = d.str(f["title"].val, "", "title")
+	rb.LegalBasis = d.str(f["legal_basis"].val, "", "legal_basis")
+	rb.ModelledOn = d.str(f["modelled_on"].val, "", "modelled_on")
+	if j, ok := f["jurisdiction"]; ok && !isNull(j.val) {
+		if j.val.Kind == yaml.ScalarNode && j.val.Value == "national" {
+			rb.Jurisdiction = nil
+		} else {
+			rb.Jurisdiction = d.strs(j.val, "", "jurisdiction")
+			if len(rb.Jurisdiction) == 0 {
+				d.errorf(j.val, "", "jurisdiction must be national or a list of division-code prefixes")
+			}
+			for _, p := range rb.Jurisdiction {
+				if !divisionPfx.MatchString(p) {
+					d.errorf(j.val, "", "jurisdiction: %q is not a division-code prefix (1 to 6 digits)", p)
+				}
+			}
+		}
+	}
+	if e, ok := f["extends"]; ok && !isNull(e.val) {
+		rb.Extends = d.str(e.val, "", "extends")
+		rb.extendsPos = d.pos(e.val)
+		if !rulebookID.MatchString(rb.Extends) {
+			d.errorf(e.val, "", "extends %q is not a rulebook id", rb.Extends)
+		} else if rb.Extends == rb.ID {
+			d.errorf(e.val, "", "a rulebook cannot extend itself")
+		}
+	}
+	ids := ruleIDs{}
+	if p, ok := f["publicity"]; ok && !isNull(p.val) && d.kind(p.val, yaml.SequenceNode, "", "publicity") {
+		for _, n := range p.val.Content {
+			if row := d.publicityRow(n, ids); row != nil {
+				row.Rulebook = rb
+				rb.Publicity = append(rb.Publicity, row)
+			}
+		}
+	}
+	if ds, ok := f["dimensions"]; ok && !isNull(ds.val) && d.kind(ds.val, yaml.SequenceNode, "", "dimensions") {
+		seen := map[string]Pos{}
+		for _, n := range ds.val.Content {
+			dim := d.dimension(n, rb, ids)
+			if dim == nil {
+				continue
+			}
+			if prev, dup := seen[dim.ID]; dup {
+				d.errorf(n, "", "dimension %q is defined twice (first on line %d)", dim.ID, prev.Line)
+				continue
+			}
+			seen[dim.ID] = dim.Pos
+			rb.Dimensions = append(rb.Dimensions, dim)
+		}
+	}
+	if o, ok := f["overlay"]; ok && !isNull(o.val) {
+		if rb.Extends == "" {
+			d.errorf(o.key, "", "overlay needs extends: the id of the rulebook it changes")
+		}
+		if d.kind(o.val, yaml.SequenceNode, "", "overlay") {
+			for _, n := range o.val.Content {
+				if ov := d.overlay(n, rb, ids); ov != nil {
+					rb.Overlays = append(rb.Overlays, ov)
+				}
+			}
+		}
+	}
+	if c, ok := f["comprehensive"]; ok && !isNull(c.val) {
+		rb.Comprehensive = d.comprehensive(c.val, rb, ids)
+	}
+	return rb
+}
+
+// ruleID reads and registers the id of a rule-like entry.
+func (d *decoder) ruleID(f map[string]field, n *yaml.Node, ids ruleIDs, what string) (string, bool) {
+	if !d.required(f, "id", n, "", what) {
+		return "", false
+	}
+	idn := f["id"].val
+	id := d.str(idn, "", what+" id")
+	if !ruleID.MatchString(id) {
+		d.errorf(idn, "", "%s id %q must be letters, digits and . _ - :", what, id)
+		return "", false
+	}
+	if prev, dup := ids[id]; dup {
+		d.errorf(idn, id, "duplicate rule id (first used on line %d)", prev.Line)
+		return id, false
+	}
+	ids[id] = d.pos(idn)
+	return id, true
+}
+
+func (d *decoder) kinds(f map[string]field, n *yaml.Node, rule string) []string {
+	if k, ok := f["kinds"]; !ok || isNull(k.val) {
+		d.errorf(n, rule, "kinds is required: the record kinds the rule judges (the rule is evaluated only for them)")
+		return nil
+	}
+	kinds := d.strs(f["kinds"].val, rule, "kinds")
+	if len(kinds) == 0 {
+		d.errorf(f["kinds"].val, rule, "kinds must list at least one record kind")
+	}
+	for _, k := range kinds {
+		if !kindWord.MatchString(k) {
+			d.errorf(f["kinds"].val, rule, "kinds: %q is not a record kind (a lower-case word of a-z, 0-9 and _)", k)
+		}
+	}
+	return kinds
+}
+
+func (d *decoder) positive(n *yaml.Node, rule, what string) Period {
+	p := d.period(n, rule, what)
+	if p.Unit != "" && p.IsZero() {
+		d.errorf(n, rule, "%s must be longer than 0", what)
+	}
+	return p
+}
+
+func (d *decoder) rule(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Rule {
+	f := d.fields(n, peekID(n), "rule", "id", "description", "legal_basis", "kinds", "when", "points", "counts_for", "max_times")
+	if f == nil {
+		return nil
+	}
+	id, ok := d.ruleID(f, n, ids, "rule")
+	r := &Rule{ID: id, Rulebook: rb, Pos: d.pos(n)}
+	r.Description = d.str(f["description"].val, id, "description")
+	r.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
+	r.Kinds = d.kinds(f, n, id)
+	if w, has := f["when"]; has && !isNull(w.val) {
+		r.When = d.expr(w.val, recordScope, wantBool, id, "when")
+		ok = ok && r.When != nil
+	}
+	if d.required(f, "points", n, id, "rule") {
+		pn := f["points"].val
+		if pn.Kind == yaml.ScalarNode && (pn.Tag == "!!int" || pn.Tag == "!!float") {
+			if v, isNum := d.number(pn, id, "points"); isNum {
+				r.Points = constExpr(v, d.file, pn.Line, pn.Column, id)
+			}
+		} else {
+			r.Points = d.expr(pn, recordScope, wantNumber, id, "points")
+		}
+	}
+	if d.required(f, "counts_for", n, id, "rule") {
+		r.CountsFor = d.positive(f["counts_for"].val, id, "counts_for")
+	}
+	if m, has := f["max_times"]; has && !isNull(m.val) {
+		r.MaxTimes, _ = d.integer(m.val, id, "max_times")
+	}
+	if !ok || r.Points == nil {
+		return nil
+	}
+	return r
+}
+
+func (d *decoder) direct(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Direct {
+	f := d.fields(n, peekID(n), "direct grade", "id", "description", "legal_basis", "kinds", "when", "grade", "for", "reason")
+	if f == nil {
+		return nil
+	}
+	id, ok := d.ruleID(f, n, ids, "direct grade")
+	r := &Direct{ID: id, Rulebook: rb, Pos: d.pos(n)}
+	r.Description = d.str(f["description"].val, id, "description")
+	r.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
+	r.Reason = d.str(f["reason"].val, id, "reason")
+	r.Kinds = d.kinds(f, n, id)
+	if w, has := f["when"]; has && !isNull(w.val) {
+		r.When = d.expr(w.val, recordScope, wantBool, id, "when")
+		ok = ok && r.When != nil
+	}
+	if d.required(f, "grade", n, id, "direct grade") {
+		r.Grade = d.str(f["grade"].val, id, "grade")
+	}
+	if d.required(f, "for", n, id, "direct grade") {
+		r.For = d.positive(f["for"].val, id, "for")
+	}
+	if !ok {
+		return nil
+	}
+	return r
+}
+
+func (d *decoder) cap(n *yaml.Node, sc scope, rb *Rulebook, ids ruleIDs) *Cap {
+	f := d.fields(n, peekID(n), "cap", "id", "description", "legal_basis", "when", "max_grade", "reason")
+	if f == nil {
+		return nil
+	}
+	id, ok := d.ruleID(f, n, ids, "cap")
+	c := &Cap{ID: id, Rulebook: rb, Pos: d.pos(n)}
+	c.Description = d.str(f["description"].val, id, "description")
+	c.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
+	c.Reason = d.str(f["reason"].val, id, "reason")
+	if d.required(f, "when", n, id, "cap") {
+		c.When = d.expr(f["when"].val, sc, wantBool, id, "when")
+	}
+	if d.required(f, "max_grade", n, id, "cap") {
+		c.MaxGrade = d.str(f["max_grade"].val, id, "max_grade")
+	}
+	if !ok || c.When == nil {
+		return nil
+	}
+	return c
+}
+
+func (d *decoder) special(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Special {
+	f := d.fields(n, peekID(n), "special grade", "id", "description", "legal_basis", "when", "grade", "unless_direct", "reason")
+	if f == nil {
+		return nil
+	}
+	id, ok := d.ruleID(f, n, ids, "special grade")
+	s := &Special{ID: id, Rulebook: rb, Pos: d.pos(n)}
+	s.Description = d.str(f["description"].val, id, "description")
+	s.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
+	s.Reason = d.str(f["reason"].val, id, "reason")
+	s.UnlessDirect = d.boolean(f["unless_direct"].val, id, "unless_direct")
+	if d.required(f, "when", n, id, "special grade") {
+		s.When = d.expr(f["when"].val, dimensionScope, wantBool, id, "when")
+	}
+	if d.required(f, "grade", n, id, "special grade") {
+		s.Grade = d.str(f["grade"].val, id, "grade")
+	}
+	if !ok || s.When == nil {
+		return nil
+	}
+	return s
+}
+
+func (d *decoder) grades(n *yaml.Node, what string) []string {
+	gs := d.strs(n, "", what)
+	if len(gs) == 0 {
+		d.errorf(n, "", "%s must list at least one grade, best first", what)
+	}
+	for i, g := range gs {
+		if g == "" {
+			d.errorf(n, "", "%s: a grade is empty", what)
+		} else if slices.Index(gs, g) != i {
+			d.errorf(n, "", "%s: grade %q is listed twice", what, g)
+		}
+	}
+	return gs
+}
+
+func (d *decoder) bands(n *yaml.Node, what string) []Band {
+	if !d.kind(n, yaml.SequenceNode, "", what) {
+		return nil
+	}
+	var bands []Band
+	for _, bn := range n.Content {
+		f := d.fields(bn, "", "band", "grade", "min")
+		if f == nil {
+			continue
+		}
+		b := Band{Pos: d.pos(bn)}
+		if d.required(f, "grade", bn, "", "band") {
+			b.Grade = d.str(f["grade"].val, "", "grade")
+		}
+		if m, ok := f["min"]; ok && !isNull(m.val) {
+			if v, ok := d.number(m.val, "", "min"); ok {
+				b.Min = &v
+			}
+		}
+		bands = append(bands, b)
+	}
+	if len(bands) == 0 {
+		d.errorf(n, "", "%s must list at least one band", what)
+	}
+	return bands
+}
+
+// checkBands checks bands against grades: known grades, each once, mins
+// strictly decreasing, and only the last band without a min.
+func checkBands(bands []Band, grades []string, what string, errs *errorList) {
+	seen := map[string]bool{}
+	for i, b := range bands {
+		last := i == len(bands)-1
+		switch {
+		case !slices.Contains(grades, b.Grade):
+			errs.add(b.Pos.errorf("", "%s: grade %q is not one of the grades %v", what, b.Grade, grades))
+		case seen[b.Grade]:
+			errs.add(b.Pos.errorf("", "%s: grade %q has two bands", what, b.Grade))
+		}
+		seen[b.Grade] = true
+		switch {
+		case b.Min == nil && !last:
+			errs.add(b.Pos.errorf("", "%s: only the last band may omit min", what))
+		case b.Min != nil && last:
+			errs.add(b.Pos.errorf("", "%s: the last band must have no min: it takes every score below the band before it", what))
+		case b.Min != nil && i > 0 && bands[i-1].Min != nil && *b.Min >= *bands[i-1].Min:
+			errs.add(b.Pos.errorf("", "%s: bands are not in order: min %v is not below the previous band's %v (best first)", what, *b.Min, *bands[i-1].Min))
+		}
+	}
+}
+
+// checkGrades checks the grades named by direct grades, specials and caps.
+func checkGrades(grades []string, direct []*Direct, special []*Special, caps []*Cap, errs *errorList) {
+	for _, r := range direct {
+		if !slices.Contains(grades, r.Grade) {
+			errs.add(r.Pos.errorf(r.ID, "grade %q is not one of the grades %v", r.Grade, grades))
+		}
+	}
+	for _, s := range special {
+		if !slices.Contains(grades, s.Grade) {
+			errs.add(s.Pos.errorf(s.ID, "grade %q is not one of the grades %v", s.Grade, grades))
+		}
+	}
+	for _, c := range caps {
+		if !slices.Contains(grades, c.MaxGrade) {
+			errs.add(c.Pos.errorf(c.ID, "max_grade %q is not one of the grades %v", c.MaxGrade, grades))
+		}
+	}
+}
+
+func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension {
+	f := d.fields(n, "", "dimension", "id", "title", "categories", "grades", "applies", "start", "rules",
+		"direct", "caps", "special", "floor", "ceiling", "bands")
+	if f == nil {
+		return nil
+	}
+	dim := &Dimension{Rulebook: rb, Pos: d.pos(n)}
+	if d.required(f, "id", n, "", "dimension") {
+		dim.ID = d.str(f["id"].val, "", "dimension id")
+		if !ruleID.MatchString(dim.ID) {
+			d.errorf(f["id"].val, "", "dimension id %q must be letters, digits and . _ - :", dim.ID)
+		}
+	}
+	what := "dimension " + dim.ID
+	dim.Title = d.str(f["title"].val, "", "title")
+	if d.required(f, "categories", n, "", what) {
+		dim.Categories = d.strs(f["categories"].val, "", "categories")
+		for _, c := range dim.Categories {
+			if !slices.Contains(credo.Categories, c) {
+				d.errorf(f["categories"].val, "", "%s: unknown record category %q", what, c)
+			}
+		}
+		if len(dim.Categories) == 0 {
+			d.errorf(f["categories"].val, "", "%s: categories must list at least one record category", what)
+		}
+	}
+	if d.required(f, "grades", n, "", what) {
+		dim.Grades = d.grades(f["grades"].val, what+": grades")
+	}
+	if a, ok := f["applies"]; ok && !isNull(a.val) {
+		dim.Applies = d.expr(a.val, dimensionScope, wantBool, "", what+": applies")
+	}
+	if d.required(f, "start", n, "", what) {
+		sn := f["start"].val
+		if sn.Kind == yaml.ScalarNode && (sn.Tag == "!!int" || sn.Tag == "!!float") {
+			if v, ok := d.number(sn, "", what+": start"); ok {
+				dim.Start = constExpr(v, d.file, sn.Line, sn.Column, "")
+			}
+		} else {
+			dim.Start = d.expr(sn, dimensionScope, wantNumber, "", what+": start")
+		}
+	}
+	if rs, ok := f["rules"]; ok && !isNull(rs.val) && d.kind(rs.val, yaml.SequenceNode, "", "rules") {
+		for _, rn := range rs.val.Content {
+			if r := d.rule(rn, rb, ids); r != nil {
+				dim.Rules = append(dim.Rules, r)
+			}
+		}
+	}
+	dim.Direct, _ = d.directs(f, rb, ids)
+	dim.Caps, _ = d.caps(f, dimensionScope, rb, ids)
+	dim.Special, _ = d.specials(f, rb, ids)
+	if fl, ok := f["floor"]; ok && !isNull(fl.val) {
+		if v, ok := d.number(fl.val, "", "floor"); ok {
+			dim.Floor = &v
+		}
+	}
+	if c, ok := f["ceiling"]; ok && !isNull(c.val) {
+		if v, ok := d.number(c.val, "", "ceiling"); ok {
+			dim.Ceiling = &v
+		}
+	}
+	if dim.Floor != nil && dim.Ceiling != nil && *dim.Floor > *dim.Ceiling {
+		d.errorf(f["floor"].val, "", "%s: floor %v is above ceiling %v", what, *dim.Floor, *dim.Ceiling)
+	}
+	if d.required(f, "bands", n, "", what) {
+		dim.Bands = d.bands(f["bands"].val, what+": bands")
+	}
+	if dim.Grades != nil {
+		checkBands(dim.Bands, dim.Grades, what+": bands", &d.errs)
+		checkGrades(dim.Grades, dim.Direct, dim.Special, dim.Caps, &d.errs)
+	}
+	return dim
+}
+
+func (d *decoder) directs(f map[string]field, rb *Rulebook, ids ruleIDs) ([]*Direct, bool) {
+	l, ok := f["direct"]
+	if !ok {
+		return nil, false
+	}
+	out := []*Direct{}
+	if !isNull(l.val) && d.kind(l.val, yaml.SequenceNode, "", "direct") {
+		for _, n := range l.val.Content {
+			if r := d.direct(n, rb, ids); r != nil {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, true
+}
+
+func (d *decoder) caps(f map[string]field, sc scope, rb *Rulebook, ids ruleIDs) ([]*Cap, bool) {
+	l, ok := f["caps"]
+	if !ok {
+		return nil, false
+	}
+	out := []*Cap{}
+	if !isNull(l.val) && d.kind(l.val, yaml.SequenceNode, "", "caps") {
+		for _, n := range l.val.Content {
+			if c := d.cap(n, sc, rb, ids); c != nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, true
+}
+
+func (d *decoder) specials(f map[string]field, rb *Rulebook, ids ruleIDs) ([]*Special, bool) {
+	l, ok := f["special"]
+	if !ok {
+		return nil, false
+	}
+	out := []*Special{}
+	if !isNull(l.val) && d.kind(l.val, yaml.SequenceNode, "", "special") {
+		for _, n := range l.val.Content {
+			if s := d.special(n, rb, ids); s != nil {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, true
+}
+
+func (d *decoder) overlay(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Overlay {
+	f := d.fields(n, "", "overlay", "dimension", "grades", "bands", "caps", "special", "direct", "add", "replace", "disable")
+	if f == nil {
+		return nil
+	}
+	ov := &Overlay{Pos: d.pos(n)}
+	if d.required(f, "dimension", n, "", "overlay") {
+		ov.Dimension = d.str(f["dimension"].val, "", "dimension")
+	}
+	if g, ok := f["grades"]; ok && !isNull(g.val) {
+		ov.Grades = d.grades(g.val, "overlay grades")
+	}
+	if b, ok := f["bands"]; ok && !isNull(b.val) {
+		ov.Bands = d.bands(b.val, "overlay bands")
+	}
+	ov.Direct, ov.hasDirect = d.directs(f, rb, ids)
+	ov.Caps, ov.hasCaps = d.caps(f, dimensionScope, rb, ids)
+	ov.Special, ov.hasSpecial = d.specials(f, rb, ids)
+	if a, ok := f["add"]; ok && !isNull(a.val) && d.kind(a.val, yaml.SequenceNode, "", "add") {
+		for _, rn := range a.val.Content {
+			if r := d.rule(rn, rb, ids); r != nil {
+				ov.Add = append(ov.Add, r)
+			}
+		}
+	}
+	if a, ok := f["replace"]; ok && !isNull(a.val) && d.kind(a.val, yaml.SequenceNode, "", "replace") {
+		for _, rn := range a.val.Content {
+			if r := d.rule(rn, rb, ids); r != nil {
+				ov.Replace = append(ov.Replace, r)
+			}
+		}
+	}
+	if a, ok := f["disable"]; ok && !isNull(a.val) && d.kind(a.val, yaml.SequenceNode, "", "disable") {
+		for _, c := range a.val.Content {
+			id := d.str(c, "", "disable")
+			if id != "" {
+				ov.Disable = append(ov.Disable, IDRef{ID: id, Pos: d.pos(c)})
+			}
+		}
+	}
+	return ov
+}
+
+func (d *decoder) comprehensive(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Comprehensive {
+	f := d.fields(n, "", "comprehensive", "description", "grades", "score", "bands", "caps")
+	if f == nil {
+		return nil
+	}
+	c := &Comprehensive{Rulebook: rb, Pos: d.pos(n)}
+	c.Description = d.str(f["description"].val, "", "description")
+	if d.required(f, "grades", n, "", "comprehensive") {
+		c.Grades = d.grades(f["grades"].val, "comprehensive grades")
+	}
+	if d.required(f, "score", n, "", "comprehensive") {
+		sn := f["score"].val
+		if sn.Kind == yaml.ScalarNode && (sn.Tag == "!!int" || sn.Tag == "!!float") {
+			if v, ok := d.number(sn, "", "comprehensive score"); ok {
+				c.Score = constExpr(v, d.file, sn.Line, sn.Column, "")
+			}
+		} else {
+			c.Score = d.expr(sn, comprehensiveScope, wantNumber, "", "comprehensive score")
+		}
+	}
+	if d.required(f, "bands", n, "", "comprehensive") {
+		c.Bands = d.bands(f["bands"].val, "comprehensive bands")
+	}
+	c.Caps, _ = d.caps(f, comprehensiveScope, rb, ids)
+	if c.Grades != nil {
+		checkBands(c.Bands, c.Grades, "comprehensive bands", &d.errs)
+		checkGrades(c.Grades, nil, nil, c.Caps, &d.errs)
+	}
+	c.rank = ranks(c.Grades)
+	return c
+}
+
+func (d *decoder) publicityRow(n *yaml.Node, ids ruleIDs) *PublicityRow {
+	f := d.fields(n, peekID(n), "publicity row", "id", "from", "until", "kinds", "penalty_types", "severity", "categories", "min", "max")
+	if f == nil {
+		return nil
+	}
+	id, ok := d.ruleID(f, n, ids, "publicity row")
+	row := &PublicityRow{ID: id, Pos: d.pos(n)}
+	if d.required(f, "from", n, id, "publicity row") {
+		row.From = d.instant(f["from"].val, id, "from")
+	}
+	if u, has := f["until"]; has && !isNull(u.val) {
+		row.Until = d.instant(u.val, id, "until")
+		if !row.Until.IsZero() && !row.Until.After(row.From) {
+			d.errorf(u.val, id, "until must be after from")
+		}
+	}
+	check := func(name string, allowed []string) []string {
+		fl, has := f[name]
+		if !has || isNull(fl.val) {
+			return nil
+		}
+		vals := d.strs(fl.val, id, name)
+		for _, v := range vals {
+			if allowed != nil && !slices.Contains(allowed, v) {
+				d.errorf(fl.val, id, "%s: unknown value %q (known: %v)", name, v, allowed)
+			} else if allowed == nil && !kindWord.MatchString(v) {
+				d.errorf(fl.val, id, "%s: %q is not a record kind", name, v)
+			}
+		}
+		return vals
+	}
+	row.Kinds = check("kinds", nil)
+	row.PenaltyTypes = check("penalty_types", credo.PenaltyTypes)
+	row.Severity = check("severity", credo.Severities)
+	row.Categories = check("categories", credo.Categories)
+	if m, has := f["min"]; has && !isNull(m.val) {
+		row.Min = d.period(m.val, id, "min")
+		row.HasMin = true
+	}
+	if d.required(f, "max", n, id, "publicity row") {
+		row.Max = d.positive(f["max"].val, id, "max")
+	}
+	if row.HasMin && row.Min.Duration() > row.Max.Duration() {
+		d.errorf(f["min"].val, id, "min %s is longer than max %s", row.Min, row.Max)
+	}
+	if !ok {
+		return nil
+	}
+	return row
+}

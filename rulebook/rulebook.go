@@ -1,0 +1,249 @@
+package rulebook
+
+import (
+	"time"
+
+	"github.com/credo-registry/credo"
+)
+
+// APIVersion is the only rulebook format version.
+const APIVersion = "credo/v1"
+
+// Rulebook is one rulebook version, parsed and compiled. Its expressions
+// are compiled once, by Parse, and evaluated by package assess.
+type Rulebook struct {
+	ID, Version, Title, Extends string
+	// Jurisdiction lists the division-code prefixes the rulebook applies
+	// to; nil means national.
+	Jurisdiction           []string
+	EffectiveFrom          time.Time
+	LegalBasis, ModelledOn string
+	// Source is the file as given to Parse.
+	Source []byte
+	File   string
+
+	Publicity     []*PublicityRow
+	Dimensions    []*Dimension
+	Overlays      []*Overlay
+	Comprehensive *Comprehensive
+
+	pos, extendsPos Pos
+}
+
+// Ref names the rulebook version.
+func (rb *Rulebook) Ref() credo.RulebookRef {
+	return credo.RulebookRef{ID: rb.ID, Version: rb.Version}
+}
+
+// AppliesTo reports whether the rulebook's jurisdiction covers division.
+func (rb *Rulebook) AppliesTo(division string) bool {
+	if rb.Jurisdiction == nil {
+		return true
+	}
+	for _, p := range rb.Jurisdiction {
+		if len(division) >= len(p) && division[:len(p)] == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Pos is where something is written.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) errorf(rule, format string, args ...any) *Error {
+	e := &Error{File: p.File, Line: p.Line, Col: p.Col, Rule: rule}
+	e.Message = sprintf(format, args...)
+	return e
+}
+
+// Dimension is one graded domain (tax, customs, environment, ...). In a
+// Plan it is the dimension as combined from its rulebook and the overlays
+// that apply.
+type Dimension struct {
+	ID, Title  string
+	Categories []string
+	Grades     []string // best first
+	// Applies decides whether the organization is graded at all; nil: it
+	// has a record of one of the categories.
+	Applies *Expr
+	Start   *Expr
+	Rules   []*Rule
+	Direct  []*Direct
+	Caps    []*Cap
+	Special []*Special
+	Floor   *float64
+	Ceiling *float64
+	Bands   []Band
+	// Rulebook is the rulebook that defines the dimension.
+	Rulebook *Rulebook
+	Pos      Pos
+
+	rank        map[string]int
+	byKind      map[string]KindRules
+	usesRecords bool
+}
+
+// Rule is a per-record point rule.
+type Rule struct {
+	ID, Description, LegalBasis string
+	Kinds                       []string
+	When                        *Expr // nil: always
+	Points                      *Expr
+	CountsFor                   Period
+	MaxTimes                    int // 0: no limit
+	Rulebook                    *Rulebook
+	Pos                         Pos
+	// Order is the rule's place among the dimension's rules, direct
+	// grades, specials and caps, in that order (set in a Plan).
+	Order int
+}
+
+// Direct is a grade a record assigns directly.
+type Direct struct {
+	ID, Description, LegalBasis, Reason string
+	Kinds                               []string
+	When                                *Expr
+	Grade                               string
+	For                                 Period
+	Rulebook                            *Rulebook
+	Pos                                 Pos
+	Order                               int
+}
+
+// Cap holds the grade to at most MaxGrade while When holds.
+type Cap struct {
+	ID, Description, LegalBasis, Reason string
+	When                                *Expr
+	MaxGrade                            string
+	Rulebook                            *Rulebook
+	Pos                                 Pos
+	Order                               int
+}
+
+// Special is a grade that replaces the band while When holds.
+type Special struct {
+	ID, Description, LegalBasis, Reason string
+	When                                *Expr
+	Grade                               string
+	UnlessDirect                        bool
+	Rulebook                            *Rulebook
+	Pos                                 Pos
+	Order                               int
+}
+
+// Band maps scores from Min up (to the previous band's min) to Grade; the
+// last band has no Min and takes every score below.
+type Band struct {
+	Grade string
+	Min   *float64
+	Pos   Pos
+}
+
+// Comprehensive is the overall grade from the dimensions' grades.
+type Comprehensive struct {
+	Description string
+	Grades      []string
+	Score       *Expr
+	Bands       []Band
+	Caps        []*Cap
+	Rulebook    *Rulebook
+	Pos         Pos
+
+	rank map[string]int
+}
+
+// Overlay is a regional change to one dimension of the rulebook extended.
+// A nil list leaves the dimension's list as it is.
+type Overlay struct {
+	Dimension string
+	Grades    []string
+	Bands     []Band
+	Caps      []*Cap
+	Special   []*Special
+	Direct    []*Direct
+	Add       []*Rule
+	Replace   []*Rule
+	Disable   []IDRef
+	Pos       Pos
+	// which lists were given (an empty list given clears the list)
+	hasCaps, hasSpecial, hasDirect bool
+}
+
+// IDRef is a rule id named in a rulebook, with where.
+type IDRef struct {
+	ID  string
+	Pos Pos
+}
+
+// PublicityRow is one row of a publicity table: how long records it
+// matches are shown under one regime.
+type PublicityRow struct {
+	ID           string
+	From, Until  time.Time // the regime's period; Until zero: still in force
+	Kinds        []string
+	PenaltyTypes []string
+	Severity     []string
+	Categories   []string
+	Min, Max     Period
+	HasMin       bool
+	Rulebook     *Rulebook
+	Pos          Pos
+}
+
+// Rank returns the place of grade in the dimension's grades (0 best), or -1.
+func (d *Dimension) Rank(grade string) int {
+	if r, ok := d.rank[grade]; ok {
+		return r
+	}
+	return -1
+}
+
+// KindRules are the rules that judge records of one kind.
+type KindRules struct {
+	Rules  []*Rule
+	Direct []*Direct
+}
+
+// ForKind returns the point rules and direct grades that judge records of
+// kind: the index by which a record is evaluated only by the rules that
+// can apply to it.
+func (d *Dimension) ForKind(kind string) KindRules { return d.byKind[kind] }
+
+// UsesRecords reports whether any expression of the dimension reads the
+// records list (so that evaluation builds it).
+func (d *Dimension) UsesRecords() bool { return d.usesRecords }
+
+// Band returns the grade of score.
+func (d *Dimension) Band(score float64) string { return band(d.Bands, score) }
+
+// Rank returns the place of grade in the comprehensive grades, or -1.
+func (c *Comprehensive) Rank(grade string) int {
+	if r, ok := c.rank[grade]; ok {
+		return r
+	}
+	return -1
+}
+
+// Band returns the comprehensive grade of score.
+func (c *Comprehensive) Band(score float64) string { return band(c.Bands, score) }
+
+func band(bands []Band, score float64) string {
+	for _, b := range bands {
+		if b.Min == nil || score >= *b.Min {
+			return b.Grade
+		}
+	}
+	return ""
+}
+
+func ranks(grades []string) map[string]int {
+	m := make(map[string]int, len(grades))
+	for i, g := range grades {
+		m[g] = i
+	}
+	return m
+}

@@ -1,0 +1,319 @@
+package rulebook
+
+import (
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/credo-registry/credo"
+)
+
+// TestCase is one case of a rulebook's tests.yaml: an organization, its
+// records, a time, and what the assessment must say.
+type TestCase struct {
+	Name string
+	// Code is the organization's code; Versions its registration versions
+	// (nil when it is unregistered: `org: {code: ..., registered: false}`).
+	Code     string
+	Versions []*credo.Subject
+	AsOf     time.Time
+	Records  []*credo.Record
+	Expect   Expect
+	File     string
+	Line     int
+}
+
+// Expect is what a test case checks; nil fields are not checked.
+type Expect struct {
+	Grade      *string // comprehensive
+	Score      *float64
+	NextChange *time.Time
+	Dimensions []ExpectDimension // in file order
+}
+
+// ExpectDimension is what one dimension must be. Graded false expects the
+// dimension not to be graded (`tax: null` or `tax: {graded: false}`).
+type ExpectDimension struct {
+	ID     string
+	Graded bool
+	Start  *float64
+	Score  *float64
+	Grade  *string
+	// Contributions, when CheckContributions, must be exactly these, in
+	// any order.
+	Contributions      []ExpectContribution
+	CheckContributions bool
+	Line               int
+}
+
+// ExpectContribution is one expected contribution: rule and record (0 for
+// caps and specials), and when given, points and grade.
+type ExpectContribution struct {
+	Rule   string
+	Record int64
+	Points *float64
+	Grade  *string
+	Line   int
+}
+
+// ParseTests reads a tests file (`tests:` followed by a list of cases).
+// Errors are *Error, or several joined.
+func ParseTests(filename string, src []byte) ([]TestCase, error) {
+	d := newDecoder(filename, src)
+	cases := d.tests()
+	if err := d.errs.err(); err != nil {
+		return nil, err
+	}
+	return cases, nil
+}
+
+func (d *decoder) tests() []TestCase {
+	root := d.root()
+	if root == nil {
+		return nil
+	}
+	f := d.fields(root, "", "tests file", "tests")
+	if f == nil || !d.required(f, "tests", root, "", "tests file") || !d.kind(f["tests"].val, yaml.SequenceNode, "", "tests") {
+		return nil
+	}
+	var out []TestCase
+	names := map[string]int{}
+	for _, n := range f["tests"].val.Content {
+		tc, ok := d.testCase(n)
+		if !ok {
+			continue
+		}
+		if line, dup := names[tc.Name]; dup {
+			d.errorf(n, "", "test %q is also on line %d", tc.Name, line)
+			continue
+		}
+		names[tc.Name] = tc.Line
+		out = append(out, tc)
+	}
+	return out
+}
+
+func (d *decoder) testCase(n *yaml.Node) (TestCase, bool) {
+	tc := TestCase{File: d.file, Line: n.Line}
+	f := d.fields(n, "", "test", "name", "org", "versions", "as_of", "records", "expect")
+	if f == nil {
+		return tc, false
+	}
+	before := len(d.errs)
+	if d.required(f, "name", n, "", "test") {
+		tc.Name = d.str(f["name"].val, "", "name")
+	}
+	if d.required(f, "as_of", n, "", "test") {
+		tc.AsOf = d.instant(f["as_of"].val, "", "as_of")
+	}
+	org, hasOrg := f["org"]
+	versions, hasVersions := f["versions"]
+	switch {
+	case hasOrg && hasVersions:
+		d.errorf(versions.key, "", "give org or versions, not both")
+	case hasOrg:
+		if s, registered := d.subject(org.val); s != nil {
+			tc.Code = s.Code
+			if registered {
+				tc.Versions = []*credo.Subject{s}
+			}
+		}
+	case hasVersions:
+		if d.kind(versions.val, yaml.SequenceNode, "", "versions") {
+			for i, vn := range versions.val.Content {
+				if s, _ := d.subject(vn); s != nil {
+					s.Version = i + 1
+					tc.Code = s.Code
+					tc.Versions = append(tc.Versions, s)
+				}
+			}
+		}
+	default:
+		d.errorf(n, "", "test: org is required")
+	}
+	if rs, ok := f["records"]; ok && !isNull(rs.val) && d.kind(rs.val, yaml.SequenceNode, "", "records") {
+		for i, rn := range rs.val.Content {
+			if r := d.record(rn, tc.Code); r != nil {
+				if r.ID == 0 {
+					r.ID = int64(i + 1)
+				}
+				tc.Records = append(tc.Records, r)
+			}
+		}
+	}
+	if d.required(f, "expect", n, "", "test") {
+		tc.Expect = d.expect(f["expect"].val)
+	}
+	return tc, len(d.errs) == before
+}
+
+func (d *decoder) subject(n *yaml.Node) (*credo.Subject, bool) {
+	f := d.fields(n, "", "org", "code", "name", "division", "entity_type", "established", "status", "industry",
+		"registered", "recorded_at")
+	if f == nil {
+		return nil, false
+	}
+	s := &credo.Subject{}
+	if d.required(f, "code", n, "", "org") {
+		s.Code = d.str(f["code"].val, "", "code")
+	}
+	s.Name = d.str(f["name"].val, "", "name")
+	s.Division = d.str(f["division"].val, "", "division")
+	s.EntityType = d.str(f["entity_type"].val, "", "entity_type")
+	s.Status = credo.Status(d.str(f["status"].val, "", "status"))
+	s.Industry = d.str(f["industry"].val, "", "industry")
+	if e, ok := f["established"]; ok && !isNull(e.val) {
+		s.Established = credo.NewDate(d.instant(e.val, "", "established"))
+	}
+	if e, ok := f["recorded_at"]; ok && !isNull(e.val) {
+		s.RecordedAt = credo.NewTime(d.instant(e.val, "", "recorded_at"))
+	}
+	registered := true
+	if r, ok := f["registered"]; ok {
+		registered = d.boolean(r.val, "", "registered")
+	}
+	if s.Division == "" && len(s.Code) == 18 {
+		s.Division = s.Code[2:8]
+	}
+	return s, registered
+}
+
+func (d *decoder) record(n *yaml.Node, code string) *credo.Record {
+	f := d.fields(n, "", "record", "id", "subject", "authority", "category", "kind", "external_id", "decision_number",
+		"legal_basis", "description", "severity", "penalty_types", "amount", "tax_due", "currency", "occurred_at",
+		"valid_until", "supersedes", "supersedes_external_id", "recorded_at")
+	if f == nil {
+		return nil
+	}
+	r := &credo.Record{Subject: code}
+	if v, ok := f["id"]; ok {
+		id, _ := d.integer(v.val, "", "id")
+		r.ID = int64(id)
+	}
+	if v, ok := f["subject"]; ok {
+		r.Subject = d.str(v.val, "", "subject")
+	}
+	r.Authority = d.str(f["authority"].val, "", "authority")
+	if d.required(f, "category", n, "", "record") {
+		r.Category = d.str(f["category"].val, "", "category")
+	}
+	if d.required(f, "kind", n, "", "record") {
+		r.Kind = d.str(f["kind"].val, "", "kind")
+	}
+	r.ExternalID = d.str(f["external_id"].val, "", "external_id")
+	r.DecisionNumber = d.str(f["decision_number"].val, "", "decision_number")
+	r.LegalBasis = d.str(f["legal_basis"].val, "", "legal_basis")
+	r.Description = d.str(f["description"].val, "", "description")
+	r.Severity = d.str(f["severity"].val, "", "severity")
+	r.PenaltyTypes = d.strs(f["penalty_types"].val, "", "penalty_types")
+	r.Currency = d.str(f["currency"].val, "", "currency")
+	for _, m := range []struct {
+		name string
+		dst  **float64
+	}{{"amount", &r.Amount}, {"tax_due", &r.TaxDue}} {
+		if v, ok := f[m.name]; ok && !isNull(v.val) {
+			if x, ok := d.number(v.val, "", m.name); ok {
+				*m.dst = &x
+			}
+		}
+	}
+	if d.required(f, "occurred_at", n, "", "record") {
+		r.OccurredAt = credo.NewTime(d.instant(f["occurred_at"].val, "", "occurred_at"))
+	}
+	if v, ok := f["valid_until"]; ok && !isNull(v.val) {
+		r.ValidUntil = credo.NewTime(d.instant(v.val, "", "valid_until"))
+	}
+	if v, ok := f["recorded_at"]; ok && !isNull(v.val) {
+		r.RecordedAt = credo.NewTime(d.instant(v.val, "", "recorded_at"))
+	}
+	if v, ok := f["supersedes"]; ok && !isNull(v.val) {
+		id, _ := d.integer(v.val, "", "supersedes")
+		r.Supersedes = int64(id)
+	}
+	r.SupersedesExternalID = d.str(f["supersedes_external_id"].val, "", "supersedes_external_id")
+	return r
+}
+
+func (d *decoder) expect(n *yaml.Node) Expect {
+	var e Expect
+	f := d.fields(n, "", "expect", "grade", "score", "next_change", "dimensions")
+	if f == nil {
+		return e
+	}
+	if v, ok := f["grade"]; ok {
+		g := d.str(v.val, "", "grade")
+		e.Grade = &g
+	}
+	if v, ok := f["score"]; ok {
+		if x, ok := d.number(v.val, "", "score"); ok {
+			e.Score = &x
+		}
+	}
+	if v, ok := f["next_change"]; ok {
+		t := d.instant(v.val, "", "next_change")
+		e.NextChange = &t
+	}
+	if v, ok := f["dimensions"]; ok && d.kind(v.val, yaml.MappingNode, "", "dimensions") {
+		for i := 0; i+1 < len(v.val.Content); i += 2 {
+			k, dn := v.val.Content[i], v.val.Content[i+1]
+			ed := ExpectDimension{ID: k.Value, Graded: true, Line: k.Line}
+			if isNull(dn) {
+				ed.Graded = false
+				e.Dimensions = append(e.Dimensions, ed)
+				continue
+			}
+			df := d.fields(dn, "", "expected dimension", "graded", "start", "score", "grade", "contributions")
+			if df == nil {
+				continue
+			}
+			if g, ok := df["graded"]; ok {
+				ed.Graded = d.boolean(g.val, "", "graded")
+			}
+			for _, m := range []struct {
+				name string
+				dst  **float64
+			}{{"start", &ed.Start}, {"score", &ed.Score}} {
+				if v, ok := df[m.name]; ok {
+					if x, ok := d.number(v.val, "", m.name); ok {
+						*m.dst = &x
+					}
+				}
+			}
+			if g, ok := df["grade"]; ok {
+				s := d.str(g.val, "", "grade")
+				ed.Grade = &s
+			}
+			if cs, ok := df["contributions"]; ok {
+				ed.CheckContributions = true
+				if !isNull(cs.val) && d.kind(cs.val, yaml.SequenceNode, "", "contributions") {
+					for _, cn := range cs.val.Content {
+						cf := d.fields(cn, "", "expected contribution", "rule", "record", "points", "grade")
+						if cf == nil {
+							continue
+						}
+						c := ExpectContribution{Line: cn.Line}
+						if d.required(cf, "rule", cn, "", "expected contribution") {
+							c.Rule = d.str(cf["rule"].val, "", "rule")
+						}
+						if r, ok := cf["record"]; ok {
+							id, _ := d.integer(r.val, "", "record")
+							c.Record = int64(id)
+						}
+						if p, ok := cf["points"]; ok {
+							if x, ok := d.number(p.val, "", "points"); ok {
+								c.Points = &x
+							}
+						}
+						if g, ok := cf["grade"]; ok {
+							s := d.str(g.val, "", "grade")
+							c.Grade = &s
+						}
+						ed.Contributions = append(ed.Contributions, c)
+					}
+				}
+			}
+			e.Dimensions = append(e.Dimensions, ed)
+		}
+	}
+	return e
+}

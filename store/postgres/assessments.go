@@ -1,0 +1,331 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/credo-registry/credo"
+)
+
+var _ credo.AssessmentStore = (*DB)(nil)
+
+// assessed is an assessment change to store, with what storing it takes
+// that does not depend on the database.
+type assessed struct {
+	change *credo.AssessmentChange // Subject set
+	grades string                  // gradesOf(change.Assessment)
+	next   *int64                  // NextChange in ns, nil when none is known
+	body   string                  // the JSON of the assessment
+	entry  string                  // the JSON of the change, once it is known to be one
+}
+
+// current is what the assessments row of a code holds that a writer
+// compares with.
+type current struct {
+	grades string
+	seq    int32
+}
+
+// SaveAssessments stores changes in one transaction. The assessments rows
+// of the batch's codes are locked first (in code order), so that writers
+// of one organization on any node take turns and each compares with the
+// current assessment the one before it stored: a change saved by several
+// nodes at once is recorded once. An organization assessed for the first
+// time has no row to lock; there the primary key of assessment_history
+// (code, seq) decides, and the loser of the race runs again and finds the
+// winner's assessment current.
+func (db *DB) SaveAssessments(ctx context.Context, changes []*credo.AssessmentChange) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	batch := make([]assessed, len(changes))
+	for i, c := range changes {
+		if err := encodeAssessment(c, &batch[i]); err != nil {
+			if e := credo.AsError(err); e != nil {
+				e.Field = strings.TrimSuffix("changes["+strconv.Itoa(i)+"]."+e.Field, ".")
+			}
+			return err
+		}
+	}
+	return db.write(ctx, "saving assessments", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		return saveAssessments(ctx, tx, batch)
+	})
+}
+
+// encodeAssessment checks and encodes one change. Where the contract is
+// silent, as the embedded store does: a change needs a Subject and an
+// Assessment whose Subject is empty or the same.
+func encodeAssessment(c *credo.AssessmentChange, out *assessed) error {
+	switch {
+	case c == nil:
+		return credo.FieldError("", "required", "change is missing")
+	case c.Subject == "":
+		return credo.FieldError("subject", "required", "is required")
+	case c.Assessment == nil:
+		return credo.FieldError("assessment", "required", "is required")
+	case c.Assessment.Subject != "" && c.Assessment.Subject != c.Subject:
+		return credo.FieldError("assessment.subject", "mismatch",
+			"is %s, but the change is of %s", c.Assessment.Subject, c.Subject)
+	}
+	a, code := c.Assessment, c.Subject
+	body, err := json.Marshal(a)
+	if err != nil {
+		return credo.Errorf(credo.EINVALID, "the assessment of %s cannot be encoded: %v", code, err)
+	}
+	*out = assessed{change: c, grades: gradesOf(a), body: string(body)}
+	if !a.NextChange.IsZero() {
+		ns := unixNano(a.NextChange.Time)
+		out.next = &ns
+	}
+	return nil
+}
+
+// gradesOf is what decides whether an assessment is a change from another:
+// the comprehensive grade and each dimension's grade and score, by
+// dimension name (a nil dimension counts as absent). Equal scores give
+// equal text (0 and -0 alike). It is stored (assessments.grades): a change
+// of its form needs a migration that rewrites the column, or every
+// organization's next save is taken for a change.
+func gradesOf(a *credo.Assessment) string {
+	var b strings.Builder
+	b.WriteString(a.Grade)
+	for _, name := range slices.Sorted(maps.Keys(a.Dimensions)) {
+		d := a.Dimensions[name]
+		if d == nil {
+			continue // as if absent
+		}
+		score := d.Score
+		if score == 0 {
+			score = 0 // -0
+		}
+		b.WriteString("\x1f" + name + "\x1e" + d.Grade + "\x1e" + strconv.FormatFloat(score, 'g', -1, 64))
+	}
+	return b.String()
+}
+
+func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
+	codes := make([]string, len(batch))
+	for i := range batch {
+		codes[i] = batch[i].change.Subject
+	}
+	before, err := lockAssessments(ctx, tx, codes)
+	if err != nil {
+		return err
+	}
+	// Changes are judged in input order, each against the one before it
+	// in the batch or the stored one.
+	now := maps.Clone(before)
+	final := make(map[string]*assessed)
+	type entry struct {
+		a   *assessed
+		seq int32
+	}
+	var entries []entry
+	for i := range batch {
+		p := &batch[i]
+		code := p.change.Subject
+		cur, ok := now[code]
+		if !ok || cur.grades != p.grades {
+			cur.seq++
+			entries = append(entries, entry{p, cur.seq})
+		}
+		now[code] = current{grades: p.grades, seq: cur.seq}
+		final[code] = p
+	}
+
+	if len(entries) > 0 {
+		slices.SortFunc(entries, func(a, b entry) int {
+			if c := strings.Compare(a.a.change.Subject, b.a.change.Subject); c != 0 {
+				return c
+			}
+			return int(a.seq - b.seq)
+		})
+		n := len(entries)
+		var (
+			hcodes = make([]string, 0, n)
+			seqs   = make([]int32, 0, n)
+			ats    = make([]int64, 0, n)
+			bodies = make([]string, 0, n)
+		)
+		for _, e := range entries {
+			if e.a.entry == "" {
+				// The assessment in the change is the one encoded already.
+				body := []byte(e.a.body)
+				b, err := json.Marshal(e.a.change, json.WithMarshalers(
+					json.MarshalFunc(func(*credo.Assessment) ([]byte, error) { return body, nil })))
+				if err != nil {
+					return fmt.Errorf("encoding the assessment change of %s: %w", e.a.change.Subject, err)
+				}
+				e.a.entry = string(b)
+			}
+			hcodes = append(hcodes, e.a.change.Subject)
+			seqs = append(seqs, e.seq)
+			ats = append(ats, unixNano(e.a.change.At.Time))
+			bodies = append(bodies, e.a.entry)
+		}
+		// No ON CONFLICT: an entry another node stored meanwhile under the
+		// same number fails this transaction with a unique violation, and
+		// it runs again.
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO assessment_history (code, seq, at_ns, body)
+			SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::json[])`,
+			hcodes, seqs, ats, bodies); err != nil {
+			return err
+		}
+	}
+
+	keys := slices.Sorted(maps.Keys(final))
+	n := len(keys)
+	var (
+		grades = make([]string, 0, n)
+		seqs   = make([]int32, 0, n)
+		nexts  = make([]*int64, 0, n)
+		bodies = make([]string, 0, n)
+	)
+	for _, code := range keys {
+		p := final[code]
+		grades = append(grades, p.grades)
+		seqs = append(seqs, now[code].seq)
+		nexts = append(nexts, p.next)
+		bodies = append(bodies, p.body)
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO assessments (code, grades, seq, next_change_ns, body)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::json[])
+		ON CONFLICT (code) DO UPDATE SET grades = excluded.grades, seq = excluded.seq,
+			next_change_ns = excluded.next_change_ns, body = excluded.body`,
+		keys, grades, seqs, nexts, bodies)
+	return err
+}
+
+// lockAssessments reads and locks the assessments rows of codes, in code
+// order so that two batches never wait for each other in a circle.
+func lockAssessments(ctx context.Context, tx pgx.Tx, codes []string) (map[string]current, error) {
+	codes = slices.Clone(codes)
+	slices.Sort(codes)
+	codes = slices.Compact(codes)
+	rows, err := tx.Query(ctx, `
+		SELECT code, grades, seq FROM assessments
+		WHERE code = ANY($1) ORDER BY code FOR UPDATE`, codes)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]current, len(codes))
+	var code string
+	var c current
+	_, err = pgx.ForEachRow(rows, []any{&code, &c.grades, &c.seq}, func() error {
+		found[code] = c
+		return nil
+	})
+	return found, err
+}
+
+// CurrentAssessment returns code's current assessment.
+func (db *DB) CurrentAssessment(ctx context.Context, code string) (*credo.Assessment, error) {
+	var body []byte
+	err := db.read(ctx, "reading an assessment", func(ctx context.Context) error {
+		err := db.pool.QueryRow(ctx, `SELECT body FROM assessments WHERE code = $1`, code).Scan(&body)
+		if err == pgx.ErrNoRows {
+			body = nil
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if body == nil {
+		return nil, credo.ErrNotFound("assessment of", code)
+	}
+	a := new(credo.Assessment)
+	if err := json.Unmarshal(body, a); err != nil {
+		return nil, fmt.Errorf("postgres: decoding the stored assessment of %s: %w", code, err)
+	}
+	return a, nil
+}
+
+// AssessmentHistory returns a page of code's changes, newest (the last
+// stored) first. The cursor is the number of the page's last entry.
+func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit int) (*credo.AssessmentPage, error) {
+	limit, err := pageSize(limit)
+	if err != nil {
+		return nil, err
+	}
+	before := int64(math.MaxInt32)
+	if cursor != "" {
+		pos, err := decodeCursor('a', cursor)
+		if err != nil {
+			return nil, err
+		}
+		if before, err = strconv.ParseInt(pos, 10, 32); err != nil || before < 1 {
+			return nil, badCursor()
+		}
+	}
+	page := &credo.AssessmentPage{Changes: []*credo.AssessmentChange{}}
+	var last int32
+	err = db.read(ctx, "reading assessment history", func(ctx context.Context) error {
+		page.Changes, page.Next = page.Changes[:0], ""
+		rows, err := db.pool.Query(ctx, `
+			SELECT seq, body FROM assessment_history
+			WHERE code = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, code, before, limit+1)
+		if err != nil {
+			return err
+		}
+		var seq int32
+		var body []byte
+		_, err = pgx.ForEachRow(rows, []any{&seq, &body}, func() error {
+			if len(page.Changes) == limit {
+				page.Next = encodeCursor('a', strconv.Itoa(int(last)))
+				return nil
+			}
+			c := new(credo.AssessmentChange)
+			if err := json.Unmarshal(body, c); err != nil {
+				return fmt.Errorf("decoding assessment change %d of %s: %w", seq, code, err)
+			}
+			page.Changes = append(page.Changes, c)
+			last = seq
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// DueAssessments returns up to limit codes whose current assessment
+// changes by time alone at or before t, earliest first (ties by code).
+// The limit is a page size, as for every paginated read: 0 means
+// DefaultPageSize and one above MaxPageSize is cut to it (callers loop
+// until nothing is due).
+func (db *DB) DueAssessments(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	limit, err := pageSize(limit)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	err = db.read(ctx, "finding due assessments", func(ctx context.Context) error {
+		rows, err := db.pool.Query(ctx, `
+			SELECT code FROM assessments WHERE next_change_ns <= $1
+			ORDER BY next_change_ns, code LIMIT $2`, unixNano(t), limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.AppendRows(out[:0], rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
