@@ -88,12 +88,12 @@ type Cause struct {
 
 // Cause kinds.
 const (
-	CauseRecord   = "record"
+	CauseRecord = "record"
 	// CauseRegistration: new registration data (an established date, say).
 	CauseRegistration = "registration"
-	CauseExpiry   = "expiry"
-	CauseRulebook = "rulebook"
-	CauseRescore  = "rescore"
+	CauseExpiry       = "expiry"
+	CauseRulebook     = "rulebook"
+	CauseRescore      = "rescore"
 )
 
 // RulebookStore keeps published rulebook versions, immutably.
