@@ -15,10 +15,15 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "import" {
-		return &exitError{code: 2, msg: "usage: credo bench import [--records N] [--db postgres://...]"}
+	if len(args) > 0 {
+		switch args[0] {
+		case "import":
+			return m.benchImport(ctx, args[1:])
+		case "rescore":
+			return m.benchRescore(ctx, args[1:])
+		}
 	}
-	return m.benchImport(ctx, args[1:])
+	return &exitError{code: 2, msg: "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N]"}
 }
 
 // benchImport loads generated records into an empty store through the

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/store/sqlite"
+)
+
+// benchRescore loads generated records into an empty embedded store and
+// times, in the same run, reading every organization's records from the
+// store alone, and the full rescore (read, assess under all bundled
+// rulebooks, store the assessments).
+func (m *Main) benchRescore(ctx context.Context, args []string) error {
+	var subjects, perSubject int
+	var dir string
+	fs := m.newFlags("bench rescore", nil)
+	fs.IntVar(&subjects, "subjects", 100_000, "organizations")
+	fs.IntVar(&perSubject, "per-subject", 10, "records per organization")
+	fs.StringVar(&dir, "dir", "", "scratch folder (default a temporary one, removed afterwards)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "credo-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "sqlite"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	cfg := demo.Config{Seed: 1, Subjects: subjects, Records: subjects * perSubject, Now: credo.NewDate(time.Now()).Time}
+	fmt.Fprintf(m.Stderr, "loading %d records of %d organizations ...\n", cfg.Records, subjects)
+	now := credo.NewTime(time.Now())
+	err = store.BulkLoad(ctx, func(appendRecords func([]*credo.Record) ([]credo.Outcome, error)) error {
+		var batch []*credo.Record
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			_, err := appendRecords(batch)
+			batch = batch[:0]
+			return err
+		}
+		err := demo.Records(cfg, func(r *credo.Record) error {
+			r.Normalize()
+			r.RecordedAt = now
+			batch = append(batch, r)
+			if len(batch) == 10_000 {
+				return flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return flush()
+	})
+	if err != nil {
+		return err
+	}
+	g, err := newGrading(ctx, store, m.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stderr, "reading every organization's records ...")
+	start := time.Now()
+	orgs := 0
+	if err := store.EachSubject(ctx, "", func(string, []*credo.Record) error { orgs++; return nil }); err != nil {
+		return err
+	}
+	read := time.Since(start)
+	fmt.Fprintln(m.Stderr, "rescoring ...")
+	start = time.Now()
+	n, err := g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
+	if err != nil {
+		return err
+	}
+	full := time.Since(start)
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "what\torganizations\tseconds\torganizations/s\t")
+	fmt.Fprintf(tw, "read records from the store only\t%d\t%.2f\t%.0f\t\n", orgs, read.Seconds(), float64(orgs)/read.Seconds())
+	fmt.Fprintf(tw, "rescore: read, assess (all bundled rulebooks), store\t%d\t%.2f\t%.0f\t\n", n, full.Seconds(), float64(n)/full.Seconds())
+	return tw.Flush()
+}
