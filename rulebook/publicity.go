@@ -8,8 +8,8 @@ import (
 )
 
 // Window is when a record is shown publicly: from From until Until (zero:
-// no end), with credit repair possible from RepairFrom (zero: never
-// before Until).
+// no end), with credit repair possible from RepairFrom (Until when the row
+// gives no min; zero when no row matched).
 type Window struct {
 	From, RepairFrom, Until time.Time
 	// Row is the publicity row that set the window, nil when none matched.

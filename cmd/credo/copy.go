@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/store/storecopy"
 )
 
@@ -39,7 +40,12 @@ func (m *Main) copy(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "copied and verified: %+v\n", report)
-	return nil
+	// Assessments are not copied but recomputed on the target.
+	g, err := newGrading(ctx, dst, m.Stderr)
+	if err != nil {
+		return err
+	}
+	return m.rescoreWith(ctx, dst, g, credo.Cause{Kind: credo.CauseRescore}, "", checkpointPath(locate(to)))
 }
 
 func locate(s string) storeFlags {

@@ -125,3 +125,43 @@ func gradesOf(a map[string]any) map[string]string {
 	}
 	return out
 }
+
+// TestCopyCommand moves an embedded registry into PostgreSQL with the CLI
+// and serves it from there.
+func TestCopyCommand(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	schema := pgtest.Schema(t, dsn)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	db := dsn + "&search_path=" + schema
+	if !strings.Contains(dsn, "?") {
+		db = dsn + "?search_path=" + schema
+	}
+	dir, gen := t.TempDir(), t.TempDir()
+	if _, _, err := run(t, "", "generate", "--subjects", "80", "--records", "800", "--now", "2026-06-30", "--out", gen); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := run(t, "", "import", "--data", dir, gen+"/authorities.ndjson", gen+"/subjects.ndjson", gen+"/records.ndjson"); err != nil {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	out, _, err := run(t, "", "copy", "--from", dir, "--to", db)
+	if err != nil || !strings.Contains(out, "copied and verified") || !strings.Contains(out, "regraded 80 organizations") {
+		t.Fatalf("copy: %v %s", err, out)
+	}
+	// Run again: nothing left to copy, still verified.
+	if out, _, err := run(t, "", "copy", "--from", dir, "--to", db); err != nil || !strings.Contains(out, "copied and verified") {
+		t.Fatalf("copy again: %v %s", err, out)
+	}
+	n := startNode(t, "--db", db)
+	_, stats := request(t, "GET", n.url+"/v1/stats", "", "", "")
+	if stats["organizations"] != 80.0 || stats["records"] != 800.0 {
+		t.Fatalf("stats on PostgreSQL after copy: %v", stats)
+	}
+}

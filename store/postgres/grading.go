@@ -50,10 +50,10 @@ const eachPage = 4096
 // EachSubject walks two keyset scans in step, each a short query per page
 // rather than one transaction held open for the whole walk: the codes of
 // subjects, and records by (subject, id). The next page of records is read
-// and decoded while fn works through the one before, so that the database
-// and the decoding run at once. A code's records may span pages; fn gets
-// them all at once. A code stored behind the walk's position while it runs
-// is not visited.
+// and decoded (on every core) while fn works through the one before, so
+// that the database, the decoding and fn run at once; at most three pages
+// are held. A code's records may span pages; fn gets them all at once. A
+// code stored behind the walk's position while it runs is not visited.
 func (db *DB) EachSubject(ctx context.Context, after string, fn func(code string, records []*credo.Record) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

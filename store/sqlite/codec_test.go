@@ -118,3 +118,34 @@ func sameAsUnmarshal(t *testing.T, body []byte) {
 		}
 	}
 }
+
+// BenchmarkRecordBodyDecoding reads a typical penalty's body by hand (as
+// every read does) and with json.Unmarshal (the fallback).
+func BenchmarkRecordBodyDecoding(b *testing.B) {
+	amount := 5000.0
+	body, err := encodeRecordBody(nil, &credo.Record{DecisionNumber: "深市监罚〔2025〕12号",
+		LegalBasis: "《中华人民共和国产品质量法》第四十九条", Description: "生产、销售不符合保障人体健康和人身、财产安全的国家标准、行业标准的产品",
+		Severity: "general", PenaltyTypes: []string{"warning", "fine"}, Amount: &amount, Currency: "CNY"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("hand", func(b *testing.B) {
+		d := bodyDecoder{strs: map[string]string{}}
+		b.ReportAllocs()
+		for b.Loop() {
+			var r credo.Record
+			if err := d.decode(&r, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json.Unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r recordBody
+			if err := json.Unmarshal(body, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

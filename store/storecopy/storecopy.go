@@ -40,7 +40,7 @@ var batchSize = 2000
 
 // Progress tells how far a copy has got.
 type Progress struct {
-	Stage  string // "authorities", "secrets", "subjects", "records" or "verify"
+	Stage  string // "authorities", "secrets", "rulebooks", "subjects", "records" or "verify"
 	Done   int64  // items of the stage read (from the source; when verifying, from the target)
 	Copied int64  // of those, how many went to the target; the rest were found there already
 }
@@ -77,6 +77,9 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copySecret(ctx, from, to, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyRulebooks(ctx, from, to, progress); err != nil {
 		return Report{}, err
 	}
 	if err := copySubjects(ctx, from, to, src, progress); err != nil {
@@ -353,4 +356,37 @@ func (s *sums) total() string {
 		h.Write(s.h[i].Sum(nil))
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// copyRulebooks copies every published rulebook version, in publication
+// order, so that past assessments stay reproducible on the target. A
+// version the target already has must have the same content. Assessments
+// are not copied: they are recomputed from records and rulebooks (credo
+// rescore) on the target.
+func copyRulebooks(ctx context.Context, from, to credo.Store, progress func(Progress)) error {
+	books, err := from.Rulebooks(ctx)
+	if err != nil {
+		return fmt.Errorf("storecopy: reading rulebooks: %w", err)
+	}
+	p := Progress{Stage: "rulebooks"}
+	for _, rb := range books {
+		p.Done++
+		err := to.PublishRulebook(ctx, rb)
+		if credo.ErrorCodeOf(err) == credo.ECONFLICT {
+			have, gerr := to.Rulebook(ctx, rb.ID, rb.Version)
+			if gerr != nil {
+				return fmt.Errorf("storecopy: rulebook %s %s: %w", rb.ID, rb.Version, gerr)
+			}
+			if have.Hash != rb.Hash {
+				return fmt.Errorf("%w: rulebook %s %s is published on the target with other content", ErrMismatch, rb.ID, rb.Version)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("storecopy: rulebook %s %s: %w", rb.ID, rb.Version, err)
+		}
+		p.Copied++
+	}
+	progress(p)
+	return nil
 }

@@ -183,6 +183,10 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	const orgs, records = 40, 900
 	src := openSQLite(t)
 	fill(t, src, orgs, records, "")
+	source := []byte("apiVersion: credo/v1\nid: copied\n")
+	if err := src.PublishRulebook(ctx, &credo.Rulebook{ID: "copied", Version: "1", Source: source}); err != nil {
+		t.Fatal(err)
+	}
 	dst := pgtest.Open(t)
 
 	var last storecopy.Progress
@@ -205,6 +209,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 		t.Errorf("records progress %+v", last)
 	}
 	wantSame(t, src, dst, orgs)
+	if rb, err := dst.Rulebook(ctx, "copied", "1"); err != nil || string(rb.Source) != string(source) {
+		t.Errorf("published rulebook not copied exactly: %v", err)
+	}
 
 	// The target goes on where the source stopped.
 	out, err := dst.AppendRecords(ctx, []*credo.Record{{Subject: code(1), Authority: "tax-340600", Category: "tax", Kind: "arrears",

@@ -1,0 +1,49 @@
+package rulebook_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/credo-registry/credo/rulebook"
+)
+
+// FuzzParse checks that no input makes Parse or ParseTests panic, and that
+// every error they return is positioned.
+func FuzzParse(f *testing.F) {
+	f.Add(edit(nil))
+	f.Add(env(`"1"`, "2024-01-01"))
+	f.Add(overlay("js", "env", `["32"]`, "    disable: [env.penalty]"))
+	f.Add([]byte(publicitySrc))
+	f.Add([]byte(testsSrc))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("when: |\n  x\n"))
+	for _, dir := range []string{"../rulebooks/*/*.yaml", "../assess/testdata/*.yaml"} {
+		files, _ := filepath.Glob(dir)
+		for _, name := range files {
+			if src, err := os.ReadFile(name); err == nil {
+				f.Add(src)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		rb, err := rulebook.Parse("f.yaml", src)
+		if (rb == nil) == (err == nil) {
+			t.Fatalf("Parse: rulebook %v and error %v", rb != nil, err)
+		}
+		for _, e := range rulebook.Errors(err) {
+			if e.File != "f.yaml" || e.Line < 1 || e.Col < 1 {
+				t.Fatalf("unpositioned error %q", e)
+			}
+		}
+		if rb != nil {
+			_, _ = rulebook.NewSet(rb)
+		}
+		_, err = rulebook.ParseTests("f.yaml", src)
+		for _, e := range rulebook.Errors(err) {
+			if e.Line < 1 || e.Col < 1 {
+				t.Fatalf("unpositioned error %q", e)
+			}
+		}
+	})
+}
