@@ -115,14 +115,14 @@ func TestTaxBoundaries(t *testing.T) {
 		contrib     []string
 		next        string // NextChange, when checked
 	}{
-		{"no tax record: start 90, A", "2010-01-01", nil, 90, "A", nil, ""},
-		{"unregistered: A", "-", nil, 90, "A", nil, ""},
+		{"no tax record: start 90, A", "2010-01-01", nil, 90, "A", []string{}, ""},
+		{"unregistered: A", "-", nil, 90, "A", []string{}, ""},
 		{"a tax record exactly 3 years before: start 90", "2010-01-01",
-			[]*credo.Record{rec(1, "tax", "tax_grade", "2024-04-01T00:00:00Z")}, 90, "A", nil, ""},
+			[]*credo.Record{rec(1, "tax", "tax_grade", "2024-04-01T00:00:00Z")}, 90, "A", []string{}, ""},
 		{"a tax record 1s inside the 3 years: start 100", "2010-01-01",
-			[]*credo.Record{rec(1, "tax", "tax_grade", "2024-04-01T00:00:01Z")}, 100, "A", nil, "2027-04-01T00:00:01Z"},
+			[]*credo.Record{rec(1, "tax", "tax_grade", "2024-04-01T00:00:01Z")}, 100, "A", []string{}, "2027-04-01T00:00:01Z"},
 		{"a late filing exactly 12 months before no longer counts", "2010-01-01",
-			[]*credo.Record{rec(1, "tax", "late_filing", "2026-04-01T00:00:00Z")}, 100, "A", nil, "2028-03-31T00:00:00Z"},
+			[]*credo.Record{rec(1, "tax", "late_filing", "2026-04-01T00:00:00Z")}, 100, "A", []string{}, "2028-03-31T00:00:00Z"},
 		{"a late filing 1s inside the 12 months counts", "2010-01-01",
 			[]*credo.Record{rec(1, "tax", "late_filing", "2026-04-01T00:00:01Z")}, 95, "A",
 			[]string{"tax.late_filing/1/-5/"}, "2027-04-01T00:00:01Z"},
@@ -132,7 +132,8 @@ func TestTaxBoundaries(t *testing.T) {
 			69, "C", []string{"tax.evasion/4/-11/", "tax.invoice_violation/3/-10/", "tax.late_filing/1/-5/", "tax.late_payment/2/-5/"}, "2027-05-01T00:00:00Z"},
 		{"evasion of exactly 100,000 and exactly 10% is a direct D", "2010-01-01",
 			[]*credo.Record{rec(1, "tax", "evasion", "2026-10-01", amounts(100000, 1000000))}, 100, "D",
-			[]string{"tax.direct_d/1/0/D"}, "2028-09-30T00:00:00Z"},
+			// Also a year after the decision: as_of - years(1) appears in tax.m_new.
+			[]string{"tax.direct_d/1/0/D"}, "2027-10-01T00:00:00Z"},
 		{"evasion just under 100,000 costs 11", "2010-01-01",
 			[]*credo.Record{rec(1, "tax", "evasion", "2026-10-01", amounts(99999.99, 1000000))}, 89, "B",
 			[]string{"tax.evasion/1/-11/"}, ""},
@@ -151,19 +152,19 @@ func TestTaxBoundaries(t *testing.T) {
 			[]*credo.Record{rec(1, "tax", "absconded", "2024-04-01T00:00:01Z")}, 100, "B",
 			[]string{"tax.cap_after_direct_d/0/0/B"}, "2027-04-01T00:00:01Z"},
 		{"a direct-D act exactly 3 years before: A", "2010-01-01",
-			[]*credo.Record{rec(1, "tax", "absconded", "2024-04-01T00:00:00Z")}, 90, "A", nil, ""},
+			[]*credo.Record{rec(1, "tax", "absconded", "2024-04-01T00:00:00Z")}, 90, "A", []string{}, ""},
 		{"established exactly 1 year before: not M, and under 3 years not A", "2026-04-01", nil, 90, "B",
-			[]string{"tax.cap_young/0/0/B"}, "2029-03-31T00:00:00Z"},
+			[]string{"tax.cap_young/0/0/B"}, "2028-03-31T00:00:00Z"},
 		{"established a day less than a year before: M", "2026-04-02", nil, 90, "M",
 			[]string{"tax.m_new/0/0/M"}, "2027-04-02T00:00:00Z"},
 		{"M even with a score that is D", "2026-07-15", []*credo.Record{
 			rec(1, "tax", "invoice_violation", "2026-08-01"), rec(2, "tax", "invoice_violation", "2026-09-01"),
 			rec(3, "tax", "invoice_violation", "2026-10-01"), rec(4, "tax", "invoice_violation", "2026-11-01"),
 			rec(5, "tax", "invoice_violation", "2026-12-01"), rec(6, "tax", "invoice_violation", "2027-01-01"),
-			rec(7, "tax", "evasion", "2027-02-01")}, 29, "M", nil, ""},
+			rec(7, "tax", "evasion", "2027-02-01")}, 29, "M", nil, ""}, // contributions not checked
 		{"a new organization with a direct-D act: D, not M", "2026-10-01",
 			[]*credo.Record{rec(1, "tax", "absconded", "2026-12-01")}, 100, "D", []string{"tax.direct_d/1/0/D"}, ""},
-		{"established exactly 3 years before: A", "2024-04-01", nil, 90, "A", nil, ""},
+		{"established exactly 3 years before: A", "2024-04-01", nil, 90, "A", []string{}, ""},
 		{"established a day less than 3 years before: B", "2024-04-02", nil, 90, "B", []string{"tax.cap_young/0/0/B"}, "2027-04-02T00:00:00Z"},
 		{"established unknown: neither M nor the cap", "", []*credo.Record{rec(1, "tax", "late_filing", "2026-12-01")}, 95, "A",
 			[]string{"tax.late_filing/1/-5/"}, ""},
@@ -184,10 +185,10 @@ func TestTaxBoundaries(t *testing.T) {
 			if d.Score != c.score || d.Grade != c.grade {
 				t.Errorf("score %v grade %s, want %v %s (reasons %v)", d.Score, d.Grade, c.score, c.grade, d.Reasons)
 			}
-			want := slices.Clone(c.contrib)
-			slices.Sort(want)
-			if got := contributions(d); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
-				if !(len(want) == 0 && c.grade == "C") { // contributions unchecked for the last cases
+			if c.contrib != nil {
+				want := slices.Clone(c.contrib)
+				slices.Sort(want)
+				if got := contributions(d); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 					t.Errorf("contributions %v, want %v", got, want)
 				}
 			}
@@ -341,7 +342,7 @@ func TestMaxTimesFloorAndDirect(t *testing.T) {
 	}
 	var violations []*credo.Record
 	for i := range 7 {
-		violations = append(violations, rec(int64(i+1), "environment", "environmental_violation", fmt.Sprintf("2026-0%d-01", i+1)))
+		violations = append(violations, rec(int64(i+1), "environment", "environmental_violation", fmt.Sprintf("2025-%02d-01", i+6)))
 	}
 	if d := mustAssess(t, set, shanghai, org, violations, asOf).Dimensions["environment"]; d.Score != 0 || d.Grade != "red" {
 		t.Errorf("floor: %v %s", d.Score, d.Grade)

@@ -277,13 +277,9 @@ func (e *Expr) Eval(vars any) (ref.Val, error) {
 	if e.konst != nil {
 		return e.konst, nil
 	}
-	if e.native != nil {
-		if ip, ok := vars.(Inputter); ok {
-			if in := ip.Input(); in != nil && in.valid {
-				if out := e.native.eval(in); out != nil {
-					return out, nil
-				}
-			}
+	if in := e.input(vars); in != nil {
+		if out := e.native.eval(in); out != nil {
+			return out, nil
 		}
 	}
 	return e.EvalCEL(vars)
@@ -296,6 +292,9 @@ func (e *Expr) Native() bool { return e != nil && e.native != nil }
 func (e *Expr) input(vars any) *Input {
 	if e.native == nil {
 		return nil
+	}
+	if c, ok := vars.(RecordCounter); e.limited != nil && (!ok || c.RecordCount() > MaxRecords) {
+		return nil // beyond the estimate: cel-go with its cost limit
 	}
 	ip, ok := vars.(Inputter)
 	if !ok {

@@ -122,7 +122,6 @@ type nativeExpr struct {
 // eval evaluates and converts to a CEL value; nil when the value is not a
 // plain one.
 func (x *nativeExpr) eval(in *Input) ref.Val {
-	in.prepare(x.slots)
 	switch n := x.n; n.k {
 	case kBool:
 		if v, ok := n.b(in); ok {
