@@ -1,0 +1,88 @@
+package api_test
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/api"
+	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/rulebooks"
+)
+
+// withGrading wires the bundled rulebooks and regrading on write.
+func withGrading(t *testing.T) func(*api.Server) {
+	return func(s *api.Server) {
+		set, err := rulebooks.Set()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := grading.New(s.Store, set)
+		g.Now = func() time.Time { return testNow }
+		s.Grading = g
+		s.Now = g.Now
+		s.Ingester.Grader = g
+	}
+}
+
+func TestAssessmentRoutes(t *testing.T) {
+	e := newEnv(t, nil, withGrading(t))
+	// A tax record for a Shanghai organization: graded before the write is acknowledged.
+	e.do("POST", "/v1/records", tokenShanghai, "application/json",
+		`{"subject":"`+codeShanghai+`","category":"tax","kind":"absconded","external_id":"SH-TAX-1",
+		  "decision_number":"沪税稽〔2026〕1号","legal_basis":"《中华人民共和国税收征收管理法》","occurred_at":"2026-06-01"}`).wantStatus(201)
+
+	a := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment", "", "", nil).wantStatus(200).object()
+	tax := a["dimensions"].(map[string]any)["tax"].(map[string]any)
+	if tax["grade"] != "D" || a["grade"] == "A" || len(a["rulebooks"].([]any)) == 0 {
+		t.Fatalf("assessment after a direct-D record: %v", a)
+	}
+	contribs := tax["contributions"].([]any)
+	if len(contribs) != 1 || contribs[0].(map[string]any)["rule"] != "tax.direct_d" || contribs[0].(map[string]any)["until"] == nil {
+		t.Fatalf("contributions: %v", contribs)
+	}
+
+	// As of before the record was recorded, the registry did not know it.
+	past := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2026-06-30", "", "", nil).wantStatus(200).object()
+	if g := past["dimensions"].(map[string]any)["tax"].(map[string]any)["grade"]; g == "D" {
+		t.Fatalf("as of the day before recording: %v", past)
+	}
+	// Three years later the direct D has ended.
+	later := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2029-07-01", "", "", nil).wantStatus(200).object()
+	if g := later["dimensions"].(map[string]any)["tax"].(map[string]any)["grade"]; g == "D" {
+		t.Fatalf("three years on: %v", later)
+	}
+
+	hist := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessments", "", "", nil).wantStatus(200).object()
+	changes := hist["changes"].([]any)
+	if len(changes) != 1 || changes[0].(map[string]any)["cause"].(map[string]any)["kind"] != "record" {
+		t.Fatalf("history: %v", hist)
+	}
+
+	id := contribs[0].(map[string]any)["record"].(float64)
+	w := e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json",
+		`{"leave_out":[`+strconv.Itoa(int(id))+`],"add":[{"category":"tax","kind":"late_filing","external_id":"W1","occurred_at":"2026-06-15"}]}`).wantStatus(200).object()
+	hypo := w["hypothetical"].(map[string]any)["dimensions"].(map[string]any)["tax"].(map[string]any)
+	if hypo["grade"] == "D" || hypo["score"] != 95.0 || len(w["changes"].([]any)) == 0 {
+		t.Fatalf("what-if: %v", w)
+	}
+
+	// Bad input.
+	e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=yesterday", "", "", nil).problem(422, credo.EINVALID)
+	e.do("GET", "/v1/subjects/"+residentID+"/assessment", "", "", nil).problem(422, credo.EINVALID)
+	p := e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"leave_out":[999999]}`).problem(422, credo.EINVALID)
+	if p.Field != "leave_out[0]" {
+		t.Errorf("unknown record: field %q", p.Field)
+	}
+	p = e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"add":[{"category":"tax","kind":"late_filing","occurred_at":"2026-06-15"}]}`).problem(422, credo.EINVALID)
+	if p.Field != "add[0].external_id" {
+		t.Errorf("invalid added record: field %q", p.Field)
+	}
+	p = e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"add":[{"subject":"`+codeHuaibei+`","category":"tax","kind":"late_filing","external_id":"x","occurred_at":"2026-06-15"}]}`).problem(422, credo.EINVALID)
+	if p.Field != "add[0].subject" {
+		t.Errorf("another organization's record: field %q", p.Field)
+	}
+	e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"remove":[1]}`).problem(422, credo.EINVALID)
+	e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "text/plain", `{}`).wantStatus(415)
+}
