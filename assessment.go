@@ -115,16 +115,21 @@ type AssessmentStore interface {
 	// organization's current assessment becomes change.Assessment; the
 	// change is appended to its history only when the grade or a dimension's
 	// grade or score differs from the current one (so saving an unchanged
-	// assessment again records nothing but its new NextChange).
+	// assessment again records nothing but its new NextChange). "Differs"
+	// compares the grade and each dimension's grade and score (a dimension
+	// appearing or disappearing differs); reasons, contributions, AsOf and
+	// NextChange do not count. Several changes of one code in a batch apply
+	// in order. Concurrent savers, on any node, record a change once.
 	SaveAssessments(ctx context.Context, changes []*AssessmentChange) error
 	// CurrentAssessment returns the stored current assessment, or ENOTFOUND.
 	CurrentAssessment(ctx context.Context, code string) (*Assessment, error)
-	// AssessmentHistory returns code's changes, newest first, one page at a
-	// time (cursor as elsewhere). An organization never assessed gives an
-	// empty page.
+	// AssessmentHistory returns code's changes, newest (last stored) first,
+	// one page at a time (cursor and limit as elsewhere). An organization
+	// never assessed gives an empty page.
 	AssessmentHistory(ctx context.Context, code, cursor string, limit int) (*AssessmentPage, error)
-	// DueAssessments returns up to limit codes whose current assessment's
-	// NextChange is at or before t, earliest first.
+	// DueAssessments returns up to limit codes (0: DefaultPageSize) whose
+	// current assessment's NextChange is at or before t, earliest first,
+	// ties by code. A zero NextChange is never due.
 	DueAssessments(ctx context.Context, t time.Time, limit int) ([]string, error)
 }
 
@@ -142,7 +147,10 @@ type GradingStore interface {
 	AllRecords(ctx context.Context, code string) ([]*Record, error)
 	// EachSubject calls fn for every code that has registration data or
 	// records, in code order, starting after the code after, with all its
-	// records by id (as AllRecords). It stops at fn's first error.
+	// records by id (as AllRecords). It stops at fn's first error, which it
+	// returns unwrapped. fn may use the store (read, save assessments). Each
+	// organization's records are consistent; the walk as a whole is not one
+	// snapshot.
 	EachSubject(ctx context.Context, after string, fn func(code string, records []*Record) error) error
 }
 

@@ -468,7 +468,7 @@ func TestRuntimeCostLimit(t *testing.T) {
 	set := newSet(t, rb)
 	// Records are validated to at most 10 penalty types; these are not, and
 	// there are more than rulebook.MaxRecords of them.
-	many := make([]string, 2000)
+	many := make([]string, 20000)
 	for i := range many {
 		many[i] = "fine"
 	}

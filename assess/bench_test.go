@@ -1,7 +1,6 @@
 package assess_test
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -120,8 +119,6 @@ func BenchmarkTaxHandwritten(b *testing.B) {
 		}
 	}
 }
-
-var _ = os.Getenv
 
 // BenchmarkTaxRatio runs BenchmarkAssessTax's and BenchmarkTaxHandwritten's
 // work in alternating rounds, so that both see the same machine load, and

@@ -218,7 +218,7 @@ func TestNativeAgrees(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	st := &state{}
 	native, total := 0, 0
-	for round := range 400 {
+	for round := range 3000 {
 		var records []*credo.Record
 		for i := range rng.IntN(5) {
 			records = append(records, randomRecord(rng, int64(i+1)))

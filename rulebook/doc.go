@@ -60,9 +60,10 @@
 //     shown with no end and RepairFrom zero.
 //
 // Cost. Each expression's worst case is estimated by the checker for up to
-// MaxRecords records a dimension, texts up to 4000 characters and 10
-// penalty types; over EstimatedCostLimit it is refused at load ("would run
-// too long"). Since records are validated to those bounds, an evaluation
+// MaxRecords records a dimension and fields as credo validates them (a
+// kind up to 40 characters, a description up to 4000, up to 10 penalty
+// types); over EstimatedCostLimit it is refused at load ("would run too
+// long"). Since records are validated to those bounds, an evaluation
 // over at most MaxRecords records is within the estimate, and only one
 // over more records runs with cel-go's runtime limit (RuntimeCostLimit).
 //

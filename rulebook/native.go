@@ -258,25 +258,55 @@ func (c *ncomp) selectField(s ast.SelectExpr) node {
 	if f.k == kNone || !s.IsTestOnly() {
 		return f
 	}
-	// has(): whether the field is present, that is, gives a value.
-	switch f.k {
-	case kBool:
-		get := f.b
-		return node{k: kBool, b: func(in *Input) (bool, bool) { _, ok := get(in); return ok, true }}
-	case kInt, kTime:
-		get := f.i
-		return node{k: kBool, b: func(in *Input) (bool, bool) { _, ok := get(in); return ok, true }}
-	case kDouble:
-		get := f.f
-		return node{k: kBool, b: func(in *Input) (bool, bool) { _, ok := get(in); return ok, true }}
-	case kString:
-		get := f.s
-		return node{k: kBool, b: func(in *Input) (bool, bool) { _, ok := get(in); return ok, true }}
-	case kStrList:
-		get := f.r
-		return node{k: kBool, b: func(in *Input) (bool, bool) { _, ok := get(in); return ok, true }}
+	// has(): whether the field is present, whatever its value.
+	if op.k == kOrg {
+		if s.FieldName() != "established" {
+			return constBool(true)
+		}
+		return node{k: kBool, b: func(in *Input) (bool, bool) {
+			return in.Org != nil && !in.Org.Established.IsZero(), true
+		}}
 	}
-	return none
+	present := recordPresence(s.FieldName())
+	rec := op.r
+	return node{k: kBool, b: func(in *Input) (bool, bool) {
+		r, ok := rec(in)
+		if !ok {
+			return false, false
+		}
+		return present(r), true
+	}}
+}
+
+// recordPresence tells whether a record field is present: strings are
+// absent when empty, amounts and valid_until when not given (as recordVal
+// in package assess presents records to cel-go).
+func recordPresence(name string) func(r *credo.Record) bool {
+	switch name {
+	case "category":
+		return func(r *credo.Record) bool { return r.Category != "" }
+	case "kind":
+		return func(r *credo.Record) bool { return r.Kind != "" }
+	case "authority":
+		return func(r *credo.Record) bool { return r.Authority != "" }
+	case "external_id":
+		return func(r *credo.Record) bool { return r.ExternalID != "" }
+	case "decision_number":
+		return func(r *credo.Record) bool { return r.DecisionNumber != "" }
+	case "legal_basis":
+		return func(r *credo.Record) bool { return r.LegalBasis != "" }
+	case "description":
+		return func(r *credo.Record) bool { return r.Description != "" }
+	case "severity":
+		return func(r *credo.Record) bool { return r.Severity != "" }
+	case "amount":
+		return func(r *credo.Record) bool { return r.Amount != nil }
+	case "tax_due":
+		return func(r *credo.Record) bool { return r.TaxDue != nil }
+	case "valid_until":
+		return func(r *credo.Record) bool { return !r.ValidUntil.IsZero() }
+	}
+	return func(*credo.Record) bool { return true }
 }
 
 // recordField compiles a record field: strings are absent (not ok) when
