@@ -41,8 +41,8 @@ type state struct {
 	recs       []recordVal
 	dimRecs    []int
 	dimRecords []*credo.Record
-	anchored   []int  // records of the plan's dimensions (for NextChange)
-	isAnchored []bool // by index in inForce
+	anchored   []int   // records of the plan's dimensions (for NextChange)
+	buckets    [][]int // each dimension's records, by index in inForce
 	listBuf    []ref.Val
 	scored     []scored
 	limited    []limitedCandidate
@@ -53,6 +53,7 @@ type state struct {
 	vars       vars
 }
 
+// scored is a contribution with the place of its rule, for sorting.
 type scored struct {
 	order int
 	c     credo.Contribution
@@ -64,7 +65,7 @@ type scored struct {
 func (st *state) release() {
 	const large = 4096
 	if cap(st.inForce) > large {
-		st.inForce, st.recs, st.dimRecs, st.dimRecords, st.anchored, st.isAnchored = nil, nil, nil, nil, nil, nil
+		st.inForce, st.recs, st.dimRecs, st.dimRecords, st.anchored, st.buckets = nil, nil, nil, nil, nil, nil
 	}
 	if cap(st.listBuf) > large {
 		st.listBuf = nil
@@ -90,8 +91,6 @@ func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subjec
 		st.recs[i].reset(r)
 	}
 	st.anchored = st.anchored[:0]
-	st.isAnchored = slices.Grow(st.isAnchored[:0], len(st.inForce))[:len(st.inForce)]
-	clear(st.isAnchored)
 	st.org.reset(reg, code, division)
 	st.vars.reset(st, asOf)
 	defer func() {
@@ -110,6 +109,23 @@ func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subjec
 	next := newNext(asOf)
 	next.add(planUntil)
 	var graded []*rulebook.Dimension
+	// The records of each dimension, by index in inForce, in one pass.
+	if cap(st.buckets) < len(plan.Dimensions) {
+		st.buckets = make([][]int, len(plan.Dimensions))
+	}
+	st.buckets = st.buckets[:len(plan.Dimensions)]
+	for i := range st.buckets {
+		st.buckets[i] = st.buckets[i][:0]
+	}
+	for i, r := range st.inForce {
+		dims := plan.DimensionsFor(r.Category)
+		for _, dim := range dims {
+			st.buckets[dim.Index] = append(st.buckets[dim.Index], i)
+		}
+		if len(dims) > 0 {
+			st.anchored = append(st.anchored, i)
+		}
+	}
 	for _, dim := range plan.Dimensions {
 		d, err := st.dimension(dim, asOf, next)
 		if err != nil {

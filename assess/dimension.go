@@ -28,16 +28,9 @@ func (st *state) recordsList(idx []int) ref.Val {
 // and the points of the rules that count), its band, a special grade
 // unless a direct grade applies, the worst direct grade, then the caps.
 func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextChange) (*credo.Dimension, error) {
-	st.dimRecs, st.dimRecords = st.dimRecs[:0], st.dimRecords[:0]
-	for i, r := range st.inForce {
-		if slices.Contains(dim.Categories, r.Category) {
-			st.dimRecs = append(st.dimRecs, i)
-			st.dimRecords = append(st.dimRecords, r)
-			if !st.isAnchored[i] {
-				st.isAnchored[i] = true
-				st.anchored = append(st.anchored, i)
-			}
-		}
+	st.dimRecs, st.dimRecords = st.buckets[dim.Index], st.dimRecords[:0]
+	for _, i := range st.dimRecs {
+		st.dimRecords = append(st.dimRecords, st.inForce[i])
 	}
 	v := &st.vars
 	v.record, v.records, v.recordIdx, v.dims, v.count = nil, nil, st.dimRecs, nil, len(st.dimRecs)

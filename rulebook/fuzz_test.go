@@ -18,12 +18,12 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(testsSrc))
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("when: |\n  x\n"))
-	for _, dir := range []string{"../rulebooks/*/*.yaml", "../assess/testdata/*.yaml"} {
-		files, _ := filepath.Glob(dir)
-		for _, name := range files {
-			if src, err := os.ReadFile(name); err == nil {
-				f.Add(src)
-			}
+	// Small files only: a large seed makes each run and the minimization
+	// of what it finds slow.
+	files, _ := filepath.Glob("../assess/testdata/*.yaml")
+	for _, name := range files {
+		if src, err := os.ReadFile(name); err == nil && len(src) < 2000 {
+			f.Add(src)
 		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {

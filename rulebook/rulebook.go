@@ -81,6 +81,8 @@ type Dimension struct {
 	// Rulebook is the rulebook that defines the dimension.
 	Rulebook *Rulebook
 	Pos      Pos
+	// Index is the dimension's place in its Plan's Dimensions.
+	Index int
 
 	rank        map[string]int
 	byKind      map[string]KindRules
@@ -194,7 +196,8 @@ type PublicityRow struct {
 	Pos          Pos
 }
 
-// Rank returns the place of grade in the dimension's grades (0 best), or -1.
+// Rank returns the place of grade in the dimension's grades (0 best), or
+// -1. Rank, ForKind and UsesRecords answer for a Plan's dimensions.
 func (d *Dimension) Rank(grade string) int {
 	if r, ok := d.rank[grade]; ok {
 		return r

@@ -319,7 +319,8 @@ func combine(chosen []*Rulebook, errs *errorList) *Plan {
 		ids[id] = pos
 	}
 	var exprs []*Expr
-	for _, dim := range p.Dimensions {
+	for i, dim := range p.Dimensions {
+		dim.Index = i
 		what := "dimension " + dim.ID
 		checkBands(dim.Bands, dim.Grades, what+": bands", errs)
 		checkGrades(dim.Grades, dim.Direct, dim.Special, dim.Caps, errs)
@@ -342,7 +343,9 @@ func combine(chosen []*Rulebook, errs *errorList) *Plan {
 			exprs = append(exprs, r.When)
 		}
 		for _, c := range dim.Categories {
-			p.byCategory[c] = append(p.byCategory[c], dim)
+			if !slices.Contains(p.byCategory[c], dim) {
+				p.byCategory[c] = append(p.byCategory[c], dim)
+			}
 		}
 	}
 	if c := p.Comprehensive; c != nil {
