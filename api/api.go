@@ -21,6 +21,10 @@ type Server struct {
 	Logger   *slog.Logger // slog.DiscardHandler when nil
 	// Grading computes assessments (required for the assessment routes).
 	Grading Grading
+	// Differ answers rulebook impact questions for administrators, who
+	// prove themselves with AdminToken ("" closes administration).
+	Differ     RulebookDiffer
+	AdminToken string
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -77,6 +81,8 @@ func (s *Server) routes() []route {
 
 		{Route{"POST", "/v1/records"}, s.postRecords},
 		{Route{"GET", "/v1/records/{id}"}, s.getRecord},
+
+		{Route{"POST", "/v1/admin/rulebooks/diff"}, s.postRulebookDiff},
 
 		{Route{"GET", "/v1/stats"}, s.getStats},
 		{Route{"GET", "/v1/authorities"}, s.getAuthorities},

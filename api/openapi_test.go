@@ -159,6 +159,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"WhatIfRequest":        api.WhatIfRequest{},
 		"WhatIfAnswer":         api.WhatIfAnswer{},
 		"AssessmentDifference": api.AssessmentDifference{},
+		"DiffRequest":          api.DiffRequest{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {

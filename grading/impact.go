@@ -123,3 +123,39 @@ func dimensionNames(a, b *credo.Assessment) []string {
 	sort.Strings(names)
 	return names
 }
+
+// DiffSources parses two versions of a rulebook (their YAML sources) and
+// tallies, as Diff does, how replacing every version of that rulebook in
+// the set in use by each would move grades. A source that does not load
+// is an EINVALID error naming it and the rulebook's file:line:col message.
+func (s *Service) DiffSources(ctx context.Context, oldSrc, newSrc []byte, asOf time.Time, samples int) (*Impact, error) {
+	base := s.Set().Rulebooks()
+	sets := make([]*rulebook.Set, 2)
+	for i, src := range [][]byte{oldSrc, newSrc} {
+		name := [2]string{"old", "new"}[i]
+		rb, err := rulebook.Parse(name+".yaml", src)
+		if err != nil {
+			return nil, credo.FieldError(name, "rulebook", "%v", err)
+		}
+		if sets[i], err = rulebook.NewSet(Replace(base, rb)...); err != nil {
+			return nil, credo.FieldError(name, "rulebook", "%v", err)
+		}
+	}
+	return Diff(ctx, s.Store, sets[0], sets[1], asOf, samples)
+}
+
+// Replace returns books with every version of each of with's ids replaced
+// by the versions in with.
+func Replace(books []*rulebook.Rulebook, with ...*rulebook.Rulebook) []*rulebook.Rulebook {
+	ids := map[string]bool{}
+	for _, b := range with {
+		ids[b.ID] = true
+	}
+	var out []*rulebook.Rulebook
+	for _, b := range books {
+		if !ids[b.ID] {
+			out = append(out, b)
+		}
+	}
+	return append(out, with...)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -24,6 +25,8 @@ func (m *Main) benchRescore(ctx context.Context, args []string) error {
 	fs.IntVar(&subjects, "subjects", 100_000, "organizations")
 	fs.IntVar(&perSubject, "per-subject", 10, "records per organization")
 	fs.StringVar(&dir, "dir", "", "scratch folder (default a temporary one, removed afterwards)")
+	var profile string
+	fs.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the rescore to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -82,6 +85,17 @@ func (m *Main) benchRescore(ctx context.Context, args []string) error {
 	}
 	read := time.Since(start)
 	fmt.Fprintln(m.Stderr, "rescoring ...")
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start = time.Now()
 	n, err := g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
 	if err != nil {

@@ -59,22 +59,6 @@ func loadFile(path string) (*rulebook.Rulebook, string, error) {
 	return rb, filepath.Join(filepath.Dir(path), "tests.yaml"), nil
 }
 
-// withBooks returns base with every version of each of books' ids
-// replaced by the books given.
-func withBooks(base []*rulebook.Rulebook, books ...*rulebook.Rulebook) []*rulebook.Rulebook {
-	replace := map[string]bool{}
-	for _, b := range books {
-		replace[b.ID] = true
-	}
-	var out []*rulebook.Rulebook
-	for _, b := range base {
-		if !replace[b.ID] {
-			out = append(out, b)
-		}
-	}
-	return append(out, books...)
-}
-
 // runRulebookTests runs the tests.yaml at path against set, printing each
 // failure; it returns the counts.
 func (m *Main) runRulebookTests(set *rulebook.Set, path string) (passed, failed int, err error) {
@@ -119,7 +103,7 @@ func (m *Main) rulebookTest(args []string) error {
 		}
 		books, tests = append(books, rb), append(tests, t)
 	}
-	set, err := rulebook.NewSet(withBooks(bundled, books...)...)
+	set, err := rulebook.NewSet(grading.Replace(bundled, books...)...)
 	if err != nil {
 		return err
 	}
@@ -249,11 +233,11 @@ func (m *Main) rulebookDiff(ctx context.Context, args []string) error {
 		return err
 	}
 	base := current.Rulebooks()
-	oldSet, err := rulebook.NewSet(withBooks(base, oldRB)...)
+	oldSet, err := rulebook.NewSet(grading.Replace(base, oldRB)...)
 	if err != nil {
 		return fmt.Errorf("OLD: %w", err)
 	}
-	newSet, err := rulebook.NewSet(withBooks(base, newRB)...)
+	newSet, err := rulebook.NewSet(grading.Replace(base, newRB)...)
 	if err != nil {
 		return fmt.Errorf("NEW: %w", err)
 	}

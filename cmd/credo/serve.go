@@ -57,6 +57,8 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr strin
 	in.Grader = g
 	a := api.New(store, in, logger)
 	a.Grading = g
+	a.Differ = differ{g}
+	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
 	ln, err := net.Listen("tcp", addr)
@@ -119,4 +121,15 @@ func keepGrading(ctx context.Context, store credo.Store, g *grading.Service, log
 		case <-tick.C:
 		}
 	}
+}
+
+// differ adapts grading's impact analysis to the API.
+type differ struct{ g *grading.Service }
+
+func (d differ) DiffSources(ctx context.Context, oldSrc, newSrc []byte, asOf time.Time, samples int) (any, error) {
+	im, err := d.g.DiffSources(ctx, oldSrc, newSrc, asOf, samples)
+	if err != nil {
+		return nil, err
+	}
+	return im, nil
 }
