@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 var _ credo.AssessmentStore = (*DB)(nil)
@@ -256,18 +257,18 @@ func (db *DB) CurrentAssessment(ctx context.Context, code string) (*credo.Assess
 // AssessmentHistory returns a page of code's changes, newest (the last
 // stored) first. The cursor is the number of the page's last entry.
 func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit int) (*credo.AssessmentPage, error) {
-	limit, err := pageSize(limit)
+	limit, err := paging.Size(limit)
 	if err != nil {
 		return nil, err
 	}
 	before := int64(math.MaxInt32)
 	if cursor != "" {
-		pos, err := decodeCursor('a', cursor)
+		pos, err := paging.Position('a', cursor)
 		if err != nil {
 			return nil, err
 		}
 		if before, err = strconv.ParseInt(pos, 10, 32); err != nil || before < 1 {
-			return nil, badCursor()
+			return nil, paging.BadCursor()
 		}
 	}
 	page := &credo.AssessmentPage{Changes: []*credo.AssessmentChange{}}
@@ -284,7 +285,7 @@ func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit 
 		var body []byte
 		_, err = pgx.ForEachRow(rows, []any{&seq, &body}, func() error {
 			if len(page.Changes) == limit {
-				page.Next = encodeCursor('a', strconv.Itoa(int(last)))
+				page.Next = paging.Cursor('a', strconv.Itoa(int(last)))
 				return nil
 			}
 			c := new(credo.AssessmentChange)
@@ -309,7 +310,7 @@ func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit 
 // DefaultPageSize and one above MaxPageSize is cut to it (callers loop
 // until nothing is due).
 func (db *DB) DueAssessments(ctx context.Context, t time.Time, limit int) ([]string, error) {
-	limit, err := pageSize(limit)
+	limit, err := paging.Size(limit)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 // recordKey is what makes a record unique: its authority's external id.
@@ -428,7 +429,7 @@ func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
 // SubjectRecords returns a page of code's records, newest decision first.
 // The cursor is the (occurred_ns, id) of the page's last record.
 func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFilter) (*credo.RecordPage, error) {
-	limit, err := pageSize(f.Limit)
+	limit, err := paging.Size(f.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -491,11 +492,11 @@ func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFil
 }
 
 func encodeRecordCursor(ns, id int64) string {
-	return encodeCursor('r', strconv.FormatInt(ns, 10)+","+strconv.FormatInt(id, 10))
+	return paging.Cursor('r', strconv.FormatInt(ns, 10)+","+strconv.FormatInt(id, 10))
 }
 
 func decodeRecordCursor(cursor string) ([2]int64, error) {
-	pos, err := decodeCursor('r', cursor)
+	pos, err := paging.Position('r', cursor)
 	if err != nil {
 		return [2]int64{}, err
 	}
@@ -503,7 +504,7 @@ func decodeRecordCursor(cursor string) ([2]int64, error) {
 	ns, err1 := strconv.ParseInt(a, 10, 64)
 	id, err2 := strconv.ParseInt(b, 10, 64)
 	if !ok || err1 != nil || err2 != nil {
-		return [2]int64{}, badCursor()
+		return [2]int64{}, paging.BadCursor()
 	}
 	return [2]int64{ns, id}, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/search"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 // Search follows the embedded store exactly (package search decides what
@@ -40,7 +41,7 @@ type candidate struct {
 // SearchSubjects finds organizations by name, former name, code prefix
 // and division prefix, in relevance order.
 func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.SubjectPage, error) {
-	limit, err := pageSize(q.Limit)
+	limit, err := paging.Size(q.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -55,12 +56,12 @@ func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.
 	}
 	offset := 0
 	if q.Cursor != "" {
-		pos, err := decodeCursor('s', q.Cursor)
+		pos, err := paging.Position('s', q.Cursor)
 		if err != nil {
 			return nil, err
 		}
 		if offset, err = strconv.Atoi(pos); err != nil || offset < 0 {
-			return nil, badCursor()
+			return nil, paging.BadCursor()
 		}
 	}
 	var ranked []candidate
@@ -79,7 +80,7 @@ func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.
 			return err
 		}
 		if end < len(ranked) {
-			page.Next = encodeCursor('s', strconv.Itoa(end))
+			page.Next = paging.Cursor('s', strconv.Itoa(end))
 		}
 		return nil
 	})
@@ -192,7 +193,7 @@ func (db *DB) listDivision(ctx context.Context, division, cursor string, limit i
 	after := ""
 	if cursor != "" {
 		var err error
-		if after, err = decodeCursor('d', cursor); err != nil {
+		if after, err = paging.Position('d', cursor); err != nil {
 			return nil, err
 		}
 	}
@@ -211,7 +212,7 @@ func (db *DB) listDivision(ctx context.Context, division, cursor string, limit i
 		page.Next = ""
 		if len(codes) > limit {
 			codes = codes[:limit]
-			page.Next = encodeCursor('d', codes[limit-1])
+			page.Next = paging.Cursor('d', codes[limit-1])
 		}
 		page.Subjects, err = db.latestSubjects(ctx, codes)
 		return err

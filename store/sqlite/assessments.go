@@ -13,6 +13,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 var _ credo.AssessmentStore = (*DB)(nil)
@@ -205,18 +206,18 @@ func (db *DB) CurrentAssessment(ctx context.Context, code string) (*credo.Assess
 // their At for a grader whose clock does not go back); the cursor is the
 // position of the last change of the previous page.
 func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit int) (*credo.AssessmentPage, error) {
-	n, err := pageSize(limit)
+	n, err := paging.Size(limit)
 	if err != nil {
 		return nil, err
 	}
 	before := int64(math.MaxInt64)
 	if cursor != "" {
-		pos, err := decodeCursor('a', cursor)
+		pos, err := paging.Position('a', cursor)
 		if err != nil {
 			return nil, err
 		}
 		if before, err = strconv.ParseInt(pos, 10, 64); err != nil || before < 1 {
-			return nil, badCursor()
+			return nil, paging.BadCursor()
 		}
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT seq, at, cause, body FROM assessment_history
@@ -229,7 +230,7 @@ func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit 
 	var last int64
 	for rows.Next() {
 		if len(page.Changes) == n {
-			page.Next = encodeCursor('a', strconv.FormatInt(last, 10))
+			page.Next = paging.Cursor('a', strconv.FormatInt(last, 10))
 			break
 		}
 		var at int64
@@ -256,7 +257,7 @@ func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit 
 // A limit of 0 means DefaultPageSize and one above MaxPageSize is cut to
 // it, as for every paginated read (callers loop until nothing is due).
 func (db *DB) DueAssessments(ctx context.Context, t time.Time, limit int) ([]string, error) {
-	n, err := pageSize(limit)
+	n, err := paging.Size(limit)
 	if err != nil {
 		return nil, err
 	}

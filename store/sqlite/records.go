@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 // Record implements credo.RecordStore.
@@ -32,14 +33,14 @@ func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
 // (occurred_at, id) of the last record of the previous page, which the
 // records_subject index seeks to directly.
 func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFilter) (*credo.RecordPage, error) {
-	limit, err := pageSize(f.Limit)
+	limit, err := paging.Size(f.Limit)
 	if err != nil {
 		return nil, err
 	}
 	q := `SELECT ` + recordSelect + ` FROM records WHERE subject = ?`
 	args := []any{code}
 	if f.Cursor != "" {
-		pos, err := decodeCursor('r', f.Cursor)
+		pos, err := paging.Position('r', f.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -47,7 +48,7 @@ func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFil
 		atN, err1 := strconv.ParseInt(at, 10, 64)
 		idN, err2 := strconv.ParseInt(id, 10, 64)
 		if !ok || err1 != nil || err2 != nil {
-			return nil, badCursor()
+			return nil, paging.BadCursor()
 		}
 		q += ` AND (occurred_at, id) < (?, ?)`
 		args = append(args, atN, idN)
@@ -79,7 +80,7 @@ func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFil
 	for rows.Next() {
 		if len(page.Records) == limit {
 			last := page.Records[limit-1]
-			page.Next = encodeCursor('r', strconv.FormatInt(unixNano(last.OccurredAt), 10)+","+strconv.FormatInt(last.ID, 10))
+			page.Next = paging.Cursor('r', strconv.FormatInt(unixNano(last.OccurredAt), 10)+","+strconv.FormatInt(last.ID, 10))
 			break
 		}
 		r, err := scanRecord(rows)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/search"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 // maxCandidates bounds how many subjects one query verifies and ranks from
@@ -36,7 +37,7 @@ type candidate struct {
 // candidate with search.Score and pages by offset into that order; a
 // division-only listing pages by code.
 func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.SubjectPage, error) {
-	limit, err := pageSize(q.Limit)
+	limit, err := paging.Size(q.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -51,12 +52,12 @@ func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.
 	}
 	offset := 0
 	if q.Cursor != "" {
-		pos, err := decodeCursor('s', q.Cursor)
+		pos, err := paging.Position('s', q.Cursor)
 		if err != nil {
 			return nil, err
 		}
 		if offset, err = strconv.Atoi(pos); err != nil || offset < 0 {
-			return nil, badCursor()
+			return nil, paging.BadCursor()
 		}
 	}
 	ranked, err := db.rank(ctx, q.Q, q.Division)
@@ -76,7 +77,7 @@ func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.
 		return nil, err
 	}
 	if end < len(ranked) {
-		page.Next = encodeCursor('s', strconv.Itoa(end))
+		page.Next = paging.Cursor('s', strconv.Itoa(end))
 	}
 	return page, nil
 }
@@ -181,7 +182,7 @@ func (db *DB) listDivision(ctx context.Context, division, cursor string, limit i
 	after := ""
 	if cursor != "" {
 		var err error
-		if after, err = decodeCursor('d', cursor); err != nil {
+		if after, err = paging.Position('d', cursor); err != nil {
 			return nil, err
 		}
 	}
@@ -207,7 +208,7 @@ func (db *DB) listDivision(ctx context.Context, division, cursor string, limit i
 	page := &credo.SubjectPage{}
 	if len(codes) > limit {
 		codes = codes[:limit]
-		page.Next = encodeCursor('d', codes[limit-1])
+		page.Next = paging.Cursor('d', codes[limit-1])
 	}
 	if page.Subjects, err = db.latestSubjects(ctx, codes); err != nil {
 		return nil, err
