@@ -24,6 +24,9 @@ type Store interface {
 	credo.SubjectStore
 	credo.GradingStore
 	credo.AssessmentStore
+	// ScanSubjects (of credo.CopyStore) lets a rescore read registration
+	// versions in code order beside the records, not one query each.
+	ScanSubjects(ctx context.Context, afterCode string, afterVersion int, limit int) ([]*credo.Subject, error)
 }
 
 // Service regrades organizations under a rulebook set.

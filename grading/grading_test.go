@@ -2,6 +2,7 @@ package grading_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/credo-registry/credo/rulebook"
 	"github.com/credo-registry/credo/rulebooks"
 	"github.com/credo-registry/credo/store/sqlite"
+	"github.com/credo-registry/credo/uscc"
 )
 
 // A real code (Beijing) and a clock the test moves.
@@ -199,4 +201,52 @@ func replaceOnce(t *testing.T, s, old, new string) string {
 	}
 	t.Fatalf("%q not found", old)
 	return ""
+}
+
+// TestRescoreReadsRegistrations: a rescore reads registration versions in
+// pages beside the records; every organization must be graded with its
+// own registration (here: new ones are M in tax, old ones A).
+func TestRescoreReadsRegistrations(t *testing.T) {
+	db, g, c := setup(t)
+	ctx := context.Background()
+	set, _ := rulebooks.Set()
+	g.SetRulebooks(set)
+	var subs []*credo.Subject
+	codes := map[string]bool{}
+	for i := 0; len(subs) < 2100; i++ {
+		body := fmt.Sprintf("%08d", 10000000+i*7)
+		code, err := uscc.Build('9', '1', "110105", body[:7]+"0")
+		if err != nil || codes[code] {
+			continue
+		}
+		codes[code] = true
+		est := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+		if len(subs)%2 == 1 {
+			est = c.t.AddDate(0, -3, 0) // under a year old: M
+		}
+		subs = append(subs, &credo.Subject{Code: code, Name: "某公司" + body, Division: "110105", Established: credo.NewDate(est),
+			Authority: "bj", RecordedAt: credo.NewTime(c.t.Add(-time.Hour))})
+	}
+	for lo := 0; lo < len(subs); lo += 500 {
+		if _, err := db.PutSubjects(ctx, subs[lo:min(lo+500, len(subs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
+	if err != nil || n != len(subs)+1 {
+		t.Fatalf("rescore: %d %v", n, err)
+	}
+	for i, s := range subs {
+		a, err := db.CurrentAssessment(ctx, s.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "A"
+		if i%2 == 1 {
+			want = "M"
+		}
+		if got := a.Dimensions["tax"].Grade; got != want {
+			t.Fatalf("organization %d (%s): tax %s, want %s", i, s.Code, got, want)
+		}
+	}
 }

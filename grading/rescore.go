@@ -33,9 +33,10 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 		changes = changes[:0]
 		return nil
 	}
+	regs := &versionScan{store: s.Store, after: after}
 	err := s.Store.EachSubject(ctx, after, func(code string, records []*credo.Record) error {
-		versions, err := s.Store.SubjectVersions(ctx, code)
-		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		versions, err := regs.of(ctx, code)
+		if err != nil {
 			return err
 		}
 		a, err := assess.Assess(set, code, versions, records, now)
@@ -93,4 +94,48 @@ func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, 
 	}
 	hypothetical, err = assess.Assess(s.Set(), code, versions, kept, asOf)
 	return actual, hypothetical, err
+}
+
+// versionScan reads registration versions in code order, a page at a
+// time, for a walk over organizations in the same order.
+type versionScan struct {
+	store   Store
+	after   string // scan position: the last code and version read
+	version int
+	buf     []*credo.Subject
+	done    bool
+}
+
+const scanPage = 2000
+
+// of returns code's versions; codes must come in increasing order.
+func (v *versionScan) of(ctx context.Context, code string) ([]*credo.Subject, error) {
+	for {
+		for len(v.buf) > 0 && v.buf[0].Code < code {
+			v.buf = v.buf[1:]
+		}
+		// Enough is buffered once a later code (or the end) is in view.
+		if v.done || (len(v.buf) > 0 && v.buf[len(v.buf)-1].Code > code) {
+			break
+		}
+		page, err := v.store.ScanSubjects(ctx, v.after, v.version, scanPage)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) < scanPage {
+			v.done = true
+		}
+		if len(page) > 0 {
+			last := page[len(page)-1]
+			v.after, v.version = last.Code, last.Version
+		}
+		v.buf = append(v.buf, page...)
+	}
+	n := 0
+	for n < len(v.buf) && v.buf[n].Code == code {
+		n++
+	}
+	versions := v.buf[:n:n]
+	v.buf = v.buf[n:]
+	return versions, nil
 }
