@@ -26,6 +26,12 @@ type Ingester struct {
 	// Grader, when set, regrades the organizations a write touched before
 	// the write is acknowledged.
 	Grader credo.Grader
+	// Backdate, when set, gives the time a submission counts as recorded
+	// (never after now). Only an operator's backfill of history uses it,
+	// such as the demo registry, whose records are recorded a few days
+	// after their decisions so that past as-of questions have answers;
+	// otherwise a submission is recorded when it is accepted.
+	Backdate func(decided time.Time) time.Time
 
 	mu          sync.Mutex
 	authorities map[string]*credo.Authority
@@ -121,4 +127,14 @@ func parallel(n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// recordedAt is when a submission decided at decided counts as recorded.
+func (in *Ingester) recordedAt(decided, now time.Time) credo.Time {
+	if in.Backdate != nil {
+		if t := in.Backdate(decided); !t.IsZero() && t.Before(now) {
+			return credo.NewTime(t)
+		}
+	}
+	return credo.NewTime(now)
 }

@@ -30,7 +30,7 @@ func (in *Ingester) decodeRecord(ctx context.Context, as *credo.Authority, l Lin
 		return nil, refusal(err)
 	}
 	rec.Authority = auth.ID
-	rec.RecordedAt = credo.NewTime(now)
+	rec.RecordedAt = in.recordedAt(rec.OccurredAt.Time, now)
 	return rec, nil
 }
 

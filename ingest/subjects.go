@@ -35,6 +35,6 @@ func (in *Ingester) decodeSubject(ctx context.Context, as *credo.Authority, l Li
 	}
 	s.Pseudonymize(in.Keyer)
 	s.Authority = auth.ID
-	s.RecordedAt = credo.NewTime(now)
+	s.RecordedAt = in.recordedAt(s.Established.Time, now)
 	return s, nil
 }

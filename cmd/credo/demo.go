@@ -122,6 +122,15 @@ func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) error {
 	if err != nil {
 		return err
 	}
+	// The demo's history is recorded as it happened: registrations when
+	// the organization was established, records three days after their
+	// decision, so that as-of questions about the past have answers.
+	in.Backdate = func(decided time.Time) time.Time {
+		if decided.IsZero() {
+			return time.Time{}
+		}
+		return decided.Add(72 * time.Hour)
+	}
 	const batch = 10000
 	var lines []ingest.Line
 	flush := func(submit func(context.Context, *credo.Authority, []ingest.Line) ([]ingest.Result, error)) error {
