@@ -18,6 +18,9 @@ type Grading interface {
 	Assess(ctx context.Context, code string, asOf time.Time) (*credo.Assessment, error)
 	// WhatIf computes the actual and a hypothetical assessment.
 	WhatIf(ctx context.Context, code string, add []*credo.Record, leaveOut []int64, asOf time.Time) (actual, hypothetical *credo.Assessment, err error)
+	// Publicity returns a record's publicity window under the rules in
+	// force at asOf, and the rule that sets it.
+	Publicity(r *credo.Record, asOf time.Time) (from, repairFrom, until time.Time, rule string)
 }
 
 // getAssessment answers GET /v1/subjects/{code}/assessment: the stored

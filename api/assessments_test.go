@@ -86,3 +86,23 @@ func TestAssessmentRoutes(t *testing.T) {
 	e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"remove":[1]}`).problem(422, credo.EINVALID)
 	e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "text/plain", `{}`).wantStatus(415)
 }
+
+func TestRecordsShowPublicity(t *testing.T) {
+	e := newEnv(t, nil, withGrading(t))
+	rec := e.do("POST", "/v1/records", tokenHuaibei, "application/json",
+		`{"subject":"`+codeHuaibei+`","category":"market","kind":"penalty","external_id":"HB-1","severity":"general",
+		  "decision_number":"淮市监处〔2026〕1号","legal_basis":"《中华人民共和国广告法》第五十五条",
+		  "penalty_types":["fine"],"amount":20000,"occurred_at":"2026-06-01"}`).wantStatus(201).object()
+	pub, ok := rec["publicity"].(map[string]any)
+	if !ok || pub["from"] != "2026-06-01T00:00:00Z" || pub["until"] == nil || pub["rule"] == "" {
+		t.Fatalf("a general penalty under the 2026 regime has a bounded publicity window: %v", rec["publicity"])
+	}
+	until, _ := time.Parse(time.RFC3339, pub["until"].(string))
+	if d := until.Sub(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)); d < 80*24*time.Hour || d > 366*24*time.Hour {
+		t.Fatalf("general: 3 to 12 months, got %v", d)
+	}
+	page := e.do("GET", "/v1/subjects/"+codeHuaibei+"/records", "", "", nil).wantStatus(200).object()
+	if p := page["records"].([]any)[0].(map[string]any)["publicity"]; p == nil {
+		t.Fatalf("listing without publicity: %v", page)
+	}
+}

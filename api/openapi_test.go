@@ -160,6 +160,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"WhatIfAnswer":         api.WhatIfAnswer{},
 		"AssessmentDifference": api.AssessmentDifference{},
 		"DiffRequest":          api.DiffRequest{},
+		"Publicity":            api.Publicity{},
+		"RecordView":           api.RecordView{},
+		"RecordViewPage":       api.RecordViewPage{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {
@@ -189,10 +192,19 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 func jsonFields(t reflect.Type) []string {
 	var out []string
 	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" {
+			// Embedded structs' fields are promoted into the object.
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			out = append(out, jsonFields(et)...)
+			continue
+		}
 		if !f.IsExported() {
 			continue
 		}
-		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}

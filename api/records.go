@@ -39,7 +39,7 @@ func (s *Server) postRecords(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusCreated
 		w.Header().Set("Location", "/v1/records/"+strconv.FormatInt(rec.ID, 10))
 	}
-	writeJSON(w, status, rec)
+	writeJSON(w, status, s.view(r, rec))
 	return nil
 }
 
@@ -53,7 +53,7 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rec)
+	writeJSON(w, http.StatusOK, s.view(r, rec))
 	return nil
 }
 
@@ -90,10 +90,11 @@ func (s *Server) getSubjectRecords(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if page.Records == nil {
-		page.Records = []*credo.Record{}
+	out := RecordViewPage{Records: make([]RecordView, len(page.Records)), Next: page.Next}
+	for i, rec := range page.Records {
+		out.Records[i] = s.view(r, rec)
 	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -202,3 +202,14 @@ func (s *Service) log() *slog.Logger {
 	}
 	return slog.New(slog.DiscardHandler)
 }
+
+// Publicity returns when r is shown publicly under the rulebooks in force
+// at asOf: from, repair possible from, until (zero: no end), and the
+// publicity rule that says so ("" when none applies).
+func (s *Service) Publicity(r *credo.Record, asOf time.Time) (from, repairFrom, until time.Time, rule string) {
+	w := s.Set().Publicity(r, asOf)
+	if w.Row != nil {
+		rule = w.Row.ID
+	}
+	return w.From, w.RepairFrom, w.Until, rule
+}
