@@ -1,6 +1,8 @@
 package search
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -74,4 +76,30 @@ func nameScore(nq, name string, exact, prefix, substr float64) (float64, bool) {
 func fine(pos int, n, nq string) float64 {
 	extra := utf8.RuneCountInString(n) - utf8.RuneCountInString(nq)
 	return float64(500-min(pos, 499)) + 1/float64(1+extra)
+}
+
+// Rank keeps the candidates that match q and orders them as every backend
+// must: by Score, best first, ties by code.
+func Rank(q string, candidates []*credo.Subject) []*credo.Subject {
+	type scored struct {
+		s     *credo.Subject
+		score float64
+	}
+	var kept []scored
+	for _, c := range candidates {
+		if score, ok := Score(q, c); ok {
+			kept = append(kept, scored{c, score})
+		}
+	}
+	slices.SortFunc(kept, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.s.Code, b.s.Code)
+	})
+	out := make([]*credo.Subject, len(kept))
+	for i, k := range kept {
+		out[i] = k.s
+	}
+	return out
 }

@@ -4,6 +4,8 @@ package paging
 
 import (
 	"encoding/base64"
+	"strconv"
+	"strings"
 
 	"github.com/credo-registry/credo"
 )
@@ -39,4 +41,54 @@ func Size(limit int) (int, error) {
 		return credo.DefaultPageSize, nil
 	}
 	return min(limit, credo.MaxPageSize), nil
+}
+
+// Search checks a subject search and returns its page size and, for a
+// query with Q, the offset its cursor holds into the ranked results.
+// byDivision is set for a division-only listing, which pages by code with
+// its own cursor (kind 'd') and leaves offset 0.
+func Search(q credo.SubjectQuery) (limit, offset int, byDivision bool, err error) {
+	if limit, err = Size(q.Limit); err != nil {
+		return 0, 0, false, err
+	}
+	if strings.TrimSpace(q.Q) == "" && q.Division == "" {
+		return 0, 0, false, credo.FieldError("q", "required", "give a name, code or division to search for")
+	}
+	if q.Division != "" && !digits(q.Division, 6) {
+		return 0, 0, false, credo.FieldError("division", "format", "must be a division code prefix of 1 to 6 digits")
+	}
+	if strings.TrimSpace(q.Q) == "" {
+		return limit, 0, true, nil
+	}
+	if q.Cursor != "" {
+		pos, err := Position('s', q.Cursor)
+		if err != nil {
+			return 0, 0, false, err
+		}
+		if offset, err = strconv.Atoi(pos); err != nil || offset < 0 {
+			return 0, 0, false, BadCursor()
+		}
+	}
+	return limit, offset, false, nil
+}
+
+// SearchNext is the cursor of the page of ranked results ending at end,
+// or "" when it is the last page.
+func SearchNext(end, total int) string {
+	if end >= total {
+		return ""
+	}
+	return Cursor('s', strconv.Itoa(end))
+}
+
+func digits(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/search"
@@ -27,38 +25,16 @@ const maxQueryGrams = 6
 // character that can follow a prefix in BINARY collation.
 const top = "\U0010FFFF"
 
-// candidate is what ranking needs of a subject.
-type candidate struct {
-	subject credo.Subject // code, name and former names only
-	score   float64
-}
-
 // SearchSubjects implements credo.SubjectStore. A query with Q ranks every
 // candidate with search.Score and pages by offset into that order; a
 // division-only listing pages by code.
 func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.SubjectPage, error) {
-	limit, err := paging.Size(q.Limit)
+	limit, offset, byDivision, err := paging.Search(q)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(q.Q) == "" && q.Division == "" {
-		return nil, credo.FieldError("q", "required", "give a name, code or division to search for")
-	}
-	if q.Division != "" && !isDigits(q.Division, 6) {
-		return nil, credo.FieldError("division", "format", "must be a division code prefix of 1 to 6 digits")
-	}
-	if strings.TrimSpace(q.Q) == "" {
+	if byDivision {
 		return db.listDivision(ctx, q.Division, q.Cursor, limit)
-	}
-	offset := 0
-	if q.Cursor != "" {
-		pos, err := paging.Position('s', q.Cursor)
-		if err != nil {
-			return nil, err
-		}
-		if offset, err = strconv.Atoi(pos); err != nil || offset < 0 {
-			return nil, paging.BadCursor()
-		}
 	}
 	ranked, err := db.rank(ctx, q.Q, q.Division)
 	if err != nil {
@@ -71,21 +47,19 @@ func (db *DB) SearchSubjects(ctx context.Context, q credo.SubjectQuery) (*credo.
 	end := min(offset+limit, len(ranked))
 	codes := make([]string, 0, end-offset)
 	for _, c := range ranked[offset:end] {
-		codes = append(codes, c.subject.Code)
+		codes = append(codes, c.Code)
 	}
 	if page.Subjects, err = db.latestSubjects(ctx, codes); err != nil {
 		return nil, err
 	}
-	if end < len(ranked) {
-		page.Next = paging.Cursor('s', strconv.Itoa(end))
-	}
+	page.Next = paging.SearchNext(end, len(ranked))
 	return page, nil
 }
 
 // rank returns the subjects matching q within division, best first, ties by
 // code.
-func (db *DB) rank(ctx context.Context, q, division string) ([]candidate, error) {
-	found := map[string]*candidate{}
+func (db *DB) rank(ctx context.Context, q, division string) ([]*credo.Subject, error) {
+	found := map[string]*credo.Subject{}
 	add := func(query string, args ...any) error {
 		rows, err := db.r.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -93,15 +67,15 @@ func (db *DB) rank(ctx context.Context, q, division string) ([]candidate, error)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var c candidate
+			c := new(credo.Subject) // code, name and former names only
 			var former string
-			if err := rows.Scan(&c.subject.Code, &c.subject.Name, &former); err != nil {
+			if err := rows.Scan(&c.Code, &c.Name, &former); err != nil {
 				return err
 			}
 			for _, f := range splitFormer(former) {
-				c.subject.FormerNames = append(c.subject.FormerNames, credo.FormerName{Name: f})
+				c.FormerNames = append(c.FormerNames, credo.FormerName{Name: f})
 			}
-			found[c.subject.Code] = &c
+			found[c.Code] = c
 		}
 		return rows.Err()
 	}
@@ -137,20 +111,11 @@ func (db *DB) rank(ctx context.Context, q, division string) ([]candidate, error)
 			return nil, err
 		}
 	}
-	ranked := make([]candidate, 0, len(found))
+	candidates := make([]*credo.Subject, 0, len(found))
 	for _, c := range found {
-		if score, ok := search.Score(q, &c.subject); ok {
-			c.score = score
-			ranked = append(ranked, *c)
-		}
+		candidates = append(candidates, c)
 	}
-	slices.SortFunc(ranked, func(a, b candidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return strings.Compare(a.subject.Code, b.subject.Code)
-	})
-	return ranked, nil
+	return search.Rank(q, candidates), nil
 }
 
 // rarest orders grams by how many subjects hold them (counted up to a
@@ -262,16 +227,4 @@ func (db *DB) latestSubjects(ctx context.Context, codes []string) ([]*credo.Subj
 		}
 	}
 	return out, nil
-}
-
-func isDigits(s string, max int) bool {
-	if s == "" || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
