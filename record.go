@@ -46,6 +46,11 @@ type Record struct {
 	// Set by the registry.
 	RecordedAt   Time  `json:"recorded_at,omitzero"`
 	SupersededBy int64 `json:"superseded_by,omitempty"`
+	// RepairedAt is when an approved credit repair ended the record's
+	// publicity; from then on it no longer counts in assessments. It is
+	// filled on read from the repair decisions (CaseStore), never part of
+	// what the authority said.
+	RepairedAt Time `json:"repaired_at,omitzero"`
 }
 
 // Categories are the fields of competence records belong to; an authority's

@@ -17,6 +17,10 @@ type Store interface {
 	RulebookStore
 	AssessmentStore
 	GradingStore
+	ListStore
+	CaseStore
+	AccountStore
+	NoticeStore
 	Close() error
 }
 
@@ -110,7 +114,10 @@ type RecordStore interface {
 
 	// Record returns the record with id, with SupersededBy filled in (the
 	// newest superseding record when there are several), or an ENOTFOUND
-	// error.
+	// error. Every read of records that fills SupersededBy (here,
+	// SubjectRecords, AllRecords, EachSubject) also fills RepairedAt from
+	// the approved repair decisions (CaseStore.DecideCase); ScanRecords and
+	// RestoreRecords leave it zero.
 	Record(ctx context.Context, id int64) (*Record, error)
 
 	// SubjectRecords returns code's records, newest decision first (ties
@@ -199,4 +206,139 @@ type CopyStore interface {
 // interrupted load leaves the store consistent.
 type BulkLoader interface {
 	BulkLoad(ctx context.Context, load func(append func([]*Record) ([]Outcome, error)) error) error
+}
+
+// ListStore holds list entries and their transitions, both append-only.
+type ListStore interface {
+	// AddListEntries stores entries in one atomic, durable batch. Callers
+	// have validated them and set RecordedAt and Key; the store assigns ids
+	// (increasing). Per entry, in input order: a new Key is Created with its
+	// id; a Key already stored (or earlier in the batch) is Exists with the
+	// stored id when ContentHash is equal, Refused with an ECONFLICT error
+	// (field "key") otherwise. An error return means nothing was stored.
+	AddListEntries(ctx context.Context, entries []*ListEntry) ([]Outcome, error)
+
+	// AddListTransitions stores transitions in one atomic, durable batch;
+	// the store assigns ids. An entry has at most one stored transition
+	// (every stored transition ends it): a transition for an entry that
+	// has one already (stored, or earlier in the batch) fails the batch
+	// with an ECONFLICT error, and one for an unknown entry with
+	// ENOTFOUND; then nothing is stored.
+	AddListTransitions(ctx context.Context, ts []*ListTransition) error
+
+	// ListEntry returns the entry with id, with its Transitions, or
+	// ENOTFOUND.
+	ListEntry(ctx context.Context, id int64) (*ListEntry, error)
+
+	// SubjectListEntries returns every entry of code, by id, with
+	// Transitions. None gives an empty slice.
+	SubjectListEntries(ctx context.Context, code string) ([]*ListEntry, error)
+
+	// ListEntries returns entries matching q, newest (highest id) first,
+	// one page at a time, with Transitions.
+	ListEntries(ctx context.Context, q ListQuery) (*ListEntryPage, error)
+}
+
+// ListQuery selects list entries as the registry knew them at AsOf: only
+// entries with RecordedAt <= AsOf, and Status judged as ListEntry.StateAt
+// judges it at AsOf (a transition counts when both its At and RecordedAt
+// are <= AsOf; the term ends at Until):
+//   - ended: Until set and <= AsOf, or a transition counts;
+//   - active: not ended and EffectiveAt <= AsOf;
+//   - notified: not ended and EffectiveAt > AsOf.
+//
+// List, Subject match exactly; Division is a prefix of the entry's
+// Division; From (inclusive) and To (exclusive) bound EffectiveAt; zero
+// values do not filter. Unended keeps only entries with no stored
+// transition at all (not even one taking effect after AsOf).
+type ListQuery struct {
+	List     string
+	Subject  string
+	Division string
+	Status   string // "", ListNotified, ListActive, ListEnded
+	AsOf     time.Time
+	From, To time.Time
+	Unended  bool
+	Cursor   string
+	Limit    int
+}
+
+// ListEntryPage is one page of list entries; Next is "" on the last page.
+type ListEntryPage struct {
+	Entries []*ListEntry `json:"entries"`
+	Next    string       `json:"next,omitempty"`
+}
+
+// CaseStore holds objections and repair applications and their decisions.
+type CaseStore interface {
+	// FileCase stores a new case durably and sets its ID.
+	FileCase(ctx context.Context, c *Case) error
+
+	// DecideCase stores the one decision on a case, durably. A case decided
+	// already gives ECONFLICT (field "case"), an unknown case ENOTFOUND;
+	// then nothing is stored. An approved repair of a record sets that
+	// record's RepairedAt to the decision's At, in the same transaction.
+	DecideCase(ctx context.Context, d *CaseDecision) error
+
+	// Case returns the case with id and its Decision, or ENOTFOUND.
+	Case(ctx context.Context, id int64) (*Case, error)
+
+	// Cases returns cases matching q, newest first, one page at a time,
+	// with their decisions.
+	Cases(ctx context.Context, q CaseQuery) (*CasePage, error)
+
+	// TargetCases returns every case about one target, by id, with
+	// decisions. None gives an empty slice.
+	TargetCases(ctx context.Context, t Target) ([]*Case, error)
+}
+
+// CaseQuery selects cases. Kind, Subject, Authority match exactly; Open
+// keeps undecided cases, Decided decided ones; DueBefore (with Open)
+// keeps cases whose DecideBy is before it. Zero values do not filter.
+type CaseQuery struct {
+	Kind      string
+	Subject   string
+	Authority string
+	Open      bool
+	Decided   bool
+	DueBefore time.Time
+	Cursor    string
+	Limit     int
+}
+
+// CasePage is one page of cases; Next is "" on the last page.
+type CasePage struct {
+	Cases []*Case `json:"cases"`
+	Next  string  `json:"next,omitempty"`
+}
+
+// AccountStore holds organization and administrator accounts and the
+// hashes of their bearer tokens.
+type AccountStore interface {
+	// CreateAccount stores a new account with one token hash: ECONFLICT
+	// when the id or the hash is taken.
+	CreateAccount(ctx context.Context, a *Account, tokenHash string) error
+	// Account returns the account with id, or ENOTFOUND.
+	Account(ctx context.Context, id string) (*Account, error)
+	// AccountByToken returns the account holding tokenHash, or ENOTFOUND.
+	AccountByToken(ctx context.Context, tokenHash string) (*Account, error)
+	// Accounts lists every account by id.
+	Accounts(ctx context.Context) ([]*Account, error)
+}
+
+// NoticeStore holds the notice inboxes, append-only.
+type NoticeStore interface {
+	// AddNotices stores notices atomically and durably and sets their
+	// IDs. A notice whose Key (when set) is stored already is skipped, its
+	// ID left 0.
+	AddNotices(ctx context.Context, notices []*Notice) error
+	// Notices returns audience's notices, newest (highest id) first, one
+	// page at a time.
+	Notices(ctx context.Context, audience, cursor string, limit int) (*NoticePage, error)
+}
+
+// NoticePage is one page of notices; Next is "" on the last page.
+type NoticePage struct {
+	Notices []*Notice `json:"notices"`
+	Next    string    `json:"next,omitempty"`
 }
