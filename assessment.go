@@ -17,6 +17,7 @@ type Assessment struct {
 	Grade      string                `json:"grade"` // the comprehensive grade
 	Score      float64               `json:"score"` // the comprehensive score
 	Reasons    []string              `json:"reasons,omitempty"`
+	Public     bool                  `json:"public"` // the public may see the comprehensive grade (its rulebook says so)
 	Dimensions map[string]*Dimension `json:"dimensions"`
 	Rulebooks  []RulebookRef         `json:"rulebooks"`
 	// NextChange is the earliest time after AsOf at which the assessment
@@ -31,6 +32,9 @@ type Dimension struct {
 	Start float64 `json:"start"`
 	Score float64 `json:"score"`
 	Grade string  `json:"grade"`
+	// Public reports whether the public may see this grade (the rulebook
+	// that defines the dimension, or an overlay of it, says so).
+	Public bool `json:"public"`
 	// Reasons explain a grade that is not the band of the score: a grade
 	// assigned directly, a cap ("held to B"), a special grade (M).
 	Reasons       []string       `json:"reasons,omitempty"`

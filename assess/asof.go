@@ -37,8 +37,10 @@ func Division(code string, reg *credo.Subject) string {
 }
 
 // InForce returns the records of records that are in force as of asOf:
-// recorded by then, not retractions, and not superseded by a record
-// recorded by then. They are appended to dst by id.
+// recorded by then, not retractions, not superseded by a record recorded
+// by then, and not repaired by then (a record with a RepairedAt at or
+// before asOf counts for nothing, as if retracted at RepairedAt; it still
+// supersedes what it corrects). They are appended to dst by id.
 func InForce(dst, records []*credo.Record, asOf time.Time) []*credo.Record {
 	dst, _ = inForce(dst, nil, records, asOf)
 	return dst
@@ -69,7 +71,7 @@ func inForce(dst []*credo.Record, superseded []int64, records []*credo.Record, a
 	}
 	n := len(dst)
 	for _, r := range records {
-		if r == nil || r.RecordedAt.After(asOf) || r.Kind == credo.KindRetraction || isSuperseded(r.ID) {
+		if r == nil || r.RecordedAt.After(asOf) || r.Kind == credo.KindRetraction || repaired(r, asOf) || isSuperseded(r.ID) {
 			continue
 		}
 		dst = append(dst, r)
@@ -79,4 +81,20 @@ func inForce(dst []*credo.Record, superseded []int64, records []*credo.Record, a
 		slices.SortFunc(dst[n:], byID)
 	}
 	return dst, superseded
+}
+
+// repaired reports whether an approved credit repair has ended r by asOf.
+func repaired(r *credo.Record, asOf time.Time) bool {
+	return !r.RepairedAt.IsZero() && !asOf.Before(r.RepairedAt.Time)
+}
+
+// countsUntil returns when r stops counting under a rule that counts it
+// for d from its decision date: occurred_at + d, or its RepairedAt when
+// earlier.
+func countsUntil(r *credo.Record, d time.Duration) time.Time {
+	until := r.OccurredAt.Add(d)
+	if !r.RepairedAt.IsZero() && r.RepairedAt.Before(until) {
+		return r.RepairedAt.Time
+	}
+	return until
 }

@@ -20,9 +20,9 @@ import (
 //
 // Only what was recorded by asOf is used: the latest registration version
 // recorded by then and the records recorded by then that are in force (not
-// retracted, not superseded by a record recorded by then). A zero
-// RecordedAt counts as recorded from the beginning. Assess is safe for
-// concurrent use.
+// retracted, not superseded by a record recorded by then, not repaired by
+// then: see InForce). A zero RecordedAt counts as recorded from the
+// beginning. Assess is safe for concurrent use.
 func Assess(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
 	st := states.Get().(*state)
 	defer st.release()
@@ -139,6 +139,14 @@ func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subjec
 	if c := plan.Comprehensive; c != nil {
 		if err := st.comprehensive(c, graded, a); err != nil {
 			return nil, fmt.Errorf("comprehensive: %w", err)
+		}
+	}
+	// A repaired record stops counting at its RepairedAt: whatever it
+	// contributes (points, a direct grade, its place in records, max_times
+	// slots, whether the dimension applies) ends then.
+	for _, i := range st.anchored {
+		if r := st.inForce[i]; !r.RepairedAt.IsZero() {
+			next.add(r.RepairedAt.Time)
 		}
 	}
 	// Thresholds in expressions that read as_of: the organization's and

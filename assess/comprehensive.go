@@ -14,6 +14,7 @@ import (
 )
 
 func (st *state) comprehensive(c *rulebook.Comprehensive, graded []*rulebook.Dimension, a *credo.Assessment) error {
+	a.Public = c.Public
 	// The comprehensive grade is a function of the dimensions' grades (and
 	// scores when it reads them) unless it reads org or as_of: then it is
 	// remembered, so that the many organizations with the same grades cost

@@ -65,7 +65,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		}
 		v.record, v.input.Record = &st.recs[i], r
 		for _, rule := range rules {
-			until := r.OccurredAt.Add(rule.CountsFor.Duration())
+			until := countsUntil(r, rule.CountsFor.Duration())
 			if !asOf.Before(until) {
 				continue
 			}
@@ -90,7 +90,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 			st.scored = append(st.scored, pointContribution(rule, r, pts, until))
 		}
 		for _, rule := range direct {
-			until := r.OccurredAt.Add(rule.For.Duration())
+			until := countsUntil(r, rule.For.Duration())
 			if !asOf.Before(until) {
 				continue
 			}
@@ -125,7 +125,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 			if st.counts[c.rule.Order] < c.rule.MaxTimes {
 				st.counts[c.rule.Order]++
 				score += c.pts
-				st.scored = append(st.scored, pointContribution(c.rule, c.r, c.pts, c.r.OccurredAt.Add(c.rule.CountsFor.Duration())))
+				st.scored = append(st.scored, pointContribution(c.rule, c.r, c.pts, countsUntil(c.r, c.rule.CountsFor.Duration())))
 			}
 		}
 		clear(st.limited)
@@ -137,7 +137,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 	if dim.Ceiling != nil && score > *dim.Ceiling {
 		score = *dim.Ceiling
 	}
-	out := &credo.Dimension{Title: dim.Title, Start: start, Score: score, Grade: dim.Band(score)}
+	out := &credo.Dimension{Title: dim.Title, Public: dim.Public, Start: start, Score: score, Grade: dim.Band(score)}
 	if directs > 0 {
 		out.Grade = dim.Grades[worst]
 		for _, s := range st.scored {

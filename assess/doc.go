@@ -16,6 +16,10 @@
 //     SupersedesExternalID (same authority). SupersededBy is ignored: it
 //     tells today's state, not the state as of the time. Record ids are
 //     assumed distinct.
+//   - A record with a RepairedAt (an approved credit repair) is in force
+//     only before it: from RepairedAt on it counts for nothing, as if
+//     retracted then (it still supersedes the record it corrects). Its
+//     contributions end (Until) at RepairedAt when that is earlier.
 //   - `records` lists the dimension's records in force by id.
 //   - Without applies, a dimension grades an organization with a record of
 //     its categories in force. A rule counts a record while as_of <
@@ -32,10 +36,13 @@
 //     grades, specials and caps (as combined with overlays), then by record
 //     id. Their reason is the rule's description (point rules) or reason,
 //     and their legal basis the rule's or else its rulebook's.
-//   - Without a comprehensive section, Grade is empty and Score 0. The
-//     comprehensive caps that lower the grade give its Reasons.
+//   - Without a comprehensive section, Grade is empty, Score 0 and Public
+//     false. The comprehensive caps that lower the grade give its Reasons.
+//   - Public (of a dimension, of the comprehensive grade) is the plan's
+//     (rulebook.Dimension.Public, rulebook.Comprehensive.Public).
 //   - NextChange is the earliest of: the end of any contribution (a rule
-//     stops counting, a direct grade ends); the next rulebook version
+//     stops counting, a direct grade ends); the RepairedAt of any record
+//     in force in the plan's categories; the next rulebook version
 //     for the division; and, for the expressions that read as_of, every
 //     threshold of the form t ± d after the time, where t is the
 //     organization's established date or a decision or valid_until date

@@ -52,6 +52,12 @@
 //     ids of any kind (point rule, direct grade, special or cap). An
 //     overlay may also add dimensions, publicity rows and the comprehensive
 //     section (at most one rulebook of a combination defines it).
+//   - `public` (top level, dimension, comprehensive, overlay entry) is
+//     false unless given. A dimension or comprehensive section without it
+//     takes its rulebook's. An overlaid dimension keeps the public of the
+//     rulebook that defines it unless an overlay sets it: the overlay
+//     entry's `public`, else the overlay rulebook's top-level `public`
+//     when given there; later (deeper) overlays win.
 //   - Publicity rows are searched overlays first (the most specific
 //     first), then the other rulebooks by id, each in file order. A
 //     record restricted for longer than its row's max (valid_until later)
@@ -77,5 +83,6 @@
 // a list of registration versions with recorded_at, instead of org;
 // `registered: false` in org for an organization known only by its code;
 // a dimension expected `null` (or `graded: false`) for not graded; start
-// and next_change; record ids default to the position in the list.
+// and next_change; repaired_at on a record; record ids default to the
+// position in the list.
 package rulebook

@@ -42,7 +42,7 @@ func (d *decoder) rulebook() *Rulebook {
 		return nil
 	}
 	f := d.fields(root, "", "rulebook", "apiVersion", "id", "version", "title", "jurisdiction", "extends",
-		"effective_from", "legal_basis", "modelled_on", "publicity", "dimensions", "overlay", "comprehensive")
+		"effective_from", "legal_basis", "modelled_on", "public", "publicity", "dimensions", "overlay", "comprehensive")
 	if f == nil {
 		return nil
 	}
@@ -68,6 +68,9 @@ func (d *decoder) rulebook() *Rulebook {
 	rb.Title = d.str(f["title"].val, "", "title")
 	rb.LegalBasis = d.str(f["legal_basis"].val, "", "legal_basis")
 	rb.ModelledOn = d.str(f["modelled_on"].val, "", "modelled_on")
+	if p := d.optBool(f, "public", "", "public"); p != nil {
+		rb.Public, rb.hasPublic = *p, true
+	}
 	if j, ok := f["jurisdiction"]; ok && !isNull(j.val) {
 		if j.val.Kind == yaml.ScalarNode && j.val.Value == "national" {
 			rb.Jurisdiction = nil
@@ -151,6 +154,17 @@ func (d *decoder) ruleID(f map[string]field, n *yaml.Node, ids ruleIDs, what str
 	}
 	ids[id] = d.pos(idn)
 	return id, true
+}
+
+// optBool reads the optional boolean field name: nil when it is absent or
+// null.
+func (d *decoder) optBool(f map[string]field, name, rule, what string) *bool {
+	v, ok := f[name]
+	if !ok || isNull(v.val) {
+		return nil
+	}
+	b := d.boolean(v.val, rule, what)
+	return &b
 }
 
 func (d *decoder) kinds(f map[string]field, n *yaml.Node, rule string) []string {
@@ -372,12 +386,12 @@ func checkGrades(grades []string, direct []*Direct, special []*Special, caps []*
 }
 
 func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension {
-	f := d.fields(n, "", "dimension", "id", "title", "categories", "grades", "applies", "start", "rules",
+	f := d.fields(n, "", "dimension", "id", "title", "public", "categories", "grades", "applies", "start", "rules",
 		"direct", "caps", "special", "floor", "ceiling", "bands")
 	if f == nil {
 		return nil
 	}
-	dim := &Dimension{Rulebook: rb, Pos: d.pos(n)}
+	dim := &Dimension{Rulebook: rb, Pos: d.pos(n), Public: rb.Public}
 	if d.required(f, "id", n, "", "dimension") {
 		dim.ID = d.str(f["id"].val, "", "dimension id")
 		if !ruleID.MatchString(dim.ID) {
@@ -386,6 +400,9 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 	}
 	what := "dimension " + dim.ID
 	dim.Title = d.str(f["title"].val, "", "title")
+	if p := d.optBool(f, "public", "", what+": public"); p != nil {
+		dim.Public = *p
+	}
 	if d.required(f, "categories", n, "", what) {
 		dim.Categories = d.strs(f["categories"].val, "", "categories")
 		for _, c := range dim.Categories {
@@ -495,7 +512,7 @@ func (d *decoder) specials(f map[string]field, rb *Rulebook, ids ruleIDs) ([]*Sp
 }
 
 func (d *decoder) overlay(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Overlay {
-	f := d.fields(n, "", "overlay", "dimension", "grades", "bands", "caps", "special", "direct", "add", "replace", "disable")
+	f := d.fields(n, "", "overlay", "dimension", "public", "grades", "bands", "caps", "special", "direct", "add", "replace", "disable")
 	if f == nil {
 		return nil
 	}
@@ -503,6 +520,7 @@ func (d *decoder) overlay(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Overlay {
 	if d.required(f, "dimension", n, "", "overlay") {
 		ov.Dimension = d.str(f["dimension"].val, "", "dimension")
 	}
+	ov.Public = d.optBool(f, "public", "", "overlay "+ov.Dimension+": public")
 	if g, ok := f["grades"]; ok && !isNull(g.val) {
 		ov.Grades = d.grades(g.val, "overlay grades")
 	}
@@ -538,12 +556,15 @@ func (d *decoder) overlay(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Overlay {
 }
 
 func (d *decoder) comprehensive(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Comprehensive {
-	f := d.fields(n, "", "comprehensive", "description", "grades", "score", "bands", "caps")
+	f := d.fields(n, "", "comprehensive", "description", "public", "grades", "score", "bands", "caps")
 	if f == nil {
 		return nil
 	}
-	c := &Comprehensive{Rulebook: rb, Pos: d.pos(n)}
+	c := &Comprehensive{Rulebook: rb, Pos: d.pos(n), Public: rb.Public}
 	c.Description = d.str(f["description"].val, "", "description")
+	if p := d.optBool(f, "public", "", "comprehensive: public"); p != nil {
+		c.Public = *p
+	}
 	if d.required(f, "grades", n, "", "comprehensive") {
 		c.Grades = d.grades(f["grades"].val, "comprehensive grades")
 	}

@@ -18,6 +18,11 @@ type Rulebook struct {
 	Jurisdiction           []string
 	EffectiveFrom          time.Time
 	LegalBasis, ModelledOn string
+	// Public is `public:` at the top level (false when not given): the
+	// default of its dimensions' Public and its comprehensive section's.
+	// An overlay that gives it explicitly also sets the Public of the
+	// dimensions it overlays (unless an overlay entry gives its own).
+	Public bool
 	// Source is the file as given to Parse.
 	Source []byte
 	File   string
@@ -28,6 +33,7 @@ type Rulebook struct {
 	Comprehensive *Comprehensive
 
 	pos, extendsPos Pos
+	hasPublic       bool // public: was given
 }
 
 // Ref names the rulebook version.
@@ -64,7 +70,11 @@ func (p Pos) errorf(rule, format string, args ...any) *Error {
 // Plan it is the dimension as combined from its rulebook and the overlays
 // that apply.
 type Dimension struct {
-	ID, Title  string
+	ID, Title string
+	// Public reports whether the public may see the grade: the
+	// dimension's `public:`, or its rulebook's; in a Plan, as the
+	// overlays that apply set it.
+	Public     bool
 	Categories []string
 	Grades     []string // best first
 	// Applies decides whether the organization is graded at all; nil: it
@@ -148,12 +158,15 @@ type Band struct {
 // Comprehensive is the overall grade from the dimensions' grades.
 type Comprehensive struct {
 	Description string
-	Grades      []string
-	Score       *Expr
-	Bands       []Band
-	Caps        []*Cap
-	Rulebook    *Rulebook
-	Pos         Pos
+	// Public reports whether the public may see the comprehensive grade:
+	// the section's `public:`, or its rulebook's.
+	Public   bool
+	Grades   []string
+	Score    *Expr
+	Bands    []Band
+	Caps     []*Cap
+	Rulebook *Rulebook
+	Pos      Pos
 
 	rank map[string]int
 }
@@ -162,15 +175,17 @@ type Comprehensive struct {
 // A nil list leaves the dimension's list as it is.
 type Overlay struct {
 	Dimension string
-	Grades    []string
-	Bands     []Band
-	Caps      []*Cap
-	Special   []*Special
-	Direct    []*Direct
-	Add       []*Rule
-	Replace   []*Rule
-	Disable   []IDRef
-	Pos       Pos
+	// Public, when given, sets the dimension's Public.
+	Public  *bool
+	Grades  []string
+	Bands   []Band
+	Caps    []*Cap
+	Special []*Special
+	Direct  []*Direct
+	Add     []*Rule
+	Replace []*Rule
+	Disable []IDRef
+	Pos     Pos
 	// which lists were given (an empty list given clears the list)
 	hasCaps, hasSpecial, hasDirect bool
 }

@@ -288,6 +288,12 @@ func combine(chosen []*Rulebook, errs *errorList) *Plan {
 				continue
 			}
 			applyOverlay(dim, ov, errs)
+			switch {
+			case ov.Public != nil:
+				dim.Public = *ov.Public
+			case rb.hasPublic:
+				dim.Public = rb.Public
+			}
 		}
 		if rb.Comprehensive != nil {
 			if p.Comprehensive != nil {

@@ -181,7 +181,7 @@ func (d *decoder) subject(n *yaml.Node) (*credo.Subject, bool) {
 func (d *decoder) record(n *yaml.Node, code string) *credo.Record {
 	f := d.fields(n, "", "record", "id", "subject", "authority", "category", "kind", "external_id", "decision_number",
 		"legal_basis", "description", "severity", "penalty_types", "amount", "tax_due", "currency", "occurred_at",
-		"valid_until", "supersedes", "supersedes_external_id", "recorded_at")
+		"valid_until", "supersedes", "supersedes_external_id", "recorded_at", "repaired_at")
 	if f == nil {
 		return nil
 	}
@@ -225,6 +225,9 @@ func (d *decoder) record(n *yaml.Node, code string) *credo.Record {
 	}
 	if v, ok := f["recorded_at"]; ok && !isNull(v.val) {
 		r.RecordedAt = credo.NewTime(d.instant(v.val, "", "recorded_at"))
+	}
+	if v, ok := f["repaired_at"]; ok && !isNull(v.val) {
+		r.RepairedAt = credo.NewTime(d.instant(v.val, "", "repaired_at"))
 	}
 	if v, ok := f["supersedes"]; ok && !isNull(v.val) {
 		id, _ := d.integer(v.val, "", "supersedes")

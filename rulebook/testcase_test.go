@@ -2,6 +2,7 @@ package rulebook_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/credo-registry/credo/rulebook"
 )
@@ -11,7 +12,7 @@ const testsSrc = `tests:
     org: {code: 91310112087994932F, established: 2015-01-01, industry: C34}
     as_of: 2026-05-01T00:00:00Z
     records:
-      - {id: 7, category: tax, kind: late_filing, amount: 1200.5, penalty_types: [fine], occurred_at: 2026-01-10, recorded_at: 2026-01-11}
+      - {id: 7, category: tax, kind: late_filing, amount: 1200.5, penalty_types: [fine], occurred_at: 2026-01-10, recorded_at: 2026-01-11, repaired_at: 2026-04-01T08:00:00Z}
       - {category: tax, kind: retraction, supersedes: 7, occurred_at: 2026-02-10}
     expect:
       grade: B
@@ -55,7 +56,8 @@ func TestParseTests(t *testing.T) {
 		t.Errorf("org %+v", v)
 	}
 	r := c.Records[0]
-	if r.ID != 7 || *r.Amount != 1200.5 || r.PenaltyTypes[0] != "fine" || r.Subject != c.Code || r.RecordedAt.Format("2006-01-02") != "2026-01-11" {
+	if r.ID != 7 || *r.Amount != 1200.5 || r.PenaltyTypes[0] != "fine" || r.Subject != c.Code || r.RecordedAt.Format("2006-01-02") != "2026-01-11" ||
+		r.RepairedAt.Format(time.RFC3339) != "2026-04-01T08:00:00Z" {
 		t.Errorf("record %+v", r)
 	}
 	if r := c.Records[1]; r.ID != 2 || r.Supersedes != 7 || !r.RecordedAt.IsZero() {
