@@ -1,0 +1,245 @@
+// Package lists holds the versioned definitions of credo's lists (the red
+// list, the abnormal operations list, the serious dishonesty list, domain
+// lists) and the catalogue of joint rewards and punishments (联合奖惩
+// measures), read from YAML with CEL conditions, and evaluates them
+// purely: whether a list's rule holds for an organization (Rule.Holds),
+// and what an agency must do before acting about one (Catalogue.Check).
+// The bundled definitions live in definitions/*.yaml and measures.yaml
+// (see docs/LISTS.md); storing entries and deciding objections and
+// repairs is the service's.
+package lists
+
+import (
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"path"
+	"sync"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/rulebook"
+)
+
+// APIVersion is the apiVersion of list definition files.
+const APIVersion = rulebook.APIVersion
+
+// List kinds.
+const (
+	KindRed          = "red"
+	KindIrregularity = "irregularity"
+	KindSerious      = "serious"
+	KindDomain       = "domain"
+)
+
+// Kinds are the kinds a list may be.
+var Kinds = []string{KindRed, KindIrregularity, KindSerious, KindDomain}
+
+// Measure kinds.
+const (
+	Reward     = "reward"
+	Punishment = "punishment"
+)
+
+// Actions are what an agency may be about to do about an organization.
+var Actions = []string{"public_procurement", "bond_issuance", "subsidies", "customs_clearance", "inspection_frequency", "administrative_approval", "honours"}
+
+// Effects are what a measure does to an action: punishments prohibit,
+// restrict or add extra scrutiny; rewards expedite or reduce (inspections).
+var Effects = []string{"prohibit", "restrict", "extra_scrutiny", "expedite", "reduce"}
+
+// Effects of punishments and of rewards.
+var (
+	punishmentEffects = []string{"prohibit", "restrict", "extra_scrutiny"}
+	rewardEffects     = []string{"expedite", "reduce"}
+)
+
+// Definition is one version of a list: what it is, who may put
+// organizations on it, its periods, and its rule when entries are made by
+// rule.
+type Definition struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Title   string `json:"title"`
+	// Kind is "red", "irregularity", "serious" or "domain".
+	Kind string `json:"kind"`
+	// Adverse is false for lists that reward (red lists).
+	Adverse bool `json:"adverse"`
+	// Public: entries are shown to the public while active.
+	Public     bool   `json:"public"`
+	LegalBasis string `json:"legal_basis"`
+	// Criteria and Removal are the published entry criteria and removal
+	// conditions, in words.
+	Criteria string `json:"criteria"`
+	Removal  string `json:"removal"`
+	// Listers are the record categories (credo.Categories) whose
+	// authorities may list by decision; empty: by rule only.
+	Listers []string `json:"listers"`
+	// Notice is the time from notification to effect.
+	Notice rulebook.Period `json:"notice"`
+	// TermMin is the earliest removal by repair; TermMax the longest
+	// term (zero: none, the entry is held while the rule holds or until
+	// escalated); TermDefault the term when a decision names none.
+	TermMin     rulebook.Period `json:"term_min"`
+	TermMax     rulebook.Period `json:"term_max"`
+	TermDefault rulebook.Period `json:"term_default"`
+	// ObjectionDays and RepairDays are the working days the authority has
+	// to decide an objection and a repair application.
+	ObjectionDays int `json:"objection_days"`
+	RepairDays    int `json:"repair_days"`
+	// Grade is the comprehensive grade while an entry is active ("" none).
+	Grade      string      `json:"grade,omitempty"`
+	Escalation *Escalation `json:"escalation,omitempty"`
+	Rule       *Rule       `json:"rule,omitempty"`
+	// Where the definition was read from.
+	File string `json:"-"`
+	Line int    `json:"-"`
+}
+
+// Escalation moves an entry still active After its effective date to the
+// list To, with Notice before the new entry takes effect.
+type Escalation struct {
+	After  rulebook.Period `json:"after"`
+	To     string          `json:"to"`
+	Notice rulebook.Period `json:"notice"`
+}
+
+// Rule makes entries by rule: an organization for which When holds is
+// listed with Reason.
+type Rule struct {
+	When   string `json:"when"`
+	Reason string `json:"reason"`
+	cond   *condition
+}
+
+// Measure is one joint reward or punishment: when its Trigger holds for an
+// organization, agencies apply Effect to each of its Actions.
+type Measure struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Kind        string   `json:"kind"` // "reward" or "punishment"
+	LegalBasis  string   `json:"legal_basis"`
+	Trigger     Trigger  `json:"trigger"`
+	Actions     []string `json:"actions"`
+	Effect      string   `json:"effect"`
+}
+
+// Trigger says when a measure applies: every condition given must hold.
+type Trigger struct {
+	// List: the organization has an active entry of that list.
+	List string `json:"list,omitempty"`
+	// Dimension and Grades: the dimension's grade is one of Grades
+	// ("comprehensive" is the comprehensive grade).
+	Dimension string   `json:"dimension,omitempty"`
+	Grades    []string `json:"grades,omitempty"`
+	// When is a CEL condition over Facts.
+	When string `json:"when,omitempty"`
+	cond *condition
+}
+
+// Catalogue is a set of list definitions and the measures over them.
+type Catalogue struct {
+	Version  string        `json:"version"`
+	Lists    []*Definition `json:"lists"`
+	Measures []*Measure    `json:"measures"`
+
+	lists    map[string]*Definition
+	measures map[string]*Measure
+}
+
+// List returns the definition of list id, or nil.
+func (c *Catalogue) List(id string) *Definition {
+	if c == nil {
+		return nil
+	}
+	return c.lists[id]
+}
+
+// Measure returns measure id, or nil.
+func (c *Catalogue) Measure(id string) *Measure {
+	if c == nil {
+		return nil
+	}
+	return c.measures[id]
+}
+
+// Facts are what list rules and measure conditions see.
+type Facts struct {
+	Code       string
+	Org        *credo.Subject    // latest registration at AsOf; may be nil
+	Records    []*credo.Record   // the records in force at AsOf (the caller filters)
+	Assessment *credo.Assessment // grades at AsOf (before list effects); may be nil
+	Lists      []string          // ids of lists with an active entry at AsOf (measures only)
+	AsOf       time.Time
+}
+
+// Holds reports whether the rule's condition holds for f.
+func (r *Rule) Holds(f Facts) (bool, error) {
+	if r == nil || r.cond == nil {
+		return false, credo.Errorf(credo.EINTERNAL, "lists: the rule %q was not compiled (read it with Parse)", ruleSource(r))
+	}
+	return r.cond.eval(f.vars())
+}
+
+func ruleSource(r *Rule) string {
+	if r == nil {
+		return ""
+	}
+	return r.When
+}
+
+// bundle holds the bundled definitions.
+//
+//go:embed definitions/*.yaml measures.yaml
+var bundle embed.FS
+
+var bundled = sync.OnceValues(func() (*Catalogue, error) {
+	files := map[string][]byte{}
+	err := fs.WalkDir(bundle, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
+			return err
+		}
+		src, err := bundle.ReadFile(p)
+		files["lists/"+p] = src
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Parse(files)
+})
+
+// Bundled returns the catalogue credo ships (parsed once; shared, do not
+// modify it).
+func Bundled() (*Catalogue, error) { return bundled() }
+
+// Periods are written in JSON as their string form ("3y"), zero as "".
+
+func period(p rulebook.Period) string {
+	if p.IsZero() {
+		return ""
+	}
+	return p.String()
+}
+
+// MarshalJSON writes d with its periods as strings.
+func (d Definition) MarshalJSON() ([]byte, error) {
+	type plain Definition
+	return json.Marshal(struct {
+		plain
+		Notice      string `json:"notice"`
+		TermMin     string `json:"term_min"`
+		TermMax     string `json:"term_max"`
+		TermDefault string `json:"term_default"`
+	}{plain(d), period(d.Notice), period(d.TermMin), period(d.TermMax), period(d.TermDefault)})
+}
+
+// MarshalJSON writes e with its periods as strings.
+func (e Escalation) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		After  string `json:"after"`
+		To     string `json:"to"`
+		Notice string `json:"notice"`
+	}{period(e.After), e.To, period(e.Notice)})
+}
