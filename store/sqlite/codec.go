@@ -119,14 +119,41 @@ func submittedHash(r *credo.Record) []byte {
 // recordSelect is the column list every record read scans with scanRecord.
 const recordSelect = "id, subject, authority, external_id, category, kind, occurred_at, recorded_at, supersedes, body"
 
+// repairedSelect is recordSelect and the time an approved repair ended the
+// record's publicity (NULL when none), for reads FROM repairedRecords: the
+// reads that fill RepairedAt. record_repairs.record_id is the rowid, so
+// the join costs one lookup in a small table per record.
+const (
+	repairedSelect  = recordSelect + ", record_repairs.at"
+	repairedRecords = "records LEFT JOIN record_repairs ON record_repairs.record_id = records.id"
+)
+
 // scanRecord reads one row of recordSelect.
 func scanRecord(row interface{ Scan(...any) error }) (*credo.Record, error) {
+	return scanRecordWith(row)
+}
+
+// scanRepaired reads one row of repairedSelect.
+func scanRepaired(row interface{ Scan(...any) error }) (*credo.Record, error) {
+	var repaired sql.NullInt64
+	r, err := scanRecordWith(row, &repaired)
+	if err != nil {
+		return nil, err
+	}
+	r.RepairedAt = fromUnixNano(repaired.Int64)
+	return r, nil
+}
+
+// scanRecordWith reads one row of recordSelect followed by the columns
+// extra scans into.
+func scanRecordWith(row interface{ Scan(...any) error }, extra ...any) (*credo.Record, error) {
 	r := new(credo.Record)
 	var occurred, recorded int64
 	var sup sql.NullInt64
 	var body []byte
-	if err := row.Scan(&r.ID, &r.Subject, &r.Authority, &r.ExternalID, &r.Category, &r.Kind,
-		&occurred, &recorded, &sup, &body); err != nil {
+	dest := append([]any{&r.ID, &r.Subject, &r.Authority, &r.ExternalID, &r.Category, &r.Kind,
+		&occurred, &recorded, &sup, &body}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	r.OccurredAt, r.RecordedAt, r.Supersedes = fromUnixNano(occurred), fromUnixNano(recorded), sup.Int64

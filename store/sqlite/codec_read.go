@@ -320,14 +320,15 @@ func (d *bodyDecoder) intern(s []byte) (string, bool) {
 	return v, true
 }
 
-// recordScanner reads rows of recordSelect as scanRecord does, for reads of
-// many records: the records are allocated a slab at a time, the body is
-// not copied before it is decoded, and repeated strings are shared.
+// recordScanner reads rows of repairedSelect as scanRepaired does, for
+// reads of many records: the records are allocated a slab at a time, the
+// body is not copied before it is decoded, and repeated strings are
+// shared.
 type recordScanner struct {
 	bodyDecoder
 	slab               []credo.Record
 	occurred, recorded int64
-	sup                sql.NullInt64
+	sup, repaired      sql.NullInt64
 	body               sql.RawBytes
 }
 
@@ -342,9 +343,10 @@ func (s *recordScanner) scan(rows *sql.Rows) (*credo.Record, error) {
 	r := &s.slab[0]
 	s.slab = s.slab[1:]
 	if err := rows.Scan(&r.ID, &r.Subject, &r.Authority, &r.ExternalID, &r.Category, &r.Kind,
-		&s.occurred, &s.recorded, &s.sup, &s.body); err != nil {
+		&s.occurred, &s.recorded, &s.sup, &s.body, &s.repaired); err != nil {
 		return nil, err
 	}
 	r.OccurredAt, r.RecordedAt, r.Supersedes = fromUnixNano(s.occurred), fromUnixNano(s.recorded), s.sup.Int64
+	r.RepairedAt = fromUnixNano(s.repaired.Int64)
 	return r, s.decode(r, s.body)
 }

@@ -17,14 +17,14 @@ var _ credo.GradingStore = (*DB)(nil)
 
 // AllRecords implements credo.GradingStore.
 func (db *DB) AllRecords(ctx context.Context, code string) ([]*credo.Record, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+recordSelect+` FROM records WHERE subject = ? ORDER BY id`, code)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE subject = ? ORDER BY id`, code)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading records of %s: %w", code, err)
 	}
 	defer rows.Close()
 	out := []*credo.Record{}
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := scanRepaired(rows)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: reading records of %s: %w", code, err)
 		}
@@ -200,7 +200,7 @@ func (db *DB) readChunk(ctx context.Context, s *recordScanner, c *chunk) ([]subj
 	}
 	defer tx.Rollback()
 	codesQ, recordsQ, args := `SELECT code FROM subjects WHERE code > ?`,
-		`SELECT `+recordSelect+` FROM records WHERE subject > ?`, []any{c.after}
+		`SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE subject > ?`, []any{c.after}
 	if !c.last {
 		codesQ, recordsQ, args = codesQ+` AND code <= ?`, recordsQ+` AND subject <= ?`, append(args, c.hi)
 	}

@@ -16,7 +16,7 @@ import (
 
 // Record implements credo.RecordStore.
 func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
-	r, err := scanRecord(db.r.QueryRowContext(ctx, `SELECT `+recordSelect+` FROM records WHERE id = ?`, id))
+	r, err := scanRepaired(db.r.QueryRowContext(ctx, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("record", id)
 	}
@@ -37,7 +37,7 @@ func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFil
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + recordSelect + ` FROM records WHERE subject = ?`
+	q := `SELECT ` + repairedSelect + ` FROM ` + repairedRecords + ` WHERE subject = ?`
 	args := []any{code}
 	if f.Cursor != "" {
 		pos, err := paging.Position('r', f.Cursor)
@@ -83,7 +83,7 @@ func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFil
 			page.Next = paging.Cursor('r', strconv.FormatInt(unixNano(last.OccurredAt), 10)+","+strconv.FormatInt(last.ID, 10))
 			break
 		}
-		r, err := scanRecord(rows)
+		r, err := scanRepaired(rows)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: reading records of %s: %w", code, err)
 		}

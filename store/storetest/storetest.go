@@ -46,6 +46,11 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Rulebooks", func(t *testing.T) { t.Parallel(); testRulebooks(t, h) })
 	t.Run("Assessments", func(t *testing.T) { t.Parallel(); testAssessments(t, h) })
 	t.Run("Grading", func(t *testing.T) { t.Parallel(); testGrading(t, h) })
+	// Due process: list entries, cases, accounts, notices.
+	t.Run("Lists", func(t *testing.T) { t.Parallel(); testLists(t, h) })
+	t.Run("Cases", func(t *testing.T) { t.Parallel(); testCases(t, h) })
+	t.Run("Accounts", func(t *testing.T) { t.Parallel(); testAccounts(t, h) })
+	t.Run("Notices", func(t *testing.T) { t.Parallel(); testNotices(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")

@@ -1,0 +1,116 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
+)
+
+var _ credo.NoticeStore = (*DB)(nil)
+
+// AddNotices implements credo.NoticeStore. A notice whose Key is stored
+// already, or earlier in the batch, is skipped (ON CONFLICT DO NOTHING on
+// the unique index of keys).
+func (db *DB) AddNotices(ctx context.Context, notices []*credo.Notice) error {
+	if len(notices) == 0 {
+		return nil
+	}
+	type encoded struct{ options, refs []byte }
+	enc := make([]encoded, len(notices))
+	for i, n := range notices {
+		if n == nil {
+			return credo.FieldError("notices["+strconv.Itoa(i)+"]", "required", "notice is missing")
+		}
+		var err error
+		if enc[i].options, err = json.Marshal(n.Options); err == nil {
+			enc[i].refs, err = json.Marshal(&n.Refs)
+		}
+		if err != nil {
+			return credo.Errorf(credo.EINVALID, "notice %d cannot be stored: %v", i, err)
+		}
+	}
+	ids := make([]int64, len(notices))
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		for i, n := range notices {
+			var key any
+			if n.Key != "" {
+				key = n.Key
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO notices(audience, subject, kind, what, why, options, refs, at, key)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				n.Audience, n.Subject, n.Kind, n.What, n.Why, enc[i].options, enc[i].refs, unixNano(n.At), key)
+			if err != nil {
+				return err
+			}
+			if added, err := res.RowsAffected(); err != nil {
+				return err
+			} else if added == 0 {
+				continue
+			}
+			if ids[i], err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: adding notices: %w", err)
+	}
+	for i, n := range notices {
+		n.ID = ids[i]
+	}
+	return nil
+}
+
+// Notices implements credo.NoticeStore. The cursor is the id of the last
+// notice of the previous page.
+func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (*credo.NoticePage, error) {
+	n, err := paging.Size(limit)
+	if err != nil {
+		return nil, err
+	}
+	before := int64(1<<63 - 1)
+	if cursor != "" {
+		if before, err = idCursor('n', cursor); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, audience, subject, kind, what, why, options, refs, at, key
+		FROM notices WHERE audience = ? AND id < ? ORDER BY id DESC LIMIT ?`, audience, before, n+1)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading notices of %s: %w", audience, err)
+	}
+	defer rows.Close()
+	page := &credo.NoticePage{Notices: []*credo.Notice{}}
+	for rows.Next() {
+		if len(page.Notices) == n {
+			page.Next = paging.Cursor('n', strconv.FormatInt(page.Notices[n-1].ID, 10))
+			break
+		}
+		x := new(credo.Notice)
+		var options, refs []byte
+		var at int64
+		var key sql.NullString
+		if err := rows.Scan(&x.ID, &x.Audience, &x.Subject, &x.Kind, &x.What, &x.Why, &options, &refs, &at, &key); err != nil {
+			return nil, fmt.Errorf("sqlite: reading notices of %s: %w", audience, err)
+		}
+		if err := json.Unmarshal(options, &x.Options); err != nil {
+			return nil, fmt.Errorf("sqlite: decoding notice %d: %w", x.ID, err)
+		}
+		if err := json.Unmarshal(refs, &x.Refs); err != nil {
+			return nil, fmt.Errorf("sqlite: decoding notice %d: %w", x.ID, err)
+		}
+		x.At, x.Key = fromUnixNano(at), key.String
+		page.Notices = append(page.Notices, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: reading notices of %s: %w", audience, err)
+	}
+	return page, nil
+}
