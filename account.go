@@ -47,3 +47,43 @@ func requireOptionalText(field, v string, max int) error {
 	}
 	return requireText(field, v, max)
 }
+
+// Viewer is who is asking: the public (no token), an organization's
+// account, an authority or an administrator. What each may see is decided
+// by Sees and, for the public, by what is published.
+type Viewer struct {
+	Role      string
+	Account   *Account   // organization and administrator accounts
+	Authority *Authority // authorities
+}
+
+// Public is the viewer without a token.
+var Public = Viewer{Role: RolePublic}
+
+// Sees reports whether v may see everything held about the organization
+// with code, published or not: the organization itself, an authority
+// whose jurisdiction covers it, or an administrator.
+func (v Viewer) Sees(code string) bool {
+	switch v.Role {
+	case RoleAdmin:
+		return true
+	case RoleOrganization:
+		return v.Account != nil && v.Account.Subject == code
+	case RoleAuthority:
+		return v.Authority != nil && v.Authority.CoversDivision(code)
+	}
+	return false
+}
+
+// Actor names v in the trail of what it decided.
+func (v Viewer) Actor() string {
+	switch {
+	case v.Role == RoleAuthority && v.Authority != nil:
+		return "authority:" + v.Authority.ID
+	case v.Account != nil:
+		return "account:" + v.Account.ID
+	case v.Role == RoleAdmin:
+		return "admin"
+	}
+	return RolePublic
+}

@@ -83,11 +83,15 @@ type AssessmentChange struct {
 // Cause says why an assessment changed.
 type Cause struct {
 	// Kind is "record" (a new record), "registration" (new registration
-	// data), "expiry" (time alone: a record
-	// stopped counting), "rulebook" (a new rulebook version) or "rescore".
-	Kind     string       `json:"kind"`
-	Record   int64        `json:"record,omitempty"`
-	Rulebook *RulebookRef `json:"rulebook,omitempty"`
+	// data), "expiry" (time alone: a record stopped counting, a list entry
+	// took effect or ended), "rulebook" (a new rulebook version), "list" (a
+	// list entry made or ended), "case" (an objection or repair decided) or
+	// "rescore".
+	Kind      string       `json:"kind"`
+	Record    int64        `json:"record,omitempty"`
+	Rulebook  *RulebookRef `json:"rulebook,omitempty"`
+	ListEntry int64        `json:"list_entry,omitempty"`
+	Case      int64        `json:"case,omitempty"`
 }
 
 // Cause kinds.
@@ -98,6 +102,10 @@ const (
 	CauseExpiry       = "expiry"
 	CauseRulebook     = "rulebook"
 	CauseRescore      = "rescore"
+	// CauseList: a list entry was made or ended (ListEntry).
+	CauseList = "list"
+	// CauseCase: an objection or repair was decided (Case).
+	CauseCase = "case"
 )
 
 // RulebookStore keeps published rulebook versions, immutably.

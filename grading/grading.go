@@ -34,7 +34,36 @@ type Service struct {
 	Store  Store
 	Now    func() time.Time // time.Now when nil
 	Logger *slog.Logger
-	set    atomic.Pointer[rulebook.Set]
+	// Lists, when set, brings list membership into grades (package
+	// dueprocess): every assessment computed here is amended with it.
+	Lists ListEffects
+	set   atomic.Pointer[rulebook.Set]
+}
+
+// ListEffects brings lists into grades; package dueprocess implements it.
+type ListEffects interface {
+	// Amend applies to a, assessed at asOf from versions and records, the
+	// effects of code's list entries as the registry knew them at asOf: a
+	// grade a list imposes while an entry is active, and NextChange at the
+	// entries' next step by time. When sync is set (a regrade at now, whose
+	// result is stored), it first creates and ends the entries of lists
+	// defined by rule, from a.
+	Amend(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, sync bool) error
+	// Changed is told, after a regrade stored it, an organization's
+	// assessment before (nil when it had none) and after.
+	Changed(ctx context.Context, code string, before, after *credo.Assessment) error
+}
+
+// assess is assess.Assess amended by the list effects.
+func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time, sync bool) (*credo.Assessment, error) {
+	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
+	if err != nil || s.Lists == nil {
+		return a, err
+	}
+	if err := s.Lists.Amend(ctx, code, versions, records, a, asOf, sync); err != nil {
+		return nil, fmt.Errorf("list effects on %s: %w", code, err)
+	}
+	return a, nil
 }
 
 // New returns a Service grading with set.
@@ -77,7 +106,7 @@ func (s *Service) Assess(ctx context.Context, code string, asOf time.Time) (*cre
 	if err != nil {
 		return nil, err
 	}
-	return assess.Assess(s.Set(), code, versions, records, asOf)
+	return s.assess(ctx, code, versions, records, asOf, false)
 }
 
 // Regrade recomputes the assessments of the organizations in causes as of
@@ -107,12 +136,20 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		now := s.now()
 		changes := make([]*credo.AssessmentChange, 0, len(pending))
 		seen := make([]fingerprint, 0, len(pending))
+		var before []*credo.Assessment
 		for _, code := range pending {
 			versions, records, err := s.inputs(ctx, code)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
-			a, err := assess.Assess(s.Set(), code, versions, records, now)
+			if s.Lists != nil {
+				old, err := s.Store.CurrentAssessment(ctx, code)
+				if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+					return fmt.Errorf("grading %s: %w", code, err)
+				}
+				before = append(before, old)
+			}
+			a, err := s.assess(ctx, code, versions, records, now, true)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
@@ -121,6 +158,13 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		}
 		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
 			return err
+		}
+		for i, c := range changes {
+			if s.Lists != nil {
+				if err := s.Lists.Changed(ctx, c.Subject, before[i], c.Assessment); err != nil {
+					return fmt.Errorf("grading %s: %w", c.Subject, err)
+				}
+			}
 		}
 		var moved []string
 		for i, code := range pending {

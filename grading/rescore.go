@@ -43,6 +43,11 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 		if err != nil {
 			return err
 		}
+		if s.Lists != nil {
+			if err := s.Lists.Amend(ctx, code, versions, records, a, now, true); err != nil {
+				return err
+			}
+		}
 		changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: cause, Assessment: a})
 		if len(changes) == batch {
 			return flush()
@@ -63,7 +68,7 @@ func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if actual, err = assess.Assess(s.Set(), code, versions, records, asOf); err != nil {
+	if actual, err = s.assess(ctx, code, versions, records, asOf, false); err != nil {
 		return nil, nil, err
 	}
 	known := make(map[int64]bool, len(records))
@@ -92,7 +97,7 @@ func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, 
 		}
 		kept = append(kept, &c)
 	}
-	hypothetical, err = assess.Assess(s.Set(), code, versions, kept, asOf)
+	hypothetical, err = s.assess(ctx, code, versions, kept, asOf, false)
 	return actual, hypothetical, err
 }
 

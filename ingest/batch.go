@@ -91,6 +91,11 @@ func (in *Ingester) Commit(ctx context.Context, b *Batch) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.Recorded != nil {
+		if err := in.Recorded(ctx, b.Created()); err != nil {
+			return nil, fmt.Errorf("after a write: %w", err)
+		}
+	}
 	if in.Grader != nil {
 		if err := in.Grader.Regrade(ctx, b.Touched()); err != nil {
 			return nil, fmt.Errorf("regrading after a write: %w", err)
@@ -118,6 +123,19 @@ func (b *Batch) Touched() map[string]credo.Cause {
 		}
 	}
 	return touched
+}
+
+// Created returns the records a committed batch created, with their ids.
+func (b *Batch) Created() []*credo.Record {
+	var out []*credo.Record
+	for j, r := range b.records {
+		if res := b.results[b.index[j]]; res.Status == credo.Created {
+			c := *r
+			c.ID = res.ID
+			out = append(out, &c)
+		}
+	}
+	return out
 }
 
 // CommitWith is Commit without regrading, storing records through

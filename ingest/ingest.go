@@ -26,6 +26,10 @@ type Ingester struct {
 	// Grader, when set, regrades the organizations a write touched before
 	// the write is acknowledged.
 	Grader credo.Grader
+	// Recorded, when set, is told of the records a committed write created
+	// (with their ids), before regrading: package dueprocess writes the
+	// organizations' notices of adverse records from it.
+	Recorded func(ctx context.Context, created []*credo.Record) error
 	// Backdate, when set, gives the time a submission counts as recorded
 	// (never after now). Only an operator's backfill of history uses it,
 	// such as the demo registry, whose records are recorded a few days

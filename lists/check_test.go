@@ -54,17 +54,20 @@ func assessment(code, comprehensive string, dims map[string]string) *credo.Asses
 func TestRuleHoldsATaxpayer(t *testing.T) {
 	r := catalogue(t).List("a-taxpayer").Rule
 	asOf := at("2026-05-01")
+	filing := []*credo.Record{rec(1, "tax", "filing", "2026-04-01T02:00:00Z")}
 	for _, tc := range []struct {
-		name string
-		a    *credo.Assessment
-		want bool
+		name    string
+		a       *credo.Assessment
+		records []*credo.Record
+		want    bool
 	}{
-		{"tax A", assessment(codeA, "B", map[string]string{"tax": "A"}), true},
-		{"tax B", assessment(codeA, "A", map[string]string{"tax": "B", "customs": "A"}), false},
-		{"no tax grade", assessment(codeA, "A", map[string]string{"customs": "advanced_certified"}), false},
-		{"no assessment", nil, false},
+		{"tax A", assessment(codeA, "B", map[string]string{"tax": "A"}), filing, true},
+		{"tax A, never evaluated (no tax record)", assessment(codeA, "B", map[string]string{"tax": "A"}), nil, false},
+		{"tax B", assessment(codeA, "A", map[string]string{"tax": "B", "customs": "A"}), filing, false},
+		{"no tax grade", assessment(codeA, "A", map[string]string{"customs": "advanced_certified"}), filing, false},
+		{"no assessment", nil, filing, false},
 	} {
-		got, err := r.Holds(Facts{Code: codeA, Assessment: tc.a, AsOf: asOf})
+		got, err := r.Holds(Facts{Code: codeA, Assessment: tc.a, Records: tc.records, AsOf: asOf})
 		if err != nil || got != tc.want {
 			t.Errorf("%s: Holds = %v, %v; want %v", tc.name, got, err, tc.want)
 		}

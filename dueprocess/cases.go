@@ -1,0 +1,434 @@
+package dueprocess
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/ingest"
+)
+
+// CaseRequest is an organization's objection or repair application (the
+// body of POST /v1/objections and POST /v1/repairs).
+type CaseRequest struct {
+	Target      credo.Target       `json:"target"`
+	Reasons     string             `json:"reasons"`
+	Attachments []credo.Attachment `json:"attachments,omitempty"`
+	// Commitment: the signed credit commitment a repair needs (DOMAIN §4).
+	Commitment bool `json:"commitment,omitempty"`
+}
+
+// Limits on what a case carries.
+const (
+	MaxAttachments    = 10
+	MaxAttachmentSize = 2 << 20 // bytes, each
+)
+
+// target is what a case is about, resolved.
+type target struct {
+	record *credo.Record
+	entry  *credo.ListEntry
+}
+
+func (t target) subject() string {
+	if t.record != nil {
+		return t.record.Subject
+	}
+	return t.entry.Subject
+}
+
+func (t target) authority() string {
+	if t.record != nil {
+		return t.record.Authority
+	}
+	return t.entry.Authority
+}
+
+// resolve loads a case's target; field names it in errors.
+func (s *Service) resolve(ctx context.Context, t credo.Target) (target, error) {
+	if t.ID <= 0 {
+		return target{}, credo.FieldError("target.id", "required", "name the record or list entry by its id")
+	}
+	switch t.Kind {
+	case credo.TargetRecord:
+		r, err := s.Store.Record(ctx, t.ID)
+		if err != nil {
+			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+				return target{}, &credo.Error{Code: credo.ENOTFOUND, Field: "target.id", Reason: "unknown", Message: fmt.Sprintf("there is no record %d", t.ID)}
+			}
+			return target{}, err
+		}
+		return target{record: r}, nil
+	case credo.TargetListEntry:
+		e, err := s.Store.ListEntry(ctx, t.ID)
+		if err != nil {
+			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+				return target{}, &credo.Error{Code: credo.ENOTFOUND, Field: "target.id", Reason: "unknown", Message: fmt.Sprintf("there is no list entry %d", t.ID)}
+			}
+			return target{}, err
+		}
+		return target{entry: e}, nil
+	case "":
+		return target{}, credo.FieldError("target.kind", "required", "is required: record or list_entry")
+	}
+	return target{}, credo.FieldError("target.kind", "enum", "must be record or list_entry")
+}
+
+// File files an objection (kind credo.CaseObjection) or a credit repair
+// application (credo.CaseRepair) for the organization whose account v is.
+func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req CaseRequest) (*credo.Case, error) {
+	if v.Role != credo.RoleOrganization || v.Account == nil {
+		return nil, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "only an organization's own account files " + kind + "s"}
+	}
+	t, err := s.resolve(ctx, req.Target)
+	if err != nil {
+		return nil, err
+	}
+	if t.subject() != v.Account.Subject {
+		return nil, &credo.Error{Code: credo.EFORBIDDEN, Field: "target", Reason: "subject",
+			Message: fmt.Sprintf("%s %d is about %s, not about %s: an organization files only about itself", req.Target.Kind, req.Target.ID, t.subject(), v.Account.Subject)}
+	}
+	if err := text("reasons", req.Reasons, 4000); err != nil {
+		return nil, err
+	}
+	atts, err := attachments(req.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	open, err := s.openCase(ctx, req.Target, kind)
+	if err != nil {
+		return nil, err
+	}
+	if open != nil {
+		return nil, &credo.Error{Code: credo.ECONFLICT, Field: "target", Reason: "open",
+			Message: fmt.Sprintf("%s %d is still open on this %s; it is decided by %s", kind, open.ID, req.Target.Kind, open.DecideBy)}
+	}
+	days := 0
+	switch kind {
+	case credo.CaseObjection:
+		if days, err = s.objectable(t, now); err != nil {
+			return nil, err
+		}
+	case credo.CaseRepair:
+		if !req.Commitment {
+			return nil, credo.FieldError("commitment", "required", "a repair needs the organization's signed credit commitment (commitment: true)")
+		}
+		if len(atts) == 0 {
+			return nil, credo.FieldError("attachments", "required", "attach the evidence that the penalty was fulfilled and the violation corrected")
+		}
+		if days, err = s.repairable(t, now); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, credo.FieldError("kind", "enum", "must be objection or repair")
+	}
+	c := &credo.Case{
+		Kind: kind, Subject: t.subject(), Target: req.Target, Authority: t.authority(),
+		Reasons: strings.TrimSpace(req.Reasons), Attachments: atts, Commitment: req.Commitment,
+		FiledBy: v.Actor(), FiledAt: credo.NewTime(now), DecideBy: credo.NewTime(s.Calendar.Deadline(now, days)),
+	}
+	if err := s.Store.FileCase(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.notify(ctx, &credo.Notice{
+		Audience: c.Subject, Subject: c.Subject, Kind: credo.NoticeCaseFiled, At: c.FiledAt,
+		What:    fmt.Sprintf("Your %s %d about %s %d was filed.", kind, c.ID, c.Target.Kind, c.Target.ID),
+		Why:     fmt.Sprintf("%s must decide it by %s (%d working days).", c.Authority, c.DecideBy, days),
+		Options: []string{"Follow it: GET /v1/" + kind + "s/" + strconv.FormatInt(c.ID, 10)},
+		Refs:    credo.Refs{Case: c.ID}, Key: "filed:" + strconv.FormatInt(c.ID, 10),
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// openCase returns the open case of kind on t, or nil.
+func (s *Service) openCase(ctx context.Context, t credo.Target, kind string) (*credo.Case, error) {
+	cs, err := s.Store.TargetCases(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.Kind == kind && c.Open() {
+			return c, nil
+		}
+	}
+	return nil, nil
+}
+
+// objectable checks an objection may be filed on t and returns the
+// working days its decision may take.
+func (s *Service) objectable(t target, now time.Time) (int, error) {
+	if r := t.record; r != nil {
+		if r.Retracted() {
+			return 0, credo.FieldError("target", "retraction", "record %d is a retraction; object to the record it retracts", r.ID)
+		}
+		if r.SupersededBy != 0 {
+			return 0, credo.FieldError("target", "superseded", "record %d was superseded by record %d; object to that one", r.ID, r.SupersededBy)
+		}
+		return s.RecordObjectionDays, nil
+	}
+	e := t.entry
+	if st := e.StateAt(now); st.Status == credo.ListEnded {
+		return 0, credo.FieldError("target", "ended", "list entry %d ended already (%s, %s)", e.ID, st.Reason, st.Since)
+	}
+	return s.Catalogue.List(e.List).ObjectionDays, nil
+}
+
+// repairable checks a repair may be applied for on t at now: adverse
+// information still shown, and its minimum period passed.
+func (s *Service) repairable(t target, now time.Time) (int, error) {
+	if r := t.record; r != nil {
+		if r.Retracted() || r.SupersededBy != 0 {
+			return 0, credo.FieldError("target", "superseded", "record %d is not in force; nothing to repair", r.ID)
+		}
+		if !r.RepairedAt.IsZero() {
+			return 0, &credo.Error{Code: credo.ECONFLICT, Field: "target", Reason: "repaired", Message: fmt.Sprintf("record %d was repaired at %s", r.ID, r.RepairedAt)}
+		}
+		w := s.Grading.Set().Publicity(r, now)
+		if w.Row == nil {
+			return 0, credo.FieldError("target", "not_adverse", "record %d is not dishonesty information; there is nothing to repair", r.ID)
+		}
+		if !w.Until.IsZero() && !w.Until.After(now) {
+			return 0, credo.FieldError("target", "ended", "the publicity of record %d ended at %s by itself", r.ID, credo.NewTime(w.Until))
+		}
+		if w.RepairFrom.After(now) {
+			return 0, credo.FieldError("target", "too_early", "credit repair of record %d is possible from %s, when its minimum publicity period (rule %s) has passed", r.ID, credo.NewTime(w.RepairFrom), w.Row.ID)
+		}
+		return s.RecordRepairDays, nil
+	}
+	e := t.entry
+	def := s.Catalogue.List(e.List)
+	if def == nil || !def.Adverse {
+		return 0, credo.FieldError("target", "not_adverse", "list entry %d is not on an adverse list; there is nothing to repair", e.ID)
+	}
+	if st := e.StateAt(now); st.Status == credo.ListEnded {
+		return 0, credo.FieldError("target", "ended", "list entry %d ended already (%s, %s)", e.ID, st.Reason, st.Since)
+	}
+	if e.RepairFrom.After(now) {
+		return 0, credo.FieldError("target", "too_early", "removal of list entry %d by credit repair is possible from %s, after the list's minimum term", e.ID, e.RepairFrom)
+	}
+	return def.RepairDays, nil
+}
+
+// attachments checks and completes attachments: name, media type,
+// size and SHA-256 (computed; a given one must match).
+func attachments(in []credo.Attachment) ([]credo.Attachment, error) {
+	if len(in) > MaxAttachments {
+		return nil, credo.FieldError("attachments", "too_many", "at most %d attachments", MaxAttachments)
+	}
+	out := make([]credo.Attachment, len(in))
+	for i, a := range in {
+		f := "attachments[" + strconv.Itoa(i) + "]"
+		if err := text(f+".name", a.Name, 200); err != nil {
+			return nil, err
+		}
+		if err := text(f+".media_type", a.MediaType, 100); err != nil {
+			return nil, err
+		}
+		if len(a.Data) == 0 {
+			return nil, credo.FieldError(f+".data", "required", "is required: the document's bytes, base64-encoded")
+		}
+		if len(a.Data) > MaxAttachmentSize {
+			return nil, &credo.Error{Code: credo.ETOOLARGE, Field: f + ".data", Reason: "too_large", Message: fmt.Sprintf("must be at most %d bytes", MaxAttachmentSize)}
+		}
+		sum := sha256.Sum256(a.Data)
+		hexSum := hex.EncodeToString(sum[:])
+		if a.SHA256 != "" && !strings.EqualFold(a.SHA256, hexSum) {
+			return nil, credo.FieldError(f+".sha256", "mismatch", "does not match the data (its SHA-256 is %s)", hexSum)
+		}
+		if a.Size != 0 && a.Size != int64(len(a.Data)) {
+			return nil, credo.FieldError(f+".size", "mismatch", "does not match the data (%d bytes)", len(a.Data))
+		}
+		out[i] = credo.Attachment{Name: strings.TrimSpace(a.Name), MediaType: strings.TrimSpace(a.MediaType),
+			Size: int64(len(a.Data)), SHA256: hexSum, Data: a.Data}
+	}
+	return out, nil
+}
+
+// DecisionRequest is the body of POST /v1/objections/{id}/decision and
+// POST /v1/repairs/{id}/decision.
+type DecisionRequest struct {
+	Outcome string `json:"outcome"`
+	Reasons string `json:"reasons"`
+	// Correction is the correcting record an objection decided
+	// "corrected" appends; it supersedes the record objected to.
+	Correction *credo.Record `json:"correction,omitempty"`
+}
+
+// Decide decides a case: by the responsible authority, or an
+// administrator (for entries made by rule or escalation, and for cases
+// escalated as overdue). The organization's grade follows at once.
+func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id int64, req DecisionRequest) (*credo.Case, error) {
+	c, err := s.Store.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Kind != kind {
+		return nil, credo.ErrNotFound(kind, id)
+	}
+	switch {
+	case v.Role == credo.RoleAdmin:
+	case v.Role == credo.RoleAuthority && v.Authority != nil && v.Authority.ID == c.Authority:
+	default:
+		return nil, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role",
+			Message: fmt.Sprintf("%s %d is decided by %s or an administrator", kind, id, c.Authority)}
+	}
+	if !c.Open() {
+		return nil, &credo.Error{Code: credo.ECONFLICT, Field: "case", Reason: "decided",
+			Message: fmt.Sprintf("%s %d was decided already (%s, %s)", kind, id, c.Decision.Outcome, c.Decision.At)}
+	}
+	outcomes := []string{credo.OutcomeUpheld, credo.OutcomeCorrected, credo.OutcomeRetracted}
+	if kind == credo.CaseRepair {
+		outcomes = []string{credo.OutcomeApproved, credo.OutcomeRejected}
+	}
+	if req.Outcome == "" {
+		return nil, credo.FieldError("outcome", "required", "is required: one of %s", strings.Join(outcomes, ", "))
+	}
+	if !contains(outcomes, req.Outcome) {
+		return nil, credo.FieldError("outcome", "enum", "must be one of %s", strings.Join(outcomes, ", "))
+	}
+	if err := text("reasons", req.Reasons, 4000); err != nil {
+		return nil, err
+	}
+	if req.Correction != nil && req.Outcome != credo.OutcomeCorrected {
+		return nil, credo.FieldError("correction", "unexpected", "only a %q decision carries a correction", credo.OutcomeCorrected)
+	}
+	t, err := s.resolve(ctx, c.Target)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	d := &credo.CaseDecision{Case: c.ID, Outcome: req.Outcome, Reasons: strings.TrimSpace(req.Reasons), Actor: v.Actor(), At: credo.NewTime(now)}
+	switch {
+	case t.record != nil && req.Outcome == credo.OutcomeCorrected:
+		if req.Correction == nil {
+			return nil, credo.FieldError("correction", "required", "a %q decision carries the correcting record", credo.OutcomeCorrected)
+		}
+		if d.Record, err = s.supersede(ctx, t.record, c, req.Correction); err != nil {
+			return nil, err
+		}
+	case t.record != nil && req.Outcome == credo.OutcomeRetracted:
+		if d.Record, err = s.supersede(ctx, t.record, c, &credo.Record{
+			Subject: t.record.Subject, Category: t.record.Category, Kind: credo.KindRetraction,
+			ExternalID:  "objection-" + strconv.FormatInt(c.ID, 10) + "-retracts-" + strconv.FormatInt(t.record.ID, 10),
+			Description: d.Reasons, OccurredAt: credo.NewTime(now),
+		}); err != nil {
+			return nil, err
+		}
+	case t.entry != nil && req.Outcome == credo.OutcomeCorrected:
+		return nil, credo.FieldError("outcome", "enum", "a listing is upheld or retracted (overturned); to change its terms, retract it and decide a new listing")
+	case t.entry != nil && (req.Outcome == credo.OutcomeRetracted || req.Outcome == credo.OutcomeApproved):
+		if st := t.entry.StateAt(now); st.Status == credo.ListEnded {
+			return nil, &credo.Error{Code: credo.ECONFLICT, Field: "target", Reason: "ended",
+				Message: fmt.Sprintf("list entry %d ended already (%s, %s)", t.entry.ID, st.Reason, st.Since)}
+		}
+	}
+	if err := s.Store.DecideCase(ctx, d); err != nil {
+		return nil, err
+	}
+	switch {
+	case t.entry != nil && req.Outcome == credo.OutcomeRetracted:
+		if _, err := s.end(ctx, t.entry, credo.EndOverturned, "objection "+strconv.FormatInt(c.ID, 10)+" succeeded: "+d.Reasons, d.Actor, c.ID); err != nil {
+			return nil, err
+		}
+	case t.entry != nil && req.Outcome == credo.OutcomeApproved:
+		if _, err := s.end(ctx, t.entry, credo.EndRepaired, "credit repair "+strconv.FormatInt(c.ID, 10)+" approved: "+d.Reasons, d.Actor, c.ID); err != nil {
+			return nil, err
+		}
+	case t.record != nil && req.Outcome == credo.OutcomeApproved:
+		if err := s.regrade(ctx, c.Subject, credo.Cause{Kind: credo.CauseCase, Case: c.ID}); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.notifyDecided(ctx, c, d); err != nil {
+		return nil, err
+	}
+	return s.Store.Case(ctx, c.ID)
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// supersede appends rec, superseding the record objected to, as that
+// record's authority, through the one submission path (validated, and the
+// organization regraded before it returns). It returns the new record's id.
+func (s *Service) supersede(ctx context.Context, old *credo.Record, c *credo.Case, rec *credo.Record) (int64, error) {
+	if s.Ingester == nil {
+		return 0, credo.Errorf(credo.EUNAVAILABLE, "corrections are not available on this server")
+	}
+	a, err := s.Store.Authority(ctx, old.Authority)
+	if err != nil {
+		return 0, err
+	}
+	r := *rec
+	if r.Subject == "" {
+		r.Subject = old.Subject
+	}
+	if r.Subject != old.Subject {
+		return 0, credo.FieldError("correction.subject", "mismatch", "a correction is about the same organization, %s", old.Subject)
+	}
+	if r.ExternalID == "" {
+		r.ExternalID = "objection-" + strconv.FormatInt(c.ID, 10) + "-corrects-" + strconv.FormatInt(old.ID, 10)
+	}
+	if r.Supersedes != 0 && r.Supersedes != old.ID || r.SupersedesExternalID != "" && r.SupersedesExternalID != old.ExternalID {
+		return 0, credo.FieldError("correction.supersedes", "mismatch", "a correction supersedes the record objected to, %d", old.ID)
+	}
+	r.Supersedes, r.SupersedesExternalID = old.ID, ""
+	r.Authority = ""
+	line, err := encodeLine(&r)
+	if err != nil {
+		return 0, err
+	}
+	b := s.Ingester.PrepareRecords(ctx, a, []ingest.Line{{Number: 1, Data: line}})
+	res, err := s.Ingester.Commit(ctx, b)
+	if err != nil {
+		return 0, err
+	}
+	if res[0].Status == credo.Refused {
+		e := *res[0].Error
+		if e.Field != "" {
+			e.Field = "correction." + e.Field
+		}
+		return 0, &e
+	}
+	return res[0].ID, nil
+}
+
+// notifyDecided tells the organization how its case was decided.
+func (s *Service) notifyDecided(ctx context.Context, c *credo.Case, d *credo.CaseDecision) error {
+	kind, what := credo.NoticeObjection, "objection"
+	if c.Kind == credo.CaseRepair {
+		kind, what = credo.NoticeRepair, "credit repair application"
+	}
+	var opts []string
+	switch d.Outcome {
+	case credo.OutcomeUpheld:
+		opts = []string{"The decision stands. You may apply for administrative reconsideration or bring an administrative lawsuit against the original decision."}
+	case credo.OutcomeRejected:
+		opts = []string{"You may apply again with further evidence: POST /v1/repairs."}
+	case credo.OutcomeCorrected:
+		opts = []string{fmt.Sprintf("Record %d now replaces the record objected to; your grade was recomputed.", d.Record)}
+	default:
+		opts = []string{"Your grade was recomputed: GET /v1/subjects/" + c.Subject + "/assessment"}
+	}
+	return s.notify(ctx, &credo.Notice{
+		Audience: c.Subject, Subject: c.Subject, Kind: kind, At: d.At,
+		What:    fmt.Sprintf("Your %s %d about %s %d was decided: %s.", what, c.ID, c.Target.Kind, c.Target.ID, d.Outcome),
+		Why:     d.Reasons + " (by " + d.Actor + ")",
+		Options: opts, Refs: credo.Refs{Case: c.ID, Record: d.Record},
+		Key:     "decided:" + strconv.FormatInt(c.ID, 10),
+	})
+}

@@ -1,0 +1,186 @@
+package dueprocess
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/assess"
+	"github.com/credo-registry/credo/lists"
+)
+
+// Amend applies the effects of code's list entries, as the registry knew
+// them at asOf, to a: while an entry of a list that imposes a grade (the
+// serious dishonesty list: D) is active, the comprehensive grade is that
+// grade, with the entry as its reason; NextChange comes no later than the
+// next step an entry takes by time (taking effect, reaching its term). When
+// sync is set, it first brings the entries of lists defined by rule in line
+// with a (see syncRules). It implements grading.ListEffects.
+func (s *Service) Amend(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, sync bool) error {
+	entries, err := s.Store.SubjectListEntries(ctx, code)
+	if err != nil {
+		return err
+	}
+	if sync {
+		if entries, err = s.syncRules(ctx, code, versions, records, a, asOf, entries); err != nil {
+			return err
+		}
+	}
+	applyEntries(s.Catalogue, a, entries, asOf)
+	return nil
+}
+
+// applyEntries is the pure part of Amend.
+func applyEntries(cat *lists.Catalogue, a *credo.Assessment, entries []*credo.ListEntry, asOf time.Time) {
+	next := a.NextChange.Time
+	later := func(t time.Time) {
+		if t.After(asOf) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, e := range entries {
+		if !e.KnownAt(asOf) {
+			continue
+		}
+		def := cat.List(e.List)
+		if def == nil {
+			continue
+		}
+		st := e.StateAt(asOf)
+		switch st.Status {
+		case credo.ListNotified:
+			later(e.EffectiveAt.Time)
+		case credo.ListActive:
+			if !e.Until.IsZero() {
+				later(e.Until.Time)
+			}
+			for _, tr := range e.Transitions {
+				if tr.RecordedAt.After(asOf) {
+					continue
+				}
+				later(tr.At.Time)
+			}
+			if def.Grade != "" {
+				a.Grade = def.Grade
+				until := "its end"
+				if !e.Until.IsZero() {
+					until = e.Until.String()
+				}
+				a.Reasons = append(a.Reasons, fmt.Sprintf("%s while on the %s (%s) from %s until %s: entry %d, decision %s",
+					def.Grade, def.Title, def.ID, e.EffectiveAt, until, e.ID, e.DecisionNumber))
+			}
+		}
+	}
+	if !next.IsZero() {
+		a.NextChange = credo.NewTime(next)
+	}
+}
+
+// syncRules brings code's entries on lists defined by rule in line with
+// the assessment a made at asOf (before list effects): a list whose rule
+// holds and that holds no current rule entry gets one (notified now, in
+// effect after the list's notice period); a rule entry whose rule no
+// longer holds is revoked. An adverse list is not entered again by rule
+// on the same information: after a rule entry ended (repaired, overturned,
+// revoked, expired), a new one needs a record recorded since. It returns
+// entries with the changes.
+func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, entries []*credo.ListEntry) ([]*credo.ListEntry, error) {
+	var facts *lists.Facts
+	for _, def := range s.Catalogue.Lists {
+		if def.Rule == nil {
+			continue
+		}
+		if facts == nil {
+			facts = &lists.Facts{Code: code, Org: assess.Registration(versions, asOf),
+				Records: assess.InForce(nil, records, asOf), Assessment: a, AsOf: asOf}
+		}
+		holds, err := def.Rule.Holds(*facts)
+		if err != nil {
+			s.log().Error("list rule failed", "list", def.ID, "subject", code, "err", err)
+			continue
+		}
+		var current *credo.ListEntry
+		var lastEnd time.Time
+		n := 0
+		for _, e := range entries {
+			if e.List != def.ID || e.Source != credo.SourceRule {
+				continue
+			}
+			n++
+			if st := e.StateAt(asOf); st.Status != credo.ListEnded {
+				current = e
+			} else if st.Since.After(lastEnd) {
+				lastEnd = st.Since.Time
+			}
+		}
+		switch {
+		case holds && current == nil:
+			if def.Adverse && !lastEnd.IsZero() && !slices.ContainsFunc(facts.Records, func(r *credo.Record) bool { return r.RecordedAt.After(lastEnd) }) {
+				continue
+			}
+			e := &credo.ListEntry{
+				List: def.ID, ListVersion: def.Version, Subject: code, Division: division(versions, code),
+				Authority: credo.RegistryActor, Source: credo.SourceRule, LegalBasis: def.LegalBasis,
+				DecisionNumber: "credo:" + def.ID + ":" + code + ":" + strconv.Itoa(n+1),
+				Reasons:        []string{def.Rule.Reason}, DecidedAt: credo.NewTime(asOf),
+				Key: "rule:" + def.ID + ":" + code + ":" + strconv.Itoa(n+1),
+			}
+			s.schedule(e, def, asOf, def.Notice, def.TermDefault)
+			out, err := s.Store.AddListEntries(ctx, []*credo.ListEntry{e})
+			if err != nil {
+				return nil, err
+			}
+			if out[0].Status == credo.Refused {
+				continue // another node made it with its own times
+			}
+			stored, err := s.Store.ListEntry(ctx, out[0].ID)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, stored)
+			if out[0].Status == credo.Created {
+				if err := s.notifyListing(ctx, def, stored); err != nil {
+					return nil, err
+				}
+			}
+		case !holds && current != nil:
+			tr := &credo.ListTransition{Entry: current.ID, Status: credo.ListEnded, Reason: credo.EndRevoked,
+				Note: "the list's criteria no longer hold", Actor: credo.RegistryActor,
+				At: credo.NewTime(asOf), RecordedAt: credo.NewTime(asOf)}
+			if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err != nil {
+				if credo.ErrorCodeOf(err) == credo.ECONFLICT {
+					continue // ended meanwhile, on another node
+				}
+				return nil, err
+			}
+			stored, err := s.Store.ListEntry(ctx, current.ID)
+			if err != nil {
+				return nil, err
+			}
+			for i := range entries {
+				if entries[i].ID == stored.ID {
+					entries[i] = stored
+				}
+			}
+			if err := s.notifyEnded(ctx, stored, tr); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return entries, nil
+}
+
+func division(versions []*credo.Subject, code string) string {
+	for i := len(versions) - 1; i >= 0; i-- {
+		if versions[i].Division != "" {
+			return versions[i].Division
+		}
+	}
+	if len(code) >= 8 {
+		return code[2:8]
+	}
+	return ""
+}

@@ -1,0 +1,243 @@
+package dueprocess
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/rulebook"
+	"github.com/credo-registry/credo/uscc"
+)
+
+// ListRequest is an authority's decision to list an organization (the
+// body of POST /v1/list-entries).
+type ListRequest struct {
+	List           string     `json:"list"`
+	Subject        string     `json:"subject"`
+	LegalBasis     string     `json:"legal_basis"`
+	DecisionNumber string     `json:"decision_number"`
+	Reasons        []string   `json:"reasons"`
+	DecidedAt      credo.Time `json:"decided_at"`
+	// Term is how long the entry lasts once in effect ("3y", "18mo"),
+	// within the list's minimum and maximum; the list's default when empty.
+	Term string `json:"term,omitempty"`
+}
+
+// definition returns the list called id, or an EINVALID error on field.
+func (s *Service) definition(field, id string) (*lists.Definition, error) {
+	if id == "" {
+		return nil, credo.FieldError(field, "required", "is required")
+	}
+	d := s.Catalogue.List(id)
+	if d == nil {
+		ids := make([]string, len(s.Catalogue.Lists))
+		for i, l := range s.Catalogue.Lists {
+			ids[i] = l.ID
+		}
+		return nil, credo.FieldError(field, "enum", "must be one of %s", strings.Join(ids, ", "))
+	}
+	return d, nil
+}
+
+func text(field, v string, max int) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return credo.FieldError(field, "required", "is required")
+	}
+	if utf8.RuneCountInString(v) > max {
+		return credo.FieldError(field, "too_long", "must be at most %d characters", max)
+	}
+	return nil
+}
+
+// List records an authority's decision to list an organization. The
+// organization is notified at once; the entry takes effect after the
+// list's notice period and ends at its term. created is false when the
+// same decision was recorded before (the stored entry is returned).
+func (s *Service) List(ctx context.Context, v credo.Viewer, req ListRequest) (e *credo.ListEntry, created bool, err error) {
+	if v.Role != credo.RoleAuthority || v.Authority == nil {
+		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "only an authority lists organizations, with its own token"}
+	}
+	a := v.Authority
+	def, err := s.definition("list", req.List)
+	if err != nil {
+		return nil, false, err
+	}
+	code, failure := uscc.Check(req.Subject)
+	if req.Subject == "" {
+		return nil, false, credo.FieldError("subject", "required", "is required")
+	}
+	if failure != "" {
+		return nil, false, credo.FieldError("subject", failure, "%q is not a valid Unified Social Credit Code (%s)", req.Subject, failure)
+	}
+	if len(def.Listers) == 0 {
+		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Field: "list", Reason: "list",
+			Message: fmt.Sprintf("entries on %s are made by its rule, not by decision", def.ID)}
+	}
+	if !slices.ContainsFunc(a.Categories, func(c string) bool { return slices.Contains(def.Listers, c) }) {
+		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Field: "list", Reason: "list",
+			Message: fmt.Sprintf("authority %s may not list on %s: it is for authorities of %s (its categories: %s)",
+				a.ID, def.ID, strings.Join(def.Listers, ", "), strings.Join(a.Categories, ", "))}
+	}
+	if !a.CoversDivision(code) {
+		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Field: "subject", Reason: "division",
+			Message: fmt.Sprintf("division %s is outside the jurisdiction of authority %s (its divisions: %s)", code[2:8], a.ID, strings.Join(a.Divisions, ", "))}
+	}
+	if err := text("legal_basis", req.LegalBasis, 1000); err != nil {
+		return nil, false, err
+	}
+	if err := text("decision_number", req.DecisionNumber, 200); err != nil {
+		return nil, false, err
+	}
+	if len(req.Reasons) == 0 {
+		return nil, false, credo.FieldError("reasons", "required", "give the reasons the organization is told before listing")
+	}
+	for i, r := range req.Reasons {
+		if err := text(fmt.Sprintf("reasons[%d]", i), r, 2000); err != nil {
+			return nil, false, err
+		}
+	}
+	now := s.now()
+	if req.DecidedAt.IsZero() {
+		return nil, false, credo.FieldError("decided_at", "required", "is required (the date of the listing decision)")
+	}
+	if req.DecidedAt.After(now.Add(credo.ClockSkew)) {
+		return nil, false, credo.FieldError("decided_at", "future", "must not be in the future")
+	}
+	if req.DecidedAt.Before(credo.EarliestDecision) {
+		return nil, false, credo.FieldError("decided_at", "range", "must be after %s", credo.EarliestDecision.Format("2006-01-02"))
+	}
+	term := def.TermDefault
+	if req.Term != "" {
+		if term, err = rulebook.ParsePeriod(req.Term); err != nil {
+			return nil, false, credo.FieldError("term", "format", "%v", err)
+		}
+		if term.Duration() < def.TermMin.Duration() || !def.TermMax.IsZero() && term.Duration() > def.TermMax.Duration() {
+			return nil, false, credo.FieldError("term", "range", "must be from %s to %s for %s", periodString(def.TermMin), periodString(def.TermMax), def.ID)
+		}
+	}
+	reasons := make([]string, len(req.Reasons))
+	for i, r := range req.Reasons {
+		reasons[i] = strings.TrimSpace(r)
+	}
+	e = &credo.ListEntry{
+		List: def.ID, ListVersion: def.Version, Subject: code, Division: s.division(ctx, code),
+		Authority: a.ID, Source: credo.SourceDecision,
+		LegalBasis: strings.TrimSpace(req.LegalBasis), DecisionNumber: strings.TrimSpace(req.DecisionNumber),
+		Reasons: reasons, DecidedAt: credo.NewTime(req.DecidedAt.Time),
+		Key: "decision:" + a.ID + ":" + def.ID + ":" + strings.TrimSpace(req.DecisionNumber),
+	}
+	s.schedule(e, def, now, def.Notice, term)
+	return s.add(ctx, def, e)
+}
+
+func periodString(p rulebook.Period) string {
+	if p.IsZero() {
+		return "0d"
+	}
+	return fmt.Sprintf("%d%s", p.N, p.Unit)
+}
+
+// schedule sets e's dates from now: notified now, in effect after notice,
+// repairable after the list's minimum term, ended at term (none when the
+// term is zero).
+func (s *Service) schedule(e *credo.ListEntry, def *lists.Definition, now time.Time, notice, term rulebook.Period) {
+	e.NotifiedAt = credo.NewTime(now)
+	e.RecordedAt = credo.NewTime(now)
+	eff := now.Add(notice.Duration())
+	e.EffectiveAt = credo.NewTime(eff)
+	e.RepairFrom = credo.NewTime(eff.Add(def.TermMin.Duration()))
+	if !term.IsZero() {
+		e.Until = credo.NewTime(eff.Add(term.Duration()))
+	} else {
+		e.Until = credo.Time{}
+	}
+}
+
+// add stores a new entry, notifies the organization and regrades it.
+func (s *Service) add(ctx context.Context, def *lists.Definition, e *credo.ListEntry) (*credo.ListEntry, bool, error) {
+	out, err := s.Store.AddListEntries(ctx, []*credo.ListEntry{e})
+	if err != nil {
+		return nil, false, err
+	}
+	if out[0].Status == credo.Refused {
+		if ce := credo.AsError(out[0].Err); ce != nil && ce.Code == credo.ECONFLICT {
+			return nil, false, &credo.Error{Code: credo.ECONFLICT, Field: "decision_number", Reason: "exists",
+				Message: fmt.Sprintf("decision %s on %s was recorded before with other content (entry %d)", e.DecisionNumber, e.List, out[0].ID)}
+		}
+		return nil, false, out[0].Err
+	}
+	stored, err := s.Store.ListEntry(ctx, out[0].ID)
+	if err != nil {
+		return nil, false, err
+	}
+	if out[0].Status == credo.Exists {
+		return stored, false, nil
+	}
+	if err := s.notifyListing(ctx, def, stored); err != nil {
+		return nil, false, err
+	}
+	if err := s.regrade(ctx, stored.Subject, credo.Cause{Kind: credo.CauseList, ListEntry: stored.ID}); err != nil {
+		return nil, false, err
+	}
+	return stored, true, nil
+}
+
+// EndRequest is the body of POST /v1/list-entries/{id}/end: an authority
+// or an administrator revokes an entry.
+type EndRequest struct {
+	Reason string `json:"reason"` // "revoked"
+	Note   string `json:"note"`
+}
+
+// End revokes an entry: by the authority that listed or an
+// administrator. Repairs and objections end entries through their cases.
+func (s *Service) End(ctx context.Context, v credo.Viewer, id int64, req EndRequest) (*credo.ListEntry, error) {
+	e, err := s.Store.ListEntry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case v.Role == credo.RoleAdmin:
+	case v.Role == credo.RoleAuthority && v.Authority != nil && v.Authority.ID == e.Authority:
+	default:
+		return nil, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "only the authority that listed, or an administrator, revokes an entry"}
+	}
+	if req.Reason != credo.EndRevoked {
+		return nil, credo.FieldError("reason", "enum", "must be %q (repair and objection end entries through their decisions)", credo.EndRevoked)
+	}
+	if err := text("note", req.Note, 2000); err != nil {
+		return nil, err
+	}
+	return s.end(ctx, e, credo.EndRevoked, strings.TrimSpace(req.Note), v.Actor(), 0)
+}
+
+// end ends e now with reason, notifies the organization and regrades it.
+func (s *Service) end(ctx context.Context, e *credo.ListEntry, reason, note, actor string, caseID int64) (*credo.ListEntry, error) {
+	now := s.now()
+	if st := e.StateAt(now); st.Status == credo.ListEnded {
+		return nil, &credo.Error{Code: credo.ECONFLICT, Field: "entry", Reason: "ended",
+			Message: fmt.Sprintf("list entry %d ended already (%s, %s)", e.ID, st.Reason, st.Since)}
+	}
+	tr := &credo.ListTransition{Entry: e.ID, Status: credo.ListEnded, Reason: reason, Note: note, Actor: actor,
+		Case: caseID, At: credo.NewTime(now), RecordedAt: credo.NewTime(now)}
+	if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err != nil {
+		return nil, err
+	}
+	stored, err := s.Store.ListEntry(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.notifyEnded(ctx, stored, tr); err != nil {
+		return nil, err
+	}
+	if err := s.regrade(ctx, e.Subject, credo.Cause{Kind: credo.CauseList, ListEntry: e.ID, Case: caseID}); err != nil {
+		return nil, err
+	}
+	return stored, nil
+}

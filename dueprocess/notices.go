@@ -1,0 +1,244 @@
+package dueprocess
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/lists"
+)
+
+// Every adverse change about an organization, and every decision on its
+// objections and repairs, is written to its inbox, saying what happened,
+// why, and what it can do about it. Notices carry keys, so that writing one
+// twice (a retry, two nodes) stores it once.
+
+func (s *Service) notify(ctx context.Context, ns ...*credo.Notice) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	return s.Store.AddNotices(ctx, ns)
+}
+
+// notifyListing tells the organization it is to be listed: the reasons,
+// the basis, when the entry takes effect and ends, and how to object or
+// repair; and which punishments will apply from then.
+func (s *Service) notifyListing(ctx context.Context, def *lists.Definition, e *credo.ListEntry) error {
+	if !def.Adverse {
+		return nil
+	}
+	now := s.now()
+	opts := []string{
+		fmt.Sprintf("Object to this listing, with reasons and documents: POST /v1/objections {\"target\": {\"kind\": \"list_entry\", \"id\": %d}}; the authority must decide within %d working days.", e.ID, def.ObjectionDays),
+	}
+	if def.TermMin.IsZero() {
+		opts = append(opts, fmt.Sprintf("Once the cause is corrected, apply for removal (credit repair): POST /v1/repairs {\"target\": {\"kind\": \"list_entry\", \"id\": %d}}.", e.ID))
+	} else {
+		opts = append(opts, fmt.Sprintf("From %s, once the obligations are fulfilled and the violation corrected, apply for removal (credit repair): POST /v1/repairs {\"target\": {\"kind\": \"list_entry\", \"id\": %d}}.", e.RepairFrom, e.ID))
+	}
+	ends := "it has no fixed term"
+	if !e.Until.IsZero() {
+		ends = "it ends by itself at " + e.Until.String()
+	}
+	ns := []*credo.Notice{{
+		Audience: e.Subject, Subject: e.Subject, Kind: credo.NoticeListing, At: credo.NewTime(now),
+		What: fmt.Sprintf("You are to be listed on the %s (%s), in effect from %s; %s.", def.Title, def.ID, e.EffectiveAt, ends),
+		Why:  fmt.Sprintf("%s. Decision %s by %s; legal basis: %s.", strings.Join(e.Reasons, "; "), e.DecisionNumber, e.Authority, e.LegalBasis),
+		Options: opts, Refs: credo.Refs{ListEntry: e.ID},
+		Key: "listing:" + strconv.FormatInt(e.ID, 10),
+	}}
+	// The punishments that will follow once the entry is in effect.
+	for _, m := range s.Catalogue.Measures {
+		if m.Kind != "punishment" || m.Trigger.List != def.ID {
+			continue
+		}
+		ns = append(ns, &credo.Notice{
+			Audience: e.Subject, Subject: e.Subject, Kind: credo.NoticeMeasure, At: credo.NewTime(now),
+			What: fmt.Sprintf("%s (%s) will apply to %s from %s.", m.Title, effectWords(m.Effect), strings.Join(m.Actions, ", "), e.EffectiveAt),
+			Why:  fmt.Sprintf("Listing on the %s (entry %d); legal basis: %s.", def.Title, e.ID, m.LegalBasis),
+			Options: []string{"The measure ends when the listing ends: by objection, credit repair, or at its term."},
+			Refs:    credo.Refs{ListEntry: e.ID, Measure: m.ID},
+			Key:     "measure:" + m.ID + ":entry:" + strconv.FormatInt(e.ID, 10),
+		})
+	}
+	return s.notify(ctx, ns...)
+}
+
+func effectWords(effect string) string {
+	return strings.ReplaceAll(effect, "_", " ")
+}
+
+// notifyEnded tells the organization an entry ended, and why.
+func (s *Service) notifyEnded(ctx context.Context, e *credo.ListEntry, tr *credo.ListTransition) error {
+	title := e.List
+	if def := s.Catalogue.List(e.List); def != nil {
+		title = def.Title
+		if !def.Adverse && tr.Reason != credo.EndRevoked {
+			return nil
+		}
+	}
+	why := tr.Note
+	if why == "" {
+		why = tr.Reason
+	}
+	return s.notify(ctx, &credo.Notice{
+		Audience: e.Subject, Subject: e.Subject, Kind: credo.NoticeListEnded, At: tr.RecordedAt,
+		What: fmt.Sprintf("Your entry %d on the %s ended (%s) at %s.", e.ID, title, tr.Reason, tr.At),
+		Why:  fmt.Sprintf("%s (by %s).", why, tr.Actor),
+		Refs: credo.Refs{ListEntry: e.ID, Case: tr.Case},
+		Key:  "ended:" + strconv.FormatInt(e.ID, 10),
+	})
+}
+
+// Recorded writes a notice for each new adverse record (one the
+// publicity rules show as dishonesty information: a penalty, a failed
+// inspection, an unfulfilled judgment, ...): what was decided, by whom, on
+// what basis, how long it is shown, and how to object or repair. It is
+// ingest's Recorded hook.
+func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
+	if s.Grading == nil {
+		return nil
+	}
+	now := s.now()
+	var ns []*credo.Notice
+	for _, r := range created {
+		if r.Retracted() {
+			continue
+		}
+		w := s.Grading.Set().Publicity(r, now)
+		if w.Row == nil {
+			continue // not dishonesty information: a licence, an honour
+		}
+		shown := "shown publicly from " + credo.NewTime(w.From).String()
+		if !w.Until.IsZero() {
+			shown += " until " + credo.NewTime(w.Until).String()
+		}
+		opts := []string{
+			fmt.Sprintf("If it is wrong, object with reasons and documents: POST /v1/objections {\"target\": {\"kind\": \"record\", \"id\": %d}}; %s must decide within %d working days.", r.ID, r.Authority, s.RecordObjectionDays),
+		}
+		repair := "Once the penalty is fulfilled and the violation corrected"
+		if !w.RepairFrom.IsZero() && w.RepairFrom.After(now) {
+			repair = fmt.Sprintf("From %s, once the penalty is fulfilled and the violation corrected", credo.NewTime(w.RepairFrom))
+		}
+		opts = append(opts, fmt.Sprintf("%s, apply for credit repair to end its publicity early: POST /v1/repairs {\"target\": {\"kind\": \"record\", \"id\": %d}} with evidence and a signed credit commitment.", repair, r.ID))
+		what := r.Kind
+		if r.Description != "" {
+			what += ": " + r.Description
+		}
+		why := "Decided by " + r.Authority
+		if r.DecisionNumber != "" {
+			why += ", decision " + r.DecisionNumber
+		}
+		if r.LegalBasis != "" {
+			why += ", legal basis " + r.LegalBasis
+		}
+		ns = append(ns, &credo.Notice{
+			Audience: r.Subject, Subject: r.Subject, Kind: credo.NoticeRecord, At: credo.NewTime(now),
+			What:    fmt.Sprintf("A %s record was added about you (record %d, %s); it is %s (rule %s).", r.Category, r.ID, what, shown, w.Row.ID),
+			Why:     why + ".",
+			Options: opts, Refs: credo.Refs{Record: r.ID},
+			Key:     "record:" + strconv.FormatInt(r.ID, 10),
+		})
+	}
+	return s.notify(ctx, ns...)
+}
+
+// Changed writes the notices of a stored regrade: a grade that fell, and
+// each punishment that applies now and did not before. It implements
+// grading.ListEffects.
+func (s *Service) Changed(ctx context.Context, code string, before, after *credo.Assessment) error {
+	if before == nil || after == nil {
+		return nil
+	}
+	now := after.AsOf.Time
+	var ns []*credo.Notice
+	ranks := s.gradeRanks(code, now)
+	var falls []string
+	if fell(ranks["comprehensive"], before.Grade, after.Grade) {
+		falls = append(falls, fmt.Sprintf("comprehensive grade %s → %s", before.Grade, after.Grade))
+	}
+	for id, d := range after.Dimensions {
+		if b, ok := before.Dimensions[id]; ok && fell(ranks[id], b.Grade, d.Grade) {
+			falls = append(falls, fmt.Sprintf("%s grade %s → %s", id, b.Grade, d.Grade))
+		}
+	}
+	if len(falls) > 0 {
+		why := strings.Join(after.Reasons, "; ")
+		if why == "" {
+			why = "See the itemised explanation of the assessment."
+		}
+		ns = append(ns, &credo.Notice{
+			Audience: code, Subject: code, Kind: credo.NoticeGradeFall, At: credo.NewTime(now),
+			What: "Your grade fell: " + strings.Join(falls, "; ") + ".",
+			Why:  why,
+			Options: []string{
+				"See every contribution: GET /v1/subjects/" + code + "/assessment",
+				"Object to a record or listing you believe wrong: POST /v1/objections",
+				"Apply for credit repair once the minimum publicity period has passed: POST /v1/repairs",
+			},
+			Key: "fall:" + code + ":" + strconv.FormatInt(now.UnixMicro(), 10),
+		})
+	}
+	entries, err := s.Store.SubjectListEntries(ctx, code)
+	if err != nil {
+		return err
+	}
+	was := map[string]bool{}
+	for _, r := range s.Catalogue.Applying(lists.CheckInput{Code: code, Entries: entries, Assessment: before, AsOf: before.AsOf.Time}) {
+		was[r.Measure] = true
+	}
+	for _, r := range s.Catalogue.Applying(lists.CheckInput{Code: code, Entries: entries, Assessment: after, AsOf: now}) {
+		if r.Kind != "punishment" || was[r.Measure] || r.List != "" {
+			continue // list measures were announced with the listing
+		}
+		ns = append(ns, &credo.Notice{
+			Audience: code, Subject: code, Kind: credo.NoticeMeasure, At: credo.NewTime(now),
+			What:    fmt.Sprintf("%s (%s) now applies to you.", r.Title, effectWords(r.Effect)),
+			Why:     r.Why + "; legal basis: " + r.LegalBasis + ".",
+			Options: []string{"The measure ends when its cause does: GET /v1/subjects/" + code + "/measures shows every reason."},
+			Refs:    credo.Refs{Measure: r.Measure},
+			Key:     "measure:" + r.Measure + ":" + code + ":" + strconv.FormatInt(now.UnixMicro(), 10),
+		})
+	}
+	return s.notify(ctx, ns...)
+}
+
+// gradeRanks returns, per dimension id ("comprehensive" for the
+// comprehensive grade), each grade's place, best first.
+func (s *Service) gradeRanks(code string, asOf time.Time) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	if s.Grading == nil {
+		return out
+	}
+	div := ""
+	if len(code) >= 8 {
+		div = code[2:8]
+	}
+	p, _ := s.Grading.Set().Plan(asOf, div)
+	if p == nil {
+		return out
+	}
+	rank := func(grades []string) map[string]int {
+		m := make(map[string]int, len(grades))
+		for i, g := range grades {
+			m[g] = i
+		}
+		return m
+	}
+	for _, d := range p.Dimensions {
+		out[d.ID] = rank(d.Grades)
+	}
+	if p.Comprehensive != nil {
+		out["comprehensive"] = rank(p.Comprehensive.Grades)
+	}
+	return out
+}
+
+func fell(rank map[string]int, from, to string) bool {
+	a, ok1 := rank[from]
+	b, ok2 := rank[to]
+	return ok1 && ok2 && b > a
+}

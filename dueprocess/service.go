@@ -1,0 +1,110 @@
+// Package dueprocess is what the registry does to organizations and how
+// they answer back: list entries (by an authority's decision, by a list's
+// rule, by escalation) through their lifecycle, the measures that follow
+// from them, objections and credit repair decided within working-day
+// deadlines, and the notices that tell an organization of each adverse
+// change. Grades follow at once: the service regrades after each decision,
+// and it amends every assessment with the effects of lists (grading.ListEffects).
+//
+// What the rules are lives elsewhere: list definitions and measures in
+// package lists, working days in package calendar, publicity periods in the
+// rulebooks. Nothing here edits anything: entries, transitions, cases,
+// decisions and notices are appended.
+package dueprocess
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/calendar"
+	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/ingest"
+	"github.com/credo-registry/credo/lists"
+)
+
+// Store is what the service needs of a backend.
+type Store interface {
+	credo.SubjectStore
+	credo.RecordStore
+	credo.AuthorityStore
+	credo.AssessmentStore
+	credo.GradingStore
+	credo.ListStore
+	credo.CaseStore
+	credo.NoticeStore
+}
+
+// Service runs due process over a store.
+type Service struct {
+	Store     Store
+	Catalogue *lists.Catalogue
+	Calendar  *calendar.Calendar
+	Grading   *grading.Service
+	// Ingester appends the correcting and retracting records objection
+	// decisions make, as their authority, exactly as a submission.
+	Ingester *ingest.Ingester
+	Now      func() time.Time // the registry clock; time.Now when nil
+	Logger   *slog.Logger
+
+	// Working days an authority has to decide about a record (list
+	// entries take theirs from the list's definition).
+	RecordObjectionDays int
+	RecordRepairDays    int
+}
+
+// Default deadlines for records, in working days (Credit China answers a
+// repair application within 10 working days).
+const (
+	DefaultRecordObjectionDays = 10
+	DefaultRecordRepairDays    = 10
+)
+
+// New returns a Service and wires it into grading (list effects) and
+// ingest (notices of adverse records).
+func New(store Store, cat *lists.Catalogue, cal *calendar.Calendar, g *grading.Service, in *ingest.Ingester) *Service {
+	s := &Service{Store: store, Catalogue: cat, Calendar: cal, Grading: g, Ingester: in,
+		RecordObjectionDays: DefaultRecordObjectionDays, RecordRepairDays: DefaultRecordRepairDays}
+	if g != nil {
+		g.Lists = s
+	}
+	if in != nil {
+		in.Recorded = s.Recorded
+	}
+	return s
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// regrade regrades code now with cause.
+func (s *Service) regrade(ctx context.Context, code string, cause credo.Cause) error {
+	if s.Grading == nil {
+		return nil
+	}
+	return s.Grading.Regrade(ctx, map[string]credo.Cause{code: cause})
+}
+
+// division is code's division for filtering: its registration's when it
+// has one, else code positions 3-8.
+func (s *Service) division(ctx context.Context, code string) string {
+	if sub, err := s.Store.Subject(ctx, code); err == nil && sub.Division != "" {
+		return sub.Division
+	}
+	if len(code) >= 8 {
+		return code[2:8]
+	}
+	return ""
+}
