@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
 	"io"
 	"net/http"
 	"strings"
@@ -24,23 +23,6 @@ type DiffRequest struct {
 	Old     string `json:"old"`
 	New     string `json:"new"`
 	Samples int    `json:"samples,omitempty"` // per dimension and change; default 3, at most 20
-}
-
-// administrator checks the administrator's bearer token. Until accounts
-// exist, the administrator is whoever holds the token the server was
-// started with (CREDO_ADMIN_TOKEN); without one, administration is closed.
-func (s *Server) administrator(r *http.Request) error {
-	if s.AdminToken == "" {
-		return credo.Errorf(credo.EFORBIDDEN, "administration is closed: the server was started without an administrator token (CREDO_ADMIN_TOKEN)")
-	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return credo.Errorf(credo.EUNAUTHORIZED, "this request needs the administrator's token: Authorization: Bearer <token>")
-	}
-	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.AdminToken)) != 1 {
-		return &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "administrators only"}
-	}
-	return nil
 }
 
 // postRulebookDiff answers POST /v1/admin/rulebooks/diff: for two versions

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/ingest"
 )
 
@@ -25,6 +26,9 @@ type Server struct {
 	// prove themselves with AdminToken ("" closes administration).
 	Differ     RulebookDiffer
 	AdminToken string
+	// Process runs lists, measures, objections, repairs and notices
+	// (required for their routes, and for what the public may see).
+	Process *dueprocess.Service
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -78,11 +82,39 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/subjects/{code}/assessment"}, s.getAssessment},
 		{Route{"GET", "/v1/subjects/{code}/assessments"}, s.getAssessments},
 		{Route{"POST", "/v1/subjects/{code}/what-if"}, s.postWhatIf},
+		{Route{"GET", "/v1/subjects/{code}/lists"}, s.getSubjectLists},
+		{Route{"GET", "/v1/subjects/{code}/measures"}, s.getSubjectMeasures},
 
 		{Route{"POST", "/v1/records"}, s.postRecords},
 		{Route{"GET", "/v1/records/{id}"}, s.getRecord},
 
+		{Route{"GET", "/v1/lists"}, s.getLists},
+		{Route{"GET", "/v1/lists/{list}"}, s.getList},
+		{Route{"POST", "/v1/list-entries"}, s.postListEntry},
+		{Route{"GET", "/v1/list-entries/{id}"}, s.getListEntry},
+		{Route{"POST", "/v1/list-entries/{id}/end"}, s.postListEntryEnd},
+
+		{Route{"GET", "/v1/measures"}, s.getMeasures},
+		{Route{"GET", "/v1/measures/check"}, s.getMeasuresCheck},
+		{Route{"POST", "/v1/measures/check"}, s.postMeasuresCheck},
+
+		{Route{"POST", "/v1/objections"}, s.postCase(credo.CaseObjection)},
+		{Route{"GET", "/v1/objections"}, s.getCases(credo.CaseObjection)},
+		{Route{"GET", "/v1/objections/{id}"}, s.getCase(credo.CaseObjection)},
+		{Route{"GET", "/v1/objections/{id}/attachments/{n}"}, s.getCaseAttachment(credo.CaseObjection)},
+		{Route{"POST", "/v1/objections/{id}/decision"}, s.postCaseDecision(credo.CaseObjection)},
+		{Route{"POST", "/v1/repairs"}, s.postCase(credo.CaseRepair)},
+		{Route{"GET", "/v1/repairs"}, s.getCases(credo.CaseRepair)},
+		{Route{"GET", "/v1/repairs/{id}"}, s.getCase(credo.CaseRepair)},
+		{Route{"GET", "/v1/repairs/{id}/attachments/{n}"}, s.getCaseAttachment(credo.CaseRepair)},
+		{Route{"POST", "/v1/repairs/{id}/decision"}, s.postCaseDecision(credo.CaseRepair)},
+
+		{Route{"GET", "/v1/me"}, s.getMe},
+		{Route{"GET", "/v1/me/notices"}, s.getMyNotices},
+
 		{Route{"POST", "/v1/admin/rulebooks/diff"}, s.postRulebookDiff},
+		{Route{"POST", "/v1/admin/accounts"}, s.postAccount},
+		{Route{"GET", "/v1/admin/accounts"}, s.getAccounts},
 
 		{Route{"GET", "/v1/stats"}, s.getStats},
 		{Route{"GET", "/v1/authorities"}, s.getAuthorities},

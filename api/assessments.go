@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
 )
 
 // Grading computes assessments; package grading implements it.
@@ -35,11 +36,14 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
 	if asOf.IsZero() {
 		a, err := s.Store.CurrentAssessment(r.Context(), code)
 		if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
-			writeJSON(w, http.StatusOK, a)
-			return nil
+			return s.writeAssessment(w, r, v, a)
 		}
 		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 			return err
@@ -50,7 +54,21 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a)
+	return s.writeAssessment(w, r, v, a)
+}
+
+// writeAssessment answers a as v may see it: in full for those who see
+// the organization, else what is published (dueprocess.PublicAssessment).
+func (s *Server) writeAssessment(w http.ResponseWriter, r *http.Request, v credo.Viewer, a *credo.Assessment) error {
+	if s.Process == nil || v.Sees(a.Subject) {
+		writeJSON(w, http.StatusOK, a)
+		return nil
+	}
+	published, err := s.Process.PublishedRecords(r.Context(), a.Subject, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, dueprocess.PublicAssessment(a, published))
 	return nil
 }
 
@@ -65,12 +83,27 @@ func (s *Server) getAssessments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
 	page, err := s.Store.AssessmentHistory(r.Context(), code, r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		return err
 	}
 	if page.Changes == nil {
 		page.Changes = []*credo.AssessmentChange{}
+	}
+	if s.Process != nil && !v.Sees(code) {
+		published, err := s.Process.PublishedRecords(r.Context(), code, s.now())
+		if err != nil {
+			return err
+		}
+		for i, c := range page.Changes {
+			cc := *c
+			cc.Assessment = dueprocess.PublicAssessment(c.Assessment, published)
+			page.Changes[i] = &cc
+		}
 	}
 	writeJSON(w, http.StatusOK, page)
 	return nil

@@ -19,7 +19,7 @@ func withGrading(t *testing.T) func(*api.Server) {
 			t.Fatal(err)
 		}
 		g := grading.New(s.Store, set)
-		g.Now = func() time.Time { return testNow }
+		g.Now = s.Ingester.Now // the env's clock
 		s.Grading = g
 		s.Now = g.Now
 		s.Ingester.Grader = g
@@ -33,7 +33,8 @@ func TestAssessmentRoutes(t *testing.T) {
 		`{"subject":"`+codeShanghai+`","category":"tax","kind":"absconded","external_id":"SH-TAX-1",
 		  "decision_number":"沪税稽〔2026〕1号","legal_basis":"《中华人民共和国税收征收管理法》","occurred_at":"2026-06-01"}`).wantStatus(201)
 
-	a := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment", "", "", nil).wantStatus(200).object()
+	// The tax dimension is not public: the authority over the organization sees it.
+	a := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment", tokenShanghai, "", nil).wantStatus(200).object()
 	tax := a["dimensions"].(map[string]any)["tax"].(map[string]any)
 	if tax["grade"] != "D" || a["grade"] == "A" || len(a["rulebooks"].([]any)) == 0 {
 		t.Fatalf("assessment after a direct-D record: %v", a)
@@ -44,12 +45,12 @@ func TestAssessmentRoutes(t *testing.T) {
 	}
 
 	// As of before the record was recorded, the registry did not know it.
-	past := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2026-06-30", "", "", nil).wantStatus(200).object()
+	past := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2026-06-30", tokenShanghai, "", nil).wantStatus(200).object()
 	if g := past["dimensions"].(map[string]any)["tax"].(map[string]any)["grade"]; g == "D" {
 		t.Fatalf("as of the day before recording: %v", past)
 	}
 	// Three years later the direct D has ended.
-	later := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2029-07-01", "", "", nil).wantStatus(200).object()
+	later := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2029-07-01", tokenShanghai, "", nil).wantStatus(200).object()
 	if g := later["dimensions"].(map[string]any)["tax"].(map[string]any)["grade"]; g == "D" {
 		t.Fatalf("three years on: %v", later)
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strings"
 
@@ -11,25 +12,78 @@ import (
 // given but is not one.
 const invalidToken = "invalid_token"
 
-// authenticate returns the authority whose bearer token the request
-// carries, or an EUNAUTHORIZED error (answered 401 with WWW-Authenticate).
-func (s *Server) authenticate(r *http.Request) (*credo.Authority, error) {
+// viewer returns who the request comes from: the public when it carries
+// no token; else the authority, organization or administrator account
+// holding its bearer token (or the administrator holding the server's
+// CREDO_ADMIN_TOKEN). A token that is no one's is an EUNAUTHORIZED error
+// (answered 401 with WWW-Authenticate).
+func (s *Server) viewer(r *http.Request) (credo.Viewer, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return nil, credo.Errorf(credo.EUNAUTHORIZED, "this request needs an authority's token: Authorization: Bearer <token>")
+		return credo.Public, nil
 	}
 	scheme, token, ok := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, &credo.Error{Code: credo.EUNAUTHORIZED, Reason: invalidToken, Message: "the Authorization header must be Bearer <token>"}
+		return credo.Viewer{}, &credo.Error{Code: credo.EUNAUTHORIZED, Reason: invalidToken, Message: "the Authorization header must be Bearer <token>"}
 	}
-	a, err := s.Store.AuthorityByToken(r.Context(), credo.HashToken(token))
+	if s.AdminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.AdminToken)) == 1 {
+		info(r.Context()).authority = "admin"
+		return credo.Viewer{Role: credo.RoleAdmin}, nil
+	}
+	hash := credo.HashToken(token)
+	a, err := s.Store.AuthorityByToken(r.Context(), hash)
+	if err == nil {
+		info(r.Context()).authority = a.ID
+		return credo.Viewer{Role: credo.RoleAuthority, Authority: a}, nil
+	}
+	if credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		return credo.Viewer{}, err
+	}
+	acc, err := s.Store.AccountByToken(r.Context(), hash)
+	if err == nil {
+		info(r.Context()).authority = "account:" + acc.ID
+		return credo.Viewer{Role: acc.Role, Account: acc}, nil
+	}
+	if credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		return credo.Viewer{}, err
+	}
+	return credo.Viewer{}, &credo.Error{Code: credo.EUNAUTHORIZED, Reason: invalidToken, Message: "unknown token"}
+}
+
+// wrongRole is the error of a valid token of a role the request is not for.
+func wrongRole(message string) error {
+	return &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: message}
+}
+
+// authenticate returns the authority whose bearer token the request
+// carries: no token is EUNAUTHORIZED, another role's token EFORBIDDEN.
+func (s *Server) authenticate(r *http.Request) (*credo.Authority, error) {
+	v, err := s.viewer(r)
 	if err != nil {
-		if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
-			return nil, &credo.Error{Code: credo.EUNAUTHORIZED, Reason: invalidToken, Message: "unknown token"}
-		}
 		return nil, err
 	}
-	info(r.Context()).authority = a.ID
-	return a, nil
+	switch v.Role {
+	case credo.RolePublic:
+		return nil, credo.Errorf(credo.EUNAUTHORIZED, "this request needs an authority's token: Authorization: Bearer <token>")
+	case credo.RoleAuthority:
+		return v.Authority, nil
+	}
+	return nil, wrongRole("only authorities submit, with their own token; this token is an " + v.Role + "'s")
+}
+
+// administrator checks the request comes from an administrator: an
+// administrator's account or the server's CREDO_ADMIN_TOKEN.
+func (s *Server) administrator(r *http.Request) error {
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	switch v.Role {
+	case credo.RoleAdmin:
+		return nil
+	case credo.RolePublic:
+		return credo.Errorf(credo.EUNAUTHORIZED, "this request needs an administrator's token: Authorization: Bearer <token>")
+	}
+	return wrongRole("administrators only")
 }

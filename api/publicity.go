@@ -20,6 +20,9 @@ type Publicity struct {
 type RecordView struct {
 	*credo.Record
 	Publicity *Publicity `json:"publicity,omitempty"`
+	// UnderObjection marks a record with an open objection (Objection).
+	UnderObjection bool  `json:"under_objection,omitempty"`
+	Objection      int64 `json:"objection,omitempty"`
 }
 
 // RecordViewPage is a page of records as the API shows them.
@@ -28,9 +31,13 @@ type RecordViewPage struct {
 	Next    string       `json:"next,omitempty"`
 }
 
-// view adds the publicity window to a record, when grading is wired.
-func (s *Server) view(r *http.Request, rec *credo.Record) RecordView {
+// view adds the publicity window to a record, when grading is wired, and
+// its open objection.
+func (s *Server) view(r *http.Request, rec *credo.Record, open map[credo.Target]*credo.Case) RecordView {
 	v := RecordView{Record: rec}
+	if c := open[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]; c != nil {
+		v.UnderObjection, v.Objection = true, c.ID
+	}
 	if s.Grading != nil {
 		from, repair, until, rule := s.Grading.Publicity(rec, s.now())
 		v.Publicity = &Publicity{From: credo.NewTime(from), Rule: rule}
@@ -40,6 +47,24 @@ func (s *Server) view(r *http.Request, rec *credo.Record) RecordView {
 		if !until.IsZero() {
 			v.Publicity.Until = credo.NewTime(until)
 		}
+		if !rec.RepairedAt.IsZero() && (until.IsZero() || rec.RepairedAt.Before(until)) {
+			v.Publicity.Until = rec.RepairedAt
+		}
 	}
 	return v
+}
+
+// visibility returns, for the organization code, whether v sees
+// everything, and its open objections (nil without due process).
+func (s *Server) visibility(r *http.Request, v credo.Viewer, code string) (all bool, open map[credo.Target]*credo.Case, err error) {
+	if s.Process == nil {
+		return true, nil, nil
+	}
+	open, err = s.Process.OpenObjections(r.Context(), code)
+	return v.Sees(code), open, err
+}
+
+// published reports whether the public sees rec now.
+func (s *Server) published(rec *credo.Record) bool {
+	return s.Process == nil || s.Process.Published(rec, s.now())
 }

@@ -39,7 +39,11 @@ func (s *Server) postRecords(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusCreated
 		w.Header().Set("Location", "/v1/records/"+strconv.FormatInt(rec.ID, 10))
 	}
-	writeJSON(w, status, s.view(r, rec))
+	_, open, err := s.visibility(r, credo.Viewer{Role: credo.RoleAuthority, Authority: as}, rec.Subject)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, s.view(r, rec, open))
 	return nil
 }
 
@@ -49,11 +53,22 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return credo.FieldError("id", "format", "must be a record id (a positive whole number)")
 	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
 	rec, err := s.Store.Record(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.view(r, rec))
+	all, open, err := s.visibility(r, v, rec.Subject)
+	if err != nil {
+		return err
+	}
+	if !all && !s.published(rec) {
+		return credo.ErrNotFound("record", id) // not published (any more): the public does not see it
+	}
+	writeJSON(w, http.StatusOK, s.view(r, rec, open))
 	return nil
 }
 
@@ -62,6 +77,10 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 // kind and decision time (from inclusive, to exclusive), one page at a time.
 func (s *Server) getSubjectRecords(w http.ResponseWriter, r *http.Request) error {
 	code, err := pathCode(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
 	if err != nil {
 		return err
 	}
@@ -90,9 +109,17 @@ func (s *Server) getSubjectRecords(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out := RecordViewPage{Records: make([]RecordView, len(page.Records)), Next: page.Next}
-	for i, rec := range page.Records {
-		out.Records[i] = s.view(r, rec)
+	all, open, err := s.visibility(r, v, code)
+	if err != nil {
+		return err
+	}
+	// The public sees the records inside their publicity window; a page
+	// may then hold fewer than limit records, and next still goes on.
+	out := RecordViewPage{Records: make([]RecordView, 0, len(page.Records)), Next: page.Next}
+	for _, rec := range page.Records {
+		if all || s.published(rec) {
+			out.Records = append(out.Records, s.view(r, rec, open))
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -255,7 +255,9 @@ func TestPostRecordsNDJSONMixed(t *testing.T) {
 		t.Errorf("stats records %d, want 4", stats.Records)
 	}
 	var first credo.Record
-	e.get(fmt.Sprintf("/v1/records/%d", rep.Results[0].ID)).wantStatus(http.StatusOK).decode(&first)
+	// A superseded record is no longer published: its authority still sees it.
+	e.get(fmt.Sprintf("/v1/records/%d", rep.Results[0].ID)).wantStatus(http.StatusNotFound)
+	e.do("GET", fmt.Sprintf("/v1/records/%d", rep.Results[0].ID), tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&first)
 	if first.SupersededBy != rep.Results[8].ID {
 		t.Errorf("record of line 1 superseded_by %d, want %d (line 10)", first.SupersededBy, rep.Results[8].ID)
 	}

@@ -66,11 +66,16 @@ func newPublished(id, version string, source []byte) *credo.Rulebook {
 	return &credo.Rulebook{ID: id, Version: version, Hash: hex.EncodeToString(h[:]), Source: source, PublishedAt: credo.NewTime(time.Now())}
 }
 
-// newGrading wires the grading service to the store's published rulebooks.
+// newGrading wires the grading service to the store's published rulebooks
+// and the bundled lists (whose effects amend every grade).
 func newGrading(ctx context.Context, store credo.Store, warn io.Writer) (*grading.Service, error) {
 	set, err := publishedSet(ctx, store, warn)
 	if err != nil {
 		return nil, err
 	}
-	return grading.New(store, set), nil
+	g := grading.New(store, set)
+	if err := withLists(store, g); err != nil {
+		return nil, err
+	}
+	return g, nil
 }

@@ -66,6 +66,7 @@ Commands:
   generate    write a generated registry as NDJSON files (--subjects N --out DIR)
   import      load NDJSON authorities, subjects or records (idempotent)
   authority   add or list authorities (add prints a new token on its last line)
+  account     add or list organization and administrator accounts (add prints a new token on its last line)
   uscc        check and describe Unified Social Credit Codes (- reads stdin)
   migrate     apply the database migrations
   copy        copy a registry between backends (--from DATA_DIR --to postgres://...)
@@ -93,6 +94,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.generate(ctx, rest)
 	case "import":
 		return m.importFiles(ctx, rest)
+	case "account":
+		return m.account(ctx, args[1:])
 	case "authority":
 		return m.authority(ctx, rest)
 	case "uscc":

@@ -173,7 +173,11 @@ func (m *Main) rulebookPublish(ctx context.Context, args []string) error {
 		return nil
 	}
 	ref := rb.Ref()
-	return m.rescoreWith(ctx, store, grading.New(store, set), credo.Cause{Kind: credo.CauseRulebook, Rulebook: &ref}, "", checkpointPath(sf))
+	g := grading.New(store, set)
+	if err := withLists(store, g); err != nil {
+		return err
+	}
+	return m.rescoreWith(ctx, store, g, credo.Cause{Kind: credo.CauseRulebook, Rulebook: &ref}, "", checkpointPath(sf))
 }
 
 func (m *Main) rulebookList(ctx context.Context, args []string) error {

@@ -55,12 +55,18 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr strin
 	}
 	g.Logger = logger
 	in.Grader = g
+	p, err := m.newProcess(store, g, in)
+	if err != nil {
+		return err
+	}
 	a := api.New(store, in, logger)
+	a.Process = p
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
+	go keepProcess(ctx, p, logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)

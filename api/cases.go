@@ -1,0 +1,227 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
+)
+
+// Objections and credit repair applications are cases: filed by the
+// organization's own account about one of its records or list entries,
+// decided once by the responsible authority (or an administrator) within
+// a deadline in working days.
+
+// CaseView is a case as shown: attachments without their bytes (GET
+// .../attachments/{n} serves them), and whether it is overdue.
+type CaseView struct {
+	*credo.Case
+	Status  string `json:"status"` // open or decided
+	Overdue bool   `json:"overdue,omitempty"`
+}
+
+// CasePage is a page of cases.
+type CasePage struct {
+	Cases []CaseView `json:"cases"`
+	Next  string     `json:"next,omitempty"`
+}
+
+func (s *Server) caseView(c *credo.Case) CaseView {
+	cc := *c
+	cc.Attachments = make([]credo.Attachment, len(c.Attachments))
+	for i, a := range c.Attachments {
+		a.Data = nil
+		cc.Attachments[i] = a
+	}
+	if len(cc.Attachments) == 0 {
+		cc.Attachments = nil
+	}
+	v := CaseView{Case: &cc, Status: "open", Overdue: c.Overdue(s.now())}
+	if !c.Open() {
+		v.Status = "decided"
+	}
+	return v
+}
+
+// caseRoutes returns the handlers of one kind of case.
+func (s *Server) postCase(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.process()
+		if err != nil {
+			return err
+		}
+		v, err := s.viewer(r)
+		if err != nil {
+			return err
+		}
+		if v.Role == credo.RolePublic {
+			return credo.Errorf(credo.EUNAUTHORIZED, "this request needs the organization's own token: Authorization: Bearer <token>")
+		}
+		var req dueprocess.CaseRequest
+		if err := readBody(w, r, 4*MaxObject*8, &req); err != nil {
+			return err
+		}
+		c, err := p.File(r.Context(), v, kind, req)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/v1/"+kind+"s/"+strconv.FormatInt(c.ID, 10))
+		writeJSON(w, http.StatusCreated, s.caseView(c))
+		return nil
+	}
+}
+
+// loadCase returns the case with id of kind that v may see.
+func (s *Server) loadCase(r *http.Request, kind string) (*credo.Case, credo.Viewer, error) {
+	p, err := s.process()
+	if err != nil {
+		return nil, credo.Viewer{}, err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return nil, v, err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return nil, v, err
+	}
+	c, err := p.Store.Case(r.Context(), id)
+	if err != nil {
+		return nil, v, err
+	}
+	if c.Kind != kind {
+		return nil, v, credo.ErrNotFound(kind, id)
+	}
+	if v.Role == credo.RolePublic {
+		return nil, v, credo.Errorf(credo.EUNAUTHORIZED, "cases are shown to the organization, the authorities over it and administrators: Authorization: Bearer <token>")
+	}
+	if !v.Sees(c.Subject) && !(v.Role == credo.RoleAuthority && v.Authority.ID == c.Authority) {
+		return nil, v, wrongRole(kind + " " + strconv.FormatInt(id, 10) + " is not about your organization or in your jurisdiction")
+	}
+	return c, v, nil
+}
+
+func (s *Server) getCase(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, _, err := s.loadCase(r, kind)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, s.caseView(c))
+		return nil
+	}
+}
+
+func (s *Server) getCaseAttachment(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, _, err := s.loadCase(r, kind)
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(r.PathValue("n"))
+		if err != nil || n < 0 || n >= len(c.Attachments) {
+			return credo.ErrNotFound("attachment", r.PathValue("n"))
+		}
+		a := c.Attachments[n]
+		w.Header().Set("Content-Type", a.MediaType)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Disposition", "attachment")
+		w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
+		w.Write(a.Data)
+		return nil
+	}
+}
+
+func (s *Server) postCaseDecision(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.process()
+		if err != nil {
+			return err
+		}
+		v, err := s.viewer(r)
+		if err != nil {
+			return err
+		}
+		if v.Role == credo.RolePublic {
+			return credo.Errorf(credo.EUNAUTHORIZED, "this request needs the deciding authority's or an administrator's token")
+		}
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		var req dueprocess.DecisionRequest
+		if err := readBody(w, r, MaxObject, &req); err != nil {
+			return err
+		}
+		c, err := p.Decide(r.Context(), v, kind, id, req)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, s.caseView(c))
+		return nil
+	}
+}
+
+// getCases answers GET /v1/objections and GET /v1/repairs: an
+// organization's own cases, an authority's cases to decide, or (for
+// administrators) all; filtered by status (open, decided), overdue=true,
+// subject; newest first, one page at a time.
+func (s *Server) getCases(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.process()
+		if err != nil {
+			return err
+		}
+		v, err := s.viewer(r)
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		cq := credo.CaseQuery{Kind: kind, Subject: q.Get("subject"), Cursor: q.Get("cursor")}
+		switch v.Role {
+		case credo.RolePublic:
+			return credo.Errorf(credo.EUNAUTHORIZED, "cases are shown to the organization, the deciding authorities and administrators: Authorization: Bearer <token>")
+		case credo.RoleOrganization:
+			cq.Subject = v.Account.Subject
+		case credo.RoleAuthority:
+			cq.Authority = v.Authority.ID
+		}
+		if cq.Subject != "" {
+			code, err := normalizeCode("subject", cq.Subject)
+			if err != nil {
+				return err
+			}
+			cq.Subject = code
+		}
+		switch q.Get("status") {
+		case "":
+		case "open":
+			cq.Open = true
+		case "decided":
+			cq.Decided = true
+		default:
+			return credo.FieldError("status", "enum", "must be open or decided")
+		}
+		switch q.Get("overdue") {
+		case "", "false":
+		case "true":
+			cq.Open, cq.Decided, cq.DueBefore = true, false, s.now()
+		default:
+			return credo.FieldError("overdue", "format", "must be true or false")
+		}
+		if cq.Limit, err = queryLimit(r); err != nil {
+			return err
+		}
+		page, err := p.Store.Cases(r.Context(), cq)
+		if err != nil {
+			return err
+		}
+		out := CasePage{Cases: make([]CaseView, len(page.Cases)), Next: page.Next}
+		for i, c := range page.Cases {
+			out.Cases[i] = s.caseView(c)
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+}

@@ -1,0 +1,288 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/division"
+	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/lists"
+)
+
+// process returns the due-process service, or EUNAVAILABLE.
+func (s *Server) process() (*dueprocess.Service, error) {
+	if s.Process == nil {
+		return nil, credo.Errorf(credo.EUNAVAILABLE, "lists, measures, objections and repairs are not available on this server")
+	}
+	return s.Process, nil
+}
+
+// readBody reads a JSON object body of at most max bytes into v, strictly.
+func readBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
+	if _, err := mediaType(r, mediaJSON); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		return credo.Errorf(credo.ETOOLARGE, "the body is larger than %d bytes", max)
+	}
+	return credo.Decode(body, v)
+}
+
+// asOf reads ?as_of=, now when absent.
+func (s *Server) asOf(r *http.Request) (time.Time, error) {
+	t, err := queryTime(r, "as_of")
+	if err != nil || !t.IsZero() {
+		return t, err
+	}
+	return s.now(), nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, credo.FieldError("id", "format", "must be an id (a positive whole number)")
+	}
+	return id, nil
+}
+
+// postListEntry answers POST /v1/list-entries: an authority's listing
+// decision. 201 and the entry (notified; in effect after the list's
+// notice period); 200 and the stored entry when the same decision was
+// recorded before.
+func (s *Server) postListEntry(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.process()
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	if v.Role == credo.RolePublic {
+		return credo.Errorf(credo.EUNAUTHORIZED, "this request needs an authority's token: Authorization: Bearer <token>")
+	}
+	var req dueprocess.ListRequest
+	if err := readBody(w, r, MaxObject, &req); err != nil {
+		return err
+	}
+	e, created, err := p.List(r.Context(), v, req)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/v1/list-entries/"+strconv.FormatInt(e.ID, 10))
+	}
+	open, err := p.OpenObjections(r.Context(), e.Subject)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, p.View(e, s.now(), open))
+	return nil
+}
+
+// getListEntry answers GET /v1/list-entries/{id}[?as_of=].
+func (s *Server) getListEntry(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.process()
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	asOf, err := s.asOf(r)
+	if err != nil {
+		return err
+	}
+	e, err := p.Store.ListEntry(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !p.EntryVisible(v, e, asOf) {
+		return credo.ErrNotFound("list entry", id)
+	}
+	open, err := p.OpenObjections(r.Context(), e.Subject)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p.View(e, asOf, open))
+	return nil
+}
+
+// postListEntryEnd answers POST /v1/list-entries/{id}/end: revocation by
+// the listing authority or an administrator.
+func (s *Server) postListEntryEnd(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.process()
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	if v.Role == credo.RolePublic {
+		return credo.Errorf(credo.EUNAUTHORIZED, "this request needs a token of the listing authority or an administrator")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req dueprocess.EndRequest
+	if err := readBody(w, r, MaxObject, &req); err != nil {
+		return err
+	}
+	e, err := p.End(r.Context(), v, id, req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p.View(e, s.now(), nil))
+	return nil
+}
+
+// SubjectLists answers GET /v1/subjects/{code}/lists.
+type SubjectLists struct {
+	Subject string                 `json:"subject"`
+	AsOf    credo.Time             `json:"as_of"`
+	Entries []dueprocess.EntryView `json:"entries"`
+}
+
+// getSubjectLists answers GET /v1/subjects/{code}/lists[?as_of=]: the
+// organization's entries as they stood at as_of (as the registry knew them
+// then; for a future time, as they will stand if nothing else happens).
+// The public sees active entries of public lists; the organization, the
+// authorities over it and administrators see every entry.
+func (s *Server) getSubjectLists(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.process()
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	code, err := pathCode(r)
+	if err != nil {
+		return err
+	}
+	asOf, err := s.asOf(r)
+	if err != nil {
+		return err
+	}
+	entries, err := p.SubjectLists(r.Context(), v, code, asOf)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, SubjectLists{Subject: code, AsOf: credo.NewTime(asOf), Entries: entries})
+	return nil
+}
+
+// ListsPage answers GET /v1/lists and GET /v1/lists/{list}: the list
+// definitions (or the one list) and a page of entries.
+type ListsPage struct {
+	Lists   []*lists.Definition    `json:"lists,omitempty"`
+	List    *lists.Definition      `json:"list,omitempty"`
+	AsOf    credo.Time             `json:"as_of"`
+	Entries []dueprocess.EntryView `json:"entries"`
+	Next    string                 `json:"next,omitempty"`
+}
+
+// getLists answers GET /v1/lists: every list's definition and the
+// entries of all lists, filtered like GET /v1/lists/{list}.
+func (s *Server) getLists(w http.ResponseWriter, r *http.Request) error {
+	return s.listEntries(w, r, "")
+}
+
+// getList answers GET /v1/lists/{list}: the list's definition and its
+// entries, newest first, filtered by division (a prefix), status
+// (notified, active, ended) at as_of, and the date the entry took effect
+// (from inclusive, to exclusive), one page at a time.
+func (s *Server) getList(w http.ResponseWriter, r *http.Request) error {
+	return s.listEntries(w, r, r.PathValue("list"))
+}
+
+func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string) error {
+	p, err := s.process()
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	out := ListsPage{}
+	if list == "" {
+		out.Lists = p.Catalogue.Lists
+	} else if out.List = p.Catalogue.List(list); out.List == nil {
+		return credo.ErrNotFound("list", list)
+	}
+	q := r.URL.Query()
+	lq := credo.ListQuery{List: list, Division: q.Get("division"), Status: q.Get("status"), Cursor: q.Get("cursor")}
+	if lq.AsOf, err = s.asOf(r); err != nil {
+		return err
+	}
+	out.AsOf = credo.NewTime(lq.AsOf)
+	if lq.Division != "" && !division.ValidPrefix(lq.Division) {
+		return credo.FieldError("division", "format", "must be a division code prefix of 2 to 6 digits")
+	}
+	switch lq.Status {
+	case "", credo.ListNotified, credo.ListActive, credo.ListEnded:
+	default:
+		return credo.FieldError("status", "enum", "must be notified, active or ended")
+	}
+	if lq.From, err = queryTime(r, "from"); err != nil {
+		return err
+	}
+	if lq.To, err = queryTime(r, "to"); err != nil {
+		return err
+	}
+	if !lq.From.IsZero() && !lq.To.IsZero() && !lq.To.After(lq.From) {
+		return credo.FieldError("to", "order", "must be after from")
+	}
+	if lq.Limit, err = queryLimit(r); err != nil {
+		return err
+	}
+	// The public sees active entries of public lists; an authority sees
+	// every entry within its jurisdiction; administrators all.
+	seesAll := v.Role == credo.RoleAdmin
+	if v.Role == credo.RoleAuthority {
+		seesAll = lq.Division != "" && v.Authority.CoversDivision("00"+lq.Division+"0000000000"[:10])
+		for _, d := range v.Authority.Divisions {
+			if d == credo.Nationwide {
+				seesAll = true
+			}
+		}
+	}
+	if !seesAll {
+		if lq.Status != "" && lq.Status != credo.ListActive {
+			return &credo.Error{Code: credo.EFORBIDDEN, Field: "status", Reason: "role",
+				Message: "the public sees active entries only; authorities see every entry of a division in their jurisdiction (give division=)"}
+		}
+		lq.Status = credo.ListActive
+		if out.List != nil && !out.List.Public {
+			return &credo.Error{Code: credo.EFORBIDDEN, Field: "list", Reason: "role", Message: "the entries of " + list + " are not published"}
+		}
+	}
+	page, err := p.Store.ListEntries(r.Context(), lq)
+	if err != nil {
+		return err
+	}
+	out.Next = page.Next
+	out.Entries = []dueprocess.EntryView{}
+	for _, e := range page.Entries {
+		if seesAll || p.EntryVisible(v, e, lq.AsOf) {
+			out.Entries = append(out.Entries, p.View(e, lq.AsOf, nil))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

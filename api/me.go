@@ -1,0 +1,128 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/uscc"
+)
+
+// Me answers GET /v1/me: who the token belongs to.
+type Me struct {
+	Role      string           `json:"role"`
+	Account   *credo.Account   `json:"account,omitempty"`
+	Authority *credo.Authority `json:"authority,omitempty"`
+}
+
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Me{Role: v.Role, Account: v.Account, Authority: v.Authority})
+	return nil
+}
+
+// getMyNotices answers GET /v1/me/notices: an organization's inbox
+// (every adverse change about it and every decision on its objections
+// and repairs), or the administrators' (overdue cases), newest first.
+func (s *Server) getMyNotices(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	audience := ""
+	switch v.Role {
+	case credo.RolePublic:
+		return credo.Errorf(credo.EUNAUTHORIZED, "notices are the organization's own: Authorization: Bearer <token>")
+	case credo.RoleOrganization:
+		audience = v.Account.Subject
+	case credo.RoleAdmin:
+		audience = credo.AudienceAdmin
+	default:
+		return wrongRole("notices go to organizations and administrators; authorities follow their cases at GET /v1/objections and GET /v1/repairs")
+	}
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.Notices(r.Context(), audience, r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	if page.Notices == nil {
+		page.Notices = []*credo.Notice{}
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// AccountRequest is the body of POST /v1/admin/accounts.
+type AccountRequest struct {
+	ID      string `json:"id"`
+	Role    string `json:"role"`
+	Subject string `json:"subject,omitempty"`
+	Name    string `json:"name,omitempty"`
+}
+
+// NewAccount answers POST /v1/admin/accounts: the account and its token,
+// shown this once.
+type NewAccount struct {
+	Account *credo.Account `json:"account"`
+	Token   string         `json:"token"`
+}
+
+// postAccount answers POST /v1/admin/accounts: an administrator creates
+// an organization's or an administrator's account.
+func (s *Server) postAccount(w http.ResponseWriter, r *http.Request) error {
+	if err := s.administrator(r); err != nil {
+		return err
+	}
+	var req AccountRequest
+	if err := readBody(w, r, MaxObject, &req); err != nil {
+		return err
+	}
+	a := &credo.Account{ID: req.ID, Role: req.Role, Name: req.Name, CreatedAt: credo.NewTime(s.now())}
+	if req.Subject != "" {
+		code, err := normalizeCode("subject", req.Subject)
+		if err != nil {
+			return err
+		}
+		a.Subject = code
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	token, hash := credo.NewToken()
+	if err := s.Store.CreateAccount(r.Context(), a, hash); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/admin/accounts/"+a.ID)
+	writeJSON(w, http.StatusCreated, NewAccount{Account: a, Token: token})
+	return nil
+}
+
+// getAccounts answers GET /v1/admin/accounts.
+func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
+	if err := s.administrator(r); err != nil {
+		return err
+	}
+	as, err := s.Store.Accounts(r.Context())
+	if err != nil {
+		return err
+	}
+	if as == nil {
+		as = []*credo.Account{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": as})
+	return nil
+}
+
+// normalizeCode normalizes a code given in field and checks it.
+func normalizeCode(field, c string) (string, error) {
+	code := uscc.Normalize(c)
+	if err := credo.ValidateCode(field, code); err != nil {
+		return "", err
+	}
+	return code, nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/uscc"
+)
+
+// account manages organization and administrator accounts.
+func (m *Main) account(ctx context.Context, args []string) error {
+	const use = "usage: credo account add --role organization --code USCC [--id ID] [--name NAME] | add --role admin --id ID [--name NAME] | list [--json]"
+	if len(args) == 0 {
+		return &exitError{code: 2, msg: use}
+	}
+	switch args[0] {
+	case "add":
+		return m.accountAdd(ctx, args[1:])
+	case "list":
+		return m.accountList(ctx, args[1:])
+	}
+	return &exitError{code: 2, msg: use}
+}
+
+func (m *Main) accountAdd(ctx context.Context, args []string) error {
+	var sf storeFlags
+	var a credo.Account
+	fs := m.newFlags("account add", &sf)
+	fs.StringVar(&a.Role, "role", "", "organization or admin")
+	fs.StringVar(&a.Subject, "code", "", "the organization's Unified Social Credit Code (organization accounts)")
+	fs.StringVar(&a.ID, "id", "", "account id (a-z, 0-9, -, _, .; default org-<code> for an organization)")
+	fs.StringVar(&a.Name, "name", "", "a name for the account")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if a.Subject != "" {
+		code, failure := uscc.Check(a.Subject)
+		if failure != "" {
+			return &exitError{code: 2, msg: fmt.Sprintf("account add: --code: %q is not a valid Unified Social Credit Code (%s)", a.Subject, failure)}
+		}
+		a.Subject = code
+		if a.ID == "" {
+			a.ID = "org-" + strings.ToLower(code)
+		}
+	}
+	a.CreatedAt = credo.NewTime(time.Now())
+	if err := a.Validate(); err != nil {
+		msg := err.Error()
+		if ce := credo.AsError(err); ce != nil && ce.Field == "subject" {
+			msg = "code: " + ce.Message
+		}
+		return &exitError{code: 2, msg: "account add: --" + msg}
+	}
+	store, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	token, hash := credo.NewToken()
+	if err := store.CreateAccount(ctx, &a, hash); err != nil {
+		return err
+	}
+	if a.Role == credo.RoleOrganization {
+		fmt.Fprintf(m.Stdout, "account %s added for organization %s\n", a.ID, a.Subject)
+	} else {
+		fmt.Fprintf(m.Stdout, "administrator account %s added\n", a.ID)
+	}
+	fmt.Fprintln(m.Stdout, "its bearer token, shown only this once:")
+	fmt.Fprintln(m.Stdout, token)
+	return nil
+}
+
+func (m *Main) accountList(ctx context.Context, args []string) error {
+	var sf storeFlags
+	var asJSON bool
+	fs := m.newFlags("account list", &sf)
+	fs.BoolVar(&asJSON, "json", false, "one JSON object a line")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	list, err := store.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetEscapeHTML(false)
+		for _, a := range list {
+			if err := enc.Encode(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tROLE\tORGANIZATION\tNAME")
+	for _, a := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Role, a.Subject, a.Name)
+	}
+	return tw.Flush()
+}
