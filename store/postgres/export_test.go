@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // SetBeforeCommit makes every write transaction of db call f (with the
@@ -32,4 +33,20 @@ func MigrationSQL(v int) string {
 		panic(err)
 	}
 	return ms[v-1].sql
+}
+
+// LoseFirstAcknowledgement makes the first attempt of every write
+// transaction of db commit and then fail as if the acknowledgement of its
+// COMMIT had been lost (a serialization failure, which is retried), so
+// that the write runs again on top of what it stored.
+func LoseFirstAcknowledgement(db *DB) {
+	db.beforeCommit = func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		if attempt > 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `COMMIT`); err != nil {
+			return err
+		}
+		return &pgconn.PgError{Code: "40001", Message: "the acknowledgement of COMMIT was lost (test)"}
+	}
 }

@@ -24,7 +24,9 @@ func (db *DB) AllRecords(ctx context.Context, code string) ([]*credo.Record, err
 	out := []*credo.Record{}
 	err := db.read(ctx, "reading records", func(ctx context.Context) error {
 		rows, err := db.pool.Query(ctx, `
-			SELECT subject, id, supersedes, body FROM records WHERE subject = $1 ORDER BY id`, code)
+			SELECT r.subject, r.id, r.supersedes, r.body, rp.at_ns
+			FROM records r LEFT JOIN record_repairs rp ON rp.record_id = r.id
+			WHERE r.subject = $1 ORDER BY r.id`, code)
 		if err != nil {
 			return err
 		}
@@ -149,8 +151,9 @@ func (db *DB) prefetchRecords(ctx context.Context, after string, pages chan<- re
 		var raw []rawRecord
 		err := db.read(ctx, "scanning records", func(ctx context.Context) error {
 			rows, err := db.pool.Query(ctx, `
-				SELECT subject, id, supersedes, body FROM records
-				WHERE (subject, id) > ($1, $2) ORDER BY subject, id LIMIT $3`, subject, id, eachPage)
+				SELECT r.subject, r.id, r.supersedes, r.body, rp.at_ns
+				FROM records r LEFT JOIN record_repairs rp ON rp.record_id = r.id
+				WHERE (r.subject, r.id) > ($1, $2) ORDER BY r.subject, r.id LIMIT $3`, subject, id, eachPage)
 			if err != nil {
 				return err
 			}
@@ -203,19 +206,21 @@ func (s *recordScan) peek() (*credo.Record, bool, error) {
 func (s *recordScan) pop() { s.buf = s.buf[1:] }
 
 // rawRecord is a row of (subject, id, supersedes, body) read from
-// records, its body not decoded yet.
+// records, with the repair time from record_repairs, its body not decoded
+// yet.
 type rawRecord struct {
-	subject string
-	id      int64
-	sup     *int64
-	body    []byte
+	subject  string
+	id       int64
+	sup      *int64
+	body     []byte
+	repaired *int64
 }
 
 func scanRawRecords(rows pgx.Rows) ([]rawRecord, error) {
 	var out []rawRecord
 	var r rawRecord
-	_, err := pgx.ForEachRow(rows, []any{&r.subject, &r.id, &r.sup, &r.body}, func() error {
-		out = append(out, r) // Scan made body and sup fresh for this row
+	_, err := pgx.ForEachRow(rows, []any{&r.subject, &r.id, &r.sup, &r.body, &r.repaired}, func() error {
+		out = append(out, r) // Scan made body, sup and repaired fresh for this row
 		return nil
 	})
 	return out, err
@@ -238,6 +243,7 @@ func decodeRecords(raw []rawRecord) ([]*credo.Record, error) {
 			if w.sup != nil {
 				r.Supersedes = *w.sup
 			}
+			r.RepairedAt = timeOf(w.repaired)
 			out[i] = r
 		}
 		return nil

@@ -356,12 +356,12 @@ func copyRecords(ctx context.Context, tx pgx.Tx, news []*newRecord) error {
 }
 
 // asSubmitted returns r as its authority submitted it: without the
-// registry's id and superseded_by, and with Supersedes cleared when it was
-// resolved from SupersedesExternalID. Its ContentHash is the one a
-// resubmission is compared with.
+// registry's id, superseded_by and repaired_at, and with Supersedes
+// cleared when it was resolved from SupersedesExternalID. Its ContentHash
+// is the one a resubmission is compared with.
 func asSubmitted(r *credo.Record) *credo.Record {
 	c := *r
-	c.ID, c.SupersededBy = 0, 0
+	c.ID, c.SupersededBy, c.RepairedAt = 0, 0, credo.Time{}
 	if c.SupersedesExternalID != "" {
 		c.Supersedes = 0
 	}
@@ -369,22 +369,24 @@ func asSubmitted(r *credo.Record) *credo.Record {
 }
 
 // recordSelect reads records with SupersededBy: the newest record that
-// supersedes each (there is normally one). subject is the SQL of the
-// records' subject: a parameter when there is one, so that the database
-// reads one partition (shard) for both.
+// supersedes each (there is normally one), and RepairedAt, from
+// record_repairs by its primary key. subject is the SQL of the records'
+// subject: a parameter when there is one, so that the database reads one
+// partition (shard) for both.
 func recordSelect(subject string) string {
 	return `SELECT r.id, r.supersedes, r.body,
-		(SELECT max(s.id) FROM records s WHERE s.subject = ` + subject + ` AND s.supersedes = r.id)
-	FROM records r`
+		(SELECT max(s.id) FROM records s WHERE s.subject = ` + subject + ` AND s.supersedes = r.id),
+		rp.at_ns
+	FROM records r LEFT JOIN record_repairs rp ON rp.record_id = r.id`
 }
 
 // scanRecords reads rows of recordSelect.
 func scanRecords(rows pgx.Rows) ([]*credo.Record, error) {
 	var out []*credo.Record
 	var id int64
-	var sup, by *int64
+	var sup, by, repaired *int64
 	var body []byte
-	_, err := pgx.ForEachRow(rows, []any{&id, &sup, &body, &by}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&id, &sup, &body, &by, &repaired}, func() error {
 		r := new(credo.Record)
 		if err := json.Unmarshal(body, r); err != nil {
 			return fmt.Errorf("record %d: decoding stored body: %w", id, err)
@@ -396,6 +398,7 @@ func scanRecords(rows pgx.Rows) ([]*credo.Record, error) {
 		if by != nil {
 			r.SupersededBy = *by
 		}
+		r.RepairedAt = timeOf(repaired)
 		out = append(out, r)
 		return nil
 	})

@@ -30,7 +30,8 @@ func (db *DB) ScanRecords(ctx context.Context, afterID int64, limit int) ([]*cre
 		// records per key rather than a join over the whole table.
 		rows, err := db.pool.Query(ctx, `
 			SELECT r.id, r.supersedes, r.body,
-				(SELECT max(s.id) FROM records s WHERE s.subject = r.subject AND s.supersedes = r.id)
+				(SELECT max(s.id) FROM records s WHERE s.subject = r.subject AND s.supersedes = r.id),
+				NULL::bigint -- RepairedAt stays zero in a copy
 			FROM (SELECT subject, id FROM record_keys WHERE id > $1 ORDER BY id LIMIT $2) AS k
 			CROSS JOIN LATERAL (SELECT * FROM records r WHERE r.subject = k.subject AND r.id = k.id LIMIT 1) AS r
 			ORDER BY k.id`, afterID, limit)
