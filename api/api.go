@@ -23,7 +23,8 @@ type Server struct {
 	// Grading computes assessments (required for the assessment routes).
 	Grading Grading
 	// Differ answers rulebook impact questions for administrators, who
-	// prove themselves with AdminToken ("" closes administration).
+	// prove themselves with AdminToken or an administrator's account
+	// (AdminToken "" leaves administrators' accounts only).
 	Differ     RulebookDiffer
 	AdminToken string
 	// Process runs lists, measures, objections, repairs and notices

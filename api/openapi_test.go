@@ -10,7 +10,9 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
+	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/ingest"
+	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -163,6 +165,40 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Publicity":            api.Publicity{},
 		"RecordView":           api.RecordView{},
 		"RecordViewPage":       api.RecordViewPage{},
+
+		"ListEntry":         credo.ListEntry{},
+		"ListTransition":    credo.ListTransition{},
+		"ListState":         credo.ListState{},
+		"EntryView":         dueprocess.EntryView{},
+		"ListRequest":       dueprocess.ListRequest{},
+		"EndRequest":        dueprocess.EndRequest{},
+		"ListDefinition":    lists.Definition{},
+		"Escalation":        lists.Escalation{},
+		"ListRule":          lists.Rule{},
+		"SubjectLists":      api.SubjectLists{},
+		"ListsPage":         api.ListsPage{},
+		"Measure":           lists.Measure{},
+		"Trigger":           lists.Trigger{},
+		"MeasuresCatalogue": api.MeasuresCatalogue{},
+		"MeasureReason":     lists.Reason{},
+		"Verdict":           lists.Verdict{},
+		"MeasuresCheck":     api.MeasuresCheck{},
+		"MeasuresResults":   api.MeasuresResults{},
+		"Target":            credo.Target{},
+		"Attachment":        credo.Attachment{},
+		"CaseDecision":      credo.CaseDecision{},
+		"Case":              credo.Case{},
+		"CaseView":          api.CaseView{},
+		"CasePage":          api.CasePage{},
+		"CaseRequest":       dueprocess.CaseRequest{},
+		"DecisionRequest":   dueprocess.DecisionRequest{},
+		"Notice":            credo.Notice{},
+		"Refs":              credo.Refs{},
+		"NoticePage":        credo.NoticePage{},
+		"Account":           credo.Account{},
+		"AccountRequest":    api.AccountRequest{},
+		"NewAccount":        api.NewAccount{},
+		"Me":                api.Me{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {

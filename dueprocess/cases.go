@@ -429,6 +429,6 @@ func (s *Service) notifyDecided(ctx context.Context, c *credo.Case, d *credo.Cas
 		What:    fmt.Sprintf("Your %s %d about %s %d was decided: %s.", what, c.ID, c.Target.Kind, c.Target.ID, d.Outcome),
 		Why:     d.Reasons + " (by " + d.Actor + ")",
 		Options: opts, Refs: credo.Refs{Case: c.ID, Record: d.Record},
-		Key:     "decided:" + strconv.FormatInt(c.ID, 10),
+		Key: "decided:" + strconv.FormatInt(c.ID, 10),
 	})
 }

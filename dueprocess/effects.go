@@ -129,43 +129,53 @@ func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.
 				Key: "rule:" + def.ID + ":" + code + ":" + strconv.Itoa(n+1),
 			}
 			s.schedule(e, def, asOf, def.Notice, def.TermDefault)
+			if b := batchOf(ctx); b != nil {
+				b.entries, b.defs = append(b.entries, e), append(b.defs, def)
+				entries = append(entries, e)
+				continue
+			}
 			out, err := s.Store.AddListEntries(ctx, []*credo.ListEntry{e})
 			if err != nil {
 				return nil, err
 			}
-			if out[0].Status == credo.Refused {
+			switch out[0].Status {
+			case credo.Refused:
 				continue // another node made it with its own times
-			}
-			stored, err := s.Store.ListEntry(ctx, out[0].ID)
-			if err != nil {
-				return nil, err
-			}
-			entries = append(entries, stored)
-			if out[0].Status == credo.Created {
-				if err := s.notifyListing(ctx, def, stored); err != nil {
+			case credo.Exists:
+				stored, err := s.Store.ListEntry(ctx, out[0].ID)
+				if err != nil {
 					return nil, err
 				}
+				entries = append(entries, stored)
+				continue
+			}
+			e.ID = out[0].ID
+			entries = append(entries, e)
+			if err := s.notifyListing(ctx, def, e); err != nil {
+				return nil, err
 			}
 		case !holds && current != nil:
 			tr := &credo.ListTransition{Entry: current.ID, Status: credo.ListEnded, Reason: credo.EndRevoked,
 				Note: "the list's criteria no longer hold", Actor: credo.RegistryActor,
 				At: credo.NewTime(asOf), RecordedAt: credo.NewTime(asOf)}
+			ended := *current
+			ended.Transitions = append(append([]credo.ListTransition{}, current.Transitions...), *tr)
+			for i := range entries {
+				if entries[i].ID == current.ID {
+					entries[i] = &ended
+				}
+			}
+			if b := batchOf(ctx); b != nil {
+				b.ends, b.ended = append(b.ends, tr), append(b.ended, &ended)
+				continue
+			}
 			if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err != nil {
 				if credo.ErrorCodeOf(err) == credo.ECONFLICT {
 					continue // ended meanwhile, on another node
 				}
 				return nil, err
 			}
-			stored, err := s.Store.ListEntry(ctx, current.ID)
-			if err != nil {
-				return nil, err
-			}
-			for i := range entries {
-				if entries[i].ID == stored.ID {
-					entries[i] = stored
-				}
-			}
-			if err := s.notifyEnded(ctx, stored, tr); err != nil {
+			if err := s.notifyEnded(ctx, &ended, tr); err != nil {
 				return nil, err
 			}
 		}
@@ -183,4 +193,70 @@ func division(versions []*credo.Subject, code string) string {
 		return code[2:8]
 	}
 	return ""
+}
+
+// batch buffers what syncRules stores, for a rescore (Batch).
+type batch struct {
+	entries []*credo.ListEntry
+	defs    []*lists.Definition
+	ends    []*credo.ListTransition
+	ended   []*credo.ListEntry
+}
+
+type batchKey struct{}
+
+func batchOf(ctx context.Context) *batch {
+	b, _ := ctx.Value(batchKey{}).(*batch)
+	return b
+}
+
+// Batch returns a context under which Amend buffers the entries rules
+// create and end instead of storing each at once, and flush, which stores
+// the buffer in one write (and the notices in another). It implements
+// grading.BatchListEffects, for rescores.
+func (s *Service) Batch(ctx context.Context) (context.Context, func(context.Context) error) {
+	b := &batch{}
+	return context.WithValue(ctx, batchKey{}, b), func(ctx context.Context) error {
+		defer func() { *b = batch{} }()
+		var ns []*credo.Notice
+		if len(b.entries) > 0 {
+			out, err := s.Store.AddListEntries(ctx, b.entries)
+			if err != nil {
+				return err
+			}
+			for i, o := range out {
+				if o.Status == credo.Created {
+					b.entries[i].ID = o.ID
+					ns = append(ns, s.listingNotices(b.defs[i], b.entries[i])...)
+				}
+			}
+		}
+		if len(b.ends) > 0 {
+			if err := s.Store.AddListTransitions(ctx, b.ends); err != nil {
+				if credo.ErrorCodeOf(err) != credo.ECONFLICT {
+					return err
+				}
+				// Some ended meanwhile, on another node: store the rest one by one.
+				var kept []int
+				for i, tr := range b.ends {
+					if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err == nil {
+						kept = append(kept, i)
+					} else if credo.ErrorCodeOf(err) != credo.ECONFLICT {
+						return err
+					}
+				}
+				ends, ended := b.ends, b.ended
+				b.ends, b.ended = nil, nil
+				for _, i := range kept {
+					b.ends, b.ended = append(b.ends, ends[i]), append(b.ended, ended[i])
+				}
+			}
+			for i, tr := range b.ends {
+				if n := s.endedNotice(b.ended[i], tr); n != nil {
+					ns = append(ns, n)
+				}
+			}
+		}
+		return s.notify(ctx, ns...)
+	}
 }

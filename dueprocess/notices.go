@@ -27,6 +27,11 @@ func (s *Service) notify(ctx context.Context, ns ...*credo.Notice) error {
 // the basis, when the entry takes effect and ends, and how to object or
 // repair; and which punishments will apply from then.
 func (s *Service) notifyListing(ctx context.Context, def *lists.Definition, e *credo.ListEntry) error {
+	return s.notify(ctx, s.listingNotices(def, e)...)
+}
+
+// listingNotices are the notices of a new entry.
+func (s *Service) listingNotices(def *lists.Definition, e *credo.ListEntry) []*credo.Notice {
 	if !def.Adverse {
 		return nil
 	}
@@ -45,8 +50,8 @@ func (s *Service) notifyListing(ctx context.Context, def *lists.Definition, e *c
 	}
 	ns := []*credo.Notice{{
 		Audience: e.Subject, Subject: e.Subject, Kind: credo.NoticeListing, At: credo.NewTime(now),
-		What: fmt.Sprintf("You are to be listed on the %s (%s), in effect from %s; %s.", def.Title, def.ID, e.EffectiveAt, ends),
-		Why:  fmt.Sprintf("%s. Decision %s by %s; legal basis: %s.", strings.Join(e.Reasons, "; "), e.DecisionNumber, e.Authority, e.LegalBasis),
+		What:    fmt.Sprintf("You are to be listed on the %s (%s), in effect from %s; %s.", def.Title, def.ID, e.EffectiveAt, ends),
+		Why:     fmt.Sprintf("%s. Decision %s by %s; legal basis: %s.", strings.Join(e.Reasons, "; "), e.DecisionNumber, e.Authority, e.LegalBasis),
 		Options: opts, Refs: credo.Refs{ListEntry: e.ID},
 		Key: "listing:" + strconv.FormatInt(e.ID, 10),
 	}}
@@ -57,14 +62,14 @@ func (s *Service) notifyListing(ctx context.Context, def *lists.Definition, e *c
 		}
 		ns = append(ns, &credo.Notice{
 			Audience: e.Subject, Subject: e.Subject, Kind: credo.NoticeMeasure, At: credo.NewTime(now),
-			What: fmt.Sprintf("%s (%s) will apply to %s from %s.", m.Title, effectWords(m.Effect), strings.Join(m.Actions, ", "), e.EffectiveAt),
-			Why:  fmt.Sprintf("Listing on the %s (entry %d); legal basis: %s.", def.Title, e.ID, m.LegalBasis),
+			What:    fmt.Sprintf("%s (%s) will apply to %s from %s.", m.Title, effectWords(m.Effect), strings.Join(m.Actions, ", "), e.EffectiveAt),
+			Why:     fmt.Sprintf("Listing on the %s (entry %d); legal basis: %s.", def.Title, e.ID, m.LegalBasis),
 			Options: []string{"The measure ends when the listing ends: by objection, credit repair, or at its term."},
 			Refs:    credo.Refs{ListEntry: e.ID, Measure: m.ID},
 			Key:     "measure:" + m.ID + ":entry:" + strconv.FormatInt(e.ID, 10),
 		})
 	}
-	return s.notify(ctx, ns...)
+	return ns
 }
 
 func effectWords(effect string) string {
@@ -73,10 +78,19 @@ func effectWords(effect string) string {
 
 // notifyEnded tells the organization an entry ended, and why.
 func (s *Service) notifyEnded(ctx context.Context, e *credo.ListEntry, tr *credo.ListTransition) error {
+	if n := s.endedNotice(e, tr); n != nil {
+		return s.notify(ctx, n)
+	}
+	return nil
+}
+
+// endedNotice is the notice of an entry's end, nil when none is due (a
+// red-list entry ends by rule: the grade fall says why).
+func (s *Service) endedNotice(e *credo.ListEntry, tr *credo.ListTransition) *credo.Notice {
 	title := e.List
 	if def := s.Catalogue.List(e.List); def != nil {
 		title = def.Title
-		if !def.Adverse && tr.Reason != credo.EndRevoked {
+		if !def.Adverse && tr.Actor == credo.RegistryActor {
 			return nil
 		}
 	}
@@ -84,13 +98,13 @@ func (s *Service) notifyEnded(ctx context.Context, e *credo.ListEntry, tr *credo
 	if why == "" {
 		why = tr.Reason
 	}
-	return s.notify(ctx, &credo.Notice{
+	return &credo.Notice{
 		Audience: e.Subject, Subject: e.Subject, Kind: credo.NoticeListEnded, At: tr.RecordedAt,
 		What: fmt.Sprintf("Your entry %d on the %s ended (%s) at %s.", e.ID, title, tr.Reason, tr.At),
 		Why:  fmt.Sprintf("%s (by %s).", why, tr.Actor),
 		Refs: credo.Refs{ListEntry: e.ID, Case: tr.Case},
 		Key:  "ended:" + strconv.FormatInt(e.ID, 10),
-	})
+	}
 }
 
 // Recorded writes a notice for each new adverse record (one the
@@ -140,7 +154,7 @@ func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
 			What:    fmt.Sprintf("A %s record was added about you (record %d, %s); it is %s (rule %s).", r.Category, r.ID, what, shown, w.Row.ID),
 			Why:     why + ".",
 			Options: opts, Refs: credo.Refs{Record: r.ID},
-			Key:     "record:" + strconv.FormatInt(r.ID, 10),
+			Key: "record:" + strconv.FormatInt(r.ID, 10),
 		})
 	}
 	return s.notify(ctx, ns...)

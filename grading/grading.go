@@ -54,6 +54,14 @@ type ListEffects interface {
 	Changed(ctx context.Context, code string, before, after *credo.Assessment) error
 }
 
+// BatchListEffects is ListEffects that can defer what Amend stores to one
+// write for many organizations (a rescore): Batch returns a context under
+// which Amend only buffers, and flush, which stores the buffer.
+type BatchListEffects interface {
+	ListEffects
+	Batch(ctx context.Context) (batchCtx context.Context, flush func(ctx context.Context) error)
+}
+
 // assess is assess.Assess amended by the list effects.
 func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time, sync bool) (*credo.Assessment, error) {
 	a, err := assess.Assess(s.Set(), code, versions, records, asOf)

@@ -19,7 +19,16 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 	const batch = 1000
 	var changes []*credo.AssessmentChange
 	done := 0
+	// List entries that rules create or end are stored a batch at a time,
+	// before the batch's assessments.
+	amendCtx, flushLists := ctx, func(context.Context) error { return nil }
+	if b, ok := s.Lists.(BatchListEffects); ok {
+		amendCtx, flushLists = b.Batch(ctx)
+	}
 	flush := func() error {
+		if err := flushLists(ctx); err != nil {
+			return err
+		}
 		if len(changes) == 0 {
 			return nil
 		}
@@ -44,7 +53,7 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 			return err
 		}
 		if s.Lists != nil {
-			if err := s.Lists.Amend(ctx, code, versions, records, a, now, true); err != nil {
+			if err := s.Lists.Amend(amendCtx, code, versions, records, a, now, true); err != nil {
 				return err
 			}
 		}

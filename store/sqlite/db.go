@@ -37,6 +37,7 @@ type DB struct {
 
 	mu      sync.Mutex // serializes write transactions and guards stmts
 	stmts   *writerStmts
+	reads   readStmts  // read statements prepared on first use
 	version int        // schema version found or migrated to at Open
 	bulk    sync.Mutex // one BulkLoad at a time
 
@@ -101,6 +102,7 @@ func (db *DB) Close() error {
 		errs = append(errs, db.stmts.close())
 		db.stmts = nil
 	}
+	db.reads.close()
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}

@@ -172,7 +172,11 @@ func (db *DB) ListEntry(ctx context.Context, id int64) (*credo.ListEntry, error)
 
 // SubjectListEntries implements credo.ListStore.
 func (db *DB) SubjectListEntries(ctx context.Context, code string) ([]*credo.ListEntry, error) {
-	got, err := db.listEntries(ctx, `SELECT `+listEntrySelect+` WHERE e.subject = ? ORDER BY e.id`, code)
+	st, err := db.reads.get(ctx, db.r, &db.reads.subjectEntries, `SELECT `+listEntrySelect+` WHERE e.subject = ? ORDER BY e.id`)
+	if err != nil {
+		return nil, err
+	}
+	got, err := db.listEntriesStmt(ctx, st, code)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading list entries of %s: %w", code, err)
 	}
@@ -267,6 +271,19 @@ func (db *DB) listEntries(ctx context.Context, q string, args ...any) ([]*credo.
 	if err != nil {
 		return nil, err
 	}
+	return scanListEntries(rows)
+}
+
+// listEntriesStmt is listEntries through a prepared statement.
+func (db *DB) listEntriesStmt(ctx context.Context, st *sql.Stmt, args ...any) ([]*credo.ListEntry, error) {
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanListEntries(rows)
+}
+
+func scanListEntries(rows *sql.Rows) ([]*credo.ListEntry, error) {
 	defer rows.Close()
 	out := []*credo.ListEntry{}
 	for rows.Next() {
