@@ -185,9 +185,29 @@ func (s *Server) postWhatIf(w http.ResponseWriter, r *http.Request) error {
 			rec.Authority = "what-if"
 		}
 	}
+	// The public simulates over what is published: it may leave out only
+	// published records, and sees the public part of both answers.
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	var published map[int64]bool
+	if s.Process != nil && !v.Sees(code) {
+		if published, err = s.Process.PublishedRecords(r.Context(), code, now); err != nil {
+			return err
+		}
+		for i, id := range req.LeaveOut {
+			if !published[id] {
+				return credo.FieldError("leave_out["+strconv.Itoa(i)+"]", "unknown", "record %d is not a published record of %s", id, code)
+			}
+		}
+	}
 	actual, hypo, err := s.Grading.WhatIf(r.Context(), code, req.Add, req.LeaveOut, asOf)
 	if err != nil {
 		return err
+	}
+	if published != nil {
+		actual, hypo = dueprocess.PublicAssessment(actual, published), dueprocess.PublicAssessment(hypo, withHypothetical(published, hypo))
 	}
 	writeJSON(w, http.StatusOK, WhatIfAnswer{Actual: actual, Hypothetical: hypo, Changes: differences(actual, hypo)})
 	return nil
@@ -231,4 +251,21 @@ func maxTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// withHypothetical adds the hypothetical records' ids (negative) of a to
+// published: what the asker added is theirs to see.
+func withHypothetical(published map[int64]bool, a *credo.Assessment) map[int64]bool {
+	out := make(map[int64]bool, len(published))
+	for id, ok := range published {
+		out[id] = ok
+	}
+	for _, d := range a.Dimensions {
+		for _, c := range d.Contributions {
+			if c.Record < 0 {
+				out[c.Record] = true
+			}
+		}
+	}
+	return out
 }

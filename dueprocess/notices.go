@@ -3,6 +3,7 @@ package dueprocess
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,9 +175,21 @@ func (s *Service) Changed(ctx context.Context, code string, before, after *credo
 	if fell(ranks["comprehensive"], before.Grade, after.Grade) {
 		falls = append(falls, fmt.Sprintf("comprehensive grade %s → %s", before.Grade, after.Grade))
 	}
-	for id, d := range after.Dimensions {
-		if b, ok := before.Dimensions[id]; ok && fell(ranks[id], b.Grade, d.Grade) {
+	ids := make([]string, 0, len(after.Dimensions))
+	for id := range after.Dimensions {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		d := after.Dimensions[id]
+		b, ok := before.Dimensions[id]
+		switch {
+		case ok && fell(ranks[id], b.Grade, d.Grade):
 			falls = append(falls, fmt.Sprintf("%s grade %s → %s", id, b.Grade, d.Grade))
+		case !ok && ranks[id] != nil && ranks[id][d.Grade] > 0:
+			// First graded, and not at the best grade: an adverse record
+			// brought the dimension in.
+			falls = append(falls, fmt.Sprintf("%s grade (new) %s", id, d.Grade))
 		}
 	}
 	if len(falls) > 0 {

@@ -152,6 +152,9 @@ func PublicAssessment(a *credo.Assessment, published map[int64]bool) *credo.Asse
 // Measures answers what an agency must do before taking action about
 // code, as of asOf: allowed, restricted or prohibited, with every reason.
 func (s *Service) Measures(ctx context.Context, code, action string, asOf time.Time) (lists.Verdict, error) {
+	if s.Grading == nil {
+		return lists.Verdict{}, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
+	}
 	entries, err := s.Store.SubjectListEntries(ctx, code)
 	if err != nil {
 		return lists.Verdict{}, err

@@ -13,6 +13,7 @@ import (
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/credo-registry/credo"
@@ -223,7 +224,7 @@ func (estimator) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode)
 }
 
 // eval evaluates the condition over vars.
-func (c *condition) eval(vars map[string]any) (bool, error) {
+func (c *condition) eval(vars any) (bool, error) {
 	out, _, err := c.prog.Eval(vars)
 	if err != nil {
 		return false, c.errorf("%v", err)
@@ -243,11 +244,62 @@ func (c *condition) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s:%d:%d: evaluating `%s`: %s", c.file, c.line, c.col, string(src), fmt.Sprintf(format, args...))
 }
 
+// lazyVars are f's CEL variables, each built when an expression first
+// reads it: a rule that decides on grades alone (the A-taxpayer list for
+// an organization not graded A) never converts the records.
+type lazyVars struct {
+	f    *Facts
+	vals map[string]any
+}
+
+// ResolveName implements interpreter.Activation.
+func (l *lazyVars) ResolveName(name string) (any, bool) {
+	if v, ok := l.vals[name]; ok {
+		return v, true
+	}
+	var v any
+	switch name {
+	case "records":
+		records := make([]any, 0, len(l.f.Records))
+		for _, r := range l.f.Records {
+			if r != nil {
+				records = append(records, recordMap(r))
+			}
+		}
+		v = records
+	case "org", "grades", "scores", "lists", "as_of":
+		if l.vals == nil {
+			l.vals = map[string]any{}
+		}
+		all := l.f.varsWith(false)
+		for k, x := range all {
+			if k != "records" {
+				l.vals[k] = x
+			}
+		}
+		return all[name], true
+	default:
+		return nil, false
+	}
+	if l.vals == nil {
+		l.vals = map[string]any{}
+	}
+	l.vals[name] = v
+	return v, true
+}
+
+// Parent implements interpreter.Activation.
+func (l *lazyVars) Parent() interpreter.Activation { return nil }
+
 // vars returns the CEL variables of f.
 func (f *Facts) vars() map[string]any {
+	return f.varsWith(true)
+}
+
+func (f *Facts) varsWith(withRecords bool) map[string]any {
 	records := make([]any, 0, len(f.Records))
 	for _, r := range f.Records {
-		if r != nil {
+		if r != nil && withRecords {
 			records = append(records, recordMap(r))
 		}
 	}

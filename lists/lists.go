@@ -179,7 +179,7 @@ func (r *Rule) Holds(f Facts) (bool, error) {
 	if r == nil || r.cond == nil {
 		return false, credo.Errorf(credo.EINTERNAL, "lists: the rule %q was not compiled (read it with Parse)", ruleSource(r))
 	}
-	return r.cond.eval(f.vars())
+	return r.cond.eval(&lazyVars{f: &f})
 }
 
 func ruleSource(r *Rule) string {

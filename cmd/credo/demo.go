@@ -74,10 +74,11 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var access *demoAccess
 	if stats == (credo.Stats{}) {
 		start := time.Now()
 		fmt.Fprintf(m.Stdout, "creating a demo registry in %s (seed %d) ...\n", f.data, cfg.Seed)
-		if err := loadDemo(ctx, store, cfg); err != nil {
+		if access, err = loadDemo(ctx, store, cfg); err != nil {
 			return err
 		}
 		if stats, err = store.Stats(ctx); err != nil {
@@ -93,6 +94,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	}
 	return m.listenAndServe(ctx, store, f.addr, func(url string) {
 		fmt.Fprintf(m.Stdout, "demo authority %s (%s), categories %v, bearer token:\n%s\n", a.ID, a.Name, a.Categories, token)
+		access.print(m)
 		fmt.Fprintf(m.Stdout, "try: curl -s %s/v1/stats\n", url)
 	})
 }
@@ -110,17 +112,17 @@ func demoAuthority(cfg demo.Config) *credo.Authority {
 
 // loadDemo stores the generated registry through the same path as any
 // submission, so the demo holds only what the registry would accept.
-func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) error {
+func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) (*demoAccess, error) {
 	for _, a := range demo.Authorities(cfg) {
 		_, hash := credo.NewToken()
 		a.CreatedAt = credo.NewTime(cfg.Now)
 		if err := store.CreateAuthority(ctx, a, hash); err != nil {
-			return fmt.Errorf("demo authority %s: %w", a.ID, err)
+			return nil, fmt.Errorf("demo authority %s: %w", a.ID, err)
 		}
 	}
 	in, err := newIngester(ctx, store)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The demo's history is recorded as it happened: registrations when
 	// the organization was established, records three days after their
@@ -161,22 +163,34 @@ func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) error {
 		return nil
 	}
 	if err := demo.Subjects(cfg, func(s *credo.Subject) error { return add(s, in.Subjects) }); err != nil {
-		return err
+		return nil, err
 	}
 	if err := flush(in.Subjects); err != nil {
-		return err
+		return nil, err
 	}
-	if err := demo.Records(cfg, func(r *credo.Record) error { return add(r, in.Records) }); err != nil {
-		return err
+	// Organizations with a serious market or quality decision are candidates for the
+	// serious dishonesty list.
+	var serious []*credo.Record
+	if err := demo.Records(cfg, func(r *credo.Record) error {
+		if (r.Category == "market" || r.Category == "quality") && r.Severity == "serious" && r.DecisionNumber != "" && len(serious) < 3 &&
+			!slices.ContainsFunc(serious, func(x *credo.Record) bool { return x.Subject == r.Subject }) {
+			serious = append(serious, r)
+		}
+		return add(r, in.Records)
+	}); err != nil {
+		return nil, err
 	}
 	if err := flush(in.Records); err != nil {
-		return err
+		return nil, err
 	}
-	// Grade everything once, rather than after every batch.
+	// Grade everything once, rather than after every batch (lists defined
+	// by rule follow the grades).
 	g, err := newGrading(ctx, store, io.Discard)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
-	return err
+	if _, err = g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil); err != nil {
+		return nil, err
+	}
+	return demoDueProcess(ctx, store, cfg, g, in, serious)
 }
