@@ -180,7 +180,10 @@ type Stats struct {
 }
 
 // CopyStore moves a whole registry between backends exactly: ids, versions
-// and times are kept (to the microsecond, PostgreSQL's precision).
+// and times are kept (to the microsecond, PostgreSQL's precision), and so
+// are the keys of list entries and notices, content hashes and token
+// hashes. Restores write what they are given: callers pass what a Scan of
+// another store returned, in its order.
 type CopyStore interface {
 	// ScanRecords returns up to limit records with id > afterID, by id.
 	ScanRecords(ctx context.Context, afterID int64, limit int) ([]*Record, error)
@@ -198,6 +201,56 @@ type CopyStore interface {
 	RestoreSubjects(ctx context.Context, subjects []*Subject) error
 	// RestoreSecret stores a secret under name unless one exists.
 	RestoreSecret(ctx context.Context, name string, secret []byte) error
+
+	// ScanListEntries returns up to limit list entries with id > afterID,
+	// by id, each with its Key (which its JSON leaves out) and its stored
+	// Transitions.
+	ScanListEntries(ctx context.Context, afterID int64, limit int) ([]*ListEntry, error)
+	// RestoreListEntries stores entries, atomically, with their ids, keys,
+	// content and times as given, and each entry's Transitions (ids and
+	// times as given; Entry, when not 0, must be the entry's id). An entry
+	// or transition whose id is already stored is skipped, so a restore can
+	// be resumed; what is skipped is not compared. An entry whose Key is
+	// stored under another id, or a transition for an entry that has
+	// another one, is ECONFLICT and then nothing is stored. Later
+	// AddListEntries and AddListTransitions assign ids above every restored
+	// one.
+	RestoreListEntries(ctx context.Context, entries []*ListEntry) error
+
+	// ScanCases returns up to limit cases with id > afterID, by id, each
+	// with its Decision (nil when undecided).
+	ScanCases(ctx context.Context, afterID int64, limit int) ([]*Case, error)
+	// RestoreCases stores cases, atomically, with their ids, content and
+	// times as given, and each case's Decision (Case, when not 0, must be
+	// the case's id). A case whose id is stored is skipped, and so is a
+	// decision of a case that has one. An approved repair decision of a
+	// case about a record marks the record repaired at the decision's At,
+	// as DecideCase does, so that RepairedAt reads the same as in the
+	// source; of several approved repairs of one record the earliest At is
+	// kept (the one decided first). Callers restore records before the
+	// cases about them. Later FileCase assigns ids above every restored one.
+	RestoreCases(ctx context.Context, cases []*Case) error
+
+	// AccountTokens returns the token hashes of an account, sorted; none
+	// for an unknown account. (AccountStore.Accounts lists the accounts.)
+	AccountTokens(ctx context.Context, accountID string) ([]string, error)
+	// RestoreAccount stores a, CreatedAt as given, with its token hashes;
+	// when an account with a's id is stored it is left as it is and only
+	// gains the hashes it lacks. A hash held by another account is
+	// ECONFLICT (field "token"); no hash for a new account is EINVALID.
+	// A backend that keeps one token per account (all CreateAccount
+	// gives) refuses a second with EINVALID (field "token").
+	RestoreAccount(ctx context.Context, a *Account, tokenHashes []string) error
+
+	// ScanNotices returns up to limit notices of every audience with
+	// id > afterID, by id, each with its Key (which its JSON leaves out).
+	ScanNotices(ctx context.Context, afterID int64, limit int) ([]*Notice, error)
+	// RestoreNotices stores notices, atomically, with their ids, keys and
+	// times as given. A notice whose id is already stored is skipped; one
+	// whose Key is stored under another id is ECONFLICT (field "key") and
+	// then nothing is stored. Later AddNotices assigns ids above every
+	// restored one.
+	RestoreNotices(ctx context.Context, notices []*Notice) error
 }
 
 // BulkLoader is implemented by stores that load many records into a store

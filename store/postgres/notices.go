@@ -127,13 +127,29 @@ func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (
 			return nil, err
 		}
 	}
+	out, err := db.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE audience = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+		audience, before, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	page := &credo.NoticePage{Notices: out}
+	if len(out) > limit {
+		page.Notices = out[:limit]
+		page.Next = paging.Cursor('n', strconv.FormatInt(out[limit-1].ID, 10))
+	}
+	return page, nil
+}
+
+// noticeColumns is what every read of notices scans with notices.
+const noticeColumns = `id, audience, subject, kind, what, why, options, ref_record, ref_list_entry, ref_case,
+	ref_measure, at_ns, key`
+
+// notices runs a query of noticeColumns.
+func (db *DB) notices(ctx context.Context, q string, args ...any) ([]*credo.Notice, error) {
 	out := []*credo.Notice{}
-	err = db.read(ctx, "reading notices", func(ctx context.Context) error {
+	err := db.read(ctx, "reading notices", func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := db.pool.Query(ctx, `
-			SELECT id, audience, subject, kind, what, why, options, ref_record, ref_list_entry, ref_case,
-				ref_measure, at_ns, key
-			FROM notices WHERE audience = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, audience, before, limit+1)
+		rows, err := db.pool.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -162,12 +178,7 @@ func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (
 	if err != nil {
 		return nil, err
 	}
-	page := &credo.NoticePage{Notices: out}
-	if len(out) > limit {
-		page.Notices = out[:limit]
-		page.Next = paging.Cursor('n', strconv.FormatInt(out[limit-1].ID, 10))
-	}
-	return page, nil
+	return out, nil
 }
 
 func derefInt(v *int64) int64 {

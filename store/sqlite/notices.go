@@ -81,36 +81,46 @@ func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (
 			return nil, err
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, audience, subject, kind, what, why, options, refs, at, key
-		FROM notices WHERE audience = ? AND id < ? ORDER BY id DESC LIMIT ?`, audience, before, n+1)
+	got, err := db.notices(ctx, `SELECT `+noticeColumns+` FROM notices WHERE audience = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+		audience, before, n+1)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading notices of %s: %w", audience, err)
 	}
+	page := &credo.NoticePage{Notices: got}
+	if len(got) > n {
+		page.Notices = got[:n]
+		page.Next = paging.Cursor('n', strconv.FormatInt(got[n-1].ID, 10))
+	}
+	return page, nil
+}
+
+// noticeColumns is what every read of notices scans with notices.
+const noticeColumns = `id, audience, subject, kind, what, why, options, refs, at, key`
+
+// notices runs a query of noticeColumns.
+func (db *DB) notices(ctx context.Context, q string, args ...any) ([]*credo.Notice, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	page := &credo.NoticePage{Notices: []*credo.Notice{}}
+	out := []*credo.Notice{}
 	for rows.Next() {
-		if len(page.Notices) == n {
-			page.Next = paging.Cursor('n', strconv.FormatInt(page.Notices[n-1].ID, 10))
-			break
-		}
 		x := new(credo.Notice)
 		var options, refs []byte
 		var at int64
 		var key sql.NullString
 		if err := rows.Scan(&x.ID, &x.Audience, &x.Subject, &x.Kind, &x.What, &x.Why, &options, &refs, &at, &key); err != nil {
-			return nil, fmt.Errorf("sqlite: reading notices of %s: %w", audience, err)
+			return nil, err
 		}
 		if err := json.Unmarshal(options, &x.Options); err != nil {
-			return nil, fmt.Errorf("sqlite: decoding notice %d: %w", x.ID, err)
+			return nil, fmt.Errorf("decoding notice %d: %w", x.ID, err)
 		}
 		if err := json.Unmarshal(refs, &x.Refs); err != nil {
-			return nil, fmt.Errorf("sqlite: decoding notice %d: %w", x.ID, err)
+			return nil, fmt.Errorf("decoding notice %d: %w", x.ID, err)
 		}
 		x.At, x.Key = fromUnixNano(at), key.String
-		page.Notices = append(page.Notices, x)
+		out = append(out, x)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: reading notices of %s: %w", audience, err)
-	}
-	return page, nil
+	return out, rows.Err()
 }

@@ -1,6 +1,9 @@
 // Package storecopy moves a whole registry from one store to another
 // (typically the embedded SQLite store into PostgreSQL) exactly: ids,
-// versions, times, token hashes and the person-key secret are kept.
+// versions, times, token hashes and the person-key secret are kept, and so
+// is due process: list entries with their keys and transitions, cases with
+// their decisions (and the repairs of records approved ones made), accounts
+// with their token hashes, and notices with their keys.
 //
 // A copy is resumable: every batch is restored atomically and in source
 // order, so what a target holds after an interruption is a prefix of the
@@ -10,7 +13,13 @@
 //
 // Copy from a registry nobody writes to meanwhile (a stopped node's data
 // folder): what is written to the source during a copy may be missed, and
-// the verification then fails.
+// the verification then fails. The target may be written to after a copy
+// by the registry itself: the regrade that ends `credo copy` brings
+// rule-defined lists current, which adds list entries, transitions and
+// notices. Those have ids above all the source's, and a later run (to
+// check a copy) counts them apart (Report.Later) rather than as a
+// mismatch; anything else the target holds and the source does not is a
+// mismatch.
 package storecopy
 
 import (
@@ -34,13 +43,13 @@ import (
 // key there.
 const PersonKeySecret = "person-key"
 
-// batchSize is how many subject versions or records are read and restored
-// at a time.
+// batchSize is how many subject versions, records, list entries, cases or
+// notices are read and restored at a time.
 var batchSize = 2000
 
 // Progress tells how far a copy has got.
 type Progress struct {
-	Stage  string // "authorities", "secrets", "rulebooks", "subjects", "records" or "verify"
+	Stage  string // "authorities", "secrets", "rulebooks", "subjects", "records", "list entries", "cases", "accounts", "notices" or "verify"
 	Done   int64  // items of the stage read (from the source; when verifying, from the target)
 	Copied int64  // of those, how many went to the target; the rest were found there already
 }
@@ -52,13 +61,24 @@ func (p Progress) String() string {
 	return fmt.Sprintf("%s: %d read, %d copied", p.Stage, p.Done, p.Copied)
 }
 
-// Report is what a verified copy holds: authorities, subject versions
-// and records (the same on both sides), and the checksum both sides have.
+// Report is what a verified copy holds: authorities, subject versions,
+// records, list entries, cases, accounts and notices (the same on both
+// sides), and the checksum both sides have.
 type Report struct {
-	Authorities int64  `json:"authorities"`
-	Subjects    int64  `json:"subjects"` // subject versions
-	Records     int64  `json:"records"`
-	Checksum    string `json:"checksum"` // sha256, hex
+	Authorities int64 `json:"authorities"`
+	Subjects    int64 `json:"subjects"` // subject versions
+	Records     int64 `json:"records"`
+	ListEntries int64 `json:"list_entries"`
+	Cases       int64 `json:"cases"`
+	Accounts    int64 `json:"accounts"`
+	Notices     int64 `json:"notices"`
+	// Later counts the list entries, list transitions and notices the
+	// target holds with ids above every one of the source's: what the
+	// registry wrote there itself after the copy (the regrade that ends
+	// `credo copy` brings rule-defined lists current and notifies). They
+	// are not compared, nor counted above.
+	Later    int64  `json:"later,omitempty"`
+	Checksum string `json:"checksum"` // sha256, hex
 }
 
 // ErrMismatch is wrapped by the error Copy returns when the target, after
@@ -86,6 +106,20 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyRecords(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	// Due process after records: cases are about records and list
+	// entries, and approved repairs of records mark them repaired.
+	if err := copyListEntries(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyCases(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyAccounts(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyNotices(ctx, from, to, src, progress); err != nil {
 		return Report{}, err
 	}
 	return verify(ctx, from, to, src, progress)
@@ -198,27 +232,57 @@ func hasSubject(ctx context.Context, to credo.Store, s *credo.Subject) (bool, er
 }
 
 func copyRecords(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	p := Progress{Stage: "records"}
+	return copyByID(ctx, "records", from.ScanRecords, to.ScanRecords, to.RestoreRecords,
+		func(r *credo.Record) int64 { return r.ID }, noErr(src.record), progress)
+}
+
+func copyListEntries(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
+	return copyByID(ctx, "list entries", from.ScanListEntries, to.ScanListEntries, to.RestoreListEntries,
+		func(e *credo.ListEntry) int64 { return e.ID }, noErr(src.listEntry), progress)
+}
+
+// copyCases copies cases with their decisions; restoring an approved
+// repair of a record marks the record repaired on the target.
+func copyCases(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
+	return copyByID(ctx, "cases", from.ScanCases, to.ScanCases, to.RestoreCases,
+		func(c *credo.Case) int64 { return c.ID }, func(c *credo.Case) error { return src.caseItem(ctx, from, c) }, progress)
+}
+
+func copyNotices(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
+	return copyByID(ctx, "notices", from.ScanNotices, to.ScanNotices, to.RestoreNotices,
+		func(n *credo.Notice) int64 { return n.ID }, noErr(src.notice), progress)
+}
+
+// copyByID copies one kind of item that is scanned by id, a batch at a
+// time: a batch whose last item the target holds was restored before (a
+// restore is atomic and in order) and is skipped.
+func copyByID[T any](ctx context.Context, stage string,
+	scanFrom, scanTo func(ctx context.Context, afterID int64, limit int) ([]T, error),
+	restore func(ctx context.Context, items []T) error,
+	id func(T) int64, sum func(T) error, progress func(Progress)) error {
+	p := Progress{Stage: stage}
 	var after int64
 	for {
-		page, err := from.ScanRecords(ctx, after, batchSize)
+		page, err := scanFrom(ctx, after, batchSize)
 		if err != nil {
-			return fmt.Errorf("storecopy: reading the source's records after id %d: %w", after, err)
+			return fmt.Errorf("storecopy: reading the source's %s after id %d: %w", stage, after, err)
 		}
 		if len(page) == 0 {
 			return nil
 		}
-		for _, r := range page {
-			src.record(r)
+		for _, item := range page {
+			if err := sum(item); err != nil {
+				return err
+			}
 		}
-		last := page[len(page)-1].ID
-		next, err := to.ScanRecords(ctx, last-1, 1)
+		last := id(page[len(page)-1])
+		next, err := scanTo(ctx, last-1, 1)
 		if err != nil {
-			return fmt.Errorf("storecopy: reading the target's records: %w", err)
+			return fmt.Errorf("storecopy: reading the target's %s: %w", stage, err)
 		}
-		if len(next) == 0 || next[0].ID != last {
-			if err := to.RestoreRecords(ctx, page); err != nil {
-				return fmt.Errorf("storecopy: restoring records up to id %d: %w", last, err)
+		if len(next) == 0 || id(next[0]) != last {
+			if err := restore(ctx, page); err != nil {
+				return fmt.Errorf("storecopy: restoring %s up to id %d: %w", stage, last, err)
 			}
 			p.Copied += int64(len(page))
 		}
@@ -228,10 +292,49 @@ func copyRecords(ctx context.Context, from, to credo.Store, src *sums, progress 
 	}
 }
 
+// noErr adapts a checksum of items that cannot fail to copyByID.
+func noErr[T any](sum func(T)) func(T) error {
+	return func(item T) error { sum(item); return nil }
+}
+
+// copyAccounts copies every account with its token hashes, each in one
+// restore. An account the target holds already is left as it is: an
+// interrupted copy cannot leave one part way, so one that differs was
+// written to the target otherwise, and verification tells.
+func copyAccounts(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
+	as, err := from.Accounts(ctx)
+	if err != nil {
+		return fmt.Errorf("storecopy: listing the source's accounts: %w", err)
+	}
+	p := Progress{Stage: "accounts"}
+	for _, a := range as {
+		tokens, err := from.AccountTokens(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("storecopy: reading the tokens of account %s: %w", a.ID, err)
+		}
+		src.account(a, tokens)
+		_, err = to.Account(ctx, a.ID)
+		missing := credo.ErrorCodeOf(err) == credo.ENOTFOUND
+		if err != nil && !missing {
+			return fmt.Errorf("storecopy: reading the target's account %s: %w", a.ID, err)
+		}
+		if missing {
+			if err := to.RestoreAccount(ctx, a, tokens); err != nil {
+				return fmt.Errorf("storecopy: restoring account %s: %w", a.ID, err)
+			}
+			p.Copied++
+		}
+		p.Done++
+	}
+	progress(p)
+	return nil
+}
+
 // verify reads the whole target back and compares it with what was read
 // from the source, part by part, and the two stores' counts.
 func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) (Report, error) {
 	dst := newSums()
+	dst.bound = src
 	as, err := to.Authorities(ctx)
 	if err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
@@ -260,26 +363,36 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 		progress(p)
 		code, version = page[len(page)-1].Code, page[len(page)-1].Version
 	}
-	var after int64
-	for {
-		page, err := to.ScanRecords(ctx, after, batchSize)
+	if err := readBack(ctx, to.ScanRecords, func(r *credo.Record) int64 { return r.ID }, noErr(dst.record), &p, progress); err != nil {
+		return Report{}, err
+	}
+	if err := readBack(ctx, to.ScanListEntries, func(e *credo.ListEntry) int64 { return e.ID }, noErr(dst.listEntry), &p, progress); err != nil {
+		return Report{}, err
+	}
+	if err := readBack(ctx, to.ScanCases, func(c *credo.Case) int64 { return c.ID },
+		func(c *credo.Case) error { return dst.caseItem(ctx, to, c) }, &p, progress); err != nil {
+		return Report{}, err
+	}
+	accounts, err := to.Accounts(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
+	}
+	for _, a := range accounts {
+		tokens, err := to.AccountTokens(ctx, a.ID)
 		if err != nil {
 			return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 		}
-		if len(page) == 0 {
-			break
-		}
-		for _, r := range page {
-			dst.record(r)
-		}
-		p.Done += int64(len(page))
-		progress(p)
-		after = page[len(page)-1].ID
+		dst.account(a, tokens)
+	}
+	if err := readBack(ctx, to.ScanNotices, func(n *credo.Notice) int64 { return n.ID }, noErr(dst.notice), &p, progress); err != nil {
+		return Report{}, err
 	}
 
-	rep := Report{Authorities: dst.n[0], Subjects: dst.n[1], Records: dst.n[2], Checksum: dst.total()}
+	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
+		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
+		Notices: dst.n[partNotices], Later: dst.later, Checksum: dst.total()}
 	var problems []string
-	for i, part := range []string{"authorities", "subject versions", "records"} {
+	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
 		if src.n[i] != dst.n[i] || s != d {
 			problems = append(problems, fmt.Sprintf("%s: source %d (sha256 %.12s), target %d (sha256 %.12s)", part, src.n[i], s, dst.n[i], d))
@@ -302,16 +415,71 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	return rep, nil
 }
 
-// sums hashes what a store holds, part by part: authorities (in id order,
-// with their sorted token hashes), subject versions (by code and version)
-// and records (by id), each item by what identifies its content.
+// readBack scans every item of one kind, by id, into sum.
+func readBack[T any](ctx context.Context, scan func(ctx context.Context, afterID int64, limit int) ([]T, error),
+	id func(T) int64, sum func(T) error, p *Progress, progress func(Progress)) error {
+	var after int64
+	for {
+		page, err := scan(ctx, after, batchSize)
+		if err != nil {
+			return fmt.Errorf("storecopy: verifying: %w", err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, item := range page {
+			if err := sum(item); err != nil {
+				return err
+			}
+		}
+		p.Done += int64(len(page))
+		progress(*p)
+		after = id(page[len(page)-1])
+	}
+}
+
+// The parts a copy is verified by, each with its own count and checksum.
+const (
+	partAuthorities = iota
+	partSubjects
+	partRecords
+	partListEntries
+	partCases
+	partRepairs
+	partAccounts
+	partNotices
+	numParts
+)
+
+var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
+	"record repairs", "accounts", "notices"}
+
+// sums hashes what a store holds, part by part: authorities and accounts
+// (in id order, with their sorted token hashes), subject versions (by code
+// and version), records, list entries (with their keys and transitions),
+// cases (with their decisions) and notices (with their keys), by id, and
+// the repair times of the records approved repairs are about (by case id).
+// Each item is hashed by what identifies its content.
+//
+// The target's sums are bounded by the source's (bound): list entries,
+// list transitions and notices the registry itself may write (when it
+// regrades) with ids above the source's highest are counted in later and
+// left out.
 type sums struct {
-	h [3]hash.Hash
-	n [3]int64
+	h [numParts]hash.Hash
+	n [numParts]int64
+
+	maxEntry, maxTransition, maxNotice int64 // the highest ids summed
+	bound                              *sums
+	later                              int64
 }
 
 func newSums() *sums {
-	return &sums{h: [3]hash.Hash{sha256.New(), sha256.New(), sha256.New()}}
+	s := new(sums)
+	for i := range s.h {
+		s.h[i] = sha256.New()
+	}
+	return s
 }
 
 func (s *sums) add(part int, fields ...any) {
@@ -331,25 +499,87 @@ func (s *sums) add(part int, fields ...any) {
 	s.n[part]++
 }
 
+// jsonOf is v's deterministic JSON: every field it shows, times to the
+// nanosecond.
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v, json.Deterministic(true))
+	return string(b)
+}
+
 func (s *sums) authority(a *credo.Authority, tokens []string) {
-	b, _ := json.Marshal(a, json.Deterministic(true))
+	s.add(partAuthorities, holder(jsonOf(a), tokens)...)
+}
+
+func (s *sums) account(a *credo.Account, tokens []string) {
+	s.add(partAccounts, holder(jsonOf(a), tokens)...)
+}
+
+// holder is the fields of a token holder: its JSON, then its sorted token
+// hashes.
+func holder(body string, tokens []string) []any {
 	tokens = slices.Sorted(slices.Values(tokens))
-	fields := []any{string(b), int64(len(tokens))}
+	fields := []any{body, int64(len(tokens))}
 	for _, t := range tokens {
 		fields = append(fields, t)
 	}
-	s.add(0, fields...)
+	return fields
 }
 
 func (s *sums) subject(v *credo.Subject) {
-	s.add(1, v.Code, int64(v.Version), v.ContentHash(), v.Authority, v.RecordedAt.UnixNano())
+	s.add(partSubjects, v.Code, int64(v.Version), v.ContentHash(), v.Authority, v.RecordedAt.UnixNano())
 }
 
 func (s *sums) record(r *credo.Record) {
-	s.add(2, r.ID, r.Authority, r.ContentHashHex(), r.RecordedAt.UnixNano(), r.Supersedes, r.SupersededBy)
+	s.add(partRecords, r.ID, r.Authority, r.ContentHashHex(), r.RecordedAt.UnixNano(), r.Supersedes, r.SupersededBy)
 }
 
-// total is the checksum of the three parts together.
+// listEntry hashes an entry by its JSON (its content and times), its Key
+// and ContentHash, and its transitions (which the JSON leaves out).
+func (s *sums) listEntry(e *credo.ListEntry) {
+	ts := e.Transitions
+	if b := s.bound; b != nil {
+		if e.ID > b.maxEntry {
+			s.later += int64(1 + len(ts))
+			return
+		}
+		ts = slices.DeleteFunc(slices.Clone(ts), func(t credo.ListTransition) bool { return t.ID > b.maxTransition })
+		s.later += int64(len(e.Transitions) - len(ts))
+	}
+	s.maxEntry = max(s.maxEntry, e.ID)
+	for _, t := range ts {
+		s.maxTransition = max(s.maxTransition, t.ID)
+	}
+	s.add(partListEntries, e.ID, e.Key, e.ContentHash(), jsonOf(e), jsonOf(ts))
+}
+
+// caseItem hashes a case with its decision and, for an approved repair of
+// a record, the record's RepairedAt as st reads it.
+func (s *sums) caseItem(ctx context.Context, st credo.Store, c *credo.Case) error {
+	s.add(partCases, c.ID, jsonOf(c))
+	if d := c.Decision; d != nil && c.Kind == credo.CaseRepair && d.Outcome == credo.OutcomeApproved && c.Target.Kind == credo.TargetRecord {
+		r, err := st.Record(ctx, c.Target.ID)
+		if err != nil {
+			return fmt.Errorf("storecopy: reading record %d, repaired by case %d: %w", c.Target.ID, c.ID, err)
+		}
+		repaired := int64(0) // not repaired (a copy that lost the repair)
+		if !r.RepairedAt.IsZero() {
+			repaired = r.RepairedAt.UnixNano()
+		}
+		s.add(partRepairs, c.ID, r.ID, repaired)
+	}
+	return nil
+}
+
+func (s *sums) notice(n *credo.Notice) {
+	if s.bound != nil && n.ID > s.bound.maxNotice {
+		s.later++
+		return
+	}
+	s.maxNotice = max(s.maxNotice, n.ID)
+	s.add(partNotices, n.ID, n.Key, jsonOf(n))
+}
+
+// total is the checksum of the parts together.
 func (s *sums) total() string {
 	h := sha256.New()
 	for i := range s.h {

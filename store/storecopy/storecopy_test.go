@@ -104,6 +104,102 @@ func fill(t *testing.T, s credo.Store, orgs, records int, description string) {
 	r.ID, r.ExternalID, r.Kind, r.SupersededBy, r.SupersedesExternalID = 0, "RETRACT-1", "retraction", 0, ""
 	r.Supersedes = first[0].ID
 	mustAppend(t, s, []*credo.Record{&r})
+	fillDueProcess(t, s, orgs, records)
+}
+
+// fillDueProcess gives a store filled by fill list entries (a third of
+// them ended by a transition), cases about records and entries (most
+// decided; approved repairs of records mark them repaired), accounts with
+// tokens and notices (most with keys), with microsecond times.
+func fillDueProcess(t *testing.T, s credo.Store, orgs, records int) {
+	t.Helper()
+	at := func(i int) credo.Time {
+		return credo.NewTime(t0.AddDate(1, 1, 0).Add(time.Duration(i)*time.Minute + 123456*time.Microsecond))
+	}
+	var entries []*credo.ListEntry
+	for i := range 3 * orgs {
+		e := &credo.ListEntry{List: "abnormal_operations", ListVersion: "2025.1", Subject: code(i % orgs), Division: "340600",
+			Authority: "samr-340600", Source: credo.SourceDecision, LegalBasis: "《企业经营异常名录管理暂行办法》第四条",
+			DecisionNumber: fmt.Sprintf("淮市监列〔2025〕%d号", i), Reasons: []string{"未按照规定的期限公示年度报告"},
+			DecidedAt: at(i), NotifiedAt: at(i), EffectiveAt: at(i + 14400), RepairFrom: at(i + 200000), Until: at(i + 1000000),
+			RecordedAt: at(i)}
+		if i%5 == 4 {
+			e.Source, e.Authority, e.Reasons, e.Until, e.RepairFrom = credo.SourceRule, credo.RegistryActor, nil, credo.Time{}, credo.Time{}
+		}
+		e.Key = fmt.Sprintf("decision:samr-340600:%s:%s", e.List, e.DecisionNumber)
+		entries = append(entries, e)
+	}
+	out, err := s.AddListEntries(ctx, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts []*credo.ListTransition
+	for i, o := range out {
+		if o.Status != credo.Created {
+			t.Fatalf("entry %d: %+v", i, o)
+		}
+		if i%3 == 1 {
+			ts = append(ts, &credo.ListTransition{Entry: o.ID, Status: credo.ListEnded, Reason: credo.EndRevoked,
+				Note: "经审查决定移出", Actor: "admin", At: at(i + 50000), RecordedAt: at(i + 50000)})
+		}
+	}
+	if err := s.AddListTransitions(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.ScanRecords(ctx, 0, records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 * orgs {
+		c := &credo.Case{Kind: credo.CaseRepair, Subject: recs[i].Subject, Target: credo.Target{Kind: credo.TargetRecord, ID: recs[i].ID},
+			Authority: "samr-340600", Reasons: "已缴清罚款并完成整改", Commitment: true, FiledBy: "account:org-" + recs[i].Subject,
+			FiledAt: at(i + 60000), DecideBy: at(i + 80000)}
+		if i%4 == 1 {
+			c.Kind, c.Commitment, c.Target = credo.CaseObjection, false, credo.Target{Kind: credo.TargetListEntry, ID: out[i].ID}
+			c.Attachments = []credo.Attachment{{Name: "说明.pdf", MediaType: "application/pdf", Size: 3, SHA256: "abc", Data: []byte{0, 1, 0xff}}}
+		}
+		if err := s.FileCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if i%7 == 6 {
+			continue // undecided
+		}
+		outcome := credo.OutcomeApproved
+		if c.Kind == credo.CaseObjection {
+			outcome = credo.OutcomeUpheld
+		} else if i%3 == 2 {
+			outcome = credo.OutcomeRejected
+		}
+		if err := s.DecideCase(ctx, &credo.CaseDecision{Case: c.ID, Outcome: outcome, Reasons: "材料真实有效",
+			Actor: "authority:samr-340600", At: at(i + 70000)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		a := &credo.Account{ID: fmt.Sprintf("org-%d", i), Role: credo.RoleOrganization, Subject: code(i), Name: "机构",
+			CreatedAt: at(i)}
+		if i == 4 {
+			a = &credo.Account{ID: "admin", Role: credo.RoleAdmin, CreatedAt: at(i)}
+		}
+		_, h := credo.NewToken()
+		if err := s.CreateAccount(ctx, a, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var notices []*credo.Notice
+	for i := range 4 * orgs {
+		n := &credo.Notice{Audience: code(i % orgs), Subject: code(i % orgs), Kind: credo.NoticeListing,
+			What: fmt.Sprintf("拟列入经营异常名录（第%d号）", i), Why: "未按照规定的期限公示年度报告",
+			Options: []string{"提出异议"}, Refs: credo.Refs{ListEntry: out[i%len(out)].ID}, At: at(i),
+			Key: fmt.Sprintf("listing:%d", i)}
+		if i%6 == 5 {
+			n.Audience, n.Key, n.Options = credo.AudienceAdmin, "", nil
+		}
+		notices = append(notices, n)
+	}
+	if err := s.AddNotices(ctx, notices); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mustAppend(t *testing.T, s credo.Store, recs []*credo.Record) {
@@ -171,10 +267,88 @@ func wantSame(t *testing.T, from, to credo.Store, orgs int) {
 			t.Fatalf("records of %s differ:\n%s\n%s", code(i), jsonOf(t, fr), jsonOf(t, tr))
 		}
 	}
+	wantSameDueProcess(t, from, to, orgs)
 	fp, err1 := from.SearchSubjects(ctx, credo.SubjectQuery{Q: "第11实业"})
 	tp, err2 := to.SearchSubjects(ctx, credo.SubjectQuery{Q: "第11实业"})
 	if err1 != nil || err2 != nil || len(tp.Subjects) == 0 || jsonOf(t, fp) != jsonOf(t, tp) {
 		t.Errorf("search on the target: %v, %v; on the source %v, %v", tp, err2, fp, err1)
+	}
+}
+
+// wantSameDueProcess checks that to holds the list entries (keys and
+// transitions included), cases, record repairs, accounts and notices (keys
+// included) from holds.
+func wantSameDueProcess(t *testing.T, from, to credo.Store, orgs int) {
+	t.Helper()
+	fe, err1 := from.ScanListEntries(ctx, 0, 100000)
+	te, err2 := to.ScanListEntries(ctx, 0, 100000)
+	if err1 != nil || err2 != nil || len(fe) == 0 || len(fe) != len(te) {
+		t.Fatalf("list entries: %d, %v on the source; %d, %v on the target", len(fe), err1, len(te), err2)
+	}
+	for i := range fe {
+		if fe[i].Key != te[i].Key || jsonOf(t, fe[i]) != jsonOf(t, te[i]) || jsonOf(t, fe[i].Transitions) != jsonOf(t, te[i].Transitions) {
+			t.Fatalf("list entry %d differs:\n%s %s %s\n%s %s %s", fe[i].ID, fe[i].Key, jsonOf(t, fe[i]), jsonOf(t, fe[i].Transitions),
+				te[i].Key, jsonOf(t, te[i]), jsonOf(t, te[i].Transitions))
+		}
+	}
+	for i := range orgs {
+		a, _ := from.SubjectListEntries(ctx, code(i))
+		b, _ := to.SubjectListEntries(ctx, code(i))
+		if jsonOf(t, a) != jsonOf(t, b) {
+			t.Fatalf("list entries of %s differ", code(i))
+		}
+	}
+	fc, err1 := from.ScanCases(ctx, 0, 100000)
+	tc, err2 := to.ScanCases(ctx, 0, 100000)
+	if err1 != nil || err2 != nil || len(fc) == 0 || jsonOf(t, fc) != jsonOf(t, tc) {
+		t.Fatalf("cases differ (%v, %v):\n%s\n%s", err1, err2, jsonOf(t, fc), jsonOf(t, tc))
+	}
+	repaired := 0
+	for _, c := range fc {
+		if c.Target.Kind == credo.TargetRecord {
+			a, err1 := from.Record(ctx, c.Target.ID)
+			b, err2 := to.Record(ctx, c.Target.ID)
+			if err1 != nil || err2 != nil || !a.RepairedAt.Equal(b.RepairedAt.Time) {
+				t.Fatalf("record %d: RepairedAt %v on the source, %v on the target (%v, %v)", c.Target.ID, a.RepairedAt, b.RepairedAt, err1, err2)
+			}
+			if !a.RepairedAt.IsZero() {
+				repaired++
+			}
+		}
+	}
+	if repaired == 0 {
+		t.Error("no record repaired in the source")
+	}
+	fa, _ := from.Accounts(ctx)
+	ta, _ := to.Accounts(ctx)
+	if len(fa) == 0 || jsonOf(t, fa) != jsonOf(t, ta) {
+		t.Errorf("accounts differ:\n%s\n%s", jsonOf(t, fa), jsonOf(t, ta))
+	}
+	for _, a := range fa {
+		tokens, _ := from.AccountTokens(ctx, a.ID)
+		for _, h := range tokens {
+			got, err := to.AccountByToken(ctx, h)
+			if err != nil || jsonOf(t, got) != jsonOf(t, a) {
+				t.Errorf("token of account %s on the target: %v, %v", a.ID, got, err)
+			}
+		}
+	}
+	fn, err1 := from.ScanNotices(ctx, 0, 100000)
+	tn, err2 := to.ScanNotices(ctx, 0, 100000)
+	if err1 != nil || err2 != nil || len(fn) == 0 || len(fn) != len(tn) || jsonOf(t, fn) != jsonOf(t, tn) {
+		t.Fatalf("notices differ (%v, %v)", err1, err2)
+	}
+	for i := range fn {
+		if fn[i].Key != tn[i].Key {
+			t.Fatalf("notice %d: key %q on the target, want %q", fn[i].ID, tn[i].Key, fn[i].Key)
+		}
+	}
+	for _, audience := range []string{code(0), credo.AudienceAdmin} {
+		a, err1 := from.Notices(ctx, audience, "", 1000)
+		b, err2 := to.Notices(ctx, audience, "", 1000)
+		if err1 != nil || err2 != nil || len(a.Notices) == 0 || jsonOf(t, a) != jsonOf(t, b) {
+			t.Errorf("notices of %s differ (%v, %v)", audience, err1, err2)
+		}
 	}
 }
 
@@ -205,6 +379,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if rep.Authorities != 2 || rep.Subjects != versions || rep.Records != records+1 || len(rep.Checksum) != 64 {
 		t.Errorf("report %+v, want 2 authorities, %d versions, %d records", rep, versions, records+1)
 	}
+	if rep.ListEntries != 3*orgs || rep.Cases != 2*orgs || rep.Accounts != 5 || rep.Notices != 4*orgs {
+		t.Errorf("report %+v, want %d list entries, %d cases, 5 accounts, %d notices", rep, 3*orgs, 2*orgs, 4*orgs)
+	}
 	if last.Done != records+1 || last.Copied != records+1 {
 		t.Errorf("records progress %+v", last)
 	}
@@ -214,6 +391,15 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	}
 
 	// The target goes on where the source stopped.
+	c := &credo.Case{Kind: credo.CaseObjection, Subject: code(1), Target: credo.Target{Kind: credo.TargetRecord, ID: 1},
+		Authority: "samr-340600", Reasons: "异议", FiledBy: "account:org-1", FiledAt: credo.NewTime(t0), DecideBy: credo.NewTime(t0)}
+	if err := dst.FileCase(ctx, c); err != nil || c.ID <= 2*orgs {
+		t.Errorf("first case filed after the copy: id %d, %v; want an id above %d", c.ID, err, 2*orgs)
+	}
+	n := &credo.Notice{Audience: code(1), Kind: credo.NoticeCaseFiled, What: "已受理", At: credo.NewTime(t0)}
+	if err := dst.AddNotices(ctx, []*credo.Notice{n}); err != nil || n.ID <= 4*orgs {
+		t.Errorf("first notice after the copy: id %d, %v; want an id above %d", n.ID, err, 4*orgs)
+	}
 	out, err := dst.AppendRecords(ctx, []*credo.Record{{Subject: code(1), Authority: "tax-340600", Category: "tax", Kind: "arrears",
 		ExternalID: "NEW-1", OccurredAt: credo.NewTime(t0), RecordedAt: credo.NewTime(t0)}})
 	if err != nil || out[0].Status != credo.Created || out[0].ID <= records+1 {
@@ -276,6 +462,43 @@ func TestCopyResumesAfterInterruption(t *testing.T) {
 	}
 }
 
+func TestCopyResumesInDueProcess(t *testing.T) {
+	defer storecopy.SetBatchSize(7)()
+	const orgs, records = 20, 100
+	src := openSQLite(t)
+	fill(t, src, orgs, records, "")
+	for _, stage := range []string{"list entries", "cases", "notices"} {
+		t.Run(stage, func(t *testing.T) {
+			dst := pgtest.Open(t)
+			cctx, cancel := context.WithCancel(ctx)
+			_, err := storecopy.Copy(cctx, src, dst, func(p storecopy.Progress) {
+				if p.Stage == stage && p.Done >= 21 {
+					cancel()
+				}
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted Copy: %v, want context.Canceled", err)
+			}
+			var got storecopy.Progress
+			rep, err := storecopy.Copy(ctx, src, dst, func(p storecopy.Progress) {
+				if p.Stage == stage {
+					got = p
+				}
+			})
+			if err != nil {
+				t.Fatalf("resumed Copy: %v", err)
+			}
+			if got.Copied == 0 || got.Copied >= got.Done {
+				t.Errorf("resumed %s progress %+v: want the copied batches skipped", stage, got)
+			}
+			if rep.ListEntries != 3*orgs || rep.Cases != 2*orgs || rep.Notices != 4*orgs || rep.Accounts != 5 {
+				t.Errorf("report %+v", rep)
+			}
+			wantSame(t, src, dst, orgs)
+		})
+	}
+}
+
 func TestCopyDetectsMismatch(t *testing.T) {
 	const orgs, records = 10, 60
 	src := openSQLite(t)
@@ -311,6 +534,45 @@ func TestCopyDetectsMismatch(t *testing.T) {
 		_, err := storecopy.Copy(ctx, other, dst, nil)
 		if !errors.Is(err, storecopy.ErrMismatch) || !strings.Contains(err.Error(), "records:") {
 			t.Errorf("Copy of another registry onto a copy: %v, want ErrMismatch naming records", err)
+		}
+	})
+
+	t.Run("extra due process in the target", func(t *testing.T) {
+		dst := pgtest.Open(t)
+		if _, err := storecopy.Copy(ctx, src, dst, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := dst.AddNotices(ctx, []*credo.Notice{{Audience: credo.AudienceAdmin, Kind: credo.NoticeOverdue, What: "逾期", At: credo.NewTime(t0)}}); err != nil {
+			t.Fatal(err)
+		}
+		// As a regrade on the target would: a rule entry, and the end of a
+		// copied one.
+		es, err := dst.ScanListEntries(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := *es[0]
+		e.ID, e.Transitions, e.Key, e.Source = 0, nil, "rule:abnormal_operations:"+code(1)+":1", credo.SourceRule
+		if out, err := dst.AddListEntries(ctx, []*credo.ListEntry{&e}); err != nil || out[0].Status != credo.Created {
+			t.Fatalf("AddListEntries: %+v, %v", out, err)
+		}
+		if err := dst.AddListTransitions(ctx, []*credo.ListTransition{{Entry: es[0].ID, Status: credo.ListEnded,
+			Reason: credo.EndRevoked, Actor: credo.RegistryActor, At: credo.NewTime(t0), RecordedAt: credo.NewTime(t0)}}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := storecopy.Copy(ctx, src, dst, nil)
+		if err != nil || rep.Later != 3 {
+			t.Fatalf("Copy onto a target that wrote due process itself: %+v, %v; want 3 later items", rep, err)
+		}
+		// The case (filed only by organizations) is a mismatch.
+		c := &credo.Case{Kind: credo.CaseObjection, Subject: code(1), Target: credo.Target{Kind: credo.TargetRecord, ID: 1},
+			Authority: "samr-340600", Reasons: "异议", FiledBy: "account:org-1", FiledAt: credo.NewTime(t0), DecideBy: credo.NewTime(t0)}
+		if err := dst.FileCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = storecopy.Copy(ctx, src, dst, nil)
+		if !errors.Is(err, storecopy.ErrMismatch) || !strings.Contains(err.Error(), "cases:") || rep.Later != 3 {
+			t.Errorf("Copy onto a target with another case: %+v, %v; want ErrMismatch naming cases", rep, err)
 		}
 	})
 

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -12,12 +13,29 @@ import (
 func testCopy(t *testing.T, h Harness) {
 	src := h.Open(t)
 	populate(t, src)
+	populateDueProcess(t, src)
 	dst := h.Open(t)
-	copyStore(t, src, dst, 7)
+	batches := copyStore(t, src, dst, 7, 0)
 	wantCopy(t, src, dst)
 
 	t.Run("Resumable", func(t *testing.T) {
-		copyStore(t, src, dst, 5) // everything is already there
+		copyStore(t, src, dst, 5, 0) // everything is already there
+		wantCopy(t, src, dst)
+	})
+
+	t.Run("ResumesPartWay", func(t *testing.T) {
+		// A copy interrupted after some batches, then run again from the
+		// start (in other batches), ends exact.
+		for _, stop := range []int{batches / 4, batches / 2, batches * 3 / 4, batches - 1} {
+			part := h.Open(t)
+			copyStore(t, src, part, 7, stop)
+			copyStore(t, src, part, 4, 0)
+			wantCopy(t, src, part)
+		}
+	})
+
+	t.Run("RestoreConflicts", func(t *testing.T) {
+		testRestoreConflicts(t, src, dst)
 		wantCopy(t, src, dst)
 	})
 
@@ -44,6 +62,7 @@ func testCopy(t *testing.T, h Harness) {
 				wantOutcome(t, "resubmitted "+r.ExternalID, mustAppend(t, dst, again)[0], credo.Exists, want)
 			}
 		}
+		testCopyDueProcessGoesOn(t, src, dst)
 	})
 
 	t.Run("ScanOrder", func(t *testing.T) {
@@ -80,7 +99,44 @@ func testCopy(t *testing.T, h Harness) {
 		if !slices.Equal(got, want) {
 			t.Errorf("ScanSubjects(%s, 1, 3) = %v, want %v", codes[50], got, want)
 		}
+		wantScanOrder(t, "ScanListEntries", func(after int64, n int) ([]int64, error) {
+			es, err := src.ScanListEntries(ctx, after, n)
+			return entryIDs(es), err
+		})
+		wantScanOrder(t, "ScanCases", func(after int64, n int) ([]int64, error) {
+			cs, err := src.ScanCases(ctx, after, n)
+			return caseIDs(cs), err
+		})
+		wantScanOrder(t, "ScanNotices", func(after int64, n int) ([]int64, error) {
+			ns, err := src.ScanNotices(ctx, after, n)
+			return noticeIDs(ns), err
+		})
 	})
+}
+
+// wantScanOrder checks a scan by id: all of it in pages of 1000 increases,
+// and a page of 3 after the second id is the next three.
+func wantScanOrder(t *testing.T, what string, scan func(after int64, n int) ([]int64, error)) {
+	t.Helper()
+	all, err := scan(0, 1000)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if len(all) < 5 {
+		t.Fatalf("%s(0, 1000): ids %v, want at least 5", what, all)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i] <= all[i-1] {
+			t.Fatalf("%s ids %v not increasing", what, all)
+		}
+	}
+	got, err := scan(all[1], 3)
+	if err != nil || !slices.Equal(got, all[2:5]) {
+		t.Errorf("%s(%d, 3) = %v, %v; want %v", what, all[1], got, err, all[2:5])
+	}
+	if got, err := scan(all[len(all)-1], 10); err != nil || len(got) != 0 {
+		t.Errorf("%s after the last id: %v, %v; want none", what, got, err)
+	}
 }
 
 // populate fills a store with a bit of everything.
@@ -117,8 +173,11 @@ func populate(t *testing.T, s credo.Store) {
 }
 
 // copyStore copies everything from src to dst in pages of n, as a copy
-// command would.
-func copyStore(t *testing.T, src, dst credo.Store, n int) {
+// command would: authorities, the secret, subject versions, records, list
+// entries, cases, accounts and notices. With stop > 0 it stops after
+// restoring stop batches, as an interrupted copy does. It returns how many
+// batches it restored.
+func copyStore(t *testing.T, src, dst credo.Store, n, stop int) int {
 	t.Helper()
 	auths, err := src.Authorities(ctx)
 	if err != nil {
@@ -145,6 +204,11 @@ func copyStore(t *testing.T, src, dst credo.Store, n int) {
 	if err := dst.RestoreSecret(ctx, "person-key", secret); err != nil {
 		t.Fatal(err)
 	}
+	batches := 0
+	done := func() bool {
+		batches++
+		return stop > 0 && batches >= stop
+	}
 	code, version := "", 0
 	for {
 		subs, err := src.ScanSubjects(ctx, code, version, n)
@@ -157,22 +221,58 @@ func copyStore(t *testing.T, src, dst credo.Store, n int) {
 		if err := dst.RestoreSubjects(ctx, subs); err != nil {
 			t.Fatalf("RestoreSubjects: %v", err)
 		}
+		if done() {
+			return batches
+		}
 		last := subs[len(subs)-1]
 		code, version = last.Code, last.Version
 	}
+	if restoreByID(t, "records", src.ScanRecords, dst.RestoreRecords, func(r *credo.Record) int64 { return r.ID }, n, done) ||
+		restoreByID(t, "list entries", src.ScanListEntries, dst.RestoreListEntries, func(e *credo.ListEntry) int64 { return e.ID }, n, done) ||
+		restoreByID(t, "cases", src.ScanCases, dst.RestoreCases, func(c *credo.Case) int64 { return c.ID }, n, done) {
+		return batches
+	}
+	accounts, err := src.Accounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accounts {
+		tokens, err := src.AccountTokens(ctx, a.ID)
+		if err != nil || len(tokens) == 0 {
+			t.Fatalf("AccountTokens(%s): %v, %v", a.ID, tokens, err)
+		}
+		if err := dst.RestoreAccount(ctx, a, tokens); err != nil {
+			t.Fatalf("RestoreAccount(%s): %v", a.ID, err)
+		}
+		if done() {
+			return batches
+		}
+	}
+	restoreByID(t, "notices", src.ScanNotices, dst.RestoreNotices, func(x *credo.Notice) int64 { return x.ID }, n, done)
+	return batches
+}
+
+// restoreByID copies one kind of item scanned by id in pages of n,
+// reporting whether done said to stop.
+func restoreByID[T any](t *testing.T, what string, scan func(ctx context.Context, after int64, n int) ([]T, error),
+	restore func(ctx context.Context, items []T) error, id func(T) int64, n int, done func() bool) bool {
+	t.Helper()
 	var after int64
 	for {
-		recs, err := src.ScanRecords(ctx, after, n)
+		page, err := scan(ctx, after, n)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("scanning %s: %v", what, err)
 		}
-		if len(recs) == 0 {
-			break
+		if len(page) == 0 {
+			return false
 		}
-		if err := dst.RestoreRecords(ctx, recs); err != nil {
-			t.Fatalf("RestoreRecords: %v", err)
+		if err := restore(ctx, page); err != nil {
+			t.Fatalf("restoring %s: %v", what, err)
 		}
-		after = recs[len(recs)-1].ID
+		if done() {
+			return true
+		}
+		after = id(page[len(page)-1])
 	}
 }
 
@@ -239,6 +339,7 @@ func wantCopy(t *testing.T, src, dst credo.Store) {
 	if !bytes.Equal(s1, s2) {
 		t.Error("the secret was not copied")
 	}
+	wantDueProcessCopy(t, src, dst)
 }
 
 func scanAllSubjects(t *testing.T, s credo.Store, n int) []*credo.Subject {
