@@ -53,6 +53,9 @@ type Contribution struct {
 	Reason     string  `json:"reason"`
 	LegalBasis string  `json:"legal_basis,omitempty"`
 	Until      Time    `json:"until,omitzero"`
+	// UnderObjection marks, where an assessment is shown, a contribution
+	// whose record has an open objection (never stored).
+	UnderObjection bool `json:"under_objection,omitempty"`
 }
 
 // RulebookRef names one published rulebook version.

@@ -60,16 +60,43 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 // writeAssessment answers a as v may see it: in full for those who see
 // the organization, else what is published (dueprocess.PublicAssessment).
 func (s *Server) writeAssessment(w http.ResponseWriter, r *http.Request, v credo.Viewer, a *credo.Assessment) error {
-	if s.Process == nil || v.Sees(a.Subject) {
+	if s.Process == nil {
 		writeJSON(w, http.StatusOK, a)
 		return nil
 	}
-	published, err := s.Process.PublishedRecords(r.Context(), a.Subject, s.now())
+	if !v.Sees(a.Subject) {
+		published, err := s.Process.PublishedRecords(r.Context(), a.Subject, s.now())
+		if err != nil {
+			return err
+		}
+		a = dueprocess.PublicAssessment(a, published)
+	}
+	open, err := s.Process.OpenObjections(r.Context(), a.Subject)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, dueprocess.PublicAssessment(a, published))
+	writeJSON(w, http.StatusOK, markObjections(a, open))
 	return nil
+}
+
+// markObjections marks the contributions of records under objection, on a
+// copy of a.
+func markObjections(a *credo.Assessment, open map[credo.Target]*credo.Case) *credo.Assessment {
+	if len(open) == 0 {
+		return a
+	}
+	out := *a
+	out.Dimensions = make(map[string]*credo.Dimension, len(a.Dimensions))
+	for id, d := range a.Dimensions {
+		dc := *d
+		dc.Contributions = make([]credo.Contribution, len(d.Contributions))
+		for i, c := range d.Contributions {
+			c.UnderObjection = c.Record != 0 && open[credo.Target{Kind: credo.TargetRecord, ID: c.Record}] != nil
+			dc.Contributions[i] = c
+		}
+		out.Dimensions[id] = &dc
+	}
+	return &out
 }
 
 // getAssessments answers GET /v1/subjects/{code}/assessments: the history

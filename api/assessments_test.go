@@ -62,8 +62,14 @@ func TestAssessmentRoutes(t *testing.T) {
 	}
 
 	id := contribs[0].(map[string]any)["record"].(float64)
-	w := e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json",
-		`{"leave_out":[`+strconv.Itoa(int(id))+`],"add":[{"category":"tax","kind":"late_filing","external_id":"W1","occurred_at":"2026-06-15"}]}`).wantStatus(200).object()
+	whatIf := `{"leave_out":[` + strconv.Itoa(int(id)) + `],"add":[{"category":"tax","kind":"late_filing","external_id":"W1","occurred_at":"2026-06-15"}]}`
+	// The public simulates over what is published: the tax dimension is
+	// not public, so its what-if shows none.
+	pub := e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"add":[{"category":"tax","kind":"late_filing","external_id":"W1","occurred_at":"2026-06-15"}]}`).wantStatus(200).object()
+	if _, ok := pub["hypothetical"].(map[string]any)["dimensions"].(map[string]any)["tax"]; ok {
+		t.Fatalf("the public sees the tax grade in a what-if: %v", pub)
+	}
+	w := e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", tokenShanghai, "application/json", whatIf).wantStatus(200).object()
 	hypo := w["hypothetical"].(map[string]any)["dimensions"].(map[string]any)["tax"].(map[string]any)
 	if hypo["grade"] == "D" || hypo["score"] != 95.0 || len(w["changes"].([]any)) == 0 {
 		t.Fatalf("what-if: %v", w)

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -253,15 +254,7 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	}
 	// The public sees active entries of public lists; an authority sees
 	// every entry within its jurisdiction; administrators all.
-	seesAll := v.Role == credo.RoleAdmin
-	if v.Role == credo.RoleAuthority {
-		seesAll = lq.Division != "" && v.Authority.CoversDivision("00"+lq.Division+"0000000000"[:10])
-		for _, d := range v.Authority.Divisions {
-			if d == credo.Nationwide {
-				seesAll = true
-			}
-		}
-	}
+	seesAll := v.Role == credo.RoleAdmin || v.Role == credo.RoleAuthority && coversPrefix(v.Authority, lq.Division)
 	if !seesAll {
 		if lq.Status != "" && lq.Status != credo.ListActive {
 			return &credo.Error{Code: credo.EFORBIDDEN, Field: "status", Reason: "role",
@@ -285,4 +278,15 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// coversPrefix reports whether every division under prefix ("" for the
+// whole country) is in a's jurisdiction.
+func coversPrefix(a *credo.Authority, prefix string) bool {
+	for _, d := range a.Divisions {
+		if d == credo.Nationwide || prefix != "" && strings.HasPrefix(prefix, d) {
+			return true
+		}
+	}
+	return false
 }

@@ -163,8 +163,11 @@ func TestNotices(t *testing.T) {
 	if m := noticesOf(ns, credo.NoticeMeasure); len(m) == 0 {
 		t.Errorf("no measure_applied notices of the listing's punishments")
 	}
-	if fall := noticesOf(ns, credo.NoticeGradeFall); len(fall) != 0 {
-		t.Errorf("grade_fall while the listing is only notified: %+v", fall)
+	// The penalty brought the market dimension in below its best grade:
+	// that is a fall too; the listing, only notified, changes no grade yet.
+	fall := noticesOf(ns, credo.NoticeGradeFall)
+	if len(fall) != 1 || !strings.Contains(fall[0].What, "market grade (new) B") {
+		t.Errorf("grade_fall before the listing takes effect: %+v", fall)
 	}
 	// The listing takes effect by time: grading's pass over what is due
 	// stores the D, and the organization is told its grade fell.
@@ -172,8 +175,8 @@ func TestNotices(t *testing.T) {
 	if _, err := e.server.Grading.(*grading.Service).RunDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	fall := noticesOf(e.notices(org), credo.NoticeGradeFall)
-	if len(fall) != 1 || !strings.Contains(fall[0].What, "→ D") {
+	fall = noticesOf(e.notices(org), credo.NoticeGradeFall)
+	if len(fall) != 2 || !strings.Contains(fall[0].What, "comprehensive grade A → D") {
 		t.Errorf("grade_fall notices %+v", fall)
 	}
 

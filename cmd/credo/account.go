@@ -38,6 +38,9 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if a.Role == credo.RoleOrganization && a.Subject == "" {
+		return &exitError{code: 2, msg: "account add: --code: an organization's account is bound to its Unified Social Credit Code"}
+	}
 	if a.Subject != "" {
 		code, failure := uscc.Check(a.Subject)
 		if failure != "" {

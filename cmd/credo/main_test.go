@@ -162,6 +162,44 @@ func TestAuthorityCommands(t *testing.T) {
 	}
 }
 
+func TestAccountCommands(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := run(t, "", "account", "add", "--data", dir, "--role", "organization", "--code", "9131 0112 0879 9493 2f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok := lastLine(out); !strings.HasPrefix(tok, "credo_") || !strings.Contains(out, "org-91310112087994932f") {
+		t.Fatalf("organization account: %q", out)
+	}
+	out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "admin", "--id", "ops", "--name", "值班管理员")
+	if err != nil || !strings.HasPrefix(lastLine(out), "credo_") {
+		t.Fatalf("admin account: %v %q", err, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--role", "organization", "--code", "91310112087994932X"}, "--code"},
+		{[]string{"--role", "organization", "--code", "11010519491231002X"}, "--code"},
+		{[]string{"--role", "organization"}, "code"},
+		{[]string{"--role", "admin", "--id", "ops2", "--code", "91310112087994932F"}, "admin"},
+		{[]string{"--role", "person", "--id", "x1"}, "role"},
+		{[]string{"--role", "admin"}, "id"},
+	} {
+		_, _, err := run(t, "", append([]string{"account", "add", "--data", dir}, c.args...)...)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want exit 2 naming %s", c.args, err, c.want)
+		}
+	}
+	if _, _, err := run(t, "", "account", "add", "--data", dir, "--role", "admin", "--id", "ops"); err == nil {
+		t.Fatal("a duplicate id was accepted")
+	}
+	out, _, err = run(t, "", "account", "list", "--data", dir)
+	if err != nil || !strings.Contains(out, "org-91310112087994932f") || !strings.Contains(out, "ops") || strings.Contains(out, "credo_") {
+		t.Fatalf("list: %v %q", err, out)
+	}
+}
+
 func TestServeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	out, _, err := run(t, "", "authority", "add", "--data", dir, "--id", "gd-amr", "--name", "广东省市场监督管理局",
@@ -280,7 +318,7 @@ func TestDemo(t *testing.T) {
 		Ready: func(u string) { urls <- u }}
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0", "--subjects", "300", "--records", "3000"})
+		done <- m.Run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0", "--subjects", "3000", "--records", "30000"})
 	}()
 	var url string
 	select {
@@ -291,21 +329,45 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo did not start:\n%s", out.String())
 	}
 	status, body := request(t, "GET", url+"/v1/stats", "", "", "")
-	if status != 200 || body["organizations"] != 300.0 || body["records"] != 3000.0 {
+	if status != 200 || body["organizations"] != 3000.0 || body["records"] != 30000.0 {
 		t.Fatalf("stats: %v\n%s", body, out.String())
 	}
-	token := ""
+	// Three tokens, in order: the demo authority's, the listed
+	// organization's own account's, an administrator's.
+	var tokens []string
 	for _, l := range strings.Split(out.String(), "\n") {
 		if strings.HasPrefix(l, "credo_") {
-			token = l
+			tokens = append(tokens, l)
 		}
 	}
-	if token == "" {
-		t.Fatalf("no demo token printed:\n%s", out.String())
+	if len(tokens) != 3 {
+		t.Fatalf("want 3 tokens printed:\n%s", out.String())
 	}
-	status, _ = request(t, "POST", url+"/v1/records", token, "application/x-ndjson", "")
+	status, _ = request(t, "POST", url+"/v1/records", tokens[0], "application/x-ndjson", "")
 	if status == 401 || status == 403 {
 		t.Fatalf("the demo token is not accepted: %d", status)
+	}
+	status, me := request(t, "GET", url+"/v1/me", tokens[1], "", "")
+	org, _ := me["account"].(map[string]any)
+	if status != 200 || me["role"] != "organization" || org == nil {
+		t.Fatalf("the organization's token: %d %v", status, me)
+	}
+	code := org["subject"].(string)
+	status, lists := request(t, "GET", url+"/v1/subjects/"+code+"/lists", "", "", "")
+	entries, _ := lists["entries"].([]any)
+	if status != 200 || len(entries) == 0 {
+		t.Fatalf("the listed organization's lists: %d %v", status, lists)
+	}
+	status, a := request(t, "GET", url+"/v1/subjects/"+code+"/assessment", "", "", "")
+	if status != 200 || a["grade"] != "D" {
+		t.Fatalf("the listed organization's grade: %d %v", status, a["grade"])
+	}
+	status, notices := request(t, "GET", url+"/v1/me/notices", tokens[1], "", "")
+	if ns, _ := notices["notices"].([]any); status != 200 || len(ns) == 0 {
+		t.Fatalf("the organization's notices: %d %v", status, notices)
+	}
+	if status, me = request(t, "GET", url+"/v1/me", tokens[2], "", ""); status != 200 || me["role"] != "admin" {
+		t.Fatalf("the administrator's token: %d %v", status, me)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -65,11 +65,13 @@ func runAndKill(t *testing.T, dir string, bulk bool, ackedBatches int, delay tim
 	batches := 0
 	killed := false
 	for sc.Scan() {
-		// "ack <id> <authority>/<external id>" for each record of a committed batch,
-		// then "batch".
+		// "ack <id> <authority>/<external id> ." for each record of a
+		// committed batch, then "batch". The child is killed at any moment,
+		// possibly while its output buffer is half written: the last line
+		// may be cut short, so a line counts only with its final ".".
 		f := strings.Fields(sc.Text())
 		switch {
-		case len(f) == 3 && f[0] == "ack":
+		case len(f) == 4 && f[0] == "ack" && f[3] == ".":
 			id, err := strconv.ParseInt(f[1], 10, 64)
 			if err != nil {
 				t.Fatalf("child said %q", sc.Text())
@@ -159,7 +161,7 @@ func TestCrashChild(t *testing.T) {
 			}
 			for i, o := range res {
 				if o.Status == credo.Created {
-					fmt.Fprintf(out, "ack %d %s/%s\n", o.ID, batch[i].Authority, batch[i].ExternalID)
+					fmt.Fprintf(out, "ack %d %s/%s .\n", o.ID, batch[i].Authority, batch[i].ExternalID)
 				}
 			}
 			fmt.Fprintln(out, "batch")
