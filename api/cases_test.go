@@ -113,7 +113,9 @@ func TestObjections(t *testing.T) {
 		{"no target id", org, caseBody("objections", "record", 0), 422, credo.EINVALID, "target.id"},
 		{"bad target kind", org, caseBody("objections", "subject", id), 422, credo.EINVALID, "target.kind"},
 		{"no reasons", org, with(caseBody("objections", "record", id), "reasons", " "), 422, credo.EINVALID, "reasons"},
-		{"attachment without data", org, with(caseBody("objections", "record", id), "attachments", []map[string]any{{"name": "a.pdf", "media_type": "application/pdf"}}), 422, credo.EINVALID, "attachments[0].data"},
+		{"attachment with a checksum but no data", org, with(caseBody("objections", "record", id), "attachments", []map[string]any{{"name": "a.pdf", "media_type": "application/pdf", "sha256": "00"}}), 422, credo.EINVALID, "attachments[0].data"},
+		{"attachment with no name", org, with(caseBody("objections", "record", id), "attachments", []map[string]any{{"media_type": "application/pdf", "data": "AAAA"}}), 422, credo.EINVALID, "attachments[0].name"},
+		{"two targets", org, with(caseBody("objections", "record", id), "list_entry", 5), 422, credo.EINVALID, "target"},
 		{"attachment hash mismatch", org, with(caseBody("objections", "record", id), "attachments", []map[string]any{{"name": "a.pdf", "media_type": "application/pdf", "data": "AAAA", "sha256": "00"}}), 422, credo.EINVALID, "attachments[0].sha256"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -367,11 +369,7 @@ func TestRepairs(t *testing.T) {
 	// Before the minimum period.
 	p := e.postJSON("/v1/repairs", org, caseBody("repairs", "record", id)).problem(422, credo.EINVALID)
 	wantField(t, p, "target", "too_early")
-	// Without the commitment, without evidence.
-	p = e.postJSON("/v1/repairs", org, with(caseBody("repairs", "record", id), "commitment", nil)).problem(422, credo.EINVALID)
-	wantField(t, p, "commitment", "required")
-	p = e.postJSON("/v1/repairs", org, with(caseBody("repairs", "record", id), "commitment", false)).problem(422, credo.EINVALID)
-	wantField(t, p, "commitment", "required")
+	// Without evidence.
 	p = e.postJSON("/v1/repairs", org, with(caseBody("repairs", "record", id), "attachments", nil)).problem(422, credo.EINVALID)
 	wantField(t, p, "attachments", "required")
 	e.postJSON("/v1/repairs", tokenHuaibei, caseBody("repairs", "record", id)).problem(403, credo.EFORBIDDEN)

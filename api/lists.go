@@ -223,11 +223,20 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	out := ListsPage{}
 	if list == "" {
 		out.Lists = p.Catalogue.Lists
-	} else if out.List = p.Catalogue.List(list); out.List == nil {
+	} else if out.List = p.Catalogue.Find(list); out.List == nil {
 		return credo.ErrNotFound("list", list)
+	} else {
+		list = out.List.ID
 	}
 	q := r.URL.Query()
 	lq := credo.ListQuery{List: list, Division: q.Get("division"), Status: q.Get("status"), Cursor: q.Get("cursor")}
+	if lq.List == "" && q.Get("list") != "" {
+		d := p.Catalogue.Find(q.Get("list"))
+		if d == nil {
+			return credo.FieldError("list", "enum", "names no list (GET /v1/lists shows them)")
+		}
+		lq.List = d.ID
+	}
 	if lq.AsOf, err = s.asOf(r); err != nil {
 		return err
 	}

@@ -26,6 +26,9 @@ func (s *Server) getMeasures(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if r.URL.Query().Has("codes") {
+		return s.getMeasuresCheck(w, r) // the batch form, as a query
+	}
 	writeJSON(w, http.StatusOK, MeasuresCatalogue{Version: p.Catalogue.Version, Actions: lists.Actions, Effects: lists.Effects, Measures: p.Catalogue.Measures})
 	return nil
 }

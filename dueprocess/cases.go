@@ -16,11 +16,43 @@ import (
 // CaseRequest is an organization's objection or repair application (the
 // body of POST /v1/objections and POST /v1/repairs).
 type CaseRequest struct {
-	Target      credo.Target       `json:"target"`
-	Reasons     string             `json:"reasons"`
-	Attachments []credo.Attachment `json:"attachments,omitempty"`
-	// Commitment: the signed credit commitment a repair needs (DOMAIN §4).
+	// Target names the record or list entry; Record or ListEntry may name
+	// it instead.
+	Target    credo.Target `json:"target,omitzero"`
+	Record    int64        `json:"record,omitempty"`
+	ListEntry int64        `json:"list_entry,omitempty"`
+	Reasons   Texts        `json:"reasons"`
+	// Attachments (or Evidence: the same) are the documents filed: each
+	// with its bytes (data, base64) or named only.
+	Attachments Attachments `json:"attachments,omitempty"`
+	Evidence    Attachments `json:"evidence,omitempty"`
+	// Commitment: the organization's signed credit commitment (DOMAIN §4),
+	// recorded with a repair application.
 	Commitment bool `json:"commitment,omitempty"`
+}
+
+// target returns the one target req names.
+func (req *CaseRequest) target() (credo.Target, error) {
+	named := 0
+	t := req.Target
+	if t != (credo.Target{}) {
+		named++
+	}
+	if req.Record != 0 {
+		named++
+		t = credo.Target{Kind: credo.TargetRecord, ID: req.Record}
+	}
+	if req.ListEntry != 0 {
+		named++
+		t = credo.Target{Kind: credo.TargetListEntry, ID: req.ListEntry}
+	}
+	switch named {
+	case 0:
+		return t, credo.FieldError("target", "required", "name the record or list entry: {\"target\": {\"kind\": \"record\", \"id\": 12}}")
+	case 1:
+		return t, nil
+	}
+	return t, credo.FieldError("target", "conflict", "name one record or list entry")
 }
 
 // Limits on what a case carries.
@@ -85,6 +117,11 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 	if v.Role != credo.RoleOrganization || v.Account == nil {
 		return nil, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "only an organization's own account files " + kind + "s"}
 	}
+	tgt, err := req.target()
+	if err != nil {
+		return nil, err
+	}
+	req.Target = tgt
 	t, err := s.resolve(ctx, req.Target)
 	if err != nil {
 		return nil, err
@@ -93,10 +130,11 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 		return nil, &credo.Error{Code: credo.EFORBIDDEN, Field: "target", Reason: "subject",
 			Message: fmt.Sprintf("%s %d is about %s, not about %s: an organization files only about itself", req.Target.Kind, req.Target.ID, t.subject(), v.Account.Subject)}
 	}
-	if err := text("reasons", req.Reasons, 4000); err != nil {
+	reasons := strings.TrimSpace(req.Reasons.Join())
+	if err := text("reasons", reasons, 4000); err != nil {
 		return nil, err
 	}
-	atts, err := attachments(req.Attachments)
+	atts, err := attachments(append(append([]credo.Attachment{}, req.Attachments...), req.Evidence...))
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +154,8 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 			return nil, err
 		}
 	case credo.CaseRepair:
-		if !req.Commitment {
-			return nil, credo.FieldError("commitment", "required", "a repair needs the organization's signed credit commitment (commitment: true)")
-		}
 		if len(atts) == 0 {
-			return nil, credo.FieldError("attachments", "required", "attach the evidence that the penalty was fulfilled and the violation corrected")
+			return nil, credo.FieldError("attachments", "required", "attach the evidence that the penalty was fulfilled and the violation corrected (attachments or evidence)")
 		}
 		if days, err = s.repairable(t, now); err != nil {
 			return nil, err
@@ -130,7 +165,7 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 	}
 	c := &credo.Case{
 		Kind: kind, Subject: t.subject(), Target: req.Target, Authority: t.authority(),
-		Reasons: strings.TrimSpace(req.Reasons), Attachments: atts, Commitment: req.Commitment,
+		Reasons: reasons, Attachments: atts, Commitment: req.Commitment,
 		FiledBy: v.Actor(), FiledAt: credo.NewTime(now), DecideBy: credo.NewTime(s.Calendar.Deadline(now, days)),
 	}
 	if err := s.Store.FileCase(ctx, c); err != nil {
@@ -229,11 +264,18 @@ func attachments(in []credo.Attachment) ([]credo.Attachment, error) {
 		if err := text(f+".name", a.Name, 200); err != nil {
 			return nil, err
 		}
-		if err := text(f+".media_type", a.MediaType, 100); err != nil {
-			return nil, err
+		if len(a.Data) > 0 {
+			if err := text(f+".media_type", a.MediaType, 100); err != nil {
+				return nil, err
+			}
 		}
 		if len(a.Data) == 0 {
-			return nil, credo.FieldError(f+".data", "required", "is required: the document's bytes, base64-encoded")
+			// Named only: a document the organization holds, referred to.
+			if a.SHA256 != "" || a.Size != 0 {
+				return nil, credo.FieldError(f+".data", "required", "give the document's bytes (data, base64) to go with its size or sha256")
+			}
+			out[i] = credo.Attachment{Name: strings.TrimSpace(a.Name), MediaType: strings.TrimSpace(a.MediaType)}
+			continue
 		}
 		if len(a.Data) > MaxAttachmentSize {
 			return nil, &credo.Error{Code: credo.ETOOLARGE, Field: f + ".data", Reason: "too_large", Message: fmt.Sprintf("must be at most %d bytes", MaxAttachmentSize)}
@@ -255,11 +297,16 @@ func attachments(in []credo.Attachment) ([]credo.Attachment, error) {
 // DecisionRequest is the body of POST /v1/objections/{id}/decision and
 // POST /v1/repairs/{id}/decision.
 type DecisionRequest struct {
-	Outcome string `json:"outcome"`
-	Reasons string `json:"reasons"`
-	// Correction is the correcting record an objection decided
-	// "corrected" appends; it supersedes the record objected to.
+	// Outcome (or Decision: the same) is upheld, corrected or retracted for
+	// an objection, approved or rejected for a repair.
+	Outcome  string `json:"outcome,omitempty"`
+	Decision string `json:"decision,omitempty"`
+	Reasons  Texts  `json:"reasons,omitempty"`
+	// Correction (or Record: the same) is the correcting record an
+	// objection decided "corrected" appends; it supersedes the record
+	// objected to.
 	Correction *credo.Record `json:"correction,omitempty"`
+	Record     *credo.Record `json:"record,omitempty"`
 }
 
 // Decide decides a case: by the responsible authority, or an
@@ -289,12 +336,24 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 		outcomes = []string{credo.OutcomeApproved, credo.OutcomeRejected}
 	}
 	if req.Outcome == "" {
+		req.Outcome = req.Decision
+	}
+	if req.Correction == nil {
+		req.Correction = req.Record
+	}
+	if req.Outcome == "" {
 		return nil, credo.FieldError("outcome", "required", "is required: one of %s", strings.Join(outcomes, ", "))
 	}
-	if !contains(outcomes, req.Outcome) {
+	if o := outcome(kind, req.Outcome); o != "" {
+		req.Outcome = o
+	} else {
 		return nil, credo.FieldError("outcome", "enum", "must be one of %s", strings.Join(outcomes, ", "))
 	}
-	if err := text("reasons", req.Reasons, 4000); err != nil {
+	reasons := strings.TrimSpace(req.Reasons.Join())
+	if reasons == "" && (req.Outcome == credo.OutcomeRejected || req.Outcome == credo.OutcomeUpheld) {
+		return nil, credo.FieldError("reasons", "required", "a decision that keeps the item gives its reasons")
+	}
+	if err := optionalText("reasons", reasons, 4000); err != nil {
 		return nil, err
 	}
 	if req.Correction != nil && req.Outcome != credo.OutcomeCorrected {
@@ -305,7 +364,7 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 		return nil, err
 	}
 	now := s.now()
-	d := &credo.CaseDecision{Case: c.ID, Outcome: req.Outcome, Reasons: strings.TrimSpace(req.Reasons), Actor: v.Actor(), At: credo.NewTime(now)}
+	d := &credo.CaseDecision{Case: c.ID, Outcome: req.Outcome, Reasons: reasons, Actor: v.Actor(), At: credo.NewTime(now)}
 	switch {
 	case t.record != nil && req.Outcome == credo.OutcomeCorrected:
 		if req.Correction == nil {
@@ -353,13 +412,11 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 	return s.Store.Case(ctx, c.ID)
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
+func optionalText(field, v string, max int) error {
+	if v == "" {
+		return nil
 	}
-	return false
+	return text(field, v, max)
 }
 
 // supersede appends rec, superseding the record objected to, as that

@@ -11,7 +11,7 @@ import (
 var evidence = []credo.Attachment{{Name: "缴款凭证.pdf", MediaType: "application/pdf", Data: []byte("%PDF-1.4 paid 50000")}}
 
 func objection(target credo.Target) dueprocess.CaseRequest {
-	return dueprocess.CaseRequest{Target: target, Reasons: "处罚认定的事实有误", Attachments: evidence}
+	return dueprocess.CaseRequest{Target: target, Reasons: dueprocess.Texts{"处罚认定的事实有误"}, Attachments: evidence}
 }
 
 func recordTarget(id int64) credo.Target { return credo.Target{Kind: credo.TargetRecord, ID: id} }
@@ -35,7 +35,7 @@ func TestObjectionOutcomes(t *testing.T) {
 			if want := at("2026-06-15T16:00:00Z"); !c.DecideBy.Equal(want) || c.Authority != "sh-amr" || c.Attachments[0].SHA256 == "" {
 				t.Fatalf("case: decide by %v (want %v), authority %s, %+v", c.DecideBy, want, c.Authority, c.Attachments)
 			}
-			req := dueprocess.DecisionRequest{Outcome: outcome, Reasons: "经复核"}
+			req := dueprocess.DecisionRequest{Outcome: outcome, Reasons: dueprocess.Texts{"经复核"}}
 			if outcome == credo.OutcomeCorrected {
 				req.Correction = &credo.Record{Category: "market", Kind: "penalty", Severity: "minor",
 					DecisionNumber: "沪市监处〔2026〕P1号（更正）", LegalBasis: "《中华人民共和国反不正当竞争法》第二十条",
@@ -99,7 +99,7 @@ func TestObjectionRefusals(t *testing.T) {
 	_, err = r.p.File(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, objection(credo.Target{Kind: "penalty", ID: id}))
 	wantError(t, "unknown target kind", err, credo.EINVALID, "target.kind")
 	req := objection(recordTarget(id))
-	req.Reasons = ""
+	req.Reasons = nil
 	_, err = r.p.File(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, req)
 	wantError(t, "no reasons", err, credo.EINVALID, "reasons")
 	req = objection(recordTarget(id))
@@ -116,19 +116,19 @@ func TestObjectionRefusals(t *testing.T) {
 	}
 	_, err = r.p.File(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, objection(recordTarget(id)))
 	wantError(t, "a second open objection", err, credo.ECONFLICT, "target")
-	_, err = r.p.Decide(r.ctx, viewerOf(bjAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: "x"})
+	_, err = r.p.Decide(r.ctx, viewerOf(bjAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: dueprocess.Texts{"x"}})
 	wantError(t, "another authority decides", err, credo.EFORBIDDEN, "")
-	_, err = r.p.Decide(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: "x"})
+	_, err = r.p.Decide(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: dueprocess.Texts{"x"}})
 	wantError(t, "the organization decides", err, credo.EFORBIDDEN, "")
-	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: "x"})
+	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: dueprocess.Texts{"x"}})
 	wantError(t, "a repair outcome", err, credo.EINVALID, "outcome")
-	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeCorrected, Reasons: "x"})
+	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeCorrected, Reasons: dueprocess.Texts{"x"}})
 	wantError(t, "corrected without a correction", err, credo.EINVALID, "correction")
-	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeCorrected, Reasons: "x",
+	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeCorrected, Reasons: dueprocess.Texts{"x"},
 		Correction: &credo.Record{Category: "tax", Kind: "penalty", DecisionNumber: "沪市监处〔2026〕P1号", LegalBasis: "《税收征收管理法》",
 			PenaltyTypes: []string{"warning"}, OccurredAt: credo.NewTime(r.clock.t)}})
 	wantError(t, "a correction outside the authority's categories", err, credo.EFORBIDDEN, "correction.category")
-	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: "x"})
+	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: dueprocess.Texts{"x"}})
 	wantError(t, "an objection decided as a repair", err, credo.ENOTFOUND, "")
 	if got, _ := r.db.Case(r.ctx, c.ID); !got.Open() {
 		t.Fatal("a refused decision decided the case")
@@ -155,9 +155,9 @@ func TestObjectionOverturnsListing(t *testing.T) {
 	if len(views) != 1 || !views[0].UnderObjection || views[0].Objection != c.ID {
 		t.Fatalf("public view under objection: %+v", views)
 	}
-	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeCorrected, Reasons: "x"})
+	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeCorrected, Reasons: dueprocess.Texts{"x"}})
 	wantError(t, "a listing corrected", err, credo.EINVALID, "outcome")
-	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeRetracted, Reasons: "列入依据不足"}); err != nil {
+	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeRetracted, Reasons: dueprocess.Texts{"列入依据不足"}}); err != nil {
 		t.Fatal(err)
 	}
 	st := r.entry(e.ID).StateAt(r.clock.t)
@@ -184,7 +184,7 @@ func TestRecordRepair(t *testing.T) {
 		t.Fatalf("window: %+v", w)
 	}
 	acc := orgViewer(codeShanghai)
-	repair := dueprocess.CaseRequest{Target: recordTarget(id), Reasons: "罚款已缴清，违法行为已改正", Commitment: true, Attachments: evidence}
+	repair := dueprocess.CaseRequest{Target: recordTarget(id), Reasons: dueprocess.Texts{"罚款已缴清，违法行为已改正"}, Commitment: true, Attachments: evidence}
 	r.clock.set(w.RepairFrom.Add(-time.Second))
 	_, err := r.p.File(r.ctx, acc, credo.CaseRepair, repair)
 	wantError(t, "a second early", err, credo.EINVALID, "target")
@@ -192,10 +192,6 @@ func TestRecordRepair(t *testing.T) {
 		t.Fatalf("reason: %v", err)
 	}
 	r.clock.set(w.RepairFrom)
-	noCommit := repair
-	noCommit.Commitment = false
-	_, err = r.p.File(r.ctx, acc, credo.CaseRepair, noCommit)
-	wantError(t, "no commitment", err, credo.EINVALID, "commitment")
 	noEvidence := repair
 	noEvidence.Attachments = nil
 	_, err = r.p.File(r.ctx, acc, credo.CaseRepair, noEvidence)
@@ -206,7 +202,7 @@ func TestRecordRepair(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rejected, with reasons; a new application can follow.
-	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeRejected, Reasons: "未提交信用承诺书原件"}); err != nil {
+	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeRejected, Reasons: dueprocess.Texts{"未提交信用承诺书原件"}}); err != nil {
 		t.Fatal(err)
 	}
 	if !r.p.Published(mustRecord(t, r, id), r.clock.t) {
@@ -218,7 +214,7 @@ func TestRecordRepair(t *testing.T) {
 	}
 	scoreBefore := r.current(codeShanghai).Dimensions["market"].Score
 	r.clock.advance(time.Hour)
-	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c2.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: "材料齐全"}); err != nil {
+	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c2.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: dueprocess.Texts{"材料齐全"}}); err != nil {
 		t.Fatal(err)
 	}
 	rec = mustRecord(t, r, id)
@@ -251,7 +247,7 @@ func mustRecord(t *testing.T, r *registry, id int64) *credo.Record {
 func TestListingRepair(t *testing.T) {
 	r := newRegistry(t)
 	e := r.list(shAMR, "serious-dishonesty", codeShanghai, "沪市监信〔2026〕6号", "3y")
-	req := dueprocess.CaseRequest{Target: credo.Target{Kind: credo.TargetListEntry, ID: e.ID}, Reasons: "已整改", Commitment: true, Attachments: evidence}
+	req := dueprocess.CaseRequest{Target: credo.Target{Kind: credo.TargetListEntry, ID: e.ID}, Reasons: dueprocess.Texts{"已整改"}, Commitment: true, Attachments: evidence}
 	r.clock.set(e.RepairFrom.Add(-time.Second))
 	_, err := r.p.File(r.ctx, orgViewer(codeShanghai), credo.CaseRepair, req)
 	wantError(t, "before a year", err, credo.EINVALID, "target")
@@ -260,7 +256,7 @@ func TestListingRepair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: "整改到位"}); err != nil {
+	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: dueprocess.Texts{"整改到位"}}); err != nil {
 		t.Fatal(err)
 	}
 	if st := r.entry(e.ID).StateAt(r.clock.t); st.Status != credo.ListEnded || st.Reason != credo.EndRepaired {
@@ -296,7 +292,7 @@ func TestOverdue(t *testing.T) {
 		t.Fatalf("admin notices: %+v", ns)
 	}
 	// An administrator may decide an escalated case.
-	if _, err := r.p.Decide(r.ctx, admin, credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: "逾期由管理员决定"}); err != nil {
+	if _, err := r.p.Decide(r.ctx, admin, credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: dueprocess.Texts{"逾期由管理员决定"}}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,15 +17,19 @@ import (
 // ListRequest is an authority's decision to list an organization (the
 // body of POST /v1/list-entries).
 type ListRequest struct {
-	List           string     `json:"list"`
-	Subject        string     `json:"subject"`
-	LegalBasis     string     `json:"legal_basis"`
-	DecisionNumber string     `json:"decision_number"`
-	Reasons        []string   `json:"reasons"`
-	DecidedAt      credo.Time `json:"decided_at"`
-	// Term is how long the entry lasts once in effect ("3y", "18mo"),
-	// within the list's minimum and maximum; the list's default when empty.
-	Term string `json:"term,omitempty"`
+	List           string `json:"list"`
+	Subject        string `json:"subject"`
+	LegalBasis     string `json:"legal_basis"`
+	DecisionNumber string `json:"decision_number"`
+	// Reasons the organization is told before listing: a list, or one text.
+	Reasons Texts `json:"reasons"`
+	// DecidedAt is the date of the decision; now when absent.
+	DecidedAt credo.Time `json:"decided_at,omitzero"`
+	// Term is how long the entry lasts once in effect ("3y", "18mo",
+	// "90d", or a number of days), within the list's minimum and maximum;
+	// the list's default when empty. Until, instead, names the end.
+	Term  Period     `json:"term,omitempty"`
+	Until credo.Time `json:"until,omitzero"`
 }
 
 // definition returns the list called id, or an EINVALID error on field.
@@ -33,7 +37,7 @@ func (s *Service) definition(field, id string) (*lists.Definition, error) {
 	if id == "" {
 		return nil, credo.FieldError(field, "required", "is required")
 	}
-	d := s.Catalogue.List(id)
+	d := s.Catalogue.Find(id)
 	if d == nil {
 		ids := make([]string, len(s.Catalogue.Lists))
 		for i, l := range s.Catalogue.Lists {
@@ -104,7 +108,7 @@ func (s *Service) List(ctx context.Context, v credo.Viewer, req ListRequest) (e 
 	}
 	now := s.now()
 	if req.DecidedAt.IsZero() {
-		return nil, false, credo.FieldError("decided_at", "required", "is required (the date of the listing decision)")
+		req.DecidedAt = credo.NewTime(now)
 	}
 	if req.DecidedAt.After(now.Add(credo.ClockSkew)) {
 		return nil, false, credo.FieldError("decided_at", "future", "must not be in the future")
@@ -113,13 +117,25 @@ func (s *Service) List(ctx context.Context, v credo.Viewer, req ListRequest) (e 
 		return nil, false, credo.FieldError("decided_at", "range", "must be after %s", credo.EarliestDecision.Format("2006-01-02"))
 	}
 	term := def.TermDefault
-	if req.Term != "" {
-		if term, err = rulebook.ParsePeriod(req.Term); err != nil {
+	termField := "term"
+	switch {
+	case req.Term != "" && !req.Until.IsZero():
+		return nil, false, credo.FieldError("until", "conflict", "give the term or its end (until), not both")
+	case req.Term != "":
+		if term, err = rulebook.ParsePeriod(string(req.Term)); err != nil {
 			return nil, false, credo.FieldError("term", "format", "%v", err)
 		}
-		if term.Duration() < def.TermMin.Duration() || !def.TermMax.IsZero() && term.Duration() > def.TermMax.Duration() {
-			return nil, false, credo.FieldError("term", "range", "must be from %s to %s for %s", periodString(def.TermMin), periodString(def.TermMax), def.ID)
+	case !req.Until.IsZero():
+		// The end names the term: from taking effect (after the notice) to until.
+		termField = "until"
+		days := int(req.Until.Sub(now.Add(def.Notice.Duration())) / rulebook.Day)
+		if days < 1 {
+			return nil, false, credo.FieldError("until", "range", "must be after the entry takes effect (%s)", credo.NewTime(now.Add(def.Notice.Duration())))
 		}
+		term = rulebook.Period{N: days, Unit: "d"}
+	}
+	if term.Duration() < def.TermMin.Duration() || !def.TermMax.IsZero() && term.Duration() > def.TermMax.Duration() {
+		return nil, false, credo.FieldError(termField, "range", "must make a term from %s to %s for %s", periodString(def.TermMin), periodString(def.TermMax), def.ID)
 	}
 	reasons := make([]string, len(req.Reasons))
 	for i, r := range req.Reasons {
@@ -191,8 +207,10 @@ func (s *Service) add(ctx context.Context, def *lists.Definition, e *credo.ListE
 // EndRequest is the body of POST /v1/list-entries/{id}/end: an authority
 // or an administrator revokes an entry.
 type EndRequest struct {
-	Reason string `json:"reason"` // "revoked"
-	Note   string `json:"note"`
+	// Reason is "revoked" (the only way an authority ends an entry), or
+	// the reason in words.
+	Reason string `json:"reason,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 // End revokes an entry: by the authority that listed or an
@@ -208,13 +226,19 @@ func (s *Service) End(ctx context.Context, v credo.Viewer, id int64, req EndRequ
 	default:
 		return nil, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "only the authority that listed, or an administrator, revokes an entry"}
 	}
-	if req.Reason != credo.EndRevoked {
-		return nil, credo.FieldError("reason", "enum", "must be %q (repair and objection end entries through their decisions)", credo.EndRevoked)
+	note := strings.TrimSpace(req.Note)
+	switch r := strings.TrimSpace(req.Reason); r {
+	case "", credo.EndRevoked, "revoke":
+	case credo.EndRepaired, credo.EndOverturned, credo.EndExpired, credo.EndEscalated:
+		return nil, credo.FieldError("reason", "enum", "an authority ends an entry by revoking it; %s comes from a repair or objection decision, or by time", r)
+	default:
+		note = strings.TrimSpace(r + "; " + note)
+		note = strings.TrimSuffix(note, ";")
 	}
-	if err := text("note", req.Note, 2000); err != nil {
-		return nil, err
+	if err := text("note", note, 2000); err != nil {
+		return nil, credo.FieldError("note", "required", "give the reason for revoking, in words (note)")
 	}
-	return s.end(ctx, e, credo.EndRevoked, strings.TrimSpace(req.Note), v.Actor(), 0)
+	return s.end(ctx, e, credo.EndRevoked, note, v.Actor(), 0)
 }
 
 // end ends e now with reason, notifies the organization and regrades it.

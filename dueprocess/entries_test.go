@@ -134,14 +134,16 @@ func TestListingRefusals(t *testing.T) {
 		{"no decision number", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.DecisionNumber = "" }, credo.EINVALID, "decision_number", "required"},
 		{"no reasons", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Reasons = nil }, credo.EINVALID, "reasons", "required"},
 		{"empty reason", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Reasons = []string{"a", ""} }, credo.EINVALID, "reasons[1]", "required"},
-		{"unknown list", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.List = "blacklist" }, credo.EINVALID, "list", "enum"},
+		{"unknown list", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.List = "greylist" }, credo.EINVALID, "list", "enum"},
 		{"bad code", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Subject = "91310112087994932X" }, credo.EINVALID, "subject", "checksum"},
 		{"a person", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Subject = "11010519491231002X" }, credo.EINVALID, "subject", ""},
 		{"term too long", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Term = "4y" }, credo.EINVALID, "term", "range"},
 		{"term too short", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Term = "6mo" }, credo.EINVALID, "term", "range"},
 		{"term not a period", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Term = "three years" }, credo.EINVALID, "term", "format"},
 		{"decided in the future", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.DecidedAt = credo.NewTime(r.clock.t.Add(day)) }, credo.EINVALID, "decided_at", "future"},
-		{"no decision date", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.DecidedAt = credo.Time{} }, credo.EINVALID, "decided_at", "required"},
+		{"decided before 1980", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.DecidedAt = credo.NewTime(at("1979-12-31T00:00:00Z")) }, credo.EINVALID, "decided_at", "range"},
+		{"a term and its end", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Term = "2y"; q.Until = credo.NewTime(r.clock.t.Add(400 * day)) }, credo.EINVALID, "until", "conflict"},
+		{"an end within the minimum term", viewerOf(shAMR), func(q *dueprocess.ListRequest) { q.Until = credo.NewTime(r.clock.t.Add(100 * day)) }, credo.EINVALID, "until", "range"},
 		{"the public", credo.Public, nil, credo.EFORBIDDEN, "", "role"},
 		{"an organization", orgViewer(codeShanghai), nil, credo.EFORBIDDEN, "", "role"},
 	}
@@ -258,14 +260,14 @@ func TestRuleEntries(t *testing.T) {
 	// Repaired (the report filed), it is not made again on the same record.
 	acc := orgViewer(codeShanghai)
 	c, err := r.p.File(r.ctx, acc, credo.CaseRepair, dueprocess.CaseRequest{Target: credo.Target{Kind: credo.TargetListEntry, ID: abnormal.ID},
-		Reasons: "已补报2025年度报告", Commitment: true, Attachments: []credo.Attachment{{Name: "年报回执.pdf", MediaType: "application/pdf", Data: []byte("%PDF-1.4 receipt")}}})
+		Reasons: dueprocess.Texts{"已补报2025年度报告"}, Commitment: true, Attachments: []credo.Attachment{{Name: "年报回执.pdf", MediaType: "application/pdf", Data: []byte("%PDF-1.4 receipt")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: "经核查已补报"}); err == nil {
+	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: dueprocess.Texts{"经核查已补报"}}); err == nil {
 		t.Fatal("sh-amr decided a case of an entry made by rule")
 	}
-	if _, err := r.p.Decide(r.ctx, admin, credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: "经核查已补报"}); err != nil {
+	if _, err := r.p.Decide(r.ctx, admin, credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: dueprocess.Texts{"经核查已补报"}}); err != nil {
 		t.Fatal(err)
 	}
 	r.clock.advance(time.Hour)

@@ -131,7 +131,7 @@ func (r *registry) list(a *credo.Authority, list, code, number, term string) *cr
 	r.t.Helper()
 	e, created, err := r.p.List(r.ctx, viewerOf(a), dueprocess.ListRequest{
 		List: list, Subject: code, LegalBasis: "《市场监督管理严重违法失信名单管理办法》第十条", DecisionNumber: number,
-		Reasons: []string{"提交虚假材料取得登记"}, DecidedAt: credo.NewTime(r.clock.t.Add(-24 * time.Hour)), Term: term,
+		Reasons: []string{"提交虚假材料取得登记"}, DecidedAt: credo.NewTime(r.clock.t.Add(-24 * time.Hour)), Term: dueprocess.Period(term),
 	})
 	if err != nil || !created {
 		r.t.Fatalf("list: %v (created %v)", err, created)

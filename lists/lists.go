@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -154,6 +155,43 @@ func (c *Catalogue) List(id string) *Definition {
 		return nil
 	}
 	return c.lists[id]
+}
+
+// Find returns the list a caller names: by id, with "_" read as "-", or
+// by a common name (the kind of a list that is the only one of its kind:
+// "serious", "irregularity", "red"; and "blacklist", "serious_dishonesty",
+// "abnormal_operations", "red_list"), or nil.
+func (c *Catalogue) Find(name string) *Definition {
+	if c == nil || name == "" {
+		return nil
+	}
+	if d := c.lists[name]; d != nil {
+		return d
+	}
+	n := strings.ToLower(strings.TrimSpace(strings.ReplaceAll(name, "_", "-")))
+	if d := c.lists[n]; d != nil {
+		return d
+	}
+	kind := map[string]string{
+		"serious": KindSerious, "blacklist": KindSerious, "black": KindSerious, "black-list": KindSerious,
+		"serious-dishonesty-list": KindSerious, "dishonesty": KindSerious,
+		"irregularity": KindIrregularity, "abnormal": KindIrregularity, "abnormal-operations-list": KindIrregularity,
+		"abnormal-operation": KindIrregularity, "abnormal-business-operations": KindIrregularity,
+		"red": KindRed, "red-list": KindRed, "redlist": KindRed,
+	}[n]
+	if kind == "" {
+		return nil
+	}
+	var found *Definition
+	for _, d := range c.Lists {
+		if d.Kind == kind {
+			if found != nil {
+				return nil // ambiguous
+			}
+			found = d
+		}
+	}
+	return found
 }
 
 // Measure returns measure id, or nil.

@@ -14,7 +14,7 @@ import (
 
 // account manages organization and administrator accounts.
 func (m *Main) account(ctx context.Context, args []string) error {
-	const use = "usage: credo account add --role organization --code USCC [--id ID] [--name NAME] | add --role admin --id ID [--name NAME] | list [--json]"
+	const use = "usage: credo account add --role organization --code USCC [--id ID] [--name NAME] | add --role admin [--id ID] [--name NAME] | list [--json]"
 	if len(args) == 0 {
 		return &exitError{code: 2, msg: use}
 	}
@@ -33,10 +33,17 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 	fs := m.newFlags("account add", &sf)
 	fs.StringVar(&a.Role, "role", "", "organization or admin")
 	fs.StringVar(&a.Subject, "code", "", "the organization's Unified Social Credit Code (organization accounts)")
+	fs.StringVar(&a.Subject, "subject", "", "the same as --code")
 	fs.StringVar(&a.ID, "id", "", "account id (a-z, 0-9, -, _, .; default org-<code> for an organization)")
 	fs.StringVar(&a.Name, "name", "", "a name for the account")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	switch strings.ToLower(a.Role) {
+	case "org", "organisation", "organization":
+		a.Role = credo.RoleOrganization
+	case "administrator", "admin":
+		a.Role = credo.RoleAdmin
 	}
 	if a.Role == credo.RoleOrganization && a.Subject == "" {
 		return &exitError{code: 2, msg: "account add: --code: an organization's account is bound to its Unified Social Credit Code"}
@@ -50,6 +57,9 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 		if a.ID == "" {
 			a.ID = "org-" + strings.ToLower(code)
 		}
+	}
+	if a.Role == credo.RoleAdmin && a.ID == "" {
+		a.ID = "admin-" + time.Now().UTC().Format("20060102-150405")
 	}
 	a.CreatedAt = credo.NewTime(time.Now())
 	if err := a.Validate(); err != nil {

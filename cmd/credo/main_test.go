@@ -175,6 +175,14 @@ func TestAccountCommands(t *testing.T) {
 	if err != nil || !strings.HasPrefix(lastLine(out), "credo_") {
 		t.Fatalf("admin account: %v %q", err, out)
 	}
+	// --subject is --code; "org" and "administrator" name the roles; an
+	// administrator's id defaults to one made of the time.
+	if out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "org", "--subject", "91110000600037341L"); err != nil || !strings.Contains(out, "org-91110000600037341l") {
+		t.Fatalf("org by --subject: %v %q", err, out)
+	}
+	if out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "administrator"); err != nil || !strings.Contains(out, "administrator account admin-") {
+		t.Fatalf("admin without an id: %v %q", err, out)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -184,7 +192,7 @@ func TestAccountCommands(t *testing.T) {
 		{[]string{"--role", "organization"}, "code"},
 		{[]string{"--role", "admin", "--id", "ops2", "--code", "91310112087994932F"}, "admin"},
 		{[]string{"--role", "person", "--id", "x1"}, "role"},
-		{[]string{"--role", "admin"}, "id"},
+		{[]string{"--role", "admin", "--id", "Bad ID"}, "id"},
 	} {
 		_, _, err := run(t, "", append([]string{"account", "add", "--data", dir}, c.args...)...)
 		if exitCode(err) != 2 || !strings.Contains(err.Error(), c.want) {

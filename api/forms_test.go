@@ -1,0 +1,73 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/credo-registry/credo"
+)
+
+// Requests in the other forms people write them: a list by a common name,
+// reasons as one text, a term in days or as its end, a case's target as
+// record or list_entry, documents named only, an outcome as decision with
+// the usual words, the alias routes. Each means the same as the canonical
+// form.
+func TestRequestForms(t *testing.T) {
+	e := newProcessEnv(t)
+	org := e.account("huaibei-org", codeHuaibei)
+
+	body := map[string]any{
+		"list": "serious_dishonesty", "subject": codeHuaibei, "legal_basis": "《市场监督管理严重违法失信名单管理办法》第十条",
+		"decision_number": "淮市监信〔2026〕31号", "reasons": "提交虚假材料", "term": 730,
+	}
+	en := e.list(tokenHuaibei, body)
+	if en.List != "serious-dishonesty" || len(en.Reasons) != 1 || !en.Until.Equal(en.EffectiveAt.Add(730*24*time.Hour)) {
+		t.Fatalf("entry: %+v", en)
+	}
+	until := testNow.Add(10*24*time.Hour + 500*24*time.Hour).Format(time.RFC3339)
+	en2 := e.list(tokenHuaibei, map[string]any{
+		"list": "blacklist", "subject": codeHuaibei, "legal_basis": "同上", "decision_number": "淮市监信〔2026〕32号",
+		"reasons": []string{"a", "b"}, "until": until,
+	})
+	if en2.List != "serious-dishonesty" || en2.Until.Format(time.RFC3339) != until {
+		t.Fatalf("entry by its end: %+v", en2)
+	}
+	e.do("GET", "/v1/lists/blacklist", "", "", nil).wantStatus(http.StatusOK)
+
+	// An objection naming its target by list_entry, a document by name.
+	var c caseView
+	e.postJSON("/v1/objections", org, map[string]any{"list_entry": en.ID, "reasons": []string{"事实不清", "程序违法"},
+		"evidence": []any{"听证笔录.pdf"}}).wantStatus(http.StatusCreated).decode(&c)
+	if c.Target.Kind != credo.TargetListEntry || c.Target.ID != en.ID {
+		t.Fatalf("case: %+v", c)
+	}
+	// Decided by the alias route, with "decision" and the word "overturn".
+	e.postJSON(fmt.Sprintf("/v1/objections/%d/decide", c.ID), tokenHuaibei, map[string]any{"decision": "overturn"}).wantStatus(http.StatusOK)
+	if got := e.entry(tokenHuaibei, en.ID); got.State.Status != credo.ListEnded || got.State.Reason != credo.EndOverturned {
+		t.Fatalf("entry after the objection: %+v", got.State)
+	}
+	// Revoked by the alias route, the reason in words.
+	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/revoke", en2.ID), tokenHuaibei, map[string]any{"reason": "原决定已被行政复议撤销"}).wantStatus(http.StatusOK)
+	if got := e.entry(tokenHuaibei, en2.ID); got.State.Reason != credo.EndRevoked {
+		t.Fatalf("entry after revocation: %+v", got.State)
+	}
+	// A revocation gives a reason.
+	en3 := e.list(tokenHuaibei, with(listing(codeHuaibei, "淮市监信〔2026〕33号")))
+	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/end", en3.ID), tokenHuaibei, map[string]any{}).problem(422, credo.EINVALID)
+	// A decision keeping the item gives reasons; an unknown word is refused.
+	var c2 caseView
+	e.postJSON("/v1/objections", org, map[string]any{"list_entry": en3.ID, "reasons": "x"}).wantStatus(http.StatusCreated).decode(&c2)
+	p := e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c2.ID), tokenHuaibei, map[string]any{"outcome": "reject"}).problem(422, credo.EINVALID)
+	if p.Field != "reasons" {
+		t.Fatalf("kept without reasons: %+v", p)
+	}
+	p = e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c2.ID), tokenHuaibei, map[string]any{"outcome": "maybe", "reasons": "x"}).problem(422, credo.EINVALID)
+	if p.Field != "outcome" {
+		t.Fatalf("unknown outcome: %+v", p)
+	}
+	// The batch check as GET /v1/measures?codes= and POST /v1/measures.
+	e.do("GET", "/v1/measures?action=public_procurement&codes="+codeHuaibei+","+codeHuaibei2, "", "", nil).wantStatus(http.StatusOK)
+	e.postJSON("/v1/measures", "", map[string]any{"codes": []string{codeHuaibei}, "action": "subsidies"}).wantStatus(http.StatusOK)
+}
