@@ -17,8 +17,14 @@ import (
 // .../attachments/{n} serves them), and whether it is overdue.
 type CaseView struct {
 	*credo.Case
-	Status  string `json:"status"` // open or decided
-	Overdue bool   `json:"overdue,omitempty"`
+	Status string `json:"status"` // open or decided
+	// Outcome repeats the decision's; Deadline repeats decide_by.
+	Outcome  string     `json:"outcome,omitempty"`
+	Deadline credo.Time `json:"deadline"`
+	// Overdue: undecided after the deadline, and so escalated to the
+	// administrators (Escalated says the same).
+	Overdue   bool `json:"overdue,omitempty"`
+	Escalated bool `json:"escalated,omitempty"`
 }
 
 // CasePage is a page of cases.
@@ -37,9 +43,10 @@ func (s *Server) caseView(c *credo.Case) CaseView {
 	if len(cc.Attachments) == 0 {
 		cc.Attachments = nil
 	}
-	v := CaseView{Case: &cc, Status: "open", Overdue: c.Overdue(s.now())}
+	v := CaseView{Case: &cc, Status: "open", Deadline: c.DecideBy, Overdue: c.Overdue(s.now())}
+	v.Escalated = v.Overdue
 	if !c.Open() {
-		v.Status = "decided"
+		v.Status, v.Outcome = "decided", c.Decision.Outcome
 	}
 	return v
 }

@@ -39,9 +39,15 @@ func (s *Service) Published(r *credo.Record, t time.Time) bool {
 // about, its timeline, and whether it is under objection.
 type EntryView struct {
 	*credo.ListEntry
-	ListTitle      string                 `json:"list_title"`
-	State          credo.ListState        `json:"state"`
+	ListTitle string          `json:"list_title"`
+	State     credo.ListState `json:"state"`
+	// Status and EndReason repeat State's, for readers that look there.
+	Status    string `json:"status"`
+	EndReason string `json:"end_reason,omitempty"`
+	// Timeline is every step so far with its actor, time and reason;
+	// Transitions is the same list.
 	Timeline       []credo.ListTransition `json:"timeline"`
+	Transitions    []credo.ListTransition `json:"transitions"`
 	UnderObjection bool                   `json:"under_objection,omitempty"`
 	Objection      int64                  `json:"objection,omitempty"`
 }
@@ -63,6 +69,7 @@ func (s *Service) EntryVisible(v credo.Viewer, e *credo.ListEntry, asOf time.Tim
 // they stand now).
 func (s *Service) View(e *credo.ListEntry, asOf time.Time, open map[credo.Target]*credo.Case) EntryView {
 	v := EntryView{ListEntry: e, State: e.StateAt(asOf), Timeline: e.Timeline(asOf)}
+	v.Status, v.EndReason, v.Transitions = v.State.Status, v.State.Reason, v.Timeline
 	if def := s.Catalogue.List(e.List); def != nil {
 		v.ListTitle = def.Title
 	}
