@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
-	"github.com/credo-registry/credo/assess"
 	"github.com/credo-registry/credo/lists"
 )
 
@@ -94,8 +93,9 @@ func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.
 			continue
 		}
 		if facts == nil {
-			facts = &lists.Facts{Code: code, Org: assess.Registration(versions, asOf),
-				Records: assess.InForce(nil, records, asOf), Assessment: a, AsOf: asOf}
+			// Rules see the lists the organization is on (active entries),
+			// so that a red list can exclude those on an adverse one.
+			facts = s.facts(code, versions, records, a, entries, asOf)
 		}
 		holds, err := def.Rule.Holds(*facts)
 		if err != nil {

@@ -352,3 +352,41 @@ func TestEscalation(t *testing.T) {
 		t.Fatalf("notices: %v", noticeKinds(r.notices(codeShanghai)))
 	}
 }
+
+// A red list excludes the organizations on an adverse one: the A-grade
+// taxpayer entry ends, by rule, when a serious-dishonesty entry takes
+// effect, and comes back only when it no longer is.
+func TestRedListExcludesSerious(t *testing.T) {
+	r := newRegistry(t)
+	r.submit(shTax, r.in.Records, map[string]any{"subject": codeShanghai, "category": "tax", "kind": "filing",
+		"external_id": "F1", "occurred_at": r.clock.t.Add(-day).Format(time.RFC3339)})
+	red := func() (active int) {
+		for _, e := range r.entries(codeShanghai) {
+			if e.List == "a-taxpayer" && e.StateAt(r.clock.t).Status == credo.ListActive {
+				active++
+			}
+		}
+		return active
+	}
+	if red() != 1 {
+		t.Fatal("no A-grade taxpayer entry")
+	}
+	e := r.list(shAMR, "serious-dishonesty", codeShanghai, "沪市监信〔2026〕8号", "")
+	if red() != 1 {
+		t.Fatal("the red entry ended while the serious one was only notified")
+	}
+	r.clock.set(e.EffectiveAt.Time)
+	if _, err := r.g.RunDue(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if red() != 0 {
+		t.Fatal("still an A-grade taxpayer on the serious dishonesty list")
+	}
+	r.clock.advance(time.Hour)
+	if _, err := r.p.End(r.ctx, viewerOf(shAMR), e.ID, dueprocess.EndRequest{Note: "复议撤销"}); err != nil {
+		t.Fatal(err)
+	}
+	if red() != 1 {
+		t.Fatal("the red entry did not come back")
+	}
+}
