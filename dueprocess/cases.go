@@ -394,11 +394,11 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 	}
 	switch {
 	case t.entry != nil && req.Outcome == credo.OutcomeRetracted:
-		if _, err := s.end(ctx, t.entry, credo.EndOverturned, "objection "+strconv.FormatInt(c.ID, 10)+" succeeded: "+d.Reasons, d.Actor, c.ID); err != nil {
+		if _, err := s.end(ctx, t.entry, credo.EndOverturned, "objection "+strconv.FormatInt(c.ID, 10)+" succeeded: "+d.Reasons, d.Actor, c.ID, now); err != nil {
 			return nil, err
 		}
 	case t.entry != nil && req.Outcome == credo.OutcomeApproved:
-		if _, err := s.end(ctx, t.entry, credo.EndRepaired, "credit repair "+strconv.FormatInt(c.ID, 10)+" approved: "+d.Reasons, d.Actor, c.ID); err != nil {
+		if _, err := s.end(ctx, t.entry, credo.EndRepaired, "credit repair "+strconv.FormatInt(c.ID, 10)+" approved: "+d.Reasons, d.Actor, c.ID, now); err != nil {
 			return nil, err
 		}
 	case t.record != nil && req.Outcome == credo.OutcomeApproved:

@@ -238,12 +238,11 @@ func (s *Service) End(ctx context.Context, v credo.Viewer, id int64, req EndRequ
 	if err := text("note", note, 2000); err != nil {
 		return nil, credo.FieldError("note", "required", "give the reason for revoking, in words (note)")
 	}
-	return s.end(ctx, e, credo.EndRevoked, note, v.Actor(), 0)
+	return s.end(ctx, e, credo.EndRevoked, note, v.Actor(), 0, s.now())
 }
 
-// end ends e now with reason, notifies the organization and regrades it.
-func (s *Service) end(ctx context.Context, e *credo.ListEntry, reason, note, actor string, caseID int64) (*credo.ListEntry, error) {
-	now := s.now()
+// end ends e at now with reason, notifies the organization and regrades it.
+func (s *Service) end(ctx context.Context, e *credo.ListEntry, reason, note, actor string, caseID int64, now time.Time) (*credo.ListEntry, error) {
 	if st := e.StateAt(now); st.Status == credo.ListEnded {
 		return nil, &credo.Error{Code: credo.ECONFLICT, Field: "entry", Reason: "ended",
 			Message: fmt.Sprintf("list entry %d ended already (%s, %s)", e.ID, st.Reason, st.Since)}
