@@ -201,6 +201,7 @@ type batch struct {
 	defs    []*lists.Definition
 	ends    []*credo.ListTransition
 	ended   []*credo.ListEntry
+	notices []*credo.Notice
 }
 
 type batchKey struct{}
@@ -211,14 +212,15 @@ func batchOf(ctx context.Context) *batch {
 }
 
 // Batch returns a context under which Amend buffers the entries rules
-// create and end instead of storing each at once, and flush, which stores
-// the buffer in one write (and the notices in another). It implements
-// grading.BatchListEffects, for rescores.
+// create and end, and Changed the notices it writes, instead of storing
+// each at once; and flush, which stores the buffer in one write (and the
+// notices in another). It implements grading.BatchListEffects, for
+// regrades and rescores.
 func (s *Service) Batch(ctx context.Context) (context.Context, func(context.Context) error) {
 	b := &batch{}
 	return context.WithValue(ctx, batchKey{}, b), func(ctx context.Context) error {
 		defer func() { *b = batch{} }()
-		var ns []*credo.Notice
+		ns := b.notices
 		if len(b.entries) > 0 {
 			out, err := s.Store.AddListEntries(ctx, b.entries)
 			if err != nil {

@@ -21,6 +21,10 @@ func (s *Service) notify(ctx context.Context, ns ...*credo.Notice) error {
 	if len(ns) == 0 {
 		return nil
 	}
+	if b := batchOf(ctx); b != nil {
+		b.notices = append(b.notices, ns...)
+		return nil
+	}
 	return s.Store.AddNotices(ctx, ns)
 }
 

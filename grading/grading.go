@@ -145,6 +145,12 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		changes := make([]*credo.AssessmentChange, 0, len(pending))
 		seen := make([]fingerprint, 0, len(pending))
 		var before []*credo.Assessment
+		// What the list effects store (rule entries, notices) is written
+		// once for the round: before the assessments, and after Changed.
+		bctx, flush := ctx, func(context.Context) error { return nil }
+		if b, ok := s.Lists.(BatchListEffects); ok {
+			bctx, flush = b.Batch(ctx)
+		}
 		for _, code := range pending {
 			versions, records, err := s.inputs(ctx, code)
 			if err != nil {
@@ -157,22 +163,28 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 				}
 				before = append(before, old)
 			}
-			a, err := s.assess(ctx, code, versions, records, now, true)
+			a, err := s.assess(bctx, code, versions, records, now, true)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
 			changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: causes[code], Assessment: a})
 			seen = append(seen, fingerprintOf(versions, records))
 		}
+		if err := flush(ctx); err != nil {
+			return err
+		}
 		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
 			return err
 		}
 		for i, c := range changes {
 			if s.Lists != nil {
-				if err := s.Lists.Changed(ctx, c.Subject, before[i], c.Assessment); err != nil {
+				if err := s.Lists.Changed(bctx, c.Subject, before[i], c.Assessment); err != nil {
 					return fmt.Errorf("grading %s: %w", c.Subject, err)
 				}
 			}
+		}
+		if err := flush(ctx); err != nil {
+			return err
 		}
 		var moved []string
 		for i, code := range pending {

@@ -49,6 +49,12 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// What an import touched is regraded once it is stored (and rule lists
+	// kept current); notices of adverse records are not written for an
+	// operator's load of history.
+	if in.Grader, err = newGrading(ctx, store, m.Stderr); err != nil {
+		return err
+	}
 	var as *credo.Authority
 	if authority != "" {
 		if as, err = store.Authority(ctx, authority); err != nil {

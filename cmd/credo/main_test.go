@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/credo-registry/credo/store/sqlite"
 	"io"
 	"net/http"
 	"os"
@@ -288,6 +289,25 @@ func TestGenerateAndImport(t *testing.T) {
 	if err != nil || !strings.Contains(out, "600 records lines: 0 created, 600 already stored, 0 refused") {
 		t.Fatalf("re-import must be idempotent: %v %q", err, out)
 	}
+	// What the import stored is graded: every organization has a stored
+	// assessment with its history.
+	store, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]bool{}
+	recs0, _ := os.ReadFile(filepath.Join(gen, "records.ndjson"))
+	for _, l := range strings.Split(strings.TrimSpace(string(recs0)), "\n") {
+		var r struct{ Subject string }
+		json.Unmarshal([]byte(l), &r)
+		codes[r.Subject] = true
+	}
+	for code := range codes {
+		if _, err := store.CurrentAssessment(context.Background(), code); err != nil {
+			t.Fatalf("%s was not graded by the import: %v", code, err)
+		}
+	}
+	store.Close()
 
 	// A file with bad lines: the good one is stored, the bad ones are
 	// written to the refused file with their reasons.
