@@ -54,16 +54,9 @@ func (s *Server) caseView(c *credo.Case) CaseView {
 // caseRoutes returns the handlers of one kind of case.
 func (s *Server) postCase(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.process()
+		p, v, err := s.due(r, "this request needs the organization's own token: Authorization: Bearer <token>")
 		if err != nil {
 			return err
-		}
-		v, err := s.viewer(r)
-		if err != nil {
-			return err
-		}
-		if v.Role == credo.RolePublic {
-			return credo.Errorf(credo.EUNAUTHORIZED, "this request needs the organization's own token: Authorization: Bearer <token>")
 		}
 		var req dueprocess.CaseRequest
 		if err := readBody(w, r, 4*MaxObject*8, &req); err != nil {
@@ -142,16 +135,9 @@ func (s *Server) getCaseAttachment(kind string) handlerFunc {
 
 func (s *Server) postCaseDecision(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.process()
+		p, v, err := s.due(r, "this request needs the deciding authority's or an administrator's token")
 		if err != nil {
 			return err
-		}
-		v, err := s.viewer(r)
-		if err != nil {
-			return err
-		}
-		if v.Role == credo.RolePublic {
-			return credo.Errorf(credo.EUNAUTHORIZED, "this request needs the deciding authority's or an administrator's token")
 		}
 		id, err := pathID(r)
 		if err != nil {
@@ -176,11 +162,7 @@ func (s *Server) postCaseDecision(kind string) handlerFunc {
 // subject; newest first, one page at a time.
 func (s *Server) getCases(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := s.process()
-		if err != nil {
-			return err
-		}
-		v, err := s.viewer(r)
+		p, v, err := s.due(r, "")
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,23 @@ func (s *Server) process() (*dueprocess.Service, error) {
 	return s.Process, nil
 }
 
+// due returns the due-process service and who is asking. With a
+// signInMessage, the public is refused with it (EUNAUTHORIZED).
+func (s *Server) due(r *http.Request, signInMessage string) (*dueprocess.Service, credo.Viewer, error) {
+	p, err := s.process()
+	if err != nil {
+		return nil, credo.Viewer{}, err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return nil, v, err
+	}
+	if signInMessage != "" && v.Role == credo.RolePublic {
+		return nil, v, credo.Errorf(credo.EUNAUTHORIZED, "%s", signInMessage)
+	}
+	return p, v, nil
+}
+
 // readBody reads a JSON object body of at most max bytes into v, strictly.
 func readBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
 	if _, err := mediaType(r, mediaJSON); err != nil {
@@ -55,16 +72,9 @@ func pathID(r *http.Request) (int64, error) {
 // notice period); 200 and the stored entry when the same decision was
 // recorded before.
 func (s *Server) postListEntry(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.process()
+	p, v, err := s.due(r, "this request needs an authority's token: Authorization: Bearer <token>")
 	if err != nil {
 		return err
-	}
-	v, err := s.viewer(r)
-	if err != nil {
-		return err
-	}
-	if v.Role == credo.RolePublic {
-		return credo.Errorf(credo.EUNAUTHORIZED, "this request needs an authority's token: Authorization: Bearer <token>")
 	}
 	var req dueprocess.ListRequest
 	if err := readBody(w, r, MaxObject, &req); err != nil {
@@ -89,11 +99,7 @@ func (s *Server) postListEntry(w http.ResponseWriter, r *http.Request) error {
 
 // getListEntry answers GET /v1/list-entries/{id}[?as_of=].
 func (s *Server) getListEntry(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.process()
-	if err != nil {
-		return err
-	}
-	v, err := s.viewer(r)
+	p, v, err := s.due(r, "")
 	if err != nil {
 		return err
 	}
@@ -123,16 +129,9 @@ func (s *Server) getListEntry(w http.ResponseWriter, r *http.Request) error {
 // postListEntryEnd answers POST /v1/list-entries/{id}/end: revocation by
 // the listing authority or an administrator.
 func (s *Server) postListEntryEnd(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.process()
+	p, v, err := s.due(r, "this request needs a token of the listing authority or an administrator")
 	if err != nil {
 		return err
-	}
-	v, err := s.viewer(r)
-	if err != nil {
-		return err
-	}
-	if v.Role == credo.RolePublic {
-		return credo.Errorf(credo.EUNAUTHORIZED, "this request needs a token of the listing authority or an administrator")
 	}
 	id, err := pathID(r)
 	if err != nil {
@@ -163,11 +162,7 @@ type SubjectLists struct {
 // The public sees active entries of public lists; the organization, the
 // authorities over it and administrators see every entry.
 func (s *Server) getSubjectLists(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.process()
-	if err != nil {
-		return err
-	}
-	v, err := s.viewer(r)
+	p, v, err := s.due(r, "")
 	if err != nil {
 		return err
 	}
@@ -212,11 +207,7 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string) error {
-	p, err := s.process()
-	if err != nil {
-		return err
-	}
-	v, err := s.viewer(r)
+	p, v, err := s.due(r, "")
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -105,20 +106,28 @@ func (m *Main) accountList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	return printList(m.Stdout, asJSON, list, "ID\tROLE\tORGANIZATION\tNAME", func(a *credo.Account) string {
+		return a.ID + "\t" + a.Role + "\t" + a.Subject + "\t" + a.Name
+	})
+}
+
+// printList writes items one JSON object a line, or as a table with
+// header and one row each (tab-separated cells).
+func printList[T any](w io.Writer, asJSON bool, items []T, header string, row func(T) string) error {
 	if asJSON {
-		enc := json.NewEncoder(m.Stdout)
+		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		for _, a := range list {
-			if err := enc.Encode(a); err != nil {
+		for _, it := range items {
+			if err := enc.Encode(it); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tROLE\tORGANIZATION\tNAME")
-	for _, a := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Role, a.Subject, a.Name)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, it := range items {
+		fmt.Fprintln(tw, row(it))
 	}
 	return tw.Flush()
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -99,22 +97,9 @@ func (m *Main) authorityList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, a := range list {
-			if err := enc.Encode(a); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tDIVISIONS\tCATEGORIES")
-	for _, a := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Name, strings.Join(a.Divisions, ","), strings.Join(a.Categories, ","))
-	}
-	return tw.Flush()
+	return printList(m.Stdout, asJSON, list, "ID\tNAME\tDIVISIONS\tCATEGORIES", func(a *credo.Authority) string {
+		return a.ID + "\t" + a.Name + "\t" + strings.Join(a.Divisions, ",") + "\t" + strings.Join(a.Categories, ",")
+	})
 }
 
 func splitList(s string) []string {
