@@ -98,7 +98,11 @@ func (s *Service) escalateEntry(ctx context.Context, old *credo.ListEntry, fromT
 		return err
 	}
 	if out[0].Status == credo.Created {
-		if err := s.notifyListing(ctx, to, stored); err != nil {
+		ns := s.listingNotices(to, stored)
+		if len(ns) > 0 {
+			ns[0].Kind = credo.NoticeEscalation
+		}
+		if err := s.notify(ctx, ns...); err != nil {
 			return err
 		}
 	}

@@ -348,7 +348,7 @@ func TestEscalation(t *testing.T) {
 	if g := r.assess(codeShanghai, serious.EffectiveAt.Time).Grade; g != "D" {
 		t.Fatalf("grade on the serious list: %s", g)
 	}
-	if noticeKinds(r.notices(codeShanghai))[credo.NoticeListing] != 2 { // abnormal operations, then serious
+	if k := noticeKinds(r.notices(codeShanghai)); k[credo.NoticeListing] != 1 || k[credo.NoticeEscalation] != 1 {
 		t.Fatalf("notices: %v", noticeKinds(r.notices(codeShanghai)))
 	}
 }
