@@ -59,9 +59,13 @@ func (s *Server) getSubjectMeasures(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	// Without an action, every measure that applies and the strictest
+	// decision among them.
 	action := r.URL.Query().Get("action")
-	if err := checkAction("action", action); err != nil {
-		return err
+	if action != "" {
+		if err := checkAction("action", action); err != nil {
+			return err
+		}
 	}
 	asOf, err := s.asOf(r)
 	if err != nil {

@@ -82,10 +82,16 @@ func TestSubjectMeasures(t *testing.T) {
 		t.Errorf("at the term's end: %+v", v)
 	}
 
+	// Without an action: every measure that applies, the strictest decision.
+	if v := verdict(codeHuaibei, "as_of="+en.EffectiveAt.Format(time.RFC3339)); v.Decision != lists.Prohibited || v.Action != "" || len(v.Reasons) < 3 {
+		t.Errorf("all actions while listed: %+v", v)
+	}
+	if v := verdict(codeHuaibei, ""); v.Decision != lists.Allowed || len(v.Reasons) != 0 {
+		t.Errorf("all actions after the term: %+v", v)
+	}
+
 	// Bad input.
-	p := e.get("/v1/subjects/"+codeHuaibei+"/measures").problem(422, credo.EINVALID)
-	wantField(t, p, "action", "required")
-	p = e.get("/v1/subjects/"+codeHuaibei+"/measures?action=lunch").problem(422, credo.EINVALID)
+	p := e.get("/v1/subjects/"+codeHuaibei+"/measures?action=lunch").problem(422, credo.EINVALID)
 	wantField(t, p, "action", "enum")
 	e.get("/v1/subjects/"+codeHuaibei+"/measures?action=honours&as_of=tomorrow").problem(422, credo.EINVALID)
 	e.get("/v1/subjects/"+badChecksum+"/measures?action=honours").problem(422, credo.EINVALID)

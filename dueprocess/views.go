@@ -158,6 +158,7 @@ func PublicAssessment(a *credo.Assessment, published map[int64]bool) *credo.Asse
 
 // Measures answers what an agency must do before taking action about
 // code, as of asOf: allowed, restricted or prohibited, with every reason.
+// Without an action, it answers for all: every measure that applies.
 func (s *Service) Measures(ctx context.Context, code, action string, asOf time.Time) (lists.Verdict, error) {
 	if s.Grading == nil {
 		return lists.Verdict{}, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
@@ -179,5 +180,20 @@ func (s *Service) Measures(ctx context.Context, code, action string, asOf time.T
 		return lists.Verdict{}, err
 	}
 	facts := s.facts(code, versions, records, a, entries, asOf)
-	return s.Catalogue.Check(action, lists.CheckInput{Code: code, Entries: entries, Assessment: a, Facts: facts, AsOf: asOf})
+	in := lists.CheckInput{Code: code, Entries: entries, Assessment: a, Facts: facts, AsOf: asOf}
+	if action != "" {
+		return s.Catalogue.Check(action, in)
+	}
+	// No action named: every measure that applies, and the strictest
+	// decision among them.
+	v := lists.Verdict{Subject: code, AsOf: credo.NewTime(asOf), Decision: lists.Allowed, Reasons: s.Catalogue.Applying(in)}
+	for _, r := range v.Reasons {
+		switch {
+		case r.Effect == "prohibit":
+			v.Decision = lists.Prohibited
+		case (r.Effect == "restrict" || r.Effect == "extra_scrutiny") && v.Decision == lists.Allowed:
+			v.Decision = lists.Restricted
+		}
+	}
+	return v, nil
 }
