@@ -390,3 +390,32 @@ func TestRedListExcludesSerious(t *testing.T) {
 		t.Fatal("the red entry did not come back")
 	}
 }
+
+// A rescore for a new rulebook version notifies the organizations whose
+// grade fell; an operator's rescore does not write notices.
+func TestRescoreNotifies(t *testing.T) {
+	for _, kind := range []string{credo.CauseRescore, credo.CauseRulebook} {
+		t.Run(kind, func(t *testing.T) {
+			r := newRegistry(t)
+			e := r.list(shAMR, "serious-dishonesty", codeShanghai, "沪市监信〔2026〕9号", "")
+			r.clock.set(e.EffectiveAt.Time) // in effect, but not regraded yet
+			falls := func() int { return noticeKinds(r.notices(codeShanghai))[credo.NoticeGradeFall] }
+			if falls() != 0 {
+				t.Fatalf("a fall before the entry took effect")
+			}
+			if _, err := r.g.Rescore(r.ctx, "", credo.Cause{Kind: kind}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if g := r.current(codeShanghai).Grade; g != "D" {
+				t.Fatalf("grade after the rescore: %s", g)
+			}
+			want := 0
+			if kind == credo.CauseRulebook {
+				want = 1
+			}
+			if falls() != want {
+				t.Fatalf("grade_fall notices: %d, want %d", falls(), want)
+			}
+		})
+	}
+}

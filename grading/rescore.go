@@ -12,12 +12,17 @@ import (
 // Rescore regrades every organization, in code order starting after the
 // code after (so an interrupted rescore resumes where it stopped), storing
 // assessments in batches. progress, when set, is told the last code stored
-// and how many were done.
+// and how many were done. A rescore for a new rulebook version (cause kind
+// rulebook) tells the list effects of each change (ListEffects.Changed),
+// so that organizations whose grade fell are notified; other rescores
+// (a copy, a demo, an operator's rescore) change no grade by themselves.
 func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, progress func(last string, done int)) (int, error) {
 	now := s.now()
 	set := s.Set()
 	const batch = 1000
 	var changes []*credo.AssessmentChange
+	var before []*credo.Assessment
+	notify := s.Lists != nil && cause.Kind == credo.CauseRulebook
 	done := 0
 	// List entries that rules create or end are stored a batch at a time,
 	// before the batch's assessments.
@@ -35,6 +40,17 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
 			return err
 		}
+		if notify {
+			for i, c := range changes {
+				if err := s.Lists.Changed(amendCtx, c.Subject, before[i], c.Assessment); err != nil {
+					return err
+				}
+			}
+			if err := flushLists(ctx); err != nil {
+				return err
+			}
+			before = before[:0]
+		}
 		done += len(changes)
 		if progress != nil {
 			progress(changes[len(changes)-1].Subject, done)
@@ -51,6 +67,13 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 		a, err := assess.Assess(set, code, versions, records, now)
 		if err != nil {
 			return err
+		}
+		if notify {
+			old, err := s.Store.CurrentAssessment(ctx, code)
+			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return err
+			}
+			before = append(before, old)
 		}
 		if s.Lists != nil {
 			if err := s.Lists.Amend(amendCtx, code, versions, records, a, now, true); err != nil {
