@@ -376,7 +376,7 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 	case t.record != nil && req.Outcome == credo.OutcomeRetracted:
 		if d.Record, err = s.supersede(ctx, t.record, c, &credo.Record{
 			Subject: t.record.Subject, Category: t.record.Category, Kind: credo.KindRetraction,
-			ExternalID:  "objection-" + strconv.FormatInt(c.ID, 10) + "-retracts-" + strconv.FormatInt(t.record.ID, 10),
+			ExternalID: "objection-" + strconv.FormatInt(c.ID, 10) + "-retracts-" + strconv.FormatInt(t.record.ID, 10),
 			// Dated by the objection, so that a decision retried after a
 			// crash finds the same retraction (Exists) rather than a clash.
 			Description: "retracted on objection " + strconv.FormatInt(c.ID, 10), OccurredAt: c.FiledAt,
