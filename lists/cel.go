@@ -2,7 +2,6 @@ package lists
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -12,31 +11,21 @@ import (
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/interpreter"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/celenv"
 	"github.com/credo-registry/credo/rulebook"
 )
 
-// The CEL environment of list rules and measure conditions. It follows
-// rulebook's conventions (docs/RULEBOOKS.md): records and org are maps of
-// the same fields, days/months/years give durations (a month is 30 days,
-// a year 365), numbers compare across int and double, timestamps are UTC.
+// The CEL environment of list rules and measure conditions: rulebook's
+// conventions (celenv, docs/RULEBOOKS.md), the same periods (a month is 30
+// days, a year 365), and the variables records, grades, scores and lists.
 
-var (
-	// The fields of records and of org, as in package rulebook.
-	recordFields = []string{"id", "category", "kind", "authority", "external_id", "decision_number",
-		"legal_basis", "description", "severity", "penalty_types", "amount", "tax_due", "occurred_at", "valid_until"}
-	orgFields = []string{"code", "name", "division", "entity_type", "status", "industry", "established", "registered"}
-)
-
-const (
-	maxExprLen = 20_000
-	maxKeys    = 100 // dimensions in grades and scores, ids in lists (for the cost estimate)
-	maxTextLen = 4000
-)
+// maxKeys bounds dimensions in grades and scores, ids in lists (for the
+// cost estimate).
+const maxKeys = 100
 
 var (
 	envOnce sync.Once
@@ -47,37 +36,14 @@ var (
 
 func environment() (*cel.Env, error) {
 	envOnce.Do(func() {
-		fieldMap := cel.MapType(cel.StringType, cel.DynType)
-		opts := []cel.EnvOption{
-			cel.Variable("org", fieldMap),
-			cel.Variable("records", cel.ListType(fieldMap)),
+		env, envErr = cel.NewEnv(append(celenv.Options(units),
+			cel.Variable("records", cel.ListType(celenv.Map)),
 			cel.Variable("grades", cel.MapType(cel.StringType, cel.StringType)),
 			cel.Variable("scores", cel.MapType(cel.StringType, cel.DoubleType)),
 			cel.Variable("lists", cel.ListType(cel.StringType)),
-			cel.Variable("as_of", cel.TimestampType),
-			cel.ParserExpressionSizeLimit(maxExprLen),
-			cel.CrossTypeNumericComparisons(true),
-			cel.DefaultUTCTimeZone(true),
-		}
-		for name, unit := range units {
-			opts = append(opts, cel.Function(name,
-				cel.Overload(name+"_int", []*cel.Type{cel.IntType}, cel.DurationType,
-					cel.UnaryBinding(func(v ref.Val) ref.Val { return scaled(float64(v.(types.Int)), unit) })),
-				cel.Overload(name+"_double", []*cel.Type{cel.DoubleType}, cel.DurationType,
-					cel.UnaryBinding(func(v ref.Val) ref.Val { return scaled(float64(v.(types.Double)), unit) })),
-			))
-		}
-		env, envErr = cel.NewEnv(opts...)
+		)...)
 	})
 	return env, envErr
-}
-
-func scaled(n float64, unit time.Duration) ref.Val {
-	d := n * float64(unit)
-	if math.IsNaN(d) || d >= math.MaxInt64 || d <= math.MinInt64 {
-		return types.NewErr("duration out of range")
-	}
-	return types.Duration{Duration: time.Duration(d)}
 }
 
 // condition is one compiled bool expression, with where it was written.
@@ -108,9 +74,9 @@ func (d *decoder) compile(n *yaml.Node, o owner, path string) *condition {
 		for _, ce := range iss.Errors() {
 			line, col := n.Line, n.Column
 			if ce.Location != nil && ce.Location.Line() > 0 {
-				line, col = d.position(n, ce.Location.Line(), ce.Location.Column())
+				line, col = d.Position(n, ce.Location.Line(), ce.Location.Column())
 			}
-			d.errs.add(&Error{File: d.file, Line: line, Col: col, What: o.what, ID: o.id, Field: path, Message: ce.Message})
+			d.errs.add(&Error{File: d.Name, Line: line, Col: col, What: o.what, ID: o.id, Field: path, Message: ce.Message})
 		}
 		return nil
 	}
@@ -136,7 +102,7 @@ func (d *decoder) compile(n *yaml.Node, o owner, path string) *condition {
 		d.errorf(n, o, path, "%v", err)
 		return nil
 	}
-	return &condition{src: src, file: d.file, line: n.Line, col: n.Column, prog: prog}
+	return &condition{src: src, file: d.Name, line: n.Line, col: n.Column, prog: prog}
 }
 
 // checkFields refuses selections of fields that records and the
@@ -166,9 +132,9 @@ func (d *decoder) checkFields(n *yaml.Node, o owner, path string, a *ast.AST) bo
 		var known []string
 		switch {
 		case op.AsIdent() == "org":
-			of, known = "org", orgFields
+			of, known = "org", celenv.OrgFields
 		case recordVars[op.AsIdent()]:
-			of, known = "a record", recordFields
+			of, known = "a record", celenv.RecordFields
 		default:
 			return
 		}
@@ -177,9 +143,9 @@ func (d *decoder) checkFields(n *yaml.Node, o owner, path string, a *ast.AST) bo
 		}
 		line, col := n.Line, n.Column
 		if loc := info.GetStartLocation(x.ID()); loc.Line() > 0 {
-			line, col = d.position(n, loc.Line(), loc.Column())
+			line, col = d.Position(n, loc.Line(), loc.Column())
 		}
-		d.errs.add(&Error{File: d.file, Line: line, Col: col, What: o.what, ID: o.id, Field: path,
+		d.errs.add(&Error{File: d.Name, Line: line, Col: col, What: o.what, ID: o.id, Field: path,
 			Message: fmt.Sprintf("%s has no field %q (it has %s)", of, s.FieldName(), strings.Join(known, ", "))})
 		ok = false
 	}))
@@ -195,17 +161,17 @@ func (estimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 	if len(p) == 0 {
 		return nil
 	}
-	est := cost.RangedSizeEstimate(0, maxTextLen)
+	est := cost.RangedSizeEstimate(0, celenv.MaxTextLen)
 	switch p[0] {
 	case "records":
 		if len(p) == 1 {
 			est.Max = rulebook.MaxRecords
 		} else if len(p) == 2 {
-			est.Max = uint64(len(recordFields))
+			est.Max = uint64(len(celenv.RecordFields))
 		}
 	case "org":
 		if len(p) == 1 {
-			est.Max = uint64(len(orgFields))
+			est.Max = uint64(len(celenv.OrgFields))
 		}
 	case "grades", "scores", "lists":
 		if len(p) == 1 {

@@ -1,10 +1,9 @@
 package lists
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
-	"slices"
+
+	"github.com/credo-registry/credo/internal/strictyaml"
 )
 
 // Error is one problem in a list definition or the measures file: where it
@@ -49,42 +48,9 @@ func (l *errorList) add(e *Error) {
 // err returns nil, the one *Error, or all of them joined, sorted by file
 // and position.
 func (l errorList) err() error {
-	switch len(l) {
-	case 0:
-		return nil
-	case 1:
-		return l[0]
-	}
-	sorted := slices.Clone(l)
-	slices.SortStableFunc(sorted, func(a, b *Error) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
-	})
-	errs := make([]error, len(sorted))
-	for i, e := range sorted {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
+	return strictyaml.Join(l, func(e *Error) (string, int, int) { return e.File, e.Line, e.Col })
 }
 
 // Errors returns the *Error values in err: err itself, or the members of
 // the joined error Parse returns.
-func Errors(err error) []*Error {
-	if err == nil {
-		return nil
-	}
-	if e, ok := err.(*Error); ok {
-		return []*Error{e}
-	}
-	var out []*Error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			out = append(out, Errors(e)...)
-		}
-		return out
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		out = append(out, e)
-	}
-	return out
-}
+func Errors(err error) []*Error { return strictyaml.Split[*Error](err) }

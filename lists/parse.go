@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/strictyaml"
 	"github.com/credo-registry/credo/rulebook"
 )
 
@@ -34,7 +35,7 @@ func Parse(files map[string][]byte) (*Catalogue, error) {
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		d := newDecoder(name, files[name], &errs)
 		d.esc = esc
-		root := d.root()
+		root := d.Root()
 		if root == nil {
 			continue
 		}
@@ -60,7 +61,7 @@ func Parse(files map[string][]byte) (*Catalogue, error) {
 	checkReachable(c.Lists, &errs)
 	for i, p := range measureFiles {
 		if i > 0 {
-			p.d.errorf(p.root, owner{}, "", "a catalogue has one measures file; %s is another", measureFiles[0].d.file)
+			p.d.errorf(p.root, owner{}, "", "a catalogue has one measures file; %s is another", measureFiles[0].d.Name)
 			continue
 		}
 		c.Version = p.d.measures(p.root, c)
@@ -94,110 +95,97 @@ func idNode(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// peekID returns the id of a mapping, for the errors about it.
-func peekID(n *yaml.Node) string {
-	if n.Kind != yaml.MappingNode {
-		return ""
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k, v := n.Content[i], n.Content[i+1]; k.Value == "id" && v.Kind == yaml.ScalarNode {
-			return v.Value
-		}
-	}
-	return ""
-}
-
 func (d *decoder) definition(root *yaml.Node) *Definition {
-	o := owner{"list", peekID(root)}
+	o := owner{"list", strictyaml.PeekID(root)}
 	f := d.fields(root, o, "", "apiVersion", "id", "version", "title", "kind", "adverse", "public", "legal_basis",
 		"criteria", "removal", "listers", "notice", "term_min", "term_max", "term_default", "objection_days",
 		"repair_days", "grade", "escalation", "rule")
 	if f == nil {
 		return nil
 	}
-	def := &Definition{File: d.file, Line: root.Line, Listers: []string{}}
+	def := &Definition{File: d.Name, Line: root.Line, Listers: []string{}}
 	if d.required(f, "apiVersion", root, o, "") {
-		if v := d.str(val(f, "apiVersion"), o, "apiVersion"); v != APIVersion {
-			d.errorf(val(f, "apiVersion"), o, "apiVersion", "must be %q, not %q", APIVersion, v)
+		if v := d.str(f.Val("apiVersion"), o, "apiVersion"); v != APIVersion {
+			d.errorf(f.Val("apiVersion"), o, "apiVersion", "must be %q, not %q", APIVersion, v)
 		}
 	}
 	if d.required(f, "id", root, o, "") {
-		def.ID = d.str(val(f, "id"), o, "id")
+		def.ID = d.str(f.Val("id"), o, "id")
 		if !idPattern.MatchString(def.ID) {
-			d.errorf(val(f, "id"), o, "id", "%q must be lower-case letters, digits and hyphens (at most 64)", def.ID)
+			d.errorf(f.Val("id"), o, "id", "%q must be lower-case letters, digits and hyphens (at most 64)", def.ID)
 		}
-		def.Line = val(f, "id").Line
+		def.Line = f.Val("id").Line
 	}
 	def.Version = d.text(f, "version", root, o, "")
 	def.Title = d.text(f, "title", root, o, "")
 	if def.Kind = d.text(f, "kind", root, o, ""); def.Kind != "" && !slices.Contains(Kinds, def.Kind) {
-		d.errorf(val(f, "kind"), o, "kind", "unknown kind %q (known: %s)", def.Kind, strings.Join(Kinds, ", "))
+		d.errorf(f.Val("kind"), o, "kind", "unknown kind %q (known: %s)", def.Kind, strings.Join(Kinds, ", "))
 	}
 	if d.required(f, "adverse", root, o, "") {
-		def.Adverse = d.boolean(val(f, "adverse"), o, "adverse")
+		def.Adverse = d.boolean(f.Val("adverse"), o, "adverse")
 		switch {
 		case def.Kind == KindRed && def.Adverse:
-			d.errorf(val(f, "adverse"), o, "adverse", "a red list rewards: it cannot be adverse")
+			d.errorf(f.Val("adverse"), o, "adverse", "a red list rewards: it cannot be adverse")
 		case (def.Kind == KindIrregularity || def.Kind == KindSerious) && !def.Adverse:
-			d.errorf(val(f, "adverse"), o, "adverse", "a list of kind %s is adverse", def.Kind)
+			d.errorf(f.Val("adverse"), o, "adverse", "a list of kind %s is adverse", def.Kind)
 		}
 	}
 	if d.required(f, "public", root, o, "") {
-		def.Public = d.boolean(val(f, "public"), o, "public")
+		def.Public = d.boolean(f.Val("public"), o, "public")
 	}
 	def.LegalBasis = d.text(f, "legal_basis", root, o, "")
 	def.Criteria = d.text(f, "criteria", root, o, "")
 	def.Removal = d.text(f, "removal", root, o, "")
-	if has(f, "listers") {
-		def.Listers = d.strs(val(f, "listers"), o, "listers")
-		d.oneOf(val(f, "listers"), o, "listers", def.Listers, credo.Categories)
+	if f.Has("listers") {
+		def.Listers = d.strs(f.Val("listers"), o, "listers")
+		d.oneOf(f.Val("listers"), o, "listers", def.Listers, credo.Categories)
 		if def.Listers == nil {
 			def.Listers = []string{}
 		}
 	}
 	if d.required(f, "notice", root, o, "") {
-		def.Notice, _ = d.period(val(f, "notice"), o, "notice")
+		def.Notice, _ = d.period(f.Val("notice"), o, "notice")
 	}
 	if d.required(f, "term_min", root, o, "") {
-		def.TermMin, _ = d.period(val(f, "term_min"), o, "term_min")
+		def.TermMin, _ = d.period(f.Val("term_min"), o, "term_min")
 	}
 	var maxOK bool
-	def.TermMax, maxOK = d.period(val(f, "term_max"), o, "term_max")
-	def.TermDefault, _ = d.period(val(f, "term_default"), o, "term_default")
+	def.TermMax, maxOK = d.period(f.Val("term_max"), o, "term_max")
+	def.TermDefault, _ = d.period(f.Val("term_default"), o, "term_default")
 	if d.required(f, "objection_days", root, o, "") {
-		def.ObjectionDays = d.integer(val(f, "objection_days"), o, "objection_days", 1, 60)
+		def.ObjectionDays = d.integer(f.Val("objection_days"), o, "objection_days", 1, 60)
 	}
 	if d.required(f, "repair_days", root, o, "") {
-		def.RepairDays = d.integer(val(f, "repair_days"), o, "repair_days", 1, 60)
+		def.RepairDays = d.integer(f.Val("repair_days"), o, "repair_days", 1, 60)
 	}
-	if has(f, "grade") {
-		if def.Grade = strings.TrimSpace(d.str(val(f, "grade"), o, "grade")); def.Grade == "" {
-			d.errorf(val(f, "grade"), o, "grade", "must not be empty")
+	if f.Has("grade") {
+		if def.Grade = strings.TrimSpace(d.str(f.Val("grade"), o, "grade")); def.Grade == "" {
+			d.errorf(f.Val("grade"), o, "grade", "must not be empty")
 		}
 	}
-	if has(f, "escalation") {
-		def.Escalation = d.escalation(val(f, "escalation"), o)
+	if f.Has("escalation") {
+		def.Escalation = d.escalation(f.Val("escalation"), o)
 	}
-	if has(f, "rule") {
-		def.Rule = d.rule(val(f, "rule"), o)
+	if f.Has("rule") {
+		def.Rule = d.rule(f.Val("rule"), o)
 	}
-	d.checkTerms(def, f, root, o, maxOK || !has(f, "term_max"))
+	d.checkTerms(def, f, root, o, maxOK || !f.Has("term_max"))
 	return def
 }
 
 // checkTerms checks the periods against one another.
 // maxOK is false when term_max was given but is not a period (already
 // reported).
-func (d *decoder) checkTerms(def *Definition, f map[string]field, root *yaml.Node, o owner, maxOK bool) {
+func (d *decoder) checkTerms(def *Definition, f strictyaml.Fields, root *yaml.Node, o owner, maxOK bool) {
 	at := func(name string) *yaml.Node {
-		if n := val(f, name); n != nil {
+		if n := f.Val(name); n != nil {
 			return n
 		}
 		return root
 	}
 	longer := func(a, b rulebook.Period) bool { return a.Duration() > b.Duration() }
 	if !def.TermMax.IsZero() {
-		if !has(f, "term_default") {
+		if !f.Has("term_default") {
 			d.errorf(root, o, "term_default", "is required when term_max is set (the term of a decision that names none)")
 		} else if def.TermDefault.IsZero() {
 			d.errorf(at("term_default"), o, "term_default", "must be longer than 0 when term_max is set")
@@ -211,7 +199,7 @@ func (d *decoder) checkTerms(def *Definition, f map[string]field, root *yaml.Nod
 	} else if !def.TermDefault.IsZero() && longer(def.TermMin, def.TermDefault) {
 		d.errorf(at("term_min"), o, "term_min", "%s is longer than term_default %s", def.TermMin, def.TermDefault)
 	}
-	if def.Adverse && def.TermMax.IsZero() && maxOK && def.Escalation == nil && !has(f, "escalation") {
+	if def.Adverse && def.TermMax.IsZero() && maxOK && def.Escalation == nil && !f.Has("escalation") {
 		d.errorf(at("term_max"), o, "term_max", "an adverse list needs a longest term (term_max) or an escalation: no one may be held on it indefinitely")
 	}
 }
@@ -224,19 +212,19 @@ func (d *decoder) escalation(n *yaml.Node, o owner) *Escalation {
 	e := &Escalation{}
 	if d.required(f, "after", n, o, "escalation") {
 		var ok bool
-		if e.After, ok = d.period(val(f, "after"), o, "escalation.after"); ok && e.After.IsZero() {
-			d.errorf(val(f, "after"), o, "escalation.after", "must be longer than 0")
+		if e.After, ok = d.period(f.Val("after"), o, "escalation.after"); ok && e.After.IsZero() {
+			d.errorf(f.Val("after"), o, "escalation.after", "must be longer than 0")
 		}
 	}
 	if d.required(f, "to", n, o, "escalation") {
-		e.To = d.str(val(f, "to"), o, "escalation.to")
+		e.To = d.str(f.Val("to"), o, "escalation.to")
 	}
 	if d.required(f, "notice", n, o, "escalation") {
-		e.Notice, _ = d.period(val(f, "notice"), o, "escalation.notice")
+		e.Notice, _ = d.period(f.Val("notice"), o, "escalation.notice")
 	}
 	d.esc[e] = nodeRef{d, n}
-	if has(f, "to") {
-		d.esc[e] = nodeRef{d, val(f, "to")}
+	if f.Has("to") {
+		d.esc[e] = nodeRef{d, f.Val("to")}
 	}
 	return e
 }
@@ -248,8 +236,8 @@ func (d *decoder) rule(n *yaml.Node, o owner) *Rule {
 	}
 	r := &Rule{}
 	if d.required(f, "when", n, o, "rule") {
-		r.When = strings.TrimSpace(val(f, "when").Value)
-		r.cond = d.compile(val(f, "when"), o, "rule.when")
+		r.When = strings.TrimSpace(f.Val("when").Value)
+		r.cond = d.compile(f.Val("when"), o, "rule.when")
 	}
 	r.Reason = d.text(f, "reason", n, o, "rule")
 	return r
@@ -307,19 +295,19 @@ func (d *decoder) measures(root *yaml.Node, c *Catalogue) string {
 	if f == nil {
 		return ""
 	}
-	if has(f, "apiVersion") {
-		if v := d.str(val(f, "apiVersion"), owner{}, "apiVersion"); v != APIVersion {
-			d.errorf(val(f, "apiVersion"), owner{}, "apiVersion", "must be %q, not %q", APIVersion, v)
+	if f.Has("apiVersion") {
+		if v := d.str(f.Val("apiVersion"), owner{}, "apiVersion"); v != APIVersion {
+			d.errorf(f.Val("apiVersion"), owner{}, "apiVersion", "must be %q, not %q", APIVersion, v)
 		}
 	}
 	version := d.text(f, "version", root, owner{}, "")
-	if !has(f, "measures") || !d.kind(val(f, "measures"), yaml.SequenceNode, owner{}, "measures") {
-		if !has(f, "measures") {
+	if !f.Has("measures") || !d.kind(f.Val("measures"), yaml.SequenceNode, owner{}, "measures") {
+		if !f.Has("measures") {
 			d.errorf(root, owner{}, "measures", "must list at least one measure")
 		}
 		return version
 	}
-	for _, n := range val(f, "measures").Content {
+	for _, n := range f.Val("measures").Content {
 		m := d.measure(n, c)
 		if m == nil || m.ID == "" {
 			continue
@@ -335,43 +323,43 @@ func (d *decoder) measures(root *yaml.Node, c *Catalogue) string {
 }
 
 func (d *decoder) measure(n *yaml.Node, c *Catalogue) *Measure {
-	o := owner{"measure", peekID(n)}
+	o := owner{"measure", strictyaml.PeekID(n)}
 	f := d.fields(n, o, "", "id", "title", "description", "kind", "legal_basis", "trigger", "actions", "effect")
 	if f == nil {
 		return nil
 	}
 	m := &Measure{}
 	if d.required(f, "id", n, o, "") {
-		m.ID = d.str(val(f, "id"), o, "id")
+		m.ID = d.str(f.Val("id"), o, "id")
 		if !measurePattern.MatchString(m.ID) {
-			d.errorf(val(f, "id"), o, "id", "%q must be lower-case letters, digits and . _ - (at most 64)", m.ID)
+			d.errorf(f.Val("id"), o, "id", "%q must be lower-case letters, digits and . _ - (at most 64)", m.ID)
 		}
 	}
 	m.Title = d.text(f, "title", n, o, "")
-	m.Description = strings.TrimSpace(d.str(val(f, "description"), o, "description"))
+	m.Description = strings.TrimSpace(d.str(f.Val("description"), o, "description"))
 	if m.Kind = d.text(f, "kind", n, o, ""); m.Kind != "" && m.Kind != Reward && m.Kind != Punishment {
-		d.errorf(val(f, "kind"), o, "kind", "unknown kind %q (known: reward, punishment)", m.Kind)
+		d.errorf(f.Val("kind"), o, "kind", "unknown kind %q (known: reward, punishment)", m.Kind)
 	}
 	m.LegalBasis = d.text(f, "legal_basis", n, o, "")
 	if d.required(f, "actions", n, o, "") {
-		m.Actions = d.strs(val(f, "actions"), o, "actions")
-		d.oneOf(val(f, "actions"), o, "actions", m.Actions, Actions)
+		m.Actions = d.strs(f.Val("actions"), o, "actions")
+		d.oneOf(f.Val("actions"), o, "actions", m.Actions, Actions)
 		if len(m.Actions) == 0 {
-			d.errorf(val(f, "actions"), o, "actions", "must list at least one action")
+			d.errorf(f.Val("actions"), o, "actions", "must list at least one action")
 		}
 	}
 	if m.Effect = d.text(f, "effect", n, o, ""); m.Effect != "" {
 		switch {
 		case !slices.Contains(Effects, m.Effect):
-			d.errorf(val(f, "effect"), o, "effect", "unknown effect %q (known: %s)", m.Effect, strings.Join(Effects, ", "))
+			d.errorf(f.Val("effect"), o, "effect", "unknown effect %q (known: %s)", m.Effect, strings.Join(Effects, ", "))
 		case m.Kind == Reward && !slices.Contains(rewardEffects, m.Effect):
-			d.errorf(val(f, "effect"), o, "effect", "a reward's effect is %s, not %q", strings.Join(rewardEffects, " or "), m.Effect)
+			d.errorf(f.Val("effect"), o, "effect", "a reward's effect is %s, not %q", strings.Join(rewardEffects, " or "), m.Effect)
 		case m.Kind == Punishment && !slices.Contains(punishmentEffects, m.Effect):
-			d.errorf(val(f, "effect"), o, "effect", "a punishment's effect is %s, not %q", strings.Join(punishmentEffects, ", "), m.Effect)
+			d.errorf(f.Val("effect"), o, "effect", "a punishment's effect is %s, not %q", strings.Join(punishmentEffects, ", "), m.Effect)
 		}
 	}
 	if d.required(f, "trigger", n, o, "") {
-		m.Trigger = d.trigger(val(f, "trigger"), m, o, c)
+		m.Trigger = d.trigger(f.Val("trigger"), m, o, c)
 	}
 	return m
 }
@@ -382,38 +370,38 @@ func (d *decoder) trigger(n *yaml.Node, m *Measure, o owner, c *Catalogue) Trigg
 	if f == nil {
 		return t
 	}
-	if has(f, "list") {
-		t.List = d.str(val(f, "list"), o, "trigger.list")
+	if f.Has("list") {
+		t.List = d.str(f.Val("list"), o, "trigger.list")
 		switch l := c.lists[t.List]; {
 		case l == nil:
-			d.errorf(val(f, "list"), o, "trigger.list", "unknown list %q (defined: %s)", t.List, strings.Join(slices.Sorted(maps.Keys(c.lists)), ", "))
+			d.errorf(f.Val("list"), o, "trigger.list", "unknown list %q (defined: %s)", t.List, strings.Join(slices.Sorted(maps.Keys(c.lists)), ", "))
 		case m.Kind == Punishment && !l.Adverse:
-			d.errorf(val(f, "list"), o, "trigger.list", "a punishment cannot follow from list %q, which is not adverse", t.List)
+			d.errorf(f.Val("list"), o, "trigger.list", "a punishment cannot follow from list %q, which is not adverse", t.List)
 		case m.Kind == Reward && l.Adverse:
-			d.errorf(val(f, "list"), o, "trigger.list", "a reward cannot follow from the adverse list %q", t.List)
+			d.errorf(f.Val("list"), o, "trigger.list", "a reward cannot follow from the adverse list %q", t.List)
 		}
 	}
-	if has(f, "dimension") {
-		if t.Dimension = strings.TrimSpace(d.str(val(f, "dimension"), o, "trigger.dimension")); t.Dimension == "" {
-			d.errorf(val(f, "dimension"), o, "trigger.dimension", "must not be empty")
+	if f.Has("dimension") {
+		if t.Dimension = strings.TrimSpace(d.str(f.Val("dimension"), o, "trigger.dimension")); t.Dimension == "" {
+			d.errorf(f.Val("dimension"), o, "trigger.dimension", "must not be empty")
 		}
 	}
-	if has(f, "grades") {
-		t.Grades = d.strs(val(f, "grades"), o, "trigger.grades")
+	if f.Has("grades") {
+		t.Grades = d.strs(f.Val("grades"), o, "trigger.grades")
 	}
 	switch {
-	case t.Dimension != "" && len(t.Grades) == 0 && !has(f, "grades"):
+	case t.Dimension != "" && len(t.Grades) == 0 && !f.Has("grades"):
 		d.errorf(n, o, "trigger.grades", "is required with dimension: the grades on which the measure applies")
 	case t.Dimension != "" && len(t.Grades) == 0:
-		d.errorf(val(f, "grades"), o, "trigger.grades", "must list at least one grade")
-	case t.Dimension == "" && has(f, "grades") && !has(f, "dimension"):
-		d.errorf(val(f, "grades"), o, "trigger.grades", "needs dimension: the dimension whose grade is meant")
+		d.errorf(f.Val("grades"), o, "trigger.grades", "must list at least one grade")
+	case t.Dimension == "" && f.Has("grades") && !f.Has("dimension"):
+		d.errorf(f.Val("grades"), o, "trigger.grades", "needs dimension: the dimension whose grade is meant")
 	}
-	if has(f, "when") {
-		t.When = strings.TrimSpace(val(f, "when").Value)
-		t.cond = d.compile(val(f, "when"), o, "trigger.when")
+	if f.Has("when") {
+		t.When = strings.TrimSpace(f.Val("when").Value)
+		t.cond = d.compile(f.Val("when"), o, "trigger.when")
 	}
-	if !has(f, "list") && !has(f, "dimension") && !has(f, "grades") && !has(f, "when") {
+	if !f.Has("list") && !f.Has("dimension") && !f.Has("grades") && !f.Has("when") {
 		d.errorf(n, o, "trigger", "needs at least one of list, dimension with grades, or when")
 	}
 	return t

@@ -1,7 +1,6 @@
 package rulebook
 
 import (
-	"math"
 	"sync"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/celenv"
 )
 
 // Cost limits. An expression is refused at load when the checker's
@@ -28,17 +28,15 @@ const (
 	MaxRecords         = 10_000
 	EstimatedCostLimit = 10_000_000
 	RuntimeCostLimit   = 20_000_000
-	maxTextLen         = 4000
+	maxTextLen         = celenv.MaxTextLen
 	maxDims            = 100
-	maxExprLen         = 20_000
 )
 
 // Fields that expressions may select, as documented for the environment.
 var (
-	recordFields = []string{"id", "category", "kind", "authority", "external_id", "decision_number",
-		"legal_basis", "description", "severity", "penalty_types", "amount", "tax_due", "occurred_at", "valid_until"}
-	orgFields = []string{"code", "name", "division", "entity_type", "status", "industry", "established", "registered"}
-	dimFields = []string{"score", "grade"}
+	recordFields = celenv.RecordFields
+	orgFields    = celenv.OrgFields
+	dimFields    = []string{"score", "grade"}
 )
 
 // scope says which variables an expression sees.
@@ -59,7 +57,7 @@ const (
 )
 
 var (
-	mapType    = cel.MapType(cel.StringType, cel.DynType)
+	mapType    = celenv.Map
 	envOnce    sync.Once
 	envs       [3]*cel.Env
 	envErr     error
@@ -69,22 +67,7 @@ var (
 
 func environments() ([3]*cel.Env, error) {
 	envOnce.Do(func() {
-		common := []cel.EnvOption{
-			cel.Variable("org", mapType),
-			cel.Variable("as_of", cel.TimestampType),
-			cel.ParserExpressionSizeLimit(maxExprLen),
-			cel.CrossTypeNumericComparisons(true),
-			cel.DefaultUTCTimeZone(true),
-		}
-		for name, unit := range durationFn {
-			common = append(common, cel.Function(name,
-				cel.Overload(name+"_int", []*cel.Type{cel.IntType}, cel.DurationType,
-					cel.UnaryBinding(func(v ref.Val) ref.Val { return scaleDuration(float64(v.(types.Int)), unit) })),
-				cel.Overload(name+"_double", []*cel.Type{cel.DoubleType}, cel.DurationType,
-					cel.UnaryBinding(func(v ref.Val) ref.Val { return scaleDuration(float64(v.(types.Double)), unit) })),
-			))
-		}
-		common = append(common, cel.Function("sum",
+		common := append(celenv.Options(durationFn), cel.Function("sum",
 			cel.MemberOverload("list_sum_double", []*cel.Type{cel.ListType(cel.DynType)}, cel.DoubleType,
 				cel.UnaryBinding(sumList))))
 		scopes := [3][]cel.EnvOption{
@@ -106,14 +89,6 @@ func environments() ([3]*cel.Env, error) {
 		folder, envErr = cel.NewStaticOptimizer(fold)
 	})
 	return envs, envErr
-}
-
-func scaleDuration(n float64, unit time.Duration) ref.Val {
-	d := n * float64(unit)
-	if math.IsNaN(d) || d >= math.MaxInt64 || d <= math.MinInt64 {
-		return types.NewErr("duration out of range")
-	}
-	return types.Duration{Duration: time.Duration(d)}
 }
 
 // sumList adds up a list of numbers as a double.

@@ -34,9 +34,9 @@ func (d *decoder) expr(n *yaml.Node, sc scope, w want, rule, what string) *Expr 
 		for _, e := range iss.Errors() {
 			line, col := n.Line, n.Column
 			if e.Location != nil && e.Location.Line() > 0 {
-				line, col = d.position(n, e.Location.Line(), e.Location.Column())
+				line, col = d.Position(n, e.Location.Line(), e.Location.Column())
 			}
-			d.errs.add(&Error{File: d.file, Line: line, Col: col, Rule: rule, Message: what + ": " + e.Message})
+			d.errs.add(&Error{File: d.Name, Line: line, Col: col, Rule: rule, Message: what + ": " + e.Message})
 		}
 		return nil
 	}
@@ -51,7 +51,7 @@ func (d *decoder) expr(n *yaml.Node, sc scope, w want, rule, what string) *Expr 
 		d.errorf(n, rule, "%s must be a number (double or int) expression, but `%s` is of type %s", what, src, cel.FormatCELType(out))
 		return nil
 	}
-	e := &Expr{Source: src, File: d.file, Line: n.Line, Col: n.Column, Rule: rule}
+	e := &Expr{Source: src, File: d.Name, Line: n.Line, Col: n.Column, Rule: rule}
 	if !d.analyze(e, n, checked.NativeRep(), rule, what) {
 		return nil
 	}
@@ -135,9 +135,9 @@ func (d *decoder) analyze(e *Expr, n *yaml.Node, a *ast.AST, rule, what string) 
 					}
 				}
 			}
-			line, col = d.position(n, l, c)
+			line, col = d.Position(n, l, c)
 		}
-		d.errs.add(&Error{File: d.file, Line: line, Col: col, Rule: rule,
+		d.errs.add(&Error{File: d.Name, Line: line, Col: col, Rule: rule,
 			Message: fmt.Sprintf("%s: %s has no field %q (it has %s)", what, of, field, strings.Join(known, ", "))})
 		ok = false
 	}

@@ -1,10 +1,9 @@
 package rulebook
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
-	"slices"
+
+	"github.com/credo-registry/credo/internal/strictyaml"
 )
 
 // Error is one problem in a rulebook or tests file: where it is (Line and
@@ -40,47 +39,9 @@ func (l *errorList) add(e *Error) {
 // err returns nil, the one *Error, or the errors joined, sorted by file and
 // position.
 func (l errorList) err() error {
-	switch len(l) {
-	case 0:
-		return nil
-	case 1:
-		return l[0]
-	}
-	sorted := slices.Clone(l)
-	slices.SortStableFunc(sorted, func(a, b *Error) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
-	})
-	errs := make([]error, len(sorted))
-	for i, e := range sorted {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
+	return strictyaml.Join(l, func(e *Error) (string, int, int) { return e.File, e.Line, e.Col })
 }
 
 // Errors returns the *Error values in err: err itself, or the members of a
 // joined error (as Parse, NewSet and ParseTests return).
-func Errors(err error) []*Error {
-	if err == nil {
-		return nil
-	}
-	var out []*Error
-	var walk func(error)
-	walk = func(err error) {
-		if e, ok := err.(*Error); ok {
-			out = append(out, e)
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var e *Error
-		if errors.As(err, &e) {
-			out = append(out, e)
-		}
-	}
-	walk(err)
-	return out
-}
+func Errors(err error) []*Error { return strictyaml.Split[*Error](err) }

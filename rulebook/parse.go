@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/strictyaml"
 )
 
 var (
@@ -34,10 +35,10 @@ func Parse(filename string, src []byte) (*Rulebook, error) {
 // parser holds the state of one file: the ids used so far.
 type ruleIDs map[string]Pos
 
-func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
+func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.Name, Line: n.Line, Col: n.Column} }
 
 func (d *decoder) rulebook() *Rulebook {
-	root := d.root()
+	root := d.Root()
 	if root == nil {
 		return nil
 	}
@@ -46,67 +47,67 @@ func (d *decoder) rulebook() *Rulebook {
 	if f == nil {
 		return nil
 	}
-	rb := &Rulebook{File: d.file, pos: d.pos(root)}
+	rb := &Rulebook{File: d.Name, pos: d.pos(root)}
 	if d.required(f, "apiVersion", root, "", "rulebook") {
-		if v := d.str(f["apiVersion"].val, "", "apiVersion"); v != APIVersion {
-			d.errorf(f["apiVersion"].val, "", "apiVersion must be %q, not %q", APIVersion, v)
+		if v := d.str(f["apiVersion"].Val, "", "apiVersion"); v != APIVersion {
+			d.errorf(f["apiVersion"].Val, "", "apiVersion must be %q, not %q", APIVersion, v)
 		}
 	}
 	if d.required(f, "id", root, "", "rulebook") {
-		rb.ID = d.str(f["id"].val, "", "id")
+		rb.ID = d.str(f["id"].Val, "", "id")
 		if !rulebookID.MatchString(rb.ID) {
-			d.errorf(f["id"].val, "", "id %q must be lower-case letters, digits and hyphens", rb.ID)
+			d.errorf(f["id"].Val, "", "id %q must be lower-case letters, digits and hyphens", rb.ID)
 		}
-		rb.pos = d.pos(f["id"].val)
+		rb.pos = d.pos(f["id"].Val)
 	}
 	if d.required(f, "version", root, "", "rulebook") {
-		rb.Version = d.str(f["version"].val, "", "version")
+		rb.Version = d.str(f["version"].Val, "", "version")
 	}
 	if d.required(f, "effective_from", root, "", "rulebook") {
-		rb.EffectiveFrom = d.instant(f["effective_from"].val, "", "effective_from")
+		rb.EffectiveFrom = d.instant(f["effective_from"].Val, "", "effective_from")
 	}
-	rb.Title = d.str(f["title"].val, "", "title")
-	rb.LegalBasis = d.str(f["legal_basis"].val, "", "legal_basis")
-	rb.ModelledOn = d.str(f["modelled_on"].val, "", "modelled_on")
+	rb.Title = d.str(f["title"].Val, "", "title")
+	rb.LegalBasis = d.str(f["legal_basis"].Val, "", "legal_basis")
+	rb.ModelledOn = d.str(f["modelled_on"].Val, "", "modelled_on")
 	if p := d.optBool(f, "public", "", "public"); p != nil {
 		rb.Public, rb.hasPublic = *p, true
 	}
-	if j, ok := f["jurisdiction"]; ok && !isNull(j.val) {
-		if j.val.Kind == yaml.ScalarNode && j.val.Value == "national" {
+	if j, ok := f["jurisdiction"]; ok && !isNull(j.Val) {
+		if j.Val.Kind == yaml.ScalarNode && j.Val.Value == "national" {
 			rb.Jurisdiction = nil
 		} else {
-			rb.Jurisdiction = d.strs(j.val, "", "jurisdiction")
+			rb.Jurisdiction = d.strs(j.Val, "", "jurisdiction")
 			if len(rb.Jurisdiction) == 0 {
-				d.errorf(j.val, "", "jurisdiction must be national or a list of division-code prefixes")
+				d.errorf(j.Val, "", "jurisdiction must be national or a list of division-code prefixes")
 			}
 			for _, p := range rb.Jurisdiction {
 				if !divisionPfx.MatchString(p) {
-					d.errorf(j.val, "", "jurisdiction: %q is not a division-code prefix (1 to 6 digits)", p)
+					d.errorf(j.Val, "", "jurisdiction: %q is not a division-code prefix (1 to 6 digits)", p)
 				}
 			}
 		}
 	}
-	if e, ok := f["extends"]; ok && !isNull(e.val) {
-		rb.Extends = d.str(e.val, "", "extends")
-		rb.extendsPos = d.pos(e.val)
+	if e, ok := f["extends"]; ok && !isNull(e.Val) {
+		rb.Extends = d.str(e.Val, "", "extends")
+		rb.extendsPos = d.pos(e.Val)
 		if !rulebookID.MatchString(rb.Extends) {
-			d.errorf(e.val, "", "extends %q is not a rulebook id", rb.Extends)
+			d.errorf(e.Val, "", "extends %q is not a rulebook id", rb.Extends)
 		} else if rb.Extends == rb.ID {
-			d.errorf(e.val, "", "a rulebook cannot extend itself")
+			d.errorf(e.Val, "", "a rulebook cannot extend itself")
 		}
 	}
 	ids := ruleIDs{}
-	if p, ok := f["publicity"]; ok && !isNull(p.val) && d.kind(p.val, yaml.SequenceNode, "", "publicity") {
-		for _, n := range p.val.Content {
+	if p, ok := f["publicity"]; ok && !isNull(p.Val) && d.kind(p.Val, yaml.SequenceNode, "", "publicity") {
+		for _, n := range p.Val.Content {
 			if row := d.publicityRow(n, ids); row != nil {
 				row.Rulebook = rb
 				rb.Publicity = append(rb.Publicity, row)
 			}
 		}
 	}
-	if ds, ok := f["dimensions"]; ok && !isNull(ds.val) && d.kind(ds.val, yaml.SequenceNode, "", "dimensions") {
+	if ds, ok := f["dimensions"]; ok && !isNull(ds.Val) && d.kind(ds.Val, yaml.SequenceNode, "", "dimensions") {
 		seen := map[string]Pos{}
-		for _, n := range ds.val.Content {
+		for _, n := range ds.Val.Content {
 			dim := d.dimension(n, rb, ids)
 			if dim == nil {
 				continue
@@ -119,30 +120,30 @@ func (d *decoder) rulebook() *Rulebook {
 			rb.Dimensions = append(rb.Dimensions, dim)
 		}
 	}
-	if o, ok := f["overlay"]; ok && !isNull(o.val) {
+	if o, ok := f["overlay"]; ok && !isNull(o.Val) {
 		if rb.Extends == "" {
-			d.errorf(o.key, "", "overlay needs extends: the id of the rulebook it changes")
+			d.errorf(o.Key, "", "overlay needs extends: the id of the rulebook it changes")
 		}
-		if d.kind(o.val, yaml.SequenceNode, "", "overlay") {
-			for _, n := range o.val.Content {
+		if d.kind(o.Val, yaml.SequenceNode, "", "overlay") {
+			for _, n := range o.Val.Content {
 				if ov := d.overlay(n, rb, ids); ov != nil {
 					rb.Overlays = append(rb.Overlays, ov)
 				}
 			}
 		}
 	}
-	if c, ok := f["comprehensive"]; ok && !isNull(c.val) {
-		rb.Comprehensive = d.comprehensive(c.val, rb, ids)
+	if c, ok := f["comprehensive"]; ok && !isNull(c.Val) {
+		rb.Comprehensive = d.comprehensive(c.Val, rb, ids)
 	}
 	return rb
 }
 
 // ruleID reads and registers the id of a rule-like entry.
-func (d *decoder) ruleID(f map[string]field, n *yaml.Node, ids ruleIDs, what string) (string, bool) {
+func (d *decoder) ruleID(f strictyaml.Fields, n *yaml.Node, ids ruleIDs, what string) (string, bool) {
 	if !d.required(f, "id", n, "", what) {
 		return "", false
 	}
-	idn := f["id"].val
+	idn := f["id"].Val
 	id := d.str(idn, "", what+" id")
 	if !ruleID.MatchString(id) {
 		d.errorf(idn, "", "%s id %q must be letters, digits and . _ - :", what, id)
@@ -158,27 +159,27 @@ func (d *decoder) ruleID(f map[string]field, n *yaml.Node, ids ruleIDs, what str
 
 // optBool reads the optional boolean field name: nil when it is absent or
 // null.
-func (d *decoder) optBool(f map[string]field, name, rule, what string) *bool {
+func (d *decoder) optBool(f strictyaml.Fields, name, rule, what string) *bool {
 	v, ok := f[name]
-	if !ok || isNull(v.val) {
+	if !ok || isNull(v.Val) {
 		return nil
 	}
-	b := d.boolean(v.val, rule, what)
+	b := d.boolean(v.Val, rule, what)
 	return &b
 }
 
-func (d *decoder) kinds(f map[string]field, n *yaml.Node, rule string) []string {
-	if k, ok := f["kinds"]; !ok || isNull(k.val) {
+func (d *decoder) kinds(f strictyaml.Fields, n *yaml.Node, rule string) []string {
+	if k, ok := f["kinds"]; !ok || isNull(k.Val) {
 		d.errorf(n, rule, "kinds is required: the record kinds the rule judges (the rule is evaluated only for them)")
 		return nil
 	}
-	kinds := d.strs(f["kinds"].val, rule, "kinds")
+	kinds := d.strs(f["kinds"].Val, rule, "kinds")
 	if len(kinds) == 0 {
-		d.errorf(f["kinds"].val, rule, "kinds must list at least one record kind")
+		d.errorf(f["kinds"].Val, rule, "kinds must list at least one record kind")
 	}
 	for _, k := range kinds {
 		if !kindWord.MatchString(k) {
-			d.errorf(f["kinds"].val, rule, "kinds: %q is not a record kind (a lower-case word of a-z, 0-9 and _)", k)
+			d.errorf(f["kinds"].Val, rule, "kinds: %q is not a record kind (a lower-case word of a-z, 0-9 and _)", k)
 		}
 	}
 	return kinds
@@ -193,34 +194,34 @@ func (d *decoder) positive(n *yaml.Node, rule, what string) Period {
 }
 
 func (d *decoder) rule(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Rule {
-	f := d.fields(n, peekID(n), "rule", "id", "description", "legal_basis", "kinds", "when", "points", "counts_for", "max_times")
+	f := d.fields(n, strictyaml.PeekID(n), "rule", "id", "description", "legal_basis", "kinds", "when", "points", "counts_for", "max_times")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "rule")
 	r := &Rule{ID: id, Rulebook: rb, Pos: d.pos(n)}
-	r.Description = d.str(f["description"].val, id, "description")
-	r.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
+	r.Description = d.str(f["description"].Val, id, "description")
+	r.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
 	r.Kinds = d.kinds(f, n, id)
-	if w, has := f["when"]; has && !isNull(w.val) {
-		r.When = d.expr(w.val, recordScope, wantBool, id, "when")
+	if w, has := f["when"]; has && !isNull(w.Val) {
+		r.When = d.expr(w.Val, recordScope, wantBool, id, "when")
 		ok = ok && r.When != nil
 	}
 	if d.required(f, "points", n, id, "rule") {
-		pn := f["points"].val
+		pn := f["points"].Val
 		if pn.Kind == yaml.ScalarNode && (pn.Tag == "!!int" || pn.Tag == "!!float") {
 			if v, isNum := d.number(pn, id, "points"); isNum {
-				r.Points = constExpr(v, d.file, pn.Line, pn.Column, id)
+				r.Points = constExpr(v, d.Name, pn.Line, pn.Column, id)
 			}
 		} else {
 			r.Points = d.expr(pn, recordScope, wantNumber, id, "points")
 		}
 	}
 	if d.required(f, "counts_for", n, id, "rule") {
-		r.CountsFor = d.positive(f["counts_for"].val, id, "counts_for")
+		r.CountsFor = d.positive(f["counts_for"].Val, id, "counts_for")
 	}
-	if m, has := f["max_times"]; has && !isNull(m.val) {
-		r.MaxTimes, _ = d.integer(m.val, id, "max_times")
+	if m, has := f["max_times"]; has && !isNull(m.Val) {
+		r.MaxTimes, _ = d.integer(m.Val, id, "max_times")
 	}
 	if !ok || r.Points == nil {
 		return nil
@@ -229,25 +230,25 @@ func (d *decoder) rule(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Rule {
 }
 
 func (d *decoder) direct(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Direct {
-	f := d.fields(n, peekID(n), "direct grade", "id", "description", "legal_basis", "kinds", "when", "grade", "for", "reason")
+	f := d.fields(n, strictyaml.PeekID(n), "direct grade", "id", "description", "legal_basis", "kinds", "when", "grade", "for", "reason")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "direct grade")
 	r := &Direct{ID: id, Rulebook: rb, Pos: d.pos(n)}
-	r.Description = d.str(f["description"].val, id, "description")
-	r.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
-	r.Reason = d.str(f["reason"].val, id, "reason")
+	r.Description = d.str(f["description"].Val, id, "description")
+	r.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
+	r.Reason = d.str(f["reason"].Val, id, "reason")
 	r.Kinds = d.kinds(f, n, id)
-	if w, has := f["when"]; has && !isNull(w.val) {
-		r.When = d.expr(w.val, recordScope, wantBool, id, "when")
+	if w, has := f["when"]; has && !isNull(w.Val) {
+		r.When = d.expr(w.Val, recordScope, wantBool, id, "when")
 		ok = ok && r.When != nil
 	}
 	if d.required(f, "grade", n, id, "direct grade") {
-		r.Grade = d.str(f["grade"].val, id, "grade")
+		r.Grade = d.str(f["grade"].Val, id, "grade")
 	}
 	if d.required(f, "for", n, id, "direct grade") {
-		r.For = d.positive(f["for"].val, id, "for")
+		r.For = d.positive(f["for"].Val, id, "for")
 	}
 	if !ok {
 		return nil
@@ -256,20 +257,20 @@ func (d *decoder) direct(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Direct {
 }
 
 func (d *decoder) cap(n *yaml.Node, sc scope, rb *Rulebook, ids ruleIDs) *Cap {
-	f := d.fields(n, peekID(n), "cap", "id", "description", "legal_basis", "when", "max_grade", "reason")
+	f := d.fields(n, strictyaml.PeekID(n), "cap", "id", "description", "legal_basis", "when", "max_grade", "reason")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "cap")
 	c := &Cap{ID: id, Rulebook: rb, Pos: d.pos(n)}
-	c.Description = d.str(f["description"].val, id, "description")
-	c.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
-	c.Reason = d.str(f["reason"].val, id, "reason")
+	c.Description = d.str(f["description"].Val, id, "description")
+	c.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
+	c.Reason = d.str(f["reason"].Val, id, "reason")
 	if d.required(f, "when", n, id, "cap") {
-		c.When = d.expr(f["when"].val, sc, wantBool, id, "when")
+		c.When = d.expr(f["when"].Val, sc, wantBool, id, "when")
 	}
 	if d.required(f, "max_grade", n, id, "cap") {
-		c.MaxGrade = d.str(f["max_grade"].val, id, "max_grade")
+		c.MaxGrade = d.str(f["max_grade"].Val, id, "max_grade")
 	}
 	if !ok || c.When == nil {
 		return nil
@@ -278,21 +279,21 @@ func (d *decoder) cap(n *yaml.Node, sc scope, rb *Rulebook, ids ruleIDs) *Cap {
 }
 
 func (d *decoder) special(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Special {
-	f := d.fields(n, peekID(n), "special grade", "id", "description", "legal_basis", "when", "grade", "unless_direct", "reason")
+	f := d.fields(n, strictyaml.PeekID(n), "special grade", "id", "description", "legal_basis", "when", "grade", "unless_direct", "reason")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "special grade")
 	s := &Special{ID: id, Rulebook: rb, Pos: d.pos(n)}
-	s.Description = d.str(f["description"].val, id, "description")
-	s.LegalBasis = d.str(f["legal_basis"].val, id, "legal_basis")
-	s.Reason = d.str(f["reason"].val, id, "reason")
-	s.UnlessDirect = d.boolean(f["unless_direct"].val, id, "unless_direct")
+	s.Description = d.str(f["description"].Val, id, "description")
+	s.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
+	s.Reason = d.str(f["reason"].Val, id, "reason")
+	s.UnlessDirect = d.boolean(f["unless_direct"].Val, id, "unless_direct")
 	if d.required(f, "when", n, id, "special grade") {
-		s.When = d.expr(f["when"].val, dimensionScope, wantBool, id, "when")
+		s.When = d.expr(f["when"].Val, dimensionScope, wantBool, id, "when")
 	}
 	if d.required(f, "grade", n, id, "special grade") {
-		s.Grade = d.str(f["grade"].val, id, "grade")
+		s.Grade = d.str(f["grade"].Val, id, "grade")
 	}
 	if !ok || s.When == nil {
 		return nil
@@ -327,10 +328,10 @@ func (d *decoder) bands(n *yaml.Node, what string) []Band {
 		}
 		b := Band{Pos: d.pos(bn)}
 		if d.required(f, "grade", bn, "", "band") {
-			b.Grade = d.str(f["grade"].val, "", "grade")
+			b.Grade = d.str(f["grade"].Val, "", "grade")
 		}
-		if m, ok := f["min"]; ok && !isNull(m.val) {
-			if v, ok := d.number(m.val, "", "min"); ok {
+		if m, ok := f["min"]; ok && !isNull(m.Val) {
+			if v, ok := d.number(m.Val, "", "min"); ok {
 				b.Min = &v
 			}
 		}
@@ -393,45 +394,45 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 	}
 	dim := &Dimension{Rulebook: rb, Pos: d.pos(n), Public: rb.Public}
 	if d.required(f, "id", n, "", "dimension") {
-		dim.ID = d.str(f["id"].val, "", "dimension id")
+		dim.ID = d.str(f["id"].Val, "", "dimension id")
 		if !ruleID.MatchString(dim.ID) {
-			d.errorf(f["id"].val, "", "dimension id %q must be letters, digits and . _ - :", dim.ID)
+			d.errorf(f["id"].Val, "", "dimension id %q must be letters, digits and . _ - :", dim.ID)
 		}
 	}
 	what := "dimension " + dim.ID
-	dim.Title = d.str(f["title"].val, "", "title")
+	dim.Title = d.str(f["title"].Val, "", "title")
 	if p := d.optBool(f, "public", "", what+": public"); p != nil {
 		dim.Public = *p
 	}
 	if d.required(f, "categories", n, "", what) {
-		dim.Categories = d.strs(f["categories"].val, "", "categories")
+		dim.Categories = d.strs(f["categories"].Val, "", "categories")
 		for _, c := range dim.Categories {
 			if !slices.Contains(credo.Categories, c) {
-				d.errorf(f["categories"].val, "", "%s: unknown record category %q", what, c)
+				d.errorf(f["categories"].Val, "", "%s: unknown record category %q", what, c)
 			}
 		}
 		if len(dim.Categories) == 0 {
-			d.errorf(f["categories"].val, "", "%s: categories must list at least one record category", what)
+			d.errorf(f["categories"].Val, "", "%s: categories must list at least one record category", what)
 		}
 	}
 	if d.required(f, "grades", n, "", what) {
-		dim.Grades = d.grades(f["grades"].val, what+": grades")
+		dim.Grades = d.grades(f["grades"].Val, what+": grades")
 	}
-	if a, ok := f["applies"]; ok && !isNull(a.val) {
-		dim.Applies = d.expr(a.val, dimensionScope, wantBool, "", what+": applies")
+	if a, ok := f["applies"]; ok && !isNull(a.Val) {
+		dim.Applies = d.expr(a.Val, dimensionScope, wantBool, "", what+": applies")
 	}
 	if d.required(f, "start", n, "", what) {
-		sn := f["start"].val
+		sn := f["start"].Val
 		if sn.Kind == yaml.ScalarNode && (sn.Tag == "!!int" || sn.Tag == "!!float") {
 			if v, ok := d.number(sn, "", what+": start"); ok {
-				dim.Start = constExpr(v, d.file, sn.Line, sn.Column, "")
+				dim.Start = constExpr(v, d.Name, sn.Line, sn.Column, "")
 			}
 		} else {
 			dim.Start = d.expr(sn, dimensionScope, wantNumber, "", what+": start")
 		}
 	}
-	if rs, ok := f["rules"]; ok && !isNull(rs.val) && d.kind(rs.val, yaml.SequenceNode, "", "rules") {
-		for _, rn := range rs.val.Content {
+	if rs, ok := f["rules"]; ok && !isNull(rs.Val) && d.kind(rs.Val, yaml.SequenceNode, "", "rules") {
+		for _, rn := range rs.Val.Content {
 			if r := d.rule(rn, rb, ids); r != nil {
 				dim.Rules = append(dim.Rules, r)
 			}
@@ -440,21 +441,21 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 	dim.Direct, _ = d.directs(f, rb, ids)
 	dim.Caps, _ = d.caps(f, dimensionScope, rb, ids)
 	dim.Special, _ = d.specials(f, rb, ids)
-	if fl, ok := f["floor"]; ok && !isNull(fl.val) {
-		if v, ok := d.number(fl.val, "", "floor"); ok {
+	if fl, ok := f["floor"]; ok && !isNull(fl.Val) {
+		if v, ok := d.number(fl.Val, "", "floor"); ok {
 			dim.Floor = &v
 		}
 	}
-	if c, ok := f["ceiling"]; ok && !isNull(c.val) {
-		if v, ok := d.number(c.val, "", "ceiling"); ok {
+	if c, ok := f["ceiling"]; ok && !isNull(c.Val) {
+		if v, ok := d.number(c.Val, "", "ceiling"); ok {
 			dim.Ceiling = &v
 		}
 	}
 	if dim.Floor != nil && dim.Ceiling != nil && *dim.Floor > *dim.Ceiling {
-		d.errorf(f["floor"].val, "", "%s: floor %v is above ceiling %v", what, *dim.Floor, *dim.Ceiling)
+		d.errorf(f["floor"].Val, "", "%s: floor %v is above ceiling %v", what, *dim.Floor, *dim.Ceiling)
 	}
 	if d.required(f, "bands", n, "", what) {
-		dim.Bands = d.bands(f["bands"].val, what+": bands")
+		dim.Bands = d.bands(f["bands"].Val, what+": bands")
 	}
 	if dim.Grades != nil {
 		checkBands(dim.Bands, dim.Grades, what+": bands", &d.errs)
@@ -463,14 +464,14 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 	return dim
 }
 
-func (d *decoder) directs(f map[string]field, rb *Rulebook, ids ruleIDs) ([]*Direct, bool) {
+func (d *decoder) directs(f strictyaml.Fields, rb *Rulebook, ids ruleIDs) ([]*Direct, bool) {
 	l, ok := f["direct"]
 	if !ok {
 		return nil, false
 	}
 	out := []*Direct{}
-	if !isNull(l.val) && d.kind(l.val, yaml.SequenceNode, "", "direct") {
-		for _, n := range l.val.Content {
+	if !isNull(l.Val) && d.kind(l.Val, yaml.SequenceNode, "", "direct") {
+		for _, n := range l.Val.Content {
 			if r := d.direct(n, rb, ids); r != nil {
 				out = append(out, r)
 			}
@@ -479,14 +480,14 @@ func (d *decoder) directs(f map[string]field, rb *Rulebook, ids ruleIDs) ([]*Dir
 	return out, true
 }
 
-func (d *decoder) caps(f map[string]field, sc scope, rb *Rulebook, ids ruleIDs) ([]*Cap, bool) {
+func (d *decoder) caps(f strictyaml.Fields, sc scope, rb *Rulebook, ids ruleIDs) ([]*Cap, bool) {
 	l, ok := f["caps"]
 	if !ok {
 		return nil, false
 	}
 	out := []*Cap{}
-	if !isNull(l.val) && d.kind(l.val, yaml.SequenceNode, "", "caps") {
-		for _, n := range l.val.Content {
+	if !isNull(l.Val) && d.kind(l.Val, yaml.SequenceNode, "", "caps") {
+		for _, n := range l.Val.Content {
 			if c := d.cap(n, sc, rb, ids); c != nil {
 				out = append(out, c)
 			}
@@ -495,14 +496,14 @@ func (d *decoder) caps(f map[string]field, sc scope, rb *Rulebook, ids ruleIDs) 
 	return out, true
 }
 
-func (d *decoder) specials(f map[string]field, rb *Rulebook, ids ruleIDs) ([]*Special, bool) {
+func (d *decoder) specials(f strictyaml.Fields, rb *Rulebook, ids ruleIDs) ([]*Special, bool) {
 	l, ok := f["special"]
 	if !ok {
 		return nil, false
 	}
 	out := []*Special{}
-	if !isNull(l.val) && d.kind(l.val, yaml.SequenceNode, "", "special") {
-		for _, n := range l.val.Content {
+	if !isNull(l.Val) && d.kind(l.Val, yaml.SequenceNode, "", "special") {
+		for _, n := range l.Val.Content {
 			if s := d.special(n, rb, ids); s != nil {
 				out = append(out, s)
 			}
@@ -518,34 +519,34 @@ func (d *decoder) overlay(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Overlay {
 	}
 	ov := &Overlay{Pos: d.pos(n)}
 	if d.required(f, "dimension", n, "", "overlay") {
-		ov.Dimension = d.str(f["dimension"].val, "", "dimension")
+		ov.Dimension = d.str(f["dimension"].Val, "", "dimension")
 	}
 	ov.Public = d.optBool(f, "public", "", "overlay "+ov.Dimension+": public")
-	if g, ok := f["grades"]; ok && !isNull(g.val) {
-		ov.Grades = d.grades(g.val, "overlay grades")
+	if g, ok := f["grades"]; ok && !isNull(g.Val) {
+		ov.Grades = d.grades(g.Val, "overlay grades")
 	}
-	if b, ok := f["bands"]; ok && !isNull(b.val) {
-		ov.Bands = d.bands(b.val, "overlay bands")
+	if b, ok := f["bands"]; ok && !isNull(b.Val) {
+		ov.Bands = d.bands(b.Val, "overlay bands")
 	}
 	ov.Direct, ov.hasDirect = d.directs(f, rb, ids)
 	ov.Caps, ov.hasCaps = d.caps(f, dimensionScope, rb, ids)
 	ov.Special, ov.hasSpecial = d.specials(f, rb, ids)
-	if a, ok := f["add"]; ok && !isNull(a.val) && d.kind(a.val, yaml.SequenceNode, "", "add") {
-		for _, rn := range a.val.Content {
+	if a, ok := f["add"]; ok && !isNull(a.Val) && d.kind(a.Val, yaml.SequenceNode, "", "add") {
+		for _, rn := range a.Val.Content {
 			if r := d.rule(rn, rb, ids); r != nil {
 				ov.Add = append(ov.Add, r)
 			}
 		}
 	}
-	if a, ok := f["replace"]; ok && !isNull(a.val) && d.kind(a.val, yaml.SequenceNode, "", "replace") {
-		for _, rn := range a.val.Content {
+	if a, ok := f["replace"]; ok && !isNull(a.Val) && d.kind(a.Val, yaml.SequenceNode, "", "replace") {
+		for _, rn := range a.Val.Content {
 			if r := d.rule(rn, rb, ids); r != nil {
 				ov.Replace = append(ov.Replace, r)
 			}
 		}
 	}
-	if a, ok := f["disable"]; ok && !isNull(a.val) && d.kind(a.val, yaml.SequenceNode, "", "disable") {
-		for _, c := range a.val.Content {
+	if a, ok := f["disable"]; ok && !isNull(a.Val) && d.kind(a.Val, yaml.SequenceNode, "", "disable") {
+		for _, c := range a.Val.Content {
 			id := d.str(c, "", "disable")
 			if id != "" {
 				ov.Disable = append(ov.Disable, IDRef{ID: id, Pos: d.pos(c)})
@@ -561,25 +562,25 @@ func (d *decoder) comprehensive(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Compre
 		return nil
 	}
 	c := &Comprehensive{Rulebook: rb, Pos: d.pos(n), Public: rb.Public}
-	c.Description = d.str(f["description"].val, "", "description")
+	c.Description = d.str(f["description"].Val, "", "description")
 	if p := d.optBool(f, "public", "", "comprehensive: public"); p != nil {
 		c.Public = *p
 	}
 	if d.required(f, "grades", n, "", "comprehensive") {
-		c.Grades = d.grades(f["grades"].val, "comprehensive grades")
+		c.Grades = d.grades(f["grades"].Val, "comprehensive grades")
 	}
 	if d.required(f, "score", n, "", "comprehensive") {
-		sn := f["score"].val
+		sn := f["score"].Val
 		if sn.Kind == yaml.ScalarNode && (sn.Tag == "!!int" || sn.Tag == "!!float") {
 			if v, ok := d.number(sn, "", "comprehensive score"); ok {
-				c.Score = constExpr(v, d.file, sn.Line, sn.Column, "")
+				c.Score = constExpr(v, d.Name, sn.Line, sn.Column, "")
 			}
 		} else {
 			c.Score = d.expr(sn, comprehensiveScope, wantNumber, "", "comprehensive score")
 		}
 	}
 	if d.required(f, "bands", n, "", "comprehensive") {
-		c.Bands = d.bands(f["bands"].val, "comprehensive bands")
+		c.Bands = d.bands(f["bands"].Val, "comprehensive bands")
 	}
 	c.Caps, _ = d.caps(f, comprehensiveScope, rb, ids)
 	if c.Grades != nil {
@@ -591,32 +592,32 @@ func (d *decoder) comprehensive(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Compre
 }
 
 func (d *decoder) publicityRow(n *yaml.Node, ids ruleIDs) *PublicityRow {
-	f := d.fields(n, peekID(n), "publicity row", "id", "from", "until", "kinds", "penalty_types", "severity", "categories", "min", "max")
+	f := d.fields(n, strictyaml.PeekID(n), "publicity row", "id", "from", "until", "kinds", "penalty_types", "severity", "categories", "min", "max")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "publicity row")
 	row := &PublicityRow{ID: id, Pos: d.pos(n)}
 	if d.required(f, "from", n, id, "publicity row") {
-		row.From = d.instant(f["from"].val, id, "from")
+		row.From = d.instant(f["from"].Val, id, "from")
 	}
-	if u, has := f["until"]; has && !isNull(u.val) {
-		row.Until = d.instant(u.val, id, "until")
+	if u, has := f["until"]; has && !isNull(u.Val) {
+		row.Until = d.instant(u.Val, id, "until")
 		if !row.Until.IsZero() && !row.Until.After(row.From) {
-			d.errorf(u.val, id, "until must be after from")
+			d.errorf(u.Val, id, "until must be after from")
 		}
 	}
 	check := func(name string, allowed []string) []string {
 		fl, has := f[name]
-		if !has || isNull(fl.val) {
+		if !has || isNull(fl.Val) {
 			return nil
 		}
-		vals := d.strs(fl.val, id, name)
+		vals := d.strs(fl.Val, id, name)
 		for _, v := range vals {
 			if allowed != nil && !slices.Contains(allowed, v) {
-				d.errorf(fl.val, id, "%s: unknown value %q (known: %v)", name, v, allowed)
+				d.errorf(fl.Val, id, "%s: unknown value %q (known: %v)", name, v, allowed)
 			} else if allowed == nil && !kindWord.MatchString(v) {
-				d.errorf(fl.val, id, "%s: %q is not a record kind", name, v)
+				d.errorf(fl.Val, id, "%s: %q is not a record kind", name, v)
 			}
 		}
 		return vals
@@ -625,15 +626,15 @@ func (d *decoder) publicityRow(n *yaml.Node, ids ruleIDs) *PublicityRow {
 	row.PenaltyTypes = check("penalty_types", credo.PenaltyTypes)
 	row.Severity = check("severity", credo.Severities)
 	row.Categories = check("categories", credo.Categories)
-	if m, has := f["min"]; has && !isNull(m.val) {
-		row.Min = d.period(m.val, id, "min")
+	if m, has := f["min"]; has && !isNull(m.Val) {
+		row.Min = d.period(m.Val, id, "min")
 		row.HasMin = true
 	}
 	if d.required(f, "max", n, id, "publicity row") {
-		row.Max = d.positive(f["max"].val, id, "max")
+		row.Max = d.positive(f["max"].Val, id, "max")
 	}
 	if row.HasMin && row.Min.Duration() > row.Max.Duration() {
-		d.errorf(f["min"].val, id, "min %s is longer than max %s", row.Min, row.Max)
+		d.errorf(f["min"].Val, id, "min %s is longer than max %s", row.Min, row.Max)
 	}
 	if !ok {
 		return nil

@@ -68,17 +68,17 @@ func ParseTests(filename string, src []byte) ([]TestCase, error) {
 }
 
 func (d *decoder) tests() []TestCase {
-	root := d.root()
+	root := d.Root()
 	if root == nil {
 		return nil
 	}
 	f := d.fields(root, "", "tests file", "tests")
-	if f == nil || !d.required(f, "tests", root, "", "tests file") || !d.kind(f["tests"].val, yaml.SequenceNode, "", "tests") {
+	if f == nil || !d.required(f, "tests", root, "", "tests file") || !d.kind(f["tests"].Val, yaml.SequenceNode, "", "tests") {
 		return nil
 	}
 	var out []TestCase
 	names := map[string]int{}
-	for _, n := range f["tests"].val.Content {
+	for _, n := range f["tests"].Val.Content {
 		tc, ok := d.testCase(n)
 		if !ok {
 			continue
@@ -94,33 +94,33 @@ func (d *decoder) tests() []TestCase {
 }
 
 func (d *decoder) testCase(n *yaml.Node) (TestCase, bool) {
-	tc := TestCase{File: d.file, Line: n.Line}
+	tc := TestCase{File: d.Name, Line: n.Line}
 	f := d.fields(n, "", "test", "name", "org", "versions", "as_of", "records", "expect")
 	if f == nil {
 		return tc, false
 	}
 	before := len(d.errs)
 	if d.required(f, "name", n, "", "test") {
-		tc.Name = d.str(f["name"].val, "", "name")
+		tc.Name = d.str(f["name"].Val, "", "name")
 	}
 	if d.required(f, "as_of", n, "", "test") {
-		tc.AsOf = d.instant(f["as_of"].val, "", "as_of")
+		tc.AsOf = d.instant(f["as_of"].Val, "", "as_of")
 	}
 	org, hasOrg := f["org"]
 	versions, hasVersions := f["versions"]
 	switch {
 	case hasOrg && hasVersions:
-		d.errorf(versions.key, "", "give org or versions, not both")
+		d.errorf(versions.Key, "", "give org or versions, not both")
 	case hasOrg:
-		if s, registered := d.subject(org.val); s != nil {
+		if s, registered := d.subject(org.Val); s != nil {
 			tc.Code = s.Code
 			if registered {
 				tc.Versions = []*credo.Subject{s}
 			}
 		}
 	case hasVersions:
-		if d.kind(versions.val, yaml.SequenceNode, "", "versions") {
-			for i, vn := range versions.val.Content {
+		if d.kind(versions.Val, yaml.SequenceNode, "", "versions") {
+			for i, vn := range versions.Val.Content {
 				if s, _ := d.subject(vn); s != nil {
 					s.Version = i + 1
 					tc.Code = s.Code
@@ -131,8 +131,8 @@ func (d *decoder) testCase(n *yaml.Node) (TestCase, bool) {
 	default:
 		d.errorf(n, "", "test: org is required")
 	}
-	if rs, ok := f["records"]; ok && !isNull(rs.val) && d.kind(rs.val, yaml.SequenceNode, "", "records") {
-		for i, rn := range rs.val.Content {
+	if rs, ok := f["records"]; ok && !isNull(rs.Val) && d.kind(rs.Val, yaml.SequenceNode, "", "records") {
+		for i, rn := range rs.Val.Content {
 			if r := d.record(rn, tc.Code); r != nil {
 				if r.ID == 0 {
 					r.ID = int64(i + 1)
@@ -142,7 +142,7 @@ func (d *decoder) testCase(n *yaml.Node) (TestCase, bool) {
 		}
 	}
 	if d.required(f, "expect", n, "", "test") {
-		tc.Expect = d.expect(f["expect"].val)
+		tc.Expect = d.expect(f["expect"].Val)
 	}
 	return tc, len(d.errs) == before
 }
@@ -155,22 +155,22 @@ func (d *decoder) subject(n *yaml.Node) (*credo.Subject, bool) {
 	}
 	s := &credo.Subject{}
 	if d.required(f, "code", n, "", "org") {
-		s.Code = d.str(f["code"].val, "", "code")
+		s.Code = d.str(f["code"].Val, "", "code")
 	}
-	s.Name = d.str(f["name"].val, "", "name")
-	s.Division = d.str(f["division"].val, "", "division")
-	s.EntityType = d.str(f["entity_type"].val, "", "entity_type")
-	s.Status = credo.Status(d.str(f["status"].val, "", "status"))
-	s.Industry = d.str(f["industry"].val, "", "industry")
-	if e, ok := f["established"]; ok && !isNull(e.val) {
-		s.Established = credo.NewDate(d.instant(e.val, "", "established"))
+	s.Name = d.str(f["name"].Val, "", "name")
+	s.Division = d.str(f["division"].Val, "", "division")
+	s.EntityType = d.str(f["entity_type"].Val, "", "entity_type")
+	s.Status = credo.Status(d.str(f["status"].Val, "", "status"))
+	s.Industry = d.str(f["industry"].Val, "", "industry")
+	if e, ok := f["established"]; ok && !isNull(e.Val) {
+		s.Established = credo.NewDate(d.instant(e.Val, "", "established"))
 	}
-	if e, ok := f["recorded_at"]; ok && !isNull(e.val) {
-		s.RecordedAt = credo.NewTime(d.instant(e.val, "", "recorded_at"))
+	if e, ok := f["recorded_at"]; ok && !isNull(e.Val) {
+		s.RecordedAt = credo.NewTime(d.instant(e.Val, "", "recorded_at"))
 	}
 	registered := true
 	if r, ok := f["registered"]; ok {
-		registered = d.boolean(r.val, "", "registered")
+		registered = d.boolean(r.Val, "", "registered")
 	}
 	if s.Division == "" && len(s.Code) == 18 {
 		s.Division = s.Code[2:8]
@@ -187,53 +187,53 @@ func (d *decoder) record(n *yaml.Node, code string) *credo.Record {
 	}
 	r := &credo.Record{Subject: code}
 	if v, ok := f["id"]; ok {
-		id, _ := d.integer(v.val, "", "id")
+		id, _ := d.integer(v.Val, "", "id")
 		r.ID = int64(id)
 	}
 	if v, ok := f["subject"]; ok {
-		r.Subject = d.str(v.val, "", "subject")
+		r.Subject = d.str(v.Val, "", "subject")
 	}
-	r.Authority = d.str(f["authority"].val, "", "authority")
+	r.Authority = d.str(f["authority"].Val, "", "authority")
 	if d.required(f, "category", n, "", "record") {
-		r.Category = d.str(f["category"].val, "", "category")
+		r.Category = d.str(f["category"].Val, "", "category")
 	}
 	if d.required(f, "kind", n, "", "record") {
-		r.Kind = d.str(f["kind"].val, "", "kind")
+		r.Kind = d.str(f["kind"].Val, "", "kind")
 	}
-	r.ExternalID = d.str(f["external_id"].val, "", "external_id")
-	r.DecisionNumber = d.str(f["decision_number"].val, "", "decision_number")
-	r.LegalBasis = d.str(f["legal_basis"].val, "", "legal_basis")
-	r.Description = d.str(f["description"].val, "", "description")
-	r.Severity = d.str(f["severity"].val, "", "severity")
-	r.PenaltyTypes = d.strs(f["penalty_types"].val, "", "penalty_types")
-	r.Currency = d.str(f["currency"].val, "", "currency")
+	r.ExternalID = d.str(f["external_id"].Val, "", "external_id")
+	r.DecisionNumber = d.str(f["decision_number"].Val, "", "decision_number")
+	r.LegalBasis = d.str(f["legal_basis"].Val, "", "legal_basis")
+	r.Description = d.str(f["description"].Val, "", "description")
+	r.Severity = d.str(f["severity"].Val, "", "severity")
+	r.PenaltyTypes = d.strs(f["penalty_types"].Val, "", "penalty_types")
+	r.Currency = d.str(f["currency"].Val, "", "currency")
 	for _, m := range []struct {
 		name string
 		dst  **float64
 	}{{"amount", &r.Amount}, {"tax_due", &r.TaxDue}} {
-		if v, ok := f[m.name]; ok && !isNull(v.val) {
-			if x, ok := d.number(v.val, "", m.name); ok {
+		if v, ok := f[m.name]; ok && !isNull(v.Val) {
+			if x, ok := d.number(v.Val, "", m.name); ok {
 				*m.dst = &x
 			}
 		}
 	}
 	if d.required(f, "occurred_at", n, "", "record") {
-		r.OccurredAt = credo.NewTime(d.instant(f["occurred_at"].val, "", "occurred_at"))
+		r.OccurredAt = credo.NewTime(d.instant(f["occurred_at"].Val, "", "occurred_at"))
 	}
-	if v, ok := f["valid_until"]; ok && !isNull(v.val) {
-		r.ValidUntil = credo.NewTime(d.instant(v.val, "", "valid_until"))
+	if v, ok := f["valid_until"]; ok && !isNull(v.Val) {
+		r.ValidUntil = credo.NewTime(d.instant(v.Val, "", "valid_until"))
 	}
-	if v, ok := f["recorded_at"]; ok && !isNull(v.val) {
-		r.RecordedAt = credo.NewTime(d.instant(v.val, "", "recorded_at"))
+	if v, ok := f["recorded_at"]; ok && !isNull(v.Val) {
+		r.RecordedAt = credo.NewTime(d.instant(v.Val, "", "recorded_at"))
 	}
-	if v, ok := f["repaired_at"]; ok && !isNull(v.val) {
-		r.RepairedAt = credo.NewTime(d.instant(v.val, "", "repaired_at"))
+	if v, ok := f["repaired_at"]; ok && !isNull(v.Val) {
+		r.RepairedAt = credo.NewTime(d.instant(v.Val, "", "repaired_at"))
 	}
-	if v, ok := f["supersedes"]; ok && !isNull(v.val) {
-		id, _ := d.integer(v.val, "", "supersedes")
+	if v, ok := f["supersedes"]; ok && !isNull(v.Val) {
+		id, _ := d.integer(v.Val, "", "supersedes")
 		r.Supersedes = int64(id)
 	}
-	r.SupersedesExternalID = d.str(f["supersedes_external_id"].val, "", "supersedes_external_id")
+	r.SupersedesExternalID = d.str(f["supersedes_external_id"].Val, "", "supersedes_external_id")
 	return r
 }
 
@@ -244,21 +244,21 @@ func (d *decoder) expect(n *yaml.Node) Expect {
 		return e
 	}
 	if v, ok := f["grade"]; ok {
-		g := d.str(v.val, "", "grade")
+		g := d.str(v.Val, "", "grade")
 		e.Grade = &g
 	}
 	if v, ok := f["score"]; ok {
-		if x, ok := d.number(v.val, "", "score"); ok {
+		if x, ok := d.number(v.Val, "", "score"); ok {
 			e.Score = &x
 		}
 	}
 	if v, ok := f["next_change"]; ok {
-		t := d.instant(v.val, "", "next_change")
+		t := d.instant(v.Val, "", "next_change")
 		e.NextChange = &t
 	}
-	if v, ok := f["dimensions"]; ok && d.kind(v.val, yaml.MappingNode, "", "dimensions") {
-		for i := 0; i+1 < len(v.val.Content); i += 2 {
-			k, dn := v.val.Content[i], v.val.Content[i+1]
+	if v, ok := f["dimensions"]; ok && d.kind(v.Val, yaml.MappingNode, "", "dimensions") {
+		for i := 0; i+1 < len(v.Val.Content); i += 2 {
+			k, dn := v.Val.Content[i], v.Val.Content[i+1]
 			ed := ExpectDimension{ID: k.Value, Graded: true, Line: k.Line}
 			if isNull(dn) {
 				ed.Graded = false
@@ -270,45 +270,45 @@ func (d *decoder) expect(n *yaml.Node) Expect {
 				continue
 			}
 			if g, ok := df["graded"]; ok {
-				ed.Graded = d.boolean(g.val, "", "graded")
+				ed.Graded = d.boolean(g.Val, "", "graded")
 			}
 			for _, m := range []struct {
 				name string
 				dst  **float64
 			}{{"start", &ed.Start}, {"score", &ed.Score}} {
 				if v, ok := df[m.name]; ok {
-					if x, ok := d.number(v.val, "", m.name); ok {
+					if x, ok := d.number(v.Val, "", m.name); ok {
 						*m.dst = &x
 					}
 				}
 			}
 			if g, ok := df["grade"]; ok {
-				s := d.str(g.val, "", "grade")
+				s := d.str(g.Val, "", "grade")
 				ed.Grade = &s
 			}
 			if cs, ok := df["contributions"]; ok {
 				ed.CheckContributions = true
-				if !isNull(cs.val) && d.kind(cs.val, yaml.SequenceNode, "", "contributions") {
-					for _, cn := range cs.val.Content {
+				if !isNull(cs.Val) && d.kind(cs.Val, yaml.SequenceNode, "", "contributions") {
+					for _, cn := range cs.Val.Content {
 						cf := d.fields(cn, "", "expected contribution", "rule", "record", "points", "grade")
 						if cf == nil {
 							continue
 						}
 						c := ExpectContribution{Line: cn.Line}
 						if d.required(cf, "rule", cn, "", "expected contribution") {
-							c.Rule = d.str(cf["rule"].val, "", "rule")
+							c.Rule = d.str(cf["rule"].Val, "", "rule")
 						}
 						if r, ok := cf["record"]; ok {
-							id, _ := d.integer(r.val, "", "record")
+							id, _ := d.integer(r.Val, "", "record")
 							c.Record = int64(id)
 						}
 						if p, ok := cf["points"]; ok {
-							if x, ok := d.number(p.val, "", "points"); ok {
+							if x, ok := d.number(p.Val, "", "points"); ok {
 								c.Points = &x
 							}
 						}
 						if g, ok := cf["grade"]; ok {
-							s := d.str(g.val, "", "grade")
+							s := d.str(g.Val, "", "grade")
 							c.Grade = &s
 						}
 						ed.Contributions = append(ed.Contributions, c)

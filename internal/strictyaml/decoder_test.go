@@ -1,0 +1,72 @@
+package strictyaml_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/credo-registry/credo/internal/strictyaml"
+)
+
+// read decodes src's top mapping with fields a and b, and returns the
+// problems as "line:col kind key: message".
+func read(src string) []string {
+	var got []string
+	d := &strictyaml.Decoder[string]{File: strictyaml.NewFile("f.yaml", []byte(src))}
+	d.Report = func(n *yaml.Node, at string, p strictyaml.Problem) {
+		line, col := 1, 1
+		if n != nil {
+			line, col = n.Line, n.Column
+		}
+		got = append(got, fmt.Sprintf("%d:%d %d %s: %s", line, col, p.Kind, p.Key, p.Message))
+	}
+	if root := d.Root(); root != nil {
+		f := d.Fields(root, "top", "a", "b")
+		if f != nil && d.Required(f, "a", root, "top") {
+			d.Int(f.Val("a"), "a", 1, 9)
+		}
+	}
+	return got
+}
+
+func TestDecoder(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"good", "a: 3\nb: x\n", nil},
+		{"empty", "", []string{"1:1 1 : the file is empty"}},
+		{"two documents", "a: 1\n---\na: 2\n", []string{"2:1 1 : a file holds one YAML document; this is a second one"}},
+		{"parser error on its line", "a: 1\nb: [x\n", []string{"2:1 1 : YAML syntax error: did not find expected ',' or ']'"}},
+		{"unknown, repeated, missing", "c: 1\nb: x\nb: y\n", []string{
+			"1:1 3 c: unknown field \"c\" (known: a, b)",
+			"3:1 4 b: repeats the field on line 2",
+			"1:1 5 a: is required"}},
+		{"alias", "b: &x y\na: *x\n", []string{"2:4 2 a: YAML aliases are not supported; write the value out", "1:1 5 a: is required"}},
+		{"out of range", "a: 10\n", []string{"1:4 0 : must be a whole number from 1 to 9, not \"10\""}},
+		{"not a mapping", "[a]\n", []string{"1:1 0 : must be a mapping"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := read(c.src); !slices.Equal(got, c.want) {
+				t.Errorf("got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPosition(t *testing.T) {
+	src := "a: 1\nwhen: >\n  records.size() >\n  2\n"
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &root); err != nil {
+		t.Fatal(err)
+	}
+	n := root.Content[0].Content[3] // the folded value "records.size() > 2\n"
+	f := strictyaml.NewFile("f.yaml", []byte(src))
+	for _, c := range []struct{ col, wantLine, wantCol int }{{0, 3, 3}, {8, 3, 11}, {17, 4, 3}} {
+		if l, col := f.Position(n, 1, c.col); l != c.wantLine || col != c.wantCol {
+			t.Errorf("Position(1, %d) = %d:%d, want %d:%d", c.col, l, col, c.wantLine, c.wantCol)
+		}
+	}
+}
