@@ -48,14 +48,15 @@ type Service struct {
 	Now      func() time.Time // the registry clock; time.Now when nil
 	Logger   *slog.Logger
 
-	// Working days an authority has to decide about a record (list
-	// entries take theirs from the list's definition).
+	// Working days an authority has to decide about a record: the
+	// catalogue's (lists.Catalogue.Records) when New made the Service;
+	// list entries take theirs from their list's definition.
 	RecordObjectionDays int
 	RecordRepairDays    int
 }
 
-// Default deadlines for records, in working days (Credit China answers a
-// repair application within 10 working days).
+// Default deadlines for records, in working days, when the catalogue sets
+// none (Credit China answers a repair application within 10 working days).
 const (
 	DefaultRecordObjectionDays = 10
 	DefaultRecordRepairDays    = 10
@@ -66,6 +67,9 @@ const (
 func New(store Store, cat *lists.Catalogue, cal *calendar.Calendar, g *grading.Service, in *ingest.Ingester) *Service {
 	s := &Service{Store: store, Catalogue: cat, Calendar: cal, Grading: g, Ingester: in,
 		RecordObjectionDays: DefaultRecordObjectionDays, RecordRepairDays: DefaultRecordRepairDays}
+	if cat != nil && cat.Records.ObjectionDays > 0 {
+		s.RecordObjectionDays, s.RecordRepairDays = cat.Records.ObjectionDays, cat.Records.RepairDays
+	}
 	if g != nil {
 		g.Lists = s
 	}

@@ -144,6 +144,11 @@ type Catalogue struct {
 	Version  string        `json:"version"`
 	Lists    []*Definition `json:"lists"`
 	Measures []*Measure    `json:"measures"`
+	// Records are the deadlines, in working days, of objections and
+	// repair applications about records (list entries take theirs from
+	// their list): the measures file's records section, 10 and 10 when
+	// it has none.
+	Records RecordDeadlines `json:"records"`
 
 	lists    map[string]*Definition
 	measures map[string]*Measure
@@ -155,6 +160,13 @@ func (c *Catalogue) List(id string) *Definition {
 		return nil
 	}
 	return c.lists[id]
+}
+
+// RecordDeadlines are the working days an authority has to decide an
+// objection to one of its records, and a credit repair application.
+type RecordDeadlines struct {
+	ObjectionDays int `json:"objection_days"`
+	RepairDays    int `json:"repair_days"`
 }
 
 // Find returns the list a caller names: by id, with "_" read as "-", or

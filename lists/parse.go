@@ -25,7 +25,8 @@ var (
 // reported at once.
 func Parse(files map[string][]byte) (*Catalogue, error) {
 	var errs errorList
-	c := &Catalogue{Lists: []*Definition{}, Measures: []*Measure{}, lists: map[string]*Definition{}, measures: map[string]*Measure{}}
+	c := &Catalogue{Lists: []*Definition{}, Measures: []*Measure{}, lists: map[string]*Definition{}, measures: map[string]*Measure{},
+		Records: RecordDeadlines{ObjectionDays: 10, RepairDays: 10}}
 	type pending struct {
 		d    *decoder
 		root *yaml.Node
@@ -291,9 +292,20 @@ func checkReachable(defs []*Definition, errs *errorList) {
 
 // measures reads the measures file into c and returns its version.
 func (d *decoder) measures(root *yaml.Node, c *Catalogue) string {
-	f := d.fields(root, owner{}, "", "apiVersion", "version", "measures")
+	f := d.fields(root, owner{}, "", "apiVersion", "version", "records", "measures")
 	if f == nil {
 		return ""
+	}
+	if f.Has("records") {
+		o := owner{}
+		if rf := d.fields(f.Val("records"), o, "records", "objection_days", "repair_days"); rf != nil {
+			if rf.Has("objection_days") {
+				c.Records.ObjectionDays = d.integer(rf.Val("objection_days"), o, "records.objection_days", 1, 60)
+			}
+			if rf.Has("repair_days") {
+				c.Records.RepairDays = d.integer(rf.Val("repair_days"), o, "records.repair_days", 1, 60)
+			}
+		}
 	}
 	if f.Has("apiVersion") {
 		if v := d.str(f.Val("apiVersion"), owner{}, "apiVersion"); v != APIVersion {

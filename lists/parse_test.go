@@ -371,3 +371,32 @@ func TestPeriodsAgreeWithRulebook(t *testing.T) {
 		t.Errorf("3y = %v", got)
 	}
 }
+
+// The measures file sets the deadlines of cases about records.
+func TestRecordDeadlines(t *testing.T) {
+	c := catalogue(t)
+	if c.Records.ObjectionDays != 10 || c.Records.RepairDays != 10 {
+		t.Fatalf("bundled: %+v", c.Records)
+	}
+	withRecords := func(section string) map[string][]byte {
+		return files(func(m map[string]string) {
+			m["measures.yaml"] = strings.Replace(m["measures.yaml"], "measures:\n", section+"measures:\n", 1)
+		})
+	}
+	c, err := Parse(withRecords("records:\n  repair_days: 15\n"))
+	if err != nil || c.Records.RepairDays != 15 || c.Records.ObjectionDays != 10 {
+		t.Fatalf("15 days: %v %+v", err, c)
+	}
+	if c, err = Parse(files(nil)); err != nil || c.Records.RepairDays != 10 {
+		t.Fatalf("without a records section: %v %+v", err, c)
+	}
+	for _, bad := range []struct{ section, want string }{
+		{"records:\n  repair_days: 0\n", "records.repair_days"},
+		{"records:\n  repair_dayz: 5\n", "repair_dayz"},
+		{"records:\n  objection_days: ten\n", "records.objection_days"},
+	} {
+		if _, err := Parse(withRecords(bad.section)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want an error naming %s", bad.section, err, bad.want)
+		}
+	}
+}
