@@ -17,6 +17,8 @@ type MeasuresCatalogue struct {
 	Actions  []string         `json:"actions"`
 	Effects  []string         `json:"effects"`
 	Measures []*lists.Measure `json:"measures"`
+	// Records are the deadlines of objections and repairs about records.
+	Records lists.RecordDeadlines `json:"records"`
 }
 
 // getMeasures answers GET /v1/measures: the catalogue of rewards and
@@ -29,7 +31,7 @@ func (s *Server) getMeasures(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Has("codes") {
 		return s.getMeasuresCheck(w, r) // the batch form, as a query
 	}
-	writeJSON(w, http.StatusOK, MeasuresCatalogue{Version: p.Catalogue.Version, Actions: lists.Actions, Effects: lists.Effects, Measures: p.Catalogue.Measures})
+	writeJSON(w, http.StatusOK, MeasuresCatalogue{Version: p.Catalogue.Version, Actions: lists.Actions, Effects: lists.Effects, Measures: p.Catalogue.Measures, Records: p.Catalogue.Records})
 	return nil
 }
 
