@@ -46,11 +46,22 @@ func viewerOf(a *credo.Authority) credo.Viewer {
 type registry struct {
 	t     *testing.T
 	ctx   context.Context
-	db    *sqlite.DB
+	db    credo.Store
 	clock *clock
 	g     *grading.Service
 	in    *ingest.Ingester
 	p     *dueprocess.Service
+}
+
+// openStore opens the empty store a test runs on: SQLite, or PostgreSQL
+// when TestOnPostgres runs the tests again.
+var openStore = func(t *testing.T) credo.Store {
+	db, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // start is a Monday in Shanghai: 2026-06-01 10:00 +08:00.
@@ -59,11 +70,7 @@ var start = at("2026-06-01T02:00:00Z")
 func newRegistry(t *testing.T) *registry {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t)
 	for _, a := range []*credo.Authority{shAMR, shTax, bjAMR, court} {
 		_, hash := credo.NewToken()
 		if err := db.CreateAuthority(ctx, a, hash); err != nil {
