@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/lists"
 )
 
 // RulebookDiffer answers how a rulebook change would move grades before
@@ -64,5 +65,54 @@ func (s *Server) postRulebookDiff(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	writeJSON(w, http.StatusOK, im)
+	return nil
+}
+
+// ListCheckRequest is the body of POST /v1/admin/lists/check: a list
+// definition (or the measures file) as YAML, and the file name to report
+// errors at.
+type ListCheckRequest struct {
+	Name   string `json:"name,omitempty"`
+	Source string `json:"source"`
+}
+
+// ListCheck answers a definition that reads: the catalogue it would make.
+type ListCheck struct {
+	Valid    bool `json:"valid"`
+	Lists    int  `json:"lists"`
+	Measures int  `json:"measures"`
+}
+
+// postListCheck answers POST /v1/admin/lists/check: whether a list
+// definition or measures file reads, as it would join or replace the
+// bundled catalogue. Every error is named at file:line:col with the list
+// or measure and the field (criteria that do not compile included);
+// nothing is stored.
+func (s *Server) postListCheck(w http.ResponseWriter, r *http.Request) error {
+	if err := s.administrator(r); err != nil {
+		return err
+	}
+	var req ListCheckRequest
+	if err := readBody(w, r, 4*MaxObject, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Source) == "" {
+		return credo.FieldError("source", "required", "is required (the definition's YAML)")
+	}
+	if req.Name == "" {
+		req.Name = "definition.yaml"
+	}
+	c, err := lists.Check(map[string][]byte{req.Name: []byte(req.Source)})
+	if err != nil {
+		msgs := []string{}
+		for _, e := range lists.Errors(err) {
+			msgs = append(msgs, e.Error())
+		}
+		if len(msgs) == 0 {
+			msgs = append(msgs, err.Error())
+		}
+		return &credo.Error{Code: credo.EINVALID, Field: "source", Reason: "definition", Message: strings.Join(msgs, "\n")}
+	}
+	writeJSON(w, http.StatusOK, ListCheck{Valid: true, Lists: len(c.Lists), Measures: len(c.Measures)})
 	return nil
 }

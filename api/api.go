@@ -118,6 +118,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/me/notices"}, s.getMyNotices},
 
 		{Route{"POST", "/v1/admin/rulebooks/diff"}, s.postRulebookDiff},
+		{Route{"POST", "/v1/admin/lists/check"}, s.postListCheck},
 		{Route{"POST", "/v1/admin/accounts"}, s.postAccount},
 		{Route{"GET", "/v1/admin/accounts"}, s.getAccounts},
 

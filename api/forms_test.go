@@ -3,10 +3,12 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/lists"
 )
 
 // Requests in the other forms people write them: a list by a common name,
@@ -70,4 +72,27 @@ func TestRequestForms(t *testing.T) {
 	// The batch check as GET /v1/measures?codes= and POST /v1/measures.
 	e.do("GET", "/v1/measures?action=public_procurement&codes="+codeHuaibei+","+codeHuaibei2, "", "", nil).wantStatus(http.StatusOK)
 	e.postJSON("/v1/measures", "", map[string]any{"codes": []string{codeHuaibei}, "action": "subsidies"}).wantStatus(http.StatusOK)
+}
+
+// An administrator checks a list definition before it ships: one whose
+// criteria do not compile is refused with file:line:col and the field.
+func TestListCheck(t *testing.T) {
+	e := newProcessEnv(t)
+	files, err := lists.BundledFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := string(files["lists/definitions/abnormal-operations.yaml"])
+	res := e.postJSON("/v1/admin/lists/check", adminToken, map[string]any{"name": "abnormal-operations.yaml", "source": good}).wantStatus(http.StatusOK).object()
+	if res["valid"] != true || res["lists"] != 5.0 {
+		t.Fatalf("a good definition: %v", res)
+	}
+	bad := strings.Replace(good, "records.exists(r,", "records.exists(r, no_such_variable &&", 1)
+	p := e.postJSON("/v1/admin/lists/check", adminToken, map[string]any{"name": "abnormal-operations.yaml", "source": bad}).problem(422, credo.EINVALID)
+	if p.Field != "source" || !strings.Contains(p.Detail, "abnormal-operations.yaml:") || !strings.Contains(p.Detail, "rule.when") {
+		t.Fatalf("criteria that do not compile: %+v", p)
+	}
+	e.postJSON("/v1/admin/lists/check", tokenHuaibei, map[string]any{"source": good}).problem(403, credo.EFORBIDDEN)
+	e.postJSON("/v1/admin/lists/check", "", map[string]any{"source": good}).problem(401, credo.EUNAUTHORIZED)
+	e.postJSON("/v1/admin/lists/check", adminToken, map[string]any{"source": " "}).problem(422, credo.EINVALID)
 }

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/rulebook"
 )
@@ -245,6 +247,16 @@ func ruleSource(r *Rule) string {
 var bundle embed.FS
 
 var bundled = sync.OnceValues(func() (*Catalogue, error) {
+	files, err := BundledFiles()
+	if err != nil {
+		return nil, err
+	}
+	return Parse(files)
+})
+
+// BundledFiles returns the sources of the bundled catalogue, by name
+// ("lists/definitions/serious-dishonesty.yaml", "lists/measures.yaml").
+func BundledFiles() (map[string][]byte, error) {
 	files := map[string][]byte{}
 	err := fs.WalkDir(bundle, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
@@ -254,11 +266,56 @@ var bundled = sync.OnceValues(func() (*Catalogue, error) {
 		files["lists/"+p] = src
 		return err
 	})
+	return files, err
+}
+
+// Check reads list definitions or a measures file given by name and
+// source as they would replace or join the bundled catalogue (a
+// definition with a bundled list's id replaces it; the measures file
+// replaces the bundled one) and returns the catalogue they make, or every
+// error, each at file:line:col.
+func Check(given map[string][]byte) (*Catalogue, error) {
+	files, err := BundledFiles()
 	if err != nil {
 		return nil, err
 	}
+	byID := map[string]string{}
+	for name, src := range files {
+		byID[peekID(src)] = name
+	}
+	for name, src := range given {
+		id := peekID(src)
+		if old, ok := byID[id]; ok && id != "" {
+			delete(files, old)
+		}
+		if isMeasures(src) {
+			delete(files, "lists/measures.yaml")
+		}
+		files[name] = src
+	}
 	return Parse(files)
-})
+}
+
+// peekID returns a YAML file's top-level id, "" when it has none.
+func peekID(src []byte) string {
+	var top struct {
+		ID string `yaml:"id"`
+	}
+	if yaml.Unmarshal(src, &top) != nil {
+		return ""
+	}
+	return top.ID
+}
+
+// isMeasures reports whether a YAML file is a measures file.
+func isMeasures(src []byte) bool {
+	var top map[string]any
+	if yaml.Unmarshal(src, &top) != nil {
+		return false
+	}
+	_, ok := top["measures"]
+	return ok
+}
 
 // Bundled returns the catalogue credo ships (parsed once; shared, do not
 // modify it).

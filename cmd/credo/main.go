@@ -71,6 +71,7 @@ Commands:
   migrate     apply the database migrations
   copy        copy a registry between backends (--from DATA_DIR --to postgres://...)
   rulebook    test, publish, diff and list rulebooks
+  lists       show the bundled lists; check list definitions or a measures file
   rescore     regrade every organization (--resume continues an interrupted run)
   bench       run a benchmark (bench import, bench rescore)
 
@@ -108,6 +109,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.bench(ctx, rest)
 	case "rulebook":
 		return m.rulebookCmd(ctx, rest)
+	case "lists", "list":
+		return m.listsCmd(ctx, rest)
 	case "rescore":
 		return m.rescore(ctx, rest)
 	case "help", "-h", "--help":

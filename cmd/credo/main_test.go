@@ -402,3 +402,29 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestListsCommands(t *testing.T) {
+	out, _, err := run(t, "", "lists", "show")
+	if err != nil || !strings.Contains(out, "serious-dishonesty") || !strings.Contains(out, "1y to 3y") {
+		t.Fatalf("show: %v %q", err, out)
+	}
+	src, err := os.ReadFile(filepath.Join("..", "..", "lists", "definitions", "serious-dishonesty.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "serious-dishonesty.yaml")
+	os.WriteFile(good, src, 0o644)
+	if out, _, err = run(t, "", "lists", "check", good); err != nil || !strings.HasPrefix(out, "ok: 5 lists") {
+		t.Fatalf("check a good definition: %v %q", err, out)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, append(src, []byte("rule:\n  when: records.exists(r, r.kind ==\n  reason: x\n")...), 0o644)
+	out, _, err = run(t, "", "lists", "check", bad)
+	if exitCode(err) != 1 || !strings.Contains(out, "bad.yaml:") || !strings.Contains(out, "rule.when") {
+		t.Fatalf("check criteria that do not compile: %v %q", err, out)
+	}
+	if _, _, err := run(t, "", "lists"); exitCode(err) != 2 {
+		t.Fatalf("no subcommand: %v", err)
+	}
+}
