@@ -96,3 +96,17 @@ func TestListCheck(t *testing.T) {
 	e.postJSON("/v1/admin/lists/check", "", map[string]any{"source": good}).problem(401, credo.EUNAUTHORIZED)
 	e.postJSON("/v1/admin/lists/check", adminToken, map[string]any{"source": " "}).problem(422, credo.EINVALID)
 }
+
+// An authority of one region sees every entry of its region without
+// naming it; outside its region, what the public sees.
+func TestListsOfOneRegion(t *testing.T) {
+	e := newProcessEnv(t)
+	en := e.list(tokenHuaibei, listing(codeHuaibei, "淮市监信〔2026〕41号"))
+	var page listsPage
+	e.do("GET", "/v1/lists/serious-dishonesty?status=notified", tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&page)
+	if len(page.Entries) != 1 || page.Entries[0].ID != en.ID {
+		t.Fatalf("the authority's region: %+v", page.Entries)
+	}
+	e.do("GET", "/v1/lists/serious-dishonesty?status=notified&division=31", tokenHuaibei, "", nil).problem(403, credo.EFORBIDDEN)
+	e.get("/v1/lists/serious-dishonesty?status=notified").problem(403, credo.EFORBIDDEN)
+}

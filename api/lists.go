@@ -254,6 +254,11 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	}
 	// The public sees active entries of public lists; an authority sees
 	// every entry within its jurisdiction; administrators all.
+	// An authority of one region asking without division= is answered for
+	// its region.
+	if v.Role == credo.RoleAuthority && lq.Division == "" && len(v.Authority.Divisions) == 1 && v.Authority.Divisions[0] != credo.Nationwide {
+		lq.Division = v.Authority.Divisions[0]
+	}
 	seesAll := v.Role == credo.RoleAdmin || v.Role == credo.RoleAuthority && coversPrefix(v.Authority, lq.Division)
 	if !seesAll {
 		if lq.Status != "" && lq.Status != credo.ListActive {
