@@ -31,7 +31,8 @@ const AudienceAdmin = "admin"
 
 // Notice kinds.
 const (
-	NoticeRecord     = "adverse_record"    // a new penalty or other adverse record
+	NoticePenalty    = "new_penalty"       // a new administrative penalty
+	NoticeRecord     = "adverse_record"    // another new adverse record (a failed inspection, an unfulfilled judgment, ...)
 	NoticeListing    = "listing_notice"    // to be listed, with the reasons, before it takes effect
 	NoticeListEnded  = "list_entry_ended"  // an entry ended (repair, objection, revocation)
 	NoticeGradeFall  = "grade_fall"        // a grade fell

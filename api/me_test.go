@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -150,9 +151,15 @@ func TestNotices(t *testing.T) {
 		wantStatus(http.StatusCreated).object()
 	recID := int64(rec["id"].(float64))
 	ns := e.notices(org)
-	adv := noticesOf(ns, credo.NoticeRecord)
+	adv := noticesOf(ns, credo.NoticePenalty)
 	if len(adv) != 1 || adv[0].Refs.Record != recID || adv[0].Audience != codeHuaibei {
-		t.Fatalf("adverse_record notices %+v", adv)
+		t.Fatalf("new_penalty notices %+v", adv)
+	}
+	// Another adverse record, not a penalty: an unfulfilled judgment.
+	jud := e.postJSON("/v1/records", tokenNational, map[string]any{"subject": codeHuaibei, "category": "court", "kind": "judgment_unfulfilled",
+		"external_id": "HB-J1", "decision_number": "（2026）皖06执12号", "occurred_at": "2026-06-02"}).wantStatus(http.StatusCreated).object()
+	if other := noticesOf(e.notices(org), credo.NoticeRecord); len(other) != 1 || other[0].Refs.Record != int64(jud["id"].(float64)) {
+		t.Fatalf("adverse_record notices %+v", other)
 	}
 
 	en := e.list(tokenHuaibei, listing(codeHuaibei, "淮市监信〔2026〕1号"))
@@ -163,10 +170,12 @@ func TestNotices(t *testing.T) {
 	if m := noticesOf(ns, credo.NoticeMeasure); len(m) == 0 {
 		t.Errorf("no measure_applied notices of the listing's punishments")
 	}
-	// The penalty brought the market dimension in below its best grade:
-	// that is a fall too; the listing, only notified, changes no grade yet.
+	// The penalty brought the market dimension in below its best grade,
+	// the judgment the court dimension: falls too; the listing, only
+	// notified, changes no grade yet.
 	fall := noticesOf(ns, credo.NoticeGradeFall)
-	if len(fall) != 1 || !strings.Contains(fall[0].What, "market grade (new) B") {
+	if len(fall) != 2 || !strings.Contains(fall[1].What, "market grade (new) B") || !strings.Contains(fall[0].What, "court grade (new)") ||
+		!strings.Contains(fall[0].Why, "record "+strconv.FormatInt(int64(jud["id"].(float64)), 10)) {
 		t.Errorf("grade_fall before the listing takes effect: %+v", fall)
 	}
 	// The listing takes effect by time: grading's pass over what is due
@@ -176,7 +185,7 @@ func TestNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	fall = noticesOf(e.notices(org), credo.NoticeGradeFall)
-	if len(fall) != 2 || !strings.Contains(fall[0].What, "comprehensive grade A → D") {
+	if len(fall) != 3 || !strings.Contains(fall[0].What, "comprehensive grade B → D") {
 		t.Errorf("grade_fall notices %+v", fall)
 	}
 
@@ -197,7 +206,7 @@ func TestNotices(t *testing.T) {
 	if f := noticesOf(ns, credo.NoticeCaseFiled); len(f) != 2 {
 		t.Errorf("case_filed %+v", f)
 	}
-	for _, kind := range []string{credo.NoticeRecord, credo.NoticeListing, credo.NoticeGradeFall, credo.NoticeObjection, credo.NoticeRepair} {
+	for _, kind := range []string{credo.NoticePenalty, credo.NoticeRecord, credo.NoticeListing, credo.NoticeGradeFall, credo.NoticeObjection, credo.NoticeRepair} {
 		for _, n := range noticesOf(ns, kind) {
 			if n.What == "" || n.Why == "" || len(n.Options) == 0 || n.At.IsZero() || n.ID == 0 {
 				t.Errorf("%s without what, why or options: %+v", kind, n)

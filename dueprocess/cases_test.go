@@ -68,7 +68,7 @@ func TestObjectionOutcomes(t *testing.T) {
 			}
 			_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, req)
 			wantError(t, "deciding twice", err, credo.ECONFLICT, "case")
-			if kinds := noticeKinds(r.notices(codeShanghai)); kinds[credo.NoticeObjection] != 1 || kinds[credo.NoticeCaseFiled] != 1 || kinds[credo.NoticeRecord] == 0 {
+			if kinds := noticeKinds(r.notices(codeShanghai)); kinds[credo.NoticeObjection] != 1 || kinds[credo.NoticeCaseFiled] != 1 || kinds[credo.NoticePenalty] == 0 {
 				t.Fatalf("notices: %v", kinds)
 			}
 		})

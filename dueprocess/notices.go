@@ -3,6 +3,7 @@ package dueprocess
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,17 +124,33 @@ func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
 	}
 	now := s.now()
 	var ns []*credo.Notice
+	counted := map[string]map[int64]bool{} // per organization, the records that count against it
 	for _, r := range created {
 		if r.Retracted() {
 			continue
 		}
 		w := s.Grading.Set().Publicity(r, now)
 		if w.Row == nil {
-			continue // not dishonesty information: a licence, an honour
+			// No publicity rule names it: adverse when the rulebooks count
+			// it against the organization (an unfulfilled judgment the
+			// court did not grade), not a licence or an honour.
+			if counted[r.Subject] == nil {
+				var err error
+				if counted[r.Subject], err = s.countedAgainst(ctx, r.Subject, now); err != nil {
+					return err
+				}
+			}
+			if !counted[r.Subject][r.ID] {
+				continue
+			}
 		}
 		shown := "shown publicly from " + credo.NewTime(w.From).String()
 		if !w.Until.IsZero() {
 			shown += " until " + credo.NewTime(w.Until).String()
+		}
+		rule := ""
+		if w.Row != nil {
+			rule = " (rule " + w.Row.ID + ")"
 		}
 		opts := []string{
 			fmt.Sprintf("If it is wrong, object with reasons and documents: POST /v1/objections {\"target\": {\"kind\": \"record\", \"id\": %d}}; %s must decide within %d working days.", r.ID, r.Authority, s.RecordObjectionDays),
@@ -155,14 +172,43 @@ func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
 			why += ", legal basis " + r.LegalBasis
 		}
 		ns = append(ns, &credo.Notice{
-			Audience: r.Subject, Subject: r.Subject, Kind: credo.NoticeRecord, At: credo.NewTime(now),
-			What:    fmt.Sprintf("A %s record was added about you (record %d, %s); it is %s (rule %s).", r.Category, r.ID, what, shown, w.Row.ID),
+			Audience: r.Subject, Subject: r.Subject, Kind: recordNoticeKind(r), At: credo.NewTime(now),
+			What:    fmt.Sprintf("A %s record was added about you (record %d, %s); it is %s%s.", r.Category, r.ID, what, shown, rule),
 			Why:     why + ".",
 			Options: opts, Refs: credo.Refs{Record: r.ID},
 			Key: "record:" + strconv.FormatInt(r.ID, 10),
 		})
 	}
 	return s.notify(ctx, ns...)
+}
+
+// countedAgainst returns the records that lower code's grades at now:
+// a contribution of negative points, or a direct grade below the best.
+func (s *Service) countedAgainst(ctx context.Context, code string, now time.Time) (map[int64]bool, error) {
+	a, err := s.Grading.Assess(ctx, code, now)
+	if err != nil {
+		return nil, err
+	}
+	ranks := s.gradeRanks(code, now)
+	out := map[int64]bool{}
+	for id, d := range a.Dimensions {
+		for _, c := range d.Contributions {
+			if c.Record != 0 && (c.Points < 0 || c.Grade != "" && ranks[id][c.Grade] > 0) {
+				out[c.Record] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// recordNoticeKind is new_penalty for a penalty (a record of kind penalty,
+// or one that carries penalty types), adverse_record for other adverse
+// records.
+func recordNoticeKind(r *credo.Record) string {
+	if r.Kind == "penalty" || len(r.PenaltyTypes) > 0 {
+		return credo.NoticePenalty
+	}
+	return credo.NoticeRecord
 }
 
 // Changed writes the notices of a stored regrade: a grade that fell, and
@@ -175,7 +221,7 @@ func (s *Service) Changed(ctx context.Context, code string, before, after *credo
 	now := after.AsOf.Time
 	var ns []*credo.Notice
 	ranks := s.gradeRanks(code, now)
-	var falls []string
+	var falls, fallen []string
 	if fell(ranks["comprehensive"], before.Grade, after.Grade) {
 		falls = append(falls, fmt.Sprintf("comprehensive grade %s → %s", before.Grade, after.Grade))
 	}
@@ -190,16 +236,18 @@ func (s *Service) Changed(ctx context.Context, code string, before, after *credo
 		switch {
 		case ok && fell(ranks[id], b.Grade, d.Grade):
 			falls = append(falls, fmt.Sprintf("%s grade %s → %s", id, b.Grade, d.Grade))
+			fallen = append(fallen, id)
 		case !ok && ranks[id] != nil && ranks[id][d.Grade] > 0:
 			// First graded, and not at the best grade: an adverse record
 			// brought the dimension in.
 			falls = append(falls, fmt.Sprintf("%s grade (new) %s", id, d.Grade))
+			fallen = append(fallen, id)
 		}
 	}
 	if len(falls) > 0 {
 		why := strings.Join(after.Reasons, "; ")
 		if why == "" {
-			why = "See the itemised explanation of the assessment."
+			why = lowering(after, fallen, ranks)
 		}
 		ns = append(ns, &credo.Notice{
 			Audience: code, Subject: code, Kind: credo.NoticeGradeFall, At: credo.NewTime(now),
@@ -210,7 +258,7 @@ func (s *Service) Changed(ctx context.Context, code string, before, after *credo
 				"Object to a record or listing you believe wrong: POST /v1/objections",
 				"Apply for credit repair once the minimum publicity period has passed: POST /v1/repairs",
 			},
-			Key: "fall:" + code + ":" + strconv.FormatInt(now.UnixMicro(), 10),
+			Key: "fall:" + code + ":" + strconv.FormatInt(now.UnixMicro(), 10) + ":" + shortHash(strings.Join(falls, ";")),
 		})
 	}
 	entries, err := s.Store.SubjectListEntries(ctx, code)
@@ -266,6 +314,48 @@ func (s *Service) gradeRanks(code string, asOf time.Time) map[string]map[string]
 		out["comprehensive"] = rank(p.Comprehensive.Grades)
 	}
 	return out
+}
+
+// lowering says what lowers the fallen dimensions of a: each contribution
+// of negative points or a grade below the best, with its record and legal
+// basis.
+func lowering(a *credo.Assessment, fallen []string, ranks map[string]map[string]int) string {
+	var parts []string
+	for _, id := range fallen {
+		d := a.Dimensions[id]
+		if d == nil {
+			continue
+		}
+		for _, c := range d.Contributions {
+			if c.Points >= 0 && (c.Grade == "" || ranks[id][c.Grade] == 0) {
+				continue
+			}
+			p := id + ": " + c.Reason
+			if c.Record != 0 {
+				p += " (record " + strconv.FormatInt(c.Record, 10)
+				if c.Points < 0 {
+					p += fmt.Sprintf(", %g points", c.Points)
+				}
+				p += ")"
+			}
+			if c.LegalBasis != "" {
+				p += ", " + c.LegalBasis
+			}
+			parts = append(parts, p)
+		}
+		parts = append(parts, d.Reasons...)
+	}
+	if len(parts) == 0 {
+		return "See the itemised explanation of the assessment."
+	}
+	return strings.Join(parts, "; ") + "."
+}
+
+// shortHash tells apart notices of one moment by what they say.
+func shortHash(s string) string {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return strconv.FormatUint(h.Sum64(), 36)
 }
 
 func fell(rank map[string]int, from, to string) bool {
