@@ -133,7 +133,11 @@ func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
 		if w.Row == nil {
 			// No publicity rule names it: adverse when the rulebooks count
 			// it against the organization (an unfulfilled judgment the
-			// court did not grade), not a licence or an honour.
+			// court did not grade), not a licence or an honour. Only a
+			// record some rule could apply to is worth an assessment.
+			if !s.mayCount(r, now) {
+				continue
+			}
 			if counted[r.Subject] == nil {
 				var err error
 				if counted[r.Subject], err = s.countedAgainst(ctx, r.Subject, now); err != nil {
@@ -180,6 +184,37 @@ func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
 		})
 	}
 	return s.notify(ctx, ns...)
+}
+
+// mayCount reports whether a rule or direct grade of the rulebooks in
+// force could apply to r: one of a dimension of r's category that names
+// r's kind or no kind.
+func (s *Service) mayCount(r *credo.Record, now time.Time) bool {
+	div := ""
+	if len(r.Subject) >= 8 {
+		div = r.Subject[2:8]
+	}
+	p, _ := s.Grading.Set().Plan(now, div)
+	if p == nil {
+		return false
+	}
+	names := func(kinds []string) bool { return len(kinds) == 0 || slices.Contains(kinds, r.Kind) }
+	for _, d := range p.Dimensions {
+		if !slices.Contains(d.Categories, r.Category) {
+			continue
+		}
+		for _, rule := range d.Rules {
+			if names(rule.Kinds) {
+				return true
+			}
+		}
+		for _, dg := range d.Direct {
+			if names(dg.Kinds) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // countedAgainst returns the records that lower code's grades at now:
