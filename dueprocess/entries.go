@@ -72,12 +72,12 @@ func (s *Service) List(ctx context.Context, v credo.Viewer, req ListRequest) (e 
 	if err != nil {
 		return nil, false, err
 	}
-	code, failure := uscc.Check(req.Subject)
-	if req.Subject == "" {
+	if strings.TrimSpace(req.Subject) == "" {
 		return nil, false, credo.FieldError("subject", "required", "is required")
 	}
-	if failure != "" {
-		return nil, false, credo.FieldError("subject", failure, "%q is not a valid Unified Social Credit Code (%s)", req.Subject, failure)
+	code := uscc.Normalize(req.Subject)
+	if err := credo.ValidateCode("subject", code); err != nil {
+		return nil, false, err
 	}
 	if len(def.Listers) == 0 {
 		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Field: "list", Reason: "list",
@@ -107,6 +107,8 @@ func (s *Service) List(ctx context.Context, v credo.Viewer, req ListRequest) (e 
 		}
 	}
 	now := s.now()
+	var given struct{ decidedAt time.Time }
+	given.decidedAt = req.DecidedAt.Time
 	if req.DecidedAt.IsZero() {
 		req.DecidedAt = credo.NewTime(now)
 	}
@@ -125,31 +127,68 @@ func (s *Service) List(ctx context.Context, v credo.Viewer, req ListRequest) (e 
 		if term, err = rulebook.ParsePeriod(string(req.Term)); err != nil {
 			return nil, false, credo.FieldError("term", "format", "%v", err)
 		}
-	case !req.Until.IsZero():
+	}
+	length := term.Duration()
+	if !req.Until.IsZero() {
 		// The end names the term: from taking effect (after the notice) to until.
 		termField = "until"
-		days := int(req.Until.Sub(now.Add(def.Notice.Duration())) / rulebook.Day)
-		if days < 1 {
-			return nil, false, credo.FieldError("until", "range", "must be after the entry takes effect (%s)", credo.NewTime(now.Add(def.Notice.Duration())))
+		effective := now.Add(def.Notice.Duration())
+		if !req.Until.After(effective) {
+			return nil, false, credo.FieldError("until", "range", "must be after the entry takes effect (%s)", credo.NewTime(effective))
 		}
-		term = rulebook.Period{N: days, Unit: "d"}
+		length = req.Until.Sub(effective)
 	}
-	if term.Duration() < def.TermMin.Duration() || !def.TermMax.IsZero() && term.Duration() > def.TermMax.Duration() {
+	if length < def.TermMin.Duration() || !def.TermMax.IsZero() && length > def.TermMax.Duration() {
 		return nil, false, credo.FieldError(termField, "range", "must make a term from %s to %s for %s", periodString(def.TermMin), periodString(def.TermMax), def.ID)
 	}
 	reasons := make([]string, len(req.Reasons))
 	for i, r := range req.Reasons {
 		reasons[i] = strings.TrimSpace(r)
 	}
+	key := "decision:" + a.ID + ":" + def.ID + ":" + strings.TrimSpace(req.DecisionNumber)
+	// The same decision again is the stored entry; its number with other
+	// content is a conflict. What the request left to the registry (the
+	// decision date, the term) is compared only when it was given, so a
+	// repeat made later is still a repeat.
+	if prev, err := s.byKey(ctx, code, key); err != nil {
+		return nil, false, err
+	} else if prev != nil {
+		same := prev.List == def.ID && prev.LegalBasis == strings.TrimSpace(req.LegalBasis) && slices.Equal(prev.Reasons, reasons) &&
+			(given.decidedAt.IsZero() || prev.DecidedAt.Equal(given.decidedAt)) &&
+			(req.Term == "" || prev.Until.Sub(prev.EffectiveAt.Time) == term.Duration()) &&
+			(req.Until.IsZero() || prev.Until.Equal(req.Until.Time))
+		if !same {
+			return nil, false, &credo.Error{Code: credo.ECONFLICT, Field: "decision_number", Reason: "exists",
+				Message: fmt.Sprintf("decision %s on %s was recorded before with other content (entry %d)", prev.DecisionNumber, prev.List, prev.ID)}
+		}
+		return prev, false, nil
+	}
 	e = &credo.ListEntry{
 		List: def.ID, ListVersion: def.Version, Subject: code, Division: s.division(ctx, code),
 		Authority: a.ID, Source: credo.SourceDecision,
 		LegalBasis: strings.TrimSpace(req.LegalBasis), DecisionNumber: strings.TrimSpace(req.DecisionNumber),
 		Reasons: reasons, DecidedAt: credo.NewTime(req.DecidedAt.Time),
-		Key: "decision:" + a.ID + ":" + def.ID + ":" + strings.TrimSpace(req.DecisionNumber),
+		Key: key,
 	}
 	s.schedule(e, def, now, def.Notice, term)
+	if !req.Until.IsZero() {
+		e.Until = credo.NewTime(req.Until.Time)
+	}
 	return s.add(ctx, def, e)
+}
+
+// byKey returns code's entry with key, or nil.
+func (s *Service) byKey(ctx context.Context, code, key string) (*credo.ListEntry, error) {
+	entries, err := s.Store.SubjectListEntries(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if e.Key == key {
+			return e, nil
+		}
+	}
+	return nil, nil
 }
 
 func periodString(p rulebook.Period) string {

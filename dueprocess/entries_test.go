@@ -419,3 +419,37 @@ func TestRescoreNotifies(t *testing.T) {
 		})
 	}
 }
+
+// A decision sent again later, without the date and term the registry
+// filled in, is the same entry; under its number, another term or other
+// reasons are a conflict.
+func TestListingRepeat(t *testing.T) {
+	r := newRegistry(t)
+	req := dueprocess.ListRequest{List: "serious-dishonesty", Subject: codeShanghai, LegalBasis: "《市场监督管理严重违法失信名单管理办法》",
+		DecisionNumber: "沪市监信〔2026〕21号", Reasons: dueprocess.Texts{"虚假登记"}, Term: "2y"}
+	e, created, err := r.p.List(r.ctx, viewerOf(shAMR), req)
+	if err != nil || !created {
+		t.Fatal(err)
+	}
+	r.clock.advance(time.Hour)
+	again, created, err := r.p.List(r.ctx, viewerOf(shAMR), req)
+	if err != nil || created || again.ID != e.ID {
+		t.Fatalf("an hour later: %v %v %+v", err, created, again)
+	}
+	noTerm := req
+	noTerm.Term = ""
+	if again, _, err = r.p.List(r.ctx, viewerOf(shAMR), noTerm); err != nil || again.ID != e.ID {
+		t.Fatalf("without the term: %v %+v", err, again)
+	}
+	other := req
+	other.Term = "3y"
+	_, _, err = r.p.List(r.ctx, viewerOf(shAMR), other)
+	wantError(t, "another term", err, credo.ECONFLICT, "decision_number")
+	other = req
+	other.DecidedAt = credo.NewTime(r.clock.t.Add(-48 * time.Hour))
+	_, _, err = r.p.List(r.ctx, viewerOf(shAMR), other)
+	wantError(t, "another date", err, credo.ECONFLICT, "decision_number")
+	if n := len(r.entries(codeShanghai)); n != 1 {
+		t.Fatalf("%d entries", n)
+	}
+}
