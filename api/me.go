@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/uscc"
@@ -59,9 +60,13 @@ func (s *Server) getMyNotices(w http.ResponseWriter, r *http.Request) error {
 
 // AccountRequest is the body of POST /v1/admin/accounts.
 type AccountRequest struct {
-	ID      string `json:"id"`
-	Role    string `json:"role"`
+	// ID defaults to org-<code> for an organization, admin-<time> for an
+	// administrator.
+	ID   string `json:"id,omitempty"`
+	Role string `json:"role"`
+	// Subject (or Code: the same) is the organization's code.
 	Subject string `json:"subject,omitempty"`
+	Code    string `json:"code,omitempty"`
 	Name    string `json:"name,omitempty"`
 }
 
@@ -83,12 +88,30 @@ func (s *Server) postAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := &credo.Account{ID: req.ID, Role: req.Role, Name: req.Name, CreatedAt: credo.NewTime(s.now())}
+	if req.Subject == "" {
+		req.Subject = req.Code
+	}
+	switch strings.ToLower(a.Role) {
+	case "org", "organisation", "organization":
+		a.Role = credo.RoleOrganization
+	case "administrator", "admin":
+		a.Role = credo.RoleAdmin
+	}
 	if req.Subject != "" {
 		code, err := normalizeCode("subject", req.Subject)
 		if err != nil {
 			return err
 		}
 		a.Subject = code
+	}
+	if a.ID == "" {
+		switch {
+		case a.Role == credo.RoleOrganization && a.Subject != "":
+			a.ID = "org-" + strings.ToLower(a.Subject)
+		case a.Role == credo.RoleAdmin:
+			a.ID = "admin-" + s.now().UTC().Format("20060102-150405.000000")
+			a.ID = strings.ReplaceAll(a.ID, ".", "-")
+		}
 	}
 	if err := a.Validate(); err != nil {
 		return err

@@ -42,6 +42,22 @@ func noticesOf(ns []credo.Notice, kind string) []credo.Notice {
 	return out
 }
 
+func TestAccountDefaults(t *testing.T) {
+	e := newProcessEnv(t)
+	var na struct {
+		Account credo.Account `json:"account"`
+		Token   string        `json:"token"`
+	}
+	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "organization", "code": codeHuaibei}).wantStatus(http.StatusCreated).decode(&na)
+	if na.Account.ID != "org-"+strings.ToLower(codeHuaibei) || na.Account.Subject != codeHuaibei || na.Token == "" {
+		t.Fatalf("organization: %+v", na)
+	}
+	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "admin"}).wantStatus(http.StatusCreated).decode(&na)
+	if !strings.HasPrefix(na.Account.ID, "admin-") || na.Account.Role != credo.RoleAdmin {
+		t.Fatalf("administrator: %+v", na)
+	}
+}
+
 func TestAccountsAndMe(t *testing.T) {
 	e := newProcessEnv(t)
 	var na struct {
@@ -110,6 +126,7 @@ func TestAccountsAndMe(t *testing.T) {
 		{"unknown token", "credo_test_nobody", good, 401, credo.EUNAUTHORIZED, ""},
 		{"authority role", adminToken, with(good, "role", "authority"), 422, credo.EINVALID, "role"},
 		{"no role", adminToken, with(good, "role", nil), 422, credo.EINVALID, "role"},
+		{"no id for an organization's account made without its code", adminToken, with(good, "id", nil, "subject", nil), 422, credo.EINVALID, "id"},
 		{"organization without code", adminToken, with(good, "subject", nil), 422, credo.EINVALID, "subject"},
 		{"administrator with code", adminToken, with(good, "role", "admin"), 422, credo.EINVALID, "subject"},
 		{"bad code", adminToken, with(good, "subject", badChecksum), 422, credo.EINVALID, "subject"},
