@@ -110,3 +110,32 @@ func TestListsOfOneRegion(t *testing.T) {
 	e.do("GET", "/v1/lists/serious-dishonesty?status=notified&division=31", tokenHuaibei, "", nil).problem(403, credo.EFORBIDDEN)
 	e.get("/v1/lists/serious-dishonesty?status=notified").problem(403, credo.EFORBIDDEN)
 }
+
+// A list read by how its entries ended, and with since/until for the
+// date range.
+func TestListsByEnding(t *testing.T) {
+	e := newProcessEnv(t)
+	en := e.list(tokenHuaibei, listing(codeHuaibei, "淮市监信〔2026〕51号"))
+	en2 := e.list(tokenHuaibei, listing(codeHuaibei, "淮市监信〔2026〕52号"))
+	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/end", en.ID), tokenHuaibei, map[string]any{"reason": "revoked", "note": "复议撤销"}).wantStatus(http.StatusOK)
+	var page listsPage
+	e.do("GET", "/v1/lists/serious-dishonesty?status=revoked", tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&page)
+	if len(page.Entries) != 1 || page.Entries[0].ID != en.ID {
+		t.Fatalf("revoked: %+v", page.Entries)
+	}
+	e.do("GET", "/v1/lists/serious-dishonesty?status=expired", tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&page)
+	if len(page.Entries) != 0 {
+		t.Fatalf("expired: %+v", page.Entries)
+	}
+	future := en2.Until.Format(time.RFC3339)
+	e.do("GET", "/v1/lists/serious-dishonesty?status=expired&as_of="+future, tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&page)
+	if len(page.Entries) != 1 || page.Entries[0].ID != en2.ID {
+		t.Fatalf("expired at the term: %+v", page.Entries)
+	}
+	since := en2.EffectiveAt.Add(time.Second).Format(time.RFC3339)
+	e.do("GET", "/v1/lists/serious-dishonesty?since="+since, tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&page)
+	if len(page.Entries) != 0 {
+		t.Fatalf("since after both took effect: %+v", page.Entries)
+	}
+	e.do("GET", "/v1/lists/serious-dishonesty?status=gone", tokenHuaibei, "", nil).problem(422, credo.EINVALID)
+}

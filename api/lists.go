@@ -235,16 +235,30 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	if lq.Division != "" && !division.ValidPrefix(lq.Division) {
 		return credo.FieldError("division", "format", "must be a division code prefix of 2 to 6 digits")
 	}
+	// status is notified, active or ended, or how an entry ended
+	// (expired, repaired, overturned, revoked, escalated): ended entries
+	// that ended so.
+	endedHow := ""
 	switch lq.Status {
 	case "", credo.ListNotified, credo.ListActive, credo.ListEnded:
+	case credo.EndExpired, credo.EndRepaired, credo.EndOverturned, credo.EndRevoked, credo.EndEscalated:
+		endedHow, lq.Status = lq.Status, credo.ListEnded
 	default:
-		return credo.FieldError("status", "enum", "must be notified, active or ended")
+		return credo.FieldError("status", "enum", "must be notified, active or ended (or expired, repaired, overturned, revoked, escalated)")
 	}
-	if lq.From, err = queryTime(r, "from"); err != nil {
-		return err
-	}
-	if lq.To, err = queryTime(r, "to"); err != nil {
-		return err
+	// The date range bounds when entries took effect: from (or since)
+	// inclusive, to (or until) exclusive.
+	for _, f := range []struct {
+		dst   *time.Time
+		names []string
+	}{{&lq.From, []string{"from", "since"}}, {&lq.To, []string{"to", "until"}}} {
+		for _, name := range f.names {
+			if t, err := queryTime(r, name); err != nil {
+				return err
+			} else if !t.IsZero() && f.dst.IsZero() {
+				*f.dst = t
+			}
+		}
 	}
 	if !lq.From.IsZero() && !lq.To.IsZero() && !lq.To.After(lq.From) {
 		return credo.FieldError("to", "order", "must be after from")
@@ -277,6 +291,9 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	out.Next = page.Next
 	out.Entries = []dueprocess.EntryView{}
 	for _, e := range page.Entries {
+		if endedHow != "" && e.StateAt(lq.AsOf).Reason != endedHow {
+			continue // a page may then hold fewer than limit entries; next goes on
+		}
 		if seesAll || p.EntryVisible(v, e, lq.AsOf) {
 			out.Entries = append(out.Entries, p.View(e, lq.AsOf, nil))
 		}
