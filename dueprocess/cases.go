@@ -328,6 +328,13 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 			Message: fmt.Sprintf("%s %d is decided by %s or an administrator", kind, id, c.Authority)}
 	}
 	if !c.Open() {
+		// A decision interrupted after it was stored is completed by the
+		// attempt to make it again; the answer is still that it was made.
+		if t, err := s.resolve(ctx, c.Target); err == nil {
+			if err := s.complete(ctx, c, c.Decision, t); err != nil {
+				return nil, err
+			}
+		}
 		return nil, &credo.Error{Code: credo.ECONFLICT, Field: "case", Reason: "decided",
 			Message: fmt.Sprintf("%s %d was decided already (%s, %s)", kind, id, c.Decision.Outcome, c.Decision.At)}
 	}
@@ -391,27 +398,63 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 				Message: fmt.Sprintf("list entry %d ended already (%s, %s)", t.entry.ID, st.Reason, st.Since)}
 		}
 	}
+	// The decision is stored first (one per case, so two deciders cannot
+	// both act), then what follows from it.
 	if err := s.Store.DecideCase(ctx, d); err != nil {
 		return nil, err
 	}
-	switch {
-	case t.entry != nil && req.Outcome == credo.OutcomeRetracted:
-		if _, err := s.end(ctx, t.entry, credo.EndOverturned, "objection "+strconv.FormatInt(c.ID, 10)+" succeeded: "+d.Reasons, d.Actor, c.ID, now); err != nil {
-			return nil, err
-		}
-	case t.entry != nil && req.Outcome == credo.OutcomeApproved:
-		if _, err := s.end(ctx, t.entry, credo.EndRepaired, "credit repair "+strconv.FormatInt(c.ID, 10)+" approved: "+d.Reasons, d.Actor, c.ID, now); err != nil {
-			return nil, err
-		}
-	case t.record != nil && req.Outcome == credo.OutcomeApproved:
-		if err := s.regrade(ctx, c.Subject, credo.Cause{Kind: credo.CauseCase, Case: c.ID}); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.notifyDecided(ctx, c, d); err != nil {
+	if err := s.complete(ctx, c, d, t); err != nil {
 		return nil, err
 	}
 	return s.Store.Case(ctx, c.ID)
+}
+
+// complete does what follows from a stored decision: the entry it
+// overturns or repairs ends, a repaired record's organization is
+// regraded, and the organization is told. Each step is idempotent, so a
+// decision interrupted after it was stored is completed when it is made
+// again.
+func (s *Service) complete(ctx context.Context, c *credo.Case, d *credo.CaseDecision, t target) error {
+	if err := s.follow(ctx, c, d, t, d.At.Time); err != nil {
+		return err
+	}
+	if t.record != nil && d.Outcome == credo.OutcomeApproved {
+		if err := s.regrade(ctx, c.Subject, credo.Cause{Kind: credo.CauseCase, Case: c.ID}); err != nil {
+			return err
+		}
+	}
+	return s.notifyDecided(ctx, c, d)
+}
+
+// follow ends the list entry a decision overturned or repaired, unless it
+// ended already by this case (a decision made again after an
+// interruption completes what the first did not).
+func (s *Service) follow(ctx context.Context, c *credo.Case, d *credo.CaseDecision, t target, now time.Time) error {
+	if t.entry == nil || (d.Outcome != credo.OutcomeRetracted && d.Outcome != credo.OutcomeApproved) {
+		return nil
+	}
+	if end := endedBy(t.entry, now); end != nil {
+		return nil // by this case, or another end came first: nothing to do
+	}
+	reason, note := credo.EndOverturned, "objection "+strconv.FormatInt(c.ID, 10)+" succeeded: "+d.Reasons
+	if d.Outcome == credo.OutcomeApproved {
+		reason, note = credo.EndRepaired, "credit repair "+strconv.FormatInt(c.ID, 10)+" approved: "+d.Reasons
+	}
+	if t.entry.StateAt(now).Status == credo.ListEnded {
+		return nil // its term ran out meanwhile
+	}
+	_, err := s.end(ctx, t.entry, reason, note, d.Actor, c.ID, d.At.Time)
+	return err
+}
+
+// endedBy returns the stored transition that ended e by t, or nil.
+func endedBy(e *credo.ListEntry, t time.Time) *credo.ListTransition {
+	for i := range e.Transitions {
+		if tr := &e.Transitions[i]; !tr.At.After(t) && !tr.RecordedAt.After(t) {
+			return tr
+		}
+	}
+	return nil
 }
 
 func optionalText(field, v string, max int) error {

@@ -331,3 +331,40 @@ func TestMeasures(t *testing.T) {
 		t.Fatalf("as of the past: %+v", v)
 	}
 }
+
+// A decision interrupted after it was stored (a crash before the listing
+// ended) is completed when it is made again: the answer is still that the
+// case was decided, and the entry ends by this case.
+func TestInterruptedDecisionCompletes(t *testing.T) {
+	r := newRegistry(t)
+	e := r.list(shAMR, "serious-dishonesty", codeShanghai, "沪市监信〔2026〕61号", "")
+	r.clock.set(e.EffectiveAt.Add(time.Hour))
+	c, err := r.p.File(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, objection(credo.Target{Kind: credo.TargetListEntry, ID: e.ID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the decision reached the store.
+	if err := r.db.DecideCase(r.ctx, &credo.CaseDecision{Case: c.ID, Outcome: credo.OutcomeRetracted, Reasons: "依据不足",
+		Actor: "authority:sh-amr", At: credo.NewTime(r.clock.t)}); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.entry(e.ID).StateAt(r.clock.t); st.Status != credo.ListActive {
+		t.Fatalf("before the retry: %+v", st)
+	}
+	r.clock.advance(time.Minute)
+	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeRetracted, Reasons: dueprocess.Texts{"依据不足"}})
+	wantError(t, "made again", err, credo.ECONFLICT, "case")
+	ended := r.entry(e.ID)
+	if st := ended.StateAt(r.clock.t); st.Status != credo.ListEnded || st.Reason != credo.EndOverturned {
+		t.Fatalf("after the retry: %+v", st)
+	}
+	if tr := ended.Transitions[0]; tr.Case != c.ID {
+		t.Fatalf("the end does not name the case: %+v", tr)
+	}
+	if g := r.current(codeShanghai).Grade; g == "D" {
+		t.Fatalf("grade after completion: %s", g)
+	}
+	if k := noticeKinds(r.notices(codeShanghai)); k[credo.NoticeObjection] != 1 {
+		t.Fatalf("notices: %v", k)
+	}
+}
