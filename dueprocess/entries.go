@@ -161,6 +161,11 @@ func (s *Service) List(ctx context.Context, v credo.Viewer, req ListRequest) (e 
 			return nil, false, &credo.Error{Code: credo.ECONFLICT, Field: "decision_number", Reason: "exists",
 				Message: fmt.Sprintf("decision %s on %s was recorded before with other content (entry %d)", prev.DecisionNumber, prev.List, prev.ID)}
 		}
+		// What the first submission did after storing the entry is done
+		// again, idempotently, in case it was interrupted.
+		if err := s.settle(ctx, def, prev); err != nil {
+			return nil, false, err
+		}
 		return prev, false, nil
 	}
 	e = &credo.ListEntry{
@@ -231,16 +236,19 @@ func (s *Service) add(ctx context.Context, def *lists.Definition, e *credo.ListE
 	if err != nil {
 		return nil, false, err
 	}
-	if out[0].Status == credo.Exists {
-		return stored, false, nil
-	}
-	if err := s.notifyListing(ctx, def, stored); err != nil {
+	if err := s.settle(ctx, def, stored); err != nil {
 		return nil, false, err
 	}
-	if err := s.regrade(ctx, stored.Subject, credo.Cause{Kind: credo.CauseList, ListEntry: stored.ID}); err != nil {
-		return nil, false, err
+	return stored, out[0].Status == credo.Created, nil
+}
+
+// settle does what follows from a stored entry: the organization is told
+// (each notice once, by its key) and regraded.
+func (s *Service) settle(ctx context.Context, def *lists.Definition, e *credo.ListEntry) error {
+	if err := s.notifyListing(ctx, def, e); err != nil {
+		return err
 	}
-	return stored, true, nil
+	return s.regrade(ctx, e.Subject, credo.Cause{Kind: credo.CauseList, ListEntry: e.ID})
 }
 
 // EndRequest is the body of POST /v1/list-entries/{id}/end: an authority
