@@ -368,3 +368,39 @@ func TestInterruptedDecisionCompletes(t *testing.T) {
 		t.Fatalf("notices: %v", k)
 	}
 }
+
+// Two deciders at once (the authority and an administrator): one decision
+// is stored, the other is told the case was decided, and the listing ends
+// once.
+func TestConcurrentDecisions(t *testing.T) {
+	r := newRegistry(t)
+	e := r.list(shAMR, "serious-dishonesty", codeShanghai, "沪市监信〔2026〕71号", "")
+	c, err := r.p.File(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, objection(credo.Target{Kind: credo.TargetListEntry, ID: e.ID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for _, v := range []credo.Viewer{viewerOf(shAMR), admin} {
+		go func() {
+			_, err := r.p.Decide(r.ctx, v, credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeRetracted, Reasons: dueprocess.Texts{"撤销"}})
+			errs <- err
+		}()
+	}
+	ok, decided := 0, 0
+	for range 2 {
+		switch err := <-errs; credo.ErrorCodeOf(err) {
+		case "":
+			ok++
+		case credo.ECONFLICT:
+			decided++
+		default:
+			t.Fatalf("unexpected: %v", err)
+		}
+	}
+	if ok != 1 || decided != 1 {
+		t.Fatalf("%d decided, %d told it was decided", ok, decided)
+	}
+	if tr := r.entry(e.ID).Transitions; len(tr) != 1 || tr[0].Case != c.ID {
+		t.Fatalf("transitions: %+v", tr)
+	}
+}
