@@ -26,6 +26,24 @@ func Position(kind byte, cursor string) (string, error) {
 	return string(b[2:]), nil
 }
 
+// IDCursor is the cursor of a listing ordered by id, after id.
+func IDCursor(kind byte, id int64) string {
+	return Cursor(kind, strconv.FormatInt(id, 10))
+}
+
+// ID returns the id an IDCursor of kind holds, or BadCursor.
+func ID(kind byte, cursor string) (int64, error) {
+	pos, err := Position(kind, cursor)
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(pos, 10, 64)
+	if err != nil || id < 1 {
+		return 0, BadCursor()
+	}
+	return id, nil
+}
+
 // BadCursor is the error of a cursor the listing did not issue.
 func BadCursor() *credo.Error {
 	return credo.FieldError("cursor", "format", "is not a cursor this listing issued")

@@ -29,3 +29,15 @@ func TestSize(t *testing.T) {
 		t.Error("a negative limit was accepted")
 	}
 }
+
+func TestIDCursor(t *testing.T) {
+	c := IDCursor('l', 42)
+	if id, err := ID('l', c); err != nil || id != 42 {
+		t.Fatalf("round trip: %d %v", id, err)
+	}
+	for _, bad := range []string{IDCursor('n', 42), Cursor('l', "x"), Cursor('l', "0"), "!!"} {
+		if _, err := ID('l', bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

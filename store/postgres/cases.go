@@ -194,7 +194,7 @@ func (db *DB) Cases(ctx context.Context, q credo.CaseQuery) (*credo.CasePage, er
 	}
 	before := int64(math.MaxInt64)
 	if q.Cursor != "" {
-		if before, err = idCursor('c', q.Cursor); err != nil {
+		if before, err = paging.ID('c', q.Cursor); err != nil {
 			return nil, err
 		}
 	}
@@ -229,7 +229,7 @@ func (db *DB) Cases(ctx context.Context, q credo.CaseQuery) (*credo.CasePage, er
 	page := &credo.CasePage{Cases: cs}
 	if len(cs) > limit {
 		page.Cases = cs[:limit]
-		page.Next = paging.Cursor('c', strconv.FormatInt(cs[limit-1].ID, 10))
+		page.Next = paging.IDCursor('c', cs[limit-1].ID)
 	}
 	return page, nil
 }

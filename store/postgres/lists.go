@@ -380,7 +380,7 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 	}
 	before := int64(math.MaxInt64)
 	if q.Cursor != "" {
-		if before, err = idCursor('l', q.Cursor); err != nil {
+		if before, err = paging.ID('l', q.Cursor); err != nil {
 			return nil, err
 		}
 	}
@@ -437,7 +437,7 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 	page := &credo.ListEntryPage{Entries: es}
 	if len(es) > limit {
 		page.Entries = es[:limit]
-		page.Next = paging.Cursor('l', strconv.FormatInt(es[limit-1].ID, 10))
+		page.Next = paging.IDCursor('l', es[limit-1].ID)
 	}
 	return page, nil
 }
@@ -445,19 +445,6 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 // minNS is the SQL of the nanoseconds a zero time (stored as NULL)
 // compares as: before every other time.
 const minNS = "(-9223372036854775807 - 1)"
-
-// idCursor returns the id a cursor of kind holds.
-func idCursor(kind byte, cursor string) (int64, error) {
-	pos, err := paging.Position(kind, cursor)
-	if err != nil {
-		return 0, err
-	}
-	id, err := strconv.ParseInt(pos, 10, 64)
-	if err != nil || id < 1 {
-		return 0, paging.BadCursor()
-	}
-	return id, nil
-}
 
 // drawIDs draws n ids from the sequence seq, in increasing order.
 func drawIDs(ctx context.Context, tx pgx.Tx, seq string, n int) ([]int64, error) {

@@ -123,7 +123,7 @@ func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (
 	}
 	before := int64(math.MaxInt64)
 	if cursor != "" {
-		if before, err = idCursor('n', cursor); err != nil {
+		if before, err = paging.ID('n', cursor); err != nil {
 			return nil, err
 		}
 	}
@@ -135,7 +135,7 @@ func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (
 	page := &credo.NoticePage{Notices: out}
 	if len(out) > limit {
 		page.Notices = out[:limit]
-		page.Next = paging.Cursor('n', strconv.FormatInt(out[limit-1].ID, 10))
+		page.Next = paging.IDCursor('n', out[limit-1].ID)
 	}
 	return page, nil
 }

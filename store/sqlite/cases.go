@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/go-json-experiment/json"
 
@@ -117,7 +116,7 @@ func (db *DB) Cases(ctx context.Context, q credo.CaseQuery) (*credo.CasePage, er
 	sqlQ := `SELECT ` + caseSelect + ` WHERE 1`
 	var args []any
 	if q.Cursor != "" {
-		before, err := idCursor('c', q.Cursor)
+		before, err := paging.ID('c', q.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +154,7 @@ func (db *DB) Cases(ctx context.Context, q credo.CaseQuery) (*credo.CasePage, er
 	page := &credo.CasePage{Cases: got}
 	if len(got) > limit {
 		page.Cases = got[:limit]
-		page.Next = paging.Cursor('c', strconv.FormatInt(got[limit-1].ID, 10))
+		page.Next = paging.IDCursor('c', got[limit-1].ID)
 	}
 	return page, nil
 }

@@ -199,7 +199,7 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 	sqlQ := `SELECT ` + listEntrySelect + ` WHERE e.recorded_at <= ?`
 	args := []any{at}
 	if q.Cursor != "" {
-		before, err := idCursor('l', q.Cursor)
+		before, err := paging.ID('l', q.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +260,7 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 	page := &credo.ListEntryPage{Entries: got}
 	if len(got) > limit {
 		page.Entries = got[:limit]
-		page.Next = paging.Cursor('l', strconv.FormatInt(got[limit-1].ID, 10))
+		page.Next = paging.IDCursor('l', got[limit-1].ID)
 	}
 	return page, nil
 }
@@ -313,19 +313,6 @@ func scanListEntries(rows *sql.Rows) ([]*credo.ListEntry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-// idCursor returns the id a cursor of kind holds.
-func idCursor(kind byte, cursor string) (int64, error) {
-	pos, err := paging.Position(kind, cursor)
-	if err != nil {
-		return 0, err
-	}
-	id, err := strconv.ParseInt(pos, 10, 64)
-	if err != nil || id < 1 {
-		return 0, paging.BadCursor()
-	}
-	return id, nil
 }
 
 // prefixEnd returns the least string above every string starting with

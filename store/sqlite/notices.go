@@ -77,7 +77,7 @@ func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (
 	}
 	before := int64(1<<63 - 1)
 	if cursor != "" {
-		if before, err = idCursor('n', cursor); err != nil {
+		if before, err = paging.ID('n', cursor); err != nil {
 			return nil, err
 		}
 	}
@@ -89,7 +89,7 @@ func (db *DB) Notices(ctx context.Context, audience, cursor string, limit int) (
 	page := &credo.NoticePage{Notices: got}
 	if len(got) > n {
 		page.Notices = got[:n]
-		page.Next = paging.Cursor('n', strconv.FormatInt(got[n-1].ID, 10))
+		page.Next = paging.IDCursor('n', got[n-1].ID)
 	}
 	return page, nil
 }
