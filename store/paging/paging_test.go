@@ -31,12 +31,12 @@ func TestSize(t *testing.T) {
 }
 
 func TestIDCursor(t *testing.T) {
-	c := IDCursor('l', 42)
-	if id, err := ID('l', c); err != nil || id != 42 {
+	c := paging.IDCursor('l', 42)
+	if id, err := paging.ID('l', c); err != nil || id != 42 {
 		t.Fatalf("round trip: %d %v", id, err)
 	}
-	for _, bad := range []string{IDCursor('n', 42), Cursor('l', "x"), Cursor('l', "0"), "!!"} {
-		if _, err := ID('l', bad); err == nil {
+	for _, bad := range []string{paging.IDCursor('n', 42), paging.Cursor('l', "x"), paging.Cursor('l', "0"), "!!"} {
+		if _, err := paging.ID('l', bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
