@@ -19,7 +19,7 @@ import (
 // sync is set, it first brings the entries of lists defined by rule in line
 // with a (see syncRules). It implements grading.ListEffects.
 func (s *Service) Amend(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, sync bool) error {
-	entries, err := s.Store.SubjectListEntries(ctx, code)
+	entries, err := s.entriesOf(ctx, code)
 	if err != nil {
 		return err
 	}
@@ -27,9 +27,42 @@ func (s *Service) Amend(ctx context.Context, code string, versions []*credo.Subj
 		if entries, err = s.syncRules(ctx, code, versions, records, a, asOf, entries); err != nil {
 			return err
 		}
+		if known := knownOf(ctx); known != nil {
+			known[code] = entries
+		}
 	}
 	applyEntries(s.Catalogue, a, entries, asOf)
 	return nil
+}
+
+// known holds, under a context, the entries of organizations read once
+// already (by Amend, for Changed in the same regrade; by Measures, for the
+// assessment it makes), so that they are not read again.
+type known map[string][]*credo.ListEntry
+
+type knownKey struct{}
+
+func knownOf(ctx context.Context) known {
+	k, _ := ctx.Value(knownKey{}).(known)
+	return k
+}
+
+func withKnown(ctx context.Context) context.Context {
+	return context.WithValue(ctx, knownKey{}, known{})
+}
+
+// entriesOf returns code's entries, from the context's known ones when
+// they were read already.
+func (s *Service) entriesOf(ctx context.Context, code string) ([]*credo.ListEntry, error) {
+	k := knownOf(ctx)
+	if es, ok := k[code]; ok {
+		return es, nil
+	}
+	es, err := s.Store.SubjectListEntries(ctx, code)
+	if err == nil && k != nil {
+		k[code] = es
+	}
+	return es, err
 }
 
 // applyEntries is the pure part of Amend.
@@ -206,6 +239,10 @@ type batch struct {
 
 type batchKey struct{}
 
+// maxBatch is the most organizations grading amends between two flushes
+// (its rounds and rescore batches hold 1,000).
+const maxBatch = 1000
+
 func batchOf(ctx context.Context) *batch {
 	b, _ := ctx.Value(batchKey{}).(*batch)
 	return b
@@ -218,8 +255,17 @@ func batchOf(ctx context.Context) *batch {
 // regrades and rescores.
 func (s *Service) Batch(ctx context.Context) (context.Context, func(context.Context) error) {
 	b := &batch{}
-	return context.WithValue(ctx, batchKey{}, b), func(ctx context.Context) error {
-		defer func() { *b = batch{} }()
+	k := known{}
+	return context.WithValue(context.WithValue(ctx, knownKey{}, k), batchKey{}, b), func(ctx context.Context) error {
+		defer func() {
+			*b = batch{}
+			// The entries read stay known for the batch's Changed; a
+			// rescore's batches follow one another, so what is kept is
+			// bounded.
+			if len(k) > 2*maxBatch {
+				clear(k)
+			}
+		}()
 		ns := b.notices
 		if len(b.entries) > 0 {
 			out, err := s.Store.AddListEntries(ctx, b.entries)

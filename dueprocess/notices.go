@@ -296,7 +296,7 @@ func (s *Service) Changed(ctx context.Context, code string, before, after *credo
 			Key: "fall:" + code + ":" + strconv.FormatInt(now.UnixMicro(), 10) + ":" + shortHash(strings.Join(falls, ";")),
 		})
 	}
-	entries, err := s.Store.SubjectListEntries(ctx, code)
+	entries, err := s.entriesOf(ctx, code)
 	if err != nil {
 		return err
 	}

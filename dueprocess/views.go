@@ -163,7 +163,9 @@ func (s *Service) Measures(ctx context.Context, code, action string, asOf time.T
 	if s.Grading == nil {
 		return lists.Verdict{}, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
 	}
-	entries, err := s.Store.SubjectListEntries(ctx, code)
+	// Read once: the assessment is made from the same inputs.
+	ctx = withKnown(ctx)
+	entries, err := s.entriesOf(ctx, code)
 	if err != nil {
 		return lists.Verdict{}, err
 	}
@@ -175,7 +177,7 @@ func (s *Service) Measures(ctx context.Context, code, action string, asOf time.T
 	if err != nil {
 		return lists.Verdict{}, err
 	}
-	a, err := s.Grading.Assess(ctx, code, asOf)
+	a, err := s.Grading.AssessInputs(ctx, code, versions, records, asOf)
 	if err != nil {
 		return lists.Verdict{}, err
 	}

@@ -117,6 +117,12 @@ func (s *Service) Assess(ctx context.Context, code string, asOf time.Time) (*cre
 	return s.assess(ctx, code, versions, records, asOf, false)
 }
 
+// AssessInputs is Assess over inputs the caller has read already: code's
+// registration versions and all its records.
+func (s *Service) AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+	return s.assess(ctx, code, versions, records, asOf, false)
+}
+
 // Regrade recomputes the assessments of the organizations in causes as of
 // now and stores them, each with its cause. It is idempotent: regrading an
 // organization whose grade did not change adds nothing to its history.
