@@ -104,11 +104,9 @@ func (s *Service) regrade(ctx context.Context, code string, cause credo.Cause) e
 // division is code's division for filtering: its registration's when it
 // has one, else code positions 3-8.
 func (s *Service) division(ctx context.Context, code string) string {
-	if sub, err := s.Store.Subject(ctx, code); err == nil && sub.Division != "" {
-		return sub.Division
+	sub, err := s.Store.Subject(ctx, code)
+	if err != nil {
+		return division(nil, code)
 	}
-	if len(code) >= 8 {
-		return code[2:8]
-	}
-	return ""
+	return division([]*credo.Subject{sub}, code)
 }
