@@ -71,8 +71,6 @@ const (
 	EndEscalated  = "escalated"  // moved to a more serious list
 )
 
-// EndReasons are the reasons a stored transition may give.
-var EndReasons = []string{EndRepaired, EndOverturned, EndRevoked, EndEscalated}
 
 // How a list entry came about.
 const (
