@@ -71,7 +71,6 @@ const (
 	EndEscalated  = "escalated"  // moved to a more serious list
 )
 
-
 // How a list entry came about.
 const (
 	SourceDecision   = "decision"
