@@ -3,10 +3,11 @@ package credo
 import "strings"
 
 // Account is a holder of a bearer token other than an authority: an
-// organization's own account (bound to its code) or an administrator.
+// organization's own account (bound to its code), a client (a monitoring
+// or screening system that sees what the public sees) or an administrator.
 type Account struct {
 	ID        string `json:"id"`
-	Role      string `json:"role"`              // RoleOrganization or RoleAdmin
+	Role      string `json:"role"`              // RoleOrganization, RoleClient or RoleAdmin
 	Subject   string `json:"subject,omitempty"` // the organization's code
 	Name      string `json:"name,omitempty"`
 	CreatedAt Time   `json:"created_at,omitzero"`
@@ -19,7 +20,14 @@ const (
 	RoleOrganization = "organization"
 	RoleAuthority    = "authority"
 	RoleAdmin        = "admin"
+	// RoleClient is an account with the least privilege: it sees what
+	// the public sees (its token identifies it, for monitoring and
+	// limits).
+	RoleClient = "client"
 )
+
+// AccountRoles are the roles an account may hold.
+var AccountRoles = []string{RoleOrganization, RoleClient, RoleAdmin}
 
 // Validate checks an account's definition.
 func (a *Account) Validate() error {
@@ -31,12 +39,12 @@ func (a *Account) Validate() error {
 		if a.Subject == "" {
 			return FieldError("subject", "required", "an organization's account is bound to its code")
 		}
-	case RoleAdmin:
+	case RoleAdmin, RoleClient:
 		if a.Subject != "" {
-			return FieldError("subject", "forbidden", "an administrator's account is bound to no organization")
+			return FieldError("subject", "forbidden", "an administrator's or client's account is bound to no organization")
 		}
 	default:
-		return FieldError("role", "enum", "must be one of %s", strings.Join([]string{RoleOrganization, RoleAdmin}, ", "))
+		return FieldError("role", "enum", "must be one of %s", strings.Join(AccountRoles, ", "))
 	}
 	return requireOptionalText("name", a.Name, 200)
 }
@@ -49,31 +57,16 @@ func requireOptionalText(field, v string, max int) error {
 }
 
 // Viewer is who is asking: the public (no token), an organization's
-// account, an authority or an administrator. What each may see is decided
-// by Sees and, for the public, by what is published.
+// account, a client's, an authority or an administrator. What each may see
+// is decided by package visibility, and by no one else.
 type Viewer struct {
 	Role      string
-	Account   *Account   // organization and administrator accounts
+	Account   *Account   // organization, client and administrator accounts
 	Authority *Authority // authorities
 }
 
 // Public is the viewer without a token.
 var Public = Viewer{Role: RolePublic}
-
-// Sees reports whether v may see everything held about the organization
-// with code, published or not: the organization itself, an authority
-// whose jurisdiction covers it, or an administrator.
-func (v Viewer) Sees(code string) bool {
-	switch v.Role {
-	case RoleAdmin:
-		return true
-	case RoleOrganization:
-		return v.Account != nil && v.Account.Subject == code
-	case RoleAuthority:
-		return v.Authority != nil && v.Authority.CoversDivision(code)
-	}
-	return false
-}
 
 // Actor names v in the trail of what it decided.
 func (v Viewer) Actor() string {

@@ -16,6 +16,10 @@ type Assessment struct {
 	AsOf       Time                  `json:"as_of"`
 	Grade      string                `json:"grade"` // the comprehensive grade
 	Score      float64               `json:"score"` // the comprehensive score
+	// ScoreWithheld is set, where an assessment is shown, when the score
+	// and reasons are withheld from a viewer because they derive from
+	// grades the viewer may not see (never stored).
+	ScoreWithheld bool `json:"score_withheld,omitempty"`
 	Reasons    []string              `json:"reasons,omitempty"`
 	Public     bool                  `json:"public"` // the public may see the comprehensive grade (its rulebook says so)
 	Dimensions map[string]*Dimension `json:"dimensions"`

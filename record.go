@@ -78,6 +78,8 @@ const KindRetraction = "retraction"
 // Bounds on what a decision date may be.
 var (
 	EarliestDecision = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	// LatestAsOf bounds the as-of times the registry answers for.
+	LatestAsOf = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 	// ClockSkew is how far in the future a decision time may lie, to
 	// tolerate an authority's clock running ahead.
 	ClockSkew = 5 * time.Minute

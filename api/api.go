@@ -59,9 +59,12 @@ type Route struct {
 	Pattern string // "/v1/subjects/{code}"
 }
 
-// route is a row of the route table.
+// route is a row of the route table: the route, who may call it (its
+// access, checked before the handler runs), and the handler. What each
+// caller then sees of the answer is package visibility's.
 type route struct {
 	Route
+	access access
 	handle handlerFunc
 }
 
@@ -69,65 +72,64 @@ type route struct {
 // error return is answered as a problem.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// routes is the one route table; Handler registers exactly these, and the
-// OpenAPI test checks the document against them.
+// routes is the one route table; Handler registers exactly these, the
+// OpenAPI test checks the document against them, and the authorization
+// matrix test calls each as every role. Every row names its access: a
+// row without one does not compile, and an access of no role refuses
+// everyone.
 func (s *Server) routes() []route {
 	return []route{
-		{Route{"GET", "/v1/uscc/{code}"}, s.describeCode},
+		{Route{"GET", "/v1/uscc/{code}"}, anyone, s.describeCode},
 
-		{Route{"POST", "/v1/subjects"}, s.postSubjects},
-		{Route{"GET", "/v1/subjects"}, s.searchSubjects},
-		{Route{"GET", "/v1/subjects/{code}"}, s.getSubject},
-		{Route{"GET", "/v1/subjects/{code}/versions"}, s.getSubjectVersions},
-		{Route{"GET", "/v1/subjects/{code}/records"}, s.getSubjectRecords},
-		{Route{"GET", "/v1/subjects/{code}/assessment"}, s.getAssessment},
-		{Route{"GET", "/v1/subjects/{code}/assessments"}, s.getAssessments},
-		{Route{"POST", "/v1/subjects/{code}/what-if"}, s.postWhatIf},
-		{Route{"GET", "/v1/subjects/{code}/lists"}, s.getSubjectLists},
-		{Route{"GET", "/v1/subjects/{code}/measures"}, s.getSubjectMeasures},
+		{Route{"POST", "/v1/subjects"}, authorities, s.postSubjects},
+		{Route{"GET", "/v1/subjects"}, anyone, s.searchSubjects},
+		{Route{"GET", "/v1/subjects/{code}"}, anyone, s.getSubject},
+		{Route{"GET", "/v1/subjects/{code}/versions"}, anyone, s.getSubjectVersions},
+		{Route{"GET", "/v1/subjects/{code}/records"}, anyone, s.getSubjectRecords},
+		{Route{"GET", "/v1/subjects/{code}/assessment"}, anyone, s.getAssessment},
+		{Route{"GET", "/v1/subjects/{code}/assessments"}, anyone, s.getAssessments},
+		{Route{"POST", "/v1/subjects/{code}/what-if"}, anyone, s.postWhatIf},
+		{Route{"GET", "/v1/subjects/{code}/lists"}, anyone, s.getSubjectLists},
+		{Route{"GET", "/v1/subjects/{code}/measures"}, anyone, s.getSubjectMeasures},
 
-		{Route{"POST", "/v1/records"}, s.postRecords},
-		{Route{"GET", "/v1/records/{id}"}, s.getRecord},
+		{Route{"POST", "/v1/records"}, authorities, s.postRecords},
+		{Route{"GET", "/v1/records/{id}"}, anyone, s.getRecord},
 
-		{Route{"GET", "/v1/lists"}, s.getLists},
-		{Route{"GET", "/v1/lists/{list}"}, s.getList},
-		{Route{"POST", "/v1/list-entries"}, s.postListEntry},
-		{Route{"GET", "/v1/list-entries/{id}"}, s.getListEntry},
-		{Route{"POST", "/v1/list-entries/{id}/end"}, s.postListEntryEnd},
-		{Route{"POST", "/v1/list-entries/{id}/revoke"}, s.postListEntryEnd},
+		{Route{"GET", "/v1/lists"}, anyone, s.getLists},
+		{Route{"GET", "/v1/lists/{list}"}, anyone, s.getList},
+		{Route{"POST", "/v1/list-entries"}, authorities, s.postListEntry},
+		{Route{"GET", "/v1/list-entries/{id}"}, anyone, s.getListEntry},
+		{Route{"POST", "/v1/list-entries/{id}/end"}, deciders, s.postListEntryEnd},
 
-		{Route{"GET", "/v1/measures"}, s.getMeasures},
-		{Route{"GET", "/v1/measures/check"}, s.getMeasuresCheck},
-		{Route{"POST", "/v1/measures/check"}, s.postMeasuresCheck},
-		{Route{"POST", "/v1/measures"}, s.postMeasuresCheck},
+		{Route{"GET", "/v1/measures"}, anyone, s.getMeasures},
+		{Route{"POST", "/v1/measures/check"}, anyone, s.postMeasuresCheck},
 
-		{Route{"POST", "/v1/objections"}, s.postCase(credo.CaseObjection)},
-		{Route{"GET", "/v1/objections"}, s.getCases(credo.CaseObjection)},
-		{Route{"GET", "/v1/objections/{id}"}, s.getCase(credo.CaseObjection)},
-		{Route{"GET", "/v1/objections/{id}/attachments/{n}"}, s.getCaseAttachment(credo.CaseObjection)},
-		{Route{"POST", "/v1/objections/{id}/decision"}, s.postCaseDecision(credo.CaseObjection)},
-		{Route{"POST", "/v1/objections/{id}/decide"}, s.postCaseDecision(credo.CaseObjection)},
-		{Route{"POST", "/v1/repairs"}, s.postCase(credo.CaseRepair)},
-		{Route{"GET", "/v1/repairs"}, s.getCases(credo.CaseRepair)},
-		{Route{"GET", "/v1/repairs/{id}"}, s.getCase(credo.CaseRepair)},
-		{Route{"GET", "/v1/repairs/{id}/attachments/{n}"}, s.getCaseAttachment(credo.CaseRepair)},
-		{Route{"POST", "/v1/repairs/{id}/decision"}, s.postCaseDecision(credo.CaseRepair)},
-		{Route{"POST", "/v1/repairs/{id}/decide"}, s.postCaseDecision(credo.CaseRepair)},
+		{Route{"POST", "/v1/objections"}, organizations, s.postCase(credo.CaseObjection)},
+		{Route{"GET", "/v1/objections"}, caseReaders, s.getCases(credo.CaseObjection)},
+		{Route{"GET", "/v1/objections/{id}"}, caseReaders, s.getCase(credo.CaseObjection)},
+		{Route{"GET", "/v1/objections/{id}/attachments/{n}"}, caseReaders, s.getCaseAttachment(credo.CaseObjection)},
+		{Route{"POST", "/v1/objections/{id}/decision"}, deciders, s.postCaseDecision(credo.CaseObjection)},
+		{Route{"POST", "/v1/repairs"}, organizations, s.postCase(credo.CaseRepair)},
+		{Route{"GET", "/v1/repairs"}, caseReaders, s.getCases(credo.CaseRepair)},
+		{Route{"GET", "/v1/repairs/{id}"}, caseReaders, s.getCase(credo.CaseRepair)},
+		{Route{"GET", "/v1/repairs/{id}/attachments/{n}"}, caseReaders, s.getCaseAttachment(credo.CaseRepair)},
+		{Route{"POST", "/v1/repairs/{id}/decision"}, deciders, s.postCaseDecision(credo.CaseRepair)},
 
-		{Route{"GET", "/v1/me"}, s.getMe},
-		{Route{"GET", "/v1/me/notices"}, s.getMyNotices},
+		{Route{"GET", "/v1/me"}, anyone, s.getMe},
+		{Route{"GET", "/v1/me/notices"}, inboxes, s.getMyNotices},
 
-		{Route{"POST", "/v1/admin/rulebooks/diff"}, s.postRulebookDiff},
-		{Route{"POST", "/v1/admin/lists/check"}, s.postListCheck},
-		{Route{"POST", "/v1/admin/accounts"}, s.postAccount},
-		{Route{"GET", "/v1/admin/accounts"}, s.getAccounts},
+		{Route{"POST", "/v1/admin/rulebooks/diff"}, administrators, s.postRulebookDiff},
+		{Route{"POST", "/v1/admin/lists/check"}, administrators, s.postListCheck},
+		{Route{"POST", "/v1/admin/accounts"}, administrators, s.postAccount},
+		{Route{"GET", "/v1/admin/accounts"}, administrators, s.getAccounts},
+		{Route{"GET", "/v1/admin/accounts/{id}"}, administrators, s.getAccount},
 
-		{Route{"GET", "/v1/stats"}, s.getStats},
-		{Route{"GET", "/v1/authorities"}, s.getAuthorities},
-		{Route{"GET", "/v1/openapi.json"}, s.getOpenAPI},
+		{Route{"GET", "/v1/stats"}, anyone, s.getStats},
+		{Route{"GET", "/v1/authorities"}, anyone, s.getAuthorities},
+		{Route{"GET", "/v1/openapi.json"}, anyone, s.getOpenAPI},
 
-		{Route{"GET", "/healthz"}, s.getHealth},
-		{Route{"GET", "/metrics"}, s.getMetrics},
+		{Route{"GET", "/healthz"}, anyone, s.getHealth},
+		{Route{"GET", "/metrics"}, anyone, s.getMetrics},
 	}
 }
 
@@ -153,15 +155,21 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.adapt(rt.handle))
+		mux.Handle(rt.Method+" "+rt.Pattern, s.adapt(rt.access, rt.handle))
 	}
 	return &middleware{s: s, mux: mux, metrics: s.metrics}
 }
 
-// adapt turns a handlerFunc into an http.Handler that answers its error.
-func (s *Server) adapt(h handlerFunc) http.Handler {
+// adapt turns a handlerFunc into an http.Handler that first checks who
+// is asking against the route's access (a token that is no one's is
+// refused on every route), then answers the handler's error.
+func (s *Server) adapt(a access, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := s.admit(r, a)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			s.writeError(w, r, err)
 		}
 	})

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
-	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // Grading computes assessments; package grading implements it.
@@ -26,13 +26,14 @@ type Grading interface {
 
 // getAssessment answers GET /v1/subjects/{code}/assessment: the stored
 // current assessment, or, with ?as_of=, what the registry would have said
-// (or, for a future time, will say if nothing else happens) at that time.
+// (or, for a future time, will say if nothing else happens) at that time;
+// as the asker may see it (package visibility).
 func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 	code, err := pathCode(r)
 	if err != nil {
 		return err
 	}
-	asOf, err := queryTime(r, "as_of")
+	asOf, err := asOfQuery(r)
 	if err != nil {
 		return err
 	}
@@ -43,35 +44,40 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 	if asOf.IsZero() {
 		a, err := s.Store.CurrentAssessment(r.Context(), code)
 		if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
-			return s.writeAssessment(w, r, v, a)
+			if a, err = s.assessmentView(r, v, a); err != nil {
+				return err
+			}
+			return s.writeAssessment(w, r, a)
 		}
 		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 			return err
 		}
 		asOf = s.now() // never graded, or due to change: compute it now
 	}
-	a, err := s.Grading.Assess(r.Context(), code, asOf)
+	var a *credo.Assessment
+	if s.Process != nil {
+		a, err = s.Process.Assessment(r.Context(), v, code, asOf)
+	} else if a, err = s.Grading.Assess(r.Context(), code, asOf); err == nil {
+		a, err = s.assessmentView(r, v, a)
+	}
 	if err != nil {
 		return err
 	}
-	return s.writeAssessment(w, r, v, a)
+	return s.writeAssessment(w, r, a)
 }
 
-// writeAssessment answers a as v may see it: in full for those who see
-// the organization, else what is published (dueprocess.PublicAssessment).
-func (s *Server) writeAssessment(w http.ResponseWriter, r *http.Request, v credo.Viewer, a *credo.Assessment) error {
-	if s.Process == nil {
-		writeJSON(w, http.StatusOK, a)
-		return nil
+// assessmentView returns a as v may see it (package visibility).
+func (s *Server) assessmentView(r *http.Request, v credo.Viewer, a *credo.Assessment) (*credo.Assessment, error) {
+	if s.Process != nil {
+		return s.Process.AssessmentView(r.Context(), v, a)
 	}
-	if !v.Sees(a.Subject) {
-		published, err := s.Process.PublishedRecords(r.Context(), a.Subject, s.now())
-		if err != nil {
-			return err
-		}
-		a = dueprocess.PublicAssessment(a, published)
-	}
-	open, err := s.Process.OpenObjections(r.Context(), a.Subject)
+	return s.policy().Assessment(v, a, nil), nil
+}
+
+// writeAssessment answers a (as its viewer may see it) with its open
+// objections marked.
+func (s *Server) writeAssessment(w http.ResponseWriter, r *http.Request, a *credo.Assessment) error {
+	open, err := s.openObjections(r, a.Subject)
 	if err != nil {
 		return err
 	}
@@ -121,14 +127,14 @@ func (s *Server) getAssessments(w http.ResponseWriter, r *http.Request) error {
 	if page.Changes == nil {
 		page.Changes = []*credo.AssessmentChange{}
 	}
-	if s.Process != nil && !v.Sees(code) {
-		published, err := s.Process.PublishedRecords(r.Context(), code, s.now())
+	if !visibility.Whole(v, code) {
+		seen, err := s.recordsSeen(r, v, code)
 		if err != nil {
 			return err
 		}
 		for i, c := range page.Changes {
 			cc := *c
-			cc.Assessment = dueprocess.PublicAssessment(c.Assessment, published)
+			cc.Assessment = s.policy().Assessment(v, c.Assessment, seen)
 			page.Changes[i] = &cc
 		}
 	}
@@ -185,6 +191,9 @@ func (s *Server) postWhatIf(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	asOf := now
 	if !req.AsOf.IsZero() {
+		if err := checkAsOf("as_of", req.AsOf.Time); err != nil {
+			return err
+		}
 		asOf = req.AsOf.Time
 	}
 	for i, rec := range req.Add {
@@ -212,32 +221,55 @@ func (s *Server) postWhatIf(w http.ResponseWriter, r *http.Request) error {
 			rec.Authority = "what-if"
 		}
 	}
-	// The public simulates over what is published: it may leave out only
-	// published records, and sees the public part of both answers.
+	// Who does not see everything about the organization simulates over
+	// what it sees: it may leave out only records it sees, and sees of
+	// both answers what the policy lets it. So that hidden grades cannot
+	// be probed by adding records, the comprehensive grade and score are
+	// withheld from it when they derive from a grade it does not see.
 	v, err := s.viewer(r)
 	if err != nil {
 		return err
 	}
-	var published map[int64]bool
-	if s.Process != nil && !v.Sees(code) {
-		if published, err = s.Process.PublishedRecords(r.Context(), code, now); err != nil {
+	whole := visibility.Whole(v, code)
+	var seen func(int64) bool
+	if !whole {
+		if seen, err = s.recordsSeen(r, v, code); err != nil {
 			return err
 		}
 		for i, id := range req.LeaveOut {
-			if !published[id] {
-				return credo.FieldError("leave_out["+strconv.Itoa(i)+"]", "unknown", "record %d is not a published record of %s", id, code)
+			if !seen(id) {
+				return credo.FieldError("leave_out["+strconv.Itoa(i)+"]", "unknown", "record %d is not a record of %s", id, code)
 			}
 		}
 	}
-	actual, hypo, err := s.Grading.WhatIf(r.Context(), code, req.Add, req.LeaveOut, asOf)
+	var actual, hypo *credo.Assessment
+	if s.Process != nil {
+		actual, hypo, err = s.Process.WhatIf(r.Context(), v, code, req.Add, req.LeaveOut, asOf)
+	} else {
+		actual, hypo, err = s.Grading.WhatIf(r.Context(), code, req.Add, req.LeaveOut, asOf)
+	}
 	if err != nil {
 		return err
 	}
-	if published != nil {
-		actual, hypo = dueprocess.PublicAssessment(actual, published), dueprocess.PublicAssessment(hypo, withHypothetical(published, hypo))
+	if !whole {
+		p := s.policy()
+		actual = p.Assessment(v, actual, seen)
+		hypo = p.Assessment(v, hypo, func(id int64) bool { return id < 0 || seen(id) })
+		if actual.ScoreWithheld || hypo.ScoreWithheld {
+			actual.Grade, hypo.Grade = "", ""
+			actual.ScoreWithheld, hypo.ScoreWithheld = true, true
+		}
 	}
 	writeJSON(w, http.StatusOK, WhatIfAnswer{Actual: actual, Hypothetical: hypo, Changes: differences(actual, hypo)})
 	return nil
+}
+
+// recordsSeen returns, for code's records, whether v may see each now.
+func (s *Server) recordsSeen(r *http.Request, v credo.Viewer, code string) (func(int64) bool, error) {
+	if s.Process == nil {
+		return func(int64) bool { return false }, nil
+	}
+	return s.Process.RecordsSeen(r.Context(), v, code)
 }
 
 func differences(a, b *credo.Assessment) []AssessmentDifference {
@@ -280,19 +312,3 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// withHypothetical adds the hypothetical records' ids (negative) of a to
-// published: what the asker added is theirs to see.
-func withHypothetical(published map[int64]bool, a *credo.Assessment) map[int64]bool {
-	out := make(map[int64]bool, len(published))
-	for id, ok := range published {
-		out[id] = ok
-	}
-	for _, d := range a.Dimensions {
-		for _, c := range d.Contributions {
-			if c.Record < 0 {
-				out[c.Record] = true
-			}
-		}
-	}
-	return out
-}

@@ -13,11 +13,25 @@ import (
 const invalidToken = "invalid_token"
 
 // viewer returns who the request comes from: the public when it carries
-// no token; else the authority, organization or administrator account
-// holding its bearer token (or the administrator holding the server's
-// CREDO_ADMIN_TOKEN). A token that is no one's is an EUNAUTHORIZED error
-// (answered 401 with WWW-Authenticate).
+// no token; else the authority, organization, client or administrator
+// account holding its bearer token (or the administrator holding the
+// server's CREDO_ADMIN_TOKEN). A token that is no one's, or a malformed
+// Authorization header, is an EUNAUTHORIZED error (answered 401 with
+// WWW-Authenticate), on every route. The answer is looked up once per
+// request.
 func (s *Server) viewer(r *http.Request) (credo.Viewer, error) {
+	ri := info(r.Context())
+	if ri.viewer == nil {
+		v, err := s.lookupViewer(r)
+		if err != nil {
+			return credo.Viewer{}, err
+		}
+		ri.viewer = &v
+	}
+	return *ri.viewer, nil
+}
+
+func (s *Server) lookupViewer(r *http.Request) (credo.Viewer, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return credo.Public, nil

@@ -18,13 +18,9 @@ import (
 type CaseView struct {
 	*credo.Case
 	Status string `json:"status"` // open or decided
-	// Outcome repeats the decision's; Deadline repeats decide_by.
-	Outcome  string     `json:"outcome,omitempty"`
-	Deadline credo.Time `json:"deadline"`
-	// Overdue: undecided after the deadline, and so escalated to the
-	// administrators (Escalated says the same).
-	Overdue   bool `json:"overdue,omitempty"`
-	Escalated bool `json:"escalated,omitempty"`
+	// Overdue: undecided after decide_by, and so escalated to the
+	// administrators.
+	Overdue bool `json:"overdue,omitempty"`
 }
 
 // CasePage is a page of cases.
@@ -43,10 +39,9 @@ func (s *Server) caseView(c *credo.Case) CaseView {
 	if len(cc.Attachments) == 0 {
 		cc.Attachments = nil
 	}
-	v := CaseView{Case: &cc, Status: "open", Deadline: c.DecideBy, Overdue: c.Overdue(s.now())}
-	v.Escalated = v.Overdue
+	v := CaseView{Case: &cc, Status: "open", Overdue: c.Overdue(s.now())}
 	if !c.Open() {
-		v.Status, v.Outcome = "decided", c.Decision.Outcome
+		v.Status = "decided"
 	}
 	return v
 }
@@ -90,14 +85,10 @@ func (s *Server) loadCase(r *http.Request, kind string) (*credo.Case, credo.View
 	if err != nil {
 		return nil, v, err
 	}
-	if c.Kind != kind {
+	// A case the viewer may not see is answered as one that does not
+	// exist: whose it is, or that it exists, is not told.
+	if c.Kind != kind || !p.Policy.Case(v, c) {
 		return nil, v, credo.ErrNotFound(kind, id)
-	}
-	if v.Role == credo.RolePublic {
-		return nil, v, credo.Errorf(credo.EUNAUTHORIZED, "cases are shown to the organization, the authorities over it and administrators: Authorization: Bearer <token>")
-	}
-	if !v.Sees(c.Subject) && !(v.Role == credo.RoleAuthority && v.Authority.ID == c.Authority) {
-		return nil, v, wrongRole(kind + " " + strconv.FormatInt(id, 10) + " is not about your organization or in your jurisdiction")
 	}
 	return c, v, nil
 }
@@ -168,13 +159,16 @@ func (s *Server) getCases(kind string) handlerFunc {
 		}
 		q := r.URL.Query()
 		cq := credo.CaseQuery{Kind: kind, Subject: q.Get("subject"), Cursor: q.Get("cursor")}
+		// Each sees the cases the policy lets it: its own, those it
+		// decides, or (administrators) all; any other role none.
 		switch v.Role {
-		case credo.RolePublic:
-			return credo.Errorf(credo.EUNAUTHORIZED, "cases are shown to the organization, the deciding authorities and administrators: Authorization: Bearer <token>")
 		case credo.RoleOrganization:
 			cq.Subject = v.Account.Subject
 		case credo.RoleAuthority:
 			cq.Authority = v.Authority.ID
+		case credo.RoleAdmin:
+		default:
+			return wrongRole("cases are shown to the organization, the deciding authority and administrators")
 		}
 		if cq.Subject != "" {
 			code, err := normalizeCode("subject", cq.Subject)
@@ -206,9 +200,11 @@ func (s *Server) getCases(kind string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		out := CasePage{Cases: make([]CaseView, len(page.Cases)), Next: page.Next}
-		for i, c := range page.Cases {
-			out.Cases[i] = s.caseView(c)
+		out := CasePage{Cases: make([]CaseView, 0, len(page.Cases)), Next: page.Next}
+		for _, c := range page.Cases {
+			if p.Policy.Case(v, c) {
+				out.Cases = append(out.Cases, s.caseView(c))
+			}
 		}
 		writeJSON(w, http.StatusOK, out)
 		return nil

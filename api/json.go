@@ -88,3 +88,23 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 	}
 	return t.Time, nil
 }
+
+// asOfQuery reads ?as_of= (zero when absent), refusing a time outside
+// the range the registry answers for.
+func asOfQuery(r *http.Request) (time.Time, error) {
+	t, err := queryTime(r, "as_of")
+	if err != nil || t.IsZero() {
+		return t, err
+	}
+	return t, checkAsOf("as_of", t)
+}
+
+// checkAsOf refuses an as-of time outside [credo.EarliestDecision,
+// credo.LatestAsOf): before any record the registry accepts, or so far
+// ahead that it can only be a mistake (0001-01-01 is not "now").
+func checkAsOf(field string, t time.Time) error {
+	if t.Before(credo.EarliestDecision) || !t.Before(credo.LatestAsOf) {
+		return credo.FieldError(field, "range", "must be from %s to before %s", credo.EarliestDecision.Format(time.DateOnly), credo.LatestAsOf.Format(time.DateOnly))
+	}
+	return nil
+}

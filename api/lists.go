@@ -52,7 +52,7 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
 
 // asOf reads ?as_of=, now when absent.
 func (s *Server) asOf(r *http.Request) (time.Time, error) {
-	t, err := queryTime(r, "as_of")
+	t, err := asOfQuery(r)
 	if err != nil || !t.IsZero() {
 		return t, err
 	}
@@ -115,7 +115,7 @@ func (s *Server) getListEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !p.EntryVisible(v, e, asOf) {
+	if !p.Policy.Entry(v, e, asOf, s.now()) {
 		return credo.ErrNotFound("list entry", id)
 	}
 	open, err := p.OpenObjections(r.Context(), e.Subject)
@@ -246,19 +246,13 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	default:
 		return credo.FieldError("status", "enum", "must be notified, active or ended (or expired, repaired, overturned, revoked, escalated)")
 	}
-	// The date range bounds when entries took effect: from (or since)
-	// inclusive, to (or until) exclusive.
-	for _, f := range []struct {
-		dst   *time.Time
-		names []string
-	}{{&lq.From, []string{"from", "since"}}, {&lq.To, []string{"to", "until"}}} {
-		for _, name := range f.names {
-			if t, err := queryTime(r, name); err != nil {
-				return err
-			} else if !t.IsZero() && f.dst.IsZero() {
-				*f.dst = t
-			}
-		}
+	// The date range bounds when entries took effect: from inclusive, to
+	// exclusive.
+	if lq.From, err = queryTime(r, "from"); err != nil {
+		return err
+	}
+	if lq.To, err = queryTime(r, "to"); err != nil {
+		return err
 	}
 	if !lq.From.IsZero() && !lq.To.IsZero() && !lq.To.After(lq.From) {
 		return credo.FieldError("to", "order", "must be after from")
@@ -266,15 +260,17 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	if lq.Limit, err = queryLimit(r); err != nil {
 		return err
 	}
-	// The public sees active entries of public lists; an authority sees
-	// every entry within its jurisdiction; administrators all.
+	// Administrators may ask for entries in any status, and an authority
+	// for those of a division in its jurisdiction; everyone else for
+	// active entries of public lists. Which entries each then sees is the
+	// policy's (an authority: those of lists its field may list on).
 	// An authority of one region asking without division= is answered for
 	// its region.
 	if v.Role == credo.RoleAuthority && lq.Division == "" && len(v.Authority.Divisions) == 1 && v.Authority.Divisions[0] != credo.Nationwide {
 		lq.Division = v.Authority.Divisions[0]
 	}
-	seesAll := v.Role == credo.RoleAdmin || v.Role == credo.RoleAuthority && coversPrefix(v.Authority, lq.Division)
-	if !seesAll {
+	anyStatus := v.Role == credo.RoleAdmin || v.Role == credo.RoleAuthority && coversPrefix(v.Authority, lq.Division)
+	if !anyStatus {
 		if lq.Status != "" && lq.Status != credo.ListActive {
 			return &credo.Error{Code: credo.EFORBIDDEN, Field: "status", Reason: "role",
 				Message: "the public sees active entries only; authorities see every entry of a division in their jurisdiction (give division=)"}
@@ -290,13 +286,17 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	}
 	out.Next = page.Next
 	out.Entries = []dueprocess.EntryView{}
+	now := s.now()
 	for _, e := range page.Entries {
-		if endedHow != "" && e.StateAt(lq.AsOf).Reason != endedHow {
-			continue // a page may then hold fewer than limit entries; next goes on
+		// A page may hold fewer than limit entries; next goes on.
+		if !p.Policy.Entry(v, e, lq.AsOf, now) {
+			continue
 		}
-		if seesAll || p.EntryVisible(v, e, lq.AsOf) {
-			out.Entries = append(out.Entries, p.View(e, lq.AsOf, nil))
+		view := p.View(e, lq.AsOf, nil)
+		if endedHow != "" && view.State.Reason != endedHow || lq.Status != "" && view.State.Status != lq.Status {
+			continue
 		}
+		out.Entries = append(out.Entries, view)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -61,12 +61,12 @@ func (s *Server) getMyNotices(w http.ResponseWriter, r *http.Request) error {
 // AccountRequest is the body of POST /v1/admin/accounts.
 type AccountRequest struct {
 	// ID defaults to org-<code> for an organization, admin-<time> for an
-	// administrator.
-	ID   string `json:"id,omitempty"`
+	// administrator, client-<time> for a client.
+	ID string `json:"id,omitempty"`
+	// Role is organization, client or admin.
 	Role string `json:"role"`
-	// Subject (or Code: the same) is the organization's code.
+	// Subject is the organization's code (organizations only).
 	Subject string `json:"subject,omitempty"`
-	Code    string `json:"code,omitempty"`
 	Name    string `json:"name,omitempty"`
 }
 
@@ -78,7 +78,7 @@ type NewAccount struct {
 }
 
 // postAccount answers POST /v1/admin/accounts: an administrator creates
-// an organization's or an administrator's account.
+// an organization's, a client's or an administrator's account.
 func (s *Server) postAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := s.administrator(r); err != nil {
 		return err
@@ -88,15 +88,6 @@ func (s *Server) postAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := &credo.Account{ID: req.ID, Role: req.Role, Name: req.Name, CreatedAt: credo.NewTime(s.now())}
-	if req.Subject == "" {
-		req.Subject = req.Code
-	}
-	switch strings.ToLower(a.Role) {
-	case "org", "organisation", "organization":
-		a.Role = credo.RoleOrganization
-	case "administrator", "admin":
-		a.Role = credo.RoleAdmin
-	}
 	if req.Subject != "" {
 		code, err := normalizeCode("subject", req.Subject)
 		if err != nil {
@@ -108,8 +99,8 @@ func (s *Server) postAccount(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case a.Role == credo.RoleOrganization && a.Subject != "":
 			a.ID = "org-" + strings.ToLower(a.Subject)
-		case a.Role == credo.RoleAdmin:
-			a.ID = "admin-" + s.now().UTC().Format("20060102-150405.000000")
+		case a.Role == credo.RoleAdmin, a.Role == credo.RoleClient:
+			a.ID = a.Role + "-" + s.now().UTC().Format("20060102-150405.000000")
 			a.ID = strings.ReplaceAll(a.ID, ".", "-")
 		}
 	}
@@ -122,6 +113,20 @@ func (s *Server) postAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/v1/admin/accounts/"+a.ID)
 	writeJSON(w, http.StatusCreated, NewAccount{Account: a, Token: token})
+	return nil
+}
+
+// getAccount answers GET /v1/admin/accounts/{id}: one account (where a
+// new account's Location points).
+func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
+	if err := s.administrator(r); err != nil {
+		return err
+	}
+	a, err := s.Store.Account(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
 	return nil
 }
 

@@ -28,9 +28,6 @@ func (s *Server) getMeasures(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Has("codes") {
-		return s.getMeasuresCheck(w, r) // the batch form, as a query
-	}
 	writeJSON(w, http.StatusOK, MeasuresCatalogue{Version: p.Catalogue.Version, Actions: lists.Actions, Effects: lists.Effects, Measures: p.Catalogue.Measures, Records: p.Catalogue.Records})
 	return nil
 }
@@ -73,11 +70,15 @@ func (s *Server) getSubjectMeasures(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	v, err := p.Measures(r.Context(), code, action, asOf)
+	v, err := s.viewer(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	verdict, err := p.Measures(r.Context(), v, code, action, asOf)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, verdict)
 	return nil
 }
 
@@ -122,38 +123,18 @@ func (s *Server) postMeasuresCheck(w http.ResponseWriter, r *http.Request) error
 	asOf := req.AsOf.Time
 	if asOf.IsZero() {
 		asOf = s.now()
+	} else if err := checkAsOf("as_of", asOf); err != nil {
+		return err
 	}
 	return s.checkMany(w, r, req.Codes, req.Action, asOf)
 }
 
-// getMeasuresCheck answers GET /v1/measures/check?codes=A,B&action=: the
-// batch check as a query.
-func (s *Server) getMeasuresCheck(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	if err := checkAction("action", q.Get("action")); err != nil {
-		return err
-	}
-	var codes []string
-	for _, c := range strings.Split(q.Get("codes"), ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			codes = append(codes, c)
-		}
-	}
-	if len(codes) == 0 {
-		return credo.FieldError("codes", "required", "name at least one organization's code (codes=A,B,...)")
-	}
-	if len(codes) > MaxBatchCodes {
-		return &credo.Error{Code: credo.ETOOLARGE, Field: "codes", Reason: "too_many", Message: "at most 1000 codes a request"}
-	}
-	asOf, err := s.asOf(r)
+func (s *Server) checkMany(w http.ResponseWriter, r *http.Request, codes []string, action string, asOf time.Time) error {
+	p, err := s.process()
 	if err != nil {
 		return err
 	}
-	return s.checkMany(w, r, codes, q.Get("action"), asOf)
-}
-
-func (s *Server) checkMany(w http.ResponseWriter, r *http.Request, codes []string, action string, asOf time.Time) error {
-	p, err := s.process()
+	viewer, err := s.viewer(r)
 	if err != nil {
 		return err
 	}
@@ -163,7 +144,7 @@ func (s *Server) checkMany(w http.ResponseWriter, r *http.Request, codes []strin
 		if err := credo.ValidateCode("codes["+strconv.Itoa(i)+"]", code); err != nil {
 			return err
 		}
-		v, err := p.Measures(r.Context(), code, action, asOf)
+		v, err := p.Measures(r.Context(), viewer, code, action, asOf)
 		if err != nil {
 			return err
 		}

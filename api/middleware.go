@@ -27,6 +27,7 @@ type middleware struct {
 type requestInfo struct {
 	id        string
 	authority string // the authenticated authority's id
+	viewer    *credo.Viewer
 }
 
 type requestInfoKey struct{}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // Publicity is when a record is shown publicly under the rulebooks'
@@ -54,17 +55,21 @@ func (s *Server) view(r *http.Request, rec *credo.Record, open map[credo.Target]
 	return v
 }
 
-// visibility returns, for the organization code, whether v sees
-// everything, and its open objections (nil without due process).
-func (s *Server) visibility(r *http.Request, v credo.Viewer, code string) (all bool, open map[credo.Target]*credo.Case, err error) {
-	if s.Process == nil {
-		return true, nil, nil
+// policy is what decides what each viewer sees: due process's, or, on a
+// server without due process, a policy with nothing to judge by, which
+// shows the public nothing that needs rules to be judged (fails closed).
+func (s *Server) policy() *visibility.Policy {
+	if s.Process != nil && s.Process.Policy != nil {
+		return s.Process.Policy
 	}
-	open, err = s.Process.OpenObjections(r.Context(), code)
-	return v.Sees(code), open, err
+	return visibility.New(nil, nil)
 }
 
-// published reports whether the public sees rec now.
-func (s *Server) published(rec *credo.Record) bool {
-	return s.Process == nil || s.Process.Published(rec, s.now())
+// openObjections returns code's open objections (none without due
+// process).
+func (s *Server) openObjections(r *http.Request, code string) (map[credo.Target]*credo.Case, error) {
+	if s.Process == nil {
+		return nil, nil
+	}
+	return s.Process.OpenObjections(r.Context(), code)
 }

@@ -39,7 +39,7 @@ func (s *Server) postRecords(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusCreated
 		w.Header().Set("Location", "/v1/records/"+strconv.FormatInt(rec.ID, 10))
 	}
-	_, open, err := s.visibility(r, credo.Viewer{Role: credo.RoleAuthority, Authority: as}, rec.Subject)
+	open, err := s.openObjections(r, rec.Subject)
 	if err != nil {
 		return err
 	}
@@ -61,12 +61,12 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	all, open, err := s.visibility(r, v, rec.Subject)
+	if !s.policy().Record(v, rec, s.now()) {
+		return credo.ErrNotFound("record", id) // not for this viewer: as if there were none
+	}
+	open, err := s.openObjections(r, rec.Subject)
 	if err != nil {
 		return err
-	}
-	if !all && !s.published(rec) {
-		return credo.ErrNotFound("record", id) // not published (any more): the public does not see it
 	}
 	writeJSON(w, http.StatusOK, s.view(r, rec, open))
 	return nil
@@ -109,15 +109,17 @@ func (s *Server) getSubjectRecords(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	all, open, err := s.visibility(r, v, code)
+	open, err := s.openObjections(r, code)
 	if err != nil {
 		return err
 	}
-	// The public sees the records inside their publicity window; a page
-	// may then hold fewer than limit records, and next still goes on.
+	// Each viewer sees the records the policy lets it (the public: those
+	// published); a page may then hold fewer than limit records, and next
+	// still goes on.
+	p, now := s.policy(), s.now()
 	out := RecordViewPage{Records: make([]RecordView, 0, len(page.Records)), Next: page.Next}
 	for _, rec := range page.Records {
-		if all || s.published(rec) {
+		if p.Record(v, rec, now) {
 			out.Records = append(out.Records, s.view(r, rec, open))
 		}
 	}

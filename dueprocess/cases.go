@@ -127,8 +127,14 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 		return nil, err
 	}
 	if t.subject() != v.Account.Subject {
+		// What the organization may not see is answered as missing: that
+		// it exists, or whose it is, is not told.
+		now := s.now()
+		if t.record != nil && !s.Policy.Record(v, t.record, now) || t.entry != nil && !s.Policy.Entry(v, t.entry, now, now) {
+			return nil, &credo.Error{Code: credo.ENOTFOUND, Field: "target.id", Reason: "unknown", Message: fmt.Sprintf("there is no %s %d", strings.ReplaceAll(req.Target.Kind, "_", " "), req.Target.ID)}
+		}
 		return nil, &credo.Error{Code: credo.EFORBIDDEN, Field: "target", Reason: "subject",
-			Message: fmt.Sprintf("%s %d is about %s, not about %s: an organization files only about itself", req.Target.Kind, req.Target.ID, t.subject(), v.Account.Subject)}
+			Message: fmt.Sprintf("%s %d is about another organization: an organization files only about itself", req.Target.Kind, req.Target.ID)}
 	}
 	reasons := strings.TrimSpace(req.Reasons.Join())
 	if err := text("reasons", reasons, 4000); err != nil {
@@ -317,8 +323,8 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 	if err != nil {
 		return nil, err
 	}
-	if c.Kind != kind {
-		return nil, credo.ErrNotFound(kind, id)
+	if c.Kind != kind || !s.Policy.Case(v, c) {
+		return nil, credo.ErrNotFound(kind, id) // not told that it exists
 	}
 	switch {
 	case v.Role == credo.RoleAdmin:

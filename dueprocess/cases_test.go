@@ -117,7 +117,8 @@ func TestObjectionRefusals(t *testing.T) {
 	_, err = r.p.File(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, objection(recordTarget(id)))
 	wantError(t, "a second open objection", err, credo.ECONFLICT, "target")
 	_, err = r.p.Decide(r.ctx, viewerOf(bjAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: dueprocess.Texts{"x"}})
-	wantError(t, "another authority decides", err, credo.EFORBIDDEN, "")
+	// Another authority is not told the case exists (issue 9, Medium 6).
+	wantError(t, "another authority decides", err, credo.ENOTFOUND, "")
 	_, err = r.p.Decide(r.ctx, orgViewer(codeShanghai), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeUpheld, Reasons: dueprocess.Texts{"x"}})
 	wantError(t, "the organization decides", err, credo.EFORBIDDEN, "")
 	_, err = r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseObjection, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeApproved, Reasons: dueprocess.Texts{"x"}})
@@ -205,7 +206,7 @@ func TestRecordRepair(t *testing.T) {
 	if _, err := r.p.Decide(r.ctx, viewerOf(shAMR), credo.CaseRepair, c.ID, dueprocess.DecisionRequest{Outcome: credo.OutcomeRejected, Reasons: dueprocess.Texts{"未提交信用承诺书原件"}}); err != nil {
 		t.Fatal(err)
 	}
-	if !r.p.Published(mustRecord(t, r, id), r.clock.t) {
+	if !r.p.Policy.Published(mustRecord(t, r, id), r.clock.t) {
 		t.Fatal("a rejected repair ended publicity")
 	}
 	c2, err := r.p.File(r.ctx, acc, credo.CaseRepair, repair)
@@ -218,7 +219,7 @@ func TestRecordRepair(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec = mustRecord(t, r, id)
-	if !rec.RepairedAt.Equal(r.clock.t) || r.p.Published(rec, r.clock.t) || !r.p.Published(rec, r.clock.t.Add(-time.Second)) {
+	if !rec.RepairedAt.Equal(r.clock.t) || r.p.Policy.Published(rec, r.clock.t) || !r.p.Policy.Published(rec, r.clock.t.Add(-time.Second)) {
 		t.Fatalf("after approval: repaired at %v", rec.RepairedAt)
 	}
 	// The market dimension no longer counts the penalty: with no other
@@ -301,22 +302,22 @@ func TestOverdue(t *testing.T) {
 // date.
 func TestMeasures(t *testing.T) {
 	r := newRegistry(t)
-	v, err := r.p.Measures(r.ctx, codeShanghai, "public_procurement", r.clock.t)
+	v, err := r.p.Measures(r.ctx, admin, codeShanghai, "public_procurement", r.clock.t)
 	if err != nil || v.Decision != "allowed" {
 		t.Fatalf("clean: %+v %v", v, err)
 	}
 	e := r.list(shAMR, "serious-dishonesty", codeShanghai, "沪市监信〔2026〕7号", "")
-	if v, _ = r.p.Measures(r.ctx, codeShanghai, "public_procurement", r.clock.t); v.Decision != "allowed" {
+	if v, _ = r.p.Measures(r.ctx, admin, codeShanghai, "public_procurement", r.clock.t); v.Decision != "allowed" {
 		t.Fatalf("while notified: %+v", v)
 	}
-	v, _ = r.p.Measures(r.ctx, codeShanghai, "public_procurement", e.EffectiveAt.Time)
+	v, _ = r.p.Measures(r.ctx, admin, codeShanghai, "public_procurement", e.EffectiveAt.Time)
 	if v.Decision != "prohibited" || len(v.Reasons) == 0 || v.Reasons[0].Entry != e.ID || !v.Reasons[0].Until.Equal(e.Until.Time) || v.Reasons[0].LegalBasis == "" {
 		t.Fatalf("in effect: %+v", v)
 	}
-	if v, _ = r.p.Measures(r.ctx, codeShanghai, "inspection_frequency", e.EffectiveAt.Time); v.Decision != "restricted" {
+	if v, _ = r.p.Measures(r.ctx, admin, codeShanghai, "inspection_frequency", e.EffectiveAt.Time); v.Decision != "restricted" {
 		t.Fatalf("inspections: %+v", v)
 	}
-	if _, err := r.p.Measures(r.ctx, codeShanghai, "parking", r.clock.t); credo.ErrorCodeOf(err) != credo.EINVALID {
+	if _, err := r.p.Measures(r.ctx, admin, codeShanghai, "parking", r.clock.t); credo.ErrorCodeOf(err) != credo.EINVALID {
 		t.Fatalf("unknown action: %v", err)
 	}
 	// Revoked later, a past date still answers as it stood then.
@@ -324,10 +325,10 @@ func TestMeasures(t *testing.T) {
 	if _, err := r.p.End(r.ctx, viewerOf(shAMR), e.ID, dueprocess.EndRequest{Reason: credo.EndRevoked, Note: "撤销"}); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ = r.p.Measures(r.ctx, codeShanghai, "public_procurement", r.clock.t); v.Decision != "allowed" {
+	if v, _ = r.p.Measures(r.ctx, admin, codeShanghai, "public_procurement", r.clock.t); v.Decision != "allowed" {
 		t.Fatalf("after revocation: %+v", v)
 	}
-	if v, _ = r.p.Measures(r.ctx, codeShanghai, "public_procurement", e.EffectiveAt.Add(time.Hour)); v.Decision != "prohibited" {
+	if v, _ = r.p.Measures(r.ctx, admin, codeShanghai, "public_procurement", e.EffectiveAt.Add(time.Hour)); v.Decision != "prohibited" {
 		t.Fatalf("as of the past: %+v", v)
 	}
 }

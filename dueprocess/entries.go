@@ -267,9 +267,11 @@ func (s *Service) End(ctx context.Context, v credo.Viewer, id int64, req EndRequ
 	if err != nil {
 		return nil, err
 	}
-	switch {
+	switch now := s.now(); {
 	case v.Role == credo.RoleAdmin:
 	case v.Role == credo.RoleAuthority && v.Authority != nil && v.Authority.ID == e.Authority:
+	case !s.Policy.Entry(v, e, now, now):
+		return nil, credo.ErrNotFound("list entry", id) // not told that it exists
 	default:
 		return nil, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "only the authority that listed, or an administrator, revokes an entry"}
 	}

@@ -102,10 +102,18 @@ func TestListingAsOf(t *testing.T) {
 	if len(views) != 0 {
 		t.Fatalf("public sees a notified entry: %+v", views)
 	}
+	// Not before it takes effect, whatever as_of says (issue 9, High 1).
+	views, _ = r.p.SubjectLists(r.ctx, credo.Public, codeShanghai, e.EffectiveAt.Time)
+	if len(views) != 0 {
+		t.Fatalf("public sees the entry at a future as_of before it takes effect: %+v", views)
+	}
+	now := r.clock.t
+	r.clock.t = e.EffectiveAt.Time
 	views, _ = r.p.SubjectLists(r.ctx, credo.Public, codeShanghai, e.EffectiveAt.Time)
 	if len(views) != 1 {
 		t.Fatalf("public does not see the active entry: %+v", views)
 	}
+	r.clock.t = now
 	views, _ = r.p.SubjectLists(r.ctx, orgViewer(codeShanghai), codeShanghai, r.clock.t)
 	if len(views) != 1 {
 		t.Fatalf("the organization does not see its notified entry: %+v", views)

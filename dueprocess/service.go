@@ -22,6 +22,7 @@ import (
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // Store is what the service needs of a backend.
@@ -45,8 +46,11 @@ type Service struct {
 	// Ingester appends the correcting and retracting records objection
 	// decisions make, as their authority, exactly as a submission.
 	Ingester *ingest.Ingester
-	Now      func() time.Time // the registry clock; time.Now when nil
-	Logger   *slog.Logger
+	// Policy decides what each viewer sees (New makes it from the
+	// grading's rulebooks and the catalogue).
+	Policy *visibility.Policy
+	Now    func() time.Time // the registry clock; time.Now when nil
+	Logger *slog.Logger
 
 	// Working days an authority has to decide about a record: the
 	// catalogue's (lists.Catalogue.Records) when New made the Service;
@@ -65,7 +69,12 @@ const (
 // New returns a Service and wires it into grading (list effects) and
 // ingest (notices of adverse records).
 func New(store Store, cat *lists.Catalogue, cal *calendar.Calendar, g *grading.Service, in *ingest.Ingester) *Service {
+	var rules visibility.Rules
+	if g != nil {
+		rules = g
+	}
 	s := &Service{Store: store, Catalogue: cat, Calendar: cal, Grading: g, Ingester: in,
+		Policy:              visibility.New(rules, cat),
 		RecordObjectionDays: DefaultRecordObjectionDays, RecordRepairDays: DefaultRecordRepairDays}
 	if cat != nil && cat.Records.ObjectionDays > 0 {
 		s.RecordObjectionDays, s.RecordRepairDays = cat.Records.ObjectionDays, cat.Records.RepairDays

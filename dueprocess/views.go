@@ -2,74 +2,42 @@ package dueprocess
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/visibility"
 )
 
-// What the public sees is what is published: records inside their
-// publicity window, active entries of public lists, the grades the
-// rulebooks mark public, and open objections as "under objection". The
-// organization itself, the authorities whose jurisdiction covers it and
-// administrators see everything (credo.Viewer.Sees). These functions are
-// the one place that decides it.
+// What each viewer sees is decided by package visibility (s.Policy);
+// these functions shape what it lets through.
 
-// Published reports whether r is shown to the public at t: in force (not
-// a retraction, not superseded), inside its publicity window, and not
-// ended early by credit repair.
-func (s *Service) Published(r *credo.Record, t time.Time) bool {
-	if r.Retracted() || r.SupersededBy != 0 {
-		return false
-	}
-	if !r.RepairedAt.IsZero() && !r.RepairedAt.After(t) {
-		return false
-	}
-	if s.Grading == nil {
-		return true
-	}
-	w := s.Grading.Set().Publicity(r, t)
-	if w.From.After(t) {
-		return false
-	}
-	return w.Until.IsZero() || w.Until.After(t)
-}
-
-// EntryView is a list entry as shown: its status at the time asked
-// about, its timeline, and whether it is under objection.
+// EntryView is a list entry as shown: its state at the time asked about
+// as the registry knows it now, the state it knew then when that differs
+// (KnownThen: a listing since overturned was active then), its timeline,
+// and whether it is under objection.
 type EntryView struct {
 	*credo.ListEntry
-	ListTitle string          `json:"list_title"`
-	State     credo.ListState `json:"state"`
-	// Status and EndReason repeat State's, for readers that look there.
-	Status    string `json:"status"`
-	EndReason string `json:"end_reason,omitempty"`
-	// Timeline is every step so far with its actor, time and reason;
-	// Transitions is the same list.
+	ListTitle string           `json:"list_title"`
+	State     credo.ListState  `json:"state"`
+	KnownThen *credo.ListState `json:"known_then,omitempty"`
+	// Timeline is every step so far with its actor, time and reason.
 	Timeline       []credo.ListTransition `json:"timeline"`
-	Transitions    []credo.ListTransition `json:"transitions"`
 	UnderObjection bool                   `json:"under_objection,omitempty"`
 	Objection      int64                  `json:"objection,omitempty"`
 }
 
-// EntryVisible reports whether v may see e at asOf: everything to those
-// who see the organization; to the public, active entries of public lists.
-func (s *Service) EntryVisible(v credo.Viewer, e *credo.ListEntry, asOf time.Time) bool {
-	if !e.KnownAt(asOf) {
-		return false
-	}
-	if v.Sees(e.Subject) {
-		return true
-	}
-	def := s.Catalogue.List(e.List)
-	return def != nil && def.Public && e.StateAt(asOf).Status == credo.ListActive
-}
-
-// View shows e at asOf with its open objection, if any (objections as
-// they stand now).
+// View shows e at asOf, as known now, with its open objection, if any
+// (objections as they stand now). Whether the viewer may see e at all is
+// the policy's (visibility.Policy.Entry).
 func (s *Service) View(e *credo.ListEntry, asOf time.Time, open map[credo.Target]*credo.Case) EntryView {
-	v := EntryView{ListEntry: e, State: e.StateAt(asOf), Timeline: e.Timeline(asOf)}
-	v.Status, v.EndReason, v.Transitions = v.State.Status, v.State.Reason, v.Timeline
+	now := s.now()
+	st, then := visibility.EntryState(e, asOf, now)
+	v := EntryView{ListEntry: e, State: st, KnownThen: then, Timeline: e.Timeline(asOf)}
+	if then != nil {
+		v.Timeline = e.Timeline(maxTime(asOf, now))
+	}
 	if def := s.Catalogue.List(e.List); def != nil {
 		v.ListTitle = def.Title
 	}
@@ -77,6 +45,13 @@ func (s *Service) View(e *credo.ListEntry, asOf time.Time, open map[credo.Target
 		v.UnderObjection, v.Objection = true, c.ID
 	}
 	return v
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // OpenObjections returns code's open objections by target.
@@ -108,58 +83,111 @@ func (s *Service) SubjectLists(ctx context.Context, v credo.Viewer, code string,
 	if err != nil {
 		return nil, err
 	}
+	now := s.now()
 	out := []EntryView{}
 	for i := len(entries) - 1; i >= 0; i-- {
-		if s.EntryVisible(v, entries[i], asOf) {
+		if s.Policy.Entry(v, entries[i], asOf, now) {
 			out = append(out, s.View(entries[i], asOf, open))
 		}
 	}
 	return out, nil
 }
 
-// PublishedRecords returns, for each of code's records, whether the
-// public sees it at now.
-func (s *Service) PublishedRecords(ctx context.Context, code string, now time.Time) (map[int64]bool, error) {
+// Assessment computes code's assessment at asOf as v may see it. For a
+// viewer who does not see everything about the organization, entries not
+// yet in effect now do not count, whatever asOf says: a future as_of
+// shows no listing before it takes effect.
+func (s *Service) Assessment(ctx context.Context, v credo.Viewer, code string, asOf time.Time) (*credo.Assessment, error) {
+	if s.Grading == nil {
+		return nil, credo.Errorf(credo.EUNAVAILABLE, "assessments need grading, which this server does not run")
+	}
+	ctx = withKnown(ctx)
+	entries, err := s.entriesOf(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !visibility.Whole(v, code) {
+		knownOf(ctx)[code] = s.inEffect(v, entries, now)
+	}
+	versions, err := s.Store.SubjectVersions(ctx, code)
+	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		return nil, err
+	}
 	records, err := s.Store.AllRecords(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	published := make(map[int64]bool, len(records))
-	for _, r := range records {
-		published[r.ID] = s.Published(r, now)
+	a, err := s.Grading.AssessInputs(ctx, code, versions, records, asOf)
+	if err != nil {
+		return nil, err
 	}
-	return published, nil
+	return s.Policy.Assessment(v, a, s.Policy.Records(v, records, now)), nil
 }
 
-// PublicAssessment returns what the public sees of a: the comprehensive
-// grade when the rulebook marks it public, the public dimensions, and of
-// their contributions those from published records (PublishedRecords).
-func PublicAssessment(a *credo.Assessment, published map[int64]bool) *credo.Assessment {
-	out := *a
-	if !a.Public {
-		out.Grade, out.Score, out.Reasons = "", 0, nil
+// WhatIf is grading's what-if for v: for a viewer who does not see
+// everything about the organization, entries not yet in effect now do not
+// count (as in Assessment). The answers are in full; the caller shows them
+// through the policy.
+func (s *Service) WhatIf(ctx context.Context, v credo.Viewer, code string, add []*credo.Record, leaveOut []int64, asOf time.Time) (actual, hypothetical *credo.Assessment, err error) {
+	if s.Grading == nil {
+		return nil, nil, credo.Errorf(credo.EUNAVAILABLE, "what-if needs grading, which this server does not run")
 	}
-	out.Dimensions = map[string]*credo.Dimension{}
-	for id, d := range a.Dimensions {
-		if !d.Public {
-			continue
+	ctx = withKnown(ctx)
+	if !visibility.Whole(v, code) {
+		entries, err := s.entriesOf(ctx, code)
+		if err != nil {
+			return nil, nil, err
 		}
-		dc := *d
-		dc.Contributions = []credo.Contribution{}
-		for _, c := range d.Contributions {
-			if c.Record == 0 || published[c.Record] {
-				dc.Contributions = append(dc.Contributions, c)
-			}
-		}
-		out.Dimensions[id] = &dc
+		knownOf(ctx)[code] = s.inEffect(v, entries, s.now())
 	}
-	return &out
+	return s.Grading.WhatIf(ctx, code, add, leaveOut, asOf)
+}
+
+// AssessmentView returns a, computed in full, as v may see it.
+func (s *Service) AssessmentView(ctx context.Context, v credo.Viewer, a *credo.Assessment) (*credo.Assessment, error) {
+	if visibility.Whole(v, a.Subject) {
+		return a, nil
+	}
+	records, err := s.Store.AllRecords(ctx, a.Subject)
+	if err != nil {
+		return nil, err
+	}
+	return s.Policy.Assessment(v, a, s.Policy.Records(v, records, s.now())), nil
+}
+
+// RecordsSeen returns, for code's records, whether v may see each at now.
+func (s *Service) RecordsSeen(ctx context.Context, v credo.Viewer, code string) (func(id int64) bool, error) {
+	records, err := s.Store.AllRecords(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return s.Policy.Records(v, records, s.now()), nil
+}
+
+// inEffect returns the entries that count for v: those v sees whatever
+// their state (visibility.Policy.EntryFull), and the others once in
+// effect at now.
+func (s *Service) inEffect(v credo.Viewer, entries []*credo.ListEntry, now time.Time) []*credo.ListEntry {
+	out := make([]*credo.ListEntry, 0, len(entries))
+	for _, e := range entries {
+		if s.Policy.EntryFull(v, e) || !e.EffectiveAt.After(now) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Measures answers what an agency must do before taking action about
 // code, as of asOf: allowed, restricted or prohibited, with every reason.
 // Without an action, it answers for all: every measure that applies.
-func (s *Service) Measures(ctx context.Context, code, action string, asOf time.Time) (lists.Verdict, error) {
+//
+// The verdict weighs only what v may see (package visibility): the
+// entries v may see at asOf, the grades v may see, the records v may see.
+// A reason never names what v may not see, and the decision is made from
+// the same reasons, so that it does not betray a hidden one either
+// (Verdict.Partial says so when v does not see everything).
+func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action string, asOf time.Time) (lists.Verdict, error) {
 	if s.Grading == nil {
 		return lists.Verdict{}, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
 	}
@@ -177,25 +205,38 @@ func (s *Service) Measures(ctx context.Context, code, action string, asOf time.T
 	if err != nil {
 		return lists.Verdict{}, err
 	}
+	now := s.now()
+	partial := !visibility.Whole(v, code)
+	if partial {
+		knownOf(ctx)[code] = s.inEffect(v, entries, now)
+	}
 	a, err := s.Grading.AssessInputs(ctx, code, versions, records, asOf)
 	if err != nil {
 		return lists.Verdict{}, err
 	}
+	if partial {
+		seen := s.Policy.Records(v, records, now)
+		a = s.Policy.Assessment(v, a, seen)
+		records = slices.DeleteFunc(slices.Clone(records), func(r *credo.Record) bool { return !seen(r.ID) })
+		entries = slices.DeleteFunc(slices.Clone(entries), func(e *credo.ListEntry) bool { return !s.Policy.Entry(v, e, asOf, now) })
+	}
 	facts := s.facts(code, versions, records, a, entries, asOf)
 	in := lists.CheckInput{Code: code, Entries: entries, Assessment: a, Facts: facts, AsOf: asOf}
 	if action != "" {
-		return s.Catalogue.Check(action, in)
+		verdict, err := s.Catalogue.Check(action, in)
+		verdict.Partial = partial
+		return verdict, err
 	}
 	// No action named: every measure that applies, and the strictest
 	// decision among them.
-	v := lists.Verdict{Subject: code, AsOf: credo.NewTime(asOf), Decision: lists.Allowed, Reasons: s.Catalogue.Applying(in)}
-	for _, r := range v.Reasons {
+	verdict := lists.Verdict{Subject: code, AsOf: credo.NewTime(asOf), Decision: lists.Allowed, Reasons: s.Catalogue.Applying(in), Partial: partial}
+	for _, r := range verdict.Reasons {
 		switch {
 		case r.Effect == "prohibit":
-			v.Decision = lists.Prohibited
-		case (r.Effect == "restrict" || r.Effect == "extra_scrutiny") && v.Decision == lists.Allowed:
-			v.Decision = lists.Restricted
+			verdict.Decision = lists.Prohibited
+		case (r.Effect == "restrict" || r.Effect == "extra_scrutiny") && verdict.Decision == lists.Allowed:
+			verdict.Decision = lists.Restricted
 		}
 	}
-	return v, nil
+	return verdict, nil
 }

@@ -35,6 +35,10 @@ type Verdict struct {
 	// Reasons are every measure that applies to the action (rewards too),
 	// punishments first, then by measure id.
 	Reasons []Reason `json:"reasons"`
+	// Partial is set when the verdict weighs only what the asker may see
+	// (the public, a client, an authority outside some field): grades and
+	// entries hidden from the asker neither count nor appear.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Decisions of a Verdict.
