@@ -149,7 +149,7 @@ func (s *Server) getAssessments(w http.ResponseWriter, r *http.Request) error {
 type WhatIfRequest struct {
 	Add      []*credo.Record `json:"add,omitempty"`
 	LeaveOut []int64         `json:"leave_out,omitempty"`
-	AsOf     credo.Time      `json:"as_of,omitzero"`
+	AsOf     *credo.Time     `json:"as_of,omitempty"`
 }
 
 // WhatIfAnswer is the actual and the hypothetical assessment and how they
@@ -190,7 +190,7 @@ func (s *Server) postWhatIf(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	asOf := now
-	if !req.AsOf.IsZero() {
+	if req.AsOf != nil {
 		if err := checkAsOf("as_of", req.AsOf.Time); err != nil {
 			return err
 		}

@@ -156,7 +156,8 @@ func TestObjections(t *testing.T) {
 		t.Errorf("attachment %q %q", att.body, att.header.Get("Content-Type"))
 	}
 	e.do("GET", fmt.Sprintf("/v1/objections/%d/attachments/1", c.ID), org, "", nil).problem(404, credo.ENOTFOUND)
-	e.do("GET", fmt.Sprintf("/v1/objections/%d", c.ID), other, "", nil).problem(403, credo.EFORBIDDEN)
+	// Another organization is not told the case exists (issue 9, Medium 6).
+	e.do("GET", fmt.Sprintf("/v1/objections/%d", c.ID), other, "", nil).problem(404, credo.ENOTFOUND)
 	e.do("GET", fmt.Sprintf("/v1/objections/%d", c.ID), "", "", nil).problem(401, credo.EUNAUTHORIZED)
 	e.do("GET", fmt.Sprintf("/v1/repairs/%d", c.ID), org, "", nil).problem(404, credo.ENOTFOUND)
 	// Twice while open: a conflict.
@@ -219,7 +220,9 @@ func TestObjections(t *testing.T) {
 	// Deciding: only the responsible authority (or an administrator), once.
 	path := fmt.Sprintf("/v1/objections/%d/decision", c.ID)
 	upheld := map[string]any{"outcome": "upheld", "reasons": "事实清楚，证据确凿"}
-	e.postJSON(path, tokenNational, upheld).problem(403, credo.EFORBIDDEN)
+	// Another authority is not told the case exists; the organization
+	// sees its case but does not decide it.
+	e.postJSON(path, tokenNational, upheld).problem(404, credo.ENOTFOUND)
 	e.postJSON(path, org, upheld).problem(403, credo.EFORBIDDEN)
 	e.postJSON(path, "", upheld).problem(401, credo.EUNAUTHORIZED)
 	p = e.postJSON(path, tokenHuaibei, with(upheld, "outcome", "approved")).problem(422, credo.EINVALID)
@@ -385,7 +388,7 @@ func TestRepairs(t *testing.T) {
 	path := fmt.Sprintf("/v1/repairs/%d/decision", r1.ID)
 	p = e.postJSON(path, tokenHuaibei, map[string]any{"outcome": "upheld", "reasons": "x"}).problem(422, credo.EINVALID)
 	wantField(t, p, "outcome", "enum")
-	e.postJSON(path, tokenShanghai, map[string]any{"outcome": "approved", "reasons": "x"}).problem(403, credo.EFORBIDDEN)
+	e.postJSON(path, tokenShanghai, map[string]any{"outcome": "approved", "reasons": "x"}).problem(404, credo.ENOTFOUND)
 	rej := e.decide("repairs", tokenHuaibei, r1.ID, map[string]any{"outcome": "rejected", "reasons": "罚款尚未缴清"})
 	if rej.Decision == nil || rej.Decision.Outcome != "rejected" || rej.Decision.Reasons != "罚款尚未缴清" {
 		t.Errorf("rejected %+v", rej)

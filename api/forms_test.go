@@ -45,13 +45,13 @@ func TestRequestForms(t *testing.T) {
 	if c.Target.Kind != credo.TargetListEntry || c.Target.ID != en.ID {
 		t.Fatalf("case: %+v", c)
 	}
-	// Decided by the alias route, with "decision" and the word "overturn".
-	e.postJSON(fmt.Sprintf("/v1/objections/%d/decide", c.ID), tokenHuaibei, map[string]any{"decision": "overturn"}).wantStatus(http.StatusOK)
+	// Decided with "decision" and the word "overturn".
+	e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c.ID), tokenHuaibei, map[string]any{"decision": "overturn"}).wantStatus(http.StatusOK)
 	if got := e.entry(tokenHuaibei, en.ID); got.State.Status != credo.ListEnded || got.State.Reason != credo.EndOverturned {
 		t.Fatalf("entry after the objection: %+v", got.State)
 	}
-	// Revoked by the alias route, the reason in words.
-	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/revoke", en2.ID), tokenHuaibei, map[string]any{"reason": "原决定已被行政复议撤销"}).wantStatus(http.StatusOK)
+	// Revoked with the reason in words.
+	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/end", en2.ID), tokenHuaibei, map[string]any{"reason": "原决定已被行政复议撤销"}).wantStatus(http.StatusOK)
 	if got := e.entry(tokenHuaibei, en2.ID); got.State.Reason != credo.EndRevoked {
 		t.Fatalf("entry after revocation: %+v", got.State)
 	}
@@ -69,9 +69,12 @@ func TestRequestForms(t *testing.T) {
 	if p.Field != "outcome" {
 		t.Fatalf("unknown outcome: %+v", p)
 	}
-	// The batch check as GET /v1/measures?codes= and POST /v1/measures.
-	e.do("GET", "/v1/measures?action=public_procurement&codes="+codeHuaibei+","+codeHuaibei2, "", "", nil).wantStatus(http.StatusOK)
-	e.postJSON("/v1/measures", "", map[string]any{"codes": []string{codeHuaibei}, "action": "subsidies"}).wantStatus(http.StatusOK)
+	// One name per thing: the batch check is POST /v1/measures/check only,
+	// cases are decided at .../decision and entries ended at .../end.
+	e.do("GET", "/v1/measures/check?action=public_procurement&codes="+codeHuaibei, "", "", nil).problem(http.StatusMethodNotAllowed, "method_not_allowed")
+	e.postJSON("/v1/measures", "", map[string]any{"codes": []string{codeHuaibei}, "action": "subsidies"}).problem(http.StatusMethodNotAllowed, "method_not_allowed")
+	e.postJSON(fmt.Sprintf("/v1/objections/%d/decide", c2.ID), tokenHuaibei, map[string]any{"outcome": "upheld", "reasons": "x"}).problem(http.StatusNotFound, credo.ENOTFOUND)
+	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/revoke", en3.ID), tokenHuaibei, map[string]any{"note": "x"}).problem(http.StatusNotFound, credo.ENOTFOUND)
 }
 
 // An administrator checks a list definition before it ships: one whose
@@ -111,8 +114,7 @@ func TestListsOfOneRegion(t *testing.T) {
 	e.get("/v1/lists/serious-dishonesty?status=notified").problem(403, credo.EFORBIDDEN)
 }
 
-// A list read by how its entries ended, and with since/until for the
-// date range.
+// A list read by how its entries ended, and with from for the date range.
 func TestListsByEnding(t *testing.T) {
 	e := newProcessEnv(t)
 	en := e.list(tokenHuaibei, listing(codeHuaibei, "淮市监信〔2026〕51号"))
@@ -133,9 +135,9 @@ func TestListsByEnding(t *testing.T) {
 		t.Fatalf("expired at the term: %+v", page.Entries)
 	}
 	since := en2.EffectiveAt.Add(time.Second).Format(time.RFC3339)
-	e.do("GET", "/v1/lists/serious-dishonesty?since="+since, tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&page)
+	e.do("GET", "/v1/lists/serious-dishonesty?from="+since, tokenHuaibei, "", nil).wantStatus(http.StatusOK).decode(&page)
 	if len(page.Entries) != 0 {
-		t.Fatalf("since after both took effect: %+v", page.Entries)
+		t.Fatalf("from after both took effect: %+v", page.Entries)
 	}
 	e.do("GET", "/v1/lists/serious-dishonesty?status=gone", tokenHuaibei, "", nil).problem(422, credo.EINVALID)
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/credo-registry/credo"
@@ -94,6 +95,9 @@ func (s *Server) postAccount(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		a.Subject = code
+	}
+	if !slices.Contains(credo.AccountRoles, a.Role) {
+		return credo.FieldError("role", "enum", "must be one of %s", strings.Join(credo.AccountRoles, ", "))
 	}
 	if a.ID == "" {
 		switch {

@@ -48,14 +48,35 @@ func TestAccountDefaults(t *testing.T) {
 		Account credo.Account `json:"account"`
 		Token   string        `json:"token"`
 	}
-	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "organization", "code": codeHuaibei}).wantStatus(http.StatusCreated).decode(&na)
+	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "organization", "subject": codeHuaibei}).wantStatus(http.StatusCreated).decode(&na)
 	if na.Account.ID != "org-"+strings.ToLower(codeHuaibei) || na.Account.Subject != codeHuaibei || na.Token == "" {
 		t.Fatalf("organization: %+v", na)
 	}
-	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "admin"}).wantStatus(http.StatusCreated).decode(&na)
+	res := e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "admin"}).wantStatus(http.StatusCreated)
+	res.decode(&na)
 	if !strings.HasPrefix(na.Account.ID, "admin-") || na.Account.Role != credo.RoleAdmin {
 		t.Fatalf("administrator: %+v", na)
 	}
+	// The Location of a new account answers (issue 9, Low).
+	var got credo.Account
+	e.do("GET", res.header.Get("Location"), adminToken, "", nil).wantStatus(http.StatusOK).decode(&got)
+	if got.ID != na.Account.ID || got.Role != credo.RoleAdmin {
+		t.Fatalf("GET %s: %+v", res.header.Get("Location"), got)
+	}
+	e.do("GET", res.header.Get("Location"), na.Token, "", nil).wantStatus(http.StatusOK)
+	e.do("GET", "/v1/admin/accounts/no-such-account", adminToken, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
+	// A client account: the least privilege, what the public sees.
+	na.Account = credo.Account{}
+	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "client", "name": "采购监测"}).wantStatus(http.StatusCreated).decode(&na)
+	if !strings.HasPrefix(na.Account.ID, "client-") || na.Account.Role != credo.RoleClient || na.Account.Subject != "" {
+		t.Fatalf("client: %+v", na)
+	}
+	p := e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "client", "subject": codeHuaibei}).problem(422, credo.EINVALID)
+	wantField(t, p, "subject", "forbidden")
+	// Role words other than the three are refused; code is not a field.
+	p = e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "administrator"}).problem(422, credo.EINVALID)
+	wantField(t, p, "role", "enum")
+	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "organization", "code": codeHuaibei}).problem(422, credo.EINVALID)
 }
 
 func TestAccountsAndMe(t *testing.T) {

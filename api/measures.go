@@ -87,7 +87,7 @@ func (s *Server) getSubjectMeasures(w http.ResponseWriter, r *http.Request) erro
 type MeasuresCheck struct {
 	Codes  []string   `json:"codes"`
 	Action string     `json:"action"`
-	AsOf   credo.Time `json:"as_of,omitzero"`
+	AsOf   *credo.Time `json:"as_of,omitempty"`
 }
 
 // MeasuresResults answers the batch check, one verdict per code in order.
@@ -120,11 +120,12 @@ func (s *Server) postMeasuresCheck(w http.ResponseWriter, r *http.Request) error
 	if len(req.Codes) > MaxBatchCodes {
 		return &credo.Error{Code: credo.ETOOLARGE, Field: "codes", Reason: "too_many", Message: "at most 1000 codes a request"}
 	}
-	asOf := req.AsOf.Time
-	if asOf.IsZero() {
-		asOf = s.now()
-	} else if err := checkAsOf("as_of", asOf); err != nil {
-		return err
+	asOf := s.now()
+	if req.AsOf != nil {
+		if err := checkAsOf("as_of", req.AsOf.Time); err != nil {
+			return err
+		}
+		asOf = req.AsOf.Time
 	}
 	return s.checkMany(w, r, req.Codes, req.Action, asOf)
 }
