@@ -12,18 +12,18 @@ import (
 // the rulebook versions named in Rulebooks, so it can be recomputed,
 // explained and replayed exactly.
 type Assessment struct {
-	Subject    string                `json:"subject"`
-	AsOf       Time                  `json:"as_of"`
-	Grade      string                `json:"grade"` // the comprehensive grade
-	Score      float64               `json:"score"` // the comprehensive score
+	Subject string  `json:"subject"`
+	AsOf    Time    `json:"as_of"`
+	Grade   string  `json:"grade"` // the comprehensive grade
+	Score   float64 `json:"score"` // the comprehensive score
 	// ScoreWithheld is set, where an assessment is shown, when the score
 	// and reasons are withheld from a viewer because they derive from
 	// grades the viewer may not see (never stored).
-	ScoreWithheld bool `json:"score_withheld,omitempty"`
-	Reasons    []string              `json:"reasons,omitempty"`
-	Public     bool                  `json:"public"` // the public may see the comprehensive grade (its rulebook says so)
-	Dimensions map[string]*Dimension `json:"dimensions"`
-	Rulebooks  []RulebookRef         `json:"rulebooks"`
+	ScoreWithheld bool                  `json:"score_withheld,omitempty"`
+	Reasons       []string              `json:"reasons,omitempty"`
+	Public        bool                  `json:"public"` // the public may see the comprehensive grade (its rulebook says so)
+	Dimensions    map[string]*Dimension `json:"dimensions"`
+	Rulebooks     []RulebookRef         `json:"rulebooks"`
 	// NextChange is the earliest time after AsOf at which the assessment
 	// changes by time alone (a record stops counting, a direct grade ends,
 	// the organization ages past a threshold); zero when none is known.

@@ -311,4 +311,3 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
-

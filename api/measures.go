@@ -85,8 +85,8 @@ func (s *Server) getSubjectMeasures(w http.ResponseWriter, r *http.Request) erro
 // MeasuresCheck is the body of POST /v1/measures/check: many codes, one
 // action.
 type MeasuresCheck struct {
-	Codes  []string   `json:"codes"`
-	Action string     `json:"action"`
+	Codes  []string    `json:"codes"`
+	Action string      `json:"action"`
 	AsOf   *credo.Time `json:"as_of,omitempty"`
 }
 

@@ -13,9 +13,9 @@ import (
 	"github.com/credo-registry/credo/uscc"
 )
 
-// account manages organization and administrator accounts.
+// account manages organization, client and administrator accounts.
 func (m *Main) account(ctx context.Context, args []string) error {
-	const use = "usage: credo account add --role organization --code USCC [--id ID] [--name NAME] | add --role admin [--id ID] [--name NAME] | list [--json]"
+	const use = "usage: credo account add --role organization --code USCC [--id ID] [--name NAME] | add --role client|admin [--id ID] [--name NAME] | list [--json]"
 	if len(args) == 0 {
 		return &exitError{code: 2, msg: use}
 	}
@@ -32,19 +32,12 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 	var sf storeFlags
 	var a credo.Account
 	fs := m.newFlags("account add", &sf)
-	fs.StringVar(&a.Role, "role", "", "organization or admin")
+	fs.StringVar(&a.Role, "role", "", "organization, client (sees what the public sees) or admin")
 	fs.StringVar(&a.Subject, "code", "", "the organization's Unified Social Credit Code (organization accounts)")
-	fs.StringVar(&a.Subject, "subject", "", "the same as --code")
 	fs.StringVar(&a.ID, "id", "", "account id (a-z, 0-9, -, _, .; default org-<code> for an organization)")
 	fs.StringVar(&a.Name, "name", "", "a name for the account")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	switch strings.ToLower(a.Role) {
-	case "org", "organisation", "organization":
-		a.Role = credo.RoleOrganization
-	case "administrator", "admin":
-		a.Role = credo.RoleAdmin
 	}
 	if a.Role == credo.RoleOrganization && a.Subject == "" {
 		return &exitError{code: 2, msg: "account add: --code: an organization's account is bound to its Unified Social Credit Code"}
@@ -59,8 +52,8 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 			a.ID = "org-" + strings.ToLower(code)
 		}
 	}
-	if a.Role == credo.RoleAdmin && a.ID == "" {
-		a.ID = "admin-" + time.Now().UTC().Format("20060102-150405")
+	if (a.Role == credo.RoleAdmin || a.Role == credo.RoleClient) && a.ID == "" {
+		a.ID = a.Role + "-" + time.Now().UTC().Format("20060102-150405")
 	}
 	a.CreatedAt = credo.NewTime(time.Now())
 	if err := a.Validate(); err != nil {
@@ -79,9 +72,12 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 	if err := store.CreateAccount(ctx, &a, hash); err != nil {
 		return err
 	}
-	if a.Role == credo.RoleOrganization {
+	switch a.Role {
+	case credo.RoleOrganization:
 		fmt.Fprintf(m.Stdout, "account %s added for organization %s\n", a.ID, a.Subject)
-	} else {
+	case credo.RoleClient:
+		fmt.Fprintf(m.Stdout, "client account %s added (it sees what the public sees)\n", a.ID)
+	default:
 		fmt.Fprintf(m.Stdout, "administrator account %s added\n", a.ID)
 	}
 	fmt.Fprintln(m.Stdout, "its bearer token, shown only this once:")

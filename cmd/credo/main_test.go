@@ -176,13 +176,13 @@ func TestAccountCommands(t *testing.T) {
 	if err != nil || !strings.HasPrefix(lastLine(out), "credo_") {
 		t.Fatalf("admin account: %v %q", err, out)
 	}
-	// --subject is --code; "org" and "administrator" name the roles; an
-	// administrator's id defaults to one made of the time.
-	if out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "org", "--subject", "91110000600037341L"); err != nil || !strings.Contains(out, "org-91110000600037341l") {
-		t.Fatalf("org by --subject: %v %q", err, out)
-	}
-	if out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "administrator"); err != nil || !strings.Contains(out, "administrator account admin-") {
+	// An administrator's and a client's id default to one made of the
+	// time; a client sees what the public sees (issue 9).
+	if out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "admin"); err != nil || !strings.Contains(out, "administrator account admin-") {
 		t.Fatalf("admin without an id: %v %q", err, out)
+	}
+	if out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "client", "--name", "采购监测"); err != nil || !strings.Contains(out, "client account client-") || !strings.HasPrefix(lastLine(out), "credo_") {
+		t.Fatalf("client: %v %q", err, out)
 	}
 	for _, c := range []struct {
 		args []string
@@ -193,6 +193,8 @@ func TestAccountCommands(t *testing.T) {
 		{[]string{"--role", "organization"}, "code"},
 		{[]string{"--role", "admin", "--id", "ops2", "--code", "91310112087994932F"}, "admin"},
 		{[]string{"--role", "person", "--id", "x1"}, "role"},
+		{[]string{"--role", "administrator", "--id", "x2"}, "role"},
+		{[]string{"--role", "client", "--id", "x3", "--code", "91310112087994932F"}, "client"},
 		{[]string{"--role", "admin", "--id", "Bad ID"}, "id"},
 	} {
 		_, _, err := run(t, "", append([]string{"account", "add", "--data", dir}, c.args...)...)
