@@ -93,7 +93,7 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 // the range the registry answers for.
 func asOfQuery(r *http.Request) (time.Time, error) {
 	t, err := queryTime(r, "as_of")
-	if err != nil || t.IsZero() {
+	if err != nil || r.URL.Query().Get("as_of") == "" {
 		return t, err
 	}
 	return t, checkAsOf("as_of", t)
