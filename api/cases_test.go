@@ -115,7 +115,8 @@ func TestObjections(t *testing.T) {
 		{"no reasons", org, with(caseBody("objections", "record", id), "reasons", " "), 422, credo.EINVALID, "reasons"},
 		{"attachment with a checksum but no data", org, with(caseBody("objections", "record", id), "attachments", []map[string]any{{"name": "a.pdf", "media_type": "application/pdf", "sha256": "00"}}), 422, credo.EINVALID, "attachments[0].data"},
 		{"attachment with no name", org, with(caseBody("objections", "record", id), "attachments", []map[string]any{{"media_type": "application/pdf", "data": "AAAA"}}), 422, credo.EINVALID, "attachments[0].name"},
-		{"two targets", org, with(caseBody("objections", "record", id), "list_entry", 5), 422, credo.EINVALID, "target"},
+		{"list_entry is no field", org, with(caseBody("objections", "record", id), "list_entry", 5), 422, credo.EINVALID, "list_entry"},
+		{"no target", org, with(caseBody("objections", "record", id), "target", nil), 422, credo.EINVALID, "target"},
 		{"attachment hash mismatch", org, with(caseBody("objections", "record", id), "attachments", []map[string]any{{"name": "a.pdf", "media_type": "application/pdf", "data": "AAAA", "sha256": "00"}}), 422, credo.EINVALID, "attachments[0].sha256"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

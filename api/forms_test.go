@@ -11,11 +11,11 @@ import (
 	"github.com/credo-registry/credo/lists"
 )
 
-// Requests in the other forms people write them: a list by a common name,
-// reasons as one text, a term in days or as its end, a case's target as
-// record or list_entry, documents named only, an outcome as decision with
-// the usual words, the alias routes. Each means the same as the canonical
-// form.
+// Requests in the other forms people write values: a list by a common
+// name, reasons as one text, a term in days or as its end, documents named
+// only, an outcome in the usual words. Each means the same as the
+// canonical form. Names are not aliased: one route per action, one field
+// per value (STYLE.md).
 func TestRequestForms(t *testing.T) {
 	e := newProcessEnv(t)
 	org := e.account("huaibei-org", codeHuaibei)
@@ -38,15 +38,15 @@ func TestRequestForms(t *testing.T) {
 	}
 	e.do("GET", "/v1/lists/blacklist", "", "", nil).wantStatus(http.StatusOK)
 
-	// An objection naming its target by list_entry, a document by name.
+	// An objection with its reasons as a list, a document by name.
 	var c caseView
-	e.postJSON("/v1/objections", org, map[string]any{"list_entry": en.ID, "reasons": []string{"事实不清", "程序违法"},
-		"evidence": []any{"听证笔录.pdf"}}).wantStatus(http.StatusCreated).decode(&c)
+	e.postJSON("/v1/objections", org, map[string]any{"target": map[string]any{"kind": "list_entry", "id": en.ID}, "reasons": []string{"事实不清", "程序违法"},
+		"attachments": []any{"听证笔录.pdf"}}).wantStatus(http.StatusCreated).decode(&c)
 	if c.Target.Kind != credo.TargetListEntry || c.Target.ID != en.ID {
 		t.Fatalf("case: %+v", c)
 	}
-	// Decided with "decision" and the word "overturn".
-	e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c.ID), tokenHuaibei, map[string]any{"decision": "overturn"}).wantStatus(http.StatusOK)
+	// Decided with the word "overturn".
+	e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c.ID), tokenHuaibei, map[string]any{"outcome": "overturn"}).wantStatus(http.StatusOK)
 	if got := e.entry(tokenHuaibei, en.ID); got.State.Status != credo.ListEnded || got.State.Reason != credo.EndOverturned {
 		t.Fatalf("entry after the objection: %+v", got.State)
 	}
@@ -60,7 +60,7 @@ func TestRequestForms(t *testing.T) {
 	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/end", en3.ID), tokenHuaibei, map[string]any{}).problem(422, credo.EINVALID)
 	// A decision keeping the item gives reasons; an unknown word is refused.
 	var c2 caseView
-	e.postJSON("/v1/objections", org, map[string]any{"list_entry": en3.ID, "reasons": "x"}).wantStatus(http.StatusCreated).decode(&c2)
+	e.postJSON("/v1/objections", org, map[string]any{"target": map[string]any{"kind": "list_entry", "id": en3.ID}, "reasons": "x"}).wantStatus(http.StatusCreated).decode(&c2)
 	p := e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c2.ID), tokenHuaibei, map[string]any{"outcome": "reject"}).problem(422, credo.EINVALID)
 	if p.Field != "reasons" {
 		t.Fatalf("kept without reasons: %+v", p)
@@ -75,6 +75,16 @@ func TestRequestForms(t *testing.T) {
 	e.postJSON("/v1/measures", "", map[string]any{"codes": []string{codeHuaibei}, "action": "subsidies"}).problem(http.StatusMethodNotAllowed, "method_not_allowed")
 	e.postJSON(fmt.Sprintf("/v1/objections/%d/decide", c2.ID), tokenHuaibei, map[string]any{"outcome": "upheld", "reasons": "x"}).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.postJSON(fmt.Sprintf("/v1/list-entries/%d/revoke", en3.ID), tokenHuaibei, map[string]any{"note": "x"}).problem(http.StatusNotFound, credo.ENOTFOUND)
+	// One field per value: list_entry, record and evidence are not fields
+	// of a case, nor decision of a decision.
+	for _, body := range []map[string]any{
+		{"list_entry": en3.ID, "reasons": "x"},
+		{"record": 1, "reasons": "x"},
+		{"target": map[string]any{"kind": "list_entry", "id": en3.ID}, "reasons": "x", "evidence": []any{"a.pdf"}},
+	} {
+		e.postJSON("/v1/objections", org, body).problem(422, credo.EINVALID)
+	}
+	e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c2.ID), tokenHuaibei, map[string]any{"decision": "upheld", "reasons": "x"}).problem(422, credo.EINVALID)
 }
 
 // An administrator checks a list definition before it ships: one whose

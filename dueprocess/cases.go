@@ -16,43 +16,23 @@ import (
 // CaseRequest is an organization's objection or repair application (the
 // body of POST /v1/objections and POST /v1/repairs).
 type CaseRequest struct {
-	// Target names the record or list entry; Record or ListEntry may name
-	// it instead.
-	Target    credo.Target `json:"target,omitzero"`
-	Record    int64        `json:"record,omitempty"`
-	ListEntry int64        `json:"list_entry,omitempty"`
-	Reasons   Texts        `json:"reasons"`
-	// Attachments (or Evidence: the same) are the documents filed: each
-	// with its bytes (data, base64) or named only.
+	// Target names the record or list entry.
+	Target  credo.Target `json:"target,omitzero"`
+	Reasons Texts        `json:"reasons"`
+	// Attachments are the documents filed (for a repair, the evidence):
+	// each with its bytes (data, base64) or named only.
 	Attachments Attachments `json:"attachments,omitempty"`
-	Evidence    Attachments `json:"evidence,omitempty"`
 	// Commitment: the organization's signed credit commitment (DOMAIN §4),
 	// recorded with a repair application.
 	Commitment bool `json:"commitment,omitempty"`
 }
 
-// target returns the one target req names.
+// target returns the target req names.
 func (req *CaseRequest) target() (credo.Target, error) {
-	named := 0
-	t := req.Target
-	if t != (credo.Target{}) {
-		named++
+	if req.Target == (credo.Target{}) {
+		return req.Target, credo.FieldError("target", "required", "name the record or list entry: {\"target\": {\"kind\": \"record\", \"id\": 12}}")
 	}
-	if req.Record != 0 {
-		named++
-		t = credo.Target{Kind: credo.TargetRecord, ID: req.Record}
-	}
-	if req.ListEntry != 0 {
-		named++
-		t = credo.Target{Kind: credo.TargetListEntry, ID: req.ListEntry}
-	}
-	switch named {
-	case 0:
-		return t, credo.FieldError("target", "required", "name the record or list entry: {\"target\": {\"kind\": \"record\", \"id\": 12}}")
-	case 1:
-		return t, nil
-	}
-	return t, credo.FieldError("target", "conflict", "name one record or list entry")
+	return req.Target, nil
 }
 
 // Limits on what a case carries.
@@ -140,7 +120,7 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 	if err := text("reasons", reasons, 4000); err != nil {
 		return nil, err
 	}
-	atts, err := attachments(append(append([]credo.Attachment{}, req.Attachments...), req.Evidence...))
+	atts, err := attachments(req.Attachments)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +141,7 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 		}
 	case credo.CaseRepair:
 		if len(atts) == 0 {
-			return nil, credo.FieldError("attachments", "required", "attach the evidence that the penalty was fulfilled and the violation corrected (attachments or evidence)")
+			return nil, credo.FieldError("attachments", "required", "attach the evidence that the penalty was fulfilled and the violation corrected")
 		}
 		if days, err = s.repairable(t, now); err != nil {
 			return nil, err
@@ -303,16 +283,13 @@ func attachments(in []credo.Attachment) ([]credo.Attachment, error) {
 // DecisionRequest is the body of POST /v1/objections/{id}/decision and
 // POST /v1/repairs/{id}/decision.
 type DecisionRequest struct {
-	// Outcome (or Decision: the same) is upheld, corrected or retracted for
-	// an objection, approved or rejected for a repair.
-	Outcome  string `json:"outcome,omitempty"`
-	Decision string `json:"decision,omitempty"`
-	Reasons  Texts  `json:"reasons,omitempty"`
-	// Correction (or Record: the same) is the correcting record an
-	// objection decided "corrected" appends; it supersedes the record
-	// objected to.
+	// Outcome is upheld, corrected or retracted for an objection,
+	// approved or rejected for a repair.
+	Outcome string `json:"outcome,omitempty"`
+	Reasons Texts  `json:"reasons,omitempty"`
+	// Correction is the correcting record an objection decided
+	// "corrected" appends; it supersedes the record objected to.
 	Correction *credo.Record `json:"correction,omitempty"`
-	Record     *credo.Record `json:"record,omitempty"`
 }
 
 // Decide decides a case: by the responsible authority, or an
@@ -347,12 +324,6 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 	outcomes := []string{credo.OutcomeUpheld, credo.OutcomeCorrected, credo.OutcomeRetracted}
 	if kind == credo.CaseRepair {
 		outcomes = []string{credo.OutcomeApproved, credo.OutcomeRejected}
-	}
-	if req.Outcome == "" {
-		req.Outcome = req.Decision
-	}
-	if req.Correction == nil {
-		req.Correction = req.Record
 	}
 	if req.Outcome == "" {
 		return nil, credo.FieldError("outcome", "required", "is required: one of %s", strings.Join(outcomes, ", "))
