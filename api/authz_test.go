@@ -221,6 +221,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if !declared || len(admitted) == 0 {
 			t.Errorf("%s has no access in the route table", rt)
 		}
+		// The document states the same roles (x-credo-roles).
+		op := doc["paths"].(map[string]any)[pattern].(map[string]any)[strings.ToLower(method)].(map[string]any)
+		var documented []string
+		for _, r := range op["x-credo-roles"].([]any) {
+			documented = append(documented, r.(string))
+		}
+		if !slices.Equal(documented, admitted) {
+			t.Errorf("%s: x-credo-roles %v, the route table admits %v", rt, documented, admitted)
+		}
 		var body any
 		if method == "POST" {
 			body = map[string]any{}
