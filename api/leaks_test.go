@@ -288,3 +288,13 @@ func TestVisibilityFailsClosed(t *testing.T) {
 		e.do("GET", p, "credo_test_root", "", nil).problem(http.StatusForbidden, credo.EFORBIDDEN)
 	}
 }
+
+// Low (decided): a record about a valid code with no registration data is
+// accepted and shown as any other; the code is no registered organization
+// until its registration data arrives.
+func TestRecordForUnregisteredCode(t *testing.T) {
+	e := newProcessEnv(t)
+	rec := e.record(tokenNational, goodRecord(codeHuawei, "UNREG-1"))
+	e.get("/v1/subjects/" + codeHuawei).problem(http.StatusNotFound, credo.ENOTFOUND)
+	e.get("/v1/records/" + strconv.FormatInt(idOf(rec), 10)).wantStatus(http.StatusOK)
+}

@@ -52,9 +52,14 @@ func (s *Server) getMyNotices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if page.Notices == nil {
-		page.Notices = []*credo.Notice{}
+	// The inbox read is the viewer's own; the policy still decides.
+	shown := make([]*credo.Notice, 0, len(page.Notices))
+	for _, n := range page.Notices {
+		if s.policy().Notice(v, n) {
+			shown = append(shown, n)
+		}
 	}
+	page.Notices = shown
 	writeJSON(w, http.StatusOK, page)
 	return nil
 }
@@ -130,6 +135,13 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	if !s.policy().Account(v, a) {
+		return credo.ErrNotFound("account", a.ID)
+	}
 	writeJSON(w, http.StatusOK, a)
 	return nil
 }
@@ -143,10 +155,17 @@ func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if as == nil {
-		as = []*credo.Account{}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"accounts": as})
+	shown := []*credo.Account{}
+	for _, a := range as {
+		if s.policy().Account(v, a) {
+			shown = append(shown, a)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": shown})
 	return nil
 }
 
