@@ -295,6 +295,6 @@ func TestVisibilityFailsClosed(t *testing.T) {
 func TestRecordForUnregisteredCode(t *testing.T) {
 	e := newProcessEnv(t)
 	rec := e.record(tokenNational, goodRecord(codeHuawei, "UNREG-1"))
-	e.get("/v1/subjects/" + codeHuawei).problem(http.StatusNotFound, credo.ENOTFOUND)
+	e.get("/v1/subjects/"+codeHuawei).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.get("/v1/records/" + strconv.FormatInt(idOf(rec), 10)).wantStatus(http.StatusOK)
 }
