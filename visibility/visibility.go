@@ -234,8 +234,11 @@ func (p *Policy) Account(v credo.Viewer, a *credo.Account) bool {
 // Visible is the policy for any item, for read paths that carry items of
 // several kinds (a feed of events): *credo.Record and *credo.ListEntry
 // (at asOf, as known at now), *credo.Case, *credo.Notice, *credo.Account,
-// and the public registers *credo.Subject and *credo.Authority. Any other
-// kind of item is visible to no one.
+// the public registers *credo.Subject and *credo.Authority, and
+// *credo.Assessment and *credo.AssessmentChange, whose existence is public
+// but whose content must be shown through Assessment. A step of an item
+// (a list transition, a case decision) is visible with its item: ask for
+// the entry or the case. Any other kind of item is visible to no one.
 func (p *Policy) Visible(v credo.Viewer, item any, asOf, now time.Time) bool {
 	switch it := item.(type) {
 	case *credo.Record:
@@ -252,6 +255,10 @@ func (p *Policy) Visible(v credo.Viewer, item any, asOf, now time.Time) bool {
 		return it != nil && known(v)
 	case *credo.Authority:
 		return it != nil && known(v)
+	case *credo.Assessment:
+		return it != nil && known(v)
+	case *credo.AssessmentChange:
+		return it != nil && it.Assessment != nil && known(v)
 	}
 	return false
 }
