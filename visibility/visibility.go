@@ -204,7 +204,10 @@ func (p *Policy) Case(v credo.Viewer, c *credo.Case) bool {
 	if Whole(v, c.Subject) {
 		return true
 	}
-	return v.Role == credo.RoleAuthority && v.Authority != nil && c.Authority != "" && v.Authority.ID == c.Authority
+	// Cases about what the registry did by rule are the administrators'
+	// (an authority that happens to be called "credo" decides none).
+	return v.Role == credo.RoleAuthority && v.Authority != nil && c.Authority != "" && c.Authority != credo.RegistryActor &&
+		v.Authority.ID == c.Authority
 }
 
 // Notice reports whether v may read n: administrators every notice, an

@@ -192,4 +192,9 @@ func TestCasesNoticesAccounts(t *testing.T) {
 			t.Errorf("%s sees the account: %v", x.name, got)
 		}
 	}
+	ruleCase := &credo.Case{ID: 2, Subject: code, Authority: credo.RegistryActor}
+	named := credo.Viewer{Role: credo.RoleAuthority, Authority: &credo.Authority{ID: credo.RegistryActor, Divisions: []string{credo.Nationwide}, Categories: []string{"market"}}}
+	if p.Case(named, ruleCase) || !p.Case(admin, ruleCase) {
+		t.Error("a case about a rule entry is not the administrators' alone")
+	}
 }
