@@ -221,13 +221,6 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 	}
 	q := r.URL.Query()
 	lq := credo.ListQuery{List: list, Division: q.Get("division"), Status: q.Get("status"), Cursor: q.Get("cursor")}
-	if lq.List == "" && q.Get("list") != "" {
-		d := p.Catalogue.Find(q.Get("list"))
-		if d == nil {
-			return credo.FieldError("list", "enum", "names no list (GET /v1/lists shows them)")
-		}
-		lq.List = d.ID
-	}
 	if lq.AsOf, err = s.asOf(r); err != nil {
 		return err
 	}
