@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -297,4 +298,51 @@ func TestRecordForUnregisteredCode(t *testing.T) {
 	rec := e.record(tokenNational, goodRecord(codeHuawei, "UNREG-1"))
 	e.get("/v1/subjects/"+codeHuawei).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.get("/v1/records/" + strconv.FormatInt(idOf(rec), 10)).wantStatus(http.StatusOK)
+}
+
+// A page of records never names, in its next cursor, a record the viewer
+// may not see, and holds limit records while there are more to show.
+func TestRecordCursorsNameOnlyWhatIsShown(t *testing.T) {
+	f := newAuthzFixture(t)
+	newer := idOf(f.e.record(tokenHuaibeiTax, map[string]any{
+		"subject": codeHuaibei, "category": "tax", "kind": "tax_grade", "external_id": "AUTHZ-TAX-3",
+		"description": "B: 2026年度纳税信用评价结果为B级", "occurred_at": "2026-06-20",
+	}))
+	hidden := []int64{f.taxRec, newer}
+	var shown []int64
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+		var page struct {
+			Records []struct {
+				ID int64 `json:"id"`
+			} `json:"records"`
+			Next string `json:"next"`
+		}
+		f.do("public", "GET", "/v1/subjects/"+codeHuaibei+"/records?limit=1&cursor="+cursor, nil).wantStatus(http.StatusOK).decode(&page)
+		for _, r := range page.Records {
+			shown = append(shown, r.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		if len(page.Records) != 1 {
+			t.Errorf("a page of %d records with more to come", len(page.Records))
+		}
+		pos, err := base64.RawURLEncoding.DecodeString(page.Next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range hidden {
+			if strings.HasSuffix(string(pos), ","+strconv.FormatInt(id, 10)) {
+				t.Errorf("cursor %q names hidden record %d", pos, id)
+			}
+		}
+		cursor = page.Next
+	}
+	if !slices.Equal(shown, []int64{f.record}) {
+		t.Errorf("shown %v, want [%d]", shown, f.record)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/credo-registry/credo/division"
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 // process returns the due-process service, or EUNAVAILABLE.
@@ -273,23 +274,41 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 			return &credo.Error{Code: credo.EFORBIDDEN, Field: "list", Reason: "role", Message: "the entries of " + list + " are not published"}
 		}
 	}
-	page, err := p.Store.ListEntries(r.Context(), lq)
+	// Pages are read until limit entries are shown or none are left; next
+	// is the cursor after the last entry shown, so that it names no entry
+	// the viewer may not see.
+	limit, err := paging.Size(lq.Limit)
 	if err != nil {
 		return err
 	}
-	out.Next = page.Next
 	out.Entries = []dueprocess.EntryView{}
 	now := s.now()
-	for _, e := range page.Entries {
-		// A page may hold fewer than limit entries; next goes on.
-		if !p.Policy.Entry(v, e, lq.AsOf, now) {
-			continue
+	for {
+		page, err := p.Store.ListEntries(r.Context(), lq)
+		if err != nil {
+			return err
 		}
-		view := p.View(e, lq.AsOf, nil)
-		if endedHow != "" && view.State.Reason != endedHow || lq.Status != "" && view.State.Status != lq.Status {
-			continue
+		for i, e := range page.Entries {
+			if !p.Policy.Entry(v, e, lq.AsOf, now) {
+				continue
+			}
+			view := p.View(e, lq.AsOf, nil)
+			if endedHow != "" && view.State.Reason != endedHow || lq.Status != "" && view.State.Status != lq.Status {
+				continue
+			}
+			out.Entries = append(out.Entries, view)
+			if len(out.Entries) == limit {
+				if i < len(page.Entries)-1 || page.Next != "" {
+					out.Next = paging.IDCursor('l', e.ID)
+				}
+				writeJSON(w, http.StatusOK, out)
+				return nil
+			}
 		}
-		out.Entries = append(out.Entries, view)
+		if page.Next == "" {
+			break
+		}
+		lq.Cursor = page.Next
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

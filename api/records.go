@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -105,23 +106,42 @@ func (s *Server) getSubjectRecords(w http.ResponseWriter, r *http.Request) error
 	if f.Limit, err = queryLimit(r); err != nil {
 		return err
 	}
-	page, err := s.Store.SubjectRecords(r.Context(), code, f)
-	if err != nil {
-		return err
-	}
 	open, err := s.openObjections(r, code)
 	if err != nil {
 		return err
 	}
 	// Each viewer sees the records the policy lets it (the public: those
-	// published); a page may then hold fewer than limit records, and next
-	// still goes on.
+	// published). Pages are read until limit records are shown or none
+	// are left, and next is the cursor after the last record shown, so
+	// that it names no record the viewer may not see.
+	limit, err := paging.Size(f.Limit)
+	if err != nil {
+		return err
+	}
 	p, now := s.policy(), s.now()
-	out := RecordViewPage{Records: make([]RecordView, 0, len(page.Records)), Next: page.Next}
-	for _, rec := range page.Records {
-		if p.Record(v, rec, now) {
-			out.Records = append(out.Records, s.view(r, rec, open))
+	out := RecordViewPage{Records: make([]RecordView, 0, limit)}
+	for {
+		page, err := s.Store.SubjectRecords(r.Context(), code, f)
+		if err != nil {
+			return err
 		}
+		for i, rec := range page.Records {
+			if !p.Record(v, rec, now) {
+				continue
+			}
+			out.Records = append(out.Records, s.view(r, rec, open))
+			if len(out.Records) == limit {
+				if i < len(page.Records)-1 || page.Next != "" {
+					out.Next = paging.RecordCursor(rec)
+				}
+				writeJSON(w, http.StatusOK, out)
+				return nil
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

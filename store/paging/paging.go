@@ -26,6 +26,15 @@ func Position(kind byte, cursor string) (string, error) {
 	return string(b[2:]), nil
 }
 
+// RecordCursor is the cursor of an organization's records (newest
+// decision first) after the record r: its decision time and id. Backends
+// issue it, and so may a reader that shows only some of the records of a
+// page (the API, for a viewer who may not see them all), so that the
+// cursor never names a record the reader did not show.
+func RecordCursor(r *credo.Record) string {
+	return Cursor('r', strconv.FormatInt(r.OccurredAt.UnixNano(), 10)+","+strconv.FormatInt(r.ID, 10))
+}
+
 // IDCursor is the cursor of a listing ordered by id, after id.
 func IDCursor(kind byte, id int64) string {
 	return Cursor(kind, strconv.FormatInt(id, 10))

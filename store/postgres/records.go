@@ -489,13 +489,9 @@ func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFil
 	if len(recs) > limit {
 		page.Records = recs[:limit]
 		last := recs[limit-1]
-		page.Next = encodeRecordCursor(last.OccurredAt.UnixNano(), last.ID)
+		page.Next = paging.RecordCursor(last)
 	}
 	return page, nil
-}
-
-func encodeRecordCursor(ns, id int64) string {
-	return paging.Cursor('r', strconv.FormatInt(ns, 10)+","+strconv.FormatInt(id, 10))
 }
 
 func decodeRecordCursor(cursor string) ([2]int64, error) {

@@ -80,7 +80,7 @@ func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFil
 	for rows.Next() {
 		if len(page.Records) == limit {
 			last := page.Records[limit-1]
-			page.Next = paging.Cursor('r', strconv.FormatInt(unixNano(last.OccurredAt), 10)+","+strconv.FormatInt(last.ID, 10))
+			page.Next = paging.RecordCursor(last)
 			break
 		}
 		r, err := scanRepaired(rows)
