@@ -253,6 +253,15 @@ func TestOverturnedListingAsKnownNow(t *testing.T) {
 	if v.State.Status != credo.ListEnded || v.State.Reason != credo.EndOverturned || v.KnownThen == nil || v.KnownThen.Status != credo.ListActive {
 		t.Errorf("as of then, as known now: %+v known then %+v", v.State, v.KnownThen)
 	}
+	// Nor do the public's measures or grade as of then follow it.
+	var verdict lists.Verdict
+	f.do("public", "GET", "/v1/subjects/"+codeHuaibei+"/measures?action=public_procurement&as_of="+then, nil).wantStatus(http.StatusOK).decode(&verdict)
+	if verdict.Decision != lists.Allowed {
+		t.Errorf("public measures as of then: %+v", verdict)
+	}
+	if a := f.do("public", "GET", "/v1/subjects/"+codeHuaibei+"/assessment?as_of="+then, nil).wantStatus(http.StatusOK); strings.Contains(string(a.body), "淮市监信〔2026〕7号") {
+		t.Errorf("public assessment as of then names the overturned entry: %s", truncate(a.body))
+	}
 }
 
 // Low: an as_of out of range is refused, naming as_of, not taken as now.

@@ -167,11 +167,19 @@ func (s *Service) RecordsSeen(ctx context.Context, v credo.Viewer, code string) 
 
 // inEffect returns the entries that count for v: those v sees whatever
 // their state (visibility.Policy.EntryFull), and the others once in
-// effect at now.
+// effect at now and unless overturned by now (a listing overturned on
+// objection was wrong from the start: it counts at no as_of for v).
 func (s *Service) inEffect(v credo.Viewer, entries []*credo.ListEntry, now time.Time) []*credo.ListEntry {
 	out := make([]*credo.ListEntry, 0, len(entries))
 	for _, e := range entries {
-		if s.Policy.EntryFull(v, e) || !e.EffectiveAt.After(now) {
+		if s.Policy.EntryFull(v, e) {
+			out = append(out, e)
+			continue
+		}
+		if st, _ := visibility.EntryState(e, e.NotifiedAt.Time, now); st.Reason == credo.EndOverturned {
+			continue
+		}
+		if !e.EffectiveAt.After(now) {
 			out = append(out, e)
 		}
 	}
