@@ -13,8 +13,7 @@ import (
 
 // Requests in the other forms people write values: a list by a common
 // name, reasons as one text, a term in days or as its end, documents named
-// only, an outcome in the usual words. Each means the same as the
-// canonical form. Names are not aliased: one route per action, one field
+// only. Each means the same as the canonical form. Names are not aliased: one route per action, one field
 // per value (STYLE.md).
 func TestRequestForms(t *testing.T) {
 	e := newProcessEnv(t)
@@ -45,8 +44,9 @@ func TestRequestForms(t *testing.T) {
 	if c.Target.Kind != credo.TargetListEntry || c.Target.ID != en.ID {
 		t.Fatalf("case: %+v", c)
 	}
-	// Decided with the word "overturn".
-	e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c.ID), tokenHuaibei, map[string]any{"outcome": "overturn"}).wantStatus(http.StatusOK)
+	// Decided retracted; "overturn" is no outcome (one name per outcome).
+	e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c.ID), tokenHuaibei, map[string]any{"outcome": "overturn"}).problem(422, credo.EINVALID)
+	e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c.ID), tokenHuaibei, map[string]any{"outcome": "retracted"}).wantStatus(http.StatusOK)
 	if got := e.entry(tokenHuaibei, en.ID); got.State.Status != credo.ListEnded || got.State.Reason != credo.EndOverturned {
 		t.Fatalf("entry after the objection: %+v", got.State)
 	}
@@ -61,7 +61,7 @@ func TestRequestForms(t *testing.T) {
 	// A decision keeping the item gives reasons; an unknown word is refused.
 	var c2 caseView
 	e.postJSON("/v1/objections", org, map[string]any{"target": map[string]any{"kind": "list_entry", "id": en3.ID}, "reasons": "x"}).wantStatus(http.StatusCreated).decode(&c2)
-	p := e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c2.ID), tokenHuaibei, map[string]any{"outcome": "reject"}).problem(422, credo.EINVALID)
+	p := e.postJSON(fmt.Sprintf("/v1/objections/%d/decision", c2.ID), tokenHuaibei, map[string]any{"outcome": "upheld"}).problem(422, credo.EINVALID)
 	if p.Field != "reasons" {
 		t.Fatalf("kept without reasons: %+v", p)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/credo-registry/credo"
@@ -95,27 +96,16 @@ func (a *Attachments) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// outcome reads the word a decision gives for its outcome: credo's own
-// words, and the usual others ("reject" an objection is to uphold the
-// item; "approve" a repair). It returns "" for a word it does not know.
+// outcome returns the outcome a decision names, one of credo's words for
+// its kind of case (upheld, corrected, retracted; approved, rejected), or
+// "" for any other: one name per outcome.
 func outcome(kind, word string) string {
-	w := strings.ToLower(strings.TrimSpace(word))
+	outcomes := []string{credo.OutcomeUpheld, credo.OutcomeCorrected, credo.OutcomeRetracted}
 	if kind == credo.CaseRepair {
-		switch w {
-		case "approve", "approved", "granted", "grant", "accept", "accepted":
-			return credo.OutcomeApproved
-		case "reject", "rejected", "denied", "deny", "refused", "refuse":
-			return credo.OutcomeRejected
-		}
-		return ""
+		outcomes = []string{credo.OutcomeApproved, credo.OutcomeRejected}
 	}
-	switch w {
-	case "upheld", "uphold", "reject", "rejected", "dismiss", "dismissed", "maintained":
-		return credo.OutcomeUpheld
-	case "corrected", "correct", "amended":
-		return credo.OutcomeCorrected
-	case "retracted", "retract", "overturned", "overturn", "revoked", "withdrawn", "accepted", "accept":
-		return credo.OutcomeRetracted
+	if slices.Contains(outcomes, word) {
+		return word
 	}
 	return ""
 }
