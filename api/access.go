@@ -48,7 +48,7 @@ var roleBits = map[string]access{
 	credo.RoleAdmin:        roleAdmin,
 }
 
-// Roles reports the roles a admits, for documentation and tests.
+// roles lists the roles a admits, for documentation and tests.
 func (a access) roles() []string {
 	var out []string
 	for _, role := range []string{credo.RolePublic, credo.RoleClient, credo.RoleOrganization, credo.RoleAuthority, credo.RoleAdmin} {
