@@ -1,6 +1,9 @@
 package credo
 
-import "time"
+import (
+	"bytes"
+	"time"
+)
 
 // Case is an organization's application about one item held on it: an
 // objection (异议) to a record or list entry, or a credit repair (信用修复)
@@ -83,3 +86,26 @@ func (c *Case) Open() bool { return c.Decision == nil }
 
 // Overdue reports whether c is undecided after its deadline at t.
 func (c *Case) Overdue(t time.Time) bool { return c.Open() && t.After(c.DecideBy.Time) }
+
+// AttachmentTypes are the media types an attachment may have: documents
+// and scans, nothing a browser would run.
+var AttachmentTypes = []string{"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+
+// SniffAttachment returns the media type data's first bytes show, one of
+// AttachmentTypes, or "" when they show none of them. What a file is
+// called or claims to be is not trusted.
+func SniffAttachment(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		return "application/pdf"
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
+		return "image/jpeg"
+	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
+		return "image/gif"
+	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		return "image/webp"
+	}
+	return ""
+}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/width"
+
+	"github.com/credo-registry/credo/uscc"
 )
 
 // HMACKeyer derives person keys as a keyed hash (HMAC-SHA-256) of the
@@ -21,4 +23,17 @@ func (k HMACKeyer) PersonKey(idNumber string) string {
 	m := hmac.New(sha256.New, k.Secret)
 	m.Write([]byte(n))
 	return "pk_" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// NoIdentityNumber refuses free text that holds a resident identity
+// number (uscc.ResidentIDsIn): credo keeps no person's number, so a
+// number typed into a description, a reason or a name is refused, naming
+// the field, before anything is stored or logged. Officers' and
+// shareholders' numbers go in their id_number fields, which are replaced
+// by person keys.
+func NoIdentityNumber(field, v string) error {
+	if uscc.ContainsResidentID(v) {
+		return FieldError(field, "person", "holds a resident identity number; credo keeps no person's identity number: remove it (an officer's number belongs in officers[].id_number, which is kept only as a person key)")
+	}
+	return nil
 }

@@ -329,7 +329,7 @@ func optionalText(field, v string, max int) error {
 			return FieldError(field, "control", "contains control characters")
 		}
 	}
-	return nil
+	return NoIdentityNumber(field, v)
 }
 
 func validAmount(field string, v float64) error {

@@ -38,8 +38,17 @@ type Server struct {
 	Timeout       time.Duration
 	IngestTimeout time.Duration
 
+	// RatePerAddress and RatePerToken bound requests per second (see
+	// ratelimit.go); zero leaves them unbounded. MaxStreams bounds the
+	// event streams open at once (DefaultMaxStreams when zero).
+	RatePerAddress float64
+	RatePerToken   float64
+	MaxStreams     int
+
 	once    sync.Once
 	metrics *metrics
+	limits  *rateLimits
+	streams streamSlots
 }
 
 // Per-request time limits.
@@ -152,6 +161,7 @@ func (s *Server) Handler() http.Handler {
 			s.Logger = slog.New(slog.DiscardHandler)
 		}
 		s.metrics = newMetrics()
+		s.limits = &rateLimits{address: newRateLimiter(s.RatePerAddress), token: newRateLimiter(s.RatePerToken)}
 	})
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -175,18 +185,35 @@ func (s *Server) adapt(a access, h handlerFunc) http.Handler {
 	})
 }
 
+// Connection time and size limits of NewHTTPServer.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	// ReadTimeout bounds reading a whole request, body included. Only an
+	// authenticated POST (a submission, a case with attachments) gets
+	// longer: the handler's deadline, IngestTimeout, once its token is
+	// known (requestInfo.trust).
+	ReadTimeout    = 30 * time.Second
+	WriteTimeout   = DefaultTimeout + deadlineGrace
+	IdleTimeout    = time.Minute
+	MaxHeaderBytes = 64 << 10
+
+	deadlineGrace = 30 * time.Second
+)
+
 // NewHTTPServer returns an http.Server for h with time and size limits
-// suited to the API: slow clients cannot hold connections open, and a
-// 64 MiB NDJSON upload still has time to arrive.
+// suited to the API: a slow client holds a connection for ReadTimeout at
+// most (ReadHeaderTimeout for its headers), while a 64 MiB NDJSON upload
+// by an authority still has IngestTimeout to arrive. Serve it on a
+// listener from Listen, which bounds the number of connections.
 func NewHTTPServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       DefaultIngestTimeout,
-		WriteTimeout:      DefaultIngestTimeout + 30*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
 	}
 }
 

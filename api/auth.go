@@ -42,13 +42,13 @@ func (s *Server) lookupViewer(r *http.Request) (credo.Viewer, error) {
 		return credo.Viewer{}, &credo.Error{Code: credo.EUNAUTHORIZED, Reason: invalidToken, Message: "the Authorization header must be Bearer <token>"}
 	}
 	if s.AdminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.AdminToken)) == 1 {
-		info(r.Context()).authority = "admin"
+		trusted(r, "admin")
 		return credo.Viewer{Role: credo.RoleAdmin}, nil
 	}
 	hash := credo.HashToken(token)
 	a, err := s.Store.AuthorityByToken(r.Context(), hash)
 	if err == nil {
-		info(r.Context()).authority = a.ID
+		trusted(r, a.ID)
 		return credo.Viewer{Role: credo.RoleAuthority, Authority: a}, nil
 	}
 	if credo.ErrorCodeOf(err) != credo.ENOTFOUND {
@@ -56,13 +56,25 @@ func (s *Server) lookupViewer(r *http.Request) (credo.Viewer, error) {
 	}
 	acc, err := s.Store.AccountByToken(r.Context(), hash)
 	if err == nil {
-		info(r.Context()).authority = "account:" + acc.ID
+		trusted(r, "account:"+acc.ID)
 		return credo.Viewer{Role: acc.Role, Account: acc}, nil
 	}
 	if credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 		return credo.Viewer{}, err
 	}
 	return credo.Viewer{}, &credo.Error{Code: credo.EUNAUTHORIZED, Reason: invalidToken, Message: "unknown token"}
+}
+
+// trusted notes who an authenticated request comes from (for the request
+// log and the rate limits) and gives its POST the deadlines of a
+// submission: a large NDJSON body or attachments have IngestTimeout to
+// arrive, where an anonymous body has ReadTimeout.
+func trusted(r *http.Request, who string) {
+	ri := info(r.Context())
+	ri.authority = who
+	if r.Method == http.MethodPost && ri.trust != nil {
+		ri.trust()
+	}
 }
 
 // wrongRole is the error of a valid token of a role the request is not for.

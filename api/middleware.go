@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/uscc"
 )
 
 // middleware wraps the route table's mux with what every request gets.
@@ -28,6 +29,11 @@ type requestInfo struct {
 	id        string
 	authority string // the authenticated authority's id
 	viewer    *credo.Viewer
+	// untimed is the request's context without the per-request timeout
+	// (for streams); trust gives an authenticated request the connection
+	// deadlines of a submission.
+	untimed context.Context
+	trust   func()
 }
 
 type requestInfoKey struct{}
@@ -43,37 +49,86 @@ func info(ctx context.Context) *requestInfo {
 // requestID is the id of the request ctx belongs to, "" outside a request.
 func requestID(ctx context.Context) string { return info(ctx).id }
 
+// securityHeaders go on every response. The API serves JSON, never a page
+// or a script, so the content security policy allows nothing; a portal's
+// pages will set their own.
+var securityHeaders = [][2]string{
+	{"X-Content-Type-Options", "nosniff"},
+	{"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "no-referrer"},
+}
+
+// hsts is the Strict-Transport-Security of responses sent over TLS.
+const hsts = "max-age=63072000; includeSubDomains"
+
+// statusClientClosed is logged (never sent) for a request whose client
+// went away before it was answered (nginx's 499).
+const statusClientClosed = 499
+
+// logPath is a request's path as logged: resident identity numbers masked.
+func logPath(r *http.Request) string { return uscc.MaskResidentIDs(r.URL.Path) }
+
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-Id")
 	if !validRequestID(id) {
 		id = newRequestID()
 	}
-	w.Header().Set("X-Request-Id", id)
+	h := w.Header()
+	h.Set("X-Request-Id", id)
+	for _, kv := range securityHeaders {
+		h.Set(kv[0], kv[1])
+	}
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", hsts)
+	}
+	h.Set("Vary", "Authorization")
+	if r.Header.Get("Authorization") != "" {
+		// What a token sees is that token's: no cache may keep it.
+		h.Set("Cache-Control", "no-store")
+	}
 
 	timeout := m.s.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	if r.Method == http.MethodPost {
-		timeout = m.s.IngestTimeout
-		if timeout <= 0 {
-			timeout = DefaultIngestTimeout
-		}
+	ingestTimeout := m.s.IngestTimeout
+	if ingestTimeout <= 0 {
+		ingestTimeout = DefaultIngestTimeout
 	}
+	if r.Method == http.MethodPost {
+		timeout = ingestTimeout
+	}
+	rec := &statusRecorder{ResponseWriter: w}
 	ri := &requestInfo{id: id}
-	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestInfoKey{}, ri), timeout)
+	base := context.WithValue(r.Context(), requestInfoKey{}, ri)
+	ctx, cancel := context.WithTimeout(base, timeout)
 	defer cancel()
 	r = r.WithContext(ctx)
+	ri.untimed = base
+	rc := http.NewResponseController(rec)
+	// The connection's deadlines end a request a little after its
+	// context would (net/http cancels the context when the read deadline
+	// passes, which must not pre-empt the timeout's clearer answer).
+	ri.trust = func() {
+		rc.SetReadDeadline(start.Add(ingestTimeout + deadlineGrace))
+		rc.SetWriteDeadline(start.Add(ingestTimeout + deadlineGrace))
+	}
+	if r.Method != http.MethodPost {
+		// Only a POST has a body worth waiting for (ReadTimeout bounds
+		// it); any other request has its whole timeout to be answered.
+		rc.SetReadDeadline(start.Add(timeout + deadlineGrace))
+		rc.SetWriteDeadline(start.Add(timeout + deadlineGrace))
+	}
 
-	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
 			m.s.Logger.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("method", r.Method), slog.String("path", logPath(r)),
 				slog.String("error", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 			if rec.status == 0 {
 				writeProblem(rec, r, &credo.Error{Code: credo.EINTERNAL, Message: "internal error"})
@@ -83,18 +138,22 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if route == "" {
 			route = "unmatched"
 		}
+		status := rec.code()
+		if status >= 500 && errors.Is(ctx.Err(), context.Canceled) {
+			status = statusClientClosed // the client went away; nothing failed
+		}
 		elapsed := time.Since(start)
-		m.metrics.observeRequest(route, r.Method, rec.code(), elapsed)
+		m.metrics.observeRequest(route, r.Method, status, elapsed)
 		level := slog.LevelInfo
-		if rec.code() >= 500 {
+		if status >= 500 {
 			level = slog.LevelWarn
 		}
 		attrs := []slog.Attr{
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", logPath(r)),
 			slog.String("route", route),
-			slog.Int("status", rec.code()),
+			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String("remote", r.RemoteAddr),
@@ -104,6 +163,14 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		m.s.Logger.LogAttrs(ctx, level, "request", attrs...)
 	}()
+
+	wait, err, admitted := m.s.limits.admit(r, start)
+	if err != nil {
+		rec.Header().Set("Retry-After", retryAfter(wait))
+		writeProblem(rec, r, credo.AsError(err))
+		return
+	}
+	defer admitted(ri)
 
 	if _, pattern := m.mux.Handler(r); pattern == "" {
 		m.unmatched(rec, r)
@@ -118,12 +185,17 @@ func (m *middleware) unmatched(w http.ResponseWriter, r *http.Request) {
 	h, _ := m.mux.Handler(r)
 	c := &captureWriter{header: http.Header{}}
 	h.ServeHTTP(c, r)
-	switch c.status {
-	case http.StatusNotFound:
-		writeProblem(w, r, credo.Errorf(credo.ENOTFOUND, "no such resource: %s", r.URL.Path))
-	case http.StatusMethodNotAllowed:
+	switch {
+	case c.status == http.StatusNotFound:
+		writeProblem(w, r, credo.Errorf(credo.ENOTFOUND, "no such resource: %s", logPath(r)))
+	case c.status == http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", c.header.Get("Allow"))
-		writeProblem(w, r, credo.Errorf(eMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, c.header.Get("Allow")))
+		writeProblem(w, r, credo.Errorf(eMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, logPath(r), c.header.Get("Allow")))
+	case c.status >= 300 && c.status < 400 && c.header.Get("Location") != "":
+		// The mux's redirect to a cleaned path.
+		loc := c.header.Get("Location")
+		w.Header().Set("Location", loc)
+		writeProblemStatus(w, r, c.status, credo.Errorf(eRedirect, "the resource is at %s", uscc.MaskResidentIDs(loc)))
 	default:
 		for k, v := range c.header {
 			w.Header()[k] = v

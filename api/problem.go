@@ -24,6 +24,9 @@ type Problem struct {
 const (
 	eUnsupportedMediaType credo.ErrorCode = "unsupported_media_type"
 	eMethodNotAllowed     credo.ErrorCode = "method_not_allowed"
+	eHeadersTooLarge      credo.ErrorCode = "headers_too_large"
+	eNotImplemented       credo.ErrorCode = "not_implemented"
+	eRedirect             credo.ErrorCode = "redirect" // answered with the redirect's own status
 )
 
 // statusOf is the one map from error code to HTTP status.
@@ -39,6 +42,10 @@ var statusOf = map[credo.ErrorCode]int{
 	credo.EINTERNAL:       http.StatusInternalServerError,
 	eUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	eMethodNotAllowed:     http.StatusMethodNotAllowed,
+	eTooManyRequests:      http.StatusTooManyRequests,
+	eHeadersTooLarge:      http.StatusRequestHeaderFieldsTooLarge,
+	eNotImplemented:       http.StatusNotImplemented,
+	eRedirect:             http.StatusTemporaryRedirect,
 }
 
 var titleOf = map[credo.ErrorCode]string{
@@ -53,6 +60,10 @@ var titleOf = map[credo.ErrorCode]string{
 	credo.EINTERNAL:       "Internal error",
 	eUnsupportedMediaType: "Unsupported media type",
 	eMethodNotAllowed:     "Method not allowed",
+	eTooManyRequests:      "Too many requests",
+	eHeadersTooLarge:      "Request headers too large",
+	eNotImplemented:       "Not implemented",
+	eRedirect:             "Moved",
 }
 
 // clientError reduces any error to what a client may see: its *credo.Error
@@ -84,7 +95,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if internal {
 		level := errorLevel(r.Context(), err)
 		s.Logger.Log(r.Context(), level, "request failed", "request_id", requestID(r.Context()),
-			"method", r.Method, "path", r.URL.Path, "error", err.Error())
+			"method", r.Method, "path", logPath(r), "error", err.Error())
 	}
 	if e.Code == credo.EUNAUTHORIZED {
 		challenge := `Bearer realm="credo"`
@@ -102,6 +113,11 @@ func writeProblem(w http.ResponseWriter, r *http.Request, e *credo.Error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	writeProblemStatus(w, r, status, e)
+}
+
+// writeProblemStatus writes e as application/problem+json with status.
+func writeProblemStatus(w http.ResponseWriter, r *http.Request, status int, e *credo.Error) {
 	p := Problem{
 		Type:      "urn:credo:error:" + string(e.Code),
 		Title:     titleOf[e.Code],

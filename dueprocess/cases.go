@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -274,6 +275,17 @@ func attachments(in []credo.Attachment) ([]credo.Attachment, error) {
 		if a.Size != 0 && a.Size != int64(len(a.Data)) {
 			return nil, credo.FieldError(f+".size", "mismatch", "does not match the data (%d bytes)", len(a.Data))
 		}
+		mt := strings.ToLower(strings.TrimSpace(a.MediaType))
+		if !slices.Contains(credo.AttachmentTypes, mt) {
+			return nil, credo.FieldError(f+".media_type", "media_type", "must be one of %s", strings.Join(credo.AttachmentTypes, ", "))
+		}
+		if sniffed := credo.SniffAttachment(a.Data); sniffed != mt {
+			if sniffed == "" {
+				return nil, credo.FieldError(f+".data", "media_type", "is not a %s document: attachments are PDF documents or images (%s), judged by their content", mt, strings.Join(credo.AttachmentTypes, ", "))
+			}
+			return nil, credo.FieldError(f+".data", "media_type", "is %s, not the %s media_type says", sniffed, mt)
+		}
+		a.MediaType = mt
 		out[i] = credo.Attachment{Name: strings.TrimSpace(a.Name), MediaType: strings.TrimSpace(a.MediaType),
 			Size: int64(len(a.Data)), SHA256: hexSum, Data: a.Data}
 	}

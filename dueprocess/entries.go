@@ -56,7 +56,7 @@ func text(field, v string, max int) error {
 	if utf8.RuneCountInString(v) > max {
 		return credo.FieldError(field, "too_long", "must be at most %d characters", max)
 	}
-	return nil
+	return credo.NoIdentityNumber(field, v)
 }
 
 // List records an authority's decision to list an organization. The

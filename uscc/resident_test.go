@@ -44,3 +44,45 @@ func TestIsResidentIDNeverUSCC(t *testing.T) {
 		}
 	}
 }
+
+func TestResidentIDsIn(t *testing.T) {
+	tests := []struct {
+		name, text, masked string
+	}{
+		{"alone", "11010519491231002X", "[resident-id]"},
+		{"in Chinese text", "法定代表人张三（身份证号11010519491231002x）拒不配合", "法定代表人张三（身份证号[resident-id]）拒不配合"},
+		{"grouped", "ID 110105 19491231 002X, fined", "ID [resident-id], fined"},
+		{"hyphens", "110105-19491231-002X", "[resident-id]"},
+		{"full width", "证件：１１０１０５１９４９１２３１００２Ｘ。", "证件：[resident-id]。"},
+		{"in a path", "/v1/records/310115198001010016", "/v1/records/[resident-id]"},
+		{"two", "310115198001010016 and 440305200002291232", "[resident-id] and [resident-id]"},
+		{"bad check digit", "110105194912310021", "110105194912310021"},
+		{"a longer number", "3101151980010100161", "3101151980010100161"},
+		{"inside a word", "A310115198001010016", "A310115198001010016"},
+		{"an organization code", "统一社会信用代码914403001922038216", "统一社会信用代码914403001922038216"},
+		{"amounts", "罚款 200000 元，没收 31011519800101 元", "罚款 200000 元，没收 31011519800101 元"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := uscc.MaskResidentIDs(tt.text); got != tt.masked {
+				t.Errorf("MaskResidentIDs(%q) = %q, want %q", tt.text, got, tt.masked)
+			}
+			if got, want := uscc.ContainsResidentID(tt.text), tt.masked != tt.text; got != want {
+				t.Errorf("ContainsResidentID(%q) = %v", tt.text, got)
+			}
+		})
+	}
+}
+
+func FuzzResidentIDsIn(f *testing.F) {
+	f.Add("身份证号11010519491231002X")
+	f.Add("110105 19491231 002X")
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, r := range uscc.ResidentIDsIn(text) {
+			if r[0] < 0 || r[1] > len(text) || r[0] >= r[1] || !uscc.IsResidentID(text[r[0]:r[1]]) {
+				t.Fatalf("range %v of %q", r, text)
+			}
+		}
+	})
+}

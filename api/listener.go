@@ -1,0 +1,172 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/credo-registry/credo"
+)
+
+// Connection limits of the serve command.
+const (
+	DefaultMaxConnections           = 2048
+	DefaultMaxConnectionsPerAddress = 256
+)
+
+// Listen bounds the connections ln hands to the server: at most max open
+// at once (further clients wait to be accepted), and at most perAddress
+// from one address (IPv6: one /64); a connection beyond that is closed at
+// once. Zero means no bound. With NewHTTPServer's timeouts, a slow client
+// holds a connection for ReadTimeout at most, so neither many slow
+// connections from one place nor a flood of them can use up the process's
+// file descriptors.
+//
+// It also answers the errors net/http writes before a request reaches a
+// handler (431 for headers over MaxHeaderBytes, 400 for a malformed
+// request) as problem+json, like every other error of the API.
+func Listen(ln net.Listener, max, perAddress int) net.Listener {
+	l := &listener{Listener: ln, perAddress: perAddress, open: make(map[string]int), closed: make(chan struct{})}
+	if max > 0 {
+		l.slots = make(chan struct{}, max)
+	}
+	return l
+}
+
+// listener is netutil.LimitListener with a bound per address, and conns
+// that keep the TCP connection's CloseWrite (which net/http uses to make
+// sure an error response is read before the connection closes).
+type listener struct {
+	net.Listener
+	perAddress int
+	slots      chan struct{} // nil: no bound
+	closed     chan struct{}
+	closeOnce  sync.Once
+
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		if l.slots != nil {
+			select {
+			case l.slots <- struct{}{}:
+			case <-l.closed:
+				return nil, net.ErrClosed
+			}
+		}
+		c, err := l.Listener.Accept()
+		if err != nil {
+			l.free()
+			return nil, err
+		}
+		key := addressKey(c.RemoteAddr().String())
+		l.mu.Lock()
+		full := l.perAddress > 0 && l.open[key] >= l.perAddress
+		if !full {
+			l.open[key]++
+		}
+		l.mu.Unlock()
+		if full {
+			c.Close()
+			l.free()
+			continue
+		}
+		return &conn{Conn: c, release: func() { l.release(key) }}, nil
+	}
+}
+
+func (l *listener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+func (l *listener) free() {
+	if l.slots != nil {
+		<-l.slots
+	}
+}
+
+func (l *listener) release(key string) {
+	l.mu.Lock()
+	if l.open[key]--; l.open[key] <= 0 {
+		delete(l.open, key)
+	}
+	l.mu.Unlock()
+	l.free()
+}
+
+// conn counts itself out of its address once closed, and rewrites the
+// plain-text error responses net/http writes itself.
+type conn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *conn) Close() error {
+	c.once.Do(c.release)
+	return c.Conn.Close()
+}
+
+// CloseWrite half-closes a TCP connection (net/http's closeWriter).
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// plainErrorHeaders are the headers net/http sends with the errors it
+// answers before any handler runs (net/http server.go, errorHeaders); a
+// handler's response always carries more (Date, Content-Length).
+const plainErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+func (c *conn) Write(p []byte) (int, error) {
+	if out, ok := problemForPlainError(p); ok {
+		if _, err := c.Conn.Write(out); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}
+
+// problemForPlainError turns net/http's own "HTTP/1.1 431 Request Header
+// Fields Too Large" (and the like) into the same status as problem+json.
+func problemForPlainError(p []byte) ([]byte, bool) {
+	rest, ok := bytes.CutPrefix(p, []byte("HTTP/1.1 "))
+	if !ok || len(rest) < 4 || rest[3] != ' ' {
+		return nil, false
+	}
+	status, err := strconv.Atoi(string(rest[:3]))
+	if err != nil || status < 400 || status > 599 {
+		return nil, false
+	}
+	if i := bytes.IndexByte(rest, '\r'); i < 0 || !bytes.HasPrefix(rest[i:], []byte(plainErrorHeaders)) {
+		return nil, false
+	}
+	code := credo.EMALFORMED
+	detail := "the request is not a well-formed HTTP request"
+	switch status {
+	case http.StatusRequestHeaderFieldsTooLarge:
+		code, detail = eHeadersTooLarge, "the request's headers are larger than the server accepts"
+	case http.StatusNotImplemented:
+		code, detail = eNotImplemented, "the request's transfer encoding is not supported"
+	}
+	body, _ := json.Marshal(Problem{Type: "urn:credo:error:" + string(code), Title: http.StatusText(status), Status: status, Detail: detail})
+	var b bytes.Buffer
+	b.WriteString("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\n")
+	b.WriteString("Content-Type: application/problem+json\r\n")
+	for _, h := range securityHeaders {
+		b.WriteString(h[0] + ": " + h[1] + "\r\n")
+	}
+	b.WriteString("Content-Length: " + strconv.Itoa(len(body)+1) + "\r\nConnection: close\r\n\r\n")
+	b.Write(body)
+	b.WriteByte('\n')
+	return b.Bytes(), true
+}
