@@ -115,8 +115,12 @@ func (s *Server) getCaseAttachment(kind string) handlerFunc {
 			return credo.ErrNotFound("attachment", r.PathValue("n"))
 		}
 		a := c.Attachments[n]
-		w.Header().Set("Content-Type", a.MediaType)
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		mt := a.MediaType
+		if credo.SniffAttachment(a.Data) != mt {
+			// Stored before media types were checked: served as bytes only.
+			mt = "application/octet-stream"
+		}
+		w.Header().Set("Content-Type", mt)
 		w.Header().Set("Content-Disposition", "attachment")
 		w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
 		w.Write(a.Data)

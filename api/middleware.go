@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"time"
 
@@ -172,7 +173,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer admitted(ri)
 
-	if _, pattern := m.mux.Handler(r); pattern == "" {
+	if _, pattern := m.mux.Handler(r); pattern == "" || r.URL.Path != cleanPath(r.URL.Path) {
 		m.unmatched(rec, r)
 		return
 	}
@@ -203,6 +204,22 @@ func (m *middleware) unmatched(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(c.status)
 		w.Write(c.body.Bytes())
 	}
+}
+
+// cleanPath is the canonical form of p, as the mux judges it (net/http
+// cleanPath): a path that differs is answered with a redirect to it.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // errorLevel is how loudly to log a failed request: a client that went

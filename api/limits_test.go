@@ -1,0 +1,349 @@
+package api_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/api"
+)
+
+// Finding (issue 9, Medium 4): slow request bodies held connections for
+// five minutes. A request's body must arrive within ReadTimeout, far less.
+func TestNewHTTPServerReadTimeoutIsShort(t *testing.T) {
+	s := api.NewHTTPServer("127.0.0.1:0", http.NotFoundHandler())
+	if s.ReadTimeout > 30*time.Second || s.ReadHeaderTimeout > 10*time.Second || s.IdleTimeout > 2*time.Minute {
+		t.Errorf("read timeout %v, read header timeout %v, idle timeout %v: slow clients hold connections", s.ReadTimeout, s.ReadHeaderTimeout, s.IdleTimeout)
+	}
+}
+
+// slowServer serves the API on a 127.0.0.1 listener bounded by Listen,
+// with a read timeout short enough for a test.
+func slowServer(t *testing.T, e *env, max, perAddress int, readTimeout time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewHTTPServer("", e.server.Handler())
+	srv.ReadTimeout = readTimeout
+	go srv.Serve(api.Listen(ln, max, perAddress))
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// slowBody opens a connection that starts a public POST (what-if) whose
+// body never finishes arriving.
+func slowBody(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprintf(c, "POST /v1/subjects/%s/what-if HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", codeHuawei)
+	return c
+}
+
+// closedByServer waits (at most 20 s) for the server to close c.
+func closedByServer(t *testing.T, c net.Conn) bool {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	return !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// A bounded number of slow bodies (10, from 127.0.0.1 only) cannot keep
+// the server from others: connections beyond the per-address bound are
+// closed at once, and a body that does not arrive in time loses its
+// connection, freeing the slot for the next client.
+func TestSlowBodiesCannotHoldConnections(t *testing.T) {
+	e := newEnv(t, nil)
+
+	t.Run("per address", func(t *testing.T) {
+		addr := slowServer(t, e, 100, 4, time.Minute)
+		for range 4 {
+			slowBody(t, addr)
+		}
+		if c := slowBody(t, addr); !closedByServer(t, c) {
+			t.Error("a fifth connection from one address was kept")
+		}
+	})
+
+	t.Run("in all", func(t *testing.T) {
+		addr := slowServer(t, e, 3, 0, 500*time.Millisecond)
+		var slow []net.Conn
+		for range 3 {
+			slow = append(slow, slowBody(t, addr))
+		}
+		// The fourth client waits for a slot, which a slow body gives up
+		// when its read deadline passes.
+		client := &http.Client{Timeout: 20 * time.Second}
+		res, err := client.Get("http://" + addr + "/v1/uscc/" + codeHuawei)
+		if err != nil {
+			t.Fatalf("a client behind slow bodies: %v", err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("status %d", res.StatusCode)
+		}
+		for i, c := range slow {
+			if !closedByServer(t, c) {
+				t.Errorf("slow body %d kept its connection", i)
+			}
+		}
+	})
+}
+
+// Finding (issue 9, Low): 431 was plain text.
+func TestHeadersTooLargeIsProblem(t *testing.T) {
+	e := newEnv(t, nil)
+	addr := slowServer(t, e, 10, 0, 5*time.Second)
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(c, "GET /v1/stats HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", strings.Repeat("a", api.MaxHeaderBytes+8192))
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var p api.Problem
+	if err := json.NewDecoder(res.Body).Decode(&p); err != nil {
+		t.Fatalf("body: %v", err)
+	}
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge || res.Header.Get("Content-Type") != "application/problem+json" ||
+		p.Status != 431 || p.Type != "urn:credo:error:headers_too_large" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("%d %s %+v", res.StatusCode, res.Header, p)
+	}
+}
+
+// Finding (issue 9, Low): redirects were not problem+json.
+func TestRedirectIsProblem(t *testing.T) {
+	e := newEnv(t, nil)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(e.url + "/v1//stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var p api.Problem
+	if err := json.NewDecoder(res.Body).Decode(&p); err != nil {
+		t.Fatalf("body: %v", err)
+	}
+	if res.StatusCode/100 != 3 || res.Header.Get("Location") != "/v1/stats" || res.Header.Get("Content-Type") != "application/problem+json" ||
+		p.Status != res.StatusCode || p.Type != "urn:credo:error:redirect" || p.RequestID == "" {
+		t.Errorf("%d %s %+v", res.StatusCode, res.Header, p)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newProcessEnv(t)
+	org := e.account("huaibei-org", codeHuaibei)
+	check := func(t *testing.T, name string, h http.Header, authenticated bool) {
+		t.Helper()
+		for k, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff",
+			"Referrer-Policy":        "no-referrer",
+			"X-Frame-Options":        "DENY",
+		} {
+			if got := h.Get(k); got != want {
+				t.Errorf("%s: %s %q, want %q", name, k, got, want)
+			}
+		}
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: Content-Security-Policy %q", name, csp)
+		}
+		if hsts := h.Get("Strict-Transport-Security"); hsts != "" {
+			t.Errorf("%s: HSTS %q over plain HTTP", name, hsts)
+		}
+		if cc := h.Get("Cache-Control"); authenticated != (cc == "no-store") {
+			t.Errorf("%s: Cache-Control %q (authenticated %v)", name, cc, authenticated)
+		}
+	}
+	for _, c := range []struct {
+		name, method, path, token string
+	}{
+		{"public read", "GET", "/v1/subjects/" + codeHuawei + "/assessment", ""},
+		{"public problem", "GET", "/v1/subjects/" + badChecksum, ""},
+		{"unmatched", "GET", "/v2/nothing", ""},
+		{"method not allowed", "DELETE", "/v1/records/1", ""},
+		{"authority read", "GET", "/v1/subjects/" + codeHuaibei, tokenHuaibei},
+		{"organization read", "GET", "/v1/me", org},
+		{"bad token", "GET", "/v1/me", "credo_garbage"},
+		{"health", "GET", "/healthz", ""},
+		{"metrics", "GET", "/metrics", ""},
+	} {
+		res := e.do(c.method, c.path, c.token, "", nil)
+		check(t, c.name, res.header, c.token != "")
+	}
+
+	// An attachment is served with its media type and the same headers.
+	rec := e.record(tokenHuaibei, with(goodRecord(codeHuaibei, "HB-1"), "occurred_at", "2026-06-01"))
+	var cv struct {
+		ID int64 `json:"id"`
+	}
+	e.postJSON("/v1/objections", org, with(caseBody("objections", "record", idOf(rec)), "attachments", evidence)).wantStatus(http.StatusCreated).decode(&cv)
+	res := e.do("GET", fmt.Sprintf("/v1/objections/%d/attachments/0", cv.ID), org, "", nil).wantStatus(http.StatusOK)
+	check(t, "attachment", res.header, true)
+	if ct := res.header.Get("Content-Type"); ct != "application/pdf" {
+		t.Errorf("attachment Content-Type %q", ct)
+	}
+
+	t.Run("TLS", func(t *testing.T) {
+		hs := httptest.NewTLSServer(e.server.Handler())
+		defer hs.Close()
+		res, err := hs.Client().Get(hs.URL + "/v1/stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if hsts := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
+			t.Errorf("HSTS %q over TLS", hsts)
+		}
+	})
+}
+
+// Finding (issue 9, Low): attachment media types were taken on trust.
+func TestAttachmentMediaTypes(t *testing.T) {
+	e := newProcessEnv(t)
+	org := e.account("huaibei-org", codeHuaibei)
+	id := idOf(e.record(tokenHuaibei, with(goodRecord(codeHuaibei, "HB-1"), "occurred_at", "2026-06-01")))
+	att := func(name, mediaType, data string) []map[string]any {
+		return []map[string]any{{"name": name, "media_type": mediaType, "data": []byte(data)}}
+	}
+	for _, c := range []struct {
+		name        string
+		attachments []map[string]any
+		field       string
+	}{
+		{"a web page", att("a.html", "text/html", "<html><script>alert(1)</script>"), "attachments[0].media_type"},
+		{"a script called a PDF", att("a.pdf", "application/pdf", "<script>alert(1)</script>"), "attachments[0].data"},
+		{"a PNG called a PDF", att("a.pdf", "application/pdf", "\x89PNG\r\n\x1a\n...."), "attachments[0].data"},
+		{"an SVG image", att("a.svg", "image/svg+xml", "<svg onload=alert(1)>"), "attachments[0].media_type"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := e.postJSON("/v1/objections", org, with(caseBody("objections", "record", id), "attachments", c.attachments)).
+				problem(http.StatusUnprocessableEntity, credo.EINVALID)
+			wantField(t, p, c.field, "media_type")
+		})
+	}
+	for _, c := range []struct{ name, mediaType, data string }{
+		{"PDF", "application/pdf", "%PDF-1.7 decision"},
+		{"PNG scan", "image/png", "\x89PNG\r\n\x1a\nscan"},
+		{"JPEG photo, upper case type", "IMAGE/JPEG", "\xff\xd8\xff\xe0photo"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var cv caseView
+			e.postJSON("/v1/objections", org, with(caseBody("objections", "record", id), "attachments", att("x", c.mediaType, c.data))).
+				wantStatus(http.StatusCreated).decode(&cv)
+			res := e.do("GET", fmt.Sprintf("/v1/objections/%d/attachments/0", cv.ID), org, "", nil).wantStatus(http.StatusOK)
+			if ct := res.header.Get("Content-Type"); ct != strings.ToLower(c.mediaType) || string(res.body) != c.data {
+				t.Errorf("served as %q: %q", ct, res.body)
+			}
+			// One open objection per target: decide it before the next.
+			e.decide("objections", tokenHuaibei, cv.ID, map[string]any{"outcome": "upheld", "reasons": "维持"})
+		})
+	}
+}
+
+func TestRateLimitPerAddress(t *testing.T) {
+	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress = 0.01 }) // a burst of 1, then one per 100 s
+	e.get("/v1/uscc/" + codeHuawei).wantStatus(http.StatusOK)
+	res := e.get("/v1/uscc/" + codeHuawei)
+	p := res.problem(http.StatusTooManyRequests, "too_many_requests")
+	if n, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || n < 1 || n > 100 {
+		t.Errorf("Retry-After %q", res.header.Get("Retry-After"))
+	}
+	if !strings.Contains(p.Detail, "address") {
+		t.Errorf("detail %q", p.Detail)
+	}
+	// Made-up tokens are counted against the address too.
+	e.do("GET", "/v1/stats", "credo_made_up_1", "", nil).problem(http.StatusTooManyRequests, "too_many_requests")
+	// Health checks are not counted.
+	e.get("/healthz").wantStatus(http.StatusOK)
+}
+
+func TestRateLimitPerToken(t *testing.T) {
+	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress, s.RatePerToken = 0.02, 0.01 }) // bursts of 1
+	// A token's first request is the address's (the token is not known
+	// yet); after it, the token has its own allowance.
+	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
+	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
+	res := e.do("GET", "/v1/records/1", tokenHuaibei, "", nil)
+	if p := res.problem(http.StatusTooManyRequests, "too_many_requests"); !strings.Contains(p.Detail, "token") || res.header.Get("Retry-After") == "" {
+		t.Errorf("%s %s", p.Detail, res.header)
+	}
+	// Another known client is not held back by it; the address's own
+	// allowance is spent, so a new token (or none) waits.
+	e.get("/v1/records/1").problem(http.StatusTooManyRequests, "too_many_requests")
+	e.do("GET", "/v1/records/1", tokenShanghai, "", nil).problem(http.StatusTooManyRequests, "too_many_requests")
+	e.do("GET", "/v1/records/1", "credo_made_up", "", nil).problem(http.StatusTooManyRequests, "too_many_requests")
+}
+
+func TestNoRateLimitByDefault(t *testing.T) {
+	e := newEnv(t, nil)
+	for range 50 {
+		e.get("/v1/uscc/" + codeHuawei).wantStatus(http.StatusOK)
+	}
+}
+
+// stuckStore answers Stats only when the request's context ends.
+type stuckStore struct {
+	credo.Store
+	entered chan struct{}
+}
+
+func (s stuckStore) Stats(ctx context.Context) (credo.Stats, error) {
+	close(s.entered)
+	<-ctx.Done()
+	return credo.Stats{}, fmt.Errorf("sqlite: counting: %w", ctx.Err())
+}
+
+// Finding (issue 9, Low): a request whose client went away was logged as
+// a failure of the server (500).
+func TestAbandonedRequestIsNotAnError(t *testing.T) {
+	entered := make(chan struct{})
+	e := newEnv(t, func(s credo.Store) credo.Store { return stuckStore{s, entered} })
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.url+"/v1/stats", nil)
+	done := make(chan error, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	<-entered
+	cancel()
+	<-done
+	var lines []map[string]any
+	for range 200 { // the log line is written once the handler returns
+		if lines = e.logLines(`"msg":"request"`); len(lines) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(lines) != 1 || lines[0]["status"] != 499.0 || lines[0]["level"] != "INFO" {
+		t.Errorf("abandoned request logged as %v", lines)
+	}
+	if bad := e.logLines(`"level":"ERROR"`); len(bad) > 0 {
+		t.Errorf("logged as errors: %v", bad)
+	}
+}
