@@ -12,10 +12,35 @@ import (
 )
 
 // HMACKeyer derives person keys as a keyed hash (HMAC-SHA-256) of the
-// normalized identity number. The secret lives with the registry's data, so
-// the same person gets the same key across organizations while the number
-// cannot be recovered from the key or recomputed without the secret.
+// normalized identity number, so the same person gets the same key across
+// organizations while the number cannot be recovered from the key or
+// recomputed without the secret. Identity numbers are few (a region, a
+// birth date, a sequence), so anyone holding both the keys and the secret
+// can find the number behind a key by trying them all: the secret is kept
+// outside the registry's data, in a file the operator provides
+// (docs/SECURITY.md), and the store holds only PersonKeyCheck of it.
 type HMACKeyer struct{ Secret []byte }
+
+// Names of the registry's secrets (SecretStore).
+const (
+	// PersonKeySecret is where stores kept the person-key secret before
+	// it moved out of the data; a store still holding it gives it up on
+	// the next start (cmd/credo moves it to the key file).
+	PersonKeySecret = "person-key"
+	// PersonKeyCheckSecret holds PersonKeyCheck of the person-key secret,
+	// so every node (and every restart) proves it has the secret the
+	// stored keys were made with.
+	PersonKeyCheckSecret = "person-key-check"
+)
+
+// PersonKeyCheck is a fingerprint of a person-key secret: an HMAC of a
+// fixed text, which tells whether two secrets are the same and nothing
+// else about them.
+func PersonKeyCheck(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("credo person-key check v1"))
+	return m.Sum(nil)
+}
 
 // PersonKey returns "pk_" and 32 hex digits.
 func (k HMACKeyer) PersonKey(idNumber string) string {

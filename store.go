@@ -159,11 +159,21 @@ type AuthorityStore interface {
 	Authorities(ctx context.Context) ([]*Authority, error)
 }
 
-// SecretStore keeps the registry's own secrets (the person-key secret).
+// SecretStore keeps the registry's own 32-byte secrets. The person-key
+// secret itself is not one of them any more: it lives in a file the
+// operator keeps apart from the data (PersonKeyCheckSecret is kept
+// instead); a store that still holds it gives it up once it has been
+// moved out (StoredSecret, DeleteSecret).
 type SecretStore interface {
 	// Secret returns the 32-byte secret called name, creating a random one
 	// on first use. Every caller, on every node, gets the same bytes.
 	Secret(ctx context.Context, name string) ([]byte, error)
+	// StoredSecret returns the secret called name, or ENOTFOUND when the
+	// store holds none; it creates nothing.
+	StoredSecret(ctx context.Context, name string) ([]byte, error)
+	// DeleteSecret removes the secret called name; removing one that is
+	// not there does nothing.
+	DeleteSecret(ctx context.Context, name string) error
 }
 
 // StatsStore counts what the registry holds.

@@ -39,10 +39,13 @@ type Server struct {
 	IngestTimeout time.Duration
 
 	// RatePerAddress and RatePerToken bound requests per second (see
-	// ratelimit.go); zero leaves them unbounded. MaxStreams bounds the
-	// event streams open at once (DefaultMaxStreams when zero).
+	// ratelimit.go); zero leaves them unbounded (a known token's requests
+	// are then not counted at all). Loopback addresses are
+	// counted against RatePerAddress only with LimitLoopback. MaxStreams
+	// bounds the event streams open at once (DefaultMaxStreams when zero).
 	RatePerAddress float64
 	RatePerToken   float64
+	LimitLoopback  bool
 	MaxStreams     int
 
 	once    sync.Once
@@ -161,7 +164,10 @@ func (s *Server) Handler() http.Handler {
 			s.Logger = slog.New(slog.DiscardHandler)
 		}
 		s.metrics = newMetrics()
-		s.limits = &rateLimits{address: newRateLimiter(s.RatePerAddress), token: newRateLimiter(s.RatePerToken)}
+		s.limits = &rateLimits{address: newRateLimiter(s.RatePerAddress), token: newRateLimiter(s.RatePerToken), loopback: s.LimitLoopback}
+		if s.limits.address != nil && s.limits.token == nil {
+			s.limits.token = unlimited() // known tokens are not the address's
+		}
 	})
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

@@ -263,7 +263,8 @@ func TestAttachmentMediaTypes(t *testing.T) {
 }
 
 func TestRateLimitPerAddress(t *testing.T) {
-	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress = 0.01 }) // a burst of 1, then one per 100 s
+	// A burst of 1, then one per 100 s.
+	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress, s.LimitLoopback = 0.01, true })
 	e.get("/v1/uscc/" + codeHuawei).wantStatus(http.StatusOK)
 	res := e.get("/v1/uscc/" + codeHuawei)
 	p := res.problem(http.StatusTooManyRequests, "too_many_requests")
@@ -280,7 +281,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 }
 
 func TestRateLimitPerToken(t *testing.T) {
-	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress, s.RatePerToken = 0.02, 0.01 }) // bursts of 1
+	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress, s.RatePerToken, s.LimitLoopback = 0.02, 0.01, true }) // bursts of 1
 	// A token's first request is the address's (the token is not known
 	// yet); after it, the token has its own allowance.
 	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
@@ -301,6 +302,19 @@ func TestNoRateLimitByDefault(t *testing.T) {
 	for range 50 {
 		e.get("/v1/uscc/" + codeHuawei).wantStatus(http.StatusOK)
 	}
+}
+
+// A reverse proxy on the same host stands for many clients: loopback is
+// not limited by address unless asked.
+func TestRateLimitSparesLoopback(t *testing.T) {
+	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress, s.RatePerToken = 0.01, 0.01 })
+	for range 5 {
+		e.get("/v1/uscc/" + codeHuawei).wantStatus(http.StatusOK)
+	}
+	// Tokens are still counted.
+	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
+	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
+	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).problem(http.StatusTooManyRequests, "too_many_requests")
 }
 
 // stuckStore answers Stats only when the request's context ends.
@@ -346,4 +360,16 @@ func TestAbandonedRequestIsNotAnError(t *testing.T) {
 	if bad := e.logLines(`"level":"ERROR"`); len(bad) > 0 {
 		t.Errorf("logged as errors: %v", bad)
 	}
+}
+
+// With no limit per token, a known token's requests are not counted, and
+// made-up ones still are, against the address.
+func TestRateLimitAddressOnly(t *testing.T) {
+	e := newEnv(t, nil, func(s *api.Server) { s.RatePerAddress, s.LimitLoopback = 0.01, true })
+	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound) // the address's one
+	for range 5 {
+		e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
+	}
+	e.do("GET", "/v1/records/1", "credo_made_up", "", nil).problem(http.StatusTooManyRequests, "too_many_requests")
+	e.get("/v1/records/1").problem(http.StatusTooManyRequests, "too_many_requests")
 }

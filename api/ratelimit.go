@@ -20,11 +20,15 @@ import (
 // (no token, or a token not yet known to be valid) against its address,
 // so trying made-up tokens spends the address's allowance. Each client
 // may burst to twice its rate per second. GET /healthz is not counted.
+// Requests from a loopback address are not counted against the address
+// (Server.LimitLoopback counts them): there they come from a reverse
+// proxy on the same host, which stands for many clients and must do the
+// per-address limiting itself, or from the operator's own tools.
 
 // Defaults of the serve command (a Server's zero value does not limit).
 const (
-	DefaultRatePerAddress = 20  // requests per second from one address
-	DefaultRatePerToken   = 100 // requests per second with one token
+	DefaultRatePerAddress = 20   // requests per second from one address
+	DefaultRatePerToken   = 1000 // requests per second with one token
 )
 
 // eTooManyRequests is the code of a request over its rate limit.
@@ -56,6 +60,12 @@ func newRateLimiter(perSecond float64) *rateLimiter {
 		burst:   max(1, int(math.Ceil(2*perSecond))),
 		buckets: make(map[string]*rate.Limiter),
 	}
+}
+
+// unlimited is a limiter that lets every request through but still tells
+// known clients (tokens proven valid) from others.
+func unlimited() *rateLimiter {
+	return &rateLimiter{limit: rate.Inf, burst: 1, buckets: make(map[string]*rate.Limiter)}
 }
 
 // bucket returns key's bucket; with create false, nil when key has none.
@@ -101,6 +111,7 @@ func take(b *rate.Limiter, now time.Time) time.Duration {
 // rateLimits is the Server's pair of limiters.
 type rateLimits struct {
 	address, token *rateLimiter
+	loopback       bool // count loopback addresses too
 }
 
 // admit decides whether r may go ahead now. When it may not, it returns
@@ -108,7 +119,7 @@ type rateLimits struct {
 // request's info once it has been answered.
 func (l *rateLimits) admit(r *http.Request, now time.Time) (wait time.Duration, err error, done func(ri *requestInfo)) {
 	done = func(*requestInfo) {}
-	if l == nil || (l.address == nil && l.token == nil) || r.URL.Path == "/healthz" {
+	if l == nil || l.address == nil && l.token == nil || r.URL.Path == "/healthz" {
 		return 0, nil, done
 	}
 	tokenKey := ""
@@ -121,7 +132,7 @@ func (l *rateLimits) admit(r *http.Request, now time.Time) (wait time.Duration, 
 			return 0, nil, done
 		}
 	}
-	if l.address != nil {
+	if l.address != nil && (l.loopback || !isLoopback(r.RemoteAddr)) {
 		if wait := take(l.address.bucket(addressKey(r.RemoteAddr), now, true), now); wait > 0 {
 			return wait, credo.Errorf(eTooManyRequests, "too many requests from this address; retry after %s seconds", retryAfter(wait)), done
 		}
@@ -168,4 +179,14 @@ func addressKey(remote string) string {
 	}
 	p, _ := a.Prefix(64)
 	return p.String()
+}
+
+// isLoopback reports whether a remote address is the host's own.
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
 }

@@ -58,6 +58,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	var df demoFlags
 	fs := m.demoFlagSet("demo", &df, &f.storeFlags)
 	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	m.addLimitFlags(fs, &f.limitFlags)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -70,6 +71,10 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	keyer, err := m.personKeyer(ctx, store, f.storeFlags)
+	if err != nil {
+		return err
+	}
 	stats, err := store.Stats(ctx)
 	if err != nil {
 		return err
@@ -78,7 +83,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if stats == (credo.Stats{}) {
 		start := time.Now()
 		fmt.Fprintf(m.Stdout, "creating a demo registry in %s (seed %d) ...\n", f.data, cfg.Seed)
-		if access, err = loadDemo(ctx, store, cfg); err != nil {
+		if access, err = loadDemo(ctx, store, cfg, keyer); err != nil {
 			return err
 		}
 		if stats, err = store.Stats(ctx); err != nil {
@@ -92,7 +97,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := store.AddToken(ctx, a.ID, hash); err != nil {
 		return fmt.Errorf("issuing a demo token: %w", err)
 	}
-	return m.listenAndServe(ctx, store, f.addr, func(url string) {
+	return m.listenAndServe(ctx, store, f, func(url string) {
 		fmt.Fprintf(m.Stdout, "demo authority %s (%s), categories %v, bearer token:\n%s\n", a.ID, a.Name, a.Categories, token)
 		access.print(m)
 		fmt.Fprintf(m.Stdout, "try: curl -s %s/v1/stats\n", url)
@@ -112,7 +117,7 @@ func demoAuthority(cfg demo.Config) *credo.Authority {
 
 // loadDemo stores the generated registry through the same path as any
 // submission, so the demo holds only what the registry would accept.
-func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) (*demoAccess, error) {
+func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config, keyer credo.PersonKeyer) (*demoAccess, error) {
 	for _, a := range demo.Authorities(cfg) {
 		_, hash := credo.NewToken()
 		a.CreatedAt = credo.NewTime(cfg.Now)
@@ -120,10 +125,7 @@ func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config) (*demoAcc
 			return nil, fmt.Errorf("demo authority %s: %w", a.ID, err)
 		}
 	}
-	in, err := newIngester(ctx, store)
-	if err != nil {
-		return nil, err
-	}
+	in := &ingest.Ingester{Store: store, Keyer: keyer}
 	// The demo's history is recorded as it happened: registrations when
 	// the organization was established, records three days after their
 	// decision, so that as-of questions about the past have answers.

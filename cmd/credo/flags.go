@@ -7,8 +7,9 @@ import (
 
 // storeFlags are the flags every command shares: where the registry lives.
 type storeFlags struct {
-	data string
-	db   string
+	data      string
+	db        string
+	personKey string
 }
 
 func (m *Main) newFlags(name string, sf *storeFlags) *flag.FlagSet {
@@ -17,6 +18,7 @@ func (m *Main) newFlags(name string, sf *storeFlags) *flag.FlagSet {
 	if sf != nil {
 		fs.StringVar(&sf.data, "data", m.env("CREDO_DATA", "./credo-data"), "data folder of the embedded store")
 		fs.StringVar(&sf.db, "db", m.env("CREDO_DB", ""), "PostgreSQL URL (postgres://...); the embedded store in --data when empty")
+		fs.StringVar(&sf.personKey, "person-key-file", m.env("CREDO_PERSON_KEY_FILE", ""), "file of the person-key secret, kept apart from the data (default DATA.person-key beside --data; with --db, ~/.config/credo/person-key)")
 	}
 	return fs
 }

@@ -45,7 +45,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	in, err := newIngester(ctx, store)
+	in, err := m.newIngester(ctx, store, sf)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,11 @@ func TestThreeNodesOnOnePostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := lastLine(out)
-	nodes := []*node{startNode(t, "--db", db), startNode(t, "--db", db), startNode(t, "--db", db)}
+	// The nodes share the person-key secret's file, as nodes on one
+	// machine would.
+	keyFile := filepath.Join(t.TempDir(), "person-key")
+	nodes := []*node{startNode(t, "--db", db, "--person-key-file", keyFile), startNode(t, "--db", db, "--person-key-file", keyFile),
+		startNode(t, "--db", db, "--person-key-file", keyFile)}
 	const code = "914403001922038216"
 
 	// The same external id sent to two nodes at once is stored once.
@@ -159,7 +164,8 @@ func TestCopyCommand(t *testing.T) {
 	if out, _, err := run(t, "", "copy", "--from", dir, "--to", db); err != nil || !strings.Contains(out, "copied and verified") {
 		t.Fatalf("copy again: %v %s", err, out)
 	}
-	n := startNode(t, "--db", db)
+	// The copy's nodes are given the source's person-key secret.
+	n := startNode(t, "--db", db, "--person-key-file", filepath.Clean(dir)+".person-key")
 	_, stats := request(t, "GET", n.url+"/v1/stats", "", "", "")
 	if stats["organizations"] != 80.0 || stats["records"] != 800.0 {
 		t.Fatalf("stats on PostgreSQL after copy: %v", stats)

@@ -11,9 +11,6 @@ import (
 	"github.com/credo-registry/credo/store/sqlite"
 )
 
-// personKeySecret names the secret from which person keys are derived.
-const personKeySecret = "person-key"
-
 // openStore opens the registry named by the flags: PostgreSQL when --db is
 // set, else the embedded store in the data folder.
 func openStore(ctx context.Context, sf storeFlags) (credo.Store, error) {
@@ -26,11 +23,12 @@ func openStore(ctx context.Context, sf storeFlags) (credo.Store, error) {
 	return sqlite.Open(ctx, sf.data)
 }
 
-// newIngester wires the submission path to a store and its person-key secret.
-func newIngester(ctx context.Context, store credo.Store) (*ingest.Ingester, error) {
-	secret, err := store.Secret(ctx, personKeySecret)
+// newIngester wires the submission path to a store and its person-key
+// secret (personkey.go).
+func (m *Main) newIngester(ctx context.Context, store credo.Store, sf storeFlags) (*ingest.Ingester, error) {
+	keyer, err := m.personKeyer(ctx, store, sf)
 	if err != nil {
-		return nil, fmt.Errorf("reading the person-key secret: %w", err)
+		return nil, err
 	}
-	return &ingest.Ingester{Store: store, Keyer: credo.HMACKeyer{Secret: secret}}, nil
+	return &ingest.Ingester{Store: store, Keyer: keyer}, nil
 }

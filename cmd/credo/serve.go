@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -18,12 +19,54 @@ import (
 type serveFlags struct {
 	storeFlags
 	addr string
+	limitFlags
 }
 
 func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
 	fs := m.newFlags(name, &f.storeFlags)
 	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	m.addLimitFlags(fs, &f.limitFlags)
 	return fs
+}
+
+// limitFlags bound what clients may take of the server (docs/SECURITY.md).
+type limitFlags struct {
+	rateAddress, rateToken float64
+	maxConns, maxConnsAddr int
+	maxStreams             int
+}
+
+func (m *Main) addLimitFlags(fs *flag.FlagSet, f *limitFlags) {
+	fs.Float64Var(&f.rateAddress, "rate-address", m.envFloat("CREDO_RATE_ADDRESS", api.DefaultRatePerAddress), "requests per second from one address, loopback excepted, of requests without a known token (bursts of twice as many; 0: no limit)")
+	fs.Float64Var(&f.rateToken, "rate-token", m.envFloat("CREDO_RATE_TOKEN", api.DefaultRatePerToken), "requests per second with one valid token (bursts of twice as many; 0: no limit)")
+	fs.IntVar(&f.maxConns, "max-connections", int(m.envFloat("CREDO_MAX_CONNECTIONS", api.DefaultMaxConnections)), "connections open at once (0: no limit)")
+	fs.IntVar(&f.maxConnsAddr, "max-connections-per-address", int(m.envFloat("CREDO_MAX_CONNECTIONS_PER_ADDRESS", api.DefaultMaxConnectionsPerAddress)), "connections open at once from one address (0: no limit)")
+	fs.IntVar(&f.maxStreams, "max-streams", int(m.envFloat("CREDO_MAX_STREAMS", api.DefaultMaxStreams)), "event streams open at once")
+}
+
+// envFloat is the number in the environment variable key, or def when it
+// is unset or not a number.
+func (m *Main) envFloat(key string, def float64) float64 {
+	if v, err := strconv.ParseFloat(m.Getenv(key), 64); err == nil && v >= 0 {
+		return v
+	}
+	return def
+}
+
+// weakAdminToken says why token is too weak to guard the administrator's
+// rights, or "" when it is not.
+func weakAdminToken(token string) string {
+	if len(token) < 32 {
+		return fmt.Sprintf("is %d characters long; use at least 32 random ones (credo account add --role admin makes one)", len(token))
+	}
+	distinct := map[rune]bool{}
+	for _, r := range token {
+		distinct[r] = true
+	}
+	if len(distinct) < 10 {
+		return "repeats a few characters; use a random one (credo account add --role admin makes one)"
+	}
+	return ""
 }
 
 // serve runs the JSON API until ctx is cancelled.
@@ -38,13 +81,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	return m.listenAndServe(ctx, store, f.addr, nil)
+	return m.listenAndServe(ctx, store, f, nil)
 }
 
 // listenAndServe serves store's API on addr; announce, when set, is called
 // with the base URL once the listener is open (before Ready).
-func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr string, announce func(url string)) error {
-	in, err := newIngester(ctx, store)
+func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFlags, announce func(url string)) error {
+	addr := f.addr
+	in, err := m.newIngester(ctx, store, f.storeFlags)
 	if err != nil {
 		return err
 	}
@@ -64,6 +108,11 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr strin
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")
+	if why := weakAdminToken(a.AdminToken); a.AdminToken != "" && why != "" {
+		fmt.Fprintf(m.Stderr, "credo: warning: CREDO_ADMIN_TOKEN %s\n", why)
+		logger.Warn("weak CREDO_ADMIN_TOKEN", "why", why)
+	}
+	a.RatePerAddress, a.RatePerToken, a.MaxStreams = f.rateAddress, f.rateToken, f.maxStreams
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
 	go keepProcess(ctx, p, logger)
@@ -71,6 +120,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr strin
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	ln = api.Listen(ln, f.maxConns, f.maxConnsAddr)
 	url := "http://" + ln.Addr().String()
 	if announce != nil {
 		announce(url)

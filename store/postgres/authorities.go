@@ -199,6 +199,27 @@ func (db *DB) RestoreSecret(ctx context.Context, name string, secret []byte) err
 	})
 }
 
+// StoredSecret returns the secret called name, or ENOTFOUND.
+func (db *DB) StoredSecret(ctx context.Context, name string) ([]byte, error) {
+	var secret []byte
+	err := db.read(ctx, "reading a secret", func(ctx context.Context) error {
+		err := db.pool.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&secret)
+		if err == pgx.ErrNoRows {
+			return credo.ErrNotFound("secret", name)
+		}
+		return err
+	})
+	return secret, err
+}
+
+// DeleteSecret removes the secret called name.
+func (db *DB) DeleteSecret(ctx context.Context, name string) error {
+	return db.write(ctx, "deleting a secret", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		_, err := tx.Exec(ctx, `DELETE FROM secrets WHERE name = $1`, name)
+		return err
+	})
+}
+
 // Stats returns the counts. Records and organizations are summed from the
 // counters their writers keep; authorities are few and counted.
 func (db *DB) Stats(ctx context.Context) (credo.Stats, error) {

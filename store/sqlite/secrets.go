@@ -54,3 +54,26 @@ func (db *DB) RestoreSecret(ctx context.Context, name string, secret []byte) err
 		return nil
 	})
 }
+
+// StoredSecret implements credo.SecretStore.
+func (db *DB) StoredSecret(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	err := db.r.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credo.ErrNotFound("secret", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading secret %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// DeleteSecret implements credo.SecretStore.
+func (db *DB) DeleteSecret(ctx context.Context, name string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM secrets WHERE name = ?`, name); err != nil {
+			return fmt.Errorf("sqlite: deleting secret %s: %w", name, err)
+		}
+		return nil
+	})
+}

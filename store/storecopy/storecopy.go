@@ -41,7 +41,7 @@ import (
 // PersonKeySecret is the name of the secret person keys are derived from.
 // The target must hold the source's, or the same person would get another
 // key there.
-const PersonKeySecret = "person-key"
+const PersonKeySecret = credo.PersonKeySecret
 
 // batchSize is how many subject versions, records, list entries, cases or
 // notices are read and restored at a time.
@@ -168,26 +168,35 @@ func copyAuthorities(ctx context.Context, from, to credo.Store, src *sums, progr
 	return nil
 }
 
-// copySecret gives the target the source's person-key secret. Reading it
-// creates one in a source that never had one, which is harmless: no person
-// key was derived there yet.
+// copySecret gives the target the source's person-key check (and the
+// person-key secret itself, from a store that still holds it: it moves out
+// of the target too on the next start). The key file stays with the
+// operator: the target's nodes are given the same file. Nothing is
+// created in a source that holds neither.
 func copySecret(ctx context.Context, from, to credo.Store, progress func(Progress)) error {
-	secret, err := from.Secret(ctx, PersonKeySecret)
-	if err != nil {
-		return fmt.Errorf("storecopy: reading the source's %s secret: %w", PersonKeySecret, err)
+	var copied int64
+	for _, name := range []string{PersonKeySecret, credo.PersonKeyCheckSecret} {
+		secret, err := from.StoredSecret(ctx, name)
+		if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("storecopy: reading the source's %s secret: %w", name, err)
+		}
+		if err := to.RestoreSecret(ctx, name, secret); err != nil {
+			return fmt.Errorf("storecopy: storing the %s secret: %w", name, err)
+		}
+		got, err := to.StoredSecret(ctx, name)
+		if err != nil {
+			return fmt.Errorf("storecopy: reading the target's %s secret: %w", name, err)
+		}
+		if !bytes.Equal(got, secret) {
+			return fmt.Errorf("storecopy: %w: the target already holds another %s secret, so its person keys would differ from the source's; copy into an empty registry",
+				ErrMismatch, name)
+		}
+		copied++
 	}
-	if err := to.RestoreSecret(ctx, PersonKeySecret, secret); err != nil {
-		return fmt.Errorf("storecopy: storing the %s secret: %w", PersonKeySecret, err)
-	}
-	got, err := to.Secret(ctx, PersonKeySecret)
-	if err != nil {
-		return fmt.Errorf("storecopy: reading the target's %s secret: %w", PersonKeySecret, err)
-	}
-	if !bytes.Equal(got, secret) {
-		return fmt.Errorf("storecopy: %w: the target already holds another %s secret, so its person keys would differ from the source's; copy into an empty registry",
-			ErrMismatch, PersonKeySecret)
-	}
-	progress(Progress{Stage: "secrets", Done: 1, Copied: 1})
+	progress(Progress{Stage: "secrets", Done: copied, Copied: copied})
 	return nil
 }
 

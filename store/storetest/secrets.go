@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"sync"
 	"testing"
+
+	"github.com/credo-registry/credo"
 )
 
 func testSecrets(t *testing.T, h Harness) {
@@ -63,6 +65,31 @@ func testSecrets(t *testing.T, h Harness) {
 		got, err := s.Secret(ctx, "person-key")
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("secret after two restores %x, %v; want the first %x", got, err, want)
+		}
+	})
+
+	t.Run("StoredAndDeleted", func(t *testing.T) {
+		s := h.Open(t)
+		if _, err := s.StoredSecret(ctx, "person-key"); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+			t.Fatalf("no secret yet: %v, want ENOTFOUND", err)
+		}
+		if _, err := s.StoredSecret(ctx, "person-key"); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+			t.Fatalf("StoredSecret created one: %v", err)
+		}
+		want := bytes.Repeat([]byte{7}, 32)
+		if err := s.RestoreSecret(ctx, "person-key", want); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.StoredSecret(ctx, "person-key"); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("stored secret %x, %v; want %x", got, err, want)
+		}
+		for range 2 { // the second finds nothing and does nothing
+			if err := s.DeleteSecret(ctx, "person-key"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.StoredSecret(ctx, "person-key"); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+			t.Errorf("after DeleteSecret: %v, want ENOTFOUND", err)
 		}
 	})
 }
