@@ -66,9 +66,9 @@ func TestNoIdentityNumbersOrTokensKept(t *testing.T) {
 	wantField(t, p, "reasons", "person")
 
 	// Paths: refused where a code is expected, and never logged.
-	e.get("/v1/subjects/" + idInPath + "/records").problem(http.StatusUnprocessableEntity, credo.EINVALID)
+	e.get("/v1/subjects/"+idInPath+"/records").problem(http.StatusUnprocessableEntity, credo.EINVALID)
 	e.get("/v1/records/" + idInText).wantStatus(http.StatusNotFound)
-	if p := e.get("/v2/people/" + idInPath).problem(http.StatusNotFound, credo.ENOTFOUND); strings.Contains(p.Detail, idInPath) {
+	if p := e.get("/v2/people/"+idInPath).problem(http.StatusNotFound, credo.ENOTFOUND); strings.Contains(p.Detail, idInPath) {
 		t.Errorf("404 detail repeats the number: %s", p.Detail)
 	}
 	e.get("/v1/uscc/" + idInPath).wantStatus(http.StatusOK)
