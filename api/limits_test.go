@@ -107,6 +107,37 @@ func TestSlowBodiesCannotHoldConnections(t *testing.T) {
 	})
 }
 
+// An authority's NDJSON submission is not held to ReadTimeout: once its
+// token is known, its body has IngestTimeout to arrive. An anonymous body
+// as slow loses its connection.
+func TestSubmissionOutlastsReadTimeout(t *testing.T) {
+	e := newEnv(t, nil)
+	addr := slowServer(t, e, 10, 0, 300*time.Millisecond)
+	pr, pw := io.Pipe()
+	go func() {
+		for i := range 3 {
+			time.Sleep(250 * time.Millisecond) // 750 ms in all, past the read timeout
+			fmt.Fprintf(pw, "%s\n", encode(t, goodRecord(codeHuaibei, fmt.Sprintf("HB-SLOW-%d", i))))
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/records", pr)
+	req.Header.Set("Authorization", "Bearer "+tokenHuaibei)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	res, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("a slow submission: %v", err)
+	}
+	defer res.Body.Close()
+	var rep ingestReport
+	if err := json.NewDecoder(res.Body).Decode(&rep); err != nil || res.StatusCode != 200 || rep.Accepted != 3 {
+		t.Errorf("a slow submission: %d %+v %v", res.StatusCode, rep, err)
+	}
+	if c := slowBody(t, addr); !closedByServer(t, c) {
+		t.Error("an anonymous slow body kept its connection")
+	}
+}
+
 // Finding (issue 9, Low): 431 was plain text.
 func TestHeadersTooLargeIsProblem(t *testing.T) {
 	e := newEnv(t, nil)
