@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -403,4 +404,48 @@ func TestRateLimitAddressOnly(t *testing.T) {
 	}
 	e.do("GET", "/v1/records/1", "credo_made_up", "", nil).problem(http.StatusTooManyRequests, "too_many_requests")
 	e.get("/v1/records/1").problem(http.StatusTooManyRequests, "too_many_requests")
+}
+
+// Pagination cannot be made to scan everything: every listing takes a
+// limit of 1 to MaxPageSize and only the cursors it issued (a search's
+// forged offset past its bounded candidates answers an empty page).
+func TestPaginationBounds(t *testing.T) {
+	e := newProcessEnv(t)
+	org := e.account("huaibei-org", codeHuaibei)
+	bad := base64.RawURLEncoding.EncodeToString([]byte("z:999999999"))
+	for _, c := range []struct{ path, token string }{
+		{"/v1/subjects?q=淮北", ""},
+		{"/v1/subjects?division=3406", ""},
+		{"/v1/subjects/" + codeHuaibei + "/records?", ""},
+		{"/v1/subjects/" + codeHuaibei + "/assessments?", ""},
+		{"/v1/lists?", ""},
+		{"/v1/lists/serious-dishonesty?", ""},
+		{"/v1/objections?", org},
+		{"/v1/repairs?", tokenHuaibei},
+		{"/v1/me/notices?", org},
+	} {
+		sep := "&"
+		if strings.HasSuffix(c.path, "?") {
+			sep = ""
+		}
+		for _, limit := range []string{"0", "-1", strconv.Itoa(credo.MaxPageSize + 1), "1e9", "x"} {
+			p := e.do("GET", c.path+sep+"limit="+limit, c.token, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID)
+			if p.Field != "limit" {
+				t.Errorf("%s limit=%s: field %q", c.path, limit, p.Field)
+			}
+		}
+		p := e.do("GET", c.path+sep+"cursor="+bad, c.token, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID)
+		if p.Field != "cursor" {
+			t.Errorf("%s forged cursor: field %q", c.path, p.Field)
+		}
+		e.do("GET", c.path+sep+"limit="+strconv.Itoa(credo.MaxPageSize), c.token, "", nil).wantStatus(http.StatusOK)
+	}
+	var page struct {
+		Subjects []any `json:"subjects"`
+	}
+	far := base64.RawURLEncoding.EncodeToString([]byte("s:999999999"))
+	e.get("/v1/subjects?q=淮北&cursor=" + far).wantStatus(http.StatusOK).decode(&page)
+	if len(page.Subjects) != 0 {
+		t.Errorf("a search cursor past the end: %d subjects", len(page.Subjects))
+	}
 }
