@@ -275,6 +275,23 @@ func TestAttachmentMediaTypes(t *testing.T) {
 			wantField(t, p, c.field, "media_type")
 		})
 	}
+	t.Run("too many", func(t *testing.T) {
+		var many []map[string]any
+		for range 11 {
+			many = append(many, att("a.pdf", "application/pdf", "%PDF-1.7")[0])
+		}
+		p := e.postJSON("/v1/objections", org, with(caseBody("objections", "record", id), "attachments", many)).
+			problem(http.StatusUnprocessableEntity, credo.EINVALID)
+		wantField(t, p, "attachments", "too_many")
+	})
+	t.Run("too large", func(t *testing.T) {
+		big := att("a.pdf", "application/pdf", "%PDF-1.7 "+strings.Repeat("x", 2<<20))
+		p := e.postJSON("/v1/objections", org, with(caseBody("objections", "record", id), "attachments", big)).
+			problem(http.StatusRequestEntityTooLarge, credo.ETOOLARGE)
+		if p.Field != "attachments[0].data" {
+			t.Errorf("field %q", p.Field)
+		}
+	})
 	for _, c := range []struct{ name, mediaType, data string }{
 		{"PDF", "application/pdf", "%PDF-1.7 decision"},
 		{"PNG scan", "image/png", "\x89PNG\r\n\x1a\nscan"},
