@@ -57,14 +57,14 @@ func (m *Main) envFloat(key string, def float64) float64 {
 // rights, or "" when it is not.
 func weakAdminToken(token string) string {
 	if len(token) < 32 {
-		return fmt.Sprintf("is %d characters long; use at least 32 random ones (credo account add --role admin makes one)", len(token))
+		return fmt.Sprintf("is %d characters long; use at least 32 random ones (openssl rand -hex 32), or an administrator's account (credo account add --role admin)", len(token))
 	}
 	distinct := map[rune]bool{}
 	for _, r := range token {
 		distinct[r] = true
 	}
 	if len(distinct) < 10 {
-		return "repeats a few characters; use a random one (credo account add --role admin makes one)"
+		return "repeats a few characters; use a random one (openssl rand -hex 32), or an administrator's account (credo account add --role admin)"
 	}
 	return ""
 }
