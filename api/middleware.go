@@ -234,8 +234,10 @@ func errorLevel(ctx context.Context, err error) slog.Level {
 	return slog.LevelError
 }
 
+// validRequestID reports whether a client's X-Request-Id may be kept (and
+// logged): short, plain, and no identity number.
 func validRequestID(id string) bool {
-	if id == "" || len(id) > 128 {
+	if id == "" || len(id) > 128 || uscc.ContainsResidentID(id) {
 		return false
 	}
 	for i := 0; i < len(id); i++ {

@@ -72,6 +72,9 @@ func TestNoIdentityNumbersOrTokensKept(t *testing.T) {
 		t.Errorf("404 detail repeats the number: %s", p.Detail)
 	}
 	e.get("/v1/uscc/" + idInPath).wantStatus(http.StatusOK)
+	if res := e.do("GET", "/v1/stats", "", "", nil, "X-Request-Id", idInText); res.header.Get("X-Request-Id") == idInText {
+		t.Error("a request id holding an identity number was kept")
+	}
 
 	// Tokens: valid ones of every kind, and one that is no one's.
 	e.do("GET", "/v1/subjects/"+codeHuaibei+"/records", tokenHuaibei, "", nil).wantStatus(http.StatusOK)
