@@ -54,10 +54,30 @@ func plausibleBirth(ymd string, now time.Time) bool {
 // or after. It is how free text (a record's description, a URL path) is
 // kept free of people's numbers.
 func ResidentIDsIn(text string) [][2]int {
+	if !mayHoldResidentID(text) {
+		return nil
+	}
 	var out [][2]int
 	for i := 0; i < len(text); {
+		// Skip what cannot start a number without decoding it: ASCII
+		// other than digits, and any multi-byte rune but the full-width
+		// forms (lead byte 0xEF).
+		switch c := text[i]; {
+		case c < utf8.RuneSelf && (c < '0' || c > '9'):
+			i++
+			continue
+		case c >= 0xF0 && c != 0xEF:
+			i += 4
+			continue
+		case c >= 0xE0 && c != 0xEF:
+			i += 3
+			continue
+		case c >= 0xC0 && c != 0xEF:
+			i += 2
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if _, ok := asciiDigit(r); !ok || alnumBefore(text, i) {
+		if _, ok := asciiDigit(r); !ok || r == 'X' || r == 'x' || r == 0xFF38 || r == 0xFF58 || alnumBefore(text, i) {
 			i += size
 			continue
 		}
@@ -101,6 +121,21 @@ func ResidentIDsIn(text string) [][2]int {
 		i = end
 	}
 	return out
+}
+
+// mayHoldResidentID reports whether text has the 17 digits a number needs,
+// ASCII or full-width (EF BC 90 to EF BC 99).
+func mayHoldResidentID(text string) bool {
+	n := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c >= '0' && c <= '9' || c == 0xEF && i+2 < len(text) && text[i+1] == 0xBC && text[i+2] >= 0x90 && text[i+2] <= 0x99 {
+			if n++; n >= 17 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ContainsResidentID reports whether text holds a resident identity

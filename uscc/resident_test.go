@@ -1,7 +1,9 @@
 package uscc_test
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/credo-registry/credo/uscc"
 )
@@ -85,4 +87,30 @@ func FuzzResidentIDsIn(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkResidentIDsIn measures the scan every free-text field of a
+// submission now gets, beside utf8.ValidString, the pass the same
+// validation already made over each text (the baseline).
+func BenchmarkResidentIDsIn(b *testing.B) {
+	typical := "销售不合格产品，货值金额5000元，违法所得1200元，责令改正并处罚款20000元"
+	long := strings.Repeat(typical, 4000/utf8.RuneCountInString(typical))
+	for _, c := range []struct{ name, text string }{{"typical", typical}, {"4000 characters", long}} {
+		b.Run(c.name+"/ResidentIDsIn", func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			for b.Loop() {
+				if uscc.ContainsResidentID(c.text) {
+					b.Fatal("found one")
+				}
+			}
+		})
+		b.Run(c.name+"/utf8.ValidString", func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			for b.Loop() {
+				if !utf8.ValidString(c.text) {
+					b.Fatal("invalid")
+				}
+			}
+		})
+	}
 }
