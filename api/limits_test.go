@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -76,7 +77,17 @@ func TestSlowBodiesCannotHoldConnections(t *testing.T) {
 		for range 4 {
 			slowBody(t, addr)
 		}
-		if c := slowBody(t, addr); !closedByServer(t, c) {
+		c := slowBody(t, addr)
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("a fifth connection from one address: %v", err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Content-Type") != "application/problem+json" || res.Header.Get("Retry-After") == "" {
+			t.Errorf("a fifth connection from one address: %d %v", res.StatusCode, res.Header)
+		}
+		if !closedByServer(t, c) {
 			t.Error("a fifth connection from one address was kept")
 		}
 	})

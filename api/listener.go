@@ -3,10 +3,12 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/credo-registry/credo"
 )
@@ -19,8 +21,8 @@ const (
 
 // Listen bounds the connections ln hands to the server: at most max open
 // at once (further clients wait to be accepted), and at most perAddress
-// from one address (IPv6: one /64); a connection beyond that is closed at
-// once. Zero means no bound. With NewHTTPServer's timeouts, a slow client
+// from one address (IPv6: one /64); a connection beyond that is answered
+// 429 (problem+json) and closed at once. Zero means no bound. With NewHTTPServer's timeouts, a slow client
 // holds a connection for ReadTimeout at most, so neither many slow
 // connections from one place nor a flood of them can use up the process's
 // file descriptors.
@@ -72,12 +74,39 @@ func (l *listener) Accept() (net.Conn, error) {
 		}
 		l.mu.Unlock()
 		if full {
-			c.Close()
 			l.free()
+			go refuse(c)
 			continue
 		}
 		return &conn{Conn: c, release: func() { l.release(key) }}, nil
 	}
+}
+
+// refusal answers a connection over the per-address bound.
+var refusal = func() []byte {
+	body, _ := json.Marshal(Problem{Type: "urn:credo:error:" + string(eTooManyRequests), Title: titleOf[eTooManyRequests],
+		Status: http.StatusTooManyRequests, Detail: "too many connections from this address; close some and retry"})
+	h := "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+	for _, kv := range securityHeaders {
+		h += kv[0] + ": " + kv[1] + "\r\n"
+	}
+	h += "Content-Length: " + strconv.Itoa(len(body)+1) + "\r\nConnection: close\r\n\r\n"
+	return append(append([]byte(h), body...), '\n')
+}()
+
+// refuse answers c with refusal and closes it, spending at most a second
+// on it (the client's request is read and dropped meanwhile, so that
+// closing does not reset the connection before the answer is read).
+func refuse(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write(refusal); err != nil {
+		return
+	}
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	io.Copy(io.Discard, io.LimitReader(c, 64<<10))
 }
 
 func (l *listener) Close() error {
