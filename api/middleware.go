@@ -116,9 +116,9 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.SetReadDeadline(start.Add(ingestTimeout + deadlineGrace))
 		rc.SetWriteDeadline(start.Add(ingestTimeout + deadlineGrace))
 	}
-	if r.Method != http.MethodPost {
-		// Only a POST has a body worth waiting for (ReadTimeout bounds
-		// it); any other request has its whole timeout to be answered.
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// A read has no body to wait for (ReadTimeout bounds bodies), so
+		// it has its whole timeout to be answered.
 		rc.SetReadDeadline(start.Add(timeout + deadlineGrace))
 		rc.SetWriteDeadline(start.Add(timeout + deadlineGrace))
 	}
