@@ -220,3 +220,34 @@ func TestServeRateLimitFlags(t *testing.T) {
 		}
 	}
 }
+
+// The README's quick start stays one command: demo makes the key file
+// beside the data folder and says where.
+func TestDemoMakesThePersonKeyFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "credo-data")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	urls := make(chan string, 1)
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" },
+		Ready: func(u string) { urls <- u }}
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0", "--subjects", "50", "--records", "200"})
+	}()
+	select {
+	case <-urls:
+	case err := <-done:
+		t.Fatalf("demo ended: %v\n%s", err, stderr.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatal("demo did not start")
+	}
+	cancel()
+	<-done
+	if !strings.Contains(stderr.String(), "created the person-key secret in "+dir+".person-key") {
+		t.Errorf("demo did not say where the secret is:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(dir + ".person-key"); err != nil {
+		t.Error(err)
+	}
+}
