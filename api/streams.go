@@ -56,7 +56,7 @@ func (s *streamSlots) release(client string) {
 // Retry-After), and StreamsPerClient per bearer token, or per address for
 // requests without one (429). Use it in the route table:
 //
-//	{Route{"GET", "/v1/events/stream"}, s.stream(s.getEventStream)},
+//	{Route{"GET", "/v1/events/stream"}, anyone, s.stream(s.getEventStream)},
 //
 // Inside, the request's context is no longer bounded by the server's
 // per-request Timeout (it ends when the client goes away or the server
