@@ -387,6 +387,17 @@ type AccountStore interface {
 	AccountByToken(ctx context.Context, tokenHash string) (*Account, error)
 	// Accounts lists every account by id.
 	Accounts(ctx context.Context) ([]*Account, error)
+	// ListAccounts returns one page of the accounts by id: up to limit
+	// (0: DefaultPageSize, more than MaxPageSize: MaxPageSize) after the
+	// cursor a previous page gave ("" from the start); a cursor it did
+	// not give is EINVALID.
+	ListAccounts(ctx context.Context, cursor string, limit int) (*AccountPage, error)
+}
+
+// AccountPage is one page of accounts; Next is "" on the last page.
+type AccountPage struct {
+	Accounts []*Account `json:"accounts"`
+	Next     string     `json:"next,omitempty"`
 }
 
 // NoticeStore holds the notice inboxes, append-only.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -277,6 +278,7 @@ func TestPaginationBounds(t *testing.T) {
 		{"/v1/objections?", org},
 		{"/v1/repairs?", tokenHuaibei},
 		{"/v1/me/notices?", org},
+		{"/v1/admin/accounts?", adminToken},
 	} {
 		sep := "&"
 		if strings.HasSuffix(c.path, "?") {
@@ -294,6 +296,31 @@ func TestPaginationBounds(t *testing.T) {
 		}
 		e.do("GET", c.path+sep+"limit="+strconv.Itoa(credo.MaxPageSize), c.token, "", nil).wantStatus(http.StatusOK)
 	}
+	// Accounts page by id.
+	for i := range 3 {
+		e.account(fmt.Sprintf("org-%d", i), codeHuaibei2)
+	}
+	var ids []string
+	for cursor, pages := "", 0; ; pages++ {
+		var ap struct {
+			Accounts []credo.Account `json:"accounts"`
+			Next     string          `json:"next"`
+		}
+		e.do("GET", "/v1/admin/accounts?limit=2&cursor="+cursor, adminToken, "", nil).wantStatus(http.StatusOK).decode(&ap)
+		if len(ap.Accounts) > 2 || pages > 4 {
+			t.Fatalf("account pages: %+v", ap)
+		}
+		for _, a := range ap.Accounts {
+			ids = append(ids, a.ID)
+		}
+		if cursor = ap.Next; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(ids, []string{"huaibei-org", "org-0", "org-1", "org-2"}) {
+		t.Errorf("accounts by page: %v", ids)
+	}
+
 	var page struct {
 		Subjects []any `json:"subjects"`
 	}

@@ -151,7 +151,11 @@ func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err := s.administrator(r); err != nil {
 		return err
 	}
-	as, err := s.Store.Accounts(r.Context())
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Store.ListAccounts(r.Context(), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		return err
 	}
@@ -159,13 +163,13 @@ func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	shown := []*credo.Account{}
-	for _, a := range as {
+	shown := &credo.AccountPage{Accounts: []*credo.Account{}, Next: page.Next}
+	for _, a := range page.Accounts {
 		if s.policy().Account(v, a) {
-			shown = append(shown, a)
+			shown.Accounts = append(shown.Accounts, a)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"accounts": shown})
+	writeJSON(w, http.StatusOK, shown)
 	return nil
 }
 

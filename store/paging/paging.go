@@ -119,3 +119,28 @@ func digits(s string, max int) bool {
 	}
 	return true
 }
+
+// Accounts checks an account listing's cursor and limit and returns the
+// id to list after and the page size.
+func Accounts(cursor string, limit int) (after string, size int, err error) {
+	if size, err = Size(limit); err != nil {
+		return "", 0, err
+	}
+	if cursor != "" {
+		if after, err = Position('u', cursor); err != nil || after == "" {
+			return "", 0, BadCursor()
+		}
+	}
+	return after, size, nil
+}
+
+// AccountPage makes the page of accounts read with one more than size:
+// the extra one only says there is a next page.
+func AccountPage(got []*credo.Account, size int) *credo.AccountPage {
+	page := &credo.AccountPage{Accounts: got}
+	if len(got) > size {
+		page.Accounts = got[:size]
+		page.Next = Cursor('u', got[size-1].ID)
+	}
+	return page
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 var _ credo.AccountStore = (*DB)(nil)
@@ -84,6 +85,19 @@ func (db *DB) AccountByToken(ctx context.Context, tokenHash string) (*credo.Acco
 // Accounts lists every account by id.
 func (db *DB) Accounts(ctx context.Context) ([]*credo.Account, error) {
 	return db.accounts(ctx, `SELECT id, role, subject, name, created_ns FROM accounts ORDER BY id`)
+}
+
+// ListAccounts returns one page of the accounts by id.
+func (db *DB) ListAccounts(ctx context.Context, cursor string, limit int) (*credo.AccountPage, error) {
+	after, size, err := paging.Accounts(cursor, limit)
+	if err != nil {
+		return nil, err
+	}
+	got, err := db.accounts(ctx, `SELECT id, role, subject, name, created_ns FROM accounts WHERE id > $1 ORDER BY id LIMIT $2`, after, size+1)
+	if err != nil {
+		return nil, err
+	}
+	return paging.AccountPage(got, size), nil
 }
 
 func (db *DB) accounts(ctx context.Context, q string, args ...any) ([]*credo.Account, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 var _ credo.AccountStore = (*DB)(nil)
@@ -74,6 +75,19 @@ func (db *DB) account(ctx context.Context, name, q, arg string) (*credo.Account,
 // Accounts implements credo.AccountStore.
 func (db *DB) Accounts(ctx context.Context) ([]*credo.Account, error) {
 	return db.accounts(ctx, accountSelect+` ORDER BY id`)
+}
+
+// ListAccounts implements credo.AccountStore.
+func (db *DB) ListAccounts(ctx context.Context, cursor string, limit int) (*credo.AccountPage, error) {
+	after, size, err := paging.Accounts(cursor, limit)
+	if err != nil {
+		return nil, err
+	}
+	got, err := db.accounts(ctx, accountSelect+` WHERE id > ? ORDER BY id LIMIT ?`, after, size+1)
+	if err != nil {
+		return nil, err
+	}
+	return paging.AccountPage(got, size), nil
 }
 
 func (db *DB) accounts(ctx context.Context, q string, args ...any) ([]*credo.Account, error) {

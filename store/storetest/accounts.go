@@ -1,9 +1,11 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
 )
 
 // orgAccount is codes[i]'s own account.
@@ -116,4 +118,59 @@ func testAccounts(t *testing.T, h Harness) {
 		wantError(t, "an id taken before reopening", s.CreateAccount(ctx, orgAccount(8, org.ID), other), credo.ECONFLICT, "")
 		wantError(t, "a token taken before reopening", s.CreateAccount(ctx, orgAccount(8, "org-8"), hash), credo.ECONFLICT, "")
 	})
+}
+
+// testAccountPages: ListAccounts pages through every account by id, each
+// once, whatever the page size, and refuses cursors it did not give.
+func testAccountPages(t *testing.T, h Harness) {
+	s := h.Open(t)
+	var want []string
+	for i := range 12 {
+		a := orgAccount(i%len(codes), fmt.Sprintf("org-%02d", i))
+		mustCreateAccount(t, s, a)
+		want = append(want, a.ID)
+	}
+	all, err := s.Accounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{0, 1, 2, 5, 11, 12, 13, credo.MaxPageSize, credo.MaxPageSize + 1} {
+		var got []string
+		cursor := ""
+		for pages := 0; ; pages++ {
+			if pages > len(want) {
+				t.Fatalf("limit %d: the pages do not end", limit)
+			}
+			page, err := s.ListAccounts(ctx, cursor, limit)
+			if err != nil {
+				t.Fatalf("limit %d: %v", limit, err)
+			}
+			if limit > 0 && len(page.Accounts) > limit {
+				t.Fatalf("limit %d: a page of %d", limit, len(page.Accounts))
+			}
+			for _, a := range page.Accounts {
+				got = append(got, a.ID)
+			}
+			if page.Next == "" {
+				break
+			}
+			cursor = page.Next
+		}
+		if len(got) != len(all) {
+			t.Fatalf("limit %d: %v, want %d accounts", limit, got, len(all))
+		}
+		for i, a := range all {
+			if got[i] != a.ID {
+				t.Fatalf("limit %d: %v, want the order of Accounts", limit, got)
+			}
+		}
+	}
+	for _, bad := range []string{"garbage", paging.Cursor('r', "org-01"), paging.Cursor('u', "")} {
+		if _, err := s.ListAccounts(ctx, bad, 1); credo.ErrorCodeOf(err) != credo.EINVALID {
+			t.Errorf("cursor %q: %v, want EINVALID", bad, err)
+		}
+	}
+	if _, err := s.ListAccounts(ctx, "", -1); credo.ErrorCodeOf(err) != credo.EINVALID {
+		t.Errorf("limit -1: %v, want EINVALID", err)
+	}
 }

@@ -50,6 +50,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Lists", func(t *testing.T) { t.Parallel(); testLists(t, h) })
 	t.Run("Cases", func(t *testing.T) { t.Parallel(); testCases(t, h) })
 	t.Run("Accounts", func(t *testing.T) { t.Parallel(); testAccounts(t, h) })
+	t.Run("AccountPages", func(t *testing.T) { t.Parallel(); testAccountPages(t, h) })
 	t.Run("Notices", func(t *testing.T) { t.Parallel(); testNotices(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
