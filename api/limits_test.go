@@ -202,6 +202,10 @@ func TestRateLimitSparesLoopback(t *testing.T) {
 	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
 	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).wantStatus(http.StatusNotFound)
 	e.do("GET", "/v1/records/1", tokenHuaibei, "", nil).problem(http.StatusTooManyRequests, "too_many_requests")
+	// Refusals are counted apart from the routes.
+	if m := string(e.get("/metrics").wantStatus(http.StatusOK).body); !strings.Contains(m, `route="rate_limited",status="429"`) {
+		t.Errorf("no rate_limited requests in the metrics")
+	}
 }
 
 // stuckStore answers Stats only when the request's context ends.

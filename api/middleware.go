@@ -103,6 +103,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := &statusRecorder{ResponseWriter: w}
 	ri := &requestInfo{id: id}
+	limited := false
 	base := context.WithValue(r.Context(), requestInfoKey{}, ri)
 	ctx, cancel := context.WithTimeout(base, timeout)
 	defer cancel()
@@ -136,7 +137,10 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		route := r.Pattern
-		if route == "" {
+		switch {
+		case limited:
+			route = "rate_limited"
+		case route == "":
 			route = "unmatched"
 		}
 		status := rec.code()
@@ -167,6 +171,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	wait, err, admitted := m.s.limits.admit(r, start)
 	if err != nil {
+		limited = true
 		rec.Header().Set("Retry-After", retryAfter(wait))
 		writeProblem(rec, r, credo.AsError(err))
 		return

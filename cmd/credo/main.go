@@ -76,7 +76,9 @@ Commands:
   bench       run a benchmark (bench import, bench rescore)
 
 Every command takes --data DIR (default ./credo-data, env CREDO_DATA) and
---db URL (env CREDO_DB; PostgreSQL instead of the embedded store).
+--db URL (env CREDO_DB; PostgreSQL instead of the embedded store), and
+--person-key-file FILE (env CREDO_PERSON_KEY_FILE; default DIR.person-key
+beside the data): the secret behind person keys, kept apart from the data.
 `
 
 // Run executes one command.
