@@ -39,9 +39,34 @@ func slowServer(t *testing.T, e *env, max, perAddress int, readTimeout time.Dura
 	}
 	srv := api.NewHTTPServer("", e.server.Handler())
 	srv.ReadTimeout = readTimeout
-	go srv.Serve(api.Listen(ln, max, perAddress))
+	go srv.Serve(api.Listen(ln, api.ConnLimits{Max: max, PerAddress: perAddress, LimitLoopback: true}))
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
+}
+
+// A reverse proxy on the same host stands for many clients: loopback is
+// not held to the per-address bound unless asked.
+func TestConnectionBoundSparesLoopback(t *testing.T) {
+	e := newEnv(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewHTTPServer("", e.server.Handler())
+	go srv.Serve(api.Listen(ln, api.ConnLimits{Max: 100, PerAddress: 2}))
+	t.Cleanup(func() { srv.Close() })
+	for range 3 {
+		slowBody(t, ln.Addr().String())
+	}
+	client := &http.Client{Timeout: 20 * time.Second}
+	res, err := client.Get("http://" + ln.Addr().String() + "/v1/uscc/" + codeHuawei)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("a fourth connection from loopback: %d", res.StatusCode)
+	}
 }
 
 // slowBody opens a connection that starts a public POST (what-if) whose

@@ -19,21 +19,30 @@ const (
 	DefaultMaxConnectionsPerAddress = 256
 )
 
-// Listen bounds the connections ln hands to the server: at most max open
-// at once (further clients wait to be accepted), and at most perAddress
-// from one address (IPv6: one /64); a connection beyond that is answered
-// 429 (problem+json) and closed at once. Zero means no bound. With NewHTTPServer's timeouts, a slow client
-// holds a connection for ReadTimeout at most, so neither many slow
-// connections from one place nor a flood of them can use up the process's
-// file descriptors.
+// ConnLimits bound the connections a listener from Listen accepts: at
+// most Max open at once (further clients wait to be accepted), and at most
+// PerAddress from one address (IPv6: one /64); a connection beyond that is
+// answered 429 (problem+json) and closed at once. Zero means no bound.
+// Loopback addresses are held to PerAddress only with LimitLoopback: from
+// there come a reverse proxy on the same host, which stands for many
+// clients, and the operator's own tools.
+type ConnLimits struct {
+	Max, PerAddress int
+	LimitLoopback   bool
+}
+
+// Listen bounds the connections ln hands to the server. With
+// NewHTTPServer's timeouts, a slow client holds a connection for
+// ReadTimeout at most, so neither many slow connections from one place
+// nor a flood of them can use up the process's file descriptors.
 //
 // It also answers the errors net/http writes before a request reaches a
 // handler (431 for headers over MaxHeaderBytes, 400 for a malformed
 // request) as problem+json, like every other error of the API.
-func Listen(ln net.Listener, max, perAddress int) net.Listener {
-	l := &listener{Listener: ln, perAddress: perAddress, open: make(map[string]int), closed: make(chan struct{})}
-	if max > 0 {
-		l.slots = make(chan struct{}, max)
+func Listen(ln net.Listener, limits ConnLimits) net.Listener {
+	l := &listener{Listener: ln, limits: limits, open: make(map[string]int), closed: make(chan struct{})}
+	if limits.Max > 0 {
+		l.slots = make(chan struct{}, limits.Max)
 	}
 	return l
 }
@@ -43,7 +52,7 @@ func Listen(ln net.Listener, max, perAddress int) net.Listener {
 // sure an error response is read before the connection closes).
 type listener struct {
 	net.Listener
-	perAddress int
+	limits     ConnLimits
 	slots      chan struct{} // nil: no bound
 	closed     chan struct{}
 	closeOnce  sync.Once
@@ -66,9 +75,10 @@ func (l *listener) Accept() (net.Conn, error) {
 			l.free()
 			return nil, err
 		}
-		key := addressKey(c.RemoteAddr().String())
+		remote := c.RemoteAddr().String()
+		key := addressKey(remote)
 		l.mu.Lock()
-		full := l.perAddress > 0 && l.open[key] >= l.perAddress
+		full := l.limits.PerAddress > 0 && l.open[key] >= l.limits.PerAddress && (l.limits.LimitLoopback || !isLoopback(remote))
 		if !full {
 			l.open[key]++
 		}

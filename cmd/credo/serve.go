@@ -40,7 +40,7 @@ func (m *Main) addLimitFlags(fs *flag.FlagSet, f *limitFlags) {
 	fs.Float64Var(&f.rateAddress, "rate-address", m.envFloat("CREDO_RATE_ADDRESS", api.DefaultRatePerAddress), "requests per second from one address, loopback excepted, of requests without a known token (bursts of twice as many; 0: no limit)")
 	fs.Float64Var(&f.rateToken, "rate-token", m.envFloat("CREDO_RATE_TOKEN", api.DefaultRatePerToken), "requests per second with one valid token (bursts of twice as many; 0: no limit)")
 	fs.IntVar(&f.maxConns, "max-connections", int(m.envFloat("CREDO_MAX_CONNECTIONS", api.DefaultMaxConnections)), "connections open at once (0: no limit)")
-	fs.IntVar(&f.maxConnsAddr, "max-connections-per-address", int(m.envFloat("CREDO_MAX_CONNECTIONS_PER_ADDRESS", api.DefaultMaxConnectionsPerAddress)), "connections open at once from one address (0: no limit)")
+	fs.IntVar(&f.maxConnsAddr, "max-connections-per-address", int(m.envFloat("CREDO_MAX_CONNECTIONS_PER_ADDRESS", api.DefaultMaxConnectionsPerAddress)), "connections open at once from one address, loopback excepted (0: no limit)")
 	fs.IntVar(&f.maxStreams, "max-streams", int(m.envFloat("CREDO_MAX_STREAMS", api.DefaultMaxStreams)), "event streams open at once")
 }
 
@@ -120,7 +120,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
-	ln = api.Listen(ln, f.maxConns, f.maxConnsAddr)
+	ln = api.Listen(ln, api.ConnLimits{Max: f.maxConns, PerAddress: f.maxConnsAddr})
 	url := "http://" + ln.Addr().String()
 	if announce != nil {
 		announce(url)
