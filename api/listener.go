@@ -52,10 +52,10 @@ func Listen(ln net.Listener, limits ConnLimits) net.Listener {
 // sure an error response is read before the connection closes).
 type listener struct {
 	net.Listener
-	limits     ConnLimits
-	slots      chan struct{} // nil: no bound
-	closed     chan struct{}
-	closeOnce  sync.Once
+	limits    ConnLimits
+	slots     chan struct{} // nil: no bound
+	closed    chan struct{}
+	closeOnce sync.Once
 
 	mu   sync.Mutex
 	open map[string]int
