@@ -120,3 +120,20 @@ type lineError struct {
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
 }
+
+// A record stored before such text was refused is served with the number
+// masked.
+func TestStoredIdentityNumbersAreMasked(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := &credo.Record{Subject: codeHuaibei, Authority: "huaibei-amr", Category: "market", Kind: "inspection",
+		ExternalID: "OLD-1", Description: "旧数据：负责人身份证" + idInText, OccurredAt: credo.NewTime(testNow.AddDate(0, -1, 0))}
+	if _, err := e.store.AppendRecords(t.Context(), []*credo.Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/v1/records/1", "/v1/subjects/" + codeHuaibei + "/records"} {
+		res := e.do("GET", path, tokenHuaibei, "", nil).wantStatus(http.StatusOK)
+		if strings.Contains(string(res.body), idInText) || !strings.Contains(string(res.body), "旧数据：负责人身份证[resident-id]") {
+			t.Errorf("%s: %s", path, res.body)
+		}
+	}
+}

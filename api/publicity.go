@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/uscc"
 	"github.com/credo-registry/credo/visibility"
 )
 
@@ -35,7 +36,7 @@ type RecordViewPage struct {
 // view adds the publicity window to a record, when grading is wired, and
 // its open objection.
 func (s *Server) view(r *http.Request, rec *credo.Record, open map[credo.Target]*credo.Case) RecordView {
-	v := RecordView{Record: rec}
+	v := RecordView{Record: masked(rec)}
 	if c := open[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]; c != nil {
 		v.UnderObjection, v.Objection = true, c.ID
 	}
@@ -72,4 +73,21 @@ func (s *Server) openObjections(r *http.Request, code string) (map[credo.Target]
 		return nil, nil
 	}
 	return s.Process.OpenObjections(r.Context(), code)
+}
+
+// masked returns rec, or a copy with the resident identity numbers in its
+// free text masked: a record stored before such text was refused
+// (credo.NoIdentityNumber) is served without them.
+func masked(rec *credo.Record) *credo.Record {
+	texts := []*string{&rec.Description, &rec.LegalBasis, &rec.DecisionNumber, &rec.ExternalID}
+	for _, t := range texts {
+		if uscc.ContainsResidentID(*t) {
+			cp := *rec
+			for _, f := range []*string{&cp.Description, &cp.LegalBasis, &cp.DecisionNumber, &cp.ExternalID} {
+				*f = uscc.MaskResidentIDs(*f)
+			}
+			return &cp
+		}
+	}
+	return rec
 }
