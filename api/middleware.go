@@ -169,7 +169,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.s.Logger.LogAttrs(ctx, level, "request", attrs...)
 	}()
 
-	wait, err, admitted := m.s.limits.admit(r, start)
+	admitted, wait, err := m.s.limits.admit(r, start)
 	if err != nil {
 		limited = true
 		rec.Header().Set("Retry-After", retryAfter(wait))

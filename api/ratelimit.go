@@ -115,26 +115,26 @@ type rateLimits struct {
 }
 
 // admit decides whether r may go ahead now. When it may not, it returns
-// the error to answer and how long to wait; done must be called with the
+// how long to wait and the error to answer; done must be called with the
 // request's info once it has been answered.
-func (l *rateLimits) admit(r *http.Request, now time.Time) (wait time.Duration, err error, done func(ri *requestInfo)) {
+func (l *rateLimits) admit(r *http.Request, now time.Time) (done func(ri *requestInfo), wait time.Duration, err error) {
 	done = func(*requestInfo) {}
 	if l == nil || l.address == nil && l.token == nil || r.URL.Path == "/healthz" {
-		return 0, nil, done
+		return done, 0, nil
 	}
 	tokenKey := ""
 	if tok := bearerToken(r); tok != "" && l.token != nil {
 		tokenKey = credo.HashToken(tok)
 		if b := l.token.bucket(tokenKey, now, false); b != nil {
 			if wait := take(b, now); wait > 0 {
-				return wait, credo.Errorf(eTooManyRequests, "too many requests with this token; retry after %s seconds", retryAfter(wait)), done
+				return done, wait, credo.Errorf(eTooManyRequests, "too many requests with this token; retry after %s seconds", retryAfter(wait))
 			}
-			return 0, nil, done
+			return done, 0, nil
 		}
 	}
 	if l.address != nil && (l.loopback || !isLoopback(r.RemoteAddr)) {
 		if wait := take(l.address.bucket(addressKey(r.RemoteAddr), now, true), now); wait > 0 {
-			return wait, credo.Errorf(eTooManyRequests, "too many requests from this address; retry after %s seconds", retryAfter(wait)), done
+			return done, wait, credo.Errorf(eTooManyRequests, "too many requests from this address; retry after %s seconds", retryAfter(wait))
 		}
 	}
 	if tokenKey != "" {
@@ -145,7 +145,7 @@ func (l *rateLimits) admit(r *http.Request, now time.Time) (wait time.Duration, 
 			}
 		}
 	}
-	return 0, nil, done
+	return done, 0, nil
 }
 
 // retryAfter is a Retry-After value: whole seconds, at least 1.
