@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -112,4 +113,25 @@ func (s *Server) administrator(r *http.Request) error {
 		return credo.Errorf(credo.EUNAUTHORIZED, "this request needs an administrator's token: Authorization: Bearer <token>")
 	}
 	return wrongRole("administrators only")
+}
+
+// WeakAdminToken says why token, given as CREDO_ADMIN_TOKEN, is too weak
+// to guard an administrator's rights (shorter than 32 characters, or
+// fewer than 10 distinct ones), or "" when it is not (or is not set).
+func WeakAdminToken(token string) string {
+	const how = "use at least 32 random characters (openssl rand -hex 32), or an administrator's account (credo account add --role admin)"
+	if token == "" {
+		return ""
+	}
+	if len(token) < 32 {
+		return fmt.Sprintf("is %d characters long; %s", len(token), how)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range token {
+		distinct[r] = true
+	}
+	if len(distinct) < 10 {
+		return "repeats a few characters; " + how
+	}
+	return ""
 }

@@ -62,6 +62,9 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := f.check(); err != nil {
+		return err
+	}
 	cfg, err := df.config()
 	if err != nil {
 		return err

@@ -251,3 +251,17 @@ func TestDemoMakesThePersonKeyFile(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A limit that is no number is refused, naming it.
+func TestServeLimitRefused(t *testing.T) {
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
+		Getenv: func(k string) string { return map[string]string{"CREDO_RATE_ADDRESS": "lots"}[k] }}
+	err := m.Run(context.Background(), []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"})
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "CREDO_RATE_ADDRESS") {
+		t.Errorf("serve with CREDO_RATE_ADDRESS=lots: %v", err)
+	}
+	_, _, err = run(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--max-connections", "-1")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "0 or more") {
+		t.Errorf("serve --max-connections -1: %v", err)
+	}
+}

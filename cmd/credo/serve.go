@@ -34,46 +34,47 @@ type limitFlags struct {
 	rateAddress, rateToken float64
 	maxConns, maxConnsAddr int
 	maxStreams             int
+	envErr                 error // an environment variable that is no number
 }
 
 func (m *Main) addLimitFlags(fs *flag.FlagSet, f *limitFlags) {
-	fs.Float64Var(&f.rateAddress, "rate-address", m.envFloat("CREDO_RATE_ADDRESS", api.DefaultRatePerAddress), "requests per second from one address, loopback excepted, of requests without a known token (bursts of twice as many; 0: no limit)")
-	fs.Float64Var(&f.rateToken, "rate-token", m.envFloat("CREDO_RATE_TOKEN", api.DefaultRatePerToken), "requests per second with one valid token (bursts of twice as many; 0: no limit)")
-	fs.IntVar(&f.maxConns, "max-connections", int(m.envFloat("CREDO_MAX_CONNECTIONS", api.DefaultMaxConnections)), "connections open at once (0: no limit)")
-	fs.IntVar(&f.maxConnsAddr, "max-connections-per-address", int(m.envFloat("CREDO_MAX_CONNECTIONS_PER_ADDRESS", api.DefaultMaxConnectionsPerAddress)), "connections open at once from one address, loopback excepted (0: no limit)")
-	fs.IntVar(&f.maxStreams, "max-streams", int(m.envFloat("CREDO_MAX_STREAMS", api.DefaultMaxStreams)), "event streams open at once")
+	num := func(key string, def float64) float64 {
+		v := m.Getenv(key)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 {
+			f.envErr = &exitError{code: 2, msg: fmt.Sprintf("%s=%q: must be a number, 0 or more", key, v)}
+			return def
+		}
+		return n
+	}
+	fs.Float64Var(&f.rateAddress, "rate-address", num("CREDO_RATE_ADDRESS", api.DefaultRatePerAddress), "requests per second from one address, loopback excepted, of requests without a known token (bursts of twice as many; 0: no limit)")
+	fs.Float64Var(&f.rateToken, "rate-token", num("CREDO_RATE_TOKEN", api.DefaultRatePerToken), "requests per second with one valid token (bursts of twice as many; 0: no limit)")
+	fs.IntVar(&f.maxConns, "max-connections", int(num("CREDO_MAX_CONNECTIONS", api.DefaultMaxConnections)), "connections open at once (0: no limit)")
+	fs.IntVar(&f.maxConnsAddr, "max-connections-per-address", int(num("CREDO_MAX_CONNECTIONS_PER_ADDRESS", api.DefaultMaxConnectionsPerAddress)), "connections open at once from one address, loopback excepted (0: no limit)")
+	fs.IntVar(&f.maxStreams, "max-streams", int(num("CREDO_MAX_STREAMS", api.DefaultMaxStreams)), "event streams open at once")
 }
 
-// envFloat is the number in the environment variable key, or def when it
-// is unset or not a number.
-func (m *Main) envFloat(key string, def float64) float64 {
-	if v, err := strconv.ParseFloat(m.Getenv(key), 64); err == nil && v >= 0 {
-		return v
+// check refuses a limit that is no number or negative.
+func (f *limitFlags) check() error {
+	if f.envErr != nil {
+		return f.envErr
 	}
-	return def
+	if f.rateAddress < 0 || f.rateToken < 0 || f.maxConns < 0 || f.maxConnsAddr < 0 || f.maxStreams < 0 {
+		return &exitError{code: 2, msg: "--rate-address, --rate-token, --max-connections, --max-connections-per-address and --max-streams must be 0 or more"}
+	}
+	return nil
 }
 
-// weakAdminToken says why token is too weak to guard the administrator's
-// rights, or "" when it is not.
-func weakAdminToken(token string) string {
-	if len(token) < 32 {
-		return fmt.Sprintf("is %d characters long; use at least 32 random ones (openssl rand -hex 32), or an administrator's account (credo account add --role admin)", len(token))
-	}
-	distinct := map[rune]bool{}
-	for _, r := range token {
-		distinct[r] = true
-	}
-	if len(distinct) < 10 {
-		return "repeats a few characters; use a random one (openssl rand -hex 32), or an administrator's account (credo account add --role admin)"
-	}
-	return ""
-}
-
-// serve runs the JSON API until ctx is cancelled.
 func (m *Main) serve(ctx context.Context, args []string) error {
 	var f serveFlags
 	fs := m.serveFlagSet("serve", &f)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := f.check(); err != nil {
 		return err
 	}
 	store, err := openStore(ctx, f.storeFlags)
@@ -108,7 +109,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")
-	if why := weakAdminToken(a.AdminToken); a.AdminToken != "" && why != "" {
+	if why := api.WeakAdminToken(a.AdminToken); why != "" {
 		fmt.Fprintf(m.Stderr, "credo: warning: CREDO_ADMIN_TOKEN %s\n", why)
 		logger.Warn("weak CREDO_ADMIN_TOKEN", "why", why)
 	}
