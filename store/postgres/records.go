@@ -207,7 +207,16 @@ func appendRecords(ctx context.Context, tx pgx.Tx, batch []encoded, out []credo.
 	if err := copyRecords(ctx, tx, news); err != nil {
 		return err
 	}
-	return addCount(ctx, tx, "records", int64(len(news)))
+	if err := addCount(ctx, tx, "records", int64(len(news))); err != nil {
+		return err
+	}
+	changes := make([]*credo.Change, 0, len(news))
+	for _, n := range news {
+		r := *n.rec
+		r.ID, r.Supersedes = n.id, n.supersedes
+		changes = append(changes, credo.RecordChanges(&r)...)
+	}
+	return appendChanges(ctx, tx, changes)
 }
 
 func refused(err error) credo.Outcome { return credo.Outcome{Status: credo.Refused, Err: err} }

@@ -1,0 +1,21 @@
+-- The change log: every committed change, appended in the same transaction
+-- as the change, in position order (see credo.ChangeLog). The one writer
+-- assigns positions (max+1), so they grow in commit order. key is NULL
+-- but for changes that happen by time alone, which are appended once.
+-- data is the change's JSON exactly as written (its canonical form).
+CREATE TABLE changes (
+	position INTEGER PRIMARY KEY,
+	type     TEXT    NOT NULL,
+	subject  TEXT    NOT NULL,
+	ref      TEXT    NOT NULL,
+	at       INTEGER NOT NULL,
+	key      TEXT    UNIQUE,
+	data     TEXT    NOT NULL
+);
+CREATE INDEX changes_subject ON changes(subject, position);
+
+-- The durable positions of the log's consumers.
+CREATE TABLE change_cursors (
+	name     TEXT    PRIMARY KEY,
+	position INTEGER NOT NULL
+);
