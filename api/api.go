@@ -11,6 +11,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 )
 
@@ -30,6 +31,14 @@ type Server struct {
 	// Process runs lists, measures, objections, repairs and notices
 	// (required for their routes, and for what the public may see).
 	Process *dueprocess.Service
+	// Events is the event feed, EventTail what wakes its streams
+	// (required for the event routes).
+	Events    *events.Feed
+	EventTail *events.Tail
+	// StreamWriteTimeout and StreamHeartbeat bound event streams
+	// (DefaultStreamWriteTimeout, DefaultStreamHeartbeat when zero).
+	StreamWriteTimeout time.Duration
+	StreamHeartbeat    time.Duration
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -114,6 +123,9 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/repairs/{id}"}, caseReaders, s.getCase(credo.CaseRepair)},
 		{Route{"GET", "/v1/repairs/{id}/attachments/{n}"}, caseReaders, s.getCaseAttachment(credo.CaseRepair)},
 		{Route{"POST", "/v1/repairs/{id}/decision"}, deciders, s.postCaseDecision(credo.CaseRepair)},
+
+		{Route{"GET", "/v1/events"}, anyone, s.getEvents},
+		{Route{"GET", "/v1/events/stream"}, anyone, s.getEventStream},
 
 		{Route{"GET", "/v1/me"}, anyone, s.getMe},
 		{Route{"GET", "/v1/me/notices"}, inboxes, s.getMyNotices},

@@ -63,6 +63,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ri := &requestInfo{id: id}
 	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestInfoKey{}, ri), timeout)
+	if r.URL.Path == eventStreamPath {
+		// A stream lasts as long as its client; its writes have their own
+		// deadline (StreamWriteTimeout).
+		cancel()
+		ctx, cancel = context.WithCancel(context.WithValue(r.Context(), requestInfoKey{}, ri))
+	}
 	defer cancel()
 	r = r.WithContext(ctx)
 

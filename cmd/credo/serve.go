@@ -12,6 +12,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
+	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
 )
 
@@ -64,9 +65,12 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, addr strin
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")
+	a.Events = events.NewFeed(store, p.Policy, EventSource, nil)
+	a.EventTail = events.NewTail(store, 0)
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
 	go keepProcess(ctx, p, logger)
+	go keepLogging(ctx, store, logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
@@ -120,6 +124,30 @@ func keepGrading(ctx context.Context, store credo.Store, g *grading.Service, log
 			logger.Error("regrading what time changed", "err", err)
 		} else if n > 0 {
 			logger.Info("regraded what time changed", "organizations", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// EventSource is the source attribute of every event this registry emits.
+const EventSource = "credo"
+
+// keepLogging appends, once a minute, the changes that time alone makes
+// (entries taking effect and reaching their term) to the change log.
+// Several nodes may do this at once: each change is keyed, so it is
+// appended once.
+func keepLogging(ctx context.Context, store credo.Store, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := events.LogDue(ctx, store, time.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("logging what time changed", "err", err)
+		} else if n > 0 {
+			logger.Info("logged what time changed", "changes", n)
 		}
 		select {
 		case <-ctx.Done():

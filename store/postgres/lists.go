@@ -436,6 +436,12 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 	if !q.To.IsZero() {
 		where = append(where, "coalesce(e.effective_ns, "+minNS+") < "+arg(unixNano(q.To)))
 	}
+	if !q.UntilFrom.IsZero() {
+		where = append(where, "e.until_ns >= "+arg(unixNano(q.UntilFrom)))
+	}
+	if !q.UntilTo.IsZero() {
+		where = append(where, "e.until_ns < "+arg(unixNano(q.UntilTo)))
+	}
 	if q.Unended {
 		where = append(where, "t.id IS NULL")
 	}

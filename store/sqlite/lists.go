@@ -247,6 +247,14 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 		sqlQ += ` AND e.effective_at < ?`
 		args = append(args, dueNano(q.To))
 	}
+	if !q.UntilFrom.IsZero() {
+		sqlQ += ` AND e.until != 0 AND e.until >= ?`
+		args = append(args, dueNano(q.UntilFrom))
+	}
+	if !q.UntilTo.IsZero() {
+		sqlQ += ` AND e.until != 0 AND e.until < ?`
+		args = append(args, dueNano(q.UntilTo))
+	}
 	if q.Unended {
 		sqlQ += ` AND t.id IS NULL`
 	}
