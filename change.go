@@ -102,6 +102,15 @@ type ChangeLog interface {
 	// SaveCursor stores name's position; a position below the stored one
 	// is ignored, so a consumer never goes back.
 	SaveCursor(ctx context.Context, name string, position int64) error
+	// Cursors returns every consumer's position, by name (a copy takes
+	// them along).
+	Cursors(ctx context.Context) (map[string]int64, error)
+
+	// RestoreChanges stores changes read from another store's log with
+	// their positions, keys and content as given, atomically; a position
+	// already stored is skipped, so a copy can be resumed. Later appends
+	// go after every restored position.
+	RestoreChanges(ctx context.Context, changes []*Change) error
 }
 
 // ChangeQuery selects changes (ChangeLog.Changes).

@@ -178,3 +178,49 @@ func (db *DB) SaveCursor(ctx context.Context, name string, position int64) error
 		return err
 	})
 }
+
+// Cursors implements credo.ChangeLog.
+func (db *DB) Cursors(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := db.read(ctx, "reading cursors", func(ctx context.Context) error {
+		rows, err := db.pool.Query(ctx, `SELECT name, position FROM change_cursors`)
+		if err != nil {
+			return err
+		}
+		var name string
+		var pos int64
+		_, err = pgx.ForEachRow(rows, []any{&name, &pos}, func() error { out[name] = pos; return nil })
+		return err
+	})
+	return out, err
+}
+
+// RestoreChanges implements credo.ChangeLog. change_head moves up to the
+// highest restored position under its lock, so later appends follow.
+func (db *DB) RestoreChanges(ctx context.Context, changes []*credo.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	n := len(changes)
+	positions, ats := make([]int64, n), make([]int64, n)
+	types, subjects, refs, keys, data := make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]string, n)
+	var top int64
+	for i, c := range changes {
+		positions[i], ats[i] = c.Position, unixNano(c.At.Time)
+		types[i], subjects[i], refs[i], data[i] = c.Type, c.Subject, c.Ref, string(c.Data)
+		if c.Key != "" {
+			keys[i] = &c.Key
+		}
+		top = max(top, c.Position)
+	}
+	return db.write(ctx, "restoring changes", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO changes (position, type, subject, ref, at_ns, key, data)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
+			ON CONFLICT (position) DO NOTHING`, positions, types, subjects, refs, ats, keys, data); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE change_head SET position = greatest(position, $1)`, top)
+		return err
+	})
+}

@@ -194,3 +194,45 @@ func (db *DB) SaveCursor(ctx context.Context, name string, position int64) error
 	}
 	return nil
 }
+
+// Cursors implements credo.ChangeLog.
+func (db *DB) Cursors(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT name, position FROM change_cursors`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading cursors: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var pos int64
+		if err := rows.Scan(&name, &pos); err != nil {
+			return nil, fmt.Errorf("sqlite: reading cursors: %w", err)
+		}
+		out[name] = pos
+	}
+	return out, rows.Err()
+}
+
+// RestoreChanges implements credo.ChangeLog. A key stored under another
+// position fails the batch (a unique violation).
+func (db *DB) RestoreChanges(ctx context.Context, changes []*credo.Change) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		for _, c := range changes {
+			var key any
+			if c.Key != "" {
+				key = c.Key
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO changes(position, type, subject, ref, at, key, data)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(position) DO NOTHING`,
+				c.Position, c.Type, c.Subject, c.Ref, unixNano(c.At), key, string(c.Data)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: restoring changes: %w", err)
+	}
+	return nil
+}
