@@ -122,15 +122,17 @@ type ChangeQuery struct {
 	Limit    int
 }
 
-// RecordAcceptedChange is the data of a record.accepted change.
+// RecordAcceptedChange is the data of a record.accepted change. The ids
+// come last: what precedes them is encoded before the store assigns them
+// (RecordChanger).
 type RecordAcceptedChange struct {
-	Record     int64  `json:"record"`
 	Authority  string `json:"authority"`
 	Category   string `json:"category"`
 	Kind       string `json:"kind"`
 	ExternalID string `json:"external_id"`
 	OccurredAt Time   `json:"occurred_at"`
-	Supersedes int64  `json:"supersedes,omitempty"`
+	Record     int64  `json:"record"`
+	Supersedes int64  `json:"supersedes,omitzero"`
 }
 
 // RecordWithdrawnChange is the data of a record.withdrawn change: the
@@ -179,7 +181,7 @@ type CaseChange struct {
 	Authority string `json:"authority,omitempty"`
 	DecideBy  Time   `json:"decide_by,omitzero"`
 	Outcome   string `json:"outcome,omitempty"`
-	Record    int64  `json:"record,omitempty"`
+	Record    int64  `json:"record,omitzero"`
 }
 
 // RegistrationChange is the data of registration.changed.
@@ -224,18 +226,54 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 // retracted when r is a retraction). r has its ID, RecordedAt and resolved
 // Supersedes.
 func RecordChanges(r *Record) []*Change {
+	return NewRecordChanger(r).Changes(r.ID, r.Supersedes)
+}
+
+// RecordChanger makes a record's changes in two steps: NewRecordChanger
+// encodes what does not depend on the ids (on any core, before the batch
+// waits for the writer), Changes adds the ids the store assigned.
+type RecordChanger struct {
+	r      *Record
+	prefix []byte // RecordAcceptedChange's JSON up to the ids, without its closing brace
+}
+
+// NewRecordChanger prepares r's changes; r needs RecordedAt.
+func NewRecordChanger(r *Record) RecordChanger {
+	b, err := json.Marshal(RecordAcceptedChange{Authority: r.Authority, Category: r.Category, Kind: r.Kind,
+		ExternalID: r.ExternalID, OccurredAt: r.OccurredAt})
+	if err != nil {
+		panic("credo: encoding a change: " + err.Error())
+	}
+	// b ends `,"record":0}`: cut there, the ids are appended by Changes.
+	return RecordChanger{r: r, prefix: b[:len(b)-len(`,"record":0}`)]}
+}
+
+// Changes returns the record's changes with its id and the id of the
+// record it supersedes (0: none), exactly as RecordAcceptedChange encodes.
+func (rc RecordChanger) Changes(recordID, supersedes int64) []*Change {
+	r := rc.r
+	data := make([]byte, 0, len(rc.prefix)+48)
+	data = append(data, rc.prefix...)
+	data = append(data, `,"record":`...)
+	data = strconv.AppendInt(data, recordID, 10)
+	if supersedes != 0 {
+		data = append(data, `,"supersedes":`...)
+		data = strconv.AppendInt(data, supersedes, 10)
+	}
+	data = append(data, '}')
 	at := r.RecordedAt.Time
-	out := []*Change{newChange(ChangeRecordAccepted, r.Subject, id(r.ID), at, "", RecordAcceptedChange{
-		Record: r.ID, Authority: r.Authority, Category: r.Category, Kind: r.Kind,
-		ExternalID: r.ExternalID, OccurredAt: r.OccurredAt, Supersedes: r.Supersedes,
-	})}
-	if r.Supersedes != 0 {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	out := []*Change{{Type: ChangeRecordAccepted, Subject: r.Subject, Ref: id(recordID),
+		At: NewTime(at.Truncate(time.Microsecond)), Data: data}}
+	if supersedes != 0 {
 		reason := WithdrawnSuperseded
 		if r.Retracted() {
 			reason = WithdrawnRetracted
 		}
-		out = append(out, newChange(ChangeRecordWithdrawn, r.Subject, id(r.Supersedes), at, "",
-			RecordWithdrawnChange{Record: r.Supersedes, Reason: reason, By: r.ID}))
+		out = append(out, newChange(ChangeRecordWithdrawn, r.Subject, id(supersedes), at, "",
+			RecordWithdrawnChange{Record: supersedes, Reason: reason, By: recordID}))
 	}
 	return out
 }

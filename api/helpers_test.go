@@ -87,7 +87,7 @@ func (c *testClock) set(t time.Time) {
 
 // env is a running API over a fresh store.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	store  credo.Store
 	server *api.Server
@@ -106,7 +106,7 @@ type envOption func(*api.Server)
 
 // newEnv starts the API over a fresh store with the test authorities. wrap,
 // when given, wraps the store the API sees (the ingester too).
-func newEnv(t *testing.T, wrap func(credo.Store) credo.Store, opts ...envOption) *env {
+func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption) *env {
 	t.Helper()
 	st := openStore(t)
 	ctx := context.Background()
@@ -150,7 +150,7 @@ func newEnv(t *testing.T, wrap func(credo.Store) credo.Store, opts ...envOption)
 
 // response is a finished HTTP exchange.
 type response struct {
-	t      *testing.T
+	t      testing.TB
 	status int
 	header http.Header
 	body   []byte
@@ -219,7 +219,7 @@ func (e *env) postNDJSON(path, token string, lines ...any) *response {
 	return e.do("POST", path, token, "application/x-ndjson", b.String())
 }
 
-func encode(t *testing.T, v any) string {
+func encode(t testing.TB, v any) string {
 	t.Helper()
 	if s, ok := v.(string); ok {
 		return s

@@ -39,7 +39,7 @@ func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) erro
 		SELECT h.base + c.n, c.type, c.subject, c.ref, c.at_ns, c.key, c.data
 		FROM h, unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
 			WITH ORDINALITY AS c (type, subject, ref, at_ns, key, data, n)
-		ON CONFLICT (key) DO NOTHING`, n, types, subjects, refs, ats, keys, data)
+		ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`, n, types, subjects, refs, ats, keys, data)
 	return err
 }
 

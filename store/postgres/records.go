@@ -34,7 +34,8 @@ type encoded struct {
 	rec  *credo.Record
 	hash [16]byte
 	body []byte
-	err  error // refused before storage
+	log  credo.RecordChanger // its changes, but for the ids
+	err  error               // refused before storage
 }
 
 // newRecord is a record of a batch that will be stored.
@@ -84,6 +85,7 @@ func encode(recs []*credo.Record) []encoded {
 		}
 		sub := asSubmitted(r)
 		e.hash = sub.ContentHash()
+		e.log = credo.NewRecordChanger(r)
 		if b, err := json.Marshal(sub); err != nil {
 			e.err = credo.Errorf(credo.EINVALID, "record cannot be encoded: %v", err)
 		} else {
@@ -212,9 +214,7 @@ func appendRecords(ctx context.Context, tx pgx.Tx, batch []encoded, out []credo.
 	}
 	changes := make([]*credo.Change, 0, len(news))
 	for _, n := range news {
-		r := *n.rec
-		r.ID, r.Supersedes = n.id, n.supersedes
-		changes = append(changes, credo.RecordChanges(&r)...)
+		changes = append(changes, n.log.Changes(n.id, n.supersedes)...)
 	}
 	return appendChanges(ctx, tx, changes)
 }

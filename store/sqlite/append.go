@@ -111,10 +111,8 @@ func (db *DB) appendTx(ctx context.Context, p *prepared, lookup bool) ([]credo.O
 	changes := make([]*credo.Change, 0, len(a.created))
 	for j, i := range a.created {
 		q := &p.batch[i]
-		r := *q.rec
-		r.ID = a.maxID + int64(j) + 1
-		r.Supersedes, _ = q.args[colSupersedes].(int64)
-		changes = append(changes, credo.RecordChanges(&r)...)
+		sup, _ := q.args[colSupersedes].(int64)
+		changes = append(changes, q.log.Changes(a.maxID+int64(j)+1, sup)...)
 	}
 	if _, err := db.appendChanges(ctx, tx, changes); err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ var _ credo.ChangeLog = (*DB)(nil)
 // transaction's changes or none, so nothing appears below a position a
 // reader has read. It sets Position on the changes appended.
 func (db *DB) appendChanges(ctx context.Context, tx *sql.Tx, changes []*credo.Change) (int, error) {
-	if len(changes) == 0 {
+	if len(changes) == 0 || db.unlogged {
 		return 0, nil
 	}
 	var keys []string

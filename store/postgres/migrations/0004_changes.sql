@@ -27,10 +27,12 @@ CREATE TABLE changes (
 	subject  text   NOT NULL,
 	ref      text   NOT NULL,
 	at_ns    bigint NOT NULL,
-	key      text   UNIQUE,
+	key      text,
 	data     text   NOT NULL
 );
 CREATE INDEX changes_subject ON changes (subject, position);
+-- Partial: most changes have no key, and they cost no entry here.
+CREATE UNIQUE INDEX changes_key ON changes (key) WHERE key IS NOT NULL;
 
 -- The durable positions of the log's consumers.
 CREATE TABLE change_cursors (

@@ -9,10 +9,12 @@ CREATE TABLE changes (
 	subject  TEXT    NOT NULL,
 	ref      TEXT    NOT NULL,
 	at       INTEGER NOT NULL,
-	key      TEXT    UNIQUE,
+	key      TEXT,
 	data     TEXT    NOT NULL
 );
 CREATE INDEX changes_subject ON changes(subject, position);
+-- Partial: most changes have no key, and they cost no entry here.
+CREATE UNIQUE INDEX changes_key ON changes(key) WHERE key IS NOT NULL;
 
 -- The durable positions of the log's consumers.
 CREATE TABLE change_cursors (
