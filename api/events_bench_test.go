@@ -103,8 +103,8 @@ func BenchmarkEventLag(b *testing.B) {
 }
 
 func benchEventsEnv(b *testing.B) *env {
-	e := newEnv(b, nil, withGrading(b), func(s *api.Server) { s.AdminToken = adminToken })
-	e.server.Events = events.NewFeed(e.server.Store, e.server.Process, "credo", nil)
-	e.server.EventTail = events.NewTail(e.server.Store, 0)
-	return e
+	return newEnv(b, nil, withGrading(b), func(s *api.Server) {
+		s.AdminToken = adminToken
+		s.EventTail = events.NewTail(s.Store, 0) // the default interval, as serve has it
+	})
 }

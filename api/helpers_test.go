@@ -18,6 +18,7 @@ import (
 	"github.com/credo-registry/credo/api"
 	"github.com/credo-registry/credo/calendar"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
@@ -142,6 +143,16 @@ func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption)
 			p.Now = s.Now
 		}
 		s.Process = p
+	}
+	if s.Events == nil {
+		now := clk.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		s.Events = events.NewFeed(seen, s.Process.Policy, "credo", now)
+	}
+	if s.EventTail == nil {
+		s.EventTail = events.NewTail(seen, 5*time.Millisecond)
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
