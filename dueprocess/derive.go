@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/credo-registry/credo"
 )
@@ -60,8 +61,12 @@ func (s *Service) Follow(ctx context.Context, log credo.ChangeLog) (int, error) 
 // organization once at the end.
 func (s *Service) derive(ctx context.Context, page []*credo.Change) error {
 	causes := map[string]credo.Cause{}
+	latest := map[string]time.Time{} // per organization, its last change's time
 	var created []*credo.Record
 	for _, c := range page {
+		if c.Subject != "" && c.At.After(latest[c.Subject]) {
+			latest[c.Subject] = c.At.Time
+		}
 		id, _ := strconv.ParseInt(c.Ref, 10, 64)
 		switch c.Type {
 		case credo.ChangeRecordAccepted:
@@ -138,6 +143,17 @@ func (s *Service) derive(ctx context.Context, page []*credo.Change) error {
 	}
 	if s.Grading == nil || len(causes) == 0 {
 		return nil
+	}
+	// An organization whose stored assessment was made after its last
+	// change (by the request itself, as it should be) needs no regrade.
+	for code := range causes {
+		a, err := s.Store.CurrentAssessment(ctx, code)
+		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+			return err
+		}
+		if err == nil && !a.AsOf.Before(latest[code]) {
+			delete(causes, code)
+		}
 	}
 	return s.Grading.Regrade(ctx, causes)
 }
