@@ -183,6 +183,10 @@ func TestEventsFeed(t *testing.T) {
 		for i := range many {
 			many[i] = codeHuaibei
 		}
+		// Ten thousand codes are read as a set.
+		if p := e.events(adminToken, "?limit=1000&subjects="+strings.Join(many[1:], ",")); len(p.Events) == 0 || p.Events[0].Subject != codeHuaibei {
+			t.Errorf("10,000 codes: %v", kinds(p.Events))
+		}
 		for _, c := range []struct{ name, query, field string }{
 			{"after not a number", "?after=ten", "after"},
 			{"negative after", "?after=-1", "after"},

@@ -170,3 +170,21 @@ func crashAt(t *testing.T, store []string, step string) {
 		}
 	}
 }
+
+// TestEventsFollowTenThousandOrganizations: the server credo runs admits a
+// request line naming 10,000 organizations to follow, and answers it.
+func TestEventsFollowTenThousandOrganizations(t *testing.T) {
+	url := serveInProcess(t, "serve", "--data", t.TempDir())
+	codes := make([]string, 10000)
+	for i := range codes {
+		codes[i] = crashCode
+	}
+	status, body := request(t, "GET", url+"/v1/events?subjects="+strings.Join(codes, ","), "", "", "")
+	if status != 200 || body["next"] == nil {
+		t.Fatalf("10,000 codes: %d %v", status, body)
+	}
+	status, body = request(t, "GET", url+"/v1/events?subjects="+strings.Join(append(codes, crashCode), ","), "", "", "")
+	if status != 422 || body["field"] != "subjects" {
+		t.Fatalf("10,001 codes: %d %v", status, body)
+	}
+}
