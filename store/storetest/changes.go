@@ -210,6 +210,36 @@ func testChanges(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("RestoreChanges", func(t *testing.T) {
+		src := h.Open(t)
+		mustPut(t, src, subject(2))
+		mustCreate(t, src, penalty(2, "r-1", 1), penalty(2, "r-2", 2))
+		from := allChanges(t, src, credo.ChangeQuery{})
+		if err := src.SaveCursor(ctx, "derive", from[1].Position); err != nil {
+			t.Fatal(err)
+		}
+		dst := h.Open(t)
+		for range 2 { // again: what is stored is skipped
+			if err := dst.RestoreChanges(ctx, from); err != nil {
+				t.Fatalf("RestoreChanges: %v", err)
+			}
+		}
+		wantSame(t, "restored", jsonOf(t, allChanges(t, dst, credo.ChangeQuery{})), jsonOf(t, from))
+		cursors, err := src.Cursors(ctx)
+		if err != nil || len(cursors) != 1 || cursors["derive"] != from[1].Position {
+			t.Errorf("Cursors = %v, %v", cursors, err)
+		}
+		// Later writes go after every restored position.
+		mustPut(t, dst, subject(3))
+		after := allChanges(t, dst, credo.ChangeQuery{After: from[len(from)-1].Position})
+		if len(after) != 1 || after[0].Type != credo.ChangeRegistrationChanged {
+			t.Errorf("after the restored log: %v", summary(after))
+		}
+		if head, err := dst.Head(ctx); err != nil || head != after[0].Position {
+			t.Errorf("Head = %d, %v; want %d", head, err, after[0].Position)
+		}
+	})
+
 	t.Run("ConcurrentWriters", func(t *testing.T) { ConcurrentLog(t, []credo.Store{h.Open(t)}) })
 }
 
