@@ -21,6 +21,7 @@ type Store interface {
 	CaseStore
 	AccountStore
 	NoticeStore
+	ChangeLog
 	Close() error
 }
 
@@ -313,17 +314,20 @@ type ListStore interface {
 // List, Subject match exactly; Division is a prefix of the entry's
 // Division; From (inclusive) and To (exclusive) bound EffectiveAt; zero
 // values do not filter. Unended keeps only entries with no stored
-// transition at all (not even one taking effect after AsOf).
+// transition at all (not even one taking effect after AsOf). UntilFrom
+// (inclusive) and UntilTo (exclusive) bound Until, the term's end; an
+// entry without a term is outside any such bound.
 type ListQuery struct {
-	List     string
-	Subject  string
-	Division string
-	Status   string // "", ListNotified, ListActive, ListEnded
-	AsOf     time.Time
-	From, To time.Time
-	Unended  bool
-	Cursor   string
-	Limit    int
+	List               string
+	Subject            string
+	Division           string
+	Status             string // "", ListNotified, ListActive, ListEnded
+	AsOf               time.Time
+	From, To           time.Time
+	UntilFrom, UntilTo time.Time
+	Unended            bool
+	Cursor             string
+	Limit              int
 }
 
 // ListEntryPage is one page of list entries; Next is "" on the last page.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 )
 
@@ -30,6 +31,14 @@ type Server struct {
 	// Process runs lists, measures, objections, repairs and notices
 	// (required for their routes, and for what the public may see).
 	Process *dueprocess.Service
+	// Events is the event feed, EventTail what wakes its streams
+	// (required for the event routes).
+	Events    *events.Feed
+	EventTail *events.Tail
+	// StreamWriteTimeout and StreamHeartbeat bound event streams
+	// (DefaultStreamWriteTimeout, DefaultStreamHeartbeat when zero).
+	StreamWriteTimeout time.Duration
+	StreamHeartbeat    time.Duration
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -127,6 +136,9 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/repairs/{id}/attachments/{n}"}, caseReaders, s.getCaseAttachment(credo.CaseRepair)},
 		{Route{"POST", "/v1/repairs/{id}/decision"}, deciders, s.postCaseDecision(credo.CaseRepair)},
 
+		{Route{"GET", "/v1/events"}, anyone, s.getEvents},
+		{Route{"GET", "/v1/events/stream"}, anyone, s.stream(s.getEventStream)},
+
 		{Route{"GET", "/v1/me"}, anyone, s.getMe},
 		{Route{"GET", "/v1/me/notices"}, inboxes, s.getMyNotices},
 
@@ -198,10 +210,12 @@ const (
 	// authenticated POST (a submission, a case with attachments) gets
 	// longer: the handler's deadline, IngestTimeout, once its token is
 	// known (requestInfo.trust).
-	ReadTimeout    = 30 * time.Second
-	WriteTimeout   = DefaultTimeout + deadlineGrace
-	IdleTimeout    = time.Minute
-	MaxHeaderBytes = 64 << 10
+	ReadTimeout  = 30 * time.Second
+	WriteTimeout = DefaultTimeout + deadlineGrace
+	IdleTimeout  = time.Minute
+	// 256 KiB: a request line naming 10,000 organizations to follow
+	// (GET /v1/events?subjects=...) fits; Go's default is 1 MiB.
+	MaxHeaderBytes = 256 << 10
 
 	deadlineGrace = 30 * time.Second
 )

@@ -12,7 +12,7 @@ import (
 )
 
 // withGrading wires the bundled rulebooks and regrading on write.
-func withGrading(t *testing.T) func(*api.Server) {
+func withGrading(t testing.TB) func(*api.Server) {
 	return func(s *api.Server) {
 		set, err := rulebooks.Set()
 		if err != nil {

@@ -173,6 +173,8 @@ func (f *authzFixture) matrix() map[string]struct {
 		"GET /v1/repairs/{id}":                    {"/v1/repairs/" + cs, matrixRow{unaut, forbd, hide, hide, hide, hide, hide, hide}},
 		"GET /v1/repairs/{id}/attachments/{n}":    {"/v1/repairs/" + cs + "/attachments/0", matrixRow{unaut, forbd, hide, hide, hide, hide, hide, hide}},
 		"POST /v1/repairs/{id}/decision":          {"/v1/repairs/" + cs + "/decision", matrixRow{unaut, forbd, forbd, forbd, hide, hide, hide, hide}},
+		"GET /v1/events":                          {"/v1/events", all},
+		"GET /v1/events/stream":                   {"/v1/events/stream?after=x", matrixRow{inval, inval, inval, inval, inval, inval, inval, inval}},
 		"GET /v1/me":                              {"/v1/me", all},
 		"GET /v1/me/notices":                      {"/v1/me/notices", matrixRow{unaut, forbd, ok, ok, forbd, forbd, forbd, ok}},
 		"POST /v1/admin/rulebooks/diff":           {"/v1/admin/rulebooks/diff", matrixRow{unaut, forbd, forbd, forbd, forbd, forbd, forbd, inval}},

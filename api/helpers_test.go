@@ -18,6 +18,7 @@ import (
 	"github.com/credo-registry/credo/api"
 	"github.com/credo-registry/credo/calendar"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
@@ -87,7 +88,7 @@ func (c *testClock) set(t time.Time) {
 
 // env is a running API over a fresh store.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	store  credo.Store
 	server *api.Server
@@ -106,7 +107,7 @@ type envOption func(*api.Server)
 
 // newEnv starts the API over a fresh store with the test authorities. wrap,
 // when given, wraps the store the API sees (the ingester too).
-func newEnv(t *testing.T, wrap func(credo.Store) credo.Store, opts ...envOption) *env {
+func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption) *env {
 	t.Helper()
 	st := openStore(t)
 	ctx := context.Background()
@@ -143,6 +144,16 @@ func newEnv(t *testing.T, wrap func(credo.Store) credo.Store, opts ...envOption)
 		}
 		s.Process = p
 	}
+	if s.Events == nil {
+		now := clk.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		s.Events = events.NewFeed(seen, s.Process.Policy, "credo", now)
+	}
+	if s.EventTail == nil {
+		s.EventTail = events.NewTail(seen, 5*time.Millisecond)
+	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
 	return &env{t: t, url: hs.URL, store: st, server: s, logs: logs, clock: clk}
@@ -150,7 +161,7 @@ func newEnv(t *testing.T, wrap func(credo.Store) credo.Store, opts ...envOption)
 
 // response is a finished HTTP exchange.
 type response struct {
-	t      *testing.T
+	t      testing.TB
 	status int
 	header http.Header
 	body   []byte
@@ -219,7 +230,7 @@ func (e *env) postNDJSON(path, token string, lines ...any) *response {
 	return e.do("POST", path, token, "application/x-ndjson", b.String())
 }
 
-func encode(t *testing.T, v any) string {
+func encode(t testing.TB, v any) string {
 	t.Helper()
 	if s, ok := v.(string); ok {
 		return s

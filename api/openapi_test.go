@@ -11,6 +11,7 @@ import (
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/uscc"
@@ -199,6 +200,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AccountRequest":    api.AccountRequest{},
 		"NewAccount":        api.NewAccount{},
 		"Me":                api.Me{},
+		"Event":             events.Event{},
+		"EventPage":         events.Page{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {

@@ -9,7 +9,7 @@ import (
 )
 
 // openStore returns a fresh, empty SQLite store for one test.
-func openStore(t *testing.T) credo.Store {
+func openStore(t testing.TB) credo.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir())
 	if err != nil {

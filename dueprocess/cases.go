@@ -158,16 +158,23 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 	if err := s.Store.FileCase(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.notify(ctx, &credo.Notice{
-		Audience: c.Subject, Subject: c.Subject, Kind: credo.NoticeCaseFiled, At: c.FiledAt,
-		What:    fmt.Sprintf("Your %s %d about %s %d was filed.", kind, c.ID, c.Target.Kind, c.Target.ID),
-		Why:     fmt.Sprintf("%s must decide it by %s (%d working days).", c.Authority, c.DecideBy, days),
-		Options: []string{"Follow it: GET /v1/" + kind + "s/" + strconv.FormatInt(c.ID, 10)},
-		Refs:    credo.Refs{Case: c.ID}, Key: "filed:" + strconv.FormatInt(c.ID, 10),
-	}); err != nil {
+	s.fail("case.filed")
+	if err := s.notifyFiled(ctx, c, days); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// notifyFiled tells the organization its case was filed and by when it
+// must be decided (days working days).
+func (s *Service) notifyFiled(ctx context.Context, c *credo.Case, days int) error {
+	return s.notify(ctx, &credo.Notice{
+		Audience: c.Subject, Subject: c.Subject, Kind: credo.NoticeCaseFiled, At: c.FiledAt,
+		What:    fmt.Sprintf("Your %s %d about %s %d was filed.", c.Kind, c.ID, c.Target.Kind, c.Target.ID),
+		Why:     fmt.Sprintf("%s must decide it by %s (%d working days).", c.Authority, c.DecideBy, days),
+		Options: []string{"Follow it: GET /v1/" + c.Kind + "s/" + strconv.FormatInt(c.ID, 10)},
+		Refs:    credo.Refs{Case: c.ID}, Key: "filed:" + strconv.FormatInt(c.ID, 10),
+	})
 }
 
 // openCase returns the open case of kind on t, or nil.
@@ -392,6 +399,7 @@ func (s *Service) Decide(ctx context.Context, v credo.Viewer, kind string, id in
 	if err := s.Store.DecideCase(ctx, d); err != nil {
 		return nil, err
 	}
+	s.fail("case.decided")
 	if err := s.complete(ctx, c, d, t); err != nil {
 		return nil, err
 	}
@@ -407,11 +415,13 @@ func (s *Service) complete(ctx context.Context, c *credo.Case, d *credo.CaseDeci
 	if err := s.follow(ctx, c, d, t, d.At.Time); err != nil {
 		return err
 	}
+	s.fail("case.followed")
 	if t.record != nil && d.Outcome == credo.OutcomeApproved {
 		if err := s.regrade(ctx, c.Subject, credo.Cause{Kind: credo.CauseCase, Case: c.ID}); err != nil {
 			return err
 		}
 	}
+	s.fail("case.regraded")
 	return s.notifyDecided(ctx, c, d)
 }
 

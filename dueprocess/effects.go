@@ -15,21 +15,30 @@ import (
 // them at asOf, to a: while an entry of a list that imposes a grade (the
 // serious dishonesty list: D) is active, the comprehensive grade is that
 // grade, with the entry as its reason; NextChange comes no later than the
-// next step an entry takes by time (taking effect, reaching its term). When
-// sync is set, it first brings the entries of lists defined by rule in line
-// with a (see syncRules). It implements grading.ListEffects.
-func (s *Service) Amend(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, sync bool) error {
+// next step an entry takes by time (taking effect, reaching its term). It
+// implements grading.ListEffects.
+func (s *Service) Amend(ctx context.Context, code string, a *credo.Assessment, asOf time.Time) error {
 	entries, err := s.entriesOf(ctx, code)
 	if err != nil {
 		return err
 	}
-	if sync {
-		if entries, err = s.syncRules(ctx, code, versions, records, a, asOf, entries); err != nil {
-			return err
-		}
-		if known := knownOf(ctx); known != nil {
-			known[code] = entries
-		}
+	applyEntries(s.Catalogue, a, entries, asOf)
+	return nil
+}
+
+// Settle is Amend after bringing the entries of lists defined by rule in
+// line with a, assessed from versions and records (see syncRules): what a
+// regrade whose result is stored does. It implements grading.ListEffects.
+func (s *Service) Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time) error {
+	entries, err := s.entriesOf(ctx, code)
+	if err != nil {
+		return err
+	}
+	if entries, err = s.syncRules(ctx, code, versions, records, a, asOf, entries); err != nil {
+		return err
+	}
+	if known := knownOf(ctx); known != nil {
+		known[code] = entries
 	}
 	applyEntries(s.Catalogue, a, entries, asOf)
 	return nil

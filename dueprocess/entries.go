@@ -232,6 +232,7 @@ func (s *Service) add(ctx context.Context, def *lists.Definition, e *credo.ListE
 		}
 		return nil, false, out[0].Err
 	}
+	s.fail("entry.stored")
 	stored, err := s.Store.ListEntry(ctx, out[0].ID)
 	if err != nil {
 		return nil, false, err
@@ -248,6 +249,7 @@ func (s *Service) settle(ctx context.Context, def *lists.Definition, e *credo.Li
 	if err := s.notifyListing(ctx, def, e); err != nil {
 		return err
 	}
+	s.fail("entry.notified")
 	return s.regrade(ctx, e.Subject, credo.Cause{Kind: credo.CauseList, ListEntry: e.ID})
 }
 
@@ -301,6 +303,7 @@ func (s *Service) end(ctx context.Context, e *credo.ListEntry, reason, note, act
 	if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err != nil {
 		return nil, err
 	}
+	s.fail("entry.ended")
 	stored, err := s.Store.ListEntry(ctx, e.ID)
 	if err != nil {
 		return nil, err
@@ -308,6 +311,7 @@ func (s *Service) end(ctx context.Context, e *credo.ListEntry, reason, note, act
 	if err := s.notifyEnded(ctx, stored, tr); err != nil {
 		return nil, err
 	}
+	s.fail("entry.end_notified")
 	if err := s.regrade(ctx, e.Subject, credo.Cause{Kind: credo.CauseList, ListEntry: e.ID, Case: caseID}); err != nil {
 		return nil, err
 	}

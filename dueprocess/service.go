@@ -57,6 +57,16 @@ type Service struct {
 	// list entries take theirs from their list's definition.
 	RecordObjectionDays int
 	RecordRepairDays    int
+
+	// Failpoint, when set (crash tests only), is called at each step of a
+	// decision by the step's name ("entry.stored", "case.decided", ...).
+	Failpoint func(step string)
+}
+
+func (s *Service) fail(step string) {
+	if s.Failpoint != nil {
+		s.Failpoint(step)
+	}
 }
 
 // Default deadlines for records, in working days, when the catalogue sets

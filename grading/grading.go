@@ -42,13 +42,15 @@ type Service struct {
 
 // ListEffects brings lists into grades; package dueprocess implements it.
 type ListEffects interface {
-	// Amend applies to a, assessed at asOf from versions and records, the
-	// effects of code's list entries as the registry knew them at asOf: a
-	// grade a list imposes while an entry is active, and NextChange at the
-	// entries' next step by time. When sync is set (a regrade at now, whose
-	// result is stored), it first creates and ends the entries of lists
-	// defined by rule, from a.
-	Amend(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, sync bool) error
+	// Amend applies to a, assessed at asOf, the effects of code's list
+	// entries as the registry knew them at asOf: a grade a list imposes
+	// while an entry is active, and NextChange at the entries' next step by
+	// time. It stores nothing.
+	Amend(ctx context.Context, code string, a *credo.Assessment, asOf time.Time) error
+	// Settle is Amend for a regrade at now whose result is stored: it
+	// first creates and ends the entries of lists defined by rule, from a
+	// (assessed from versions and records).
+	Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time) error
 	// Changed is told, after a regrade stored it, an organization's
 	// assessment before (nil when it had none) and after.
 	Changed(ctx context.Context, code string, before, after *credo.Assessment) error
@@ -63,12 +65,25 @@ type BatchListEffects interface {
 }
 
 // assess is assess.Assess amended by the list effects.
-func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time, sync bool) (*credo.Assessment, error) {
+func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
 	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
 	if err != nil || s.Lists == nil {
 		return a, err
 	}
-	if err := s.Lists.Amend(ctx, code, versions, records, a, asOf, sync); err != nil {
+	if err := s.Lists.Amend(ctx, code, a, asOf); err != nil {
+		return nil, fmt.Errorf("list effects on %s: %w", code, err)
+	}
+	return a, nil
+}
+
+// settle is assess for a regrade whose result is stored: the list effects
+// first bring rule-defined lists in line (ListEffects.Settle).
+func (s *Service) settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
+	if err != nil || s.Lists == nil {
+		return a, err
+	}
+	if err := s.Lists.Settle(ctx, code, versions, records, a, asOf); err != nil {
 		return nil, fmt.Errorf("list effects on %s: %w", code, err)
 	}
 	return a, nil
@@ -114,13 +129,13 @@ func (s *Service) Assess(ctx context.Context, code string, asOf time.Time) (*cre
 	if err != nil {
 		return nil, err
 	}
-	return s.assess(ctx, code, versions, records, asOf, false)
+	return s.assess(ctx, code, versions, records, asOf)
 }
 
 // AssessInputs is Assess over inputs the caller has read already: code's
 // registration versions and all its records.
 func (s *Service) AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	return s.assess(ctx, code, versions, records, asOf, false)
+	return s.assess(ctx, code, versions, records, asOf)
 }
 
 // Regrade recomputes the assessments of the organizations in causes as of
@@ -169,7 +184,7 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 				}
 				before = append(before, old)
 			}
-			a, err := s.assess(bctx, code, versions, records, now, true)
+			a, err := s.settle(bctx, code, versions, records, now)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}

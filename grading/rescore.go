@@ -76,7 +76,7 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 			before = append(before, old)
 		}
 		if s.Lists != nil {
-			if err := s.Lists.Amend(amendCtx, code, versions, records, a, now, true); err != nil {
+			if err := s.Lists.Settle(amendCtx, code, versions, records, a, now); err != nil {
 				return err
 			}
 		}
@@ -100,7 +100,7 @@ func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if actual, err = s.assess(ctx, code, versions, records, asOf, false); err != nil {
+	if actual, err = s.assess(ctx, code, versions, records, asOf); err != nil {
 		return nil, nil, err
 	}
 	known := make(map[int64]bool, len(records))
@@ -129,7 +129,7 @@ func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, 
 		}
 		kept = append(kept, &c)
 	}
-	hypothetical, err = s.assess(ctx, code, versions, kept, asOf, false)
+	hypothetical, err = s.assess(ctx, code, versions, kept, asOf)
 	return actual, hypothetical, err
 }
 

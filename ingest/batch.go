@@ -91,11 +91,13 @@ func (in *Ingester) Commit(ctx context.Context, b *Batch) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	in.fail("records.stored")
 	if in.Recorded != nil {
 		if err := in.Recorded(ctx, b.Created()); err != nil {
 			return nil, fmt.Errorf("after a write: %w", err)
 		}
 	}
+	in.fail("records.notified")
 	if in.Grader != nil {
 		if err := in.Grader.Regrade(ctx, b.Touched()); err != nil {
 			return nil, fmt.Errorf("regrading after a write: %w", err)

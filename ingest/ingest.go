@@ -36,6 +36,9 @@ type Ingester struct {
 	// after their decisions so that past as-of questions have answers;
 	// otherwise a submission is recorded when it is accepted.
 	Backdate func(decided time.Time) time.Time
+	// Failpoint, when set (crash tests only), is called at each step of a
+	// commit by the step's name ("records.stored", "records.notified").
+	Failpoint func(step string)
 
 	mu          sync.Mutex
 	authorities map[string]*credo.Authority
@@ -91,6 +94,12 @@ func (in *Ingester) authority(ctx context.Context, as *credo.Authority, named st
 	in.authorities[named] = a
 	in.mu.Unlock()
 	return a, nil
+}
+
+func (in *Ingester) fail(step string) {
+	if in.Failpoint != nil {
+		in.Failpoint(step)
+	}
 }
 
 // refusal turns any error into the *credo.Error a Result carries.

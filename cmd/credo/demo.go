@@ -89,6 +89,9 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		if access, err = loadDemo(ctx, store, cfg, keyer); err != nil {
 			return err
 		}
+		if err := markFollowed(ctx, store); err != nil {
+			return err
+		}
 		if stats, err = store.Stats(ctx); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/ingest"
 )
 
@@ -82,6 +83,9 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(m.Stdout, sum)
 		anyRefused = anyRefused || sum.refused > 0
+	}
+	if err := markFollowed(ctx, store); err != nil {
+		return err
 	}
 	if anyRefused {
 		return &exitError{code: 1}
@@ -343,6 +347,21 @@ func (w *refusedWriter) close() {
 	if w.f != nil {
 		w.f.Close()
 	}
+}
+
+// markFollowed marks every change in the log followed (dueprocess
+// Follow) after an operator's load: the load regraded what it touched
+// itself, and a load of history writes no notices, which following its
+// changes would. A serve process killed mid-write before the load
+// completes its own changes when it starts again (it follows the log
+// before it listens), so only a write interrupted by a crash and not
+// followed by a restart before the load is passed over.
+func markFollowed(ctx context.Context, store credo.Store) error {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	return store.SaveCursor(ctx, dueprocess.DeriveCursor, head)
 }
 
 // regradeAll regrades what an import touched, in chunks.

@@ -44,7 +44,16 @@ type node struct {
 
 func startNode(t *testing.T, args ...string) *node {
 	t.Helper()
+	return startNodeEnv(t, nil, args...)
+}
+
+// startNodeEnv starts a node with env added to this process's.
+func startNodeEnv(t *testing.T, env []string, args ...string) *node {
+	t.Helper()
 	cmd := exec.Command(credoBinary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

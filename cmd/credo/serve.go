@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
+	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
 )
 
@@ -104,6 +107,19 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if err != nil {
 		return err
 	}
+	if fp := m.Getenv("CREDO_FAILPOINT"); fp != "" {
+		// Crash tests only: the process kills itself (SIGKILL) at the named
+		// step of a write, as a power cut would stop it there.
+		kill := func(step string) {
+			if step == fp {
+				if self, err := os.FindProcess(os.Getpid()); err == nil {
+					self.Kill()
+				}
+				select {}
+			}
+		}
+		in.Failpoint, p.Failpoint = kill, kill
+	}
 	a := api.New(store, in, logger)
 	a.Process = p
 	a.Grading = g
@@ -114,9 +130,19 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 		logger.Warn("weak CREDO_ADMIN_TOKEN", "why", why)
 	}
 	a.RatePerAddress, a.RatePerToken, a.MaxStreams = f.rateAddress, f.rateToken, f.maxStreams
+	a.Events = events.NewFeed(store, p.Policy, EventSource, nil)
+	a.EventTail = events.NewTail(store, 0)
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
+	// What a process killed mid-write left undone is completed before
+	// anything else is accepted.
+	if n, err := p.Follow(ctx, store); err != nil {
+		return fmt.Errorf("completing what the change log holds: %w", err)
+	} else if n > 0 {
+		logger.Info("followed the change log", "changes", n)
+	}
 	go keepProcess(ctx, p, logger)
+	go keepLogging(ctx, store, p, logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
@@ -171,6 +197,34 @@ func keepGrading(ctx context.Context, store credo.Store, g *grading.Service, log
 			logger.Error("regrading what time changed", "err", err)
 		} else if n > 0 {
 			logger.Info("regraded what time changed", "organizations", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// EventSource is the source attribute of every event this registry emits.
+const EventSource = "credo"
+
+// keepLogging appends, once a minute, the changes that time alone makes
+// (entries taking effect and reaching their term) to the change log, and
+// completes what follows from every change since (dueprocess Follow).
+// Several nodes may do this at once: each change by time is keyed, so it
+// is appended once, and what Follow does is idempotent.
+func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := events.LogDue(ctx, store, time.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("logging what time changed", "err", err)
+		} else if n > 0 {
+			logger.Info("logged what time changed", "changes", n)
+		}
+		if _, err := p.Follow(ctx, store); err != nil && ctx.Err() == nil {
+			logger.Error("following the change log", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -51,7 +51,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *credo.Account, tokenHash str
 			return &credo.Error{Code: credo.ECONFLICT, Field: "token", Reason: "exists",
 				Message: "the token is already held by another account"}
 		}
-		return nil
+		return appendChanges(ctx, tx, []*credo.Change{credo.AccountChange(a)})
 	})
 }
 

@@ -34,6 +34,8 @@ type assessed struct {
 type current struct {
 	grades string
 	seq    int32
+	body   []byte            // the stored assessment, which grade changes compare with
+	prev   *credo.Assessment // or the one before in the batch
 }
 
 // SaveAssessments stores changes in one transaction. The assessments rows
@@ -131,6 +133,7 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 		seq int32
 	}
 	var entries []entry
+	var changes []*credo.Change
 	for i := range batch {
 		p := &batch[i]
 		code := p.change.Subject
@@ -138,8 +141,16 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 		if !ok || cur.grades != p.grades {
 			cur.seq++
 			entries = append(entries, entry{p, cur.seq})
+			prev := cur.prev
+			if prev == nil && cur.body != nil {
+				prev = new(credo.Assessment)
+				if err := json.Unmarshal(cur.body, prev); err != nil {
+					return fmt.Errorf("decoding the assessment of %s: %w", code, err)
+				}
+			}
+			changes = append(changes, credo.GradeChanges(code, p.change.At.Time, prev, p.change.Assessment)...)
 		}
-		now[code] = current{grades: p.grades, seq: cur.seq}
+		now[code] = current{grades: p.grades, seq: cur.seq, prev: p.change.Assessment}
 		final[code] = p
 	}
 
@@ -205,7 +216,10 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 		ON CONFLICT (code) DO UPDATE SET grades = excluded.grades, seq = excluded.seq,
 			next_change_ns = excluded.next_change_ns, body = excluded.body`,
 		keys, grades, seqs, nexts, bodies)
-	return err
+	if err != nil {
+		return err
+	}
+	return appendChanges(ctx, tx, changes)
 }
 
 // lockAssessments reads and locks the assessments rows of codes, in code
@@ -215,7 +229,7 @@ func lockAssessments(ctx context.Context, tx pgx.Tx, codes []string) (map[string
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
 	rows, err := tx.Query(ctx, `
-		SELECT code, grades, seq FROM assessments
+		SELECT code, grades, seq, body FROM assessments
 		WHERE code = ANY($1) ORDER BY code FOR UPDATE`, codes)
 	if err != nil {
 		return nil, err
@@ -223,7 +237,9 @@ func lockAssessments(ctx context.Context, tx pgx.Tx, codes []string) (map[string
 	found := make(map[string]current, len(codes))
 	var code string
 	var c current
-	_, err = pgx.ForEachRow(rows, []any{&code, &c.grades, &c.seq}, func() error {
+	var body []byte
+	_, err = pgx.ForEachRow(rows, []any{&code, &c.grades, &c.seq, &body}, func() error {
+		c.body = slices.Clone(body)
 		found[code] = c
 		return nil
 	})

@@ -44,7 +44,10 @@ func (db *DB) CreateAuthority(ctx context.Context, a *credo.Authority, tokenHash
 			return &credo.Error{Code: credo.ECONFLICT, Field: "id", Reason: "exists",
 				Message: fmt.Sprintf("authority %s already exists", a.ID)}
 		}
-		return insertToken(ctx, tx, a.ID, tokenHash)
+		if err := insertToken(ctx, tx, a.ID, tokenHash); err != nil {
+			return err
+		}
+		return appendChanges(ctx, tx, []*credo.Change{credo.AuthorityChange(a)})
 	})
 }
 

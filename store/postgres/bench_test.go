@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"fmt"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +34,39 @@ func benchBatch(n int) []*credo.Record {
 		}
 	}
 	return recs
+}
+
+// BenchmarkAppendOneConcurrent submits one record per durable write from
+// eight writers at once, as single submissions to several nodes do: every
+// writer of the change log takes change_head's lock at its end and holds
+// it through COMMIT, so this is where the log's ordering costs most.
+func BenchmarkAppendOneConcurrent(b *testing.B) {
+	db := pgtest.Open(b)
+	const writers = 8
+	var next atomic.Int64
+	start := time.Now()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for {
+				n := next.Add(1)
+				if n > int64(b.N) {
+					return
+				}
+				amount := 1000.0
+				r := &credo.Record{Subject: fmt.Sprintf("9134060%011d", n%2000), Authority: "samr-340600",
+					Category: "market", Kind: "penalty", ExternalID: fmt.Sprintf("one-%d", n), Amount: &amount,
+					OccurredAt: credo.NewTime(t0), RecordedAt: credo.NewTime(t0.AddDate(1, 0, 0))}
+				if _, err := db.AppendRecords(ctx, []*credo.Record{r}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
 }
 
 // BenchmarkAppendRecords appends batches of 10,000 new records: key

@@ -53,7 +53,12 @@ func (db *DB) FileCase(ctx context.Context, c *credo.Case) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)`,
 			id, c.Kind, c.Subject, c.Target.Kind, c.Target.ID, c.Authority, c.Reasons, attachments,
 			c.Commitment, c.FiledBy, nsOf(c.FiledAt), nsOf(c.DecideBy), filing)
-		return err
+		if err != nil {
+			return err
+		}
+		filed := *c
+		filed.ID = id
+		return appendChanges(ctx, tx, []*credo.Change{credo.CaseFiledChange(&filed)})
 	})
 	if err != nil {
 		return err
@@ -74,10 +79,10 @@ func (db *DB) DecideCase(ctx context.Context, d *credo.CaseDecision) error {
 	}
 	writer := rand.Text()
 	return db.write(ctx, "deciding a case", func(ctx context.Context, tx pgx.Tx, attempt int) error {
-		var kind, targetKind string
-		var targetID int64
-		err := tx.QueryRow(ctx, `SELECT kind, target_kind, target_id FROM cases WHERE id = $1`, d.Case).
-			Scan(&kind, &targetKind, &targetID)
+		c := credo.Case{ID: d.Case}
+		err := tx.QueryRow(ctx, `SELECT kind, subject, authority, target_kind, target_id FROM cases WHERE id = $1`, d.Case).
+			Scan(&c.Kind, &c.Subject, &c.Authority, &c.Target.Kind, &c.Target.ID)
+		kind, targetKind, targetID := c.Kind, c.Target.Kind, c.Target.ID
 		if err == pgx.ErrNoRows {
 			e := credo.ErrNotFound("case", d.Case)
 			e.Field = "case"
@@ -112,9 +117,11 @@ func (db *DB) DecideCase(ctx context.Context, d *credo.CaseDecision) error {
 			_, err := tx.Exec(ctx, `
 				INSERT INTO record_repairs (record_id, at_ns, case_id) VALUES ($1, $2, $3)
 				ON CONFLICT (record_id) DO NOTHING`, targetID, nsOf(d.At), d.Case)
-			return err
+			if err != nil {
+				return err
+			}
 		}
-		return nil
+		return appendChanges(ctx, tx, credo.CaseDecidedChanges(&c, d))
 	})
 }
 

@@ -159,7 +159,13 @@ func addListEntries(ctx context.Context, tx pgx.Tx, entries []*credo.ListEntry, 
 	if tag.RowsAffected() != int64(n) {
 		return errRace
 	}
-	return nil
+	changes := make([]*credo.Change, n)
+	for j, i := range news {
+		e := *entries[i]
+		e.ID = cid[j]
+		changes[j] = credo.ListEntryNotifiedChange(&e)
+	}
+	return appendChanges(ctx, tx, changes)
 }
 
 // entryRepeat is the outcome of an entry whose key is stored (or created
@@ -210,22 +216,28 @@ func addListTransitions(ctx context.Context, tx pgx.Tx, ts []*credo.ListTransiti
 	type state struct {
 		id     int64   // the stored transition's id
 		writer *string // the stored transition's writer, nil when there is none
+		entry  credo.ListEntry
 	}
 	found := make(map[int64]state)
 	rows, err := tx.Query(ctx, `
-		SELECT e.id, t.id, t.writer FROM list_entries e LEFT JOIN list_transitions t ON t.entry = e.id
+		SELECT e.id, t.id, t.writer, e.subject, e.list, e.authority, e.source, e.decision_number,
+			e.notified_ns, e.effective_ns, e.until_ns
+		FROM list_entries e LEFT JOIN list_transitions t ON t.entry = e.id
 		WHERE e.id = ANY($1)`, entries)
 	if err != nil {
 		return nil, err
 	}
 	var id int64
-	var tid *int64
+	var tid, notified, effective, until *int64
 	var s state
-	if _, err := pgx.ForEachRow(rows, []any{&id, &tid, &s.writer}, func() error {
+	e := &s.entry
+	if _, err := pgx.ForEachRow(rows, []any{&id, &tid, &s.writer, &e.Subject, &e.List, &e.Authority, &e.Source,
+		&e.DecisionNumber, &notified, &effective, &until}, func() error {
 		s.id = 0
 		if tid != nil {
 			s.id = *tid
 		}
+		e.ID, e.NotifiedAt, e.EffectiveAt, e.Until = id, timeOf(notified), timeOf(effective), timeOf(until)
 		found[id] = s
 		return nil
 	}); err != nil {
@@ -281,7 +293,16 @@ func addListTransitions(ctx context.Context, tx pgx.Tx, ts []*credo.ListTransiti
 	if tag.RowsAffected() != int64(n) {
 		return nil, errRace
 	}
-	return ids, nil
+	// An end that takes effect later is logged at its time by the pass
+	// over what falls due.
+	var changes []*credo.Change
+	for _, t := range ts {
+		if !t.At.After(t.RecordedAt.Time) {
+			e := found[t.Entry].entry
+			changes = append(changes, credo.ListEntryEndedChange(&e, t.At.Time, t.Reason))
+		}
+	}
+	return ids, appendChanges(ctx, tx, changes)
 }
 
 // entrySelect reads entries with their transition: an entry has at most
@@ -414,6 +435,12 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 	}
 	if !q.To.IsZero() {
 		where = append(where, "coalesce(e.effective_ns, "+minNS+") < "+arg(unixNano(q.To)))
+	}
+	if !q.UntilFrom.IsZero() {
+		where = append(where, "e.until_ns >= "+arg(unixNano(q.UntilFrom)))
+	}
+	if !q.UntilTo.IsZero() {
+		where = append(where, "e.until_ns < "+arg(unixNano(q.UntilTo)))
 	}
 	if q.Unended {
 		where = append(where, "t.id IS NULL")

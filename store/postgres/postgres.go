@@ -64,6 +64,7 @@ type config struct {
 	retries        int
 	log            *slog.Logger
 	maxConns       int32
+	tracer         pgx.QueryTracer
 }
 
 // WithSchema keeps the registry in the named PostgreSQL schema (created by
@@ -88,6 +89,10 @@ func WithWriteRetries(n int) Option { return func(c *config) { c.retries = max(n
 
 // WithLogger logs retried transactions and connection trouble.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithQueryTracer traces every statement the store sends (benchmarks
+// count round trips with it).
+func WithQueryTracer(t pgx.QueryTracer) Option { return func(c *config) { c.tracer = t } }
 
 // WithMaxConns caps the connection pool (default: pgxpool's, the larger of
 // 4 and the number of CPUs, or pool_max_conns in the connection string).
@@ -131,6 +136,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	}
 	if c.maxConns > 0 {
 		pc.MaxConns = c.maxConns
+	}
+	if c.tracer != nil {
+		cc.Tracer = c.tracer
 	}
 	// Idle connections a restarted server closed are found and replaced
 	// within this period even when nothing uses them.

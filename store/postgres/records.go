@@ -34,7 +34,8 @@ type encoded struct {
 	rec  *credo.Record
 	hash [16]byte
 	body []byte
-	err  error // refused before storage
+	log  credo.RecordChanger // its changes, but for the ids
+	err  error               // refused before storage
 }
 
 // newRecord is a record of a batch that will be stored.
@@ -84,6 +85,7 @@ func encode(recs []*credo.Record) []encoded {
 		}
 		sub := asSubmitted(r)
 		e.hash = sub.ContentHash()
+		e.log = credo.NewRecordChanger(r)
 		if b, err := json.Marshal(sub); err != nil {
 			e.err = credo.Errorf(credo.EINVALID, "record cannot be encoded: %v", err)
 		} else {
@@ -207,7 +209,14 @@ func appendRecords(ctx context.Context, tx pgx.Tx, batch []encoded, out []credo.
 	if err := copyRecords(ctx, tx, news); err != nil {
 		return err
 	}
-	return addCount(ctx, tx, "records", int64(len(news)))
+	if err := addCount(ctx, tx, "records", int64(len(news))); err != nil {
+		return err
+	}
+	changes := make([]*credo.Change, 0, len(news))
+	for _, n := range news {
+		changes = append(changes, n.log.Changes(n.id, n.supersedes)...)
+	}
+	return appendChanges(ctx, tx, changes)
 }
 
 func refused(err error) credo.Outcome { return credo.Outcome{Status: credo.Refused, Err: err} }

@@ -50,8 +50,12 @@ func (db *DB) PublishRulebook(ctx context.Context, rb *credo.Rulebook) error {
 			INSERT INTO rulebooks (id, version, hash, source, published_ns, publication)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
 			rb.ID, rb.Version, hash, source, unixNano(published), publication)
-		if err != nil || tag.RowsAffected() == 1 {
+		if err != nil {
 			return err
+		}
+		if tag.RowsAffected() == 1 {
+			return appendChanges(ctx, tx, []*credo.Change{credo.RulebookPublishedChange(
+				&credo.Rulebook{ID: rb.ID, Version: rb.Version, Hash: hash, PublishedAt: credo.NewTime(published)})})
 		}
 		if attempt > 0 {
 			var stored string

@@ -93,7 +93,14 @@ func putSubjects(ctx context.Context, tx pgx.Tx, subjects []*credo.Subject, hash
 	if err := copyVersions(ctx, tx, versions); err != nil {
 		return err
 	}
-	return setLatest(ctx, tx, final, before)
+	if err := setLatest(ctx, tx, final, before); err != nil {
+		return err
+	}
+	changes := make([]*credo.Change, len(versions))
+	for i, v := range versions {
+		changes[i] = credo.SubjectChange(v.s)
+	}
+	return appendChanges(ctx, tx, changes)
 }
 
 // lockLatest reads and locks the subjects rows of codes, in code order so

@@ -43,7 +43,8 @@ func (db *DB) CreateAccount(ctx context.Context, a *credo.Account, tokenHash str
 			}
 			return fmt.Errorf("sqlite: creating account %s: %w", a.ID, err)
 		}
-		return nil
+		_, err = db.appendChanges(ctx, tx, []*credo.Change{credo.AccountChange(a)})
+		return err
 	})
 }
 

@@ -108,6 +108,15 @@ func (db *DB) appendTx(ctx context.Context, p *prepared, lookup bool) ([]credo.O
 	if err := addCount(ctx, tx, "records", len(a.created)); err != nil {
 		return nil, err
 	}
+	changes := make([]*credo.Change, 0, len(a.created))
+	for j, i := range a.created {
+		q := &p.batch[i]
+		sup, _ := q.args[colSupersedes].(int64)
+		changes = append(changes, q.log.Changes(a.maxID+int64(j)+1, sup)...)
+	}
+	if _, err := db.appendChanges(ctx, tx, changes); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ var _ credo.AssessmentStore = (*DB)(nil)
 // savedAssessment is one change of a SaveAssessments batch, encoded before
 // the batch waits for the writer.
 type savedAssessment struct {
+	change *credo.AssessmentChange
 	code   string
 	grade  string
 	grades string // gradesOf the assessment
@@ -35,6 +36,8 @@ type savedAssessment struct {
 type current struct {
 	seq    int64 // the last history entry; 0 when never assessed
 	grades string
+	body   []byte            // the stored assessment, which grade changes compare with
+	prev   *credo.Assessment // or the one before in the batch
 }
 
 // SaveAssessments implements credo.AssessmentStore. The comparison with the
@@ -71,6 +74,7 @@ func (db *DB) SaveAssessments(ctx context.Context, changes []*credo.AssessmentCh
 			return err
 		}
 		put, add := tx.StmtContext(ctx, db.stmts.putAssessment), tx.StmtContext(ctx, db.stmts.addHistory)
+		var changes []*credo.Change
 		for _, s := range batch {
 			c := cur[s.code]
 			if c.seq == 0 || c.grades != s.grades {
@@ -78,13 +82,22 @@ func (db *DB) SaveAssessments(ctx context.Context, changes []*credo.AssessmentCh
 				if _, err := add.ExecContext(ctx, s.code, c.seq, s.at, s.cause, s.body); err != nil {
 					return err
 				}
+				prev := c.prev
+				if prev == nil && c.body != nil {
+					prev = new(credo.Assessment)
+					if err := json.Unmarshal(c.body, prev); err != nil {
+						return fmt.Errorf("decoding the assessment of %s: %w", s.code, err)
+					}
+				}
+				changes = append(changes, credo.GradeChanges(s.code, s.change.At.Time, prev, s.change.Assessment)...)
 			}
 			if _, err := put.ExecContext(ctx, s.code, c.seq, s.grade, s.grades, s.next, s.body); err != nil {
 				return err
 			}
-			cur[s.code] = current{seq: c.seq, grades: s.grades}
+			cur[s.code] = current{seq: c.seq, grades: s.grades, prev: s.change.Assessment}
 		}
-		return nil
+		_, err = db.appendChanges(ctx, tx, changes)
+		return err
 	})
 	if err != nil && credo.AsError(err) == nil {
 		return fmt.Errorf("sqlite: saving assessments: %w", err)
@@ -117,7 +130,7 @@ func encodeChange(c *credo.AssessmentChange) (savedAssessment, error) {
 	if err != nil {
 		return savedAssessment{}, credo.Errorf(credo.EINVALID, "cause of %s cannot be stored: %v", c.Subject, err)
 	}
-	s := savedAssessment{code: c.Subject, grade: a.Grade, grades: grades, at: unixNano(c.At), cause: cause, body: body}
+	s := savedAssessment{change: c, code: c.Subject, grade: a.Grade, grades: grades, at: unixNano(c.At), cause: cause, body: body}
 	if !a.NextChange.IsZero() {
 		s.next = dueNano(a.NextChange.Time)
 	}
@@ -166,7 +179,7 @@ func dueNano(t time.Time) int64 {
 // currentOf reads the current assessments of the codes in the JSON array
 // codes, in one query; a code never assessed is missing from the map.
 func currentOf(ctx context.Context, tx *sql.Tx, codes []byte) (map[string]current, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT a.code, a.seq, a.grades
+	rows, err := tx.QueryContext(ctx, `SELECT a.code, a.seq, a.grades, a.body
 		FROM json_each(?) AS j CROSS JOIN assessments AS a ON a.code = j.value`, string(codes))
 	if err != nil {
 		return nil, err
@@ -176,7 +189,7 @@ func currentOf(ctx context.Context, tx *sql.Tx, codes []byte) (map[string]curren
 	for rows.Next() {
 		var code string
 		var c current
-		if err := rows.Scan(&code, &c.seq, &c.grades); err != nil {
+		if err := rows.Scan(&code, &c.seq, &c.grades, &c.body); err != nil {
 			return nil, err
 		}
 		found[code] = c

@@ -31,7 +31,11 @@ func (db *DB) CreateAuthority(ctx context.Context, a *credo.Authority, tokenHash
 			}
 			return fmt.Errorf("sqlite: creating authority %s: %w", a.ID, err)
 		}
-		return addToken(ctx, tx, a.ID, tokenHash)
+		if err := addToken(ctx, tx, a.ID, tokenHash); err != nil {
+			return err
+		}
+		_, err := db.appendChanges(ctx, tx, []*credo.Change{credo.AuthorityChange(a)})
+		return err
 	})
 }
 

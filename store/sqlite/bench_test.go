@@ -24,15 +24,30 @@ const benchBatch = 10000
 // resolution and a durable commit per batch. Each iteration is one batch;
 // run with a fixed -benchtime (e.g. 30x) to compare store sizes.
 func BenchmarkAppendRecords(b *testing.B) {
+	b.Run("log", func(b *testing.B) { benchAppend(b, benchBatch, false) })
+	b.Run("nolog", func(b *testing.B) { benchAppend(b, benchBatch, true) })
+}
+
+// BenchmarkAppendOne appends one record per durable write, as a single
+// submission does, with the change log and without (the baseline).
+func BenchmarkAppendOne(b *testing.B) {
+	b.Run("log", func(b *testing.B) { benchAppend(b, 1, false) })
+	b.Run("nolog", func(b *testing.B) { benchAppend(b, 1, true) })
+}
+
+func benchAppend(b *testing.B, size int, unlogged bool) {
 	ctx := context.Background()
 	db := mustOpen(b, b.TempDir())
+	if unlogged {
+		db.SetUnlogged()
+	}
 	w := newWorkload(200000)
 	cpu := startCPU()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		batch := w.batch(benchBatch)
+		batch := w.batch(size)
 		b.StartTimer()
 		out, err := db.AppendRecords(ctx, batch)
 		if err != nil {
@@ -44,7 +59,7 @@ func BenchmarkAppendRecords(b *testing.B) {
 			}
 		}
 	}
-	cpu.report(b, b.N*benchBatch)
+	cpu.report(b, b.N*size)
 }
 
 // BenchmarkBulkLoad is BenchmarkAppendRecords through BulkLoad: the

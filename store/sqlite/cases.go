@@ -40,7 +40,12 @@ func (db *DB) FileCase(ctx context.Context, c *credo.Case) error {
 		if err != nil {
 			return err
 		}
-		id, err = res.LastInsertId()
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		filed := *c
+		filed.ID = id
+		_, err = db.appendChanges(ctx, tx, []*credo.Change{credo.CaseFiledChange(&filed)})
 		return err
 	})
 	if err != nil {
@@ -57,12 +62,12 @@ func (db *DB) DecideCase(ctx context.Context, d *credo.CaseDecision) error {
 		return credo.FieldError("", "required", "decision is missing")
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		var kind, targetKind string
-		var targetID int64
+		c := credo.Case{ID: d.Case}
 		var decided bool
-		err := tx.QueryRowContext(ctx, `SELECT c.kind, c.target_kind, c.target_id,
+		err := tx.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.authority, c.target_kind, c.target_id,
 			EXISTS (SELECT 1 FROM case_decisions WHERE case_id = c.id) FROM cases AS c WHERE c.id = ?`, d.Case).
-			Scan(&kind, &targetKind, &targetID, &decided)
+			Scan(&c.Kind, &c.Subject, &c.Authority, &c.Target.Kind, &c.Target.ID, &decided)
+		kind, targetKind, targetID := c.Kind, c.Target.Kind, c.Target.ID
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return &credo.Error{Code: credo.ENOTFOUND, Field: "case", Reason: "not_found", Message: fmt.Sprintf("case %d not found", d.Case)}
@@ -84,7 +89,8 @@ func (db *DB) DecideCase(ctx context.Context, d *credo.CaseDecision) error {
 				return fmt.Errorf("sqlite: repairing record %d: %w", targetID, err)
 			}
 		}
-		return nil
+		_, err = db.appendChanges(ctx, tx, credo.CaseDecidedChanges(&c, d))
+		return err
 	})
 	return err
 }

@@ -41,7 +41,8 @@ type DB struct {
 	version int        // schema version found or migrated to at Open
 	bulk    sync.Mutex // one BulkLoad at a time
 
-	eachChunk int // records per chunk of EachSubject: eachChunk but in tests
+	eachChunk int  // records per chunk of EachSubject: eachChunk but in tests
+	unlogged  bool // benchmarks only: writes append nothing to the change log
 }
 
 // Open opens (creating when missing) the registry in folder dir, bringing

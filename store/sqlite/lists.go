@@ -55,6 +55,7 @@ func (db *DB) AddListEntries(ctx context.Context, entries []*credo.ListEntry) ([
 		hashes[i], reasons[i] = e.ContentHash(), r
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		var changes []*credo.Change
 		seen := map[string]storedKey{}
 		for i, e := range entries {
 			if e == nil || e.Key == "" {
@@ -95,8 +96,12 @@ func (db *DB) AddListEntries(ctx context.Context, entries []*credo.ListEntry) ([
 			}
 			seen[e.Key] = storedKey{id: id, hash: hashes[i]}
 			out[i] = credo.Outcome{Status: credo.Created, ID: id}
+			stored := *e
+			stored.ID = id
+			changes = append(changes, credo.ListEntryNotifiedChange(&stored))
 		}
-		return nil
+		_, err := db.appendChanges(ctx, tx, changes)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: adding list entries: %w", err)
@@ -112,16 +117,22 @@ func (db *DB) AddListTransitions(ctx context.Context, ts []*credo.ListTransition
 	}
 	ids := make([]int64, len(ts))
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		var changes []*credo.Change
 		ended := map[int64]bool{}
 		for i, t := range ts {
 			if t == nil {
 				return credo.FieldError("transitions["+strconv.Itoa(i)+"]", "required", "transition is missing")
 			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM list_entries WHERE id = ?`, t.Entry).Scan(&n); err != nil {
+			e := credo.ListEntry{ID: t.Entry}
+			var notified, effective, until int64
+			err := tx.QueryRowContext(ctx, `SELECT subject, list, authority, source, decision_number, notified_at, effective_at, until
+				FROM list_entries WHERE id = ?`, t.Entry).Scan(&e.Subject, &e.List, &e.Authority, &e.Source, &e.DecisionNumber,
+				&notified, &effective, &until)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("sqlite: adding list transitions: %w", err)
 			}
-			if n == 0 {
+			e.NotifiedAt, e.EffectiveAt, e.Until = fromUnixNano(notified), fromUnixNano(effective), fromUnixNano(until)
+			if errors.Is(err, sql.ErrNoRows) {
 				return &credo.Error{Code: credo.ENOTFOUND, Field: "entry", Reason: "not_found",
 					Message: fmt.Sprintf("list entry %d not found", t.Entry)}
 			}
@@ -141,8 +152,14 @@ func (db *DB) AddListTransitions(ctx context.Context, ts []*credo.ListTransition
 			if ids[i], err = res.LastInsertId(); err != nil {
 				return fmt.Errorf("sqlite: adding list transitions: %w", err)
 			}
+			// An end that takes effect later is logged at its time by the
+			// pass over what falls due (credo.DueChanges).
+			if !t.At.After(t.RecordedAt.Time) {
+				changes = append(changes, credo.ListEntryEndedChange(&e, t.At.Time, t.Reason))
+			}
 		}
-		return nil
+		_, err := db.appendChanges(ctx, tx, changes)
+		return err
 	})
 	if err != nil {
 		return err
@@ -229,6 +246,14 @@ func (db *DB) ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEn
 	if !q.To.IsZero() {
 		sqlQ += ` AND e.effective_at < ?`
 		args = append(args, dueNano(q.To))
+	}
+	if !q.UntilFrom.IsZero() {
+		sqlQ += ` AND e.until != 0 AND e.until >= ?`
+		args = append(args, dueNano(q.UntilFrom))
+	}
+	if !q.UntilTo.IsZero() {
+		sqlQ += ` AND e.until != 0 AND e.until < ?`
+		args = append(args, dueNano(q.UntilTo))
 	}
 	if q.Unended {
 		sqlQ += ` AND t.id IS NULL`

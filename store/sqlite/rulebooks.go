@@ -50,7 +50,9 @@ func (db *DB) PublishRulebook(ctx context.Context, rb *credo.Rulebook) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: publishing rulebook %s %s: %w", rb.ID, rb.Version, err)
 		}
-		return nil
+		_, err = db.appendChanges(ctx, tx, []*credo.Change{credo.RulebookPublishedChange(
+			&credo.Rulebook{ID: rb.ID, Version: rb.Version, Hash: hash, PublishedAt: published})})
+		return err
 	})
 }
 

@@ -41,6 +41,7 @@ func (db *DB) PutSubjects(ctx context.Context, subjects []*credo.Subject) ([]cre
 		return nil, fmt.Errorf("sqlite: storing subjects: %w", err)
 	}
 	newCodes := 0
+	var changes []*credo.Change
 	for i, s := range subjects {
 		if s == nil || s.Code == "" {
 			out[i] = credo.Outcome{Status: credo.Refused, Err: credo.FieldError("code", "required", "is required")}
@@ -66,8 +67,12 @@ func (db *DB) PutSubjects(ctx context.Context, subjects []*credo.Subject) ([]cre
 		}
 		seen[s.Code] = next
 		out[i] = credo.Outcome{Status: credo.Created, ID: int64(v.Version)}
+		changes = append(changes, credo.SubjectChange(&v))
 	}
 	if err := addCount(ctx, tx, "organizations", newCodes); err != nil {
+		return nil, fmt.Errorf("sqlite: storing subjects: %w", err)
+	}
+	if _, err := db.appendChanges(ctx, tx, changes); err != nil {
 		return nil, fmt.Errorf("sqlite: storing subjects: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -49,7 +49,7 @@ var batchSize = 2000
 
 // Progress tells how far a copy has got.
 type Progress struct {
-	Stage  string // "authorities", "secrets", "rulebooks", "subjects", "records", "list entries", "cases", "accounts", "notices" or "verify"
+	Stage  string // "authorities", "secrets", "rulebooks", "subjects", "records", "list entries", "cases", "accounts", "notices", "changes" or "verify"
 	Done   int64  // items of the stage read (from the source; when verifying, from the target)
 	Copied int64  // of those, how many went to the target; the rest were found there already
 }
@@ -72,11 +72,14 @@ type Report struct {
 	Cases       int64 `json:"cases"`
 	Accounts    int64 `json:"accounts"`
 	Notices     int64 `json:"notices"`
-	// Later counts the list entries, list transitions and notices the
-	// target holds with ids above every one of the source's: what the
-	// registry wrote there itself after the copy (the regrade that ends
-	// `credo copy` brings rule-defined lists current and notifies). They
-	// are not compared, nor counted above.
+	Changes     int64 `json:"changes"` // of the change log
+	// Later counts the list entries, list transitions, notices and
+	// changes the target holds with ids (positions) above every one of
+	// the source's: what the registry wrote there itself after the copy
+	// (the regrade that ends `credo copy` brings rule-defined lists
+	// current and notifies; creating authorities and publishing rulebooks
+	// on the target is logged there). They are not compared, nor counted
+	// above.
 	Later    int64  `json:"later,omitempty"`
 	Checksum string `json:"checksum"` // sha256, hex
 }
@@ -93,6 +96,12 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		progress = func(Progress) {}
 	}
 	src := newSums()
+	// The log first, while the target's is empty, so that its positions
+	// are the source's: copying authorities and rulebooks below appends
+	// their creation to the target's log again, after them (Later).
+	if err := copyChanges(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
 	if err := copyAuthorities(ctx, from, to, src, progress); err != nil {
 		return Report{}, err
 	}
@@ -396,10 +405,13 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	if err := readBack(ctx, to.ScanNotices, func(n *credo.Notice) int64 { return n.ID }, noErr(dst.notice), &p, progress); err != nil {
 		return Report{}, err
 	}
+	if err := readBack(ctx, scanChanges(to), position, noErr(dst.change), &p, progress); err != nil {
+		return Report{}, err
+	}
 
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -457,11 +469,12 @@ const (
 	partRepairs
 	partAccounts
 	partNotices
+	partChanges
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices"}
+	"record repairs", "accounts", "notices", "changes"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -479,6 +492,7 @@ type sums struct {
 	n [numParts]int64
 
 	maxEntry, maxTransition, maxNotice int64 // the highest ids summed
+	maxChange                          int64 // the highest position summed
 	bound                              *sums
 	later                              int64
 }
@@ -586,6 +600,43 @@ func (s *sums) notice(n *credo.Notice) {
 	}
 	s.maxNotice = max(s.maxNotice, n.ID)
 	s.add(partNotices, n.ID, n.Key, jsonOf(n))
+}
+
+// change hashes a change of the log in its canonical form (credo.Change).
+func (s *sums) change(c *credo.Change) {
+	if s.bound != nil && c.Position > s.bound.maxChange {
+		s.later++
+		return
+	}
+	s.maxChange = max(s.maxChange, c.Position)
+	s.add(partChanges, c.Position, jsonOf(c))
+}
+
+// scanChanges reads a store's log as copyByID scans.
+func scanChanges(st credo.Store) func(ctx context.Context, after int64, limit int) ([]*credo.Change, error) {
+	return func(ctx context.Context, after int64, limit int) ([]*credo.Change, error) {
+		return st.Changes(ctx, credo.ChangeQuery{After: after, Limit: limit})
+	}
+}
+
+func position(c *credo.Change) int64 { return c.Position }
+
+// copyChanges copies the change log, positions and all, and then the
+// positions its consumers have reached.
+func copyChanges(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
+	if err := copyByID(ctx, "changes", scanChanges(from), scanChanges(to), to.RestoreChanges, position, noErr(src.change), progress); err != nil {
+		return err
+	}
+	cursors, err := from.Cursors(ctx)
+	if err != nil {
+		return fmt.Errorf("storecopy: reading the source's cursors: %w", err)
+	}
+	for name, pos := range cursors {
+		if err := to.SaveCursor(ctx, name, pos); err != nil {
+			return fmt.Errorf("storecopy: restoring cursor %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // total is the checksum of the parts together.

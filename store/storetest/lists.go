@@ -507,6 +507,8 @@ func testListQuery(t *testing.T, h Harness) {
 				q.Division != "" && !strings.HasPrefix(e.Division, q.Division),
 				!q.From.IsZero() && e.EffectiveAt.Before(q.From),
 				!q.To.IsZero() && !e.EffectiveAt.Before(q.To),
+				!q.UntilFrom.IsZero() && (e.Until.IsZero() || e.Until.Before(q.UntilFrom)),
+				!q.UntilTo.IsZero() && (e.Until.IsZero() || !e.Until.Before(q.UntilTo)),
 				q.Unended && len(e.Transitions) > 0,
 				q.Status != "" && e.StateAt(q.AsOf).Status != q.Status:
 				continue
@@ -664,6 +666,11 @@ func testListQuery(t *testing.T, h Harness) {
 		}
 		check(t, credo.ListQuery{List: abnormal, Division: "3406", Status: credo.ListActive, AsOf: lday(50).Time})
 		check(t, credo.ListQuery{List: serious, Status: credo.ListEnded, From: lday(20).Time, AsOf: lday(130).Time})
+		for _, d := range []int{0, 400, 1100, 1200} {
+			check(t, credo.ListQuery{UntilFrom: lday(d).Time, AsOf: late2000})
+			check(t, credo.ListQuery{UntilTo: lday(d).Time, AsOf: late2000})
+			check(t, credo.ListQuery{UntilFrom: lday(d).Time, UntilTo: lday(d + 200).Time, AsOf: late2000})
+		}
 	})
 
 	t.Run("Unended", func(t *testing.T) {
