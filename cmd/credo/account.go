@@ -16,14 +16,15 @@ import (
 // account manages organization, client and administrator accounts.
 func (m *Main) account(ctx context.Context, args []string) error {
 	const use = "usage: credo account add --role organization --code USCC [--id ID] [--name NAME] | add --role client|admin [--id ID] [--name NAME] | list [--json]"
-	if len(args) == 0 {
-		return &exitError{code: 2, msg: use}
+	sub, args, err := requireSubcommand("account", args, use)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "add":
-		return m.accountAdd(ctx, args[1:])
+		return m.accountAdd(ctx, args)
 	case "list":
-		return m.accountList(ctx, args[1:])
+		return m.accountList(ctx, args)
 	}
 	return &exitError{code: 2, msg: use}
 }
@@ -63,7 +64,7 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 		}
 		return &exitError{code: 2, msg: "account add: --" + msg}
 	}
-	store, err := openStore(ctx, sf)
+	store, err := m.openOrCreate(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (m *Main) accountList(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, sf)
+	store, err := openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}

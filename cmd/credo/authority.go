@@ -12,16 +12,17 @@ import (
 // authority manages the authorities that may submit records.
 func (m *Main) authority(ctx context.Context, args []string) error {
 	const use = "usage: credo authority add --id ID --name NAME --divisions 31,3205 --categories market,tax | list [--json] | token --id ID"
-	if len(args) == 0 {
-		return &exitError{code: 2, msg: use}
+	sub, args, err := requireSubcommand("authority", args, use)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "add":
-		return m.authorityAdd(ctx, args[1:])
+		return m.authorityAdd(ctx, args)
 	case "list":
-		return m.authorityList(ctx, args[1:])
+		return m.authorityList(ctx, args)
 	case "token":
-		return m.authorityToken(ctx, args[1:])
+		return m.authorityToken(ctx, args)
 	}
 	return &exitError{code: 2, msg: use}
 }
@@ -43,7 +44,7 @@ func (m *Main) authorityAdd(ctx context.Context, args []string) error {
 	if err := a.Validate(); err != nil {
 		return &exitError{code: 2, msg: "authority add: --" + err.Error()}
 	}
-	store, err := openStore(ctx, sf)
+	store, err := m.openOrCreate(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (m *Main) authorityToken(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, sf)
+	store, err := openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func (m *Main) authorityList(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, sf)
+	store, err := openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -17,15 +17,18 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "import":
-			return m.benchImport(ctx, args[1:])
-		case "rescore":
-			return m.benchRescore(ctx, args[1:])
-		}
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N]"
+	sub, args, err := requireSubcommand("bench", args, use)
+	if err != nil {
+		return err
 	}
-	return &exitError{code: 2, msg: "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N]"}
+	switch sub {
+	case "import":
+		return m.benchImport(ctx, args)
+	case "rescore":
+		return m.benchRescore(ctx, args)
+	}
+	return &exitError{code: 2, msg: use}
 }
 
 // benchImport loads generated records into an empty store through the

@@ -22,12 +22,12 @@ func (m *Main) copy(ctx context.Context, args []string) error {
 	if from == "" || to == "" {
 		return &exitError{code: 2, msg: "usage: credo copy --from DATA_DIR --to postgres://..."}
 	}
-	src, err := openStore(ctx, locate(from))
+	src, err := openExisting(ctx, locate(from))
 	if err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}
 	defer src.Close()
-	dst, err := openStore(ctx, locate(to))
+	dst, err := m.openOrCreate(ctx, locate(to))
 	if err != nil {
 		return fmt.Errorf("--to: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -69,7 +70,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, f.storeFlags)
+	store, err := m.openOrCreate(ctx, f.storeFlags)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,11 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	var access *demoAccess
 	if stats == (credo.Stats{}) {
 		start := time.Now()
-		fmt.Fprintf(m.Stdout, "creating a demo registry in %s (seed %d) ...\n", f.data, cfg.Seed)
+		where := f.db
+		if where == "" {
+			where, _ = filepath.Abs(f.data)
+		}
+		fmt.Fprintf(m.Stdout, "creating a demo registry in %s (seed %d) ...\n", where, cfg.Seed)
 		if access, err = loadDemo(ctx, store, cfg, keyer); err != nil {
 			return err
 		}

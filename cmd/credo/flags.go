@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"strings"
 )
 
 // storeFlags are the flags every command shares: where the registry lives.
@@ -23,16 +25,58 @@ func (m *Main) newFlags(name string, sf *storeFlags) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags, turning -h and bad flags into a usage exit.
+// parse parses a command that takes flags only: a stray argument, before
+// or after the flags, is refused by name rather than ignored.
 func parse(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return &exitError{code: 0}
-	}
+	rest, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2} // the flag package has printed the problem and the usage
+		return err
+	}
+	if len(rest) > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("%s: unexpected argument %q (this command takes flags only; see -h)", fs.Name(), rest[0])}
 	}
 	return nil
+}
+
+// parseArgs parses flags wherever they stand among the arguments
+// (`credo import FILE --data DIR` is `credo import --data DIR FILE`) and
+// returns the arguments that are not flags, in order. Everything after
+// "--" is an argument even when it starts with "-"; a lone "-" (stdin) is
+// an argument. -h and unknown or malformed flags are a usage exit; the
+// flag package has then named the flag and printed the usage.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, &exitError{code: 0}
+		}
+		if err != nil {
+			return nil, &exitError{code: 2}
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			// fs.Parse stopped at "--" (and dropped it): the rest are arguments.
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// requireSubcommand refuses a flag where a subcommand is expected
+// (`credo account --data DIR list`), naming it.
+func requireSubcommand(cmd string, args []string, use string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", nil, &exitError{code: 2, msg: use}
+	}
+	if strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		return "", nil, &exitError{code: 2, msg: fmt.Sprintf("%s: %s before the subcommand: put flags after it (credo %s SUBCOMMAND %s ...)\n%s", cmd, args[0], cmd, args[0], use)}
+	}
+	return args[0], args[1:], nil
 }
 
 func (m *Main) env(key, def string) string {

@@ -32,16 +32,17 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	fs.IntVar(&batch, "batch", 10000, "lines per durable write")
 	var bulkMode string
 	fs.StringVar(&bulkMode, "bulk", "auto", "use the store's bulk loader for records: on, off, or auto (when the store holds no records yet)")
-	if err := parse(fs, args); err != nil {
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		return &exitError{code: 2, msg: "usage: credo import [--authority ID] [--kind K] FILE..."}
 	}
 	if batch < 1 || batch > 100000 {
 		return &exitError{code: 2, msg: "import: --batch must be from 1 to 100000"}
 	}
-	store, err := openStore(ctx, sf)
+	store, err := m.openOrCreate(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		return &exitError{code: 2, msg: "import: --bulk must be on, off or auto"}
 	}
 	anyRefused := false
-	for _, path := range fs.Args() {
+	for _, path := range files {
 		imp := &importer{m: m, in: in, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath, bulk: bulk}
 		sum, err := imp.run(ctx)
 		if err != nil {

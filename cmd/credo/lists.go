@@ -12,11 +12,15 @@ import (
 // listsCmd shows and checks list definitions and the measures catalogue.
 func (m *Main) listsCmd(ctx context.Context, args []string) error {
 	const use = "usage: credo lists show | check FILE..."
-	if len(args) == 0 {
-		return &exitError{code: 2, msg: use}
+	sub, args, err := requireSubcommand("lists", args, use)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "show":
+		if err := parse(m.newFlags("lists show", nil), args); err != nil {
+			return err
+		}
 		c, err := lists.Bundled()
 		if err != nil {
 			return err
@@ -29,7 +33,11 @@ func (m *Main) listsCmd(ctx context.Context, args []string) error {
 			return strings.Join([]string{d.ID, d.Version, d.Kind, periodText(d.Notice), term, d.Title}, "\t")
 		})
 	case "check":
-		return m.listsCheck(args[1:])
+		files, err := parseArgs(m.newFlags("lists check", nil), args)
+		if err != nil {
+			return err
+		}
+		return m.listsCheck(files)
 	}
 	return &exitError{code: 2, msg: use}
 }

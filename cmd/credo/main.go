@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -73,12 +74,17 @@ Commands:
   rulebook    test, publish, diff and list rulebooks
   lists       show the bundled lists; check list definitions or a measures file
   rescore     regrade every organization (--resume continues an interrupted run)
+  check       verify the store's consistency and say what is wrong (exit 1 when anything is)
   bench       run a benchmark (bench import, bench rescore)
 
-Every command takes --data DIR (default ./credo-data, env CREDO_DATA) and
---db URL (env CREDO_DB; PostgreSQL instead of the embedded store), and
---person-key-file FILE (env CREDO_PERSON_KEY_FILE; default DIR.person-key
-beside the data): the secret behind person keys, kept apart from the data.
+Every command that uses a registry takes --data DIR (default ./credo-data,
+env CREDO_DATA) or --db URL (env CREDO_DB; PostgreSQL instead of the
+embedded store), and --person-key-file FILE (env CREDO_PERSON_KEY_FILE;
+default DIR.person-key beside the data): the secret behind person keys,
+kept apart from the data. Flags may come before or after a command's
+arguments. Commands that only read (authority list, account list,
+rulebook list, check, ...) never create a registry; those that add data
+create one on first use and say where.
 `
 
 // Run executes one command.
@@ -115,10 +121,15 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.listsCmd(ctx, rest)
 	case "rescore":
 		return m.rescore(ctx, rest)
+	case "check":
+		return m.check(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
 	}
 	fmt.Fprint(m.Stderr, usage)
+	if strings.HasPrefix(cmd, "-") {
+		return &exitError{code: 2, msg: fmt.Sprintf("%s before the command: put flags after it (credo COMMAND %s ...)", cmd, cmd)}
+	}
 	return &exitError{code: 2, msg: fmt.Sprintf("unknown command %q", cmd)}
 }

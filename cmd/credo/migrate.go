@@ -14,7 +14,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, sf)
+	store, err := m.openOrCreate(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (m *Main) rescore(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, sf)
+	store, err := openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -26,18 +26,19 @@ const rulebookUsage = `usage:
 
 // rulebookCmd runs the rulebook subcommands.
 func (m *Main) rulebookCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return &exitError{code: 2, msg: rulebookUsage}
+	sub, args, err := requireSubcommand("rulebook", args, rulebookUsage)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "test":
-		return m.rulebookTest(args[1:])
+		return m.rulebookTest(args)
 	case "publish":
-		return m.rulebookPublish(ctx, args[1:])
+		return m.rulebookPublish(ctx, args)
 	case "diff":
-		return m.rulebookDiff(ctx, args[1:])
+		return m.rulebookDiff(ctx, args)
 	case "list":
-		return m.rulebookList(ctx, args[1:])
+		return m.rulebookList(ctx, args)
 	}
 	return &exitError{code: 2, msg: rulebookUsage}
 }
@@ -84,10 +85,11 @@ func (m *Main) runRulebookTests(set *rulebook.Set, path string) (passed, failed 
 
 func (m *Main) rulebookTest(args []string) error {
 	fs := m.newFlags("rulebook test", nil)
-	if err := parse(fs, args); err != nil {
+	paths, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		return &exitError{code: 2, msg: "usage: credo rulebook test PATH..."}
 	}
 	bundled, err := rulebooks.Books()
@@ -96,7 +98,7 @@ func (m *Main) rulebookTest(args []string) error {
 	}
 	var books []*rulebook.Rulebook
 	var tests []string
-	for _, p := range fs.Args() {
+	for _, p := range paths {
 		rb, t, err := loadFile(p)
 		if err != nil {
 			return err
@@ -127,17 +129,18 @@ func (m *Main) rulebookPublish(ctx context.Context, args []string) error {
 	var noRescore bool
 	fs := m.newFlags("rulebook publish", &sf)
 	fs.BoolVar(&noRescore, "no-rescore", false, "do not regrade every organization afterwards")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return &exitError{code: 2, msg: "usage: credo rulebook publish FILE"}
-	}
-	rb, tests, err := loadFile(fs.Arg(0))
+	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, sf)
+	if len(files) != 1 {
+		return &exitError{code: 2, msg: "usage: credo rulebook publish FILE"}
+	}
+	rb, tests, err := loadFile(files[0])
+	if err != nil {
+		return err
+	}
+	store, err := m.openOrCreate(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -186,7 +189,7 @@ func (m *Main) rulebookList(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, sf)
+	store, err := openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -213,21 +216,22 @@ func (m *Main) rulebookDiff(ctx context.Context, args []string) error {
 	fs := m.newFlags("rulebook diff", &sf)
 	fs.BoolVar(&asJSON, "json", false, "answer in JSON")
 	fs.IntVar(&samples, "samples", 3, "sample organizations per dimension and change")
-	if err := parse(fs, args); err != nil {
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
+	if len(files) != 2 {
 		return &exitError{code: 2, msg: "usage: credo rulebook diff [--data DIR] OLD NEW"}
 	}
-	oldRB, _, err := loadFile(fs.Arg(0))
+	oldRB, _, err := loadFile(files[0])
 	if err != nil {
 		return fmt.Errorf("OLD: %w", err)
 	}
-	newRB, _, err := loadFile(fs.Arg(1))
+	newRB, _, err := loadFile(files[1])
 	if err != nil {
 		return fmt.Errorf("NEW: %w", err)
 	}
-	store, err := openStore(ctx, sf)
+	store, err := openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, f.storeFlags)
+	store, err := m.openOrCreate(ctx, f.storeFlags)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,11 @@ import (
 // printing one JSON description a line. It exits 1 when any is invalid.
 func (m *Main) uscc(_ context.Context, args []string) error {
 	fs := m.newFlags("uscc", nil)
-	if err := parse(fs, args); err != nil {
+	codes, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(codes) == 0 {
 		return &exitError{code: 2, msg: "usage: credo uscc CODE... (or - to read codes from stdin)"}
 	}
 	enc := json.NewEncoder(m.Stdout)
@@ -26,7 +27,7 @@ func (m *Main) uscc(_ context.Context, args []string) error {
 		allValid = allValid && d.Valid
 		return enc.Encode(d)
 	}
-	for _, a := range fs.Args() {
+	for _, a := range codes {
 		if a != "-" {
 			if err := check(a); err != nil {
 				return err
