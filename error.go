@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED ErrorCode = "unauthorized" // no or unknown credentials (401)
 	ETOOLARGE     ErrorCode = "too_large"    // request or line over a size limit (413)
 	EUNAVAILABLE  ErrorCode = "unavailable"  // a dependency is down; retry later (503)
+	ESTORAGE      ErrorCode = "storage_full" // the store's disk is full: the write was not stored (507)
 	EINTERNAL     ErrorCode = "internal"     // a bug or an unexpected failure (500)
 )
 
@@ -67,6 +68,14 @@ func AsError(err error) *Error {
 		return e
 	}
 	return nil
+}
+
+// ErrStorageFull is what a store answers when a write failed because its
+// disk (or its database server's) is full: nothing of the write was
+// stored. cause, the driver's error, stays in the text for logs.
+func ErrStorageFull(cause error) error {
+	return fmt.Errorf("%w: %v", &Error{Code: ESTORAGE, Reason: "disk_full",
+		Message: "the registry's disk is full: nothing of this write was stored; reads still work"}, cause)
 }
 
 // ErrNotFound is a convenience for "no such thing" lookups.

@@ -61,6 +61,7 @@ type Server struct {
 	metrics *metrics
 	limits  *rateLimits
 	streams streamSlots
+	writes  writeFailures // for /healthz
 }
 
 // Per-request time limits.
@@ -196,6 +197,9 @@ func (s *Server) adapt(a access, h handlerFunc) http.Handler {
 		err := s.admit(r, a)
 		if err == nil {
 			err = h(w, r)
+			if writes(r) {
+				s.writes.observe(err, time.Now())
+			}
 		}
 		if err != nil {
 			s.writeError(w, r, err)

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/credo-registry/credo"
 )
@@ -83,7 +82,9 @@ func (in *Ingester) PrepareSubjects(ctx context.Context, as *credo.Authority, li
 
 // Commit stores a prepared batch in one durable write, regrades the
 // organizations whose records it stored (when the Ingester has a Grader),
-// and returns every line's outcome.
+// and returns every line's outcome. An error means nothing was stored;
+// once the write is stored its outcome is returned even if its notices or
+// regrading fail, which are then kept to be completed later (Pending).
 func (in *Ingester) Commit(ctx context.Context, b *Batch) ([]Result, error) {
 	results, err := in.CommitWith(ctx, b, func(recs []*credo.Record) ([]credo.Outcome, error) {
 		return in.Store.AppendRecords(ctx, recs)
@@ -92,17 +93,10 @@ func (in *Ingester) Commit(ctx context.Context, b *Batch) ([]Result, error) {
 		return nil, err
 	}
 	in.fail("records.stored")
-	if in.Recorded != nil {
-		if err := in.Recorded(ctx, b.Created()); err != nil {
-			return nil, fmt.Errorf("after a write: %w", err)
-		}
-	}
-	in.fail("records.notified")
-	if in.Grader != nil {
-		if err := in.Grader.Regrade(ctx, b.Touched()); err != nil {
-			return nil, fmt.Errorf("regrading after a write: %w", err)
-		}
-	}
+	// The write is stored: it is answered as committed whatever follows.
+	// Notices and grades that fail now are completed later (Pending; and
+	// by dueprocess.Follow from the change log, even after a crash).
+	in.afterCommit(ctx, b.Created(), b.Touched())
 	return results, nil
 }
 

@@ -7,6 +7,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync"
 	"time"
@@ -39,7 +40,11 @@ type Ingester struct {
 	// Failpoint, when set (crash tests only), is called at each step of a
 	// commit by the step's name ("records.stored", "records.notified").
 	Failpoint func(step string)
+	// Logger receives what fails after a write was stored (discarded when
+	// nil).
+	Logger *slog.Logger
 
+	pending     pending
 	mu          sync.Mutex
 	authorities map[string]*credo.Authority
 }

@@ -103,6 +103,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	g.Logger = logger
 	in.Grader = g
+	in.Logger = logger
 	p, err := m.newProcess(store, g, in)
 	if err != nil {
 		return err
@@ -143,6 +144,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	go keepProcess(ctx, p, logger)
 	go keepLogging(ctx, store, p, logger)
+	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)

@@ -90,6 +90,9 @@ func (db *DB) domainError(op string, err error) error {
 		return err
 	}
 	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "53100" { // disk_full
+		return fmt.Errorf("postgres: %s: %w", op, credo.ErrStorageFull(err))
+	}
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return fmt.Errorf("postgres: %s: %w", op, &credo.Error{Code: credo.ECONFLICT, Reason: "conflict",
 			Message: "conflicts with what is stored (" + pe.ConstraintName + ")"})

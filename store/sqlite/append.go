@@ -47,7 +47,7 @@ func (db *DB) AppendRecords(ctx context.Context, records []*credo.Record) ([]cre
 		out, err = db.appendTx(ctx, p, true)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: appending records: %w", err)
+		return nil, storageFull(fmt.Errorf("sqlite: appending records: %w", err))
 	}
 	return out, nil
 }

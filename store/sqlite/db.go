@@ -117,7 +117,12 @@ func (db *DB) Close() error {
 }
 
 // write runs fn in one write transaction, committed when fn returns nil.
+// A write that fails for a full disk is an ESTORAGE error.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return storageFull(db.writeTx(ctx, fn))
+}
+
+func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.stmts == nil {

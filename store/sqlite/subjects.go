@@ -22,6 +22,11 @@ type latest struct {
 
 // PutSubjects implements credo.SubjectStore.
 func (db *DB) PutSubjects(ctx context.Context, subjects []*credo.Subject) ([]credo.Outcome, error) {
+	out, err := db.putSubjects(ctx, subjects)
+	return out, storageFull(err)
+}
+
+func (db *DB) putSubjects(ctx context.Context, subjects []*credo.Subject) ([]credo.Outcome, error) {
 	out := make([]credo.Outcome, len(subjects))
 	if len(subjects) == 0 {
 		return out, nil
