@@ -30,6 +30,11 @@ type pending struct {
 func (in *Ingester) afterCommit(ctx context.Context, created []*credo.Record, touched map[string]credo.Cause) {
 	err := in.follow(ctx, created, touched)
 	if err == nil {
+		// Writes work again: complete what earlier ones owe now rather
+		// than at the next tick (a failure is kept and logged there).
+		if _, _, owed, _ := in.Pending(); owed != nil {
+			in.CompletePending(ctx)
+		}
 		return
 	}
 	p := &in.pending
