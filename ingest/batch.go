@@ -103,16 +103,24 @@ func (in *Ingester) Commit(ctx context.Context, b *Batch) ([]Result, error) {
 // Touched returns, for each organization a committed batch stored a new
 // record or registration version of, the cause of its regrading: the
 // newest such record, or the registration.
-func (b *Batch) Touched() map[string]credo.Cause {
+func (b *Batch) Touched() map[string]credo.Cause { return b.causes(false) }
+
+// Stored is Touched with the organizations of lines found stored already
+// ("exists") too: an import run again after an interruption regrades
+// what the interrupted run stored but had not regraded yet.
+func (b *Batch) Stored() map[string]credo.Cause { return b.causes(true) }
+
+func (b *Batch) causes(exists bool) map[string]credo.Cause {
+	counts := func(status string) bool { return status == credo.Created || exists && status == credo.Exists }
 	touched := map[string]credo.Cause{}
 	for j, sub := range b.subjects {
-		if b.results[b.index[j]].Status == credo.Created {
+		if counts(b.results[b.index[j]].Status) {
 			touched[sub.Code] = credo.Cause{Kind: credo.CauseRegistration}
 		}
 	}
 	for j, r := range b.records {
 		res := b.results[b.index[j]]
-		if res.Status == credo.Created {
+		if counts(res.Status) {
 			if c, ok := touched[r.Subject]; !ok || res.ID > c.Record {
 				touched[r.Subject] = credo.Cause{Kind: credo.CauseRecord, Record: res.ID}
 			}

@@ -52,8 +52,10 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		return err
 	}
 	// What an import touched is regraded once it is stored (and rule lists
-	// kept current); notices of adverse records are not written for an
-	// operator's load of history.
+	// kept current), and what it found stored already too, so that running
+	// an interrupted import again regrades what the first run stored;
+	// notices of adverse records are not written for an operator's load of
+	// history.
 	if in.Grader, err = newGrading(ctx, store, m.Stderr); err != nil {
 		return err
 	}
@@ -144,7 +146,7 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 	commit := func(ctx context.Context, _ []ingest.Line, b *ingest.Batch) ([]ingest.Result, error) {
 		res, err := imp.in.CommitWith(ctx, b, appendRecords)
 		if err == nil && imp.in.Grader != nil {
-			for code, c := range b.Touched() {
+			for code, c := range b.Stored() {
 				touched[code] = c
 			}
 		}

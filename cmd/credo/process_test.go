@@ -253,6 +253,7 @@ func TestKillDuringImportThenResume(t *testing.T) {
 		t.Fatalf("resumed import: %q", out)
 	}
 	t.Logf("killed import had stored %d records; the resumed one added %d", exists, created)
+	mustCheck(t, "--data", dir)
 	url := serveInProcess(t, "serve", "--data", dir)
 	status, body := request(t, "GET", url+"/v1/stats", "", "", "")
 	if status != 200 || body["records"] != 60000.0 {
