@@ -496,6 +496,7 @@ func (c *checker) checkCase(ctx context.Context, k *credo.Case) error {
 			c.rep.add(KindDecisions, "case %d was decided %s by record %d, which does not supersede record %d", k.ID, d.Outcome, r.id, target.id)
 		}
 	case target != nil && d.Outcome == credo.OutcomeApproved:
+		c.input(k.Subject, d.At.Time) // the repaired record stops counting: a regrade follows
 		r, err := c.store.Record(ctx, target.id)
 		if err != nil {
 			return err
