@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -41,6 +42,9 @@ type Main struct {
 	Getenv func(string) string
 	// Ready, when set, receives the server's base URL once it listens.
 	Ready func(url string)
+	// Now is the wall clock (time.Now when nil). The server reads it
+	// through a credo.Clock, which never goes back.
+	Now func() time.Time
 }
 
 // NewMain returns a Main wired to the process's standard streams.

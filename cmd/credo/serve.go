@@ -96,18 +96,24 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if err != nil {
 		return err
 	}
+	// One clock for every service, which never goes back: what is recorded
+	// keeps its order when the wall clock is stepped back.
+	clock := credo.NewClock(m.Now)
+	in.Now = clock.Now
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	g, err := newGrading(ctx, store, m.Stderr)
 	if err != nil {
 		return err
 	}
 	g.Logger = logger
+	g.Now = clock.Now
 	in.Grader = g
 	in.Logger = logger
 	p, err := m.newProcess(store, g, in)
 	if err != nil {
 		return err
 	}
+	p.Now = clock.Now
 	if fp := m.Getenv("CREDO_FAILPOINT"); fp != "" {
 		// Crash tests only: the process kills itself (SIGKILL) at the named
 		// step of a write, as a power cut would stop it there.
@@ -131,6 +137,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 		logger.Warn("weak CREDO_ADMIN_TOKEN", "why", why)
 	}
 	a.RatePerAddress, a.RatePerToken, a.MaxStreams = f.rateAddress, f.rateToken, f.maxStreams
+	a.Now = clock.Now
 	a.Events = events.NewFeed(store, p.Policy, EventSource, nil)
 	a.EventTail = events.NewTail(store, 0)
 	srv := api.NewHTTPServer(addr, a.Handler())
@@ -143,7 +150,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 		logger.Info("followed the change log", "changes", n)
 	}
 	go keepProcess(ctx, p, logger)
-	go keepLogging(ctx, store, p, logger)
+	go keepLogging(ctx, store, p, clock.Now, logger)
 	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -216,11 +223,11 @@ const EventSource = "credo"
 // completes what follows from every change since (dueprocess Follow).
 // Several nodes may do this at once: each change by time is keyed, so it
 // is appended once, and what Follow does is idempotent.
-func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, logger *slog.Logger) {
+func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, now func() time.Time, logger *slog.Logger) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
-		if n, err := events.LogDue(ctx, store, time.Now()); err != nil && ctx.Err() == nil {
+		if n, err := events.LogDue(ctx, store, now()); err != nil && ctx.Err() == nil {
 			logger.Error("logging what time changed", "err", err)
 		} else if n > 0 {
 			logger.Info("logged what time changed", "changes", n)
