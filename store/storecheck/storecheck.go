@@ -552,6 +552,24 @@ func (c *checker) assessments(ctx context.Context) error {
 		c.rep.Recomputed++
 		if diff := differs(stored, fresh); diff != "" {
 			c.rep.add(KindGrades, "organization %s: the stored assessment (as of %s) differs from a fresh recomputation: %s", code, stored.AsOf, diff)
+			return nil
+		}
+		// Not due yet: time alone has changed nothing since, so it is
+		// still the grade now (a wrong next change would skip a change).
+		// (An as-of after now is another node's clock being ahead.)
+		if !stored.AsOf.After(c.opt.Now) && (stored.NextChange.IsZero() || stored.NextChange.After(c.opt.Now)) {
+			now, err := c.g.AssessInputs(ctx, code, versions, records, c.opt.Now)
+			if err != nil {
+				c.rep.add(KindGrades, "organization %s: recomputing its grade now failed: %v", code, err)
+				return nil
+			}
+			if diff := differs(stored, now); diff != "" {
+				next := "none"
+				if !stored.NextChange.IsZero() {
+					next = stored.NextChange.String()
+				}
+				c.rep.add(KindGrades, "organization %s: the stored assessment (as of %s, next change %s) is no longer the grade now: %s", code, stored.AsOf, next, diff)
+			}
 		}
 		return nil
 	})

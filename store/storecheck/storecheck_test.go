@@ -161,9 +161,9 @@ func newRegistry(t *testing.T, store credo.Store) *registry {
 	return r
 }
 
-func (r *registry) check(t *testing.T) *storecheck.Report {
+func (r *registry) check(t *testing.T, now time.Time) *storecheck.Report {
 	t.Helper()
-	rep, err := storecheck.Check(context.Background(), r.store, r.g, storecheck.Options{})
+	rep, err := storecheck.Check(context.Background(), r.store, r.g, storecheck.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +179,9 @@ func TestCheckFindsCorruption(t *testing.T) {
 		sqlite, postgres string // statements, with %[1]d the penalty, %[2]d the correction, %[3]d the district's record, %[4]d the entry, %[5]d the listing's case
 		kind, want       string
 	}
+	// When the check runs: the real now, except for a lost next change,
+	// which shows once the penalties have stopped counting.
+	checkedAt := map[string]time.Time{"next change lost": time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)}
 	for _, c := range []corruption{
 		{"stats count",
 			`UPDATE counts SET n = n + 5 WHERE name = 'records'`,
@@ -228,6 +231,10 @@ func TestCheckFindsCorruption(t *testing.T) {
 			`UPDATE assessments SET body = json_set(CAST(body AS TEXT), '$.dimensions.market.score', 42.5) WHERE code = '` + code + `'`,
 			`UPDATE assessments SET body = jsonb_set(body::jsonb, '{dimensions,market,score}', '42.5')::json WHERE code = '` + code + `'`,
 			storecheck.KindGrades, "recomputation: dimension market"},
+		{"next change lost",
+			`UPDATE assessments SET next_change = NULL, body = json_remove(CAST(body AS TEXT), '$.next_change') WHERE code = '` + code + `'`,
+			`UPDATE assessments SET next_change_ns = NULL, body = (body::jsonb - 'next_change')::json WHERE code = '` + code + `'`,
+			storecheck.KindGrades, "next change none) is no longer the grade now"},
 		{"assessment lost",
 			`DELETE FROM assessments WHERE code = '` + code + `'`,
 			`DELETE FROM assessments WHERE code = '` + code + `'`,
@@ -237,13 +244,13 @@ func TestCheckFindsCorruption(t *testing.T) {
 			t.Run(b.name+"/"+c.name, func(t *testing.T) {
 				store, exec := b.open(t)
 				r := newRegistry(t, store)
-				if rep := r.check(t); !rep.OK() {
+				if rep := r.check(t, checkedAt[c.name]); !rep.OK() {
 					t.Fatalf("the registry as written fails the check: %v", rep.Problems)
 				}
 				stmt := map[string]string{"sqlite": c.sqlite, "postgres": c.postgres}[b.name]
 				ids := []any{r.penalty, r.correction, r.district, r.entry.ID, r.listingCase}
 				exec(t, format(stmt, ids))
-				rep := r.check(t)
+				rep := r.check(t, checkedAt[c.name])
 				want := format(c.want, ids)
 				for _, p := range rep.Problems {
 					if p.Kind == c.kind && strings.Contains(p.Message, want) {
