@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/credo-registry/credo/store/postgres/pgtest"
 )
 
 // mountTmpfs mounts a tmpfs of size (mount's syntax: "4m") on a new
@@ -101,13 +104,48 @@ func TestFullDisk(t *testing.T) {
 	}
 	disk := mountTmpfs(t, "6m")
 	data := filepath.Join(disk, "credo-data")
-	out, _, err := run(t, "", "authority", "add", "--data", data, "--id", "bj-amr", "--name", "北京市市场监督管理局",
-		"--divisions", "11", "--categories", "market")
+	fillAndRecover(t, disk, "--data", data)
+}
+
+// TestFullDiskPostgres is TestFullDisk with the registry's tables in a
+// PostgreSQL tablespace on a small tmpfs (PostgreSQL answers 53100
+// disk_full). It needs root and a server on this machine that no other
+// test uses (it adds a tablespace), so it runs with
+// TestPostgresRestartUnderLoad, when CREDO_TEST_PG_RESTART names such a
+// cluster.
+func TestFullDiskPostgres(t *testing.T) {
+	if os.Getenv("CREDO_TEST_PG_RESTART") == "" {
+		t.Skip("SKIPPED: fills a PostgreSQL tablespace; set CREDO_TEST_PG_RESTART=VERSION/NAME of a local cluster no other test uses")
+	}
+	disk := mountTmpfs(t, "3m")
+	if out, err := exec.Command("chown", "postgres:postgres", disk).CombinedOutput(); err != nil {
+		t.Fatalf("chown: %v %s", err, out)
+	}
+	for dir := filepath.Dir(disk); dir != os.TempDir() && dir != "/"; dir = filepath.Dir(dir) {
+		os.Chmod(dir, 0o755) // the server reaches the tablespace through the test's folders
+	}
+	db, schema := pgRegistry(t)
+	space := "credo_full_" + strings.ToLower(rand.Text()[:8])
+	pgtest.Exec(t, "", "CREATE TABLESPACE "+space+" LOCATION '"+disk+"'")
+	t.Cleanup(func() { // before the tmpfs goes: the schema's tables, then the tablespace
+		pgtest.Exec(t, "", "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		pgtest.Exec(t, "", "DROP TABLESPACE "+space)
+	})
+	fillAndRecover(t, disk, "--db", db+"&default_tablespace="+space)
+}
+
+// fillAndRecover runs a node on the registry named by where (flags), whose
+// storage is the tmpfs at disk, writes until it is full, checks what a
+// full disk must do, grows the tmpfs and checks the recovery.
+func fillAndRecover(t *testing.T, disk string, where ...string) {
+	t.Helper()
+	out, _, err := run(t, "", append([]string{"authority", "add", "--id", "bj-amr", "--name", "北京市市场监督管理局",
+		"--divisions", "11", "--categories", "market"}, where...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	token := lastLine(out)
-	n := startNode(t, "--data", data)
+	n := startNode(t, where...)
 	const code = "91110000600037341L"
 	acks, status, body, header := submitUntilFull(t, n.url, token, code)
 	if len(acks) == 0 {
@@ -149,7 +187,7 @@ func TestFullDisk(t *testing.T) {
 	}
 	checkAcks(t, n.url, token, acks)
 	n.kill()
-	out, _, err = run(t, "", "check", "--data", data)
+	out, _, err = run(t, "", append([]string{"check"}, where...)...)
 	if err != nil {
 		t.Fatalf("credo check after the disk was full: %v\n%s", err, out)
 	}
