@@ -47,8 +47,8 @@ func openExisting(ctx context.Context, sf storeFlags) (credo.Store, error) {
 
 // openOrCreate opens the registry named by the flags, creating an
 // embedded one when the data folder holds none, and then says where it
-// is, so that a registry is never started in an unexpected folder
-// unnoticed.
+// is (on stdout, first, as git init does), so that a registry is never
+// started in an unexpected folder unnoticed.
 func (m *Main) openOrCreate(ctx context.Context, sf storeFlags) (credo.Store, error) {
 	if sf.db != "" {
 		return openStore(ctx, sf)
@@ -59,7 +59,7 @@ func (m *Main) openOrCreate(ctx context.Context, sf storeFlags) (credo.Store, er
 	}
 	store, err := openStore(ctx, sf)
 	if err == nil && created {
-		fmt.Fprintf(m.Stderr, "credo: created a new registry in %s\n", filepath.Dir(abs))
+		fmt.Fprintf(m.Stdout, "created a new registry in %s\n", filepath.Dir(abs))
 	}
 	return store, err
 }
