@@ -77,7 +77,6 @@ func (s *Server) writeHealth() Health {
 var readOnlyPosts = map[string]bool{
 	"POST /v1/subjects/{code}/what-if": true,
 	"POST /v1/measures/check":          true,
-	"POST /v1/measures":                true,
 	"POST /v1/admin/rulebooks/diff":    true,
 	"POST /v1/admin/lists/check":       true,
 }
