@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -109,6 +110,15 @@ func TestCheckCommand(t *testing.T) {
 			}
 			if exitCode(err) != 1 {
 				t.Errorf("check of the corrupted registry: %v, want exit 1", err)
+			}
+			js, _, err := run(t, "", append([]string{"check", "--json"}, where...)...)
+			var rep struct {
+				Problems []struct{ Kind, Message string }
+				Records  int
+			}
+			if jerr := json.Unmarshal([]byte(js), &rep); jerr != nil || exitCode(err) != 1 || len(rep.Problems) != 4 || rep.Records != 400 ||
+				rep.Problems[0].Kind != "supersession" {
+				t.Errorf("check --json: %v %v %+v", err, jerr, rep)
 			}
 			if t.Failed() {
 				t.Logf("its output:\n%s", out)
