@@ -103,15 +103,20 @@ func (in *Ingester) Commit(ctx context.Context, b *Batch) ([]Result, error) {
 // Touched returns, for each organization a committed batch stored a new
 // record or registration version of, the cause of its regrading: the
 // newest such record, or the registration.
-func (b *Batch) Touched() map[string]credo.Cause { return b.causes(false) }
+func (b *Batch) Touched() map[string]credo.Cause {
+	return b.causes(func(status string) bool { return status == credo.Created })
+}
 
 // Stored is Touched with the organizations of lines found stored already
 // ("exists") too: an import run again after an interruption regrades
 // what the interrupted run stored but had not regraded yet.
-func (b *Batch) Stored() map[string]credo.Cause { return b.causes(true) }
+func (b *Batch) Stored() map[string]credo.Cause {
+	return b.causes(func(status string) bool { return status == credo.Created || status == credo.Exists })
+}
 
-func (b *Batch) causes(exists bool) map[string]credo.Cause {
-	counts := func(status string) bool { return status == credo.Created || exists && status == credo.Exists }
+// causes returns the cause of regrading each organization with a line
+// whose outcome counts.
+func (b *Batch) causes(counts func(status string) bool) map[string]credo.Cause {
 	touched := map[string]credo.Cause{}
 	for j, sub := range b.subjects {
 		if counts(b.results[b.index[j]].Status) {
