@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,10 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/credo-registry/credo/store/postgres/pgtest"
 )
 
 // TestCrashBetweenStepsLosesNothing kills credo (SIGKILL, at a failpoint)
@@ -25,22 +20,7 @@ func TestCrashBetweenStepsLosesNothing(t *testing.T) {
 	backends := map[string]func(t *testing.T) []string{
 		"sqlite": func(t *testing.T) []string { return []string{"--data", t.TempDir()} },
 		"postgres": func(t *testing.T) []string {
-			dsn := pgtest.DSN(t)
-			schema := pgtest.Schema(t, dsn)
-			ctx := context.Background()
-			conn, err := pgx.Connect(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(ctx)
-			if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-				t.Fatal(err)
-			}
-			sep := "?"
-			if strings.Contains(dsn, "?") {
-				sep = "&"
-			}
-			db := dsn + sep + "search_path=" + schema
+			db, _ := pgRegistry(t)
 			if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
 				t.Fatalf("migrate: %v %s", err, out)
 			}
@@ -169,6 +149,8 @@ func crashAt(t *testing.T, store []string, step string) {
 			t.Errorf("the entry did not end overturned: %v", entries)
 		}
 	}
+	n.kill()
+	mustCheck(t, store...) // and the store is consistent (kill_test.go)
 }
 
 // TestEventsFollowTenThousandOrganizations: the server credo runs admits a
