@@ -22,6 +22,7 @@ type Store interface {
 	AccountStore
 	NoticeStore
 	ChangeLog
+	AnnualReportStore
 	Close() error
 }
 
@@ -419,4 +420,39 @@ type NoticeStore interface {
 type NoticePage struct {
 	Notices []*Notice `json:"notices"`
 	Next    string    `json:"next,omitempty"`
+}
+
+// AnnualReportStore holds the organizations' annual reports, every
+// version, append-only.
+type AnnualReportStore interface {
+	// FileAnnualReport stores r durably as version r.Version of its
+	// subject's report for r.Year; callers have validated it and set
+	// Version (1 for a year's first filing, n+1 for a correction of n),
+	// FiledAt and FiledBy. A (subject, year, version) stored already is
+	// an ECONFLICT error (field "year"), enforced by a unique constraint so
+	// that of two filings at once, on any nodes, one is stored; the same
+	// report again (same ContentHash and FiledAt: a write retried after
+	// its commit went unacknowledged) is no error.
+	FileAnnualReport(ctx context.Context, r *AnnualReport) error
+
+	// AnnualReports returns every version of code's reports, by year and
+	// then version. None gives an empty slice.
+	AnnualReports(ctx context.Context, code string) ([]*AnnualReport, error)
+
+	// UnfiledAnnualReports returns the latest registration of
+	// organizations with code after q.After, by code, whose division
+	// starts with q.Division, that had filed no report for q.Year
+	// before q.Before (zero: ever), up to q.Limit (1..MaxPageSize; 0 is
+	// DefaultPageSize). Whether each had to file (AnnualReportDue) is the
+	// caller's to judge.
+	UnfiledAnnualReports(ctx context.Context, q UnfiledQuery) ([]*Subject, error)
+}
+
+// UnfiledQuery selects organizations without a report for a year.
+type UnfiledQuery struct {
+	Year     int
+	Division string
+	Before   time.Time
+	After    string
+	Limit    int
 }

@@ -54,6 +54,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Notices", func(t *testing.T) { t.Parallel(); testNotices(t, h) })
 	// The change log.
 	t.Run("Changes", func(t *testing.T) { t.Parallel(); testChanges(t, h) })
+	t.Run("AnnualReports", func(t *testing.T) { t.Parallel(); testAnnualReports(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")

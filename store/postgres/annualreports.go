@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-json-experiment/json"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/paging"
+)
+
+var _ credo.AnnualReportStore = (*DB)(nil)
+
+// FileAnnualReport implements credo.AnnualReportStore. INSERT ... ON
+// CONFLICT DO NOTHING on the primary key (subject, year, version) lets one
+// of two filings of the same version, on any nodes, win; the loser reads
+// the winner's row. A retried write that finds its own row (same hash and
+// time) succeeds.
+func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return credo.Errorf(credo.EINVALID, "annual report cannot be stored: %v", err)
+	}
+	hash := r.ContentHash()
+	at := *nsOf(r.FiledAt)
+	var conflict *credo.Error
+	err = db.write(ctx, "filing an annual report", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		conflict = nil
+		tag, err := tx.Exec(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, r.Subject, r.Year, r.Version, at, hash, string(body))
+		if err != nil || tag.RowsAffected() == 1 {
+			return err
+		}
+		var storedHash string
+		var storedAt int64
+		if err := tx.QueryRow(ctx, `SELECT hash, filed_at FROM annual_reports WHERE subject = $1 AND year = $2 AND version = $3`,
+			r.Subject, r.Year, r.Version).Scan(&storedHash, &storedAt); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return errRace
+			}
+			return err
+		}
+		if storedHash != hash || storedAt != at {
+			conflict = &credo.Error{Code: credo.ECONFLICT, Field: "year", Reason: "filed",
+				Message: fmt.Sprintf("version %d of the %d report of %s was filed already, at %s; to correct it, file again with corrects: %d",
+					r.Version, r.Year, r.Subject, timeOf(&storedAt), r.Version)}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if conflict != nil {
+		return conflict
+	}
+	return nil
+}
+
+// AnnualReports implements credo.AnnualReportStore.
+func (db *DB) AnnualReports(ctx context.Context, code string) ([]*credo.AnnualReport, error) {
+	out := []*credo.AnnualReport{}
+	err := db.read(ctx, "reading annual reports", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT body FROM annual_reports WHERE subject = $1 ORDER BY year, version`, code)
+		if err != nil {
+			return err
+		}
+		var body []byte
+		_, err = pgx.ForEachRow(rows, []any{&body}, func() error {
+			r := new(credo.AnnualReport)
+			if err := json.Unmarshal(body, r); err != nil {
+				return fmt.Errorf("decoding annual report of %s: %w", code, err)
+			}
+			out = append(out, r)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UnfiledAnnualReports implements credo.AnnualReportStore.
+func (db *DB) UnfiledAnnualReports(ctx context.Context, q credo.UnfiledQuery) ([]*credo.Subject, error) {
+	n, err := paging.Size(q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	before := int64(1<<63 - 1)
+	if !q.Before.IsZero() {
+		before = *nsOf(credo.NewTime(q.Before))
+	}
+	var out []*credo.Subject
+	err = db.read(ctx, "reading organizations without a report", func(ctx context.Context) (err error) {
+		out, err = db.querySubjects(ctx, `
+			SELECT v.body FROM subjects s JOIN subject_versions v ON v.code = s.code AND v.version = s.version
+			WHERE s.code > $1 AND starts_with(s.division, $2)
+			AND NOT EXISTS (SELECT 1 FROM annual_reports a WHERE a.year = $3 AND a.subject = s.code AND a.filed_at < $4)
+			ORDER BY s.code LIMIT $5`, q.After, q.Division, q.Year, before, n)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []*credo.Subject{}
+	}
+	return out, nil
+}
