@@ -31,15 +31,16 @@ const AudienceAdmin = "admin"
 
 // Notice kinds.
 const (
-	NoticePenalty    = "new_penalty"       // a new administrative penalty
-	NoticeRecord     = "adverse_record"    // another new adverse record (a failed inspection, an unfulfilled judgment, ...)
-	NoticeListing    = "listing_notice"    // to be listed, with the reasons, before it takes effect
-	NoticeListEnded  = "list_entry_ended"  // an entry ended (repair, objection, revocation)
-	NoticeGradeFall  = "grade_fall"        // a grade fell
-	NoticeMeasure    = "measure_applied"   // a punishment now applies
-	NoticeObjection  = "objection_decided" // an objection was decided
-	NoticeRepair     = "repair_decided"    // a repair application was decided
-	NoticeCaseFiled  = "case_filed"        // confirmation of an objection or repair filed
-	NoticeOverdue    = "case_overdue"      // administrators: a case is past its deadline
-	NoticeEscalation = "escalation_notice" // to be moved to a more serious list
+	NoticePenalty      = "new_penalty"       // a new administrative penalty
+	NoticeRecord       = "adverse_record"    // another new adverse record (a failed inspection, an unfulfilled judgment, ...)
+	NoticeListing      = "listing_notice"    // to be listed, with the reasons, before it takes effect
+	NoticeListEnded    = "list_entry_ended"  // an entry ended (repair, objection, revocation)
+	NoticeGradeFall    = "grade_fall"        // a grade fell
+	NoticeMeasure      = "measure_applied"   // a punishment now applies
+	NoticeObjection    = "objection_decided" // an objection was decided
+	NoticeRepair       = "repair_decided"    // a repair application was decided
+	NoticeCaseFiled    = "case_filed"        // confirmation of an objection or repair filed
+	NoticeOverdue      = "case_overdue"      // administrators: a case is past its deadline
+	NoticeEscalation   = "escalation_notice" // to be moved to a more serious list
+	NoticeAnnualReport = "annual_report_due" // an annual report is due soon
 )

@@ -430,9 +430,9 @@ type AnnualReportStore interface {
 	// Version (1 for a year's first filing, n+1 for a correction of n),
 	// FiledAt and FiledBy. A (subject, year, version) stored already is
 	// an ECONFLICT error (field "year"), enforced by a unique constraint so
-	// that of two filings at once, on any nodes, one is stored; the same
-	// report again (same ContentHash and FiledAt: a write retried after
-	// its commit went unacknowledged) is no error.
+	// that of two filings at once, on any nodes, one is stored (a backend
+	// that retries a write whose commit went unacknowledged recognises its
+	// own row).
 	FileAnnualReport(ctx context.Context, r *AnnualReport) error
 
 	// AnnualReports returns every version of code's reports, by year and

@@ -144,7 +144,11 @@ func (s *Service) File(ctx context.Context, v credo.Viewer, kind string, req Cas
 		if len(atts) == 0 {
 			return nil, credo.FieldError("attachments", "required", "attach the evidence that the penalty was fulfilled and the violation corrected")
 		}
-		if days, err = s.repairable(t, now); err != nil {
+		filed, err := s.filedYears(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if days, err = s.repairable(t, now, filed); err != nil {
 			return nil, err
 		}
 	default:
@@ -212,7 +216,7 @@ func (s *Service) objectable(t target, now time.Time) (int, error) {
 
 // repairable checks a repair may be applied for on t at now: adverse
 // information still shown, and its minimum period passed.
-func (s *Service) repairable(t target, now time.Time) (int, error) {
+func (s *Service) repairable(t target, now time.Time, filed map[int]bool) (int, error) {
 	if r := t.record; r != nil {
 		if r.Retracted() || r.SupersededBy != 0 {
 			return 0, credo.FieldError("target", "superseded", "record %d is not in force; nothing to repair", r.ID)
@@ -243,7 +247,27 @@ func (s *Service) repairable(t target, now time.Time) (int, error) {
 	if e.RepairFrom.After(now) {
 		return 0, credo.FieldError("target", "too_early", "removal of list entry %d by credit repair is possible from %s, after the list's minimum term", e.ID, e.RepairFrom)
 	}
+	if y := annualYear(e); y != 0 && !filed[y] {
+		return 0, credo.FieldError("target", "not_cured", "list entry %d was made because the %d annual report was missing: file it first (POST /v1/subjects/%s/annual-reports), then apply", e.ID, y, e.Subject)
+	}
 	return def.RepairDays, nil
+}
+
+// filedYears returns the years the organization t is about has filed an
+// annual report for, when t is an entry the annual-report pass made.
+func (s *Service) filedYears(ctx context.Context, t target) (map[int]bool, error) {
+	if t.entry == nil || annualYear(t.entry) == 0 {
+		return nil, nil
+	}
+	reports, err := s.Store.AnnualReports(ctx, t.entry.Subject)
+	if err != nil {
+		return nil, err
+	}
+	filed := map[int]bool{}
+	for _, r := range reports {
+		filed[r.Year] = true
+	}
+	return filed, nil
 }
 
 // attachments checks and completes attachments: name, media type,

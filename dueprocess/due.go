@@ -22,7 +22,9 @@ func encodeLine(r *credo.Record) ([]byte, error) { return json.Marshal(r) }
 //     (the serious dishonesty list) with its notice (60 days): a new entry,
 //     notified now, and the old one ending when the new one takes effect;
 //   - cases still undecided after their deadline are flagged to the
-//     administrators' inbox (once each).
+//     administrators' inbox (once each);
+//   - annual reports: reminders before the deadline, and after it the
+//     entries of those that did not file (RunAnnualReports).
 //
 // Entries that take effect or reach their term need nothing stored: their
 // status follows from their dates, and grades follow through next_change.
@@ -30,7 +32,13 @@ func (s *Service) RunDue(ctx context.Context) (escalated, overdue int, err error
 	if escalated, err = s.escalate(ctx); err != nil {
 		return escalated, 0, err
 	}
-	overdue, err = s.flagOverdue(ctx)
+	if overdue, err = s.flagOverdue(ctx); err != nil {
+		return escalated, overdue, err
+	}
+	reminded, listed, err := s.RunAnnualReports(ctx)
+	if reminded+listed > 0 {
+		s.log().Info("annual reports by time", "reminded", reminded, "listed", listed)
+	}
 	return escalated, overdue, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -148,7 +149,9 @@ func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.
 		var lastEnd time.Time
 		n := 0
 		for _, e := range entries {
-			if e.List != def.ID || e.Source != credo.SourceRule {
+			// Entries the annual-report deadline pass made are not the
+			// list rule's to end (annual.go): only "rule:" keys are.
+			if e.List != def.ID || e.Source != credo.SourceRule || !strings.HasPrefix(e.Key, "rule:") {
 				continue
 			}
 			n++

@@ -32,6 +32,8 @@ func TestOnPostgres(t *testing.T) {
 		"ListingRepair":             TestListingRepair,
 		"Overdue":                   TestOverdue,
 		"Measures":                  TestMeasures,
+		"AnnualReportDeadline":      TestAnnualReportDeadline,
+		"AnnualReportFiling":        TestAnnualReportFiling,
 	} {
 		t.Run(name, test)
 	}

@@ -15,6 +15,7 @@ package dueprocess
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -35,6 +36,7 @@ type Store interface {
 	credo.ListStore
 	credo.CaseStore
 	credo.NoticeStore
+	credo.AnnualReportStore
 }
 
 // Service runs due process over a store.
@@ -61,6 +63,10 @@ type Service struct {
 	// Failpoint, when set (crash tests only), is called at each step of a
 	// decision by the step's name ("entry.stored", "case.decided", ...).
 	Failpoint func(step string)
+
+	// The annual-report steps this node scanned, and the day (annual.go).
+	annualMu    sync.Mutex
+	annualScans map[string]string
 }
 
 func (s *Service) fail(step string) {

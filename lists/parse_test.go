@@ -36,7 +36,7 @@ func TestBundled(t *testing.T) {
 			t.Errorf("list %s: missing file, line, legal basis, criteria, removal or version: %+v", l.ID, l)
 		}
 	}
-	want := []string{"a-taxpayer", "abnormal-operations", "major-tax-violation", "red", "serious-dishonesty"}
+	want := []string{"a-taxpayer", "abnormal-operations", "abnormal-status", "major-tax-violation", "red", "serious-dishonesty"}
 	if !slices.Equal(ids, want) {
 		t.Fatalf("lists %v, want %v", ids, want)
 	}

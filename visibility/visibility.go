@@ -289,3 +289,28 @@ func division(code string) string {
 	}
 	return ""
 }
+
+// AnnualReportFields are the fields (record categories) of the authorities
+// that oversee annual reports: the market regulators and registration
+// authorities (企业信息公示暂行条例 art. 6, 14).
+var AnnualReportFields = []string{"market", "registration"}
+
+// AnnualReportFull reports whether v sees every item of code's annual
+// reports, disclosed or not: Whole, or an authority over the
+// organization's division in one of AnnualReportFields.
+func AnnualReportFull(v credo.Viewer, code string) bool {
+	return FullAny(v, code, AnnualReportFields)
+}
+
+// AnnualReport returns r as v may see it: whole for those
+// AnnualReportFull admits; for everyone else the public items only, the
+// optional items the organization did not disclose named in Withheld.
+func (p *Policy) AnnualReport(v credo.Viewer, r *credo.AnnualReport) *credo.AnnualReport {
+	if r == nil {
+		return nil
+	}
+	if AnnualReportFull(v, r.Subject) {
+		return r
+	}
+	return r.Public()
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 
@@ -17,8 +18,8 @@ var _ credo.AnnualReportStore = (*DB)(nil)
 // FileAnnualReport implements credo.AnnualReportStore. INSERT ... ON
 // CONFLICT DO NOTHING on the primary key (subject, year, version) lets one
 // of two filings of the same version, on any nodes, win; the loser reads
-// the winner's row. A retried write that finds its own row (same hash and
-// time) succeeds.
+// the winner's row. A write retried after its commit went unacknowledged
+// finds its own row by its random writer token, and succeeds.
 func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error {
 	body, err := json.Marshal(r)
 	if err != nil {
@@ -26,24 +27,25 @@ func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error
 	}
 	hash := r.ContentHash()
 	at := *nsOf(r.FiledAt)
+	writer := rand.Text()
 	var conflict *credo.Error
 	err = db.write(ctx, "filing an annual report", func(ctx context.Context, tx pgx.Tx, _ int) error {
 		conflict = nil
-		tag, err := tx.Exec(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, r.Subject, r.Year, r.Version, at, hash, string(body))
+		tag, err := tx.Exec(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body, writer)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, r.Subject, r.Year, r.Version, at, hash, string(body), writer)
 		if err != nil || tag.RowsAffected() == 1 {
 			return err
 		}
-		var storedHash string
+		var storedWriter string
 		var storedAt int64
-		if err := tx.QueryRow(ctx, `SELECT hash, filed_at FROM annual_reports WHERE subject = $1 AND year = $2 AND version = $3`,
-			r.Subject, r.Year, r.Version).Scan(&storedHash, &storedAt); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT writer, filed_at FROM annual_reports WHERE subject = $1 AND year = $2 AND version = $3`,
+			r.Subject, r.Year, r.Version).Scan(&storedWriter, &storedAt); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return errRace
 			}
 			return err
 		}
-		if storedHash != hash || storedAt != at {
+		if storedWriter != writer {
 			conflict = &credo.Error{Code: credo.ECONFLICT, Field: "year", Reason: "filed",
 				Message: fmt.Sprintf("version %d of the %d report of %s was filed already, at %s; to correct it, file again with corrects: %d",
 					r.Version, r.Year, r.Subject, timeOf(&storedAt), r.Version)}

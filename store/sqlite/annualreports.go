@@ -25,15 +25,12 @@ func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error
 	hash := r.ContentHash()
 	var conflict *credo.Error
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		var storedHash string
 		var storedAt int64
-		err := tx.QueryRowContext(ctx, `SELECT hash, filed_at FROM annual_reports WHERE subject = ? AND year = ? AND version = ?`,
-			r.Subject, r.Year, r.Version).Scan(&storedHash, &storedAt)
+		err := tx.QueryRowContext(ctx, `SELECT filed_at FROM annual_reports WHERE subject = ? AND year = ? AND version = ?`,
+			r.Subject, r.Year, r.Version).Scan(&storedAt)
 		switch {
 		case err == nil:
-			if storedHash != hash || storedAt != unixNano(r.FiledAt) {
-				conflict = versionTaken(r, fromUnixNano(storedAt))
-			}
+			conflict = versionTaken(r, fromUnixNano(storedAt))
 			return nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return err

@@ -9,6 +9,7 @@ CREATE TABLE annual_reports (
     filed_at bigint NOT NULL,
     hash     text NOT NULL,
     body     json NOT NULL,
+    writer   text NOT NULL, -- the call that stored it (a random token), so a retried write knows its own row
     PRIMARY KEY (subject, year, version)
 );
 -- The deadline pass and the overdue list: was a year's report filed by a time?
