@@ -27,13 +27,17 @@ const (
 	anyone = rolePublic | roleClient | roleOrganization | roleAuthority | roleAdmin
 	// authorities submit and list.
 	authorities = roleAuthority
-	// organizations file objections and repair applications.
+	// organizations file objections, repair applications and their
+	// annual reports, and read their obligations.
 	organizations = roleOrganization
 	// caseReaders follow cases: the organization, the deciding
 	// authority, administrators (which case each sees is visibility's).
 	caseReaders = roleOrganization | roleAuthority | roleAdmin
 	// deciders decide cases and revoke entries.
 	deciders = roleAuthority | roleAdmin
+	// overseers: the authorities over a division and administrators (who
+	// has not filed an annual report).
+	overseers = roleAuthority | roleAdmin
 	// inboxes read notices: organizations and administrators.
 	inboxes = roleOrganization | roleAdmin
 	// administrators run the registry.

@@ -113,6 +113,11 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/subjects/{code}/what-if"}, anyone, s.postWhatIf},
 		{Route{"GET", "/v1/subjects/{code}/lists"}, anyone, s.getSubjectLists},
 		{Route{"GET", "/v1/subjects/{code}/measures"}, anyone, s.getSubjectMeasures},
+		{Route{"POST", "/v1/subjects/{code}/annual-reports"}, organizations, s.postAnnualReport},
+		{Route{"GET", "/v1/subjects/{code}/annual-reports"}, anyone, s.getAnnualReports},
+		{Route{"GET", "/v1/subjects/{code}/annual-reports/{year}"}, anyone, s.getAnnualReport},
+		{Route{"POST", "/v1/subjects/{code}/annual-reports/{year}/false-disclosures"}, authorities, s.postFalseDisclosure},
+		{Route{"GET", "/v1/annual-reports/overdue"}, overseers, s.getOverdueReports},
 
 		{Route{"POST", "/v1/records"}, authorities, s.postRecords},
 		{Route{"GET", "/v1/records/{id}"}, anyone, s.getRecord},
@@ -142,6 +147,7 @@ func (s *Server) routes() []route {
 
 		{Route{"GET", "/v1/me"}, anyone, s.getMe},
 		{Route{"GET", "/v1/me/notices"}, inboxes, s.getMyNotices},
+		{Route{"GET", "/v1/me/obligations"}, organizations, s.getMyObligations},
 
 		{Route{"POST", "/v1/admin/rulebooks/diff"}, administrators, s.postRulebookDiff},
 		{Route{"POST", "/v1/admin/lists/check"}, administrators, s.postListCheck},

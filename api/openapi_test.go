@@ -202,6 +202,19 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Me":                api.Me{},
 		"Event":             events.Event{},
 		"EventPage":         events.Page{},
+
+		"AnnualReport":           credo.AnnualReport{},
+		"ReportContact":          credo.ReportContact{},
+		"ReportWebsite":          credo.ReportWebsite{},
+		"ReportInvestment":       credo.ReportInvestment{},
+		"ReportShareholder":      credo.ReportShareholder{},
+		"AnnualReports":          api.AnnualReports{},
+		"AnnualReportHistory":    api.AnnualReportHistory{},
+		"FalseDisclosureRequest": dueprocess.FalseDisclosureRequest{},
+		"Unfiled":                dueprocess.Unfiled{},
+		"OverduePage":            dueprocess.OverduePage{},
+		"Obligation":             dueprocess.Obligation{},
+		"Obligations":            api.Obligations{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {

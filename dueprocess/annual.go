@@ -2,6 +2,8 @@ package dueprocess
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/uscc"
 	"github.com/credo-registry/credo/visibility"
@@ -621,4 +624,134 @@ func (s *Service) ListUnfiled(ctx context.Context, year int) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// KindFalseDisclosure is the kind of record an authority makes when a
+// spot check finds a report false (公示信息隐瞒真实情况、弄虚作假): a ground
+// of the abnormal operations list, whose rule then lists.
+const KindFalseDisclosure = "false_disclosure"
+
+// FalseDisclosureRequest is an authority's finding, after a spot check,
+// that a report is false (the body of POST
+// /v1/subjects/{code}/annual-reports/{year}/false-disclosures).
+type FalseDisclosureRequest struct {
+	// Version is the version found false; the latest when absent.
+	Version        int    `json:"version,omitempty"`
+	DecisionNumber string `json:"decision_number"`
+	LegalBasis     string `json:"legal_basis"`
+	// Findings say what the check found false.
+	Findings string `json:"findings"`
+	// DecidedAt is the date of the decision; now when absent.
+	DecidedAt credo.Time `json:"decided_at,omitzero"`
+}
+
+// FalseDisclosureExternalID is the external id of the record of a
+// finding: "annual-report-{year}-v{version}-false-{hash of the decision
+// number}", so that the same decision again is the same record.
+func FalseDisclosureExternalID(year, version int, decisionNumber string) string {
+	h := sha256.Sum256([]byte(strings.TrimSpace(decisionNumber)))
+	return fmt.Sprintf("annual-report-%d-v%d-false-%s", year, version, hex.EncodeToString(h[:8]))
+}
+
+// FalseDisclosure records, as the authority v over the organization (its
+// region, and the market or registration field), that the report of code
+// for year was found false: a record of kind false_disclosure with the
+// decision, through the one submission path, after which the list
+// definitions' rules follow (the abnormal operations list). created is
+// false when the same decision was recorded before.
+func (s *Service) FalseDisclosure(ctx context.Context, v credo.Viewer, code string, year int, req FalseDisclosureRequest) (rec *credo.Record, created bool, err error) {
+	if v.Role != credo.RoleAuthority || v.Authority == nil {
+		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Reason: "role", Message: "a report is found false by an authority, with its own token"}
+	}
+	a := v.Authority
+	category := ""
+	for _, f := range visibility.AnnualReportFields {
+		if slices.Contains(a.Categories, f) {
+			category = f
+			break
+		}
+	}
+	if category == "" {
+		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Reason: "field",
+			Message: fmt.Sprintf("annual reports are checked by authorities of %s (the categories of %s: %s)", strings.Join(visibility.AnnualReportFields, " or "), a.ID, strings.Join(a.Categories, ", "))}
+	}
+	if !a.CoversDivision(code) {
+		return nil, false, &credo.Error{Code: credo.EFORBIDDEN, Field: "code", Reason: "division",
+			Message: fmt.Sprintf("division %s is outside the jurisdiction of authority %s (its divisions: %s)", code[2:8], a.ID, strings.Join(a.Divisions, ", "))}
+	}
+	if s.Ingester == nil {
+		return nil, false, credo.Errorf(credo.EUNAVAILABLE, "findings are not available on this server")
+	}
+	reports, err := s.Store.AnnualReports(ctx, code)
+	if err != nil {
+		return nil, false, err
+	}
+	latest := 0
+	for _, r := range reports {
+		if r.Year == year {
+			latest = r.Version
+		}
+	}
+	if latest == 0 {
+		return nil, false, &credo.Error{Code: credo.ENOTFOUND, Field: "year", Reason: "unknown", Message: fmt.Sprintf("%s filed no report for %d", code, year)}
+	}
+	switch {
+	case req.Version == 0:
+		req.Version = latest
+	case req.Version < 0 || req.Version > latest:
+		return nil, false, credo.FieldError("version", "range", "must be a version of the %d report, 1 to %d", year, latest)
+	}
+	if err := text("decision_number", req.DecisionNumber, 200); err != nil {
+		return nil, false, err
+	}
+	if err := text("legal_basis", req.LegalBasis, 1000); err != nil {
+		return nil, false, err
+	}
+	if err := text("findings", req.Findings, 3000); err != nil {
+		return nil, false, err
+	}
+	decided := req.DecidedAt
+	if decided.IsZero() {
+		decided = credo.NewTime(s.now())
+	}
+	line, err := encodeLine(&credo.Record{
+		Subject: code, Category: category, Kind: KindFalseDisclosure,
+		ExternalID:     FalseDisclosureExternalID(year, req.Version, req.DecisionNumber),
+		DecisionNumber: strings.TrimSpace(req.DecisionNumber), LegalBasis: strings.TrimSpace(req.LegalBasis),
+		Description: fmt.Sprintf("%d年度报告（第%d版）经抽查，公示信息隐瞒真实情况、弄虚作假：%s", year, req.Version, strings.TrimSpace(req.Findings)),
+		OccurredAt:  decided,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	res, err := s.Ingester.Commit(ctx, s.Ingester.PrepareRecords(ctx, a, []ingest.Line{{Number: 1, Data: line}}))
+	if err != nil {
+		return nil, false, err
+	}
+	if res[0].Status == credo.Refused {
+		e := *res[0].Error
+		if e.Field == "occurred_at" {
+			e.Field = "decided_at"
+		}
+		return nil, false, &e
+	}
+	rec, err = s.Store.Record(ctx, res[0].ID)
+	return rec, res[0].Status == credo.Created, err
+}
+
+// FalseDisclosures returns the records of findings that code's report for
+// year was false, as v may see them at asOf.
+func (s *Service) FalseDisclosures(ctx context.Context, v credo.Viewer, code string, year int, asOf time.Time) ([]*credo.Record, error) {
+	page, err := s.Store.SubjectRecords(ctx, code, credo.RecordFilter{Kind: KindFalseDisclosure, Limit: credo.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	prefix := fmt.Sprintf("annual-report-%d-v", year)
+	out := []*credo.Record{}
+	for _, r := range page.Records {
+		if strings.HasPrefix(r.ExternalID, prefix) && !r.RecordedAt.After(asOf) && s.Policy.Record(v, r, asOf) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
