@@ -13,7 +13,8 @@ import (
 )
 
 // WriteNDJSON writes the demo registry into dir (created if missing) as
-// authorities.ndjson, subjects.ndjson and records.ndjson: one JSON object
+// authorities.ndjson, subjects.ndjson, records.ndjson and
+// annual-reports.ndjson: one JSON object
 // per line, in generation order, ready for import.
 func WriteNDJSON(cfg Config, dir string) error {
 	if _, err := newGenerator(cfg); err != nil {
@@ -39,8 +40,14 @@ func WriteNDJSON(cfg Config, dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, "records.ndjson"), func(put func(any) error) error {
+	err = writeFile(filepath.Join(dir, "records.ndjson"), func(put func(any) error) error {
 		return Records(cfg, func(r *credo.Record) error { return put(r) })
+	})
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "annual-reports.ndjson"), func(put func(any) error) error {
+		return AnnualReports(cfg, func(r *credo.AnnualReport) error { return put(r) })
 	})
 }
 

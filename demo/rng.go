@@ -17,6 +17,7 @@ const (
 	streamRecord
 	streamDerived
 	streamPerm
+	streamReport
 )
 
 // rng is a PCG generator seeded from the configuration's seed, a stream and

@@ -115,6 +115,14 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	})
 }
 
+// annualReports adapts the ingester's report loading to the demo's
+// submit functions (reports name no authority).
+func annualReports(in *ingest.Ingester) func(context.Context, *credo.Authority, []ingest.Line) ([]ingest.Result, error) {
+	return func(ctx context.Context, _ *credo.Authority, lines []ingest.Line) ([]ingest.Result, error) {
+		return in.AnnualReports(ctx, lines)
+	}
+}
+
 // demoAuthority is the nationwide authority with the most categories.
 func demoAuthority(cfg demo.Config) *credo.Authority {
 	var best *credo.Authority
@@ -194,6 +202,13 @@ func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config, keyer cre
 		return nil, err
 	}
 	if err := flush(in.Records); err != nil {
+		return nil, err
+	}
+	// The annual reports filed for the last year whose deadline passed.
+	if err := demo.AnnualReports(cfg, func(r *credo.AnnualReport) error { return add(r, annualReports(in)) }); err != nil {
+		return nil, err
+	}
+	if err := flush(annualReports(in)); err != nil {
 		return nil, err
 	}
 	// Grade everything once, rather than after every batch (lists defined

@@ -32,8 +32,9 @@ func (d *demoAccess) print(m *Main) {
 
 // demoDueProcess lists the organizations of serious, one each, on the
 // serious dishonesty list by the national market regulator's decision,
-// 60 days before the demo's today (so the entries are in effect), and
-// creates an account for the first of them and an administrator's.
+// 60 days before the demo's today (so the entries are in effect), runs the
+// annual-report deadline pass of the demo's report year, and creates an
+// account for the first of the serious and an administrator's.
 func demoDueProcess(ctx context.Context, store credo.Store, cfg demo.Config, g *grading.Service, in *ingest.Ingester, serious []*credo.Record) (*demoAccess, error) {
 	cat, err := lists.Bundled()
 	if err != nil {
@@ -58,6 +59,14 @@ func demoDueProcess(ctx context.Context, store credo.Store, cfg demo.Config, g *
 		if i == 0 {
 			access.org, access.entry = r.Subject, e.ID
 		}
+	}
+	// The deadline pass of the demo's report year, run as it would have
+	// run at the deadline: those that did not file are listed by rule.
+	year := demo.ReportYear(cfg.Now)
+	pass := credo.AnnualReportDeadline(year).Add(time.Second)
+	p.Now = func() time.Time { return pass }
+	if _, err := p.ListUnfiled(ctx, year); err != nil {
+		return nil, fmt.Errorf("demo annual-report deadline pass: %w", err)
 	}
 	if access.org == "" {
 		return access, nil

@@ -9,7 +9,8 @@ import (
 )
 
 // generate writes the demo generator's registry as NDJSON files that
-// `credo import` loads: authorities.ndjson, subjects.ndjson, records.ndjson.
+// `credo import` loads: authorities.ndjson, subjects.ndjson, records.ndjson,
+// annual-reports.ndjson.
 func (m *Main) generate(_ context.Context, args []string) error {
 	var df demoFlags
 	var out string
@@ -31,6 +32,6 @@ func (m *Main) generate(_ context.Context, args []string) error {
 	if err := demo.WriteNDJSON(cfg, out); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "wrote %s/authorities.ndjson, subjects.ndjson and records.ndjson (seed %d, %d organizations)\n", out, cfg.Seed, cfg.Subjects)
+	fmt.Fprintf(m.Stdout, "wrote %s/authorities.ndjson, subjects.ndjson, records.ndjson and annual-reports.ndjson (seed %d, %d organizations)\n", out, cfg.Seed, cfg.Subjects)
 	return nil
 }

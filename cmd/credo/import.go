@@ -18,7 +18,8 @@ import (
 	"github.com/credo-registry/credo/ingest"
 )
 
-// importFiles loads NDJSON files of authorities, subjects or records. It is
+// importFiles loads NDJSON files of authorities, subjects, records or
+// annual reports. It is
 // idempotent: a line already stored counts as "exists". Refused lines go,
 // with the reason, to a file beside the input (or --refused).
 func (m *Main) importFiles(ctx context.Context, args []string) error {
@@ -27,7 +28,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	var batch int
 	fs := m.newFlags("import", &sf)
 	fs.StringVar(&authority, "authority", "", "authority to submit as when a line names none")
-	fs.StringVar(&kind, "kind", "", "what the files hold: authorities, subjects or records (default: detected from the first line)")
+	fs.StringVar(&kind, "kind", "", "what the files hold: authorities, subjects, records or annual-reports (default: detected from the first line)")
 	fs.StringVar(&refusedPath, "refused", "", "where to write refused lines (default FILE.refused.ndjson)")
 	fs.IntVar(&batch, "batch", 10000, "lines per durable write")
 	var bulkMode string
@@ -159,13 +160,18 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 		prepare = func(ctx context.Context, l []ingest.Line) *ingest.Batch {
 			return imp.in.PrepareSubjects(ctx, imp.as, l)
 		}
+	case "annual-reports":
+		prepare = func(context.Context, []ingest.Line) *ingest.Batch { return nil }
+		commit = func(ctx context.Context, l []ingest.Line, _ *ingest.Batch) ([]ingest.Result, error) {
+			return imp.in.AnnualReports(ctx, l)
+		}
 	case "authorities":
 		prepare = func(context.Context, []ingest.Line) *ingest.Batch { return nil }
 		commit = func(ctx context.Context, l []ingest.Line, _ *ingest.Batch) ([]ingest.Result, error) {
 			return importAuthorities(ctx, imp.store, l), nil
 		}
 	default:
-		return sum, fmt.Errorf("--kind must be authorities, subjects or records, not %q", kind)
+		return sum, fmt.Errorf("--kind must be authorities, subjects, records or annual-reports, not %q", kind)
 	}
 
 	var reader io.Reader = f
@@ -311,12 +317,14 @@ func detectKind(f *os.File) (string, error) {
 		return "records", nil // an empty file: nothing to do whatever it is
 	case first["divisions"] != nil:
 		return "authorities", nil
+	case first["year"] != nil && first["contact"] != nil:
+		return "annual-reports", nil
 	case first["subject"] != nil:
 		return "records", nil
 	case first["code"] != nil:
 		return "subjects", nil
 	}
-	return "", fmt.Errorf("cannot tell whether the file holds authorities, subjects or records; pass --kind")
+	return "", fmt.Errorf("cannot tell whether the file holds authorities, subjects, records or annual reports; pass --kind")
 }
 
 // refusedWriter writes refused lines, creating its file on the first one.

@@ -69,7 +69,7 @@ Commands:
   serve       run the registry's JSON API (--data DIR or --db postgres://..., --addr)
   demo        create a demo registry in the data folder when it is empty, and serve it
   generate    write a generated registry as NDJSON files (--subjects N --out DIR)
-  import      load NDJSON authorities, subjects or records (idempotent)
+  import      load NDJSON authorities, subjects, records or annual reports (idempotent)
   authority   add or list authorities (add prints a new token on its last line)
   account     add or list organization and administrator accounts (add prints a new token on its last line)
   uscc        check and describe Unified Social Credit Codes (- reads stdin)

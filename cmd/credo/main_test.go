@@ -271,24 +271,32 @@ func TestGenerateAndImport(t *testing.T) {
 	if _, _, err := run(t, "", "generate", "--subjects", "60", "--records", "600", "--seed", "7", "--now", "2026-06-30", "--out", again); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"authorities.ndjson", "subjects.ndjson", "records.ndjson"} {
+	for _, f := range []string{"authorities.ndjson", "subjects.ndjson", "records.ndjson", "annual-reports.ndjson"} {
 		a, _ := os.ReadFile(filepath.Join(gen, f))
 		b, _ := os.ReadFile(filepath.Join(again, f))
 		if len(a) == 0 || !bytes.Equal(a, b) {
 			t.Fatalf("%s: the same seed must give the same data", f)
 		}
 	}
-	files := []string{filepath.Join(gen, "authorities.ndjson"), filepath.Join(gen, "subjects.ndjson"), filepath.Join(gen, "records.ndjson")}
+	files := []string{filepath.Join(gen, "authorities.ndjson"), filepath.Join(gen, "subjects.ndjson"), filepath.Join(gen, "records.ndjson"),
+		filepath.Join(gen, "annual-reports.ndjson")}
+	reports, _ := os.ReadFile(filepath.Join(gen, "annual-reports.ndjson"))
+	nReports := strings.Count(string(reports), "\n")
+	if nReports == 0 {
+		t.Fatal("no annual reports generated")
+	}
 	out, _, err := run(t, "", append([]string{"import", "--data", dir}, files...)...)
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "600 records lines: 600 created, 0 already stored, 0 refused") ||
-		!strings.Contains(out, "60 subjects lines: 60 created") {
+		!strings.Contains(out, "60 subjects lines: 60 created") ||
+		!strings.Contains(out, fmt.Sprintf("%d annual-reports lines: %d created, 0 already stored, 0 refused", nReports, nReports)) {
 		t.Fatalf("import summary: %q", out)
 	}
 	out, _, err = run(t, "", append([]string{"import", "--data", dir}, files...)...)
-	if err != nil || !strings.Contains(out, "600 records lines: 0 created, 600 already stored, 0 refused") {
+	if err != nil || !strings.Contains(out, "600 records lines: 0 created, 600 already stored, 0 refused") ||
+		!strings.Contains(out, fmt.Sprintf("%d annual-reports lines: 0 created, %d already stored, 0 refused", nReports, nReports)) {
 		t.Fatalf("re-import must be idempotent: %v %q", err, out)
 	}
 	// What the import stored is graded: every organization has a stored
@@ -395,6 +403,18 @@ func TestDemo(t *testing.T) {
 	status, notices := request(t, "GET", url+"/v1/me/notices", tokens[1], "", "")
 	if ns, _ := notices["notices"].([]any); status != 200 || len(ns) == 0 {
 		t.Fatalf("the organization's notices: %d %v", status, notices)
+	}
+	// The deadline pass of the demo's report year listed, by rule, those
+	// that did not file.
+	status, abnormal := request(t, "GET", url+"/v1/lists/abnormal-operations?limit=1000", "", "", "")
+	byRule := 0
+	for _, e := range abnormal["entries"].([]any) {
+		if strings.HasPrefix(e.(map[string]any)["decision_number"].(string), "credo:annual-report:") {
+			byRule++
+		}
+	}
+	if status != 200 || byRule == 0 {
+		t.Fatalf("no abnormal-operations entries for missing annual reports: %d %v", status, abnormal["entries"])
 	}
 	if status, me = request(t, "GET", url+"/v1/me", tokens[2], "", ""); status != 200 || me["role"] != "admin" {
 		t.Fatalf("the administrator's token: %d %v", status, me)
