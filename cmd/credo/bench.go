@@ -17,7 +17,7 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N]"
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N]"
 	sub, args, err := requireSubcommand("bench", args, use)
 	if err != nil {
 		return err
@@ -27,6 +27,8 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return m.benchImport(ctx, args)
 	case "rescore":
 		return m.benchRescore(ctx, args)
+	case "annual":
+		return m.benchAnnual(ctx, args)
 	}
 	return &exitError{code: 2, msg: use}
 }
