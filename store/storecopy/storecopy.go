@@ -73,6 +73,8 @@ type Report struct {
 	Accounts    int64 `json:"accounts"`
 	Notices     int64 `json:"notices"`
 	Changes     int64 `json:"changes"` // of the change log
+	// AnnualReports counts report versions.
+	AnnualReports int64 `json:"annual_reports"`
 	// Later counts the list entries, list transitions, notices and
 	// changes the target holds with ids (positions) above every one of
 	// the source's: what the registry wrote there itself after the copy
@@ -129,6 +131,9 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyNotices(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
 		return Report{}, err
 	}
 	return verify(ctx, from, to, src, progress)
@@ -408,10 +413,18 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	if err := readBack(ctx, scanChanges(to), position, noErr(dst.change), &p, progress); err != nil {
 		return Report{}, err
 	}
+	if err := eachAnnualReport(ctx, to, func(rs []*credo.AnnualReport) error {
+		for _, r := range rs {
+			dst.annualReport(r)
+		}
+		return nil
+	}); err != nil {
+		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
+	}
 
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -470,11 +483,12 @@ const (
 	partAccounts
 	partNotices
 	partChanges
+	partAnnualReports
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes"}
+	"record repairs", "accounts", "notices", "changes", "annual reports"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -635,6 +649,74 @@ func copyChanges(ctx context.Context, from, to credo.Store, src *sums, progress 
 		if err := to.SaveCursor(ctx, name, pos); err != nil {
 			return fmt.Errorf("storecopy: restoring cursor %s: %w", name, err)
 		}
+	}
+	return nil
+}
+
+func (s *sums) annualReport(r *credo.AnnualReport) {
+	s.add(partAnnualReports, r.Subject, int64(r.Year), int64(r.Version), r.FiledAt.UnixNano(), jsonOf(r))
+}
+
+// eachAnnualReport calls fn with the reports of each organization st
+// holds registration data of, by code (reports of codes never registered
+// are not reached: annual reports are filed by registered organizations).
+func eachAnnualReport(ctx context.Context, st credo.Store, fn func([]*credo.AnnualReport) error) error {
+	code, version := "", 1<<30
+	for {
+		page, err := st.ScanSubjects(ctx, code, version, batchSize)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, s := range page {
+			if s.Code == code {
+				continue
+			}
+			code = s.Code
+			rs, err := st.AnnualReports(ctx, code)
+			if err != nil {
+				return err
+			}
+			if len(rs) > 0 {
+				if err := fn(rs); err != nil {
+					return err
+				}
+			}
+		}
+		code, version = page[len(page)-1].Code, 1<<30
+	}
+}
+
+// copyAnnualReports copies every version of every report with its
+// version, time and filer (FileAnnualReport stores them as given); a
+// version the target holds already is skipped, so a copy can be resumed.
+// As for authorities and rulebooks, filing appends to the target's log
+// again, after the source's changes (Later).
+func copyAnnualReports(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
+	p := Progress{Stage: "annual reports"}
+	err := eachAnnualReport(ctx, from, func(rs []*credo.AnnualReport) error {
+		there, err := to.AnnualReports(ctx, rs[0].Subject)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			src.annualReport(r)
+			p.Done++
+			if slices.ContainsFunc(there, func(x *credo.AnnualReport) bool { return x.Year == r.Year && x.Version == r.Version }) {
+				continue
+			}
+			if err := to.FileAnnualReport(ctx, r); err != nil {
+				return fmt.Errorf("restoring the %d report of %s, version %d: %w", r.Year, r.Subject, r.Version, err)
+			}
+			p.Copied++
+		}
+		progress(p)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storecopy: %w", err)
 	}
 	return nil
 }

@@ -200,6 +200,25 @@ func fillDueProcess(t *testing.T, s credo.Store, orgs, records int) {
 	if err := s.AddNotices(ctx, notices); err != nil {
 		t.Fatal(err)
 	}
+	// Annual reports: one per organization, a correction of every third.
+	for i := range orgs {
+		employees := int64(10 + i)
+		for v := 1; v <= 1+boolInt(i%3 == 0); v++ {
+			r := &credo.AnnualReport{Subject: code(i), Year: 2024, Version: v, Corrects: v - 1,
+				Contact: credo.ReportContact{Address: "安徽省淮北市相山区人民路" + fmt.Sprint(i) + "号"}, OperatingStatus: credo.OperatingOpen,
+				Employees: &employees, Disclosed: []string{"employees"}, FiledAt: at(i + 1000*v), FiledBy: "account:org-" + code(i)}
+			if err := s.FileAnnualReport(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func mustAppend(t *testing.T, s credo.Store, recs []*credo.Record) {
@@ -400,6 +419,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if rep.ListEntries != 3*orgs || rep.Cases != 2*orgs || rep.Accounts != 5 || rep.Notices != 4*orgs {
 		t.Errorf("report %+v, want %d list entries, %d cases, 5 accounts, %d notices", rep, 3*orgs, 2*orgs, 4*orgs)
 	}
+	if want := int64(orgs + (orgs+2)/3); rep.AnnualReports != want {
+		t.Errorf("report %+v, want %d annual report versions", rep, want)
+	}
 	if last.Done != records+1 || last.Copied != records+1 {
 		t.Errorf("records progress %+v", last)
 	}
@@ -485,7 +507,7 @@ func TestCopyResumesInDueProcess(t *testing.T) {
 	const orgs, records = 20, 100
 	src := openSQLite(t)
 	fill(t, src, orgs, records, "")
-	for _, stage := range []string{"list entries", "cases", "notices"} {
+	for _, stage := range []string{"list entries", "cases", "notices", "annual reports"} {
 		t.Run(stage, func(t *testing.T) {
 			dst := pgtest.Open(t)
 			cctx, cancel := context.WithCancel(ctx)
