@@ -97,7 +97,7 @@ func TestListCheck(t *testing.T) {
 	}
 	good := string(files["lists/definitions/abnormal-operations.yaml"])
 	res := e.postJSON("/v1/admin/lists/check", adminToken, map[string]any{"name": "abnormal-operations.yaml", "source": good}).wantStatus(http.StatusOK).object()
-	if res["valid"] != true || res["lists"] != 5.0 {
+	if res["valid"] != true || res["lists"] != 6.0 {
 		t.Fatalf("a good definition: %v", res)
 	}
 	bad := strings.Replace(good, "records.exists(r,", "records.exists(r, no_such_variable &&", 1)

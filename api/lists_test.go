@@ -449,7 +449,7 @@ func TestGetLists(t *testing.T) {
 
 	// The public, now: the definitions, and only the active entry.
 	p := get("/v1/lists", "")
-	if len(p.Lists) != 5 || p.List != nil {
+	if len(p.Lists) != 6 || p.List != nil {
 		t.Errorf("definitions %+v", p.Lists)
 	}
 	if got := ids(p); !slices.Equal(got, []int64{hb2.ID}) {
