@@ -131,12 +131,15 @@ func AnnualReportOpens(year int) time.Time {
 // abnormal operations status rather than listed.
 func IndividualBusiness(code string) bool { return strings.HasPrefix(code, "92") }
 
-// AnnualReportDue reports whether s must file a report for year: it
+// AnnualReportDue reports whether s must file a report for year: it is
+// registered by the market regulator (USCC position 1 "9": an
+// enterprise, an individual business or a farmers' cooperative; public
+// institutions, social organizations and others report elsewhere), it
 // existed on 31 December of year (established by then) and is not
 // deregistered or revoked. An organization with no establishment date is
 // not held to it: the registry cannot show that it existed.
 func AnnualReportDue(s *Subject, year int) bool {
-	if s == nil || s.Established.IsZero() || s.Established.Year() > year {
+	if s == nil || !strings.HasPrefix(s.Code, "9") || s.Established.IsZero() || s.Established.Year() > year {
 		return false
 	}
 	return s.Status != StatusCancelled && s.Status != StatusRevoked

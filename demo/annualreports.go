@@ -20,8 +20,9 @@ func ReportYear(now time.Time) int {
 
 // AnnualReports calls fn, in subject order, with the report each
 // organization that had to file one for ReportYear(Now) filed, between 1
-// January and the deadline: enterprises and individual businesses
-// established by the end of that year and not deregistered. Real-named and
+// January and the deadline: enterprises, individual businesses and
+// farmers' cooperatives established by the end of that year and not
+// deregistered (credo.AnnualReportDue). Real-named and
 // clean organizations file; one in eight of the moderate and one in two of
 // the bad do not, so the deadline pass has organizations to list. About
 // one report in twenty is corrected once, a few weeks later (a second
@@ -47,7 +48,7 @@ func AnnualReports(cfg Config, fn func(*credo.AnnualReport) error) error {
 // annualReports is what subject i filed for year: none, one or two versions.
 func (g *generator) annualReports(i, year int) []*credo.AnnualReport {
 	c := g.core(i)
-	if c.class != classEnterprise && c.class != classIndividual {
+	if c.class != classEnterprise && c.class != classIndividual && c.class != classCooperative {
 		return nil
 	}
 	r := newRNG(g.seed, streamReport, i)

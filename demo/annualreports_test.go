@@ -21,7 +21,7 @@ func TestAnnualReports(t *testing.T) {
 	due := 0
 	for _, s := range mustSubjects(t, cfg) {
 		subjects[s.Code] = s
-		if credo.AnnualReportDue(s, year) && (credo.IndividualBusiness(s.Code) || s.Code[:2] == "91") {
+		if credo.AnnualReportDue(s, year) {
 			due++
 		}
 	}
