@@ -56,6 +56,7 @@ const (
 	ChangeAccountCreated      = "account.created"
 	ChangeAuthorityCreated    = "authority.created"
 	ChangeRulebookPublished   = "rulebook.published"
+	ChangeAnnualReportFiled   = "annual_report.filed"
 )
 
 // ChangeTypes lists every change type.
@@ -64,6 +65,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
+	ChangeAnnualReportFiled,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).
@@ -391,4 +393,22 @@ func AuthorityChange(a *Authority) *Change {
 func RulebookPublishedChange(rb *Rulebook) *Change {
 	return newChange(ChangeRulebookPublished, "", rb.ID+"@"+rb.Version, rb.PublishedAt.Time, "",
 		RulebookChange{ID: rb.ID, Version: rb.Version, Hash: rb.Hash})
+}
+
+// AnnualReportChange is the data of an annual_report.filed change: which
+// version of which year's report was filed, when (At) and by whom. The
+// report's items are not in the log: a reader reads the report through
+// the policy, which withholds what the organization did not disclose.
+type AnnualReportChange struct {
+	Year     int    `json:"year"`
+	Version  int    `json:"version"`
+	Corrects int    `json:"corrects,omitempty"`
+	FiledBy  string `json:"filed_by"`
+}
+
+// AnnualReportFiledChange is the change a stored report version makes;
+// its Ref is "{year}/{version}".
+func AnnualReportFiledChange(r *AnnualReport) *Change {
+	return newChange(ChangeAnnualReportFiled, r.Subject, strconv.Itoa(r.Year)+"/"+strconv.Itoa(r.Version), r.FiledAt.Time, "",
+		AnnualReportChange{Year: r.Year, Version: r.Version, Corrects: r.Corrects, FiledBy: r.FiledBy})
 }

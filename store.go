@@ -428,7 +428,9 @@ type AnnualReportStore interface {
 	// FileAnnualReport stores r durably as version r.Version of its
 	// subject's report for r.Year; callers have validated it and set
 	// Version (1 for a year's first filing, n+1 for a correction of n),
-	// FiledAt and FiledBy. A (subject, year, version) stored already is
+	// FiledAt and FiledBy; the store appends its change
+	// (AnnualReportFiledChange) to the log in the same transaction. A
+	// (subject, year, version) stored already is
 	// an ECONFLICT error (field "year"), enforced by a unique constraint so
 	// that of two filings at once, on any nodes, one is stored (a backend
 	// that retries a write whose commit went unacknowledged recognises its

@@ -118,6 +118,21 @@ func TestAnnualReports(t *testing.T) {
 		t.Errorf("the list: %v", list.Reports)
 	}
 	e.do("GET", "/v1/subjects/"+codeHuaibei+"/annual-reports?as_of=0001-01-01", "", "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID)
+
+	// Each filing is in the change log, and the public's events feed shows
+	// that it happened (not its items).
+	var feed struct {
+		Events []struct {
+			Type    string         `json:"type"`
+			Subject string         `json:"subject"`
+			Data    map[string]any `json:"data"`
+		} `json:"events"`
+	}
+	e.do("GET", "/v1/events?types=credo.annual_report.filed", "", "", nil).wantStatus(http.StatusOK).decode(&feed)
+	if len(feed.Events) != 2 || feed.Events[1].Subject != codeHuaibei || feed.Events[1].Data["version"] != 2.0 ||
+		feed.Events[1].Data["year"] != 2025.0 || feed.Events[1].Data["employees"] != nil {
+		t.Errorf("events %+v", feed.Events)
+	}
 }
 
 // Bad input: each refused with the field and the reason, and nothing

@@ -49,6 +49,7 @@ var Types = func() []string {
 		credo.ChangeRecordAccepted, credo.ChangeRecordWithdrawn, credo.ChangeGradeChanged,
 		credo.ChangeListEntryNotified, credo.ChangeListEntryActive, credo.ChangeListEntryEnded,
 		credo.ChangeCaseFiled, credo.ChangeCaseDecided, credo.ChangeRegistrationChanged,
+		credo.ChangeAnnualReportFiled,
 	} {
 		out = append(out, prefix+t)
 	}
@@ -203,7 +204,7 @@ func (f *Feed) event(c *credo.Change) *Event {
 // withdrawn: when v saw it just before), a list entry (as known now, at
 // the change's time; notified: only to those who see it whatever its
 // state), a case, a grade of a dimension (through the policy's view of an
-// assessment), registration data. Anything else, and anything it cannot
+// assessment), registration data, an annual report's filing. Anything else, and anything it cannot
 // judge, is hidden.
 func (f *Feed) visible(ctx context.Context, v credo.Viewer, c *credo.Change, now time.Time, records map[int64]*credo.Record) (bool, error) {
 	if c.Subject == "" {
@@ -217,6 +218,8 @@ func (f *Feed) visible(ctx context.Context, v credo.Viewer, c *credo.Change, now
 	switch c.Type {
 	case credo.ChangeRegistrationChanged:
 		return f.policy.Visible(v, &credo.Subject{Code: c.Subject}, at, now), nil
+	case credo.ChangeAnnualReportFiled:
+		return f.policy.Visible(v, &credo.AnnualReport{Subject: c.Subject}, at, now), nil
 	case credo.ChangeGradeChanged:
 		var d credo.GradeChangedChange
 		if json.Unmarshal(c.Data, &d) != nil {

@@ -256,6 +256,10 @@ func (p *Policy) Visible(v credo.Viewer, item any, asOf, now time.Time) bool {
 		return p.Account(v, it)
 	case *credo.Subject:
 		return it != nil && known(v)
+	case *credo.AnnualReport:
+		// Everyone sees that a report was filed and its public items
+		// (AnnualReport shapes which items).
+		return it != nil && known(v)
 	case *credo.Authority:
 		return it != nil && known(v)
 	case *credo.Assessment:

@@ -19,7 +19,8 @@ var _ credo.AnnualReportStore = (*DB)(nil)
 // CONFLICT DO NOTHING on the primary key (subject, year, version) lets one
 // of two filings of the same version, on any nodes, win; the loser reads
 // the winner's row. A write retried after its commit went unacknowledged
-// finds its own row by its random writer token, and succeeds.
+// finds its own row by its random writer token, and succeeds. The
+// filing's change is logged in the same transaction.
 func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error {
 	body, err := json.Marshal(r)
 	if err != nil {
@@ -33,8 +34,11 @@ func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error
 		conflict = nil
 		tag, err := tx.Exec(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body, writer)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, r.Subject, r.Year, r.Version, at, hash, string(body), writer)
-		if err != nil || tag.RowsAffected() == 1 {
+		if err != nil {
 			return err
+		}
+		if tag.RowsAffected() == 1 {
+			return appendChanges(ctx, tx, []*credo.Change{credo.AnnualReportFiledChange(r)})
 		}
 		var storedWriter string
 		var storedAt int64

@@ -16,7 +16,8 @@ var _ credo.AnnualReportStore = (*DB)(nil)
 
 // FileAnnualReport implements credo.AnnualReportStore. The single writer
 // and the primary key (subject, year, version) make one of two filings of
-// the same version win.
+// the same version win; the filing's change is logged in the same
+// transaction.
 func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error {
 	body, err := json.Marshal(r)
 	if err != nil {
@@ -35,8 +36,11 @@ func (db *DB) FileAnnualReport(ctx context.Context, r *credo.AnnualReport) error
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body) VALUES (?, ?, ?, ?, ?, ?)`,
-			r.Subject, r.Year, r.Version, unixNano(r.FiledAt), hash, body)
+		if _, err = tx.ExecContext(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.Subject, r.Year, r.Version, unixNano(r.FiledAt), hash, body); err != nil {
+			return err
+		}
+		_, err = db.appendChanges(ctx, tx, []*credo.Change{credo.AnnualReportFiledChange(r)})
 		return err
 	})
 	if err != nil {
