@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -147,6 +148,25 @@ func (s *Service) notifyCured(ctx context.Context, r *credo.AnnualReport) error 
 		})
 	}
 	return s.notify(ctx, ns...)
+}
+
+// deriveFiled completes, from the log, what follows from a filed report
+// (notifyCured).
+func (s *Service) deriveFiled(ctx context.Context, c *credo.Change) error {
+	var d credo.AnnualReportChange
+	if err := json.Unmarshal(c.Data, &d); err != nil {
+		return fmt.Errorf("change %d: %w", c.Position, err)
+	}
+	reports, err := s.Store.AnnualReports(ctx, c.Subject)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if r.Year == d.Year && r.Version == d.Version {
+			return s.notifyCured(ctx, r)
+		}
+	}
+	return nil
 }
 
 // AnnualReports returns every version of code's reports the registry held

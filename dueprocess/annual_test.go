@@ -169,6 +169,21 @@ func TestAnnualReportDeadline(t *testing.T) {
 	if _, err := r.p.FileAnnualReport(r.ctx, orgViewer(codeBeijing), codeBeijing, late); err != nil {
 		t.Fatal(err)
 	}
+	cured := func() int {
+		n := 0
+		for _, x := range r.notices(codeBeijing) {
+			if x.Refs.ListEntry == e.ID && strings.Contains(x.What, "may now be removed") {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := r.p.Follow(r.ctx, r.db); err != nil { // what the log says follows is done once
+		t.Fatal(err)
+	}
+	if got := cured(); got != 1 {
+		t.Fatalf("%d notices that the entry may be removed, want 1", got)
+	}
 	if obl, _ := r.p.Obligations(r.ctx, orgViewer(codeBeijing)); len(obl) != 0 {
 		t.Fatalf("after filing: %+v", obl)
 	}

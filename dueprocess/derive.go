@@ -106,6 +106,10 @@ func (s *Service) derive(ctx context.Context, page []*credo.Change) error {
 				}
 			}
 			causes[c.Subject] = credo.Cause{Kind: credo.CauseList, ListEntry: id}
+		case credo.ChangeAnnualReportFiled:
+			if err := s.deriveFiled(ctx, c); err != nil {
+				return err
+			}
 		case credo.ChangeCaseFiled:
 			cs, err := s.Store.Case(ctx, id)
 			if err != nil {
