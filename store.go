@@ -257,6 +257,12 @@ type CopyStore interface {
 	// ScanNotices returns up to limit notices of every audience with
 	// id > afterID, by id, each with its Key (which its JSON leaves out).
 	ScanNotices(ctx context.Context, afterID int64, limit int) ([]*Notice, error)
+	// RestoreAnnualReports stores report versions as given, atomically,
+	// without appending to the change log (a copy takes the source's log
+	// along); a (subject, year, version) already stored is skipped, so a
+	// restore can be resumed.
+	RestoreAnnualReports(ctx context.Context, reports []*AnnualReport) error
+
 	// RestoreNotices stores notices, atomically, with their ids, keys and
 	// times as given. A notice whose id is already stored is skipped; one
 	// whose Key is stored under another id is ECONFLICT (field "key") and

@@ -118,3 +118,25 @@ func (db *DB) UnfiledAnnualReports(ctx context.Context, q credo.UnfiledQuery) ([
 	}
 	return out, nil
 }
+
+// RestoreAnnualReports implements credo.CopyStore.
+func (db *DB) RestoreAnnualReports(ctx context.Context, reports []*credo.AnnualReport) error {
+	bodies := make([]string, len(reports))
+	for i, r := range reports {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return credo.Errorf(credo.EINVALID, "annual report cannot be stored: %v", err)
+		}
+		bodies[i] = string(b)
+	}
+	return db.write(ctx, "restoring annual reports", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		for i, r := range reports {
+			if _, err := tx.Exec(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body, writer)
+				VALUES ($1, $2, $3, $4, $5, $6, 'restore') ON CONFLICT DO NOTHING`,
+				r.Subject, r.Year, r.Version, *nsOf(r.FiledAt), r.ContentHash(), bodies[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

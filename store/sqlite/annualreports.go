@@ -103,3 +103,29 @@ func (db *DB) UnfiledAnnualReports(ctx context.Context, q credo.UnfiledQuery) ([
 	}
 	return out, nil
 }
+
+// RestoreAnnualReports implements credo.CopyStore.
+func (db *DB) RestoreAnnualReports(ctx context.Context, reports []*credo.AnnualReport) error {
+	bodies := make([][]byte, len(reports))
+	for i, r := range reports {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return credo.Errorf(credo.EINVALID, "annual report cannot be stored: %v", err)
+		}
+		bodies[i] = b
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		for i, r := range reports {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO annual_reports(subject, year, version, filed_at, hash, body)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				r.Subject, r.Year, r.Version, unixNano(r.FiledAt), r.ContentHash(), bodies[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: restoring annual reports: %w", err)
+	}
+	return nil
+}

@@ -690,10 +690,9 @@ func eachAnnualReport(ctx context.Context, st credo.Store, fn func([]*credo.Annu
 }
 
 // copyAnnualReports copies every version of every report with its
-// version, time and filer (FileAnnualReport stores them as given); a
-// version the target holds already is skipped, so a copy can be resumed.
-// As for authorities and rulebooks, filing appends to the target's log
-// again, after the source's changes (Later).
+// version, time and filer (RestoreAnnualReports, which logs nothing: the
+// log came with copyChanges); versions the target holds already are
+// skipped, so a copy can be resumed.
 func copyAnnualReports(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
 	p := Progress{Stage: "annual reports"}
 	err := eachAnnualReport(ctx, from, func(rs []*credo.AnnualReport) error {
@@ -701,16 +700,19 @@ func copyAnnualReports(ctx context.Context, from, to credo.Store, src *sums, pro
 		if err != nil {
 			return err
 		}
+		var missing []*credo.AnnualReport
 		for _, r := range rs {
 			src.annualReport(r)
 			p.Done++
-			if slices.ContainsFunc(there, func(x *credo.AnnualReport) bool { return x.Year == r.Year && x.Version == r.Version }) {
-				continue
+			if !slices.ContainsFunc(there, func(x *credo.AnnualReport) bool { return x.Year == r.Year && x.Version == r.Version }) {
+				missing = append(missing, r)
 			}
-			if err := to.FileAnnualReport(ctx, r); err != nil {
-				return fmt.Errorf("restoring the %d report of %s, version %d: %w", r.Year, r.Subject, r.Version, err)
+		}
+		if len(missing) > 0 {
+			if err := to.RestoreAnnualReports(ctx, missing); err != nil {
+				return fmt.Errorf("restoring the annual reports of %s: %w", rs[0].Subject, err)
 			}
-			p.Copied++
+			p.Copied += int64(len(missing))
 		}
 		progress(p)
 		return nil

@@ -79,18 +79,49 @@ func testAnnualReports(t *testing.T, h Harness) {
 			t.Fatalf("%d filings succeeded and %d are stored; want 1 and 1", ok, len(got))
 		}
 	})
+	t.Run("each filing is logged; a restore is not, and skips what is stored", func(t *testing.T) {
+		changes, err := s.Changes(ctx, credo.ChangeQuery{Types: []string{credo.ChangeAnnualReportFiled}, Limit: credo.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		filed := 0
+		for _, c := range changes {
+			if c.Subject == codes[0] {
+				filed++
+			}
+		}
+		if filed != 3 {
+			t.Fatalf("%d annual_report.filed changes of %s, want 3", filed, codes[0])
+		}
+		head, _ := s.Head(ctx)
+		restored := report(2, 2025, 1, 40)
+		if err := s.RestoreAnnualReports(ctx, []*credo.AnnualReport{restored, report(0, 2025, 1, 99)}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.AnnualReports(ctx, codes[2]); len(got) != 1 {
+			t.Fatalf("restored: %d versions, want 1", len(got))
+		} else {
+			wantSame(t, "the restored report", got[0], restored)
+		}
+		if got, _ := s.AnnualReports(ctx, codes[0]); !got[1].FiledAt.Equal(first.FiledAt.Time) {
+			t.Fatal("a restore replaced a stored version")
+		}
+		if after, _ := s.Head(ctx); after != head {
+			t.Fatalf("a restore appended to the log: head %d, then %d", head, after)
+		}
+	})
 	t.Run("unfiled: by code, after the cursor, filed before the time", func(t *testing.T) {
 		all, err := s.UnfiledAnnualReports(ctx, credo.UnfiledQuery{Year: 2025, Limit: credo.MaxPageSize})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, sub := range all {
-			if sub.Code == codes[0] || sub.Code == codes[1] {
+			if sub.Code == codes[0] || sub.Code == codes[1] || sub.Code == codes[2] {
 				t.Fatalf("%s filed for 2025 but is listed", sub.Code)
 			}
 		}
-		if len(all) != len(codes)-2 {
-			t.Fatalf("%d unfiled, want %d", len(all), len(codes)-2)
+		if len(all) != len(codes)-3 {
+			t.Fatalf("%d unfiled, want %d", len(all), len(codes)-3)
 		}
 		for i := 1; i < len(all); i++ {
 			if all[i-1].Code >= all[i].Code {
