@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/division"
 )
 
 // funcs are the templates' helpers; none of them returns unescaped HTML
@@ -38,12 +39,18 @@ var funcs = template.FuncMap{
 		}
 		return value
 	},
-	"query":      url.QueryEscape,
-	"path":       url.PathEscape,
-	"itoa":       strconv.Itoa,
-	"others":     func(l *lang) []*lang { return offered },
-	"add":        func(a, b int) int { return a + b },
-	"badge":      badge,
+	"query":  url.QueryEscape,
+	"path":   url.PathEscape,
+	"itoa":   strconv.Itoa,
+	"others": func(l *lang) []*lang { return offered },
+	"add":    func(a, b int) int { return a + b },
+	"badge":  badge,
+	"divisionName": func(code string) string {
+		if d, ok := division.Lookup(code); ok {
+			return d.FullName
+		}
+		return ""
+	},
 	"paragraphs": func(s string) []string { return strings.Split(s, "\n") },
 }
 

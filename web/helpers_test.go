@@ -100,13 +100,25 @@ func newRegistry(t *testing.T) *registry {
 			"penalty_types": []string{"fine"}, "amount": 500000, "decision_number": "淮市监罚〔2026〕9号",
 			"legal_basis": "《中华人民共和国食品安全法》", "description": "食品安全", "occurred_at": "2026-03-15"},
 	)
-	if _, _, err := p.List(ctx, credo.Viewer{Role: credo.RoleAuthority, Authority: auth}, dueprocess.ListRequest{
+	entry, _, err := p.List(ctx, credo.Viewer{Role: credo.RoleAuthority, Authority: auth}, dueprocess.ListRequest{
 		List: "abnormal-operations", Subject: codeHuaibei, LegalBasis: "《企业经营异常名录管理暂行办法》" + hostile,
 		DecisionNumber: "淮市监异〔2026〕3号" + hostile, Reasons: dueprocess.Texts{"未按规定报送年度报告" + hostile},
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatalf("listing: %v", err)
 	}
 	clk.set(testNow)
+	// The organization objects to the listing and to its newer record.
+	org := credo.Viewer{Role: credo.RoleOrganization, Account: &credo.Account{ID: "acct-huaibei", Role: credo.RoleOrganization, Subject: codeHuaibei}}
+	records, err := st.AllRecords(ctx, codeHuaibei)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []credo.Target{{Kind: credo.TargetListEntry, ID: entry.ID}, {Kind: credo.TargetRecord, ID: records[len(records)-1].ID}} {
+		if _, err := p.File(ctx, org, credo.CaseObjection, dueprocess.CaseRequest{Target: target, Reasons: dueprocess.Texts{"已按期报送年度报告"}}); err != nil {
+			t.Fatalf("objecting to %v: %v", target, err)
+		}
+	}
 
 	portal, err := web.New(st, p, g, clk.Now, nil)
 	if err != nil {

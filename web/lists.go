@@ -33,6 +33,8 @@ type listPage struct {
 	Entries  []entryView
 	Next     string // the cursor of the next page
 	Names    map[string]string
+	// Authorities names the authorities of the entries.
+	Authorities map[string]string
 }
 
 func (p *listPage) PageTitle(l *lang) string { return p.List.Title }
@@ -48,7 +50,7 @@ func (s *Server) list(r *http.Request, l *lang) (string, any, error) {
 		return "", nil, credo.ErrNotFound("list", r.PathValue("list"))
 	}
 	q := r.URL.Query()
-	out := &listPage{List: def, Division: q.Get("division"), Names: map[string]string{}}
+	out := &listPage{List: def, Division: q.Get("division"), Names: map[string]string{}, Authorities: map[string]string{}}
 	if out.Division != "" && !division.ValidPrefix(out.Division) {
 		return "", nil, credo.FieldError("division", "format", "must be a division code prefix of 2 to 6 digits")
 	}
@@ -81,6 +83,7 @@ func (s *Server) list(r *http.Request, l *lang) (string, any, error) {
 // named fills in the names of the listed organizations.
 func (s *Server) named(r *http.Request, p *listPage) *listPage {
 	for _, e := range p.Entries {
+		s.authorityName(r, p.Authorities, e.Authority)
 		if _, ok := p.Names[e.Subject]; ok {
 			continue
 		}

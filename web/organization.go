@@ -25,6 +25,8 @@ type orgPage struct {
 	Records    []recordRow
 	Entries    []entryView
 	Measures   lists.Verdict
+	// Authorities names the authorities of the records and entries shown.
+	Authorities map[string]string
 }
 
 func (p *orgPage) PageTitle(l *lang) string { return p.Subject.Name }
@@ -54,7 +56,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 		return "", nil, err
 	}
 	now := s.now()
-	out := &orgPage{Subject: sub}
+	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
 	if out.Assessment, err = s.publicAssessment(r, code); err != nil {
 		return "", nil, err
 	}
@@ -77,7 +79,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	names := map[string]string{}
+	names := out.Authorities
 	for i := len(records) - 1; i >= 0; i-- {
 		rec := records[i]
 		if !seen(rec.ID) {
@@ -91,17 +93,14 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 		if c := open[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]; c != nil {
 			row.UnderObjection, row.Objection = true, c.ID
 		}
-		if row.AuthorityName = names[rec.Authority]; row.AuthorityName == "" {
-			row.AuthorityName = rec.Authority
-			if a, err := s.store.Authority(ctx(r), rec.Authority); err == nil {
-				row.AuthorityName = a.Name
-			}
-			names[rec.Authority] = row.AuthorityName
-		}
+		row.AuthorityName = s.authorityName(r, names, rec.Authority)
 		out.Records = append(out.Records, row)
 	}
 	if out.Entries, err = s.process.SubjectLists(ctx(r), public, code, now); err != nil {
 		return "", nil, err
+	}
+	for _, e := range out.Entries {
+		s.authorityName(r, names, e.Authority)
 	}
 	if s.process.Grading != nil {
 		if out.Measures, err = s.process.Measures(ctx(r), public, code, "", now); err != nil {
@@ -179,4 +178,18 @@ func maskedRecord(rec *credo.Record) *credo.Record {
 		*f = uscc.MaskResidentIDs(*f)
 	}
 	return &cp
+}
+
+// authorityName is the name of the authority with id, remembered in
+// names; the id itself when the registry has no such authority (the
+// registry's own rules act as "credo").
+func (s *Server) authorityName(r *http.Request, names map[string]string, id string) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	names[id] = id
+	if a, err := s.store.Authority(ctx(r), id); err == nil && a.Name != "" {
+		names[id] = a.Name
+	}
+	return names[id]
 }

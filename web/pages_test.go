@@ -119,6 +119,13 @@ func TestOrganizationPage(t *testing.T) {
 		`href="/en/lists/abnormal-operations"`, "淮市监异〔2026〕3号", // the listing
 		"What this means for procurement",
 	)
+	// Both objections (to the listing and to the newer record) are shown as such.
+	if n := strings.Count(pg.body, "Objection pending"); n != 2 {
+		t.Errorf("%d items shown under objection, want 2", n)
+	}
+	if n := strings.Count(pg.body, `class="record objected"`) + strings.Count(pg.body, `class="entry objected"`); n != 2 {
+		t.Errorf("%d items marked objected, want 2", n)
+	}
 	zh := reg.get("/zh/organizations/" + codeHuaibei)
 	zh.has(t, "公示记录", "名单", "等级变化")
 
@@ -150,6 +157,8 @@ func TestSearch(t *testing.T) {
 	reg.get("/en/search?division=3&status=revoked").has(t, "1 organizations", "上海测试有限公司")
 	reg.get("/en/search?division=3&list=abnormal-operations").has(t, "1 organizations", "淮北")
 	reg.get("/en/search?division=44&industry=I65").has(t, "1 organizations")
+	reg.get("/en/search?division=3&grade=B").has(t, "1 organizations", "淮北")
+	reg.get("/en/search?division=3&grade=D").has(t, "0 organizations")
 	reg.get("/en/search?division=44&industry=C13").has(t, "0 organizations")
 
 	for _, bad := range []string{"division=x", "q=a&grade=Z", "q=a&status=gone", "q=a&list=nope", "q=a&page=0", "q=a&page=x", "q=a&page=9", "q=" + strings.Repeat("长", 201)} {
