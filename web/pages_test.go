@@ -115,6 +115,7 @@ func TestOrganizationPage(t *testing.T) {
 	pg.has(t,
 		`<svg class="chart"`, `role="img"`, `<title id="chart-title">`, `class="history-table"`, // chart and the same data as a table
 		`class="badge grade-`, `<span class="letter">`, // the badge: letter and words
+		"How the grade is computed", `href="#dim-`, // every grade explained
 		"淮市监罚〔2026〕9号", "《中华人民共和国食品安全法》", "2026-03-15", // a record: decision, basis, dates
 		`href="/en/lists/abnormal-operations"`, "淮市监异〔2026〕3号", // the listing
 		"What this means for procurement",
