@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -91,15 +92,23 @@ func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	reg := newRegistry(t)
 
-	// Keyboard only: the first Tab reaches the skip link; search →
-	// organization page → chart present.
+	// Keyboard only: the first Tab reaches the skip link; then, in a tab
+	// with JavaScript turned off, search → organization page → chart
+	// present.
 	if err := chromedp.Do(ctx, chromedp.Navigate(reg.url+"/zh/"), chromedp.KeyEvent(kb.Tab)); err != nil {
 		t.Fatal(err)
 	}
 	if active, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.className`)); err != nil || active != "skip" {
 		t.Errorf("the first Tab focuses %q (%v), want the skip link", active, err)
 	}
-	err := chromedp.Do(ctx,
+	noJS, cancelNoJS := chromedp.NewContext(ctx)
+	defer cancelNoJS()
+	err := chromedp.Do(noJS,
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}),
+		chromedp.Navigate(reg.url+"/zh/"),
 		chromedp.Focus(chromedp.CSS("#q")),
 		chromedp.SendKeys(chromedp.CSS("#q"), "淮北"+kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS("#results")),
@@ -110,16 +119,16 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("search → organization page: %v", err)
 	}
-	location, err := chromedp.Run(ctx, chromedp.Location())
+	location, err := chromedp.Run(noJS, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
-	chart, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("svg.chart path.line").getAttribute("d")`))
+	chart, err := chromedp.Run(noJS, chromedp.AttributeValue(chromedp.CSS("svg.chart path.line"), "d"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(location, "/zh/organizations/"+codeHuaibei) || !strings.HasPrefix(chart, "M") {
-		t.Errorf("ended at %s with chart path %q", location, chart)
+	if !strings.HasSuffix(location, "/zh/organizations/"+codeHuaibei) || !strings.HasPrefix(chart.Value, "M") {
+		t.Errorf("ended at %s with chart path %q", location, chart.Value)
 	}
 
 	dir := artifacts(t)
