@@ -54,6 +54,7 @@ type registry struct {
 	process *dueprocess.Service
 	clock   *clock
 	auth    *credo.Authority
+	in      *ingest.Ingester
 }
 
 func newRegistry(t *testing.T) *registry {
@@ -82,7 +83,7 @@ func newRegistry(t *testing.T) *registry {
 	}
 	p := dueprocess.New(st, cat, calendar.Default(), g, in)
 	p.Now = clk.Now
-	reg := &registry{t: t, store: st, process: p, clock: clk, auth: auth}
+	reg := &registry{t: t, store: st, process: p, clock: clk, auth: auth, in: in}
 
 	reg.ingest(in.Subjects,
 		map[string]any{"code": codeHuawei, "name": "华为技术有限公司", "division": "440300", "status": "active", "industry": "I65", "established": "1987-09-15", "address": "深圳市龙岗区坂田华为基地"},

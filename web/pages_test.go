@@ -3,9 +3,12 @@ package web_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/credo-registry/credo/uscc"
 )
 
 // pages are the public pages, by path after the language prefix.
@@ -151,7 +154,7 @@ func TestSearch(t *testing.T) {
 	pg := reg.get("/en/search?q=" + codeHuawei)
 	pg.has(t, "华为技术有限公司", "/en/organizations/"+codeHuawei, "1 organizations")
 	byDivision := reg.get("/en/search?division=3")
-	byDivision.has(t, "2 organizations")
+	byDivision.has(t, "2 organizations", `href="/en/search.csv?division=3"`, `href="/en/search.json?division=3"`)
 	if strings.Contains(byDivision.body, "华为") {
 		t.Error("division 3 found an organization of 44")
 	}
@@ -213,5 +216,47 @@ func TestBesideTheAPI(t *testing.T) {
 		if pg := reg.get(path); pg.status != 404 || !strings.HasPrefix(pg.header.Get("Content-Type"), "application/problem+json") {
 			t.Errorf("%s: %d %s, want a 404 problem", path, pg.status, pg.header.Get("Content-Type"))
 		}
+	}
+}
+
+// TestSearchPages checks pagination with counts: 45 organizations of one
+// division, 20 a page.
+func TestSearchPages(t *testing.T) {
+	reg := newRegistry(t)
+	var subjects []map[string]any
+	for i := range 45 {
+		code, err := uscc.Build('9', '1', "320611", fmt.Sprintf("MA%06d", i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subjects = append(subjects, map[string]any{"code": code, "name": fmt.Sprintf("江苏测试第%d有限公司", i+1), "division": "320611", "status": "active"})
+	}
+	reg.ingest(reg.in.Subjects, subjects...)
+
+	first := reg.get("/en/search?division=320611")
+	first.has(t, "45 organizations", "page 1 / 3", `href="/en/search?division=320611&amp;page=2" rel="next"`)
+	if strings.Contains(first.body, `rel="prev"`) {
+		t.Error("the first page links to a previous one")
+	}
+	if n := strings.Count(first.body, `/en/organizations/91320611`); n != 20 {
+		t.Errorf("%d results on page 1, want 20", n)
+	}
+	last := reg.get("/en/search?division=320611&page=3")
+	last.has(t, "page 3 / 3", `href="/en/search?division=320611&amp;page=2" rel="prev"`)
+	if n := strings.Count(last.body, `/en/organizations/91320611`); n != 5 {
+		t.Errorf("%d results on page 3, want 5", n)
+	}
+	if strings.Contains(last.body, `rel="next"`) {
+		t.Error("the last page links to a next one")
+	}
+	if got := reg.get("/en/search?division=320611&page=4"); got.status != http.StatusBadRequest {
+		t.Errorf("page 4 of 3: %d, want 400", got.status)
+	}
+	var out struct {
+		Total   int               `json:"total"`
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(reg.get("/en/search.json?division=320611").body), &out); err != nil || out.Total != 45 || len(out.Results) != 45 {
+		t.Errorf("the export holds %d of %d (%v), want all 45", len(out.Results), out.Total, err)
 	}
 }

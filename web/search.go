@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,10 +36,11 @@ type searchPage struct {
 	Total   int
 	Capped  bool // more than Total matched
 	Pages   int
-	Prev    string // query of the previous page, "" on the first
-	Next    string // query of the next page, "" on the last
-	Export  string // query of this search, for the CSV and JSON links
-	Lists   []listOption
+	// Links: the previous and next pages ("" on the first and last), and
+	// the exports of this search. Built here from url.Values, so each
+	// value is escaped once.
+	Prev, Next, CSV, JSON template.URL
+	Lists                 []listOption
 }
 
 type listOption struct{ ID, Title string }
@@ -95,12 +97,14 @@ func (s *Server) search(r *http.Request, l *lang) (string, any, error) {
 			}
 		}
 	}
-	out.Export = f.query(0)
+	base := "/" + l.Code + "/search"
+	out.CSV = template.URL(base + ".csv?" + f.query(0))
+	out.JSON = template.URL(base + ".json?" + f.query(0))
 	if f.Page > 1 {
-		out.Prev = f.query(f.Page - 1)
+		out.Prev = template.URL(base + "?" + f.query(f.Page-1))
 	}
 	if f.Page < out.Pages {
-		out.Next = f.query(f.Page + 1)
+		out.Next = template.URL(base + "?" + f.query(f.Page+1))
 	}
 	return "search", out, nil
 }
