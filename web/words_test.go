@@ -1,6 +1,9 @@
 package web
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestWords checks that every word is in both languages.
 func TestWords(t *testing.T) {
@@ -26,6 +29,21 @@ func TestTemplatesParsed(t *testing.T) {
 		}
 		if len(b) == 0 {
 			t.Errorf("page %s: empty template", name)
+		}
+	}
+}
+
+// TestStylesheet checks the promises the stylesheet keeps: a visible
+// focus, a print layout, no colour-only badge (each grade's badge differs
+// in border style too).
+func TestStylesheet(t *testing.T) {
+	css, err := staticFS.ReadFile("static/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{":focus-visible", "outline: 3px solid", "@media print", ".grade-a {", ".grade-b {", ".grade-c {", ".grade-d {", "border-style: dashed", "border-style: dotted", "border-style: double"} {
+		if !strings.Contains(string(css), want) {
+			t.Errorf("style.css lacks %q", want)
 		}
 	}
 }
