@@ -55,6 +55,7 @@ type registry struct {
 	clock   *clock
 	auth    *credo.Authority
 	in      *ingest.Ingester
+	portal  *web.Server
 }
 
 func newRegistry(t *testing.T) *registry {
@@ -128,6 +129,7 @@ func newRegistry(t *testing.T) *registry {
 	hs := httptest.NewServer(portal)
 	t.Cleanup(hs.Close)
 	reg.url = hs.URL
+	reg.portal = portal
 	// The portal beside the JSON API, as credo serve runs it.
 	a := api.New(st, in, nil)
 	a.Grading, a.Process, a.Now, a.Portal = g, p, clk.Now, portal

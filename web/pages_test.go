@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/credo-registry/credo/uscc"
+	"github.com/credo-registry/credo/web"
 )
 
 // pages are the public pages, by path after the language prefix.
@@ -259,4 +260,25 @@ func TestSearchPages(t *testing.T) {
 	if err := json.Unmarshal([]byte(reg.get("/en/search.json?division=320611").body), &out); err != nil || out.Total != 45 || len(out.Results) != 45 {
 		t.Errorf("the export holds %d of %d (%v), want all 45", len(out.Results), out.Total, err)
 	}
+}
+
+// TestSearchScanBound checks that a filter the store does not apply is
+// judged over a bounded number of the store's matches, and the page says
+// the count is partial.
+func TestSearchScanBound(t *testing.T) {
+	reg := newRegistry(t)
+	var subjects []map[string]any
+	for i := range 30 {
+		code, err := uscc.Build('9', '1', "320611", fmt.Sprintf("MA%06d", i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subjects = append(subjects, map[string]any{"code": code, "name": fmt.Sprintf("江苏测试第%d有限公司", i+1), "division": "320611", "status": "active", "industry": "C13"})
+	}
+	reg.ingest(reg.in.Subjects, subjects...)
+	web.SetMaxScanned(reg.portal, 10)
+	reg.get("/en/search?division=320611&industry=C13").has(t, "at least 10 organizations", "narrow the search")
+	reg.get("/en/search?division=320611&industry=NONE").has(t, "at least 0 organizations", "narrow the search")
+	web.SetMaxScanned(reg.portal, 1000)
+	reg.get("/en/search?division=320611&industry=C13").has(t, "30 organizations")
 }

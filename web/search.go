@@ -15,11 +15,15 @@ import (
 )
 
 // Search bounds: the text, the matches counted (a search matching more
-// says "more than"), and the results on one page.
+// says "more than"), and the results on one page. The filters the store
+// does not apply (grade, list, status, industry) are judged here, over at
+// most maxScanned of the store's matches: a public page never reads a
+// whole division.
 const (
-	maxQuery      = 200
-	maxMatches    = 1000
-	resultsOnPage = 20
+	maxQuery          = 200
+	maxMatches        = 1000
+	defaultMaxScanned = 5000
+	resultsOnPage     = 20
 )
 
 // searchFilter is the search form: plain GET parameters.
@@ -34,7 +38,7 @@ type searchPage struct {
 	Asked   bool // a search was made (q or division given)
 	Results []searchResult
 	Total   int
-	Capped  bool // more than Total matched
+	Capped  bool // more than Total matched, or not all candidates were judged
 	Pages   int
 	// Links: the previous and next pages ("" on the first and last), and
 	// the exports of this search. Built here from url.Values, so each
@@ -180,14 +184,19 @@ func (f searchFilter) query(page int) string {
 // find returns the organizations matching f, most relevant first (the
 // store's ranking), at most maxMatches, and whether there were more.
 func (s *Server) find(r *http.Request, f searchFilter) ([]searchResult, bool, error) {
-	q := credo.SubjectQuery{Q: f.Q, Division: f.Division, Limit: credo.MaxPageSize}
+	q := credo.SubjectQuery{Q: f.Q, Division: f.Division, Limit: min(credo.MaxPageSize, s.maxScanned)}
 	var out []searchResult
+	scanned := 0
 	for {
 		page, err := s.store.SearchSubjects(ctx(r), q)
 		if err != nil {
 			return nil, false, err
 		}
 		for _, sub := range page.Subjects {
+			if scanned == s.maxScanned {
+				return out, true, nil
+			}
+			scanned++
 			ok, grade, err := s.matches(r, f, sub)
 			if err != nil {
 				return nil, false, err

@@ -46,6 +46,9 @@ type Server struct {
 	now     func() time.Time
 	pages   map[string]*template.Template
 	handler http.Handler
+	// maxScanned bounds the store's matches a search judges
+	// (defaultMaxScanned; tests lower it).
+	maxScanned int
 }
 
 // pageNames are the templates, one per page; each is parsed with
@@ -68,7 +71,7 @@ func New(store credo.Store, p *dueprocess.Service, g Grading, now func() time.Ti
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, process: p, grading: g, logger: logger, now: now, pages: map[string]*template.Template{}}
+	s := &Server{store: store, process: p, grading: g, logger: logger, now: now, pages: map[string]*template.Template{}, maxScanned: defaultMaxScanned}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/badge.html", "templates/"+name+".html")
 		if err != nil {
