@@ -57,6 +57,10 @@ type Server struct {
 	LimitLoopback  bool
 	MaxStreams     int
 
+	// Portal, when set, is served beside the API at its paths, behind the
+	// same middleware (request logs, limits, timeouts, recovery).
+	Portal Portal
+
 	once    sync.Once
 	metrics *metrics
 	limits  *rateLimits
@@ -73,6 +77,13 @@ const (
 // New returns a Server with the default limits.
 func New(store credo.Store, in *ingest.Ingester, logger *slog.Logger) *Server {
 	return &Server{Store: store, Ingester: in, Logger: logger}
+}
+
+// Portal is the web pages served beside the API (package web): a
+// handler and the ServeMux patterns it answers, which no API route uses.
+type Portal interface {
+	http.Handler
+	Paths() []string
 }
 
 // Route is one method and ServeMux path pattern the API serves.
@@ -191,6 +202,11 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.adapt(rt.access, rt.handle))
+	}
+	if s.Portal != nil {
+		for _, p := range s.Portal.Paths() {
+			mux.Handle(p, s.Portal)
+		}
 	}
 	return &middleware{s: s, mux: mux, metrics: s.metrics}
 }

@@ -400,6 +400,23 @@ func TestDemo(t *testing.T) {
 	if status != 200 || a["grade"] != "D" {
 		t.Fatalf("the listed organization's grade: %d %v", status, a["grade"])
 	}
+	// The portal beside the API: the listed organization's page, found by
+	// searching its code.
+	for path, want := range map[string]string{
+		"/zh/search?q=" + code:         "/zh/organizations/" + code,
+		"/en/organizations/" + code:    `<span class="letter">D</span>`,
+		"/zh/lists/serious-dishonesty": `<html lang="zh-CN">`,
+	} {
+		res, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %d, want 200 with %q", path, res.StatusCode, want)
+		}
+	}
 	status, notices := request(t, "GET", url+"/v1/me/notices", tokens[1], "", "")
 	if ns, _ := notices["notices"].([]any); status != 200 || len(ns) == 0 {
 		t.Fatalf("the organization's notices: %d %v", status, notices)

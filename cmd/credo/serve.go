@@ -17,6 +17,7 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/web"
 )
 
 type serveFlags struct {
@@ -140,6 +141,9 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	a.Now = clock.Now
 	a.Events = events.NewFeed(store, p.Policy, EventSource, nil)
 	a.EventTail = events.NewTail(store, 0)
+	if a.Portal, err = web.New(store, p, g, nil, logger); err != nil {
+		return err
+	}
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
 	// What a process killed mid-write left undone is completed before

@@ -1,0 +1,357 @@
+// Package report renders a credit report as PDF: the organization's
+// registration data, grades with their explanation, records, list entries
+// and measures, as the reader may see them (the caller reads them through
+// the visibility policy), with the report's number, issue time, as-of time,
+// rulebook versions, and a QR code of the address where anyone can verify
+// it.
+//
+// The PDF is a pure function of the Report: the same Report gives the same
+// bytes (creation dates are the issue time, objects are written in a fixed
+// order, the QR code is drawn as rectangles). Chinese text is selectable
+// and searchable: the embedded CJK font (fonts/, Droid Sans Fallback,
+// Apache-2.0) is subset to the characters used, with a ToUnicode map.
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"rsc.io/qr"
+
+	"github.com/credo-registry/credo"
+)
+
+// The fonts (fonts/README.md): CJK text in Droid Sans Fallback, which
+// has no Latin glyphs; everything else in DejaVu Sans.
+var (
+	//go:embed fonts/DroidSansFallback.ttf
+	cjkFont []byte
+	//go:embed fonts/DejaVuSans.ttf
+	latinFont []byte
+)
+
+// Report is what a credit report says.
+type Report struct {
+	Number     string
+	IssuedAt   time.Time
+	AsOf       time.Time
+	VerifyURL  string // printed, and encoded as the QR code
+	Subject    *credo.Subject
+	Assessment *credo.Assessment // nil: not graded
+	Records    []Record
+	Entries    []Entry
+	Measures   []Measure
+}
+
+// Record is a record as the report shows it.
+type Record struct {
+	Authority, Category, Kind, DecisionNumber, LegalBasis, Description string
+	Decided, PublicFrom, PublicUntil                                   time.Time
+	UnderObjection                                                     bool
+}
+
+// Entry is a list entry as the report shows it.
+type Entry struct {
+	List, Authority, DecisionNumber, LegalBasis, State string
+	Decided, Effective                                 time.Time
+	UnderObjection                                     bool
+}
+
+// Measure is what an entry or grade means for an action (procurement ...).
+type Measure struct {
+	Title, Effect, LegalBasis, Why string
+}
+
+// Page geometry, in millimetres.
+const (
+	margin   = 18.0
+	lineH    = 6.0
+	qrSize   = 28.0
+	labelW   = 48.0
+	pageW    = 210.0
+	textW    = pageW - 2*margin
+	cjkKey   = "cjk"
+	latinKey = "latin"
+)
+
+// PDF renders r.
+func PDF(r *Report) ([]byte, error) {
+	if r == nil || r.Subject == nil {
+		return nil, fmt.Errorf("report: no organization")
+	}
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetCatalogSort(true)
+	p.SetCreationDate(r.IssuedAt.UTC())
+	p.SetModificationDate(r.IssuedAt.UTC())
+	p.SetTitle("信用报告 "+r.Number, true)
+	p.SetCreator("credo", true)
+	p.SetMargins(margin, margin, margin)
+	p.SetAutoPageBreak(true, margin)
+	p.AddUTF8FontFromBytes(cjkKey, "", cjkFont)
+	p.AddUTF8FontFromBytes(latinKey, "", latinFont)
+	w := &writer{p: p, size: 10}
+	p.SetFooterFunc(func() {
+		p.SetY(-12)
+		w.size = 8
+		w.text(margin, textW, 5, fmt.Sprintf("%s · %d", r.Number, p.PageNo()))
+		w.size = 10
+	})
+	p.AddPage()
+
+	w.size = 18
+	w.text(margin, textW-qrSize, 10, "信用报告 Credit report")
+	w.size = 10
+	w.qr(r.VerifyURL, pageW-margin-qrSize, margin)
+	w.field("报告编号 Report number", r.Number)
+	w.field("出具时间 Issued", r.IssuedAt.UTC().Format(time.RFC3339))
+	w.field("评价时点 As of", r.AsOf.UTC().Format(time.RFC3339))
+	if a := r.Assessment; a != nil {
+		w.field("评价规则 Rulebooks", rulebooks(a.Rulebooks))
+	}
+	if p.GetY() < margin+qrSize+2 {
+		p.SetY(margin + qrSize + 2)
+	}
+	w.field("验证 Verify", r.VerifyURL)
+	p.Ln(4)
+
+	s := r.Subject
+	w.heading("基本信息 Registration")
+	w.field("名称 Name", s.Name)
+	w.field("统一社会信用代码 Code", s.Code)
+	w.field("行政区划 Division", s.Division)
+	w.field("登记状态 Status", string(s.Status))
+	if !s.Established.IsZero() {
+		w.field("成立日期 Established", date(s.Established.Time))
+	}
+	w.field("行业 Industry", s.Industry)
+	w.field("住所 Address", s.Address)
+
+	w.heading("信用等级 Grades")
+	if a := r.Assessment; a == nil {
+		w.line("暂无等级 Not graded")
+	} else {
+		if a.Grade != "" {
+			w.field("综合等级 Comprehensive", a.Grade)
+		}
+		for _, id := range dimensionIDs(a) {
+			d := a.Dimensions[id]
+			title := d.Title
+			if title == "" {
+				title = id
+			}
+			w.field(title, d.Grade+"  (起始分 start "+num(d.Start)+" · 得分 score "+num(d.Score)+")")
+			for _, c := range d.Contributions {
+				w.bullet(num(c.Points) + "  " + c.Reason + joinNonEmpty("  ", c.LegalBasis))
+			}
+		}
+	}
+
+	w.heading("公示记录 Records")
+	if len(r.Records) == 0 {
+		w.line("无 None")
+	}
+	for _, rec := range r.Records {
+		head := rec.Kind + " · " + rec.Category
+		if rec.UnderObjection {
+			head += "  【异议处理中 objection pending】"
+		}
+		w.sub(head)
+		w.field("决定机关 Authority", rec.Authority)
+		w.field("决定文书号 Decision", rec.DecisionNumber)
+		w.field("法律依据 Legal basis", rec.LegalBasis)
+		w.field("内容 Description", rec.Description)
+		w.field("决定日期 Decided", date(rec.Decided))
+		w.field("公示期 Published", date(rec.PublicFrom)+" – "+date(rec.PublicUntil))
+	}
+
+	w.heading("名单 Lists")
+	if len(r.Entries) == 0 {
+		w.line("无 None")
+	}
+	for _, e := range r.Entries {
+		head := e.List + " · " + e.State
+		if e.UnderObjection {
+			head += "  【异议处理中 objection pending】"
+		}
+		w.sub(head)
+		w.field("决定机关 Authority", e.Authority)
+		w.field("决定文书号 Decision", e.DecisionNumber)
+		w.field("法律依据 Legal basis", e.LegalBasis)
+		w.field("决定日期 Decided", date(e.Decided))
+		w.field("生效日期 In effect", date(e.Effective))
+	}
+
+	w.heading("联合惩戒与激励措施 Measures")
+	if len(r.Measures) == 0 {
+		w.line("无 None")
+	}
+	for _, m := range r.Measures {
+		w.bullet(m.Title + " — " + m.Effect + joinNonEmpty("  ", m.LegalBasis) + joinNonEmpty("  ", m.Why))
+	}
+
+	if err := p.Error(); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var b bytes.Buffer
+	if err := p.Output(&b); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// writer lays out the report's lines, each run of CJK text in the CJK
+// font and the rest in the Latin one.
+type writer struct {
+	p    *fpdf.Fpdf
+	size float64
+}
+
+// text writes s from x in a column width wide, wrapping, and moves to the
+// next line.
+func (w *writer) text(x, width, h float64, s string) {
+	left, top, right, _ := w.p.GetMargins()
+	w.p.SetLeftMargin(x)
+	w.p.SetRightMargin(pageW - x - width)
+	w.p.SetX(x)
+	for _, run := range runs(s) {
+		font := latinKey
+		if run.cjk {
+			font = cjkKey
+		}
+		w.p.SetFont(font, "", w.size)
+		w.p.Write(h, run.text)
+	}
+	w.p.Ln(h)
+	w.p.SetMargins(left, top, right)
+}
+
+type run struct {
+	text string
+	cjk  bool
+}
+
+// runs splits s where it changes between CJK (and full-width) characters
+// and the others.
+func runs(s string) []run {
+	var out []run
+	for _, r := range s {
+		c := isCJK(r)
+		if n := len(out); n > 0 && out[n-1].cjk == c {
+			out[n-1].text += string(r)
+			continue
+		}
+		out = append(out, run{string(r), c})
+	}
+	return out
+}
+
+// isCJK reports whether r is drawn with the CJK font: CJK scripts,
+// symbols and punctuation, and full-width forms.
+func isCJK(r rune) bool {
+	return r >= 0x2E80 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF || r >= 0xFE30 && r <= 0xFE4F || r >= 0xFF00 && r <= 0xFFEF || r >= 0x20000
+}
+
+func (w *writer) heading(s string) {
+	w.p.Ln(3)
+	w.size = 13
+	w.text(margin, textW, 8, s)
+	w.size = 10
+	y := w.p.GetY()
+	w.p.Line(margin, y, pageW-margin, y)
+	w.p.Ln(2)
+}
+
+func (w *writer) sub(s string) {
+	w.p.Ln(1)
+	w.size = 11
+	w.text(margin, textW, lineH, s)
+	w.size = 10
+}
+
+func (w *writer) field(label, value string) {
+	if value == "" {
+		return
+	}
+	y := w.p.GetY()
+	w.text(margin, labelW-2, lineH, label)
+	yLabel := w.p.GetY()
+	w.p.SetY(y)
+	w.text(margin+labelW, textW-labelW-qrPad(y), lineH, value)
+	if w.p.GetY() < yLabel {
+		w.p.SetY(yLabel)
+	}
+}
+
+// qrPad keeps the first lines clear of the QR code.
+func qrPad(y float64) float64 {
+	if y < margin+qrSize+2 {
+		return qrSize + 2
+	}
+	return 0
+}
+
+func (w *writer) line(s string)   { w.text(margin, textW, lineH, s) }
+func (w *writer) bullet(s string) { w.text(margin+4, textW-4, lineH, "• "+s) }
+
+// qr draws text's QR code as black squares at (x, y), qrSize wide.
+func (w *writer) qr(text string, x, y float64) {
+	if text == "" {
+		return
+	}
+	code, err := qr.Encode(text, qr.M)
+	if err != nil {
+		w.p.SetError(fmt.Errorf("QR code: %w", err))
+		return
+	}
+	cell := qrSize / float64(code.Size)
+	w.p.SetFillColor(0, 0, 0)
+	for row := 0; row < code.Size; row++ {
+		for col := 0; col < code.Size; col++ {
+			if code.Black(col, row) {
+				w.p.Rect(x+float64(col)*cell, y+float64(row)*cell, cell, cell, "F")
+			}
+		}
+	}
+}
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func joinNonEmpty(sep, s string) string {
+	if s == "" {
+		return ""
+	}
+	return sep + s
+}
+
+func rulebooks(refs []credo.RulebookRef) string {
+	var b bytes.Buffer
+	for i, r := range refs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.ID + " " + r.Version)
+	}
+	return b.String()
+}
+
+// dimensionIDs are a's dimensions in a fixed order.
+func dimensionIDs(a *credo.Assessment) []string {
+	ids := make([]string, 0, len(a.Dimensions))
+	for id := range a.Dimensions {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}

@@ -1,0 +1,195 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/uscc"
+)
+
+type entryView = dueprocess.EntryView
+
+// orgPage is the organization page's data: what the public may see.
+type orgPage struct {
+	Subject    *credo.Subject
+	Assessment *credo.Assessment // the public view; Grade "" when not public
+	Dimensions []dimensionRow
+	History    []gradePoint // oldest first
+	Chart      template.HTML
+	Records    []recordRow
+	Entries    []entryView
+	Measures   lists.Verdict
+	// Authorities names the authorities of the records and entries shown.
+	Authorities map[string]string
+}
+
+func (p *orgPage) PageTitle(l *lang) string { return p.Subject.Name }
+
+type dimensionRow struct {
+	ID string
+	*credo.Dimension
+}
+
+// recordRow is a published record with its publicity window.
+type recordRow struct {
+	*credo.Record
+	AuthorityName           string
+	From, RepairFrom, Until time.Time
+	UnderObjection          bool
+	Objection               int64
+}
+
+// organization answers /{lang}/organizations/{code}.
+func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
+	code, failure := uscc.Check(r.PathValue("code"))
+	if failure != "" {
+		return "", nil, credo.FieldError("code", failure, "is not a valid unified social credit code (%s)", failure)
+	}
+	sub, err := s.store.Subject(ctx(r), code)
+	if err != nil {
+		return "", nil, err
+	}
+	now := s.now()
+	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
+	if out.Assessment, err = s.publicAssessment(r, code); err != nil {
+		return "", nil, err
+	}
+	if out.Assessment != nil {
+		for id, d := range out.Assessment.Dimensions {
+			out.Dimensions = append(out.Dimensions, dimensionRow{id, d})
+		}
+		sort.Slice(out.Dimensions, func(i, j int) bool { return out.Dimensions[i].ID < out.Dimensions[j].ID })
+	}
+	records, err := s.store.AllRecords(ctx(r), code)
+	if err != nil {
+		return "", nil, err
+	}
+	seen := s.process.Policy.Records(public, records, now)
+	if out.History, err = s.history(r, code, seen); err != nil {
+		return "", nil, err
+	}
+	out.Chart = gradeChart(l, out.History, now)
+	open, err := s.process.OpenObjections(ctx(r), code)
+	if err != nil {
+		return "", nil, err
+	}
+	names := out.Authorities
+	for i := len(records) - 1; i >= 0; i-- {
+		rec := records[i]
+		if !seen(rec.ID) {
+			continue
+		}
+		row := recordRow{Record: maskedRecord(rec)}
+		row.From, row.RepairFrom, row.Until, _ = s.grading.Publicity(rec, now)
+		if !rec.RepairedAt.IsZero() && (row.Until.IsZero() || rec.RepairedAt.Before(row.Until)) {
+			row.Until = rec.RepairedAt.Time
+		}
+		if c := open[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]; c != nil {
+			row.UnderObjection, row.Objection = true, c.ID
+		}
+		row.AuthorityName = s.authorityName(r, names, rec.Authority)
+		out.Records = append(out.Records, row)
+	}
+	if out.Entries, err = s.process.SubjectLists(ctx(r), public, code, now); err != nil {
+		return "", nil, err
+	}
+	for _, e := range out.Entries {
+		s.authorityName(r, names, e.Authority)
+	}
+	if s.process.Grading != nil {
+		if out.Measures, err = s.process.Measures(ctx(r), public, code, "", now); err != nil {
+			return "", nil, err
+		}
+	}
+	return "organization", out, nil
+}
+
+// publicAssessment is code's current assessment as the public sees it
+// (nil when never graded): the stored one while current, else computed.
+func (s *Server) publicAssessment(r *http.Request, code string) (*credo.Assessment, error) {
+	a, err := s.store.CurrentAssessment(ctx(r), code)
+	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
+		return s.process.AssessmentView(ctx(r), public, a)
+	}
+	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		return nil, err
+	}
+	if s.process.Grading == nil {
+		return nil, nil
+	}
+	return s.process.Assessment(ctx(r), public, code, s.now())
+}
+
+// publicGrade is code's public comprehensive grade, "" when none.
+func (s *Server) publicGrade(r *http.Request, code string) (string, error) {
+	a, err := s.publicAssessment(r, code)
+	if err != nil || a == nil {
+		return "", err
+	}
+	return a.Grade, nil
+}
+
+// gradePoint is one public comprehensive grade and when it began.
+type gradePoint struct {
+	At    time.Time
+	Grade string
+	Cause string
+}
+
+// maxHistory bounds the grade changes the page shows.
+const maxHistory = 200
+
+// history is code's public comprehensive grade over time, oldest first:
+// one point per change of the grade.
+func (s *Server) history(r *http.Request, code string, seen func(int64) bool) ([]gradePoint, error) {
+	page, err := s.store.AssessmentHistory(ctx(r), code, "", maxHistory)
+	if err != nil {
+		return nil, err
+	}
+	var out []gradePoint
+	for i := len(page.Changes) - 1; i >= 0; i-- {
+		c := page.Changes[i]
+		a := s.process.Policy.Assessment(public, c.Assessment, seen)
+		if a == nil || a.Grade == "" {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Grade == a.Grade {
+			continue
+		}
+		out = append(out, gradePoint{At: c.At.Time, Grade: a.Grade, Cause: c.Cause.Kind})
+	}
+	return out, nil
+}
+
+// maskedRecord is rec with resident identity numbers in its free text
+// masked (records stored before such text was refused).
+func maskedRecord(rec *credo.Record) *credo.Record {
+	if !slices.ContainsFunc([]string{rec.Description, rec.LegalBasis, rec.DecisionNumber}, uscc.ContainsResidentID) {
+		return rec
+	}
+	cp := *rec
+	for _, f := range []*string{&cp.Description, &cp.LegalBasis, &cp.DecisionNumber} {
+		*f = uscc.MaskResidentIDs(*f)
+	}
+	return &cp
+}
+
+// authorityName is the name of the authority with id, remembered in
+// names; the id itself when the registry has no such authority (the
+// registry's own rules act as "credo").
+func (s *Server) authorityName(r *http.Request, names map[string]string, id string) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	names[id] = id
+	if a, err := s.store.Authority(ctx(r), id); err == nil && a.Name != "" {
+		names[id] = a.Name
+	}
+	return names[id]
+}
