@@ -76,7 +76,9 @@ func (m *Main) benchLoad(ctx context.Context, args []string) error {
 	}
 	a := demoAuthority(cfg)
 	if err := demo.Records(cfg, func(r *credo.Record) error {
-		if len(load.Records) < 20000 && slices.Contains(a.Categories, r.Category) {
+		// Corrections and retractions name another authority's records;
+		// the demo authority sends new records only.
+		if len(load.Records) < 20000 && slices.Contains(a.Categories, r.Category) && r.Supersedes == 0 && r.SupersedesExternalID == "" && !r.Retracted() {
 			load.Records = append(load.Records, r)
 		}
 		return nil
