@@ -145,7 +145,10 @@ func (m *Main) startServer(ctx context.Context, dir string, args []string, env s
 		return nil, "", err
 	}
 	cmd := exec.Command(exe, args...)
-	cmd.Env = os.Environ()
+	// The driver sends every request from one address and one token:
+	// rate limits are off, so that the run measures the server and not
+	// the limiter (--server-env may set them).
+	cmd.Env = append(os.Environ(), "CREDO_RATE_TOKEN=0", "CREDO_RATE_ADDRESS=0")
 	if env != "" {
 		cmd.Env = append(cmd.Env, strings.Split(env, ",")...)
 	}
