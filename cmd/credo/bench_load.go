@@ -51,14 +51,16 @@ func (m *Main) benchLoad(ctx context.Context, args []string) error {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	sf := storeFlags{data: filepath.Join(dir, "data")}
+	// The person-key secret of the scratch registry is kept in the
+	// scratch folder, whichever the backend.
+	sf := storeFlags{data: filepath.Join(dir, "data"), personKey: filepath.Join(dir, "person-key")}
 	if db != "" {
 		scratch, drop, err := bench.ScratchSchema(ctx, db)
 		if err != nil {
 			return err
 		}
 		defer drop()
-		sf = storeFlags{db: scratch}
+		sf.db = scratch
 	}
 
 	cfg := demo.Config{Seed: 1, Subjects: subjects, Now: credo.NewDate(time.Now()).Time}
@@ -93,7 +95,7 @@ func (m *Main) benchLoad(ctx context.Context, args []string) error {
 		load.Lists = append(load.Lists, d.ID)
 	}
 
-	serverArgs := []string{"serve", "--addr", "127.0.0.1:0"}
+	serverArgs := []string{"serve", "--addr", "127.0.0.1:0", "--person-key-file", sf.personKey}
 	if sf.db != "" {
 		serverArgs = append(serverArgs, "--db", sf.db)
 	} else {
@@ -121,7 +123,12 @@ func (m *Main) loadScratch(ctx context.Context, sf storeFlags, cfg demo.Config) 
 	if err != nil {
 		return "", err
 	}
-	if _, err := loadDemo(ctx, store, cfg); err != nil {
+	keyer, err := m.personKeyer(ctx, store, sf)
+	if err != nil {
+		store.Close()
+		return "", err
+	}
+	if _, err := loadDemo(ctx, store, cfg, keyer); err != nil {
 		store.Close()
 		return "", err
 	}
