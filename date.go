@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Date is a civil date (registration dates, name and status changes).
@@ -132,8 +134,11 @@ func unquote(b []byte) (s string, null bool, err error) {
 	if string(b) == "null" {
 		return "", true, nil
 	}
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+	// The string is unquoted as JSON ("\u0032026-01-01" is 2026-01-01), so
+	// that a date means the same whichever way a client escaped it.
+	u, err := jsontext.AppendUnquote(nil, b)
+	if err != nil || len(b) == 0 || b[0] != '"' {
 		return "", false, fmt.Errorf("want a date string, got %s", b)
 	}
-	return string(b[1 : len(b)-1]), false, nil
+	return string(u), false, nil
 }

@@ -17,7 +17,7 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N]"
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...]"
 	sub, args, err := requireSubcommand("bench", args, use)
 	if err != nil {
 		return err
@@ -29,6 +29,8 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return m.benchRescore(ctx, args)
 	case "annual":
 		return m.benchAnnual(ctx, args)
+	case "load":
+		return m.benchLoad(ctx, args)
 	}
 	return &exitError{code: 2, msg: use}
 }

@@ -79,7 +79,7 @@ Commands:
   lists       show the bundled lists; check list definitions or a measures file
   rescore     regrade every organization (--resume continues an interrupted run)
   check       verify the store's consistency and say what is wrong (exit 1 when anything is)
-  bench       run a benchmark (bench import, bench rescore)
+  bench       run a benchmark (bench import, bench rescore, bench annual, bench load)
 
 Every command that uses a registry takes --data DIR (default ./credo-data,
 env CREDO_DATA) or --db URL (env CREDO_DB; PostgreSQL instead of the

@@ -74,7 +74,7 @@ func startNodeEnv(t *testing.T, env []string, args ...string) *node {
 	}()
 	select {
 	case n.url = <-urls:
-	case <-time.After(30 * time.Second):
+	case <-time.After(patience(t)):
 		t.Fatal("node did not start")
 	}
 	return n

@@ -75,8 +75,28 @@ func (d *Decoder[At]) Root() *yaml.Node {
 		d.Report(nil, none, Problem{Kind: Whole, Message: "the file is empty"})
 		return nil
 	}
+	d.inside(doc.Content[0], 0)
 	return doc.Content[0]
 }
+
+// inside moves nodes the YAML library places past the end of the file
+// (the empty key and value of "?", which it puts on the line after the
+// last) to the end of the file, so that every problem is at a place in
+// it.
+func (d *Decoder[At]) inside(n *yaml.Node, depth int) {
+	if n.Line > len(d.lines) {
+		n.Line, n.Column = d.lineCol(len(d.Src))
+	}
+	if depth < maxDepth {
+		for _, c := range n.Content {
+			d.inside(c, depth+1)
+		}
+	}
+}
+
+// maxDepth bounds the walk of inside; the YAML library refuses deeper
+// nesting than this anyway.
+const maxDepth = 10000
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
@@ -96,8 +116,11 @@ func (d *Decoder[At]) syntaxError(err error) {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
+	// A construct left open at the end of the file ("[") would put the
+	// error on the line after the last; it is reported on the last.
+	line = min(max(line, 1), len(d.lines))
 	var none At
-	d.Report(&yaml.Node{Line: max(line, 1), Column: 1}, none, Problem{Kind: Whole, Message: "YAML syntax error: " + msg})
+	d.Report(&yaml.Node{Line: line, Column: 1}, none, Problem{Kind: Whole, Message: "YAML syntax error: " + msg})
 }
 
 // isScannerProblem reports whether a YAML error message is the scanner's.

@@ -3,6 +3,7 @@ package strictyaml_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -67,6 +68,34 @@ func TestPosition(t *testing.T) {
 	for _, c := range []struct{ col, wantLine, wantCol int }{{0, 3, 3}, {8, 3, 11}, {17, 4, 3}} {
 		if l, col := f.Position(n, 1, c.col); l != c.wantLine || col != c.wantCol {
 			t.Errorf("Position(1, %d) = %d:%d, want %d:%d", c.col, l, col, c.wantLine, c.wantCol)
+		}
+	}
+}
+
+// Found by FuzzDecoder: a construct left open at the end of the file was
+// reported on a line after the last.
+func TestSyntaxErrorAtEnd(t *testing.T) {
+	for src, want := range map[string]string{
+		"[":          "1:1 1 : YAML syntax error: did not find expected node content",
+		"a: 1\nb: [": "2:1 1 : YAML syntax error: did not find expected node content",
+	} {
+		if got := read(src); len(got) != 1 || got[0] != want {
+			t.Errorf("%q: got %q, want %q", src, got, want)
+		}
+	}
+}
+
+// Found by FuzzDecoder: the YAML library puts the empty key and value of
+// "?" on the line after the last; problems with them are at the end of
+// the file.
+func TestNodesPastTheEnd(t *testing.T) {
+	got := read("?")
+	if len(got) == 0 {
+		t.Fatal("no problem reported")
+	}
+	for _, p := range got {
+		if !strings.HasPrefix(p, "1:") {
+			t.Errorf("%q is not on the file's one line", p)
 		}
 	}
 }

@@ -14,7 +14,9 @@ import (
 // Cursors are base64url of a kind letter and the position, so a cursor of
 // one listing is refused by another.
 func Cursor(kind byte, pos string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(string(kind) + ":" + pos))
+	// The kind is one byte, as Position reads it (string(kind) would be
+	// the UTF-8 of a rune: two bytes from 0x80).
+	return base64.RawURLEncoding.EncodeToString(append([]byte{kind, ':'}, pos...))
 }
 
 // Position returns the position a cursor of kind holds, or BadCursor.
