@@ -43,20 +43,69 @@ type Dimension struct {
 	// assigned directly, a cap ("held to B"), a special grade (M).
 	Reasons       []string       `json:"reasons,omitempty"`
 	Contributions []Contribution `json:"contributions"`
+	// Basis is what sets the start score and the bands (the dimension's
+	// basis in its rulebook).
+	Basis *Basis `json:"basis,omitempty"`
+	// Evaluation is "annual" for a dimension the law evaluates once a
+	// year ("" for a continuous one). Then Score, Grade, Reasons and
+	// Contributions are those of the grade in force: the evaluation of
+	// Year, published at PublishedAt (Grade "" when none is in force);
+	// Provisional is the running figure for the current year.
+	Evaluation  string     `json:"evaluation,omitempty"`
+	Year        int        `json:"year,omitempty"`
+	PublishedAt Time       `json:"published_at,omitzero"`
+	Provisional *Dimension `json:"provisional,omitempty"`
+}
+
+// Evaluation kinds of a dimension.
+const (
+	EvaluationContinuous = "continuous"
+	EvaluationAnnual     = "annual"
+)
+
+// Basis says what sets a rule: a published legal text (Law) or credo's
+// own model (Model, a sentence saying what credo assumes and why).
+// Exactly one is given.
+type Basis struct {
+	Law   *Citation `json:"law,omitempty"`
+	Model string    `json:"model,omitempty"`
+}
+
+// Citation names a published text: the document, its number (文号 or
+// order number) and, where confirmed, the article.
+type Citation struct {
+	Document string `json:"document"`
+	Number   string `json:"number"`
+	Article  string `json:"article,omitempty"`
+}
+
+// String renders the basis in one line, as a citation or "model: ...".
+func (b *Basis) String() string {
+	switch {
+	case b == nil:
+		return ""
+	case b.Law != nil:
+		s := b.Law.Document + "（" + b.Law.Number + "）"
+		if b.Law.Article != "" {
+			s += b.Law.Article
+		}
+		return s
+	}
+	return "model: " + b.Model
 }
 
 // Contribution is one rule's effect on a dimension: which record (0 when
 // the rule looked at the organization rather than a record), how many
-// points, why, on what legal basis, and until when it counts.
+// points, why, on what basis (law or credo's model), and until when it counts.
 type Contribution struct {
-	Record     int64   `json:"record,omitempty"`
-	Rule       string  `json:"rule"`
-	Rulebook   string  `json:"rulebook,omitempty"`
-	Points     float64 `json:"points"`
-	Grade      string  `json:"grade,omitempty"` // set when the rule assigns or caps a grade
-	Reason     string  `json:"reason"`
-	LegalBasis string  `json:"legal_basis,omitempty"`
-	Until      Time    `json:"until,omitzero"`
+	Record   int64   `json:"record,omitempty"`
+	Rule     string  `json:"rule"`
+	Rulebook string  `json:"rulebook,omitempty"`
+	Points   float64 `json:"points"`
+	Grade    string  `json:"grade,omitempty"` // set when the rule assigns or caps a grade
+	Reason   string  `json:"reason"`
+	Basis    *Basis  `json:"basis,omitempty"`
+	Until    Time    `json:"until,omitzero"`
 	// UnderObjection marks, where an assessment is shown, a contribution
 	// whose record has an open objection (never stored).
 	UnderObjection bool `json:"under_objection,omitempty"`

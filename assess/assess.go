@@ -79,26 +79,8 @@ func (st *state) release() {
 }
 
 func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	reg := Registration(versions, asOf)
-	division := Division(code, reg)
-	plan, planUntil := set.Plan(asOf, division)
-	st.inForce, st.superseded = inForce(st.inForce[:0], st.superseded, records, asOf)
-	if cap(st.recs) < len(st.inForce) {
-		st.recs = make([]recordVal, len(st.inForce), max(len(st.inForce), 16))
-	}
-	st.recs = st.recs[:len(st.inForce)]
-	for i, r := range st.inForce {
-		st.recs[i].reset(r)
-	}
-	st.anchored = st.anchored[:0]
-	st.org.reset(reg, code, division)
-	st.vars.reset(st, asOf)
-	defer func() {
-		if st.vars.frame != nil {
-			st.vars.frame.Close()
-			st.vars.frame = nil
-		}
-	}()
+	plan, planUntil, reg := st.load(set, code, versions, records, asOf, asOf)
+	defer st.closeFrame()
 
 	a := &credo.Assessment{
 		Subject:    code,
@@ -109,25 +91,21 @@ func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subjec
 	next := newNext(asOf)
 	next.add(planUntil)
 	var graded []*rulebook.Dimension
-	// The records of each dimension, by index in inForce, in one pass.
-	if cap(st.buckets) < len(plan.Dimensions) {
-		st.buckets = make([][]int, len(plan.Dimensions))
-	}
-	st.buckets = st.buckets[:len(plan.Dimensions)]
-	for i := range st.buckets {
-		st.buckets[i] = st.buckets[i][:0]
-	}
-	for i, r := range st.inForce {
-		dims := plan.DimensionsFor(r.Category)
-		for _, dim := range dims {
-			st.buckets[dim.Index] = append(st.buckets[dim.Index], i)
-		}
-		if len(dims) > 0 {
-			st.anchored = append(st.anchored, i)
-		}
-	}
 	for _, dim := range plan.Dimensions {
-		d, err := st.dimension(dim, asOf, next)
+		if dim.Annual() {
+			d, err := st.annual(set, code, versions, records, dim, asOf, next)
+			if err != nil {
+				return nil, fmt.Errorf("dimension %s: %w", dim.ID, err)
+			}
+			if d != nil {
+				a.Dimensions[dim.ID] = d
+				if d.Grade != "" {
+					graded = append(graded, dim)
+				}
+			}
+			continue
+		}
+		d, _, err := st.dimension(dim, asOf, next, nil)
 		if err != nil {
 			return nil, fmt.Errorf("dimension %s: %w", dim.ID, err)
 		}
@@ -169,4 +147,55 @@ func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subjec
 		a.NextChange = credo.Time{}
 	}
 	return a, nil
+}
+
+// load prepares st to evaluate the organization as of asOf (the time the
+// expressions see) from what the registry knew at known: the registration
+// and the records in force then, and the plan of the rulebooks in force at
+// asOf. It returns the plan, when it ends, and the registration.
+func (st *state) load(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, asOf, known time.Time) (*rulebook.Plan, time.Time, *credo.Subject) {
+	reg := Registration(versions, known)
+	division := Division(code, reg)
+	plan, planUntil := set.Plan(asOf, division)
+	st.inForce, st.superseded = inForce(st.inForce[:0], st.superseded, records, known)
+	if known.After(asOf) {
+		// Evaluating a past year with what is known since: what happened
+		// after it is not part of it.
+		st.inForce = slices.DeleteFunc(st.inForce, func(r *credo.Record) bool { return r.OccurredAt.After(asOf) })
+	}
+	if cap(st.recs) < len(st.inForce) {
+		st.recs = make([]recordVal, len(st.inForce), max(len(st.inForce), 16))
+	}
+	st.recs = st.recs[:len(st.inForce)]
+	for i, r := range st.inForce {
+		st.recs[i].reset(r)
+	}
+	st.anchored = st.anchored[:0]
+	st.org.reset(reg, code, division)
+	st.vars.reset(st, asOf)
+	// The records of each dimension, by index in inForce, in one pass.
+	if cap(st.buckets) < len(plan.Dimensions) {
+		st.buckets = make([][]int, len(plan.Dimensions))
+	}
+	st.buckets = st.buckets[:len(plan.Dimensions)]
+	for i := range st.buckets {
+		st.buckets[i] = st.buckets[i][:0]
+	}
+	for i, r := range st.inForce {
+		dims := plan.DimensionsFor(r.Category)
+		for _, dim := range dims {
+			st.buckets[dim.Index] = append(st.buckets[dim.Index], i)
+		}
+		if len(dims) > 0 {
+			st.anchored = append(st.anchored, i)
+		}
+	}
+	return plan, planUntil, reg
+}
+
+func (st *state) closeFrame() {
+	if st.vars.frame != nil {
+		st.vars.frame.Close()
+		st.vars.frame = nil
+	}
 }

@@ -27,7 +27,11 @@ func (st *state) recordsList(idx []int) ref.Val {
 // graded there. It follows the order of docs/RULEBOOKS.md: the score (start
 // and the points of the rules that count), its band, a special grade
 // unless a direct grade applies, the worst direct grade, then the caps.
-func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextChange) (*credo.Dimension, error) {
+//
+// prev is the evaluation of the year before, for an annual dimension's
+// `previous` (nil: none). It also reports whether the grade was assigned
+// directly.
+func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextChange, prev *evaluation) (*credo.Dimension, bool, error) {
 	st.dimRecs, st.dimRecords = st.buckets[dim.Index], st.dimRecords[:0]
 	for _, i := range st.dimRecs {
 		st.dimRecords = append(st.dimRecords, st.inForce[i])
@@ -35,17 +39,18 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 	v := &st.vars
 	v.record, v.records, v.recordIdx, v.dims, v.count = nil, nil, st.dimRecs, nil, len(st.dimRecs)
 	v.input.Record, v.input.Records = nil, st.dimRecords
+	v.previous, v.score = prev.value(), nil
 	if dim.Applies != nil {
 		ok, err := dim.Applies.Bool(v)
 		if err != nil || !ok {
-			return nil, err
+			return nil, false, err
 		}
 	} else if len(st.dimRecs) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	start, err := dim.Start.Number(v)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	st.scored = st.scored[:0]
 	if cap(st.counts) < len(dim.Rules) {
@@ -65,14 +70,14 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		}
 		v.record, v.input.Record = &st.recs[i], r
 		for _, rule := range rules {
-			until := countsUntil(r, rule.CountsFor.Duration())
+			until := periodUntil(dim, r, rule.CountsFor)
 			if !asOf.Before(until) {
 				continue
 			}
 			if rule.When != nil {
 				ok, err := rule.When.Bool(v)
 				if err != nil {
-					return nil, recordError(r, err)
+					return nil, false, recordError(r, err)
 				}
 				if !ok {
 					continue
@@ -80,7 +85,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 			}
 			pts, err := rule.Points.Number(v)
 			if err != nil {
-				return nil, recordError(r, err)
+				return nil, false, recordError(r, err)
 			}
 			if rule.MaxTimes > 0 {
 				st.limited = append(st.limited, limitedCandidate{rule, r, pts})
@@ -90,14 +95,14 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 			st.scored = append(st.scored, pointContribution(rule, r, pts, until))
 		}
 		for _, rule := range direct {
-			until := countsUntil(r, rule.For.Duration())
+			until := periodUntil(dim, r, rule.For)
 			if !asOf.Before(until) {
 				continue
 			}
 			if rule.When != nil {
 				ok, err := rule.When.Bool(v)
 				if err != nil {
-					return nil, recordError(r, err)
+					return nil, false, recordError(r, err)
 				}
 				if !ok {
 					continue
@@ -109,7 +114,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 			directs++
 			st.scored = append(st.scored, scored{rule.Order, credo.Contribution{
 				Record: r.ID, Rule: rule.ID, Rulebook: rule.Rulebook.ID, Grade: rule.Grade,
-				Reason: or(rule.Reason, rule.Description, rule.ID), LegalBasis: or(rule.LegalBasis, rule.Rulebook.LegalBasis),
+				Reason: or(rule.Reason, rule.Description, rule.ID), Basis: rule.Basis,
 				Until: credo.NewTime(until),
 			}})
 		}
@@ -125,7 +130,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 			if st.counts[c.rule.Order] < c.rule.MaxTimes {
 				st.counts[c.rule.Order]++
 				score += c.pts
-				st.scored = append(st.scored, pointContribution(c.rule, c.r, c.pts, countsUntil(c.r, c.rule.CountsFor.Duration())))
+				st.scored = append(st.scored, pointContribution(c.rule, c.r, c.pts, periodUntil(dim, c.r, c.rule.CountsFor)))
 			}
 		}
 		clear(st.limited)
@@ -137,7 +142,8 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 	if dim.Ceiling != nil && score > *dim.Ceiling {
 		score = *dim.Ceiling
 	}
-	out := &credo.Dimension{Title: dim.Title, Public: dim.Public, Start: start, Score: score, Grade: dim.Band(score)}
+	v.score = types.Double(score)
+	out := &credo.Dimension{Title: dim.Title, Public: dim.Public, Start: start, Score: score, Grade: dim.Band(score), Basis: dim.Basis}
 	if directs > 0 {
 		out.Grade = dim.Grades[worst]
 		for _, s := range st.scored {
@@ -149,7 +155,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		for _, sp := range dim.Special {
 			ok, err := sp.When.Bool(v)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			if !ok {
 				continue
@@ -159,7 +165,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 			out.Reasons = append(out.Reasons, reason)
 			st.scored = append(st.scored, scored{sp.Order, credo.Contribution{
 				Rule: sp.ID, Rulebook: sp.Rulebook.ID, Grade: sp.Grade, Reason: reason,
-				LegalBasis: or(sp.LegalBasis, sp.Rulebook.LegalBasis),
+				Basis: sp.Basis,
 			}})
 			break
 		}
@@ -170,7 +176,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		}
 		ok, err := c.When.Bool(v)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if !ok {
 			continue
@@ -180,7 +186,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		out.Reasons = append(out.Reasons, reason)
 		st.scored = append(st.scored, scored{c.Order, credo.Contribution{
 			Rule: c.ID, Rulebook: c.Rulebook.ID, Grade: c.MaxGrade, Reason: reason,
-			LegalBasis: or(c.LegalBasis, c.Rulebook.LegalBasis),
+			Basis: c.Basis,
 		}})
 	}
 	slices.SortFunc(st.scored, func(a, b scored) int {
@@ -191,7 +197,22 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		out.Contributions[i] = s.c
 		next.add(s.c.Until.Time)
 	}
-	return out, nil
+	return out, directs > 0, nil
+}
+
+// periodUntil returns when r stops counting under a rule that counts it
+// for p: from its decision date (countsUntil), or, in an annual dimension,
+// for p's years as evaluation years: a record of 2024 counted for 2y counts
+// in the evaluations of 2024 and 2025.
+func periodUntil(dim *rulebook.Dimension, r *credo.Record, p rulebook.Period) time.Time {
+	if !dim.Annual() || p.Unit != "y" {
+		return countsUntil(r, p.Duration())
+	}
+	until := time.Date(r.OccurredAt.UTC().Year()+p.N, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !r.RepairedAt.IsZero() && r.RepairedAt.Before(until) {
+		return r.RepairedAt.Time
+	}
+	return until
 }
 
 // limitedCandidate is a record a rule with max_times may count.
@@ -204,7 +225,7 @@ type limitedCandidate struct {
 func pointContribution(rule *rulebook.Rule, r *credo.Record, pts float64, until time.Time) scored {
 	return scored{rule.Order, credo.Contribution{
 		Record: r.ID, Rule: rule.ID, Rulebook: rule.Rulebook.ID, Points: pts,
-		Reason: or(rule.Description, rule.ID), LegalBasis: or(rule.LegalBasis, rule.Rulebook.LegalBasis),
+		Reason: or(rule.Description, rule.ID), Basis: rule.Basis,
 		Until: credo.NewTime(until),
 	}}
 }

@@ -95,7 +95,7 @@ func (h *handwritten) tax(versions []*credo.Subject, records []*credo.Record, as
 				score += rule.points
 				h.scored = append(h.scored, scoredContribution{taxOrder[rule.id], credo.Contribution{
 					Record: r.ID, Rule: rule.id, Rulebook: taxRulebook, Points: rule.points, Reason: rule.reason,
-					LegalBasis: rule.basis, Until: credo.NewTime(until)}})
+					Basis: &credo.Basis{Model: rule.basis}, Until: credo.NewTime(until)}})
 			}
 		}
 		if ground {

@@ -460,6 +460,9 @@ func (it *keyIterator) ConvertToNative(reflect.Type) (any, error) { return nil, 
 // (as CEL values) and for the native evaluator (as Go values, in input).
 type vars struct {
 	record, org, asOf, dims ref.Val
+	// previous and score: an annual dimension's evaluation of the year
+	// before, and the dimension's score (caps and specials).
+	previous, score ref.Val
 	// records is made when cel-go first reads it, from recordIdx.
 	records   ref.Val
 	recordIdx []int
@@ -475,6 +478,7 @@ type vars struct {
 // reset prepares v for an assessment by st at asOf (nil: release).
 func (v *vars) reset(st *state, asOf time.Time) {
 	v.record, v.records, v.recordIdx, v.dims, v.asOf, v.org = nil, nil, nil, nil, nil, nil
+	v.previous, v.score = nil, nil
 	v.st, v.count, v.asOfTime = st, 0, asOf
 	if st == nil {
 		v.input.Reset("", "", nil, time.Time{})
@@ -515,6 +519,10 @@ func (v *vars) ResolveName(name string) (any, bool) {
 		x = v.asOf
 	case "dims":
 		x = v.dims
+	case "previous":
+		x = v.previous
+	case "score":
+		x = v.score
 	}
 	return x, x != nil
 }

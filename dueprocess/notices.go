@@ -373,8 +373,8 @@ func lowering(a *credo.Assessment, fallen []string, ranks map[string]map[string]
 				}
 				p += ")"
 			}
-			if c.LegalBasis != "" {
-				p += ", " + c.LegalBasis
+			if c.Basis != nil && c.Basis.Law != nil {
+				p += ", " + c.Basis.String()
 			}
 			parts = append(parts, p)
 		}

@@ -37,15 +37,18 @@ var (
 	recordFields = celenv.RecordFields
 	orgFields    = celenv.OrgFields
 	dimFields    = []string{"score", "grade"}
+	// previousFields are the fields of previous (see environments).
+	previousFields = []string{"year", "score", "grade", "direct"}
 )
 
 // scope says which variables an expression sees.
 type scope int
 
 const (
-	recordScope        scope = iota // rules and direct: record, records, org, as_of
-	dimensionScope                  // applies, start, caps, special: records, org, as_of
+	recordScope        scope = iota // rules and direct: record, records, previous, org, as_of
+	dimensionScope                  // applies, start: records, previous, org, as_of
 	comprehensiveScope              // comprehensive score and caps: dims, org, as_of
+	gradeScope                      // a dimension's caps and special: records, previous, score, org, as_of
 )
 
 // want is the output type an expression must have.
@@ -59,21 +62,26 @@ const (
 var (
 	mapType    = celenv.Map
 	envOnce    sync.Once
-	envs       [3]*cel.Env
+	envs       [4]*cel.Env
 	envErr     error
 	folder     *cel.StaticOptimizer
 	durationFn = map[string]time.Duration{"years": Year, "months": Month, "days": Day}
 )
 
-func environments() ([3]*cel.Env, error) {
+func environments() ([4]*cel.Env, error) {
 	envOnce.Do(func() {
 		common := append(celenv.Options(durationFn), cel.Function("sum",
 			cel.MemberOverload("list_sum_double", []*cel.Type{cel.ListType(cel.DynType)}, cel.DoubleType,
 				cel.UnaryBinding(sumList))))
-		scopes := [3][]cel.EnvOption{
-			{cel.Variable("record", mapType), cel.Variable("records", cel.ListType(mapType))},
-			{cel.Variable("records", cel.ListType(mapType))},
+		// previous is the evaluation of the year before, in an annual
+		// dimension (empty otherwise, and when there was none): year,
+		// score, grade, and direct (the grade was assigned directly).
+		previous := cel.Variable("previous", mapType)
+		scopes := [4][]cel.EnvOption{
+			{cel.Variable("record", mapType), cel.Variable("records", cel.ListType(mapType)), previous},
+			{cel.Variable("records", cel.ListType(mapType)), previous},
 			{cel.Variable("dims", cel.MapType(cel.StringType, mapType))},
+			{cel.Variable("records", cel.ListType(mapType)), previous, cel.Variable("score", cel.DoubleType)},
 		}
 		for i, opts := range scopes {
 			envs[i], envErr = cel.NewEnv(append(append([]cel.EnvOption{}, common...), opts...)...)
@@ -160,6 +168,8 @@ func (estimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		fallthrough
 	case "record", "org":
 		est.Max = sizeOf(p[1:], 20, maxTextLen, 40)
+	case "previous":
+		est.Max = sizeOf(p[1:], 4, 40, 1)
 	case "dims":
 		switch {
 		case len(p) == 1:

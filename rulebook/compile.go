@@ -174,6 +174,8 @@ func (d *decoder) analyze(e *Expr, n *yaml.Node, a *ast.AST, rule, what string) 
 				e.uses.asOf = true
 			case "org":
 				e.uses.org = true
+			case "previous":
+				e.uses.previous = true
 			}
 		case ast.SelectKind:
 			s := x.AsSelect()
@@ -186,6 +188,10 @@ func (d *decoder) analyze(e *Expr, n *yaml.Node, a *ast.AST, rule, what string) 
 			case op.Kind() == ast.IdentKind && op.AsIdent() == "org":
 				if !slices.Contains(orgFields, s.FieldName()) {
 					badField(x, "org", s.FieldName(), orgFields)
+				}
+			case op.Kind() == ast.IdentKind && op.AsIdent() == "previous":
+				if !slices.Contains(previousFields, s.FieldName()) {
+					badField(x, "previous", s.FieldName(), previousFields)
 				}
 			case op.Kind() == ast.CallKind && op.AsCall().FunctionName() == "_[_]" &&
 				op.AsCall().Args()[0].Kind() == ast.IdentKind && op.AsCall().Args()[0].AsIdent() == "dims":

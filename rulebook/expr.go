@@ -31,7 +31,7 @@ type Expr struct {
 
 // uses records which variables an expression reads.
 type uses struct {
-	records, asOf, org bool
+	records, asOf, org, previous bool
 	// dimScores: the expression may read dimensions' scores (false when
 	// it provably reads only their grades and how many there are).
 	dimScores bool
@@ -47,6 +47,9 @@ func (e *Expr) ReadsDimScores() bool { return e != nil && e.uses.dimScores }
 
 // UsesRecords reports whether the expression reads the records list.
 func (e *Expr) UsesRecords() bool { return e != nil && e.uses.records }
+
+// UsesPrevious reports whether the expression reads previous.
+func (e *Expr) UsesPrevious() bool { return e != nil && e.uses.previous }
 
 // UsesAsOf reports whether the expression reads as_of, so that its value
 // may change by time alone.

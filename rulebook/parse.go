@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -43,7 +44,7 @@ func (d *decoder) rulebook() *Rulebook {
 		return nil
 	}
 	f := d.fields(root, "", "rulebook", "apiVersion", "id", "version", "title", "jurisdiction", "extends",
-		"effective_from", "legal_basis", "modelled_on", "public", "publicity", "dimensions", "overlay", "comprehensive")
+		"effective_from", "effective_until", "legal_basis", "modelled_on", "public", "publicity", "dimensions", "overlay", "comprehensive")
 	if f == nil {
 		return nil
 	}
@@ -65,6 +66,12 @@ func (d *decoder) rulebook() *Rulebook {
 	}
 	if d.required(f, "effective_from", root, "", "rulebook") {
 		rb.EffectiveFrom = d.instant(f["effective_from"].Val, "", "effective_from")
+	}
+	if u, ok := f["effective_until"]; ok && !isNull(u.Val) {
+		rb.EffectiveUntil = d.instant(u.Val, "", "effective_until")
+		if !rb.EffectiveUntil.IsZero() && !rb.EffectiveUntil.After(rb.EffectiveFrom) {
+			d.errorf(u.Val, "", "effective_until must be after effective_from (it is the first day the version no longer applies)")
+		}
 	}
 	rb.Title = d.str(f["title"].Val, "", "title")
 	rb.LegalBasis = d.str(f["legal_basis"].Val, "", "legal_basis")
@@ -194,14 +201,14 @@ func (d *decoder) positive(n *yaml.Node, rule, what string) Period {
 }
 
 func (d *decoder) rule(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Rule {
-	f := d.fields(n, strictyaml.PeekID(n), "rule", "id", "description", "legal_basis", "kinds", "when", "points", "counts_for", "max_times")
+	f := d.fields(n, strictyaml.PeekID(n), "rule", "id", "description", "basis", "kinds", "when", "points", "counts_for", "max_times")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "rule")
 	r := &Rule{ID: id, Rulebook: rb, Pos: d.pos(n)}
 	r.Description = d.str(f["description"].Val, id, "description")
-	r.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
+	r.Basis = d.basis(f, n, id, "rule")
 	r.Kinds = d.kinds(f, n, id)
 	if w, has := f["when"]; has && !isNull(w.Val) {
 		r.When = d.expr(w.Val, recordScope, wantBool, id, "when")
@@ -223,21 +230,21 @@ func (d *decoder) rule(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Rule {
 	if m, has := f["max_times"]; has && !isNull(m.Val) {
 		r.MaxTimes, _ = d.integer(m.Val, id, "max_times")
 	}
-	if !ok || r.Points == nil {
+	if !ok || r.Points == nil || r.Basis == nil {
 		return nil
 	}
 	return r
 }
 
 func (d *decoder) direct(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Direct {
-	f := d.fields(n, strictyaml.PeekID(n), "direct grade", "id", "description", "legal_basis", "kinds", "when", "grade", "for", "reason")
+	f := d.fields(n, strictyaml.PeekID(n), "direct grade", "id", "description", "basis", "kinds", "when", "grade", "for", "reason")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "direct grade")
 	r := &Direct{ID: id, Rulebook: rb, Pos: d.pos(n)}
 	r.Description = d.str(f["description"].Val, id, "description")
-	r.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
+	r.Basis = d.basis(f, n, id, "direct grade")
 	r.Reason = d.str(f["reason"].Val, id, "reason")
 	r.Kinds = d.kinds(f, n, id)
 	if w, has := f["when"]; has && !isNull(w.Val) {
@@ -250,21 +257,21 @@ func (d *decoder) direct(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Direct {
 	if d.required(f, "for", n, id, "direct grade") {
 		r.For = d.positive(f["for"].Val, id, "for")
 	}
-	if !ok {
+	if !ok || r.Basis == nil {
 		return nil
 	}
 	return r
 }
 
 func (d *decoder) cap(n *yaml.Node, sc scope, rb *Rulebook, ids ruleIDs) *Cap {
-	f := d.fields(n, strictyaml.PeekID(n), "cap", "id", "description", "legal_basis", "when", "max_grade", "reason")
+	f := d.fields(n, strictyaml.PeekID(n), "cap", "id", "description", "basis", "when", "max_grade", "reason")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "cap")
 	c := &Cap{ID: id, Rulebook: rb, Pos: d.pos(n)}
 	c.Description = d.str(f["description"].Val, id, "description")
-	c.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
+	c.Basis = d.basis(f, n, id, "cap")
 	c.Reason = d.str(f["reason"].Val, id, "reason")
 	if d.required(f, "when", n, id, "cap") {
 		c.When = d.expr(f["when"].Val, sc, wantBool, id, "when")
@@ -272,30 +279,30 @@ func (d *decoder) cap(n *yaml.Node, sc scope, rb *Rulebook, ids ruleIDs) *Cap {
 	if d.required(f, "max_grade", n, id, "cap") {
 		c.MaxGrade = d.str(f["max_grade"].Val, id, "max_grade")
 	}
-	if !ok || c.When == nil {
+	if !ok || c.When == nil || c.Basis == nil {
 		return nil
 	}
 	return c
 }
 
 func (d *decoder) special(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Special {
-	f := d.fields(n, strictyaml.PeekID(n), "special grade", "id", "description", "legal_basis", "when", "grade", "unless_direct", "reason")
+	f := d.fields(n, strictyaml.PeekID(n), "special grade", "id", "description", "basis", "when", "grade", "unless_direct", "reason")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "special grade")
 	s := &Special{ID: id, Rulebook: rb, Pos: d.pos(n)}
 	s.Description = d.str(f["description"].Val, id, "description")
-	s.LegalBasis = d.str(f["legal_basis"].Val, id, "legal_basis")
+	s.Basis = d.basis(f, n, id, "special grade")
 	s.Reason = d.str(f["reason"].Val, id, "reason")
 	s.UnlessDirect = d.boolean(f["unless_direct"].Val, id, "unless_direct")
 	if d.required(f, "when", n, id, "special grade") {
-		s.When = d.expr(f["when"].Val, dimensionScope, wantBool, id, "when")
+		s.When = d.expr(f["when"].Val, gradeScope, wantBool, id, "when")
 	}
 	if d.required(f, "grade", n, id, "special grade") {
 		s.Grade = d.str(f["grade"].Val, id, "grade")
 	}
-	if !ok || s.When == nil {
+	if !ok || s.When == nil || s.Basis == nil {
 		return nil
 	}
 	return s
@@ -387,8 +394,8 @@ func checkGrades(grades []string, direct []*Direct, special []*Special, caps []*
 }
 
 func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension {
-	f := d.fields(n, "", "dimension", "id", "title", "public", "categories", "grades", "applies", "start", "rules",
-		"direct", "caps", "special", "floor", "ceiling", "bands")
+	f := d.fields(n, "", "dimension", "id", "title", "public", "basis", "evaluation", "publication", "categories", "grades",
+		"applies", "start", "rules", "direct", "caps", "special", "floor", "ceiling", "bands")
 	if f == nil {
 		return nil
 	}
@@ -404,6 +411,8 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 	if p := d.optBool(f, "public", "", what+": public"); p != nil {
 		dim.Public = *p
 	}
+	dim.Basis = d.optBasis(f, "", what)
+	d.evaluation(f, n, dim, what)
 	if d.required(f, "categories", n, "", what) {
 		dim.Categories = d.strs(f["categories"].Val, "", "categories")
 		for _, c := range dim.Categories {
@@ -439,7 +448,7 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 		}
 	}
 	dim.Direct, _ = d.directs(f, rb, ids)
-	dim.Caps, _ = d.caps(f, dimensionScope, rb, ids)
+	dim.Caps, _ = d.caps(f, gradeScope, rb, ids)
 	dim.Special, _ = d.specials(f, rb, ids)
 	if fl, ok := f["floor"]; ok && !isNull(fl.Val) {
 		if v, ok := d.number(fl.Val, "", "floor"); ok {
@@ -460,6 +469,9 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 	if dim.Grades != nil {
 		checkBands(dim.Bands, dim.Grades, what+": bands", &d.errs)
 		checkGrades(dim.Grades, dim.Direct, dim.Special, dim.Caps, &d.errs)
+	}
+	if dim.Annual() {
+		checkAnnualPeriods(dim.Rules, dim.Direct, &d.errs)
 	}
 	return dim
 }
@@ -529,7 +541,7 @@ func (d *decoder) overlay(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Overlay {
 		ov.Bands = d.bands(b.Val, "overlay bands")
 	}
 	ov.Direct, ov.hasDirect = d.directs(f, rb, ids)
-	ov.Caps, ov.hasCaps = d.caps(f, dimensionScope, rb, ids)
+	ov.Caps, ov.hasCaps = d.caps(f, gradeScope, rb, ids)
 	ov.Special, ov.hasSpecial = d.specials(f, rb, ids)
 	if a, ok := f["add"]; ok && !isNull(a.Val) && d.kind(a.Val, yaml.SequenceNode, "", "add") {
 		for _, rn := range a.Val.Content {
@@ -557,12 +569,13 @@ func (d *decoder) overlay(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Overlay {
 }
 
 func (d *decoder) comprehensive(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Comprehensive {
-	f := d.fields(n, "", "comprehensive", "description", "public", "grades", "score", "bands", "caps")
+	f := d.fields(n, "", "comprehensive", "description", "public", "basis", "grades", "score", "bands", "caps")
 	if f == nil {
 		return nil
 	}
 	c := &Comprehensive{Rulebook: rb, Pos: d.pos(n), Public: rb.Public}
 	c.Description = d.str(f["description"].Val, "", "description")
+	c.Basis = d.optBasis(f, "", "comprehensive")
 	if p := d.optBool(f, "public", "", "comprehensive: public"); p != nil {
 		c.Public = *p
 	}
@@ -592,12 +605,17 @@ func (d *decoder) comprehensive(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Compre
 }
 
 func (d *decoder) publicityRow(n *yaml.Node, ids ruleIDs) *PublicityRow {
-	f := d.fields(n, strictyaml.PeekID(n), "publicity row", "id", "from", "until", "kinds", "penalty_types", "severity", "categories", "min", "max")
+	f := d.fields(n, strictyaml.PeekID(n), "publicity row", "id", "basis", "from", "until", "kinds", "penalty_types", "severity", "categories",
+		"marked_only", "min", "max")
 	if f == nil {
 		return nil
 	}
 	id, ok := d.ruleID(f, n, ids, "publicity row")
 	row := &PublicityRow{ID: id, Pos: d.pos(n)}
+	row.Basis = d.optBasis(f, id, "publicity row")
+	if p := d.optBool(f, "marked_only", id, "marked_only"); p != nil {
+		row.MarkedOnly = *p
+	}
 	if d.required(f, "from", n, id, "publicity row") {
 		row.From = d.instant(f["from"].Val, id, "from")
 	}
@@ -640,4 +658,85 @@ func (d *decoder) publicityRow(n *yaml.Node, ids ruleIDs) *PublicityRow {
 		return nil
 	}
 	return row
+}
+
+// basis reads the required basis of a rule, a dimension or a section: the
+// law that sets it, or credo's model.
+func (d *decoder) basis(f strictyaml.Fields, n *yaml.Node, rule, what string) *credo.Basis {
+	if !f.Has("basis") {
+		d.errorf(n, rule, "%s: basis is required: law (document, number, article of the published text that sets it) or model (a sentence saying what credo assumes and why)", what)
+		return nil
+	}
+	return d.Basis(f["basis"].Val, about{rule, "basis"}, about{rule, "basis: law"})
+}
+
+// optBasis reads the basis of a dimension (its start and bands), a
+// comprehensive section or a publicity row, where it is optional.
+func (d *decoder) optBasis(f strictyaml.Fields, rule, what string) *credo.Basis {
+	if !f.Has("basis") {
+		return nil
+	}
+	return d.Basis(f["basis"].Val, about{rule, "basis"}, about{rule, "basis: law"})
+}
+
+var monthDay = regexp.MustCompile(`^([0-9]{2})-([0-9]{2})$`)
+
+// evaluation reads a dimension's evaluation (continuous, the default, or
+// annual) and, for annual, its publication day.
+func (d *decoder) evaluation(f strictyaml.Fields, n *yaml.Node, dim *Dimension, what string) {
+	dim.Evaluation = credo.EvaluationContinuous
+	if f.Has("evaluation") {
+		dim.Evaluation = d.str(f["evaluation"].Val, "", what+": evaluation")
+		if dim.Evaluation != credo.EvaluationContinuous && dim.Evaluation != credo.EvaluationAnnual {
+			d.errorf(f["evaluation"].Val, "", "%s: evaluation must be continuous or annual, not %q", what, dim.Evaluation)
+			dim.Evaluation = credo.EvaluationContinuous
+			return
+		}
+	}
+	if !f.Has("publication") {
+		if dim.Annual() {
+			d.errorf(f["evaluation"].Val, "", "%s: an annual evaluation needs publication: the day (MM-DD) of the next year on which the year's grades are published and take force", what)
+		}
+		return
+	}
+	pn := f["publication"].Val
+	if !dim.Annual() {
+		d.errorf(pn, "", "%s: publication is only for an annual evaluation (evaluation: annual)", what)
+		return
+	}
+	s := d.str(pn, "", what+": publication")
+	m := monthDay.FindStringSubmatch(s)
+	if m == nil {
+		d.errorf(pn, "", "%s: publication %q is not a day of the year: write MM-DD, e.g. 04-30", what, s)
+		return
+	}
+	md := MonthDay{Month: atoi(m[1]), Day: atoi(m[2])}
+	if md.Month < 1 || md.Month > 12 || md.Day < 1 || md.Day > 28 && md.In(2001).Month() != time.Month(md.Month) {
+		d.errorf(pn, "", "%s: publication %q is not a day of the year (MM-DD, and not 02-29)", what, s)
+		return
+	}
+	dim.Publication = md
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// checkAnnualPeriods refuses periods other than whole years in an annual
+// dimension, where a period counts evaluation years.
+func checkAnnualPeriods(rules []*Rule, direct []*Direct, errs *errorList) {
+	for _, r := range rules {
+		if r.CountsFor.Unit != "" && r.CountsFor.Unit != "y" {
+			errs.add(r.Pos.errorf(r.ID, "counts_for %s: in an annual dimension periods count evaluation years: write 1y, 2y, ...", r.CountsFor))
+		}
+	}
+	for _, r := range direct {
+		if r.For.Unit != "" && r.For.Unit != "y" {
+			errs.add(r.Pos.errorf(r.ID, "for %s: in an annual dimension periods count evaluation years: write 1y, 2y, ...", r.For))
+		}
+	}
 }

@@ -14,6 +14,7 @@ version: "1"
 effective_from: 2023-01-01
 publicity:
   - id: p2023.minor
+    basis: {model: test}
     from: 2023-01-01
     until: 2026-04-01
     kinds: [penalty]
@@ -21,22 +22,26 @@ publicity:
     min: 3mo
     max: 3mo
   - id: p2023.penalty
+    basis: {model: test}
     from: 2023-01-01
     until: 2026-04-01
     kinds: [penalty]
     min: 3mo
     max: 3y
   - id: p2026.minor
+    basis: {model: test}
     from: 2026-04-01
     severity: [minor]
     min: 0d
     max: 3mo
   - id: p2026.serious
+    basis: {model: test}
     from: 2026-04-01
     severity: [serious]
     min: 1y
     max: 3y
   - id: p2026.court
+    basis: {model: test}
     from: 2026-04-01
     categories: [court]
     max: 1y
@@ -50,6 +55,7 @@ jurisdiction: ["32"]
 extends: pub
 publicity:
   - id: js.minor
+    basis: {model: test}
     from: 2026-04-01
     severity: [minor]
     min: 0d

@@ -15,8 +15,12 @@ type Rulebook struct {
 	ID, Version, Title, Extends string
 	// Jurisdiction lists the division-code prefixes the rulebook applies
 	// to; nil means national.
-	Jurisdiction           []string
-	EffectiveFrom          time.Time
+	Jurisdiction  []string
+	EffectiveFrom time.Time
+	// EffectiveUntil, when not zero, is the first instant the version no
+	// longer applies (`effective_until:`, exclusive): the regime it
+	// encodes ended then. Without it a version applies until the next.
+	EffectiveUntil         time.Time
 	LegalBasis, ModelledOn string
 	// Public is `public:` at the top level (false when not given): the
 	// default of its dimensions' Public and its comprehensive section's.
@@ -88,27 +92,59 @@ type Dimension struct {
 	Floor   *float64
 	Ceiling *float64
 	Bands   []Band
+	// Basis is what sets the start score and the bands.
+	Basis *credo.Basis
+	// Evaluation is credo.EvaluationContinuous or EvaluationAnnual. An
+	// annual dimension is evaluated per calendar year and its grade is
+	// published on Publication of the next year; its periods (counts_for,
+	// for) count evaluation years.
+	Evaluation  string
+	Publication MonthDay
 	// Rulebook is the rulebook that defines the dimension.
 	Rulebook *Rulebook
 	Pos      Pos
 	// Index is the dimension's place in its Plan's Dimensions.
 	Index int
 
-	rank        map[string]int
-	byKind      map[string]KindRules
-	usesRecords bool
+	rank         map[string]int
+	byKind       map[string]KindRules
+	usesRecords  bool
+	usesPrevious bool
 }
+
+// MonthDay is a day of the year ("04-30").
+type MonthDay struct{ Month, Day int }
+
+// In returns the day in year, at midnight UTC.
+func (m MonthDay) In(year int) time.Time {
+	return time.Date(year, time.Month(m.Month), m.Day, 0, 0, 0, 0, time.UTC)
+}
+
+func (m MonthDay) String() string {
+	if m.Month == 0 {
+		return ""
+	}
+	return sprintf("%02d-%02d", m.Month, m.Day)
+}
+
+// Annual reports whether the dimension is evaluated once a year.
+func (d *Dimension) Annual() bool { return d.Evaluation == credo.EvaluationAnnual }
+
+// UsesPrevious reports whether an expression of the dimension reads
+// previous (the evaluation of the year before).
+func (d *Dimension) UsesPrevious() bool { return d.usesPrevious }
 
 // Rule is a per-record point rule.
 type Rule struct {
-	ID, Description, LegalBasis string
-	Kinds                       []string
-	When                        *Expr // nil: always
-	Points                      *Expr
-	CountsFor                   Period
-	MaxTimes                    int // 0: no limit
-	Rulebook                    *Rulebook
-	Pos                         Pos
+	ID, Description string
+	Basis           *credo.Basis
+	Kinds           []string
+	When            *Expr // nil: always
+	Points          *Expr
+	CountsFor       Period
+	MaxTimes        int // 0: no limit
+	Rulebook        *Rulebook
+	Pos             Pos
 	// Order is the rule's place among the dimension's rules, direct
 	// grades, specials and caps, in that order (set in a Plan).
 	Order int
@@ -116,35 +152,38 @@ type Rule struct {
 
 // Direct is a grade a record assigns directly.
 type Direct struct {
-	ID, Description, LegalBasis, Reason string
-	Kinds                               []string
-	When                                *Expr
-	Grade                               string
-	For                                 Period
-	Rulebook                            *Rulebook
-	Pos                                 Pos
-	Order                               int
+	ID, Description, Reason string
+	Basis                   *credo.Basis
+	Kinds                   []string
+	When                    *Expr
+	Grade                   string
+	For                     Period
+	Rulebook                *Rulebook
+	Pos                     Pos
+	Order                   int
 }
 
 // Cap holds the grade to at most MaxGrade while When holds.
 type Cap struct {
-	ID, Description, LegalBasis, Reason string
-	When                                *Expr
-	MaxGrade                            string
-	Rulebook                            *Rulebook
-	Pos                                 Pos
-	Order                               int
+	ID, Description, Reason string
+	Basis                   *credo.Basis
+	When                    *Expr
+	MaxGrade                string
+	Rulebook                *Rulebook
+	Pos                     Pos
+	Order                   int
 }
 
 // Special is a grade that replaces the band while When holds.
 type Special struct {
-	ID, Description, LegalBasis, Reason string
-	When                                *Expr
-	Grade                               string
-	UnlessDirect                        bool
-	Rulebook                            *Rulebook
-	Pos                                 Pos
-	Order                               int
+	ID, Description, Reason string
+	Basis                   *credo.Basis
+	When                    *Expr
+	Grade                   string
+	UnlessDirect            bool
+	Rulebook                *Rulebook
+	Pos                     Pos
+	Order                   int
 }
 
 // Band maps scores from Min up (to the previous band's min) to Grade; the
@@ -165,6 +204,7 @@ type Comprehensive struct {
 	Score    *Expr
 	Bands    []Band
 	Caps     []*Cap
+	Basis    *credo.Basis // what sets the score and the bands
 	Rulebook *Rulebook
 	Pos      Pos
 
@@ -207,8 +247,12 @@ type PublicityRow struct {
 	Categories   []string
 	Min, Max     Period
 	HasMin       bool
-	Rulebook     *Rulebook
-	Pos          Pos
+	// MarkedOnly: a record the row matches is published only when its
+	// authority marked it so (record.publish); otherwise not at all.
+	MarkedOnly bool
+	Basis      *credo.Basis
+	Rulebook   *Rulebook
+	Pos        Pos
 }
 
 // Rank returns the place of grade in the dimension's grades (0 best), or

@@ -79,6 +79,9 @@ func NewSet(books ...*Rulebook) (*Set, error) {
 		byID[rb.ID] = append(byID[rb.ID], rb)
 		s.books = append(s.books, rb)
 	}
+	for _, versions := range byID {
+		checkOverlap(versions, &errs)
+	}
 	slices.SortStableFunc(s.books, func(a, b *Rulebook) int {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), a.EffectiveFrom.Compare(b.EffectiveFrom), cmp.Compare(a.Version, b.Version))
 	})
@@ -126,8 +129,10 @@ func NewSet(books ...*Rulebook) (*Set, error) {
 	// Times at which the selection may change.
 	var times []time.Time
 	for _, rb := range s.books {
-		if !slices.ContainsFunc(times, rb.EffectiveFrom.Equal) {
-			times = append(times, rb.EffectiveFrom)
+		for _, t := range []time.Time{rb.EffectiveFrom, rb.EffectiveUntil} {
+			if !t.IsZero() && !slices.ContainsFunc(times, t.Equal) {
+				times = append(times, t)
+			}
 		}
 	}
 	slices.SortFunc(times, time.Time.Compare)
@@ -163,6 +168,27 @@ func NewSet(books ...*Rulebook) (*Set, error) {
 	}
 	return s, nil
 }
+
+// checkOverlap refuses versions of one rulebook whose periods overlap: a
+// version with effective_until must end by the time the next one begins.
+// (A version without effective_until simply ends when the next begins.)
+func checkOverlap(versions []*Rulebook, errs *errorList) {
+	sorted := slices.Clone(versions)
+	slices.SortFunc(sorted, func(a, b *Rulebook) int { return a.EffectiveFrom.Compare(b.EffectiveFrom) })
+	for i, rb := range sorted {
+		if rb.EffectiveUntil.IsZero() {
+			continue
+		}
+		for _, next := range sorted[i+1:] {
+			if next.EffectiveFrom.Before(rb.EffectiveUntil) && !next.EffectiveFrom.Equal(rb.EffectiveFrom) {
+				errs.add(next.pos.errorf("", "rulebook %s versions %q (%s to %s) and %q (from %s) overlap: two versions of one rulebook cannot both be in force",
+					rb.ID, rb.Version, day(rb.EffectiveFrom), day(rb.EffectiveUntil), next.Version, day(next.EffectiveFrom)))
+			}
+		}
+	}
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 // findCycle returns the ids of a cycle through id, or nil.
 func findCycle(id string, edges map[string][]string) []string {
@@ -205,6 +231,11 @@ func choose(byID map[string][]*Rulebook, t time.Time, prefix string) []*Rulebook
 			if !rb.EffectiveFrom.After(t) && (latest[id] == nil || rb.EffectiveFrom.After(latest[id].EffectiveFrom)) {
 				latest[id] = rb
 			}
+		}
+		// A version whose regime ended applies no more, and no older
+		// version comes back in its place.
+		if rb := latest[id]; rb != nil && !rb.EffectiveUntil.IsZero() && !t.Before(rb.EffectiveUntil) {
+			delete(latest, id)
 		}
 	}
 	covers := func(rb *Rulebook) bool {
@@ -436,6 +467,7 @@ func finish(dim *Dimension) {
 	dim.rank = ranks(dim.Grades)
 	dim.byKind = map[string]KindRules{}
 	dim.usesRecords = dim.Applies.UsesRecords() || dim.Start.UsesRecords()
+	dim.usesPrevious = dim.Applies.UsesPrevious() || dim.Start.UsesPrevious()
 	rules := make([]*Rule, len(dim.Rules))
 	for i, r := range dim.Rules {
 		c := *r
@@ -449,6 +481,7 @@ func finish(dim *Dimension) {
 			}
 		}
 		dim.usesRecords = dim.usesRecords || c.When.UsesRecords() || c.Points.UsesRecords()
+		dim.usesPrevious = dim.usesPrevious || c.When.UsesPrevious() || c.Points.UsesPrevious()
 	}
 	direct := make([]*Direct, len(dim.Direct))
 	for i, r := range dim.Direct {
@@ -463,6 +496,7 @@ func finish(dim *Dimension) {
 			}
 		}
 		dim.usesRecords = dim.usesRecords || c.When.UsesRecords()
+		dim.usesPrevious = dim.usesPrevious || c.When.UsesPrevious()
 	}
 	special := make([]*Special, len(dim.Special))
 	for i, r := range dim.Special {
@@ -471,6 +505,7 @@ func finish(dim *Dimension) {
 		order++
 		special[i] = &c
 		dim.usesRecords = dim.usesRecords || c.When.UsesRecords()
+		dim.usesPrevious = dim.usesPrevious || c.When.UsesPrevious()
 	}
 	caps := make([]*Cap, len(dim.Caps))
 	for i, r := range dim.Caps {
@@ -479,6 +514,7 @@ func finish(dim *Dimension) {
 		order++
 		caps[i] = &c
 		dim.usesRecords = dim.usesRecords || c.When.UsesRecords()
+		dim.usesPrevious = dim.usesPrevious || c.When.UsesPrevious()
 	}
 	dim.Rules, dim.Direct, dim.Special, dim.Caps = rules, direct, special, caps
 }

@@ -14,33 +14,33 @@ import (
 // special grade; version and effective_from vary.
 func env(version, from string, extra ...string) []byte {
 	return []byte(strings.Join(append([]string{
-		"apiVersion: credo/v1",                     // 1
-		"id: env",                                  // 2
-		"version: " + version,                      // 3
-		"effective_from: " + from,                  // 4
-		"dimensions:",                              // 5
-		"  - id: environment",                      // 6
-		"    categories: [environment]",            // 7
-		"    grades: [green, blue, yellow, red]",   // 8
-		"    start: 85",                            // 9
-		"    rules:",                               // 10
-		"      - id: env.penalty",                  // 11
-		"        kinds: [penalty]",                 // 12
-		"        points: -10",                      // 13
-		"        counts_for: 1y",                   // 14
-		"      - id: env.violation",                // 15
-		"        kinds: [environmental_violation]", // 16
-		"        points: -15",                      // 17
-		"        counts_for: 1y",                   // 18
-		"    caps:",                                // 19
-		"      - id: env.cap",                      // 20
-		"        when: 'false'",                    // 21
-		"        max_grade: blue",                  // 22
-		"    bands:",                               // 23
-		"      - {grade: green, min: 95}",          // 24
-		"      - {grade: blue, min: 80}",           // 25
-		"      - {grade: yellow, min: 60}",         // 26
-		"      - {grade: red}",                     // 27
+		"apiVersion: credo/v1",                   // 1
+		"id: env",                                // 2
+		"version: " + version,                    // 3
+		"effective_from: " + from,                // 4
+		"dimensions:",                            // 5
+		"  - id: environment",                    // 6
+		"    categories: [environment]",          // 7
+		"    grades: [green, blue, yellow, red]", // 8
+		"    start: 85",                          // 9
+		"    rules:",                             // 10
+		"      - {id: env.penalty, basis: {model: test},",   // 11
+		"         kinds: [penalty],",                        // 12
+		"         points: -10,",                             // 13
+		"         counts_for: 1y}",                          // 14
+		"      - {id: env.violation, basis: {model: test},", // 15
+		"         kinds: [environmental_violation],",        // 16
+		"         points: -15,",                             // 17
+		"         counts_for: 1y}",                          // 18
+		"    caps:",                                         // 19
+		"      - {id: env.cap, basis: {model: test},",       // 20
+		"         when: 'false',",                           // 21
+		"         max_grade: blue}",                         // 22
+		"    bands:",                                        // 23
+		"      - {grade: green, min: 95}",                   // 24
+		"      - {grade: blue, min: 80}",                    // 25
+		"      - {grade: yellow, min: 60}",                  // 26
+		"      - {grade: red}",                              // 27
 	}, extra...), "\n") + "\n")
 }
 
@@ -110,14 +110,14 @@ func TestSetErrors(t *testing.T) {
 		}, []wantErr{{6, 10, "", "cycle: a → b → a"}, {6, 10, "", "cycle: b → a → b"}}, ""},
 		{"replace names an unknown rule", func(t *testing.T) []*rulebook.Rulebook {
 			return []*rulebook.Rulebook{base(t), mustParse(t, "js.yaml", overlay("js", "env", `["32"]`,
-				"    replace:", "      - id: env.noise", "        kinds: [noise]", "        points: -1", "        counts_for: 1y"))}
+				"    replace:", "      - id: env.noise", "        kinds: [noise]", "        points: -1", "        counts_for: 1y", "        basis: {model: test}"))}
 		}, []wantErr{{10, 9, "env.noise", `replace: dimension environment has no rule "env.noise"`}}, "js.yaml"},
 		{"disable names an unknown rule", func(t *testing.T) []*rulebook.Rulebook {
 			return []*rulebook.Rulebook{base(t), mustParse(t, "js.yaml", overlay("js", "env", `["32"]`, "    disable: [env.penalty, env.noise]"))}
 		}, []wantErr{{9, 28, "env.noise", `disable: dimension environment has no rule "env.noise"`}}, "js.yaml"},
 		{"add repeats a rule id", func(t *testing.T) []*rulebook.Rulebook {
 			return []*rulebook.Rulebook{base(t), mustParse(t, "js.yaml", overlay("js", "env", `["32"]`,
-				"    add:", "      - id: env.penalty", "        kinds: [penalty]", "        points: -20", "        counts_for: 1y"))}
+				"    add:", "      - id: env.penalty", "        kinds: [penalty]", "        points: -20", "        counts_for: 1y", "        basis: {model: test}"))}
 		}, []wantErr{{10, 9, "env.penalty", "already has rule"}}, "js.yaml"},
 		{"overlay of an unknown dimension", func(t *testing.T) []*rulebook.Rulebook {
 			src := strings.Replace(string(overlay("js", "env", `["32"]`, "    disable: [env.penalty]")), "dimension: environment", "dimension: climate", 1)
@@ -207,11 +207,13 @@ func TestPlanOverlays(t *testing.T) {
 		"    bands: [{grade: green, min: 95}, {grade: blue, min: 80}, {grade: yellow, min: 60}, {grade: red, min: 30}, {grade: black}]",
 		"    replace:",
 		"      - id: env.violation",
+		"        basis: {model: test}",
 		"        kinds: [environmental_violation]",
 		"        points: -20",
 		"        counts_for: 1y",
 		"    add:",
 		"      - id: js.crime",
+		"        basis: {model: test}",
 		"        kinds: [environmental_crime]",
 		"        points: -50",
 		"        counts_for: 3y",
@@ -220,6 +222,7 @@ func TestPlanOverlays(t *testing.T) {
 	nj := mustParse(t, "nj.yaml", overlay("nj", "js", `["3201"]`,
 		"    special:",
 		"      - id: nj.new",
+		"        basis: {model: test}",
 		"        when: 'has(org.established) && org.established > as_of - years(1)'",
 		"        grade: blue",
 	))
@@ -274,7 +277,7 @@ func TestPlanOverlays(t *testing.T) {
 
 func TestPlanOffsets(t *testing.T) {
 	rb := mustParse(t, "t.yaml", edit(map[int]string{9: "    start: 'records.exists(r, r.occurred_at > as_of - years(3)) ? 100.0 : 90.0'",
-		13: `        when: 'record.occurred_at < timestamp("2026-04-01T00:00:00Z") && as_of - duration("720h") < record.occurred_at'`}))
+		14: `        when: 'record.occurred_at < timestamp("2026-04-01T00:00:00Z") && as_of - duration("720h") < record.occurred_at'`}))
 	p, _ := mustSet(t, rb).Plan(at("2026-01-01"), "")
 	want := []time.Duration{0, 720 * time.Hour, 3 * rulebook.Year}
 	if !slices.Equal(p.Offsets, want) || len(p.Instants) != 1 || !p.Instants[0].Equal(at("2026-04-01")) {
@@ -306,5 +309,34 @@ func TestPeriod(t *testing.T) {
 		if (err == nil) != c.ok || c.ok && (p.Duration() != c.want || p.String() != c.in) {
 			t.Errorf("ParsePeriod(%q) = %v (%v), %v", c.in, p, p.Duration(), err)
 		}
+	}
+}
+
+// TestSetOverlappingVersions: two versions of one rulebook cannot both be
+// in force; a version with effective_until stops applying then.
+func TestSetOverlappingVersions(t *testing.T) {
+	old := mustParse(t, "old.yaml", env(`"2014"`, "2020-01-01\neffective_until: 2025-07-01"))
+	overlapping := mustParse(t, "new.yaml", env(`"2025"`, "2025-06-01"))
+	_, err := rulebook.NewSet(old, overlapping)
+	checkErrors(t, err, []wantErr{{2, 5, "", `rulebook env versions "2014" (2020-01-01 to 2025-07-01) and "2025" (from 2025-06-01) overlap`}})
+
+	next := mustParse(t, "new.yaml", env(`"2025"`, "2025-07-01"))
+	s := mustSet(t, old, next)
+	for day, want := range map[string]string{"2025-06-30": "2014", "2025-07-01": "2025", "2019-12-31": ""} {
+		p, _ := s.Plan(at(day), "")
+		got := ""
+		if len(p.Refs) > 0 {
+			got = p.Refs[0].Version
+		}
+		if got != want {
+			t.Errorf("as of %s: version %q, want %q", day, got, want)
+		}
+	}
+	// A regime that ended with nothing after it applies no more.
+	s = mustSet(t, old)
+	if p, until := s.Plan(at("2025-07-01"), ""); len(p.Refs) != 0 {
+		t.Errorf("after effective_until: %v", p.Refs)
+	} else if p, until2 := s.Plan(at("2025-06-30"), ""); len(p.Refs) != 1 || !until2.Equal(at("2025-07-01")) {
+		t.Errorf("before effective_until: %v until %v (%v)", p.Refs, until2, until)
 	}
 }

@@ -39,7 +39,7 @@ func (d *decoder) report(n *yaml.Node, at about, p strictyaml.Problem) {
 	case strictyaml.Repeated:
 		d.errorf(n, at.rule, "%s: field %q repeats the one on line %d", at.what, p.Key, p.Line)
 	case strictyaml.Missing:
-		d.errorf(n, at.rule, "%s: %s is required", at.what, p.Key)
+		d.errorf(n, at.rule, "%s: %s %s", at.what, p.Key, p.Message)
 	default:
 		d.errorf(n, at.rule, "%s: %s", at.what, p.Message)
 	}

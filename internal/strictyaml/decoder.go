@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/credo-registry/credo"
 )
 
 // Decoder walks the nodes of one File strictly. At is what the caller
@@ -313,4 +315,61 @@ func PeekID(n *yaml.Node) string {
 		}
 	}
 	return ""
+}
+
+// Basis reads a `basis` value: a mapping with either law (document,
+// number, article: the published text that sets a rule) or model (a
+// sentence saying what credo assumes and why). at is where the basis is,
+// atLaw where its law is. A law without a document number is refused: a
+// citation must be checkable. The article may be left out where it could
+// not be confirmed.
+func (d *Decoder[At]) Basis(n *yaml.Node, at, atLaw At) *credo.Basis {
+	f := d.Fields(n, at, "law", "model")
+	if f == nil {
+		return nil
+	}
+	var law, model *yaml.Node
+	if f.Has("law") {
+		law = f.Val("law")
+	}
+	if f.Has("model") {
+		model = f.Val("model")
+	}
+	switch {
+	case law != nil && model != nil:
+		d.value(n, at, "must give law or model, not both")
+	case law == nil && model == nil:
+		d.value(n, at, "must give law (document, number, article: the published text that sets the rule) or model (a sentence saying what credo assumes and why)")
+	case model != nil:
+		s := strings.TrimSpace(d.Str(model, at))
+		if s == "" {
+			d.value(model, at, "model must say what credo assumes and why")
+			return nil
+		}
+		return &credo.Basis{Model: s}
+	default:
+		lf := d.Fields(law, atLaw, "document", "number", "article")
+		if lf == nil {
+			return nil
+		}
+		c := &credo.Citation{
+			Document: strings.TrimSpace(d.Str(lf.Val("document"), atLaw)),
+			Number:   strings.TrimSpace(d.Str(lf.Val("number"), atLaw)),
+			Article:  strings.TrimSpace(d.Str(lf.Val("article"), atLaw)),
+		}
+		ok := true
+		if c.Document == "" {
+			d.Report(law, atLaw, Problem{Kind: Missing, Key: "document", Message: "is required: the name of the published text"})
+			ok = false
+		}
+		if c.Number == "" {
+			d.Report(law, atLaw, Problem{Kind: Missing, Key: "number",
+				Message: "is required: the document number (文号 or order number, e.g. 国家税务总局公告2014年第40号); without one the text is not law credo can cite"})
+			ok = false
+		}
+		if ok {
+			return &credo.Basis{Law: c}
+		}
+	}
+	return nil
 }

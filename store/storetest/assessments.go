@@ -289,7 +289,7 @@ func assessment(i, day int, grade string, dims ...dim) *credo.Assessment {
 		a.Dimensions[d.name] = &credo.Dimension{Title: "维度 " + d.name, Start: 100, Score: d.score, Grade: d.grade,
 			Contributions: []credo.Contribution{
 				{Record: 7, Rule: d.name + ".fine", Rulebook: "national-" + d.name, Points: d.score - 100,
-					Reason: "罚款", LegalBasis: "《中华人民共和国行政处罚法》", Until: credo.NewTime(t0.AddDate(3, 0, 0))},
+					Reason: "罚款", Basis: &credo.Basis{Law: &credo.Citation{Document: "中华人民共和国行政处罚法", Number: "中华人民共和国主席令第七十号", Article: "第九条"}}, Until: credo.NewTime(t0.AddDate(3, 0, 0))},
 				{Rule: d.name + ".age", Points: 0, Grade: d.grade, Reason: "成立满三年"},
 			}}
 	}
