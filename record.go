@@ -34,6 +34,10 @@ type Record struct {
 	Amount         *float64 `json:"amount,omitempty"`
 	TaxDue         *float64 `json:"tax_due,omitempty"`
 	Currency       string   `json:"currency,omitempty"`
+	// Publish marks information its authority decided to show although
+	// its grade would not normally be shown (minor dishonesty information
+	// since 1 April 2026, 国办发〔2025〕22号; a market regulator's warning).
+	Publish bool `json:"publish,omitzero"`
 
 	OccurredAt Time `json:"occurred_at"`
 	ValidUntil Time `json:"valid_until,omitzero"`
@@ -59,6 +63,9 @@ var Categories = []string{
 	"registration", "market", "tax", "environment", "customs", "quality", "safety",
 	"court", "procurement", "honour", "labour", "health", "fire", "transport",
 	"finance", "social_security", "agriculture", "housing", "culture", "statistics",
+	// The fields whose penalties NDRC Order 58 shows for at least a year
+	// (with safety and fire): food, drugs, special equipment.
+	"food", "drug", "special_equipment",
 }
 
 // PenaltyTypes are the kinds of administrative penalty an organization can
@@ -231,6 +238,9 @@ func (r *Record) ContentHash() [16]byte {
 	num(uint64(r.ValidUntil.UnixNano()))
 	num(uint64(r.Supersedes))
 	str(r.SupersedesExternalID)
+	if r.Publish { // only when set, so that the hashes of records before it stay
+		str("publish")
+	}
 	var out [16]byte
 	copy(out[:], h.Sum(nil))
 	return out

@@ -563,7 +563,7 @@ func TestRunTestsReportsFailures(t *testing.T) {
 // rulebook and testdata's) against the hand-written Go on generated
 // organizations, and so the two readings of the rules against each other.
 func TestHandwrittenAgrees(t *testing.T) {
-	sets := map[string]*rulebook.Set{"bundled": bundled(t, "national-tax"), "testdata": newSet(t, parseFile(t, "national-tax.yaml"))}
+	sets := map[string]*rulebook.Set{"continuous": newSet(t, parseFile(t, "continuous-tax.yaml")), "testdata": newSet(t, parseFile(t, "national-tax.yaml"))}
 	kinds := []string{"late_filing", "late_payment", "invoice_violation", "evasion", "evasion", "arrears_escape", "absconded",
 		"tax_grade", "false_vat_invoice", "retraction", "penalty"}
 	rng := rand.New(rand.NewPCG(5, 6))

@@ -97,7 +97,7 @@ func BenchmarkAssessParallel(b *testing.B) {
 // national-tax rulebook alone: the CEL side of the comparison with
 // BenchmarkTaxHandwritten.
 func BenchmarkAssessTax(b *testing.B) {
-	set := bundled(b, "national-tax")
+	set := newSet(b, parseFile(b, "continuous-tax.yaml"))
 	code, versions, records, asOf := benchOrg()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -124,7 +124,7 @@ func BenchmarkTaxHandwritten(b *testing.B) {
 // work in alternating rounds, so that both see the same machine load, and
 // reports their times and ratio.
 func BenchmarkTaxRatio(b *testing.B) {
-	set := bundled(b, "national-tax")
+	set := newSet(b, parseFile(b, "continuous-tax.yaml"))
 	code, versions, records, asOf := benchOrg()
 	var h handwritten
 	var celTime, goTime time.Duration

@@ -136,6 +136,23 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		clear(st.limited)
 		st.limited = st.limited[:0]
 	}
+	for _, adj := range dim.Adjustments {
+		ok, err := adj.When.Bool(v)
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			continue
+		}
+		pts, err := adj.Points.Number(v)
+		if err != nil {
+			return nil, false, err
+		}
+		score += pts
+		st.scored = append(st.scored, scored{adj.Order, credo.Contribution{
+			Rule: adj.ID, Rulebook: adj.Rulebook.ID, Points: pts, Reason: or(adj.Description, adj.ID), Basis: adj.Basis,
+		}})
+	}
 	if dim.Floor != nil && score < *dim.Floor {
 		score = *dim.Floor
 	}

@@ -12,7 +12,7 @@ import (
 // The national tax dimension written directly in Go: the yardstick for the
 // CEL evaluation (BenchmarkTaxHandwritten) and, by TestHandwrittenAgrees, a
 // second reading of the rules that the rulebooks must agree with. Texts
-// are those of the bundled national-tax rulebook (TestHandwrittenAgrees
+// are those of testdata/continuous-tax.yaml, the tax rulebook bundled before issue 13 (TestHandwrittenAgrees
 // compares everything but the texts, which the rulebook may reword).
 
 const (
@@ -72,7 +72,7 @@ type scoredContribution struct {
 	c     credo.Contribution
 }
 
-// tax assesses the tax dimension as the bundled national-tax rulebook does.
+// tax assesses the tax dimension as testdata/continuous-tax.yaml does.
 func (h *handwritten) tax(versions []*credo.Subject, records []*credo.Record, asOf time.Time) *credo.Dimension {
 	reg := assess.Registration(versions, asOf)
 	h.inForce = assess.InForce(h.inForce[:0], records, asOf)
@@ -103,7 +103,7 @@ func (h *handwritten) tax(versions []*credo.Subject, records []*credo.Record, as
 				direct = true
 				h.scored = append(h.scored, scoredContribution{orderDirect, credo.Contribution{
 					Record: r.ID, Rule: "tax.direct_d", Rulebook: taxRulebook, Grade: "D", Reason: directReason,
-					LegalBasis: directBasis, Until: credo.NewTime(until)}})
+					Basis: &credo.Basis{Model: directBasis}, Until: credo.NewTime(until)}})
 			} else if r.OccurredAt.After(asOf.Add(-3 * year)) {
 				afterD = true
 			}
@@ -133,19 +133,19 @@ func (h *handwritten) tax(versions []*credo.Subject, records []*credo.Record, as
 		d.Grade = "M"
 		d.Reasons = append(d.Reasons, mReason)
 		h.scored = append(h.scored, scoredContribution{orderM, credo.Contribution{
-			Rule: "tax.m_new", Rulebook: taxRulebook, Grade: "M", Reason: mReason, LegalBasis: mBasis}})
+			Rule: "tax.m_new", Rulebook: taxRulebook, Grade: "M", Reason: mReason, Basis: &credo.Basis{Model: mBasis}}})
 	}
 	if d.Grade == "A" && young(3*year) {
 		d.Grade = "B"
 		d.Reasons = append(d.Reasons, youngReason)
 		h.scored = append(h.scored, scoredContribution{orderCapYoung, credo.Contribution{
-			Rule: "tax.cap_young", Rulebook: taxRulebook, Grade: "B", Reason: youngReason, LegalBasis: youngBasis}})
+			Rule: "tax.cap_young", Rulebook: taxRulebook, Grade: "B", Reason: youngReason, Basis: &credo.Basis{Model: youngBasis}}})
 	}
 	if d.Grade == "A" && afterD {
 		d.Grade = "B"
 		d.Reasons = append(d.Reasons, afterDReason)
 		h.scored = append(h.scored, scoredContribution{orderCapAfterD, credo.Contribution{
-			Rule: "tax.cap_after_direct_d", Rulebook: taxRulebook, Grade: "B", Reason: afterDReason, LegalBasis: afterDBasis}})
+			Rule: "tax.cap_after_direct_d", Rulebook: taxRulebook, Grade: "B", Reason: afterDReason, Basis: &credo.Basis{Model: afterDBasis}}})
 	}
 	slices.SortFunc(h.scored, func(a, b scoredContribution) int {
 		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.c.Record, b.c.Record))

@@ -68,37 +68,7 @@ func runTest(set *rulebook.Set, tc rulebook.TestCase) TestResult {
 			at(ed.Line, "dimension %s is not graded (graded: %s)", ed.ID, gradedList(a))
 			continue
 		}
-		if ed.Start != nil && !near(d.Start, *ed.Start) {
-			at(ed.Line, "dimension %s: start is %v, want %v", ed.ID, d.Start, *ed.Start)
-		}
-		if ed.Score != nil && !near(d.Score, *ed.Score) {
-			at(ed.Line, "dimension %s: score is %v, want %v (start %v%s)", ed.ID, d.Score, *ed.Score, d.Start, pointsList(d))
-		}
-		if ed.Grade != nil && d.Grade != *ed.Grade {
-			at(ed.Line, "dimension %s: grade is %q, want %q (score %v%s)", ed.ID, d.Grade, *ed.Grade, d.Score, reasons(d.Reasons))
-		}
-		if ed.CheckContributions {
-			used := make([]bool, len(d.Contributions))
-			for _, want := range ed.Contributions {
-				i := -1
-				for j, c := range d.Contributions {
-					if !used[j] && matches(c, want) {
-						i = j
-						break
-					}
-				}
-				if i < 0 {
-					at(want.Line, "dimension %s: missing contribution %s", ed.ID, expectString(want))
-					continue
-				}
-				used[i] = true
-			}
-			for j, c := range d.Contributions {
-				if !used[j] {
-					at(ed.Line, "dimension %s: unexpected contribution %s", ed.ID, contributionString(c))
-				}
-			}
-		}
+		checkDimension(ed.ID, d, ed, at)
 	}
 	res.Pass = len(diffs) == 0
 	if !res.Pass {
@@ -168,4 +138,53 @@ func contributionString(c credo.Contribution) string {
 		s += ", grade: " + c.Grade
 	}
 	return s + "}"
+}
+
+// checkDimension compares dimension d (name, as the diffs call it) with
+// what ed expects, reporting each difference with at.
+func checkDimension(name string, d *credo.Dimension, ed rulebook.ExpectDimension, at func(line int, format string, args ...any)) {
+	if ed.Start != nil && !near(d.Start, *ed.Start) {
+		at(ed.Line, "dimension %s: start is %v, want %v", name, d.Start, *ed.Start)
+	}
+	if ed.Score != nil && !near(d.Score, *ed.Score) {
+		at(ed.Line, "dimension %s: score is %v, want %v (start %v%s)", name, d.Score, *ed.Score, d.Start, pointsList(d))
+	}
+	if ed.Grade != nil && d.Grade != *ed.Grade {
+		at(ed.Line, "dimension %s: grade is %q, want %q (score %v%s)", name, d.Grade, *ed.Grade, d.Score, reasons(d.Reasons))
+	}
+	if ed.CheckContributions {
+		used := make([]bool, len(d.Contributions))
+		for _, want := range ed.Contributions {
+			i := -1
+			for j, c := range d.Contributions {
+				if !used[j] && matches(c, want) {
+					i = j
+					break
+				}
+			}
+			if i < 0 {
+				at(want.Line, "dimension %s: missing contribution %s", name, expectString(want))
+				continue
+			}
+			used[i] = true
+		}
+		for j, c := range d.Contributions {
+			if !used[j] {
+				at(ed.Line, "dimension %s: unexpected contribution %s", name, contributionString(c))
+			}
+		}
+	}
+	if ed.Year != nil && d.Year != *ed.Year {
+		at(ed.Line, "dimension %s: the evaluation year is %d, want %d", name, d.Year, *ed.Year)
+	}
+	if p := ed.Provisional; p != nil {
+		switch {
+		case !p.Graded && d.Provisional != nil:
+			at(p.Line, "dimension %s: has a provisional figure (%s, score %v), want none", name, d.Provisional.Grade, d.Provisional.Score)
+		case p.Graded && d.Provisional == nil:
+			at(p.Line, "dimension %s: has no provisional figure", name)
+		case p.Graded:
+			checkDimension(name+" (provisional)", d.Provisional, *p, at)
+		}
+	}
 }

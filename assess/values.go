@@ -506,8 +506,8 @@ func (v *vars) ResolveName(name string) (any, bool) {
 	case "record":
 		x = v.record
 	case "records":
-		if v.records == nil && v.recordIdx != nil {
-			v.records = v.st.recordsList(v.recordIdx)
+		if v.records == nil && v.st != nil {
+			v.records = v.st.recordsList(v.recordIdx) // an empty list when there are none
 		}
 		x = v.records
 	case "org":

@@ -236,6 +236,34 @@ func (d *decoder) rule(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Rule {
 	return r
 }
 
+func (d *decoder) adjustment(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Adjustment {
+	f := d.fields(n, strictyaml.PeekID(n), "adjustment", "id", "description", "basis", "when", "points")
+	if f == nil {
+		return nil
+	}
+	id, ok := d.ruleID(f, n, ids, "adjustment")
+	a := &Adjustment{ID: id, Rulebook: rb, Pos: d.pos(n)}
+	a.Description = d.str(f["description"].Val, id, "description")
+	a.Basis = d.basis(f, n, id, "adjustment")
+	if d.required(f, "when", n, id, "adjustment") {
+		a.When = d.expr(f["when"].Val, dimensionScope, wantBool, id, "when")
+	}
+	if d.required(f, "points", n, id, "adjustment") {
+		pn := f["points"].Val
+		if pn.Kind == yaml.ScalarNode && (pn.Tag == "!!int" || pn.Tag == "!!float") {
+			if v, isNum := d.number(pn, id, "points"); isNum {
+				a.Points = constExpr(v, d.Name, pn.Line, pn.Column, id)
+			}
+		} else {
+			a.Points = d.expr(pn, dimensionScope, wantNumber, id, "points")
+		}
+	}
+	if !ok || a.When == nil || a.Points == nil || a.Basis == nil {
+		return nil
+	}
+	return a
+}
+
 func (d *decoder) direct(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Direct {
 	f := d.fields(n, strictyaml.PeekID(n), "direct grade", "id", "description", "basis", "kinds", "when", "grade", "for", "reason")
 	if f == nil {
@@ -395,7 +423,7 @@ func checkGrades(grades []string, direct []*Direct, special []*Special, caps []*
 
 func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension {
 	f := d.fields(n, "", "dimension", "id", "title", "public", "basis", "evaluation", "publication", "categories", "grades",
-		"applies", "start", "rules", "direct", "caps", "special", "floor", "ceiling", "bands")
+		"applies", "start", "rules", "adjustments", "direct", "caps", "special", "floor", "ceiling", "bands")
 	if f == nil {
 		return nil
 	}
@@ -444,6 +472,13 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 		for _, rn := range rs.Val.Content {
 			if r := d.rule(rn, rb, ids); r != nil {
 				dim.Rules = append(dim.Rules, r)
+			}
+		}
+	}
+	if as, ok := f["adjustments"]; ok && !isNull(as.Val) && d.kind(as.Val, yaml.SequenceNode, "", "adjustments") {
+		for _, an := range as.Val.Content {
+			if a := d.adjustment(an, rb, ids); a != nil {
+				dim.Adjustments = append(dim.Adjustments, a)
 			}
 		}
 	}
@@ -606,7 +641,7 @@ func (d *decoder) comprehensive(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Compre
 
 func (d *decoder) publicityRow(n *yaml.Node, ids ruleIDs) *PublicityRow {
 	f := d.fields(n, strictyaml.PeekID(n), "publicity row", "id", "basis", "from", "until", "kinds", "penalty_types", "severity", "categories",
-		"marked_only", "min", "max")
+		"only_penalty_types", "marked_only", "min", "max")
 	if f == nil {
 		return nil
 	}
@@ -615,6 +650,12 @@ func (d *decoder) publicityRow(n *yaml.Node, ids ruleIDs) *PublicityRow {
 	row.Basis = d.optBasis(f, id, "publicity row")
 	if p := d.optBool(f, "marked_only", id, "marked_only"); p != nil {
 		row.MarkedOnly = *p
+	}
+	if p := d.optBool(f, "only_penalty_types", id, "only_penalty_types"); p != nil {
+		row.OnlyPenaltyTypes = *p
+		if *p && !f.Has("penalty_types") {
+			d.errorf(f["only_penalty_types"].Val, id, "only_penalty_types needs penalty_types")
+		}
 	}
 	if d.required(f, "from", n, id, "publicity row") {
 		row.From = d.instant(f["from"].Val, id, "from")

@@ -8,8 +8,9 @@ import (
 )
 
 // Window is when a record is shown publicly: from From until Until (zero:
-// no end), with credit repair possible from RepairFrom (Until when the row
-// gives no min; zero when no row matched).
+// no end; equal to From: not at all, as for unmarked information of a
+// marked_only row), with credit repair possible from RepairFrom (Until when
+// the row gives no min; zero when no row matched).
 type Window struct {
 	From, RepairFrom, Until time.Time
 	// Row is the publicity row that set the window, nil when none matched.
@@ -41,6 +42,11 @@ func (p *Plan) Window(r *credo.Record) Window {
 			continue
 		}
 		w.Row = row
+		if row.MarkedOnly && !r.Publish {
+			// Not shown at all unless its authority marked it so.
+			w.Until, w.RepairFrom = at, at
+			return w
+		}
 		w.Until = at.Add(row.Max.Duration())
 		w.RepairFrom = w.Until
 		if row.HasMin {
@@ -69,6 +75,9 @@ func (row *PublicityRow) matches(r *credo.Record) bool {
 		return false
 	}
 	if row.PenaltyTypes != nil && !slices.ContainsFunc(r.PenaltyTypes, func(t string) bool { return slices.Contains(row.PenaltyTypes, t) }) {
+		return false
+	}
+	if row.OnlyPenaltyTypes && slices.ContainsFunc(r.PenaltyTypes, func(t string) bool { return !slices.Contains(row.PenaltyTypes, t) }) {
 		return false
 	}
 	return true

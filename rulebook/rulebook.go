@@ -86,12 +86,15 @@ type Dimension struct {
 	Applies *Expr
 	Start   *Expr
 	Rules   []*Rule
-	Direct  []*Direct
-	Caps    []*Cap
-	Special []*Special
-	Floor   *float64
-	Ceiling *float64
-	Bands   []Band
+	// Adjustments are points for the organization as a whole (not for a
+	// record), counted after the rules.
+	Adjustments []*Adjustment
+	Direct      []*Direct
+	Caps        []*Cap
+	Special     []*Special
+	Floor       *float64
+	Ceiling     *float64
+	Bands       []Band
 	// Basis is what sets the start score and the bands.
 	Basis *credo.Basis
 	// Evaluation is credo.EvaluationContinuous or EvaluationAnnual. An
@@ -148,6 +151,18 @@ type Rule struct {
 	// Order is the rule's place among the dimension's rules, direct
 	// grades, specials and caps, in that order (set in a Plan).
 	Order int
+}
+
+// Adjustment adds Points to the score while When holds (the tax
+// measures' extra 11 points in the year after a score-based D).
+type Adjustment struct {
+	ID, Description string
+	Basis           *credo.Basis
+	When            *Expr
+	Points          *Expr
+	Rulebook        *Rulebook
+	Pos             Pos
+	Order           int
 }
 
 // Direct is a grade a record assigns directly.
@@ -250,7 +265,10 @@ type PublicityRow struct {
 	// MarkedOnly: a record the row matches is published only when its
 	// authority marked it so (record.publish); otherwise not at all.
 	MarkedOnly bool
-	Basis      *credo.Basis
+	// OnlyPenaltyTypes: the record's penalty types must all be among
+	// PenaltyTypes (a warning alone), not just one of them.
+	OnlyPenaltyTypes bool
+	Basis            *credo.Basis
 	Rulebook   *Rulebook
 	Pos        Pos
 }

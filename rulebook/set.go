@@ -367,6 +367,10 @@ func combine(chosen []*Rulebook, errs *errorList) *Plan {
 			use(r.ID, r.Pos)
 			exprs = append(exprs, r.When, r.Points)
 		}
+		for _, r := range dim.Adjustments {
+			use(r.ID, r.Pos)
+			exprs = append(exprs, r.When, r.Points)
+		}
 		for _, r := range dim.Direct {
 			use(r.ID, r.Pos)
 			exprs = append(exprs, r.When)
@@ -483,6 +487,15 @@ func finish(dim *Dimension) {
 		dim.usesRecords = dim.usesRecords || c.When.UsesRecords() || c.Points.UsesRecords()
 		dim.usesPrevious = dim.usesPrevious || c.When.UsesPrevious() || c.Points.UsesPrevious()
 	}
+	adjustments := make([]*Adjustment, len(dim.Adjustments))
+	for i, r := range dim.Adjustments {
+		c := *r
+		c.Order = order
+		order++
+		adjustments[i] = &c
+		dim.usesRecords = dim.usesRecords || c.When.UsesRecords() || c.Points.UsesRecords()
+		dim.usesPrevious = dim.usesPrevious || c.When.UsesPrevious() || c.Points.UsesPrevious()
+	}
 	direct := make([]*Direct, len(dim.Direct))
 	for i, r := range dim.Direct {
 		c := *r
@@ -516,7 +529,7 @@ func finish(dim *Dimension) {
 		dim.usesRecords = dim.usesRecords || c.When.UsesRecords()
 		dim.usesPrevious = dim.usesPrevious || c.When.UsesPrevious()
 	}
-	dim.Rules, dim.Direct, dim.Special, dim.Caps = rules, direct, special, caps
+	dim.Rules, dim.Adjustments, dim.Direct, dim.Special, dim.Caps = rules, adjustments, direct, special, caps
 }
 
 // Rulebooks returns the set's rulebook versions by id, then effective_from.

@@ -43,7 +43,11 @@ type ExpectDimension struct {
 	// any order.
 	Contributions      []ExpectContribution
 	CheckContributions bool
-	Line               int
+	// Year is the evaluation year of an annual dimension's grade in force;
+	// Provisional what its running figure for the current year must be.
+	Year        *int
+	Provisional *ExpectDimension
+	Line        int
 }
 
 // ExpectContribution is one expected contribution: rule and record (0 for
@@ -265,58 +269,79 @@ func (d *decoder) expect(n *yaml.Node) Expect {
 				e.Dimensions = append(e.Dimensions, ed)
 				continue
 			}
-			df := d.fields(dn, "", "expected dimension", "graded", "start", "score", "grade", "contributions")
-			if df == nil {
-				continue
-			}
-			if g, ok := df["graded"]; ok {
-				ed.Graded = d.boolean(g.Val, "", "graded")
-			}
-			for _, m := range []struct {
-				name string
-				dst  **float64
-			}{{"start", &ed.Start}, {"score", &ed.Score}} {
-				if v, ok := df[m.name]; ok {
-					if x, ok := d.number(v.Val, "", m.name); ok {
-						*m.dst = &x
-					}
-				}
-			}
-			if g, ok := df["grade"]; ok {
-				s := d.str(g.Val, "", "grade")
-				ed.Grade = &s
-			}
-			if cs, ok := df["contributions"]; ok {
-				ed.CheckContributions = true
-				if !isNull(cs.Val) && d.kind(cs.Val, yaml.SequenceNode, "", "contributions") {
-					for _, cn := range cs.Val.Content {
-						cf := d.fields(cn, "", "expected contribution", "rule", "record", "points", "grade")
-						if cf == nil {
-							continue
-						}
-						c := ExpectContribution{Line: cn.Line}
-						if d.required(cf, "rule", cn, "", "expected contribution") {
-							c.Rule = d.str(cf["rule"].Val, "", "rule")
-						}
-						if r, ok := cf["record"]; ok {
-							id, _ := d.integer(r.Val, "", "record")
-							c.Record = int64(id)
-						}
-						if p, ok := cf["points"]; ok {
-							if x, ok := d.number(p.Val, "", "points"); ok {
-								c.Points = &x
-							}
-						}
-						if g, ok := cf["grade"]; ok {
-							s := d.str(g.Val, "", "grade")
-							c.Grade = &s
-						}
-						ed.Contributions = append(ed.Contributions, c)
-					}
-				}
-			}
+			d.expectDimension(dn, &ed, true)
 			e.Dimensions = append(e.Dimensions, ed)
 		}
 	}
 	return e
+}
+
+// expectDimension reads an expected dimension into ed; top: it may give
+// provisional (an annual dimension's running figure).
+func (d *decoder) expectDimension(dn *yaml.Node, ed *ExpectDimension, top bool) {
+	fields := []string{"graded", "start", "score", "grade", "contributions", "year"}
+	if top {
+		fields = append(fields, "provisional")
+	}
+	df := d.fields(dn, "", "expected dimension", fields...)
+	if df == nil {
+		return
+	}
+	if y, ok := df["year"]; ok {
+		n, _ := d.integer(y.Val, "", "year")
+		ed.Year = &n
+	}
+	if p, ok := df["provisional"]; ok {
+		pd := ExpectDimension{ID: ed.ID, Graded: !isNull(p.Val), Line: p.Key.Line}
+		if pd.Graded {
+			d.expectDimension(p.Val, &pd, false)
+		}
+		ed.Provisional = &pd
+	}
+	if g, ok := df["graded"]; ok {
+		ed.Graded = d.boolean(g.Val, "", "graded")
+	}
+	for _, m := range []struct {
+		name string
+		dst  **float64
+	}{{"start", &ed.Start}, {"score", &ed.Score}} {
+		if v, ok := df[m.name]; ok {
+			if x, ok := d.number(v.Val, "", m.name); ok {
+				*m.dst = &x
+			}
+		}
+	}
+	if g, ok := df["grade"]; ok {
+		s := d.str(g.Val, "", "grade")
+		ed.Grade = &s
+	}
+	if cs, ok := df["contributions"]; ok {
+		ed.CheckContributions = true
+		if !isNull(cs.Val) && d.kind(cs.Val, yaml.SequenceNode, "", "contributions") {
+			for _, cn := range cs.Val.Content {
+				cf := d.fields(cn, "", "expected contribution", "rule", "record", "points", "grade")
+				if cf == nil {
+					continue
+				}
+				c := ExpectContribution{Line: cn.Line}
+				if d.required(cf, "rule", cn, "", "expected contribution") {
+					c.Rule = d.str(cf["rule"].Val, "", "rule")
+				}
+				if r, ok := cf["record"]; ok {
+					id, _ := d.integer(r.Val, "", "record")
+					c.Record = int64(id)
+				}
+				if p, ok := cf["points"]; ok {
+					if x, ok := d.number(p.Val, "", "points"); ok {
+						c.Points = &x
+					}
+				}
+				if g, ok := cf["grade"]; ok {
+					s := d.str(g.Val, "", "grade")
+					c.Grade = &s
+				}
+				ed.Contributions = append(ed.Contributions, c)
+			}
+		}
+	}
 }

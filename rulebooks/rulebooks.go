@@ -1,8 +1,11 @@
 // Package rulebooks bundles the reference rulebooks credo ships: the
 // national tax, customs, environmental and comprehensive evaluations and
-// the Jiangsu environmental overlay. Each lives in its own folder as
-// rulebook.yaml (the rulebook, see docs/RULEBOOKS.md) and tests.yaml (the
-// cases it must pass before it is published).
+// the Jiangsu environmental overlay. Each lives in its own folder, named
+// by its id, as rulebook.yaml (the rulebook, see docs/RULEBOOKS.md) and
+// tests.yaml (the cases it must pass before it is published); a rulebook
+// with several versions, one for each regime the law went through, has
+// rulebook-VERSION.yaml and tests-VERSION.yaml for each, and tests.yaml
+// for cases that straddle a change of regime.
 package rulebooks
 
 import (
@@ -19,12 +22,13 @@ import (
 
 // FS holds the bundled rulebooks and their tests.
 //
-//go:embed */rulebook.yaml */tests.yaml
+//go:embed */rulebook*.yaml */tests*.yaml
 var FS embed.FS
 
-// Books parses every bundled rulebook (sorted by id).
+// Books parses every bundled rulebook version (sorted by id, then
+// effective_from).
 func Books() ([]*rulebook.Rulebook, error) {
-	files, err := fs.Glob(FS, "*/rulebook.yaml")
+	files, err := fs.Glob(FS, "*/rulebook*.yaml")
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +47,9 @@ func Books() ([]*rulebook.Rulebook, error) {
 		}
 		books = append(books, rb)
 	}
-	slices.SortFunc(books, func(a, b *rulebook.Rulebook) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(books, func(a, b *rulebook.Rulebook) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), a.EffectiveFrom.Compare(b.EffectiveFrom))
+	})
 	return books, nil
 }
 

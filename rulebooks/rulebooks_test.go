@@ -45,26 +45,40 @@ func setWithout(t *testing.T, id string) *rulebook.Set {
 // folders lists the rulebook folders.
 func folders(t *testing.T) []string {
 	t.Helper()
-	files, err := fs.Glob(FS, "*/rulebook.yaml")
+	files, err := fs.Glob(FS, "*/rulebook*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var dirs []string
 	for _, f := range files {
-		dirs = append(dirs, path.Dir(f))
+		if d := path.Dir(f); !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
 	}
 	return dirs
 }
 
-// cases returns the tests of every folder.
+// cases returns the tests of every test file, by file name. Every
+// rulebook file ships its tests: rulebook.yaml tests.yaml, and
+// rulebook-V.yaml tests-V.yaml.
 func cases(t *testing.T) map[string][]rulebook.TestCase {
 	t.Helper()
 	out := map[string][]rulebook.TestCase{}
-	for _, dir := range folders(t) {
-		name := dir + "/tests.yaml"
+	books, _ := fs.Glob(FS, "*/rulebook*.yaml")
+	for _, b := range books {
+		want := strings.Replace(b, "/rulebook", "/tests", 1)
+		if _, err := fs.Stat(FS, want); err != nil {
+			t.Errorf("%s: every rulebook ships its tests (%s): %v", b, want, err)
+		}
+	}
+	files, err := fs.Glob(FS, "*/tests*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
 		src, err := FS.ReadFile(name)
 		if err != nil {
-			t.Fatalf("%s: every rulebook ships its tests: %v", dir, err)
+			t.Fatal(err)
 		}
 		cs, err := rulebook.ParseTests(name, src)
 		if err != nil {
@@ -73,7 +87,7 @@ func cases(t *testing.T) map[string][]rulebook.TestCase {
 		if len(cs) == 0 {
 			t.Fatalf("%s has no cases", name)
 		}
-		out[dir] = cs
+		out[name] = cs
 	}
 	return out
 }
@@ -83,7 +97,7 @@ func TestBooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"jiangsu-environment", "national-comprehensive", "national-customs", "national-environment", "national-tax"}
+	want := []string{"jiangsu-environment", "national-comprehensive", "national-customs", "national-customs", "national-environment", "national-tax", "national-tax"}
 	var ids []string
 	for _, rb := range books {
 		ids = append(ids, rb.ID)
@@ -91,7 +105,7 @@ func TestBooks(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Fatalf("Books() = %v, want %v (sorted by id)", ids, want)
 	}
-	if !slices.Equal(folders(t), want) {
+	if !slices.Equal(folders(t), slices.Compact(want)) {
 		t.Errorf("folders %v, want %v", folders(t), want)
 	}
 	s1, err1 := Set()
@@ -118,27 +132,39 @@ func TestProvenance(t *testing.T) {
 		if rb.Title == "" {
 			t.Errorf("%s: title is missing", rb.ID)
 		}
-		check := func(id, basis string) {
-			if strings.TrimSpace(basis) == "" {
-				t.Errorf("%s: rule %s has no legal_basis", rb.ID, id)
+		check := func(id string, basis *credo.Basis) {
+			switch {
+			case basis == nil:
+				t.Errorf("%s: rule %s has no basis", rb.ID, id)
+			case basis.Law != nil && (basis.Law.Document == "" || basis.Law.Number == ""):
+				t.Errorf("%s: rule %s cites a law without its document or number", rb.ID, id)
+			case basis.Law == nil && len([]rune(basis.Model)) < 20:
+				t.Errorf("%s: rule %s: a model basis says in a sentence what credo assumes and why: %q", rb.ID, id, basis.Model)
 			}
 		}
 		checkLists := func(rules []*rulebook.Rule, direct []*rulebook.Direct, caps []*rulebook.Cap, special []*rulebook.Special) {
 			for _, r := range rules {
-				check(r.ID, r.LegalBasis)
+				check(r.ID, r.Basis)
 			}
 			for _, r := range direct {
-				check(r.ID, r.LegalBasis)
+				check(r.ID, r.Basis)
 			}
 			for _, r := range caps {
-				check(r.ID, r.LegalBasis)
+				check(r.ID, r.Basis)
 			}
 			for _, r := range special {
-				check(r.ID, r.LegalBasis)
+				check(r.ID, r.Basis)
 			}
 		}
 		for _, d := range rb.Dimensions {
 			checkLists(d.Rules, d.Direct, d.Caps, d.Special)
+			for _, a := range d.Adjustments {
+				check(a.ID, a.Basis)
+			}
+			check("dimension "+d.ID, d.Basis)
+		}
+		for _, row := range rb.Publicity {
+			check("publicity "+row.ID, row.Basis)
 		}
 		for _, ov := range rb.Overlays {
 			checkLists(append(slices.Clone(ov.Add), ov.Replace...), ov.Direct, ov.Caps, ov.Special)
@@ -148,6 +174,7 @@ func TestProvenance(t *testing.T) {
 				t.Errorf("%s: the comprehensive section does not document itself", rb.ID)
 			}
 			checkLists(nil, nil, c.Caps, nil)
+			check("comprehensive", c.Basis)
 		}
 	}
 }

@@ -43,6 +43,7 @@ type recordBody struct {
 	Currency             string     `json:"currency,omitempty"`
 	ValidUntil           credo.Time `json:"valid_until,omitzero"`
 	SupersedesExternalID string     `json:"supersedes_external_id,omitempty"`
+	Publish              bool       `json:"publish,omitzero"`
 }
 
 // encodeRecordBody appends the JSON of r's recordBody to dst. It writes
@@ -98,6 +99,10 @@ func encodeRecordBody(dst []byte, r *credo.Record) ([]byte, error) {
 		str("valid_until", r.ValidUntil.String())
 	}
 	str("supersedes_external_id", r.SupersedesExternalID)
+	if r.Publish && err == nil {
+		dst = append(append(dst, sep), `"publish":true`...)
+		sep = ','
+	}
 	if sep == '{' {
 		dst = append(dst, '{')
 	}

@@ -42,7 +42,7 @@ func (d *bodyDecoder) decode(r *credo.Record, body []byte) error {
 	}
 	r.DecisionNumber, r.LegalBasis, r.Description, r.Severity = b.DecisionNumber, b.LegalBasis, b.Description, b.Severity
 	r.PenaltyTypes, r.Amount, r.TaxDue, r.Currency = b.PenaltyTypes, b.Amount, b.TaxDue, b.Currency
-	r.ValidUntil, r.SupersedesExternalID = b.ValidUntil, b.SupersedesExternalID
+	r.ValidUntil, r.SupersedesExternalID, r.Publish = b.ValidUntil, b.SupersedesExternalID, b.Publish
 	return nil
 }
 
@@ -93,7 +93,7 @@ func bodyMember(key []byte) int {
 func (d *bodyDecoder) fast(r *credo.Record, b []byte) bool {
 	r.DecisionNumber, r.LegalBasis, r.Description, r.Severity = "", "", "", ""
 	r.PenaltyTypes, r.Amount, r.TaxDue, r.Currency = nil, nil, nil, ""
-	r.ValidUntil, r.SupersedesExternalID = credo.Time{}, ""
+	r.ValidUntil, r.SupersedesExternalID, r.Publish = credo.Time{}, "", false
 	if len(b) < 2 || b[0] != '{' {
 		return false
 	}

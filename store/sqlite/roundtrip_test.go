@@ -61,6 +61,8 @@ func fill(t *testing.T, name string, f reflect.Value) {
 		f.Set(reflect.ValueOf(&x))
 	case int64:
 		f.SetInt(int64(len(name)))
+	case bool:
+		f.SetBool(true)
 	case credo.Time:
 		f.Set(reflect.ValueOf(credo.NewTime(time.Date(2021, 5, 6, 7, 8, 9, len(name)*1000, time.UTC))))
 	default:
