@@ -269,8 +269,8 @@ type PublicityRow struct {
 	// PenaltyTypes (a warning alone), not just one of them.
 	OnlyPenaltyTypes bool
 	Basis            *credo.Basis
-	Rulebook   *Rulebook
-	Pos        Pos
+	Rulebook         *Rulebook
+	Pos              Pos
 }
 
 // Rank returns the place of grade in the dimension's grades (0 best), or

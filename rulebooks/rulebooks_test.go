@@ -338,6 +338,7 @@ func TestPublicity(t *testing.T) {
 		return tm
 	}
 	day := 24 * time.Hour
+	const hidden = -1 // showFor: not shown at all
 	const code = "91310112087994932F"
 	asOf := at("2026-11-20")
 	for _, c := range []struct {
@@ -346,8 +347,12 @@ func TestPublicity(t *testing.T) {
 		row                  string
 		repairAfter, showFor time.Duration // from the decision date; showFor 0: no end
 	}{
-		{"2023: a minor market penalty is shown for 3 months",
+		// NDRC Order 58 (2023-05-01 to 2026-03-31) and SAMR Order 45.
+		{"2023: a market regulator's warning alone is not published (SAMR Order 45 art. 2)",
 			credo.Record{Category: "market", Kind: "penalty", Severity: "minor", PenaltyTypes: []string{"warning"}, OccurredAt: credo.NewTime(at("2025-03-10"))},
+			"pub2023.market_warning", 0, hidden},
+		{"2023: a minor market penalty (reprimand, small fine) is shown for 3 months",
+			credo.Record{Category: "market", Kind: "penalty", Severity: "minor", PenaltyTypes: []string{"reprimand", "fine"}, OccurredAt: credo.NewTime(at("2025-03-10"))},
 			"pub2023.market_minor", 90 * day, 90 * day},
 		{"2023: a general market penalty is shown for 3 months to 3 years",
 			credo.Record{Category: "market", Kind: "penalty", Severity: "general", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2025-03-10"))},
@@ -355,11 +360,30 @@ func TestPublicity(t *testing.T) {
 		{"2023: a fire-safety penalty is shown for at least a year",
 			credo.Record{Category: "fire", Kind: "penalty", Severity: "minor", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2024-07-01"))},
 			"pub2023.special_fields", 365 * day, 3 * 365 * day},
+		{"2023: a food penalty is shown for at least a year, even a minor one",
+			credo.Record{Category: "food", Kind: "penalty", Severity: "minor", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2024-07-01"))},
+			"pub2023.special_fields", 365 * day, 3 * 365 * day},
+		{"2023: a drug penalty is shown for at least a year",
+			credo.Record{Category: "drug", Kind: "penalty", Severity: "general", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2024-07-01"))},
+			"pub2023.special_fields", 365 * day, 3 * 365 * day},
+		{"2023: a special-equipment penalty is shown for at least a year",
+			credo.Record{Category: "special_equipment", Kind: "penalty", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2024-07-01"))},
+			"pub2023.special_fields", 365 * day, 3 * 365 * day},
+		{"2023: a work-safety penalty is shown for at least a year",
+			credo.Record{Category: "safety", Kind: "penalty", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2024-07-01"))},
+			"pub2023.special_fields", 365 * day, 3 * 365 * day},
+		{"2023: a public-health penalty is not one of the five fields: 3 months",
+			credo.Record{Category: "health", Kind: "penalty", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2024-07-01"))},
+			"pub2023.penalty", 90 * day, 3 * 365 * day},
 		{"2023: a tax fine is shown as a penalty",
 			credo.Record{Category: "tax", Kind: "late_filing", Severity: "minor", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2025-08-01"))},
 			"pub2023.penalised", 90 * day, 3 * 365 * day},
-		{"2026: minor, up to 3 months, repairable at once",
-			credo.Record{Category: "market", Kind: "penalty", Severity: "minor", PenaltyTypes: []string{"warning"}, OccurredAt: credo.NewTime(at("2026-05-10"))},
+		// 国办发〔2025〕22号 with NDRC Order 36, from 2026-04-01.
+		{"2026: minor information is normally not shown",
+			credo.Record{Category: "market", Kind: "penalty", Severity: "minor", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2026-05-10"))},
+			"pub2026.minor", 0, hidden},
+		{"2026: minor information its authority marks is shown up to 3 months, repairable at once",
+			credo.Record{Category: "market", Kind: "penalty", Severity: "minor", PenaltyTypes: []string{"fine"}, Publish: true, OccurredAt: credo.NewTime(at("2026-05-10"))},
 			"pub2026.minor", 0, 90 * day},
 		{"2026: general, 3 to 12 months",
 			credo.Record{Category: "safety", Kind: "penalty", Severity: "general", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2026-05-10"))},
@@ -367,9 +391,15 @@ func TestPublicity(t *testing.T) {
 		{"2026: serious, 1 to 3 years",
 			credo.Record{Category: "court", Kind: "judgment_unfulfilled", Severity: "serious", OccurredAt: credo.NewTime(at("2026-05-10"))},
 			"pub2026.serious", 365 * day, 3 * 365 * day},
-		{"2026: an ungraded penalty is shown as general",
+		{"2026: an ungraded fine is general",
 			credo.Record{Category: "market", Kind: "penalty", PenaltyTypes: []string{"fine"}, OccurredAt: credo.NewTime(at("2026-06-10"))},
-			"pub2026.ungraded_penalty", 90 * day, 365 * day},
+			"pub2026.derived_general", 90 * day, 365 * day},
+		{"2026: an ungraded closure is serious",
+			credo.Record{Category: "market", Kind: "penalty", PenaltyTypes: []string{"fine", "closure"}, OccurredAt: credo.NewTime(at("2026-06-10"))},
+			"pub2026.derived_serious", 365 * day, 3 * 365 * day},
+		{"2026: an ungraded warning alone is minor, not shown",
+			credo.Record{Category: "market", Kind: "penalty", PenaltyTypes: []string{"warning"}, OccurredAt: credo.NewTime(at("2026-06-10"))},
+			"pub2026.derived_minor", 0, hidden},
 		{"a licence is public with no end",
 			credo.Record{Category: "market", Kind: "licence", OccurredAt: credo.NewTime(at("2025-06-10"))},
 			"", 0, 0},
@@ -385,6 +415,12 @@ func TestPublicity(t *testing.T) {
 			continue
 		}
 		from := c.rec.OccurredAt.Time
+		if c.showFor == hidden {
+			if !w.Until.Equal(from) {
+				t.Errorf("%s: shown until %v, want not shown", c.name, w.Until)
+			}
+			continue
+		}
 		if c.showFor == 0 {
 			if !w.Until.IsZero() {
 				t.Errorf("%s: shown until %v, want no end", c.name, w.Until)
@@ -428,6 +464,9 @@ func TestEveryRuleTested(t *testing.T) {
 	for _, rb := range books {
 		for _, d := range rb.Dimensions {
 			add(rb.ID, d.Rules, d.Direct, d.Caps, d.Special)
+			for _, a := range d.Adjustments {
+				want[a.ID] = rb.ID
+			}
 		}
 		for _, ov := range rb.Overlays {
 			add(rb.ID, append(slices.Clone(ov.Add), ov.Replace...), ov.Direct, ov.Caps, ov.Special)
@@ -448,6 +487,11 @@ func TestEveryRuleTested(t *testing.T) {
 			for _, d := range a.Dimensions {
 				for _, c := range d.Contributions {
 					delete(want, c.Rule)
+				}
+				if d.Provisional != nil {
+					for _, c := range d.Provisional.Contributions {
+						delete(want, c.Rule)
+					}
 				}
 			}
 			for _, reason := range a.Reasons {
