@@ -115,10 +115,10 @@ func nativeExprs(t *testing.T) (recordScope, dimScope []*rulebook.Expr) {
 	}
 	var lines []string
 	for i, c := range nativeCases {
-		lines = append(lines, fmt.Sprintf("      - {id: c%d, kinds: [a], when: %q, points: 1, counts_for: 1y}", i, c))
+		lines = append(lines, fmt.Sprintf("      - {id: c%d, basis: {model: test}, kinds: [a], when: %q, points: 1, counts_for: 1y}", i, c))
 	}
 	for i, c := range nativeNumbers {
-		lines = append(lines, fmt.Sprintf("      - {id: n%d, kinds: [a], points: %q, counts_for: 1y}", i, c))
+		lines = append(lines, fmt.Sprintf("      - {id: n%d, basis: {model: test}, kinds: [a], points: %q, counts_for: 1y}", i, c))
 	}
 	src := "apiVersion: credo/v1\nid: cases\nversion: '1'\neffective_from: 2020-01-01\ndimensions:\n  - id: d\n    categories: [tax]\n" +
 		"    grades: [A]\n    start: 1\n    bands: [{grade: A}]\n    rules:\n" + strings.Join(lines, "\n") + "\n"

@@ -6,6 +6,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/uscc"
 )
 
 const day = 24 * time.Hour
@@ -459,5 +460,26 @@ func TestListingRepeat(t *testing.T) {
 	wantError(t, "another date", err, credo.ECONFLICT, "decision_number")
 	if n := len(r.entries(codeShanghai)); n != 1 {
 		t.Fatalf("%d entries", n)
+	}
+}
+
+// An individual business on the abnormal operations list is never
+// escalated to the serious dishonesty list (SAIC Order 69 gives it an
+// abnormal-operations status instead).
+func TestNoEscalationOfIndividualBusinesses(t *testing.T) {
+	r := newRegistry(t)
+	code, err := uscc.Build('9', '2', "310112", "MA1K2C3D")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := r.list(shAMR, "abnormal-operations", code, "沪市监异〔2026〕3号", "")
+	r.clock.set(e.EffectiveAt.Add(3*365*day + time.Hour))
+	if n, _, err := r.p.RunDue(r.ctx); err != nil || n != 0 {
+		t.Fatalf("escalated %d (%v), want none", n, err)
+	}
+	for _, x := range r.entries(code) {
+		if x.List == "serious-dishonesty" {
+			t.Fatalf("an individual business was escalated: %+v", x)
+		}
 	}
 }

@@ -50,16 +50,17 @@ const (
 
 // Reason is one measure that applies, and why.
 type Reason struct {
-	Measure        string `json:"measure"`
-	Title          string `json:"title"`
-	Kind           string `json:"kind"`
-	Effect         string `json:"effect"`
-	LegalBasis     string `json:"legal_basis"`
-	List           string `json:"list,omitempty"`
-	Entry          int64  `json:"entry,omitempty"`
-	DecisionNumber string `json:"decision_number,omitempty"`
-	Dimension      string `json:"dimension,omitempty"`
-	Grade          string `json:"grade,omitempty"`
+	Measure        string       `json:"measure"`
+	Title          string       `json:"title"`
+	Kind           string       `json:"kind"`
+	Effect         string       `json:"effect"`
+	LegalBasis     string       `json:"legal_basis"`
+	Basis          *credo.Basis `json:"basis,omitempty"`
+	List           string       `json:"list,omitempty"`
+	Entry          int64        `json:"entry,omitempty"`
+	DecisionNumber string       `json:"decision_number,omitempty"`
+	Dimension      string       `json:"dimension,omitempty"`
+	Grade          string       `json:"grade,omitempty"`
 	// Until is the entry's term end (zero: while the grade or condition
 	// holds, or the list sets no term).
 	Until credo.Time `json:"until,omitzero"`
@@ -114,7 +115,7 @@ func (c *Catalogue) applying(in CheckInput, action string, strict bool) ([]Reaso
 		if action != "" && !slices.Contains(m.Actions, action) {
 			continue
 		}
-		r := Reason{Measure: m.ID, Title: m.Title, Kind: m.Kind, Effect: m.Effect, LegalBasis: m.LegalBasis}
+		r := Reason{Measure: m.ID, Title: m.Title, Kind: m.Kind, Effect: m.Effect, LegalBasis: m.LegalBasis, Basis: m.Basis}
 		var why []string
 		t := &m.Trigger
 		if t.List != "" {

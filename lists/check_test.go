@@ -219,7 +219,7 @@ func TestCheckProhibitedBySeriousEntry(t *testing.T) {
 	}
 	r := v.Reasons[0]
 	want := Reason{Measure: "sd.procurement", Title: c.Measure("sd.procurement").Title, Kind: Punishment, Effect: "prohibit",
-		LegalBasis: c.Measure("sd.procurement").LegalBasis, List: "serious-dishonesty", Entry: 7,
+		LegalBasis: c.Measure("sd.procurement").LegalBasis, Basis: c.Measure("sd.procurement").Basis, List: "serious-dishonesty", Entry: 7,
 		DecisionNumber: "沪市监信〔2026〕12号", Until: ct("2029-02-28"),
 		Why: "on the serious dishonesty list since 2026-03-01 (decision 沪市监信〔2026〕12号)"}
 	if r != want {
@@ -447,5 +447,103 @@ func TestVerdictJSON(t *testing.T) {
 	s := string(b)
 	if strings.Contains(s, "until") || strings.Contains(s, `"list"`) || !strings.Contains(s, `"legal_basis":`) || !strings.Contains(s, `"dimension":"tax"`) {
 		t.Errorf("reason JSON %s", s)
+	}
+}
+
+// TestRuleIndividualBusinesses: an individual business (USCC 92...) gets the
+// abnormal-operations status of SAIC Order 69, not the abnormal operations
+// list, and the status is never escalated.
+func TestRuleIndividualBusinesses(t *testing.T) {
+	c := catalogue(t)
+	const individual = "92340603MA2UK1TD00"
+	asOf := at("2026-09-01")
+	missing := rec(31, "registration", "annual_report_missing", "2026-07-08T02:00:00Z")
+	missing.Subject = individual
+	false_ := rec(32, "market", "false_disclosure", "2026-07-08T02:00:00Z")
+	false_.Subject = individual
+	for _, tc := range []struct {
+		list    string
+		code    string
+		records []*credo.Record
+		want    bool
+	}{
+		{"abnormal-operations", individual, []*credo.Record{missing}, false},
+		{"abnormal-status", individual, []*credo.Record{missing}, true},
+		{"abnormal-status", individual, []*credo.Record{false_}, false}, // not a ground of Order 69
+		{"abnormal-status", codeB, []*credo.Record{missing}, false},     // an enterprise: the list instead
+		{"abnormal-operations", codeB, []*credo.Record{missing}, true},
+	} {
+		got, err := c.List(tc.list).Rule.Holds(Facts{Code: tc.code, Records: tc.records, AsOf: asOf})
+		if err != nil || got != tc.want {
+			t.Errorf("%s for %s: Holds = %v, %v; want %v", tc.list, tc.code, got, err, tc.want)
+		}
+	}
+	st := c.List("abnormal-status")
+	if st.Escalation != nil || !st.TermMax.IsZero() || !st.Adverse || len(st.Listers) != 0 || st.RepairDays != 5 ||
+		st.Basis == nil || st.Basis.Law == nil || st.Basis.Law.Number != "国家工商行政管理总局令第69号" {
+		t.Errorf("abnormal-status: %+v", st)
+	}
+}
+
+// TestRuleMajorTaxViolationGrounds: STA Order 54 art. 6; absconding lists
+// only with the violation absconded from (item 8).
+func TestRuleMajorTaxViolationGrounds(t *testing.T) {
+	r := catalogue(t).List("major-tax-violation").Rule
+	asOf := at("2026-06-01")
+	withAmount := func(kind string, amt float64) *credo.Record {
+		x := rec(50, "tax", kind, "2026-02-01")
+		x.Subject, x.Amount = codeC, amount(amt)
+		return x
+	}
+	absconded := rec(51, "tax", "absconded", "2026-03-01")
+	smallEvasion := withAmount("evasion", 20_000)
+	smallEvasion.TaxDue = amount(1_000_000)
+	for _, tc := range []struct {
+		name    string
+		records []*credo.Record
+		want    bool
+	}{
+		{"absconding alone", []*credo.Record{absconded}, false},
+		{"absconding from an evasion (item 8), whatever its amount", []*credo.Record{absconded, smallEvasion}, true},
+		{"absconding from false invoicing (item 8)", []*credo.Record{absconded, rec(52, "tax", "false_vat_invoice", "2026-01-01")}, true},
+		{"absconding with only a late filing", []*credo.Record{absconded, rec(53, "tax", "late_filing", "2026-01-01")}, false},
+		{"false ordinary invoices of 4m (item 6)", []*credo.Record{withAmount("false_invoice", 4_000_000)}, true},
+		{"false ordinary invoices under 4m", []*credo.Record{withAmount("false_invoice", 3_999_999.99)}, false},
+		{"invoice forgery (item 7)", []*credo.Record{rec(54, "tax", "invoice_forgery", "2026-01-01")}, true},
+		{"facilitation causing 1m unpaid (item 9)", []*credo.Record{withAmount("illegal_facilitation", 1_000_000)}, true},
+		{"a tax agent causing 1m unpaid (item 10)", []*credo.Record{withAmount("agent_violation", 1_000_000)}, true},
+		{"a tax agent causing less", []*credo.Record{withAmount("agent_violation", 999_999)}, false},
+		{"arrears escape of 1m (item 2)", []*credo.Record{withAmount("arrears_escape", 1_000_000)}, true},
+		{"violent refusal (item 4)", []*credo.Record{rec(55, "tax", "violent_refusal", "2026-01-01")}, true},
+	} {
+		got, err := r.Holds(Facts{Code: codeC, Records: tc.records, AsOf: asOf})
+		if err != nil || got != tc.want {
+			t.Errorf("%s: Holds = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// TestMeasureBases: every list and measure states its basis; the major
+// tax violation measures cite the 2016 memorandum.
+func TestMeasureBases(t *testing.T) {
+	c := catalogue(t)
+	for _, l := range c.Lists {
+		if l.Basis == nil {
+			t.Errorf("list %s has no basis", l.ID)
+		}
+	}
+	for _, m := range c.Measures {
+		if m.Basis == nil {
+			t.Errorf("measure %s has no basis", m.ID)
+		}
+		if strings.Contains(m.LegalBasis, "3062") {
+			t.Errorf("measure %s cites 发改财金〔2014〕3062号, which 〔2016〕2798号 replaced", m.ID)
+		}
+	}
+	if b := c.Measure("mtv.procurement_bonds").Basis; b == nil || b.Law == nil || b.Law.Number != "发改财金〔2016〕2798号" {
+		t.Errorf("mtv.procurement_bonds basis %+v", b)
+	}
+	if b := c.List("red").Basis; b == nil || b.Model == "" {
+		t.Errorf("red list term: want a model basis, got %+v", b)
 	}
 }

@@ -69,8 +69,12 @@ type Definition struct {
 	// Adverse is false for lists that reward (red lists).
 	Adverse bool `json:"adverse"`
 	// Public: entries are shown to the public while active.
-	Public     bool   `json:"public"`
-	LegalBasis string `json:"legal_basis"`
+	Public bool `json:"public"`
+	// LegalBasis names the texts the list rests on, as an entry made by
+	// rule cites them; Basis says whether what credo encodes of the list
+	// (its rule, its terms) is set by a published text or is credo's model.
+	LegalBasis string       `json:"legal_basis"`
+	Basis      *credo.Basis `json:"basis"`
 	// Criteria and Removal are the published entry criteria and removal
 	// conditions, in words.
 	Criteria string `json:"criteria"`
@@ -118,14 +122,16 @@ type Rule struct {
 // Measure is one joint reward or punishment: when its Trigger holds for an
 // organization, agencies apply Effect to each of its Actions.
 type Measure struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Description string   `json:"description,omitempty"`
-	Kind        string   `json:"kind"` // "reward" or "punishment"
-	LegalBasis  string   `json:"legal_basis"`
-	Trigger     Trigger  `json:"trigger"`
-	Actions     []string `json:"actions"`
-	Effect      string   `json:"effect"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Kind        string `json:"kind"` // "reward" or "punishment"
+	LegalBasis  string `json:"legal_basis"`
+	// Basis: the text that provides for the measure, or credo's model.
+	Basis   *credo.Basis `json:"basis"`
+	Trigger Trigger      `json:"trigger"`
+	Actions []string     `json:"actions"`
+	Effect  string       `json:"effect"`
 }
 
 // Trigger says when a measure applies: every condition given must hold.

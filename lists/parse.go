@@ -99,7 +99,7 @@ func idNode(n *yaml.Node) *yaml.Node {
 func (d *decoder) definition(root *yaml.Node) *Definition {
 	o := owner{"list", strictyaml.PeekID(root)}
 	f := d.fields(root, o, "", "apiVersion", "id", "version", "title", "kind", "adverse", "public", "legal_basis",
-		"criteria", "removal", "listers", "notice", "term_min", "term_max", "term_default", "objection_days",
+		"basis", "criteria", "removal", "listers", "notice", "term_min", "term_max", "term_default", "objection_days",
 		"repair_days", "grade", "escalation", "rule")
 	if f == nil {
 		return nil
@@ -135,6 +135,7 @@ func (d *decoder) definition(root *yaml.Node) *Definition {
 		def.Public = d.boolean(f.Val("public"), o, "public")
 	}
 	def.LegalBasis = d.text(f, "legal_basis", root, o, "")
+	def.Basis = d.basis(f, root, o)
 	def.Criteria = d.text(f, "criteria", root, o, "")
 	def.Removal = d.text(f, "removal", root, o, "")
 	if f.Has("listers") {
@@ -200,8 +201,12 @@ func (d *decoder) checkTerms(def *Definition, f strictyaml.Fields, root *yaml.No
 	} else if !def.TermDefault.IsZero() && longer(def.TermMin, def.TermDefault) {
 		d.errorf(at("term_min"), o, "term_min", "%s is longer than term_default %s", def.TermMin, def.TermDefault)
 	}
-	if def.Adverse && def.TermMax.IsZero() && maxOK && def.Escalation == nil && !f.Has("escalation") {
-		d.errorf(at("term_max"), o, "term_max", "an adverse list needs a longest term (term_max) or an escalation: no one may be held on it indefinitely")
+	// An irregularity list made by rule alone may be held until its cause
+	// is cured (SAIC Order 69's status of individual businesses): the rule
+	// stops holding when it is.
+	untilCured := def.Kind == KindIrregularity && f.Has("rule") && len(def.Listers) == 0
+	if def.Adverse && def.TermMax.IsZero() && maxOK && def.Escalation == nil && !f.Has("escalation") && !untilCured {
+		d.errorf(at("term_max"), o, "term_max", "an adverse list needs a longest term (term_max), an escalation, or (an irregularity list by rule alone) a rule that ends it when its cause is cured: no one may be held on it indefinitely")
 	}
 }
 
@@ -336,7 +341,7 @@ func (d *decoder) measures(root *yaml.Node, c *Catalogue) string {
 
 func (d *decoder) measure(n *yaml.Node, c *Catalogue) *Measure {
 	o := owner{"measure", strictyaml.PeekID(n)}
-	f := d.fields(n, o, "", "id", "title", "description", "kind", "legal_basis", "trigger", "actions", "effect")
+	f := d.fields(n, o, "", "id", "title", "description", "kind", "legal_basis", "basis", "trigger", "actions", "effect")
 	if f == nil {
 		return nil
 	}
@@ -353,6 +358,7 @@ func (d *decoder) measure(n *yaml.Node, c *Catalogue) *Measure {
 		d.errorf(f.Val("kind"), o, "kind", "unknown kind %q (known: reward, punishment)", m.Kind)
 	}
 	m.LegalBasis = d.text(f, "legal_basis", n, o, "")
+	m.Basis = d.basis(f, n, o)
 	if d.required(f, "actions", n, o, "") {
 		m.Actions = d.strs(f.Val("actions"), o, "actions")
 		d.oneOf(f.Val("actions"), o, "actions", m.Actions, Actions)
@@ -417,4 +423,14 @@ func (d *decoder) trigger(n *yaml.Node, m *Measure, o owner, c *Catalogue) Trigg
 		d.errorf(n, o, "trigger", "needs at least one of list, dimension with grades, or when")
 	}
 	return t
+}
+
+// basis reads the required basis of a list or a measure: law (document,
+// number, article) or credo's model.
+func (d *decoder) basis(f strictyaml.Fields, n *yaml.Node, o owner) *credo.Basis {
+	if !f.Has("basis") {
+		d.errorf(n, o, "basis", "is required: law (document, number, article of the published text that sets it) or model (a sentence saying what credo assumes and why)")
+		return nil
+	}
+	return d.Basis(f.Val("basis"), place{o, "basis"}, place{o, "basis.law"})
 }

@@ -55,7 +55,7 @@ func TestBundled(t *testing.T) {
 		t.Errorf("a-taxpayer: %+v", at)
 	}
 	ao := c.List("abnormal-operations")
-	if !ao.Adverse || ao.Kind != "irregularity" || ao.Rule == nil || !ao.TermMax.IsZero() || ao.RepairDays != 7 ||
+	if !ao.Adverse || ao.Kind != "irregularity" || ao.Rule == nil || !ao.TermMax.IsZero() || ao.RepairDays != 5 ||
 		ao.Escalation == nil || ao.Escalation.To != "serious-dishonesty" || ao.Escalation.After.String() != "3y" ||
 		ao.Escalation.Notice.String() != "60d" {
 		t.Errorf("abnormal-operations: %+v (escalation %+v)", ao, ao.Escalation)
@@ -105,7 +105,7 @@ func TestDefinitionJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, want := range map[string]any{"id": "abnormal-operations", "term_max": "", "term_min": "", "notice": "",
-		"objection_days": 7.0 + 3, "repair_days": 7.0, "legal_basis": c.List("abnormal-operations").LegalBasis} {
+		"objection_days": 7.0 + 3, "repair_days": 5.0, "legal_basis": c.List("abnormal-operations").LegalBasis} {
 		if got[k] != want {
 			t.Errorf("%s = %#v, want %#v", k, got[k], want)
 		}
@@ -136,6 +136,7 @@ kind: serious
 adverse: true
 public: true
 legal_basis: 国办发〔2020〕49号
+basis: {law: {document: 国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见, number: 国办发〔2020〕49号}}
 criteria: 严重失信
 removal: 期满移出
 listers: [market, tax]
@@ -155,6 +156,7 @@ kind: irregularity
 adverse: true
 public: true
 legal_basis: 《企业经营异常名录管理暂行办法》
+basis: {model: "a fixture list of the abnormal operations kind"}
 criteria: 未公示年报
 removal: 补报后移出
 listers: [market]
@@ -173,6 +175,7 @@ measures:
     title: 禁止参加政府采购
     kind: punishment
     legal_basis: 《政府采购法》第二十二条
+    basis: {model: "a fixture measure excluding the blacklisted"}
     trigger: {list: blacklist}
     actions: [public_procurement]
     effect: prohibit
@@ -180,6 +183,7 @@ measures:
     title: 提高检查频次
     kind: punishment
     legal_basis: 《纳税信用管理办法》
+    basis: {model: "a fixture measure for tax grade D"}
     trigger:
       dimension: tax
       grades: [D]
@@ -274,8 +278,8 @@ func TestParseRefusals(t *testing.T) {
 		{"unknown action", ms, "[public_procurement]", "[public_procurement, tenders]", "tenders", "measure", "procurement", "actions", `unknown value "tenders"`},
 		{"unknown effect", ms, "effect: prohibit", "effect: ban", "ban", "measure", "procurement", "effect", `unknown effect "ban"`},
 		{"reward that scrutinises", ms, "kind: punishment\n    legal_basis: 《纳税", "kind: reward\n    legal_basis: 《纳税", "extra_scrutiny", "measure", "tax-d", "effect", "a reward's effect"},
-		{"reward from an adverse list", ms, "kind: punishment\n    legal_basis: 《政府采购法》第二十二条\n    trigger: {list: blacklist}\n    actions: [public_procurement]\n    effect: prohibit",
-			"kind: reward\n    legal_basis: 《政府采购法》第二十二条\n    trigger: {list: blacklist}\n    actions: [public_procurement]\n    effect: expedite", "blacklist}", "measure", "procurement", "trigger.list", "a reward cannot follow"},
+		{"reward from an adverse list", ms, "kind: punishment\n    legal_basis: 《政府采购法》第二十二条\n    basis: {model: \"a fixture measure excluding the blacklisted\"}\n    trigger: {list: blacklist}\n    actions: [public_procurement]\n    effect: prohibit",
+			"kind: reward\n    legal_basis: 《政府采购法》第二十二条\n    basis: {model: \"a fixture measure excluding the blacklisted\"}\n    trigger: {list: blacklist}\n    actions: [public_procurement]\n    effect: expedite", "blacklist}", "measure", "procurement", "trigger.list", "a reward cannot follow"},
 		{"unknown trigger list", ms, "{list: blacklist}", "{list: greylist}", "greylist", "measure", "procurement", "trigger.list", `unknown list "greylist"`},
 		{"grades without dimension", ms, "{list: blacklist}", "{list: blacklist, grades: [D]}", "[D]", "measure", "procurement", "trigger.grades", "needs dimension"},
 		{"dimension without grades", ms, "      grades: [D]\n", "", "dimension: tax", "measure", "tax-d", "trigger.grades", "required with dimension"},
@@ -286,6 +290,10 @@ func TestParseRefusals(t *testing.T) {
 		{"repair days 61", ir, "repair_days: 7", "repair_days: 61", "61", "list", "irregular", "repair_days", "from 1 to 60"},
 		{"adverse without term", ir, "escalation: {after: 3y, to: blacklist, notice: 60d}\n", "", "apiVersion", "list", "irregular", "term_max", "longest term"},
 		{"red list adverse", bl, "kind: serious", "kind: red", "true\npublic", "list", "blacklist", "adverse", "cannot be adverse"},
+		{"a list with neither basis", bl, "basis: {law: {document: 国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见, number: 国办发〔2020〕49号}}\n", "", "apiVersion", "list", "blacklist", "basis", "is required: law (document, number, article"},
+		{"a list citing a law without its number", bl, ", number: 国办发〔2020〕49号}}", "}}", "{document:", "list", "blacklist", "basis.law.number", "is required: the document number"},
+		{"a measure with neither basis", ms, "    basis: {model: \"a fixture measure for tax grade D\"}\n", "", "id: tax-d", "measure", "tax-d", "basis", "is required"},
+		{"a measure with an empty model", ms, "{model: \"a fixture measure for tax grade D\"}", "{model: ''}", "''", "measure", "tax-d", "basis", "model must say what credo assumes"},
 		{"missing legal basis", bl, "legal_basis: 国办发〔2020〕49号\n", "", "apiVersion", "list", "blacklist", "legal_basis", "is required"},
 		{"duplicate measure", ms, "id: tax-d", "id: procurement", "procurement\n    title: 提高", "measure", "procurement", "id", "defined twice"},
 		{"wrong apiVersion", bl, "credo/v1", "credo/v2", "credo/v2", "list", "blacklist", "apiVersion", `must be "credo/v1"`},
