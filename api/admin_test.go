@@ -30,9 +30,11 @@ func TestRulebookDiffAPI(t *testing.T) {
 		s.Differ = differ{s.Grading.(*grading.Service)}
 		s.AdminToken = adminToken
 	})
+	// A late filing of 2025: it counts in the 2025 evaluation, the tax grade
+	// in force in July 2026.
 	e.do("POST", "/v1/records", tokenShanghai, "application/json",
-		`{"subject":"`+codeShanghai+`","category":"tax","kind":"late_filing","external_id":"SH-TAX-2","occurred_at":"2026-06-01"}`).wantStatus(201)
-	src, err := os.ReadFile("../rulebooks/national-tax/rulebook.yaml")
+		`{"subject":"`+codeShanghai+`","category":"tax","kind":"late_filing","external_id":"SH-TAX-2","occurred_at":"2025-06-01"}`).wantStatus(201)
+	src, err := os.ReadFile("../rulebooks/national-tax/rulebook-2025.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

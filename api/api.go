@@ -139,6 +139,8 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/list-entries/{id}"}, anyone, s.getListEntry},
 		{Route{"POST", "/v1/list-entries/{id}/end"}, deciders, s.postListEntryEnd},
 
+		{Route{"GET", "/v1/rulebooks/{id}"}, anyone, s.getRulebook},
+
 		{Route{"GET", "/v1/measures"}, anyone, s.getMeasures},
 		{Route{"POST", "/v1/measures/check"}, anyone, s.postMeasuresCheck},
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/rulebook"
 	"github.com/credo-registry/credo/visibility"
 )
 
@@ -22,6 +23,8 @@ type Grading interface {
 	// Publicity returns a record's publicity window under the rules in
 	// force at asOf, and the rule that sets it.
 	Publicity(r *credo.Record, asOf time.Time) (from, repairFrom, until time.Time, rule string)
+	// Set is the rulebook set in use (GET /v1/rulebooks/{id}).
+	Set() *rulebook.Set
 }
 
 // getAssessment answers GET /v1/subjects/{code}/assessment: the stored
@@ -162,9 +165,12 @@ type WhatIfAnswer struct {
 }
 
 // AssessmentDifference is one grade or score that differs: the
-// comprehensive one (Dimension "") or a dimension's.
+// comprehensive one (Dimension "") or a dimension's; Provisional marks the
+// running figure of an annual dimension (its grade in force unchanged or
+// listed apart).
 type AssessmentDifference struct {
-	Dimension string  `json:"dimension,omitempty"`
+	Dimension   string `json:"dimension,omitempty"`
+	Provisional bool   `json:"provisional,omitempty"`
 	FromGrade string  `json:"from_grade"`
 	ToGrade   string  `json:"to_grade"`
 	FromScore float64 `json:"from_score"`
@@ -300,6 +306,16 @@ func differences(a, b *credo.Assessment) []AssessmentDifference {
 		}
 		if d.FromGrade != d.ToGrade || d.FromScore != d.ToScore {
 			out = append(out, d)
+		}
+		p := AssessmentDifference{Dimension: n, Provisional: true}
+		if x := a.Dimensions[n]; x != nil && x.Provisional != nil {
+			p.FromGrade, p.FromScore = x.Provisional.Grade, x.Provisional.Score
+		}
+		if y := b.Dimensions[n]; y != nil && y.Provisional != nil {
+			p.ToGrade, p.ToScore = y.Provisional.Grade, y.Provisional.Score
+		}
+		if p.FromGrade != p.ToGrade || p.FromScore != p.ToScore {
+			out = append(out, p)
 		}
 	}
 	return out

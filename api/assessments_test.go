@@ -33,25 +33,51 @@ func TestAssessmentRoutes(t *testing.T) {
 		`{"subject":"`+codeShanghai+`","category":"tax","kind":"absconded","external_id":"SH-TAX-1",
 		  "decision_number":"沪税稽〔2026〕1号","legal_basis":"《中华人民共和国税收征收管理法》","occurred_at":"2026-06-01"}`).wantStatus(201)
 
-	// The tax dimension is not public: the authority over the organization sees it.
+	// The tax dimension is not public: the authority over the organization
+	// sees it. Tax is evaluated once a year (2014 measures art. 23; 纳税缴费信用
+	// 管理办法): in July 2026 the grade in force is the 2025 evaluation,
+	// published on 30 April 2026; the absconding of June 2026 makes the
+	// running figure of 2026 D, marked provisional.
 	a := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment", tokenShanghai, "", nil).wantStatus(200).object()
 	tax := a["dimensions"].(map[string]any)["tax"].(map[string]any)
-	if tax["grade"] != "D" || a["grade"] == "A" || len(a["rulebooks"].([]any)) == 0 {
-		t.Fatalf("assessment after a direct-D record: %v", a)
+	if tax["grade"] != "A" || tax["year"] != 2025.0 || tax["published_at"] != "2026-04-30T00:00:00Z" || tax["evaluation"] != "annual" ||
+		len(a["rulebooks"].([]any)) == 0 {
+		t.Fatalf("the grade in force after a direct-D record of this year: %v", a)
 	}
-	contribs := tax["contributions"].([]any)
-	if len(contribs) != 1 || contribs[0].(map[string]any)["rule"] != "tax.direct_d" || contribs[0].(map[string]any)["until"] == nil {
+	prov := tax["provisional"].(map[string]any)
+	if prov["grade"] != "D" || prov["year"] != 2026.0 {
+		t.Fatalf("provisional: %v", prov)
+	}
+	contribs := prov["contributions"].([]any)
+	c0 := contribs[0].(map[string]any)
+	if len(contribs) != 1 || c0["rule"] != "tax.art18_abnormal" || c0["until"] == nil {
 		t.Fatalf("contributions: %v", contribs)
+	}
+	// The contribution carries its basis: the article of the law that sets it.
+	if law, _ := c0["basis"].(map[string]any)["law"].(map[string]any); law["number"] != "国家税务总局公告2025年第12号" || law["article"] != "第十八条第（九）项" {
+		t.Fatalf("basis: %v", c0["basis"])
 	}
 
 	// As of before the record was recorded, the registry did not know it.
 	past := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2026-06-30", tokenShanghai, "", nil).wantStatus(200).object()
-	if g := past["dimensions"].(map[string]any)["tax"].(map[string]any)["grade"]; g == "D" {
+	if g := past["dimensions"].(map[string]any)["tax"].(map[string]any)["provisional"].(map[string]any)["grade"]; g == "D" {
 		t.Fatalf("as of the day before recording: %v", past)
 	}
-	// Three years later the direct D has ended.
+	// ?as_of= answers which grade was in force: the 2026 evaluation, D,
+	// from its publication on 30 April 2027 ...
+	pub := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2027-04-30", tokenShanghai, "", nil).wantStatus(200).object()
+	if d := pub["dimensions"].(map[string]any)["tax"].(map[string]any); d["grade"] != "D" || d["year"] != 2026.0 {
+		t.Fatalf("as of the publication of 2026: %v", d)
+	}
+	// ... and the day before, still the 2025 one.
+	pub = e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2027-04-29T23:59:59Z", tokenShanghai, "", nil).wantStatus(200).object()
+	if d := pub["dimensions"].(map[string]any)["tax"].(map[string]any); d["grade"] != "A" || d["year"] != 2025.0 {
+		t.Fatalf("the day before the publication of 2026: %v", d)
+	}
+	// Three years later the direct D has ended (kept into 2027; 2028 may
+	// not be A: art. 34).
 	later := e.do("GET", "/v1/subjects/"+codeShanghai+"/assessment?as_of=2029-07-01", tokenShanghai, "", nil).wantStatus(200).object()
-	if g := later["dimensions"].(map[string]any)["tax"].(map[string]any)["grade"]; g == "D" {
+	if g := later["dimensions"].(map[string]any)["tax"].(map[string]any)["grade"]; g != "B" {
 		t.Fatalf("three years on: %v", later)
 	}
 
@@ -61,17 +87,19 @@ func TestAssessmentRoutes(t *testing.T) {
 		t.Fatalf("history: %v", hist)
 	}
 
-	id := contribs[0].(map[string]any)["record"].(float64)
+	id := c0["record"].(float64)
 	whatIf := `{"leave_out":[` + strconv.Itoa(int(id)) + `],"add":[{"category":"tax","kind":"late_filing","external_id":"W1","occurred_at":"2026-06-15"}]}`
 	// The public simulates over what is published: the tax dimension is
 	// not public, so its what-if shows none.
-	pub := e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"add":[{"category":"tax","kind":"late_filing","external_id":"W1","occurred_at":"2026-06-15"}]}`).wantStatus(200).object()
+	pub = e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", "", "application/json", `{"add":[{"category":"tax","kind":"late_filing","external_id":"W1","occurred_at":"2026-06-15"}]}`).wantStatus(200).object()
 	if _, ok := pub["hypothetical"].(map[string]any)["dimensions"].(map[string]any)["tax"]; ok {
 		t.Fatalf("the public sees the tax grade in a what-if: %v", pub)
 	}
 	w := e.do("POST", "/v1/subjects/"+codeShanghai+"/what-if", tokenShanghai, "application/json", whatIf).wantStatus(200).object()
-	hypo := w["hypothetical"].(map[string]any)["dimensions"].(map[string]any)["tax"].(map[string]any)
-	if hypo["grade"] == "D" || hypo["score"] != 95.0 || len(w["changes"].([]any)) == 0 {
+	hypo := w["hypothetical"].(map[string]any)["dimensions"].(map[string]any)["tax"].(map[string]any)["provisional"].(map[string]any)
+	changes = w["changes"].([]any)
+	if hypo["grade"] == "D" || hypo["score"] != 95.0 || len(changes) != 1 || changes[0].(map[string]any)["provisional"] != true ||
+		changes[0].(map[string]any)["from_grade"] != "D" {
 		t.Fatalf("what-if: %v", w)
 	}
 

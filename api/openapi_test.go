@@ -215,6 +215,16 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"OverduePage":            dueprocess.OverduePage{},
 		"Obligation":             dueprocess.Obligation{},
 		"Obligations":            api.Obligations{},
+		"Basis":                  credo.Basis{},
+		"Citation":               credo.Citation{},
+		"RulebookView":           api.RulebookView{},
+		"RulebookVersion":        api.RulebookVersion{},
+		"RulebookDimension":      api.RulebookDimension{},
+		"RulebookRule":           api.RulebookRule{},
+		"RulebookBand":           api.RulebookBand{},
+		"RulebookOverlay":        api.RulebookOverlay{},
+		"RulebookPublicity":      api.RulebookPublicity{},
+		"RulebookComprehensive":  api.RulebookComprehensive{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {
