@@ -169,12 +169,12 @@ type WhatIfAnswer struct {
 // running figure of an annual dimension (its grade in force unchanged or
 // listed apart).
 type AssessmentDifference struct {
-	Dimension   string `json:"dimension,omitempty"`
-	Provisional bool   `json:"provisional,omitempty"`
-	FromGrade string  `json:"from_grade"`
-	ToGrade   string  `json:"to_grade"`
-	FromScore float64 `json:"from_score"`
-	ToScore   float64 `json:"to_score"`
+	Dimension   string  `json:"dimension,omitempty"`
+	Provisional bool    `json:"provisional,omitempty"`
+	FromGrade   string  `json:"from_grade"`
+	ToGrade     string  `json:"to_grade"`
+	FromScore   float64 `json:"from_score"`
+	ToScore     float64 `json:"to_score"`
 }
 
 // postWhatIf answers POST /v1/subjects/{code}/what-if. Nothing is stored.
