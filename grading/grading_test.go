@@ -65,8 +65,10 @@ func TestRegradeHistoryAndExpiry(t *testing.T) {
 	if err != nil || a.Dimensions["tax"].Grade != "A" || a.Dimensions["tax"].Score != 90 {
 		t.Fatalf("initial: %v %+v", err, a)
 	}
-	// A late filing: 100 (a tax record in 3 years) - 5 = 95, still A.
-	id := appendTax(t, db, c, "T1", "late_filing", c.t.Add(-24*time.Hour))
+	// A late filing of last year, found now: it counts in last year's
+	// evaluation, the tax grade in force (dynamic adjustment): 100 (a tax
+	// record in 3 years) - 5 = 95, still A.
+	id := appendTax(t, db, c, "T1", "late_filing", c.t.AddDate(-1, 0, 0))
 	if err := g.Regrade(ctx, map[string]credo.Cause{code: {Kind: credo.CauseRecord, Record: id}}); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,8 @@ func TestRegradeHistoryAndExpiry(t *testing.T) {
 	if n, err := g.RunDue(ctx); err != nil || n != 0 {
 		t.Fatalf("due too early: %d %v", n, err)
 	}
-	// A year later the deduction has expired: time alone regrades.
+	// With the next year's evaluation (published 30 April 2027) the
+	// deduction has expired: time alone regrades.
 	c.t = a.NextChange.Add(time.Second)
 	for c.t.Before(time.Date(2027, 7, 1, 0, 0, 0, 0, time.UTC)) {
 		n, err := g.RunDue(ctx)
@@ -112,7 +115,7 @@ func TestRegradeHistoryAndExpiry(t *testing.T) {
 func TestAssessAsOfAndWhatIf(t *testing.T) {
 	db, g, c := setup(t)
 	ctx := context.Background()
-	id := appendTax(t, db, c, "T1", "absconded", c.t.Add(-24*time.Hour))
+	id := appendTax(t, db, c, "T1", "absconded", c.t.AddDate(-1, 0, 0)) // about last year, the evaluation in force
 	now, err := g.Assess(ctx, code, c.t)
 	if err != nil || now.Dimensions["tax"].Grade != "D" {
 		t.Fatalf("absconded must be D: %v %+v", err, now.Dimensions["tax"])
@@ -126,7 +129,7 @@ func TestAssessAsOfAndWhatIf(t *testing.T) {
 	if err != nil || actual.Dimensions["tax"].Grade != "D" || hypo.Dimensions["tax"].Grade == "D" {
 		t.Fatalf("what-if leaving the record out: %v %+v %+v", err, actual.Dimensions["tax"], hypo.Dimensions["tax"])
 	}
-	add := []*credo.Record{{Subject: code, Category: "tax", Kind: "late_filing", ExternalID: "W", OccurredAt: credo.NewTime(c.t.Add(-time.Hour))}}
+	add := []*credo.Record{{Subject: code, Category: "tax", Kind: "late_filing", ExternalID: "W", OccurredAt: credo.NewTime(c.t.AddDate(-1, 0, 0))}}
 	_, hypo, err = g.WhatIf(ctx, code, add, []int64{id}, c.t)
 	if err != nil || hypo.Dimensions["tax"].Score != 95 {
 		t.Fatalf("what-if adding a record: %v %+v", err, hypo.Dimensions["tax"])
@@ -145,7 +148,7 @@ func TestRescoreResumesAndDiff(t *testing.T) {
 	ctx := context.Background()
 	other := "91152201078377449P"
 	r := &credo.Record{Subject: other, Authority: "nm-tax", Category: "tax", Kind: "late_filing", ExternalID: "N1",
-		OccurredAt: credo.NewTime(c.t.Add(-time.Hour)), RecordedAt: credo.NewTime(c.t)}
+		OccurredAt: credo.NewTime(c.t.AddDate(-1, 0, 0)), RecordedAt: credo.NewTime(c.t)}
 	if _, err := db.AppendRecords(ctx, []*credo.Record{r}); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +225,7 @@ func TestRescoreReadsRegistrations(t *testing.T) {
 		codes[code] = true
 		est := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
 		if len(subs)%2 == 1 {
-			est = c.t.AddDate(0, -3, 0) // under a year old: M
+			est = c.t.AddDate(-1, -3, 0) // established in the year of the evaluation in force: M
 		}
 		subs = append(subs, &credo.Subject{Code: code, Name: "某公司" + body, Division: "110105", Established: credo.NewDate(est),
 			Authority: "bj", RecordedAt: credo.NewTime(c.t.Add(-time.Hour))})

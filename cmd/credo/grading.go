@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -45,7 +46,32 @@ func publishedSet(ctx context.Context, store credo.Store, warn io.Writer) (*rule
 		}
 		published = append(published, stored)
 	}
-	return parseSet(published)
+	return parseSet(usable(published, warn))
+}
+
+// usable leaves out, with a warning, published versions that no longer
+// parse: those written before rules had to state their basis (issue 13).
+// They stay stored (nothing published is deleted); grading uses the
+// versions this binary can read, among them the bundled ones that replaced
+// them.
+func usable(published []*credo.Rulebook, warn io.Writer) []*credo.Rulebook {
+	out := make([]*credo.Rulebook, 0, len(published))
+	for _, p := range published {
+		if _, err := rulebook.Parse(p.ID+"@"+p.Version, p.Source); err != nil {
+			fmt.Fprintf(warn, "credo: published rulebook %s %s does not parse in this version of credo and is left out of grading: %v\n",
+				p.ID, p.Version, firstLine(err.Error()))
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
 }
 
 // parseSet parses and checks published rulebook versions as one set.

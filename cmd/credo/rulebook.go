@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -43,21 +45,53 @@ func (m *Main) rulebookCmd(ctx context.Context, args []string) error {
 	return &exitError{code: 2, msg: rulebookUsage}
 }
 
-// loadFile reads a rulebook from a file or from rulebook.yaml in a folder,
-// returning it and the path of the tests.yaml beside it.
+// loadFile reads a rulebook from a file, or from the one rulebook*.yaml of
+// a folder, returning it and the path of its tests beside it: tests.yaml
+// for rulebook.yaml, tests-V.yaml for rulebook-V.yaml.
 func loadFile(path string) (*rulebook.Rulebook, string, error) {
+	books, tests, err := loadPath(path)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(books) != 1 {
+		return nil, "", fmt.Errorf("%s holds %d rulebook versions: name one file", path, len(books))
+	}
+	return books[0], tests[0], nil
+}
+
+// loadPath reads a rulebook file, or every rulebook*.yaml of a folder (the
+// versions of one rulebook), with the paths of their tests; a folder's
+// tests.yaml, when there is one beside versioned files, is included too
+// (cases that straddle a change of regime).
+func loadPath(path string) ([]*rulebook.Rulebook, []string, error) {
+	files := []string{path}
+	var extra []string
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, "rulebook.yaml")
+		files, _ = filepath.Glob(filepath.Join(path, "rulebook*.yaml"))
+		if len(files) == 0 {
+			return nil, nil, fmt.Errorf("%s has no rulebook.yaml", path)
+		}
+		if t := filepath.Join(path, "tests.yaml"); !slices.Contains(files, filepath.Join(path, "rulebook.yaml")) {
+			if _, err := os.Stat(t); err == nil {
+				extra = append(extra, t)
+			}
+		}
 	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", err
+	var books []*rulebook.Rulebook
+	var tests []string
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		rb, err := rulebook.Parse(f, src)
+		if err != nil {
+			return nil, nil, err
+		}
+		books = append(books, rb)
+		tests = append(tests, filepath.Join(filepath.Dir(f), strings.Replace(filepath.Base(f), "rulebook", "tests", 1)))
 	}
-	rb, err := rulebook.Parse(path, src)
-	if err != nil {
-		return nil, "", err
-	}
-	return rb, filepath.Join(filepath.Dir(path), "tests.yaml"), nil
+	return books, append(tests, extra...), nil
 }
 
 // runRulebookTests runs the tests.yaml at path against set, printing each
@@ -99,11 +133,11 @@ func (m *Main) rulebookTest(args []string) error {
 	var books []*rulebook.Rulebook
 	var tests []string
 	for _, p := range paths {
-		rb, t, err := loadFile(p)
+		rbs, ts, err := loadPath(p)
 		if err != nil {
 			return err
 		}
-		books, tests = append(books, rb), append(tests, t)
+		books, tests = append(books, rbs...), append(tests, ts...)
 	}
 	set, err := rulebook.NewSet(grading.Replace(bundled, books...)...)
 	if err != nil {
@@ -157,7 +191,7 @@ func (m *Main) rulebookPublish(ctx context.Context, args []string) error {
 			return credo.Errorf(credo.ECONFLICT, "rulebook %s version %s is already published; published versions are immutable: give the new one another version", rb.ID, rb.Version)
 		}
 	}
-	set, err := parseSet(append(published, newPublished(rb.ID, rb.Version, rb.Source)))
+	set, err := parseSet(append(usable(published, io.Discard), newPublished(rb.ID, rb.Version, rb.Source)))
 	if err != nil {
 		return err
 	}
@@ -223,11 +257,11 @@ func (m *Main) rulebookDiff(ctx context.Context, args []string) error {
 	if len(files) != 2 {
 		return &exitError{code: 2, msg: "usage: credo rulebook diff [--data DIR] OLD NEW"}
 	}
-	oldRB, _, err := loadFile(files[0])
+	oldRB, _, err := loadPath(files[0])
 	if err != nil {
 		return fmt.Errorf("OLD: %w", err)
 	}
-	newRB, _, err := loadFile(files[1])
+	newRB, _, err := loadPath(files[1])
 	if err != nil {
 		return fmt.Errorf("NEW: %w", err)
 	}
@@ -241,11 +275,11 @@ func (m *Main) rulebookDiff(ctx context.Context, args []string) error {
 		return err
 	}
 	base := current.Rulebooks()
-	oldSet, err := rulebook.NewSet(grading.Replace(base, oldRB)...)
+	oldSet, err := rulebook.NewSet(grading.Replace(base, oldRB...)...)
 	if err != nil {
 		return fmt.Errorf("OLD: %w", err)
 	}
-	newSet, err := rulebook.NewSet(grading.Replace(base, newRB)...)
+	newSet, err := rulebook.NewSet(grading.Replace(base, newRB...)...)
 	if err != nil {
 		return fmt.Errorf("NEW: %w", err)
 	}

@@ -284,7 +284,7 @@ func BenchmarkSaveAssessments(b *testing.B) {
 				d := *c.Assessment.Dimensions["tax"]
 				for k := range 8 {
 					d.Contributions = append(d.Contributions, credo.Contribution{Record: int64(k + 1), Rule: "market.penalty.general",
-						Rulebook: "market", Points: -2.5, Reason: "一般失信行为：行政处罚（罚款）", LegalBasis: "《市场监督管理严重违法失信名单管理办法》第五条",
+						Rulebook: "market", Points: -2.5, Reason: "一般失信行为：行政处罚（罚款）", Basis: &credo.Basis{Law: &credo.Citation{Document: "市场监督管理严重违法失信名单管理办法", Number: "国家市场监督管理总局令第44号"}},
 						Until: credo.NewTime(t0.AddDate(3, 0, k))})
 				}
 				c.Assessment.Dimensions = map[string]*credo.Dimension{"tax": &d, "market": &d, "customs": &d}
