@@ -31,14 +31,11 @@ func (p *Policy) Assessment(v credo.Viewer, a *credo.Assessment, record func(id 
 			hidden = true
 			continue
 		}
-		dc := *d
-		dc.Contributions = []credo.Contribution{}
-		for _, c := range d.Contributions {
-			if c.Record == 0 || record != nil && record(c.Record) {
-				dc.Contributions = append(dc.Contributions, c)
-			}
+		dc := visibleContributions(d, record)
+		if d.Provisional != nil { // an annual dimension's running figure: the same records
+			dc.Provisional = visibleContributions(d.Provisional, record)
 		}
-		out.Dimensions[id] = &dc
+		out.Dimensions[id] = dc
 	}
 	if !a.Public {
 		out.Grade, out.Score, out.Reasons = "", 0, nil
@@ -46,6 +43,19 @@ func (p *Policy) Assessment(v credo.Viewer, a *credo.Assessment, record func(id 
 		out.Score, out.Reasons, out.ScoreWithheld = 0, nil, true
 	}
 	return &out
+}
+
+// visibleContributions returns a copy of d with the contributions about no
+// record and about records record reports visible.
+func visibleContributions(d *credo.Dimension, record func(id int64) bool) *credo.Dimension {
+	dc := *d
+	dc.Contributions = []credo.Contribution{}
+	for _, c := range d.Contributions {
+		if c.Record == 0 || record != nil && record(c.Record) {
+			dc.Contributions = append(dc.Contributions, c)
+		}
+	}
+	return &dc
 }
 
 // dimensionFull reports whether v, an authority, sees the dimension id of

@@ -198,3 +198,21 @@ func TestCasesNoticesAccounts(t *testing.T) {
 		t.Error("a case about a rule entry is not the administrators' alone")
 	}
 }
+
+// An annual dimension's running figure shows only the records the viewer
+// may see, like the grade in force.
+func TestAssessmentProvisional(t *testing.T) {
+	p := policy(t)
+	a := &credo.Assessment{Subject: code, AsOf: credo.NewTime(now), Dimensions: map[string]*credo.Dimension{
+		"environment": {Grade: "blue", Public: true, Contributions: []credo.Contribution{{Record: 7, Rule: "env.penalty"}},
+			Provisional: &credo.Dimension{Grade: "yellow", Contributions: []credo.Contribution{{Record: 8, Rule: "env.penalty"}, {Rule: "env.cap"}}}},
+	}}
+	got := p.Assessment(credo.Viewer{Role: credo.RolePublic}, a, func(id int64) bool { return id == 7 })
+	d := got.Dimensions["environment"]
+	if len(d.Contributions) != 1 || d.Provisional == nil || len(d.Provisional.Contributions) != 1 || d.Provisional.Contributions[0].Rule != "env.cap" {
+		t.Fatalf("public view: %+v provisional %+v", d, d.Provisional)
+	}
+	if len(a.Dimensions["environment"].Provisional.Contributions) != 2 {
+		t.Fatal("the view changed the assessment")
+	}
+}
