@@ -163,6 +163,7 @@ func (f *authzFixture) matrix() map[string]struct {
 		"GET /v1/list-entries/{id}":                     {"/v1/list-entries/" + entry, matrixRow{hide, hide, hide, ok, ok, hide, ok, ok}},
 		"POST /v1/list-entries/{id}/end":                {"/v1/list-entries/" + entry + "/end", matrixRow{unaut, forbd, forbd, forbd, inval, hide, forbd, inval}},
 		"GET /v1/measures":                              {"/v1/measures", all},
+		"GET /v1/rulebooks/{id}":                        {"/v1/rulebooks/national-tax", all},
 		"POST /v1/measures/check":                       {"/v1/measures/check", matrixRow{inval, inval, inval, inval, inval, inval, inval, inval}},
 		"POST /v1/objections":                           {"/v1/objections", matrixRow{unaut, forbd, inval, inval, forbd, forbd, forbd, forbd}},
 		"GET /v1/objections":                            {"/v1/objections", matrixRow{unaut, forbd, ok, ok, ok, ok, ok, ok}},

@@ -131,7 +131,8 @@ func TestMeasuresDoNotRevealTheTaxGrade(t *testing.T) {
 	f := newAuthzFixture(t)
 	f.e.record(tokenHuaibeiTax, map[string]any{"subject": codeHuaibei, "category": "tax", "kind": "false_vat_invoice",
 		"external_id": "AUTHZ-TAX-2", "decision_number": "淮税稽罚〔2026〕5号", "legal_basis": "《中华人民共和国发票管理办法》第二十一条",
-		"occurred_at": "2026-05-20"})
+		// About last year: it makes the tax grade in force (the 2025 evaluation) D.
+		"occurred_at": "2025-05-20"})
 	var own lists.Verdict
 	f.do("own-org", "GET", "/v1/subjects/"+codeHuaibei+"/measures?action=subsidies", nil).wantStatus(http.StatusOK).decode(&own)
 	if own.Decision != lists.Restricted || own.Partial || !slices.ContainsFunc(own.Reasons, func(r lists.Reason) bool { return r.Dimension == "tax" }) {
