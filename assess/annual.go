@@ -33,6 +33,14 @@ func (e *evaluation) value() ref.Val {
 		types.Int(e.d.Year), types.Double(e.d.Score), types.String(e.d.Grade), types.Bool(e.direct)}}
 }
 
+// native is the native evaluator's previous (nil: none).
+func (e *evaluation) native() *rulebook.Previous {
+	if e == nil || e.d == nil || e.d.Grade == "" {
+		return nil
+	}
+	return &rulebook.Previous{Year: int64(e.d.Year), Score: e.d.Score, Grade: e.d.Grade, Direct: e.direct}
+}
+
 // annual grades the annual dimension dim as of asOf. The grade in force is
 // the evaluation of the latest year published by asOf (the year before
 // last until this year's publication day, then last year), computed with

@@ -40,6 +40,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 	v.record, v.records, v.recordIdx, v.dims, v.count = nil, nil, st.dimRecs, nil, len(st.dimRecs)
 	v.input.Record, v.input.Records = nil, st.dimRecords
 	v.previous, v.score = prev.value(), nil
+	v.input.Previous, v.input.Score, v.input.ScoreOK = prev.native(), 0, false
 	if dim.Applies != nil {
 		ok, err := dim.Applies.Bool(v)
 		if err != nil || !ok {
@@ -160,6 +161,7 @@ func (st *state) dimension(dim *rulebook.Dimension, asOf time.Time, next *nextCh
 		score = *dim.Ceiling
 	}
 	v.score = types.Double(score)
+	v.input.Score, v.input.ScoreOK = score, true
 	out := &credo.Dimension{Title: dim.Title, Public: dim.Public, Start: start, Score: score, Grade: dim.Band(score), Basis: dim.Basis}
 	if directs > 0 {
 		out.Grade = dim.Grades[worst]

@@ -20,6 +20,11 @@ import (
 // nativeCases are expressions for TestNativeAgrees beyond those of the
 // rulebooks: the corners of the native evaluator's subset.
 var nativeCases = []string{
+	`record.occurred_at.getFullYear() == as_of.getFullYear() - 2`,
+	`has(org.established) && org.established.getFullYear() > as_of.getFullYear() - 3`,
+	`has(previous.grade) && previous.grade == "D" && !previous.direct`,
+	`record.occurred_at.getFullYear() == as_of.getFullYear() || (has(previous.grade) && previous.grade == "D" && previous.direct)`,
+	`previous.score > 40.0 || previous.year == 2024`,
 	`record.amount >= 100000`,
 	`record.amount * 10.0 >= record.tax_due`,
 	`record.amount > 5.0 || record.kind == "a"`,
@@ -245,6 +250,16 @@ func TestNativeAgrees(t *testing.T) {
 		v := &st.vars
 		v.recordIdx, v.count = idx, len(records)
 		v.input.Records = records
+		// An annual dimension's previous evaluation (or none), and the score
+		// caps and specials see.
+		var prev *evaluation
+		if rng.IntN(3) > 0 {
+			prev = &evaluation{d: &credo.Dimension{Year: 2023 + rng.IntN(3), Score: float64(rng.IntN(101)),
+				Grade: pick(rng, "A", "B", "D", "M")}, direct: rng.IntN(2) == 0}
+		}
+		v.previous, v.input.Previous = prev.value(), prev.native()
+		sc := float64(rng.IntN(101))
+		v.score, v.input.Score, v.input.ScoreOK = types.Double(sc), sc, true
 		check := func(e *rulebook.Expr, what string) {
 			total++
 			v.records = nil

@@ -49,6 +49,12 @@ type Input struct {
 	Division string          // its division, as assessed
 	Org      *credo.Subject  // its registration; nil when unregistered
 	AsOf     time.Time
+	// Previous is an annual dimension's evaluation of the year before
+	// (`previous`; nil: none); Score the dimension's score, for caps and
+	// specials (`score`; ScoreOK false before it is known).
+	Previous *Previous
+	Score    float64
+	ScoreOK  bool
 
 	// Comprehension variables, by slot: the index of the item, and the
 	// record whose penalty types are iterated (nil: the records). Only
@@ -60,6 +66,14 @@ type Input struct {
 	asOfOK  bool
 	ready   bool
 	valid   bool // set by Reset
+}
+
+// Previous is the evaluation of the year before, as expressions see it.
+type Previous struct {
+	Year   int64
+	Score  float64
+	Grade  string
+	Direct bool
 }
 
 // Inputter is implemented by activations that also give the Input of the
@@ -96,6 +110,7 @@ const (
 	kDur  // nanoseconds
 	kRec
 	kOrg
+	kPrev // the previous evaluation (fields only)
 	kRecList
 	kStrList // a record's penalty types
 )
@@ -229,6 +244,10 @@ func (c *ncomp) ident(name string) node {
 		return node{k: kTime, i: func(in *Input) (int64, bool) { return in.asOf, in.asOfOK }}
 	case name == "org":
 		return node{k: kOrg}
+	case name == "previous" && c.sc != comprehensiveScope:
+		return node{k: kPrev}
+	case name == "score" && c.sc == gradeScope:
+		return node{k: kDouble, f: func(in *Input) (float64, bool) { return in.Score, in.ScoreOK }}
 	case name == "records" && c.sc != comprehensiveScope:
 		return node{k: kRecList}
 	case name == "record" && c.sc == recordScope:
@@ -254,9 +273,14 @@ func (c *ncomp) selectField(s ast.SelectExpr) node {
 		f = recordField(op.r, s.FieldName())
 	case kOrg:
 		f = orgField(s.FieldName())
+	case kPrev:
+		f = previousField(s.FieldName())
 	}
 	if f.k == kNone || !s.IsTestOnly() {
 		return f
+	}
+	if op.k == kPrev {
+		return node{k: kBool, b: func(in *Input) (bool, bool) { return in.Previous != nil, true }}
 	}
 	// has(): whether the field is present, whatever its value.
 	if op.k == kOrg {
@@ -386,6 +410,42 @@ func recordField(rec func(*Input) (*credo.Record, bool), name string) node {
 	return none
 }
 
+// previousField compiles a field of previous: absent (not ok, left to
+// cel-go, which reports it) when there was no evaluation.
+func previousField(name string) node {
+	switch name {
+	case "year":
+		return node{k: kInt, i: func(in *Input) (int64, bool) {
+			if in.Previous == nil {
+				return 0, false
+			}
+			return in.Previous.Year, true
+		}}
+	case "score":
+		return node{k: kDouble, f: func(in *Input) (float64, bool) {
+			if in.Previous == nil {
+				return 0, false
+			}
+			return in.Previous.Score, true
+		}}
+	case "grade":
+		return node{k: kString, s: func(in *Input) (string, bool) {
+			if in.Previous == nil {
+				return "", false
+			}
+			return in.Previous.Grade, true
+		}}
+	case "direct":
+		return node{k: kBool, b: func(in *Input) (bool, bool) {
+			if in.Previous == nil {
+				return false, false
+			}
+			return in.Previous.Direct, true
+		}}
+	}
+	return none
+}
+
 // orgField compiles an organization field: strings always present
 // (empty for an unregistered organization), established absent when
 // unknown.
@@ -489,6 +549,12 @@ func (c *ncomp) call(call ast.CallExpr) node {
 		}}
 	case name == "timestamp" && !call.IsMemberFunction() && len(a) == 1 && a[0].k == kTime:
 		return a[0]
+	case name == "getFullYear" && call.IsMemberFunction() && len(a) == 1 && a[0].k == kTime:
+		x := a[0].i // the year in UTC, as cel-go's getFullYear() without a time zone
+		return node{k: kInt, i: func(in *Input) (int64, bool) {
+			n, ok := x(in)
+			return int64(time.Unix(0, n).UTC().Year()), ok
+		}}
 	}
 	return none
 }
