@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -60,4 +61,38 @@ func TestGetRulebook(t *testing.T) {
 	e.get("/v1/rulebooks/national-customs?as_of=2021-10-31").problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.get("/v1/rulebooks/no-such-rulebook").problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.get("/v1/rulebooks/national-tax?as_of=yesterday").problem(http.StatusUnprocessableEntity, credo.EINVALID)
+}
+
+// Minor information is not shown to the public since 1 April 2026 unless
+// its authority marks it publish (国办发〔2025〕22号); then at most 3 months.
+func TestMinorInformationPublishedOnlyWhenMarked(t *testing.T) {
+	e := newEnv(t, nil, withGrading(t))
+	post := func(ext string, publish bool) map[string]any {
+		body := map[string]any{"subject": codeHuaibei, "category": "market", "kind": "penalty", "external_id": ext,
+			"severity": "minor", "decision_number": "淮市监简罚〔2026〕" + ext + "号", "legal_basis": "《中华人民共和国广告法》第五十五条",
+			"penalty_types": []string{"fine"}, "amount": 500, "occurred_at": "2026-06-01"}
+		if publish {
+			body["publish"] = true
+		}
+		b, _ := json.Marshal(body)
+		return e.do("POST", "/v1/records", tokenHuaibei, "application/json", b).wantStatus(http.StatusCreated).object()
+	}
+	hidden, shown := post("1", false), post("2", true)
+	if p := hidden["publicity"].(map[string]any); p["rule"] != "pub2026.minor" || p["until"] != p["from"] {
+		t.Errorf("unmarked minor information: publicity %v, want not shown (until = from)", p)
+	}
+	if p := shown["publicity"].(map[string]any); p["rule"] != "pub2026.minor" || p["until"] != "2026-08-30T00:00:00Z" || shown["publish"] != true {
+		t.Errorf("marked minor information: %v, want shown until 2026-08-30", shown)
+	}
+	var page struct {
+		Records []map[string]any `json:"records"`
+	}
+	e.get("/v1/subjects/" + codeHuaibei + "/records").wantStatus(http.StatusOK).decode(&page)
+	var exts []any
+	for _, r := range page.Records {
+		exts = append(exts, r["external_id"])
+	}
+	if len(exts) != 1 || exts[0] != "2" {
+		t.Errorf("the public sees %v, want only the marked record", exts)
+	}
 }
