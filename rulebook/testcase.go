@@ -184,7 +184,7 @@ func (d *decoder) subject(n *yaml.Node) (*credo.Subject, bool) {
 
 func (d *decoder) record(n *yaml.Node, code string) *credo.Record {
 	f := d.fields(n, "", "record", "id", "subject", "authority", "category", "kind", "external_id", "decision_number",
-		"legal_basis", "description", "severity", "penalty_types", "amount", "tax_due", "currency", "occurred_at",
+		"legal_basis", "description", "severity", "penalty_types", "amount", "tax_due", "currency", "publish", "occurred_at",
 		"valid_until", "supersedes", "supersedes_external_id", "recorded_at", "repaired_at")
 	if f == nil {
 		return nil
@@ -211,6 +211,9 @@ func (d *decoder) record(n *yaml.Node, code string) *credo.Record {
 	r.Severity = d.str(f["severity"].Val, "", "severity")
 	r.PenaltyTypes = d.strs(f["penalty_types"].Val, "", "penalty_types")
 	r.Currency = d.str(f["currency"].Val, "", "currency")
+	if p := d.optBool(f, "publish", "", "publish"); p != nil {
+		r.Publish = *p
+	}
 	for _, m := range []struct {
 		name string
 		dst  **float64
