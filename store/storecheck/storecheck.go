@@ -576,7 +576,8 @@ func (c *checker) assessments(ctx context.Context) error {
 }
 
 // differs compares what an assessment change is judged by (the grade and
-// every dimension's grade and score) and says how two differ.
+// every dimension's grade and score, and an annual dimension's provisional
+// figure, which the stored assessment shows too) and says how two differ.
 func differs(stored, fresh *credo.Assessment) string {
 	if stored.Grade != fresh.Grade {
 		return fmt.Sprintf("grade %q, recomputed %q", stored.Grade, fresh.Grade)
@@ -602,6 +603,11 @@ func differs(stored, fresh *credo.Assessment) string {
 			return fmt.Sprintf("dimension %s (%s) not in the recomputation", d, s.Grade)
 		case s.Grade != f.Grade || s.Score != f.Score:
 			return fmt.Sprintf("dimension %s %s (%g), recomputed %s (%g)", d, s.Grade, s.Score, f.Grade, f.Score)
+		case (s.Provisional == nil) != (f.Provisional == nil):
+			return fmt.Sprintf("dimension %s: a provisional figure in one and not the other", d)
+		case s.Provisional != nil && (s.Provisional.Grade != f.Provisional.Grade || s.Provisional.Score != f.Provisional.Score):
+			return fmt.Sprintf("dimension %s provisional %s (%g), recomputed %s (%g)", d,
+				s.Provisional.Grade, s.Provisional.Score, f.Provisional.Grade, f.Provisional.Score)
 		}
 	}
 	return ""
