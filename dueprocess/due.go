@@ -59,7 +59,9 @@ func (s *Service) escalate(ctx context.Context) (int, error) {
 				return n, err
 			}
 			for _, old := range page.Entries {
-				if old.EffectiveAt.Add(esc.After.Duration()).After(now) || individualBusiness(old.Subject) {
+				// An individual business is never escalated (SAIC Order 69:
+				// it has an abnormal operations status, not the list).
+				if old.EffectiveAt.Add(esc.After.Duration()).After(now) || credo.IndividualBusiness(old.Subject) {
 					continue
 				}
 				if err := s.escalateEntry(ctx, old, def.Title, to, now, esc.Notice); err != nil {
@@ -170,12 +172,4 @@ func (s *Service) Loop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
-}
-
-// individualBusiness reports whether code is an individual business's
-// (USCC position 1 '9', position 2 '2'): SAIC Order 69 gives it an
-// abnormal-operations status, which is never escalated to the serious
-// dishonesty list.
-func individualBusiness(code string) bool {
-	return len(code) == 18 && code[0] == '9' && code[1] == '2'
 }

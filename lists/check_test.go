@@ -450,36 +450,29 @@ func TestVerdictJSON(t *testing.T) {
 	}
 }
 
-// TestRuleIndividualBusinesses: an individual business (USCC 92...) gets the
-// abnormal-operations status of SAIC Order 69, not the abnormal operations
-// list, and the status is never escalated.
+// TestRuleIndividualBusinesses: an individual business (USCC 92...) is not
+// put on the abnormal operations list by its rule (SAIC Order 69 gives it
+// the abnormal-operations status instead), and the status is never
+// escalated.
 func TestRuleIndividualBusinesses(t *testing.T) {
 	c := catalogue(t)
 	const individual = "92340603MA2UK1TD00"
 	asOf := at("2026-09-01")
 	missing := rec(31, "registration", "annual_report_missing", "2026-07-08T02:00:00Z")
-	missing.Subject = individual
-	false_ := rec(32, "market", "false_disclosure", "2026-07-08T02:00:00Z")
-	false_.Subject = individual
 	for _, tc := range []struct {
-		list    string
-		code    string
-		records []*credo.Record
-		want    bool
+		code string
+		want bool
 	}{
-		{"abnormal-operations", individual, []*credo.Record{missing}, false},
-		{"abnormal-status", individual, []*credo.Record{missing}, true},
-		{"abnormal-status", individual, []*credo.Record{false_}, false}, // not a ground of Order 69
-		{"abnormal-status", codeB, []*credo.Record{missing}, false},     // an enterprise: the list instead
-		{"abnormal-operations", codeB, []*credo.Record{missing}, true},
+		{individual, false},
+		{codeB, true},
 	} {
-		got, err := c.List(tc.list).Rule.Holds(Facts{Code: tc.code, Records: tc.records, AsOf: asOf})
+		got, err := c.List("abnormal-operations").Rule.Holds(Facts{Code: tc.code, Records: []*credo.Record{missing}, AsOf: asOf})
 		if err != nil || got != tc.want {
-			t.Errorf("%s for %s: Holds = %v, %v; want %v", tc.list, tc.code, got, err, tc.want)
+			t.Errorf("abnormal-operations for %s: Holds = %v, %v; want %v", tc.code, got, err, tc.want)
 		}
 	}
 	st := c.List("abnormal-status")
-	if st.Escalation != nil || !st.TermMax.IsZero() || !st.Adverse || len(st.Listers) != 0 || st.RepairDays != 5 ||
+	if st.Escalation != nil || !st.Adverse || st.RepairDays != 5 ||
 		st.Basis == nil || st.Basis.Law == nil || st.Basis.Law.Number != "国家工商行政管理总局令第69号" {
 		t.Errorf("abnormal-status: %+v", st)
 	}

@@ -201,12 +201,8 @@ func (d *decoder) checkTerms(def *Definition, f strictyaml.Fields, root *yaml.No
 	} else if !def.TermDefault.IsZero() && longer(def.TermMin, def.TermDefault) {
 		d.errorf(at("term_min"), o, "term_min", "%s is longer than term_default %s", def.TermMin, def.TermDefault)
 	}
-	// An irregularity list made by rule alone may be held until its cause
-	// is cured (SAIC Order 69's status of individual businesses): the rule
-	// stops holding when it is.
-	untilCured := def.Kind == KindIrregularity && f.Has("rule") && len(def.Listers) == 0
-	if def.Adverse && def.TermMax.IsZero() && maxOK && def.Escalation == nil && !f.Has("escalation") && !untilCured {
-		d.errorf(at("term_max"), o, "term_max", "an adverse list needs a longest term (term_max), an escalation, or (an irregularity list by rule alone) a rule that ends it when its cause is cured: no one may be held on it indefinitely")
+	if def.Adverse && def.TermMax.IsZero() && maxOK && def.Escalation == nil && !f.Has("escalation") {
+		d.errorf(at("term_max"), o, "term_max", "an adverse list needs a longest term (term_max) or an escalation: no one may be held on it indefinitely")
 	}
 }
 
