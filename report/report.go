@@ -146,7 +146,7 @@ func PDF(r *Report) ([]byte, error) {
 			}
 			w.field(title, d.Grade+"  (起始分 start "+num(d.Start)+" · 得分 score "+num(d.Score)+")")
 			for _, c := range d.Contributions {
-				w.bullet(num(c.Points) + "  " + c.Reason + joinNonEmpty("  ", c.LegalBasis))
+				w.bullet(num(c.Points) + "  " + c.Reason + joinNonEmpty("  ", c.Basis.String()))
 			}
 		}
 	}

@@ -25,7 +25,7 @@ func sample() *report.Report {
 		Assessment: &credo.Assessment{Subject: "914403001922038216", Grade: "B", Public: true,
 			Rulebooks: []credo.RulebookRef{{ID: "national-comprehensive", Version: "2026.1"}},
 			Dimensions: map[string]*credo.Dimension{
-				"market": {Title: "市场监管信用", Start: 100, Score: 72, Grade: "C", Contributions: []credo.Contribution{{Rule: "market.penalty_serious", Points: -20, Reason: "严重失信：吊销、关闭或大额罚款", LegalBasis: "《失信行为纠正后的信用信息修复管理办法（试行）》"}}},
+				"market": {Title: "市场监管信用", Start: 100, Score: 72, Grade: "C", Contributions: []credo.Contribution{{Rule: "market.penalty_serious", Points: -20, Reason: "严重失信：吊销、关闭或大额罚款", Basis: &credo.Basis{Law: &credo.Citation{Document: "失信行为纠正后的信用信息修复管理办法（试行）", Number: "国家发展和改革委员会令第58号"}}}}},
 				"tax":    {Title: "纳税信用", Start: 100, Score: 95, Grade: "A"},
 			}},
 		Records: []report.Record{{Authority: "深圳市市场监督管理局", Category: "market", Kind: "penalty", DecisionNumber: "深市监罚〔2026〕9号",
