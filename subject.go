@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
@@ -20,6 +21,8 @@ import (
 type Subject struct {
 	Code              string        `json:"code"`
 	Name              string        `json:"name"`
+	ShortName         string        `json:"short_name,omitempty"`   // 简称, as the organization is commonly called
+	EnglishName       string        `json:"english_name,omitempty"` // the registered or official English name
 	FormerNames       []FormerName  `json:"former_names,omitempty"`
 	EntityType        string        `json:"entity_type,omitempty"`
 	Division          string        `json:"division,omitempty"`
@@ -39,12 +42,17 @@ type Subject struct {
 	RecordedAt Time   `json:"recorded_at,omitzero"`
 }
 
-// FormerName is a name the organization used before, with its dates.
+// FormerName is a name the organization used before, with its dates: a
+// former full name, or (Kind FormerShortName) a former short name.
 type FormerName struct {
 	Name  string `json:"name"`
+	Kind  string `json:"kind,omitempty"` // "" (a full name) or "short_name"
 	From  Date   `json:"from,omitzero"`
 	Until Date   `json:"until,omitzero"`
 }
+
+// FormerShortName is the Kind of a former short name (简称).
+const FormerShortName = "short_name"
 
 // Money is an amount in a currency (ISO 4217, CNY when omitted).
 type Money struct {
@@ -101,6 +109,8 @@ const MaxAmount = 1e12
 func (s *Subject) Normalize() {
 	s.Code = uscc.Normalize(s.Code)
 	s.Name = strings.TrimSpace(s.Name)
+	s.ShortName = strings.TrimSpace(s.ShortName)
+	s.EnglishName = strings.TrimSpace(s.EnglishName)
 	if s.Division == "" && len(s.Code) == 18 {
 		s.Division = s.Code[2:8]
 	}
@@ -129,10 +139,24 @@ func (s *Subject) Validate(now time.Time) error {
 	if err := requireText("name", s.Name, 200); err != nil {
 		return err
 	}
+	if err := optionalText("short_name", s.ShortName, 50); err != nil {
+		return err
+	}
+	if err := optionalText("english_name", s.EnglishName, 300); err != nil {
+		return err
+	}
+	for _, r := range s.EnglishName {
+		if r > unicode.MaxLatin1 && !unicode.Is(unicode.Latin, r) && !unicode.IsPunct(r) && !unicode.IsSpace(r) {
+			return FieldError("english_name", "format", "must be written in Latin letters")
+		}
+	}
 	for i, f := range s.FormerNames {
 		p := indexed("former_names", i)
 		if err := requireText(p+".name", f.Name, 200); err != nil {
 			return err
+		}
+		if f.Kind != "" && f.Kind != FormerShortName {
+			return FieldError(p+".kind", "enum", "must be short_name or left out (a former full name)")
 		}
 		if !f.From.IsZero() && !f.Until.IsZero() && f.Until.Before(f.From.Time) {
 			return FieldError(p+".until", "order", "until is before from")

@@ -13,3 +13,9 @@ func Counties() []Division {
 func Provinces() []Division {
 	return slices.Clone(table().provinces)
 }
+
+// Cities returns all prefecture-level (4-digit) divisions sorted by code,
+// placeholders such as "市辖区" included. The slice is the caller's to modify.
+func Cities() []Division {
+	return slices.Clone(table().cities)
+}

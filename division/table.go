@@ -17,6 +17,7 @@ var dataFS embed.FS
 type divisions struct {
 	byCode    map[string]Division
 	provinces []Division
+	cities    []Division
 	counties  []Division
 }
 
@@ -50,7 +51,9 @@ func load() (*divisions, error) {
 		t.provinces = append(t.provinces, d)
 	}
 	for _, r := range cities { // code, name, provinceCode
-		t.byCode[r[0]] = Division{Code: r[0], Name: r[1], FullName: joinNames(t.byCode[r[2]].Name, r[1]), Province: r[2]}
+		d := Division{Code: r[0], Name: r[1], FullName: joinNames(t.byCode[r[2]].Name, r[1]), Province: r[2]}
+		t.byCode[d.Code] = d
+		t.cities = append(t.cities, d)
 	}
 	for _, r := range areas { // code, name, cityCode, provinceCode
 		d := Division{Code: r[0], Name: r[1], FullName: joinNames(t.byCode[r[3]].Name, t.byCode[r[2]].Name, r[1]), Province: r[3]}
@@ -59,6 +62,7 @@ func load() (*divisions, error) {
 	}
 	byCode := func(a, b Division) int { return cmp.Compare(a.Code, b.Code) }
 	slices.SortFunc(t.provinces, byCode)
+	slices.SortFunc(t.cities, byCode)
 	slices.SortFunc(t.counties, byCode)
 	return t, nil
 }
