@@ -39,6 +39,9 @@ type Server struct {
 	// (DefaultStreamWriteTimeout, DefaultStreamHeartbeat when zero).
 	StreamWriteTimeout time.Duration
 	StreamHeartbeat    time.Duration
+	// Matcher finds organizations by name (required for GET /v1/subjects
+	// with q, and for screenings).
+	Matcher Matcher
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 

@@ -22,6 +22,7 @@ import (
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/search"
 )
 
 // Real codes (from the project's sample of published codes) and a few
@@ -125,7 +126,10 @@ func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption)
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clk := &testClock{now: testNow}
 	in := &ingest.Ingester{Store: seen, Keyer: credo.HMACKeyer{Secret: []byte("0123456789abcdef0123456789abcdef")}, Now: clk.Now}
+	names := search.NewIndex()
+	in.Registered = names.Put
 	s := api.New(seen, in, logger)
+	s.Matcher = names
 	for _, o := range opts {
 		o(s)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -146,6 +147,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Record":          credo.Record{},
 		"RecordPage":      credo.RecordPage{},
 		"SubjectPage":     credo.SubjectPage{},
+		"SubjectResult":   api.SubjectResult{},
+		"SubjectResults":  api.SubjectResults{},
+		"MatchWhy":        search.Why{},
 		"SubjectVersions": api.SubjectVersions{},
 		"Stats":           credo.Stats{},
 		"Authority":       credo.Authority{},

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/search"
+	"github.com/credo-registry/credo/store/paging"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -117,9 +119,30 @@ func (s *Server) getSubjectVersions(w http.ResponseWriter, r *http.Request) erro
 // maxQuery bounds the search text, in characters.
 const maxQuery = 200
 
+// Matcher finds organizations by name (search.Index).
+type Matcher interface {
+	Find(q search.Query) []search.Match
+}
+
+// SubjectResult is one organization a search found: its registration data
+// and, for a search with q, how well it matched (docs/MATCHING.md).
+type SubjectResult struct {
+	*credo.Subject
+	Score *float64    `json:"score,omitempty"`
+	Match *bool       `json:"match,omitempty"`
+	Why   *search.Why `json:"why,omitempty"`
+}
+
+// SubjectResults is the body of GET /v1/subjects.
+type SubjectResults struct {
+	Subjects []SubjectResult `json:"subjects"`
+	Next     string          `json:"next,omitempty"`
+}
+
 // searchSubjects answers GET /v1/subjects?q=&division=&cursor=&limit=:
-// organizations by name, former name, code or code prefix, and division
-// prefix, most relevant first.
+// organizations by name (the name matcher: names, short names, English
+// names, former names, pinyin initials), by code or code prefix, and by
+// division prefix, most relevant first.
 func (s *Server) searchSubjects(w http.ResponseWriter, r *http.Request) error {
 	params := r.URL.Query()
 	q := credo.SubjectQuery{
@@ -143,15 +166,76 @@ func (s *Server) searchSubjects(w http.ResponseWriter, r *http.Request) error {
 	if q.Limit, err = queryLimit(r); err != nil {
 		return err
 	}
-	page, err := s.Store.SearchSubjects(r.Context(), q)
+	limit, offset, byDivision, err := paging.Search(q)
 	if err != nil {
 		return err
 	}
-	if page.Subjects == nil {
-		page.Subjects = []*credo.Subject{}
+	out := SubjectResults{Subjects: []SubjectResult{}}
+	if byDivision {
+		page, err := s.Store.SearchSubjects(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		for _, sub := range page.Subjects {
+			out.Subjects = append(out.Subjects, SubjectResult{Subject: sub})
+		}
+		out.Next = page.Next
+		writeJSON(w, http.StatusOK, out)
+		return nil
 	}
-	writeJSON(w, http.StatusOK, page)
+	matches, err := s.findSubjects(r, q.Q, q.Division, offset+limit+1)
+	if err != nil {
+		return err
+	}
+	end := min(offset+limit, len(matches))
+	for _, m := range matches[min(offset, end):end] {
+		sub, err := s.Store.Subject(r.Context(), m.Code)
+		if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		m := m
+		out.Subjects = append(out.Subjects, SubjectResult{Subject: sub, Score: &m.Score, Match: &m.Match, Why: &m.Why})
+	}
+	out.Next = paging.SearchNext(end, len(matches))
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// findSubjects ranks organizations for q: codes first when q looks like a
+// code (an exact code is a confident match), then the name matcher's
+// results, at most limit.
+func (s *Server) findSubjects(r *http.Request, q, division string, limit int) ([]search.Match, error) {
+	var out []search.Match
+	seen := map[string]bool{}
+	if prefix, ok := search.LooksLikeCode(q); ok && strings.ContainsAny(prefix, "0123456789") {
+		page, err := s.Store.SearchSubjects(r.Context(), credo.SubjectQuery{Q: prefix, Division: division, Limit: min(limit, credo.MaxPageSize)})
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range page.Subjects {
+			if !strings.HasPrefix(sub.Code, prefix) {
+				continue
+			}
+			m := search.Match{Code: sub.Code, Score: 0.5, Why: search.Why{Field: "code", Name: sub.Code, Method: "prefix", Normalizations: []string{}}}
+			if sub.Code == prefix {
+				m.Score, m.Match, m.Why.Method = 1, true, search.MethodExact
+			}
+			seen[sub.Code] = true
+			out = append(out, m)
+		}
+	}
+	if s.Matcher == nil {
+		return nil, credo.Errorf(credo.EINTERNAL, "no name matcher is wired")
+	}
+	for _, m := range s.Matcher.Find(search.Query{Q: q, Division: division, Limit: limit}) {
+		if !seen[m.Code] {
+			out = append(out, m)
+		}
+	}
+	return out[:min(len(out), limit)], nil
 }
 
 func isDivisionPrefix(s string) bool {

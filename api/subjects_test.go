@@ -264,3 +264,73 @@ func TestSearchSubjects(t *testing.T) {
 	// Unknown parameters are ignored.
 	e.get("/v1/subjects?division=44&colour=red").wantStatus(http.StatusOK)
 }
+
+// TestSearchSubjectsMatcher: GET /v1/subjects?q= finds organizations by
+// short name, English name, traditional characters, a changed legal form
+// and pinyin initials, each result with score, match and why; and a
+// registration's new fields are validated.
+func TestSearchSubjectsMatcher(t *testing.T) {
+	e := newEnv(t, nil)
+	registerForSearch(t, e)
+	e.postJSON("/v1/subjects", tokenNational, with(goodSubject(codeShanghai, "上海示例科技有限公司"),
+		"short_name", "示例科技", "english_name", "Shanghai Example Technology Co., Ltd.",
+		"former_names", []map[string]any{{"name": "示例老号", "kind": "short_name"}})).wantStatus(http.StatusCreated)
+	type result struct {
+		Code  string
+		Score float64
+		Match bool
+		Why   struct {
+			Field          string
+			Name           string
+			Method         string
+			Normalizations []string
+		}
+	}
+	find := func(q string) []result {
+		t.Helper()
+		var page struct{ Subjects []result }
+		e.get("/v1/subjects?q=" + url.QueryEscape(q)).wantStatus(http.StatusOK).decode(&page)
+		return page.Subjects
+	}
+	for _, tc := range []struct {
+		q, code, field, method string
+		match                  bool
+	}{
+		{"華為技術有限公司", codeHuawei, "name", "exact", true},
+		{"华为技术股份有限公司", codeHuawei, "name", "core", true},
+		{"示例科技", codeShanghai, "short_name", "exact", true},
+		{"shanghai example technology", codeShanghai, "english_name", "core", true},
+		{"SLKJ", codeShanghai, "pinyin_initials", "initials", false},
+		{"示例老号", codeShanghai, "former_names", "exact", true},
+		{"示例科技（上海）有限公司", codeShanghai, "name", "core", true},
+		{codeShanghai, codeShanghai, "code", "exact", true},
+	} {
+		got := find(tc.q)
+		if len(got) == 0 {
+			t.Errorf("%s: nothing found", tc.q)
+			continue
+		}
+		g := got[0]
+		if g.Code != tc.code || g.Why.Field != tc.field || g.Why.Method != tc.method || g.Match != tc.match || g.Score <= 0 || g.Score > 1 {
+			t.Errorf("%s: first %+v, want %s by %s (%s), match %v", tc.q, g, tc.code, tc.field, tc.method, tc.match)
+		}
+	}
+	if got := find("華為技術有限公司"); len(got) == 0 || !slices.Contains(got[0].Why.Normalizations, "traditional") {
+		t.Errorf("traditional query: why %+v", got)
+	}
+	if got := find("不存在的名字"); len(got) != 0 {
+		t.Errorf("nonsense found %+v", got)
+	}
+
+	for _, b := range []struct {
+		body          map[string]any
+		field, reason string
+	}{
+		{with(goodSubject(codeShanghai, "上海示例科技有限公司"), "english_name", "上海示例"), "english_name", "format"},
+		{with(goodSubject(codeShanghai, "上海示例科技有限公司"), "short_name", strings.Repeat("示", 51)), "short_name", "too_long"},
+		{with(goodSubject(codeShanghai, "上海示例科技有限公司"), "former_names", []map[string]any{{"name": "旧名", "kind": "nickname"}}), "former_names[0].kind", "enum"},
+	} {
+		p := e.postJSON("/v1/subjects", tokenNational, b.body).problem(http.StatusUnprocessableEntity, credo.EINVALID)
+		wantField(t, p, b.field, b.reason)
+	}
+}

@@ -13,6 +13,9 @@ var companiesTSV string
 // registered name and the names it had before.
 type listedCompany struct {
 	name        string
+	shortName   string // 简称
+	englishName string
+	formerShort string // the former short name, if it changed
 	formerNames []string
 	places      []int // regions of the place its name begins with, or nil
 	industry    string
@@ -27,7 +30,11 @@ var listedCompanies = sync.OnceValue(func() []listedCompany {
 		if len(f) < 4 || f[0] == "" {
 			panic("demo: embedded companies.tsv: malformed line " + line)
 		}
-		c := listedCompany{name: f[0], places: t.placeOf(f[0]), industry: industryOfName(f[0])}
+		c := listedCompany{name: f[0], shortName: strings.TrimSpace(f[1]), englishName: strings.TrimSpace(f[2]),
+			places: t.placeOf(f[0]), industry: industryOfName(f[0])}
+		if len(f) > 4 {
+			c.formerShort = strings.TrimSpace(f[4])
+		}
 		for _, n := range strings.Split(f[3], "|") {
 			if n = strings.TrimSpace(n); n != "" && n != c.name {
 				c.formerNames = append(c.formerNames, n)

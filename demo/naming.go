@@ -30,6 +30,8 @@ type naming struct {
 	industry    string  // GB/T 4754-2017 class
 	capital     float64 // median registered capital for such a firm
 	formerNames []credo.FormerName
+	shortName   string
+	englishName string
 }
 
 const huaweiName = "华为技术有限公司"
@@ -43,8 +45,12 @@ func (g *generator) naming(c *core) naming {
 		return naming{name: huaweiName, form: formLLC, industry: "C3921", capital: 4e10}
 	case c.index < g.realNamed:
 		lc := listedCompanies()[c.index-1]
-		n := naming{name: lc.name, form: formListed, industry: lc.industry, capital: 8e8}
+		n := naming{name: lc.name, form: formListed, industry: lc.industry, capital: 8e8,
+			shortName: lc.shortName, englishName: lc.englishName}
 		n.formerNames = g.formerNameDates(&r, c, lc.formerNames)
+		if lc.formerShort != "" && lc.formerShort != lc.shortName {
+			n.formerNames = append(n.formerNames, credo.FormerName{Name: lc.formerShort, Kind: credo.FormerShortName})
+		}
 		return n
 	}
 	switch c.class {

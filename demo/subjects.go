@@ -32,6 +32,8 @@ func (g *generator) subject(i int) *credo.Subject {
 	s := &credo.Subject{
 		Code:        c.code,
 		Name:        n.name,
+		ShortName:   n.shortName,
+		EnglishName: n.englishName,
 		FormerNames: n.formerNames,
 		EntityType:  entityTypeName[c.class],
 		Division:    reg.code,

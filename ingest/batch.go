@@ -163,17 +163,26 @@ func (in *Ingester) CommitWith(ctx context.Context, b *Batch, appendRecords func
 	if err != nil {
 		return nil, err
 	}
+	var registered []*credo.Subject
 	for j, o := range outcomes {
 		r := &b.results[b.index[j]]
 		r.Status = o.Status
 		if b.subjects != nil {
 			r.Version = int(o.ID)
+			if o.Status == credo.Created && o.Err == nil {
+				s := *b.subjects[j]
+				s.Version = int(o.ID)
+				registered = append(registered, &s)
+			}
 		} else {
 			r.ID = o.ID
 		}
 		if o.Err != nil {
 			r.Status, r.ID, r.Version, r.Error = credo.Refused, 0, 0, refusal(o.Err)
 		}
+	}
+	if in.Registered != nil && len(registered) > 0 {
+		in.Registered(registered...)
 	}
 	return b.results, nil
 }

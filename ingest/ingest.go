@@ -31,6 +31,10 @@ type Ingester struct {
 	// (with their ids), before regrading: package dueprocess writes the
 	// organizations' notices of adverse records from it.
 	Recorded func(ctx context.Context, created []*credo.Record) error
+	// Registered, when set, is told of the registration versions a
+	// committed write created: the name matcher (search.Index) indexes
+	// them before the write is acknowledged.
+	Registered func(created ...*credo.Subject)
 	// Backdate, when set, gives the time a submission counts as recorded
 	// (never after now). Only an operator's backfill of history uses it,
 	// such as the demo registry, whose records are recorded a few days

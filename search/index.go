@@ -26,6 +26,7 @@ const (
 	MethodCore     = "core"     // the cores are equal and the regions agree
 	MethodInitials = "initials" // the query is the short name's pinyin initials
 	MethodSimilar  = "similar"  // weighted n-gram similarity of the cores
+	MethodContains = "contains" // the query's core is part of the name
 )
 
 // Why says which name of an organization matched a query and how.
@@ -54,6 +55,8 @@ const (
 	similarMax       = 0.90 // a similar core scores similarMax × weighted Dice
 	regionClash      = 0.80 // factor when both name regions and they differ
 	formerFactor     = 0.98 // a former name counts a little less than a current one
+	containsBase     = 0.45 // a query that is part of a name scores containsBase +
+	containsSpan     = 0.35 // containsSpan × its share of the name\'s characters
 
 	// Threshold is the score from which a match is confident.
 	Threshold = 0.85
@@ -457,7 +460,13 @@ func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division s
 	if !regionsAgree(q.Regions, regions) {
 		s *= regionClash
 	}
-	return s, MethodSimilar
+	method := MethodSimilar
+	if qr := utf8.RuneCountInString(q.Core); qr >= 2 && (strings.Contains(n.Core, q.Core) || strings.Contains(n.Full, q.Core)) {
+		if c := containsBase + containsSpan*float64(qr)/float64(max(qr, utf8.RuneCountInString(n.Full))); c > s {
+			s, method = c*factor, MethodContains
+		}
+	}
+	return s, method
 }
 
 // similar returns the entries that share the most weight of n-grams with

@@ -17,6 +17,7 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/web"
 )
 
@@ -101,6 +102,13 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	// keeps its order when the wall clock is stepped back.
 	clock := credo.NewClock(m.Now)
 	in.Now = clock.Now
+	// The name matcher's index: every name the store holds, then every
+	// registration this node accepts (docs/MATCHING.md).
+	names := search.NewIndex()
+	if err := names.Load(ctx, store); err != nil {
+		return err
+	}
+	in.Registered = names.Put
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	g, err := newGrading(ctx, store, m.Stderr)
 	if err != nil {
@@ -130,6 +138,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	a := api.New(store, in, logger)
 	a.Process = p
+	a.Matcher = names
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")
