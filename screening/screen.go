@@ -1,0 +1,300 @@
+package screening
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/search"
+	"github.com/credo-registry/credo/uscc"
+)
+
+// Row statuses.
+const (
+	Clear   = "clear"    // matched; no adverse list entry, measures allow the action
+	Review  = "review"   // no confident match: candidates to choose from
+	Flagged = "flagged"  // matched; an active adverse list entry, or measures restrict or prohibit
+	NoMatch = "no_match" // nothing in the registry resembles the row
+	Error   = "error"    // the row is not a counterparty (Error says why)
+)
+
+// How a row was matched.
+const (
+	ByCode     = "code"     // the code given is registered
+	ByName     = "name"     // a confident name match
+	ByDecision = "decision" // the caller marked this candidate as the counterparty
+)
+
+// MaxCandidates is how many candidates a row not confidently matched shows.
+const MaxCandidates = 5
+
+// MaxDepth is the deepest partner search a screening may ask for.
+const MaxDepth = 3
+
+// Params are what applies to every row of a screening.
+type Params struct {
+	Action string `json:"action,omitempty"` // lists.Actions; a row's own action overrides it
+	Depth  int    `json:"depth"`            // 0..MaxDepth: partners to include
+}
+
+// Check validates p.
+func (p Params) Check() error {
+	if p.Action != "" && !slices.Contains(lists.Actions, p.Action) {
+		return credo.FieldError("action", "enum", "must be one of %s", strings.Join(lists.Actions, ", "))
+	}
+	if p.Depth < 0 || p.Depth > MaxDepth {
+		return credo.FieldError("depth", "range", "must be from 0 to %d", MaxDepth)
+	}
+	if p.Depth > 0 {
+		return credo.FieldError("depth", "unsupported",
+			"partners (depth 1 to 3) are not yet recorded by this registry: screen with depth 0")
+	}
+	return nil
+}
+
+// Matched is the organization a row was matched to.
+type Matched struct {
+	Code  string      `json:"code"`
+	Name  string      `json:"name"`
+	Score float64     `json:"score"`
+	How   string      `json:"how"` // ByCode, ByName or ByDecision
+	Why   *search.Why `json:"why,omitempty"`
+}
+
+// Candidate is an organization a row may mean.
+type Candidate struct {
+	Code  string     `json:"code"`
+	Name  string     `json:"name"`
+	Score float64    `json:"score"`
+	Why   search.Why `json:"why"`
+}
+
+// Row is the result of screening one input row.
+type Row struct {
+	Line       int                    `json:"line"` // 1-based, in input order
+	Input      Input                  `json:"input"`
+	Status     string                 `json:"status"`
+	Error      *credo.Error           `json:"error,omitempty"`
+	Match      *Matched               `json:"match,omitempty"`
+	Candidates []Candidate            `json:"candidates,omitempty"`
+	Grades     map[string]string      `json:"grades,omitempty"` // "comprehensive" and each dimension, as the caller may see them
+	Lists      []dueprocess.EntryView `json:"lists,omitempty"`  // active adverse list entries the caller may see
+	Measures   *lists.Verdict         `json:"measures,omitempty"`
+	// Decisions are the caller's earlier judgments of this row's
+	// candidates (who, when, note), shown instead of raising them again.
+	Decisions []credo.ScreeningDecision `json:"decisions,omitempty"`
+}
+
+// Matcher finds organizations by name (search.Index).
+type Matcher interface {
+	Find(q search.Query) []search.Match
+}
+
+// Store is what screening reads and writes.
+type Store interface {
+	Subject(ctx context.Context, code string) (*credo.Subject, error)
+	CurrentAssessment(ctx context.Context, code string) (*credo.Assessment, error)
+	credo.ScreeningStore
+}
+
+// Service screens rows.
+type Service struct {
+	store   Store
+	matcher Matcher
+	process *dueprocess.Service
+	now     func() time.Time
+}
+
+// New returns a Service. process gives list entries, measures and what the
+// public sees; now is the registry clock.
+func New(store Store, matcher Matcher, process *dueprocess.Service, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, matcher: matcher, process: process, now: now}
+}
+
+// maxName bounds a row's name, in characters.
+const maxName = 200
+
+// Screen screens one row for viewer v (line is its 1-based position). A
+// row that is not a valid counterparty is returned with status Error; only
+// a failure of the registry is an error return.
+func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int, in Input) (Row, error) {
+	row := Row{Line: line, Input: in}
+	fail := func(err *credo.Error) (Row, error) {
+		row.Status, row.Error = Error, err
+		return row, nil
+	}
+	code := uscc.Normalize(in.Code)
+	name := strings.TrimSpace(in.Name)
+	action := p.Action
+	if in.Action != "" {
+		if !slices.Contains(lists.Actions, in.Action) {
+			return fail(credo.FieldError("action", "enum", "must be one of %s", strings.Join(lists.Actions, ", ")))
+		}
+		action = in.Action
+	}
+	switch {
+	case code == "" && name == "":
+		return fail(credo.FieldError("code", "required", "give a code or a name (or both)"))
+	case !utf8.ValidString(name):
+		return fail(credo.FieldError("name", "encoding", "is not valid UTF-8"))
+	case utf8.RuneCountInString(name) > maxName:
+		return fail(credo.FieldError("name", "too_long", "is longer than %d characters", maxName))
+	case code == "" && utf8.RuneCountInString(search.Parse(name).Full) < 2:
+		return fail(credo.FieldError("name", "too_short", "give at least 2 letters or characters of the name"))
+	}
+	if code != "" {
+		if err := credo.ValidateCode("code", code); err != nil {
+			var e *credo.Error
+			if ce, ok := err.(*credo.Error); ok {
+				e = ce
+			} else {
+				e = credo.FieldError("code", "format", "%v", err)
+			}
+			return fail(e)
+		}
+		sub, err := s.store.Subject(ctx, code)
+		switch {
+		case err == nil:
+			row.Match = &Matched{Code: sub.Code, Name: sub.Name, Score: 1, How: ByCode}
+			return s.describe(ctx, v, action, row)
+		case credo.ErrorCodeOf(err) != credo.ENOTFOUND:
+			return row, err
+		case name == "":
+			row.Status = NoMatch
+			return row, nil
+		}
+		// A valid code the registry does not hold: try the name.
+	}
+	decisions, err := s.store.ScreeningDecisions(ctx, v.Actor(), DecisionKey(name))
+	if err != nil {
+		return row, err
+	}
+	rejected := map[string]bool{}
+	for _, d := range decisions {
+		if d.Verdict == credo.Counterparty {
+			sub, err := s.store.Subject(ctx, d.Code)
+			if err != nil {
+				return row, err
+			}
+			row.Decisions = []credo.ScreeningDecision{d}
+			row.Match = &Matched{Code: sub.Code, Name: sub.Name, Score: 1, How: ByDecision}
+			return s.describe(ctx, v, action, row)
+		}
+		rejected[d.Code] = true
+		row.Decisions = append(row.Decisions, d)
+	}
+	matches := s.matcher.Find(search.Query{Q: name, Limit: MaxCandidates + len(rejected) + 1})
+	matches = slices.DeleteFunc(matches, func(m search.Match) bool { return rejected[m.Code] })
+	if len(matches) > 0 && matches[0].Score >= search.Threshold && (len(matches) == 1 || matches[1].Score < matches[0].Score) {
+		m := matches[0]
+		sub, err := s.store.Subject(ctx, m.Code)
+		if err != nil {
+			return row, err
+		}
+		why := m.Why
+		row.Match = &Matched{Code: m.Code, Name: sub.Name, Score: m.Score, How: ByName, Why: &why}
+		return s.describe(ctx, v, action, row)
+	}
+	if len(matches) == 0 {
+		row.Status = NoMatch
+		return row, nil
+	}
+	row.Status = Review
+	for _, m := range matches[:min(len(matches), MaxCandidates)] {
+		sub, err := s.store.Subject(ctx, m.Code)
+		if err != nil {
+			return row, err
+		}
+		row.Candidates = append(row.Candidates, Candidate{Code: m.Code, Name: sub.Name, Score: m.Score, Why: m.Why})
+	}
+	return row, nil
+}
+
+// describe adds to a matched row the grades, active adverse entries and
+// measures decision viewer v may see, and sets its status.
+func (s *Service) describe(ctx context.Context, v credo.Viewer, action string, row Row) (Row, error) {
+	code := row.Match.Code
+	now := s.now()
+	row.Status = Clear
+	a, err := s.assessment(ctx, code, now)
+	if err != nil {
+		return row, err
+	}
+	if a != nil {
+		if !v.Sees(code) {
+			published, err := s.process.PublishedRecords(ctx, code, now)
+			if err != nil {
+				return row, err
+			}
+			a = dueprocess.PublicAssessment(a, published)
+		}
+		row.Grades = map[string]string{}
+		if a.Grade != "" {
+			row.Grades["comprehensive"] = a.Grade
+		}
+		for id, d := range a.Dimensions {
+			if d.Grade != "" {
+				row.Grades[id] = d.Grade
+			}
+		}
+		if len(row.Grades) == 0 {
+			row.Grades = nil
+		}
+	}
+	entries, err := s.process.SubjectLists(ctx, v, code, now)
+	if err != nil {
+		return row, err
+	}
+	for _, e := range entries {
+		def := s.process.Catalogue.List(e.List)
+		if e.State.Status == credo.ListActive && def != nil && def.Adverse {
+			row.Lists = append(row.Lists, e)
+		}
+	}
+	if len(row.Lists) > 0 {
+		row.Status = Flagged
+	}
+	if s.process.Grading != nil {
+		verdict, err := s.process.Measures(ctx, code, action, now)
+		if err != nil {
+			return row, fmt.Errorf("measures of %s: %w", code, err)
+		}
+		row.Measures = &verdict
+		if verdict.Decision != lists.Allowed {
+			row.Status = Flagged
+		}
+	}
+	return row, nil
+}
+
+// assessment is code's current assessment: the stored one while it holds,
+// else computed now; nil when the registry grades nothing.
+func (s *Service) assessment(ctx context.Context, code string, now time.Time) (*credo.Assessment, error) {
+	a, err := s.store.CurrentAssessment(ctx, code)
+	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(now)) {
+		return a, nil
+	}
+	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		return nil, err
+	}
+	if s.process.Grading == nil {
+		return nil, nil
+	}
+	return s.process.Grading.Assess(ctx, code, now)
+}
+
+// DecisionKey is the form of an input name decisions are remembered by:
+// its normal full form (search.Parse), so the same name typed with other
+// spaces, widths or characters finds the decision.
+func DecisionKey(name string) string {
+	return search.Parse(name).Full
+}
