@@ -42,6 +42,9 @@ const (
 	inboxes = roleOrganization | roleAdmin
 	// administrators run the registry.
 	administrators = roleAdmin
+	// tokenHolders are every valid token: what is kept per caller
+	// (screening jobs and decisions) needs to know who is asking.
+	tokenHolders = roleClient | roleOrganization | roleAuthority | roleAdmin
 )
 
 var roleBits = map[string]access{

@@ -42,6 +42,8 @@ type Server struct {
 	// Matcher finds organizations by name (required for GET /v1/subjects
 	// with q, and for screenings).
 	Matcher Matcher
+	// Screening screens counterparties (required for /v1/screenings).
+	Screening Screener
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -119,6 +121,11 @@ func (s *Server) routes() []route {
 
 		{Route{"POST", "/v1/subjects"}, authorities, s.postSubjects},
 		{Route{"GET", "/v1/subjects"}, anyone, s.searchSubjects},
+
+		{Route{"POST", "/v1/screenings"}, anyone, s.postScreenings},
+		{Route{"POST", "/v1/screenings/decisions"}, tokenHolders, s.postScreeningDecision},
+		{Route{"GET", "/v1/screenings/{id}"}, tokenHolders, s.getScreening},
+		{Route{"GET", "/v1/screenings/{id}/results"}, tokenHolders, s.getScreeningResults},
 		{Route{"GET", "/v1/subjects/{code}"}, anyone, s.getSubject},
 		{Route{"GET", "/v1/subjects/{code}/versions"}, anyone, s.getSubjectVersions},
 		{Route{"GET", "/v1/subjects/{code}/records"}, anyone, s.getSubjectRecords},

@@ -22,6 +22,7 @@ import (
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 )
 
@@ -157,6 +158,13 @@ func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption)
 	}
 	if s.EventTail == nil {
 		s.EventTail = events.NewTail(seen, 5*time.Millisecond)
+	}
+	if s.Screening == nil {
+		sc := screening.New(seen, names, s.Process, clk.Now)
+		jobs, cancel := context.WithCancel(context.Background())
+		sc.Run(jobs)
+		t.Cleanup(func() { cancel(); sc.Wait() })
+		s.Screening = sc
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)

@@ -14,6 +14,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/uscc"
 )
@@ -150,11 +151,21 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"SubjectResult":   api.SubjectResult{},
 		"SubjectResults":  api.SubjectResults{},
 		"MatchWhy":        search.Why{},
-		"SubjectVersions": api.SubjectVersions{},
-		"Stats":           credo.Stats{},
-		"Authority":       credo.Authority{},
-		"AuthorityList":   api.AuthorityList{},
-		"Health":          api.Health{},
+
+		"Screening":                api.Screening{},
+		"ScreeningJob":             api.ScreeningJob{},
+		"ScreeningResults":         api.ScreeningResults{},
+		"ScreeningDecisionRequest": api.ScreeningDecisionRequest{},
+		"ScreeningDecision":        credo.ScreeningDecision{},
+		"ScreeningRow":             screening.Row{},
+		"ScreeningInput":           screening.Input{},
+		"ScreeningMatch":           screening.Matched{},
+		"ScreeningCandidate":       screening.Candidate{},
+		"SubjectVersions":          api.SubjectVersions{},
+		"Stats":                    credo.Stats{},
+		"Authority":                credo.Authority{},
+		"AuthorityList":            api.AuthorityList{},
+		"Health":                   api.Health{},
 
 		"Assessment":           credo.Assessment{},
 		"Dimension":            credo.Dimension{},

@@ -141,7 +141,7 @@ func decodeText(body []byte) ([]byte, string, error) {
 		return body, EncodingUTF8, nil
 	}
 	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(body)
-	if err != nil || !utf8.Valid(out) {
+	if err != nil || !utf8.Valid(out) || bytes.ContainsRune(out, utf8.RuneError) {
 		return nil, "", credo.FieldError("file", "encoding", "is neither UTF-8 nor GB18030/GBK; save it as UTF-8")
 	}
 	return out, EncodingGB18030, nil

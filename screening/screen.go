@@ -3,8 +3,10 @@ package screening
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -100,6 +102,8 @@ type Matcher interface {
 type Store interface {
 	Subject(ctx context.Context, code string) (*credo.Subject, error)
 	CurrentAssessment(ctx context.Context, code string) (*credo.Assessment, error)
+	Authority(ctx context.Context, id string) (*credo.Authority, error)
+	Account(ctx context.Context, id string) (*credo.Account, error)
 	credo.ScreeningStore
 }
 
@@ -109,6 +113,12 @@ type Service struct {
 	matcher Matcher
 	process *dueprocess.Service
 	now     func() time.Time
+	// Logger reports jobs that fail (slog.DiscardHandler when nil).
+	Logger *slog.Logger
+
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	ctx context.Context // what running jobs stop with (Run)
 }
 
 // New returns a Service. process gives list entries, measures and what the

@@ -17,6 +17,7 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/web"
 )
@@ -139,6 +140,15 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	a := api.New(store, in, logger)
 	a.Process = p
 	a.Matcher = names
+	// Screenings: jobs stored by an earlier run resume now.
+	sc := screening.New(store, names, p, nil)
+	sc.Logger = logger
+	sc.Run(ctx)
+	if err := sc.Resume(ctx); err != nil {
+		return err
+	}
+	defer sc.Wait()
+	a.Screening = sc
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")

@@ -1,0 +1,231 @@
+package screening
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/credo-registry/credo"
+)
+
+// jobBatch is how many result rows a job stores at a time: what a restart
+// may redo.
+const jobBatch = 100
+
+// ScreenAll screens rows at once, in order (at most MaxSyncRows).
+func (s *Service) ScreenAll(ctx context.Context, v credo.Viewer, p Params, rows []Input) ([]Row, error) {
+	if len(rows) > MaxSyncRows {
+		return nil, &credo.Error{Code: credo.ETOOLARGE, Field: "file", Reason: "too_many_rows",
+			Message: fmt.Sprintf("at most %d rows are screened at once; more make a job", MaxSyncRows)}
+	}
+	out := make([]Row, 0, len(rows))
+	for i, in := range rows {
+		r, err := s.Screen(ctx, v, p, i+1, in)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Start stores a job for rows, screened for viewer v, and starts it in the
+// background; the job outlives ctx (it runs until Wait's context ends).
+func (s *Service) Start(ctx context.Context, v credo.Viewer, p Params, rows []Input) (*credo.ScreeningJob, error) {
+	inputs, err := json.Marshal(rows)
+	if err != nil {
+		return nil, err
+	}
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return nil, err
+	}
+	j := &credo.ScreeningJob{ID: "scr_" + hex.EncodeToString(id), Owner: v.Actor(), Action: p.Action, Depth: p.Depth,
+		Inputs: inputs, Total: len(rows), CreatedAt: credo.NewTime(s.now())}
+	if err := s.store.CreateScreeningJob(ctx, j); err != nil {
+		return nil, err
+	}
+	s.launch(j)
+	return j, nil
+}
+
+// Resume starts again every job a previous run left unfinished, after its
+// last stored result.
+func (s *Service) Resume(ctx context.Context) error {
+	jobs, err := s.store.UnfinishedScreeningJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		s.launch(j)
+	}
+	return nil
+}
+
+// Wait blocks until the jobs running end: they stop when ctx given to Run
+// ends (a shutdown), and resume at the next start.
+func (s *Service) Wait() { s.wg.Wait() }
+
+// jobs is the context running jobs stop with; Run sets it.
+var background = context.Background
+
+// Run makes jobs started from now on stop when ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	s.mu.Lock()
+	s.ctx = ctx
+	s.mu.Unlock()
+}
+
+func (s *Service) launch(j *credo.ScreeningJob) {
+	s.mu.Lock()
+	ctx := s.ctx
+	s.mu.Unlock()
+	if ctx == nil {
+		ctx = background()
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.runJob(ctx, j); err != nil && ctx.Err() == nil {
+			s.logger().Error("screening job stopped; it resumes at the next start", "job", j.ID, "err", err)
+		}
+	}()
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// runJob screens j's rows after its last stored result, storing results
+// jobBatch at a time, then records its end.
+func (s *Service) runJob(ctx context.Context, j *credo.ScreeningJob) error {
+	var rows []Input
+	if err := json.Unmarshal(j.Inputs, &rows); err != nil {
+		return fmt.Errorf("job %s: its stored rows do not read: %w", j.ID, err)
+	}
+	v, err := s.viewerOf(ctx, j.Owner)
+	if err != nil {
+		return err
+	}
+	p := Params{Action: j.Action, Depth: j.Depth}
+	var batch []credo.ScreeningResult
+	flush := func() error {
+		err := s.store.AddScreeningResults(ctx, j.ID, batch)
+		batch = batch[:0]
+		return err
+	}
+	// Done results are the first Done lines: results are stored in order.
+	for i := j.Done; i < len(rows); i++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, err := s.Screen(ctx, v, p, i+1, rows[i])
+		if err != nil {
+			return err
+		}
+		body, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, credo.ScreeningResult{Line: i + 1, Body: body})
+		if len(batch) >= jobBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return s.store.FinishScreeningJob(ctx, j.ID, credo.NewTime(s.now()))
+}
+
+// viewerOf is the viewer a job's owner (Viewer.Actor) screens as.
+func (s *Service) viewerOf(ctx context.Context, actor string) (credo.Viewer, error) {
+	switch kind, id, _ := strings.Cut(actor, ":"); kind {
+	case "authority":
+		a, err := s.store.Authority(ctx, id)
+		if err != nil {
+			return credo.Viewer{}, err
+		}
+		return credo.Viewer{Role: credo.RoleAuthority, Authority: a}, nil
+	case "account":
+		a, err := s.store.Account(ctx, id)
+		if err != nil {
+			return credo.Viewer{}, err
+		}
+		return credo.Viewer{Role: a.Role, Account: a}, nil
+	case "admin":
+		return credo.Viewer{Role: credo.RoleAdmin}, nil
+	}
+	return credo.Public, nil
+}
+
+// Job returns job id if viewer v owns it (others get ENOTFOUND).
+func (s *Service) Job(ctx context.Context, v credo.Viewer, id string) (*credo.ScreeningJob, error) {
+	j, err := s.store.ScreeningJob(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if j.Owner != v.Actor() {
+		return nil, credo.Errorf(credo.ENOTFOUND, "no screening job %s", id)
+	}
+	return j, nil
+}
+
+// Results calls fn with each stored result of job id, in line order.
+func (s *Service) Results(ctx context.Context, id string, fn func(Row) error) error {
+	after := 0
+	for {
+		page, err := s.store.ScreeningResults(ctx, id, after, 500)
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			var row Row
+			if err := json.Unmarshal(r.Body, &row); err != nil {
+				return fmt.Errorf("job %s line %d: %w", id, r.Line, err)
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
+			after = r.Line
+		}
+		if len(page) < 500 {
+			return nil
+		}
+	}
+}
+
+// Decide remembers viewer v's verdict on candidate code for input name.
+func (s *Service) Decide(ctx context.Context, v credo.Viewer, name, code, verdict, note string) (*credo.ScreeningDecision, error) {
+	key := DecisionKey(name)
+	switch {
+	case len([]rune(key)) < 2:
+		return nil, credo.FieldError("name", "required", "give the input name the decision is about")
+	case verdict != credo.Counterparty && verdict != credo.NotCounterparty:
+		return nil, credo.FieldError("verdict", "enum", "must be %s or %s", credo.Counterparty, credo.NotCounterparty)
+	case len([]rune(note)) > 1000:
+		return nil, credo.FieldError("note", "too_long", "is longer than 1000 characters")
+	case v.Role == credo.RolePublic:
+		return nil, credo.Errorf(credo.EUNAUTHORIZED, "decisions are remembered per caller: give a token")
+	}
+	if err := credo.ValidateCode("code", code); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.Subject(ctx, code); err != nil {
+		return nil, err
+	}
+	d := &credo.ScreeningDecision{Owner: v.Actor(), Input: key, Code: code, Verdict: verdict, Note: note, By: v.Actor(), At: credo.NewTime(s.now())}
+	if err := s.store.AddScreeningDecision(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
