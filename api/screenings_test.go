@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/screening"
 )
 
 type screenRow struct {
@@ -287,4 +290,47 @@ func TestScreeningJob(t *testing.T) {
 	e.do("GET", "/v1/screenings/"+job.ID, "", "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("GET", "/v1/screenings/nope/results", tokenNational, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("GET", "/v1/screenings/"+job.ID+"/results?format=xml", tokenNational, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID)
+}
+
+// TestScreeningJobResumes: a job a previous run left half done (its rows
+// and some results stored) is finished by the next run's Resume, after the
+// last stored result, and reads as one job.
+func TestScreeningJobResumes(t *testing.T) {
+	e := newEnv(t, nil)
+	registerForSearch(t, e)
+	owner := "authority:" + testAuthorities[0].a.ID
+	var inputs []screening.Input
+	for i := 0; i < 1500; i++ {
+		inputs = append(inputs, screening.Input{Code: codeHuawei, Note: fmt.Sprint(i)})
+	}
+	body, _ := json.Marshal(inputs)
+	job := &credo.ScreeningJob{ID: "scr_resumed", Owner: owner, Inputs: body, Total: len(inputs), CreatedAt: credo.NewTime(testNow)}
+	ctx := context.Background()
+	if err := e.store.CreateScreeningJob(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	// The first run stored 200 results, one of them marked so we can tell
+	// it was not redone.
+	var done []credo.ScreeningResult
+	for i := 1; i <= 200; i++ {
+		done = append(done, credo.ScreeningResult{Line: i, Body: []byte(fmt.Sprintf(`{"line":%d,"input":{"note":"first run"},"status":"clear"}`, i))})
+	}
+	if err := e.store.AddScreeningResults(ctx, job.ID, done); err != nil {
+		t.Fatal(err)
+	}
+	next := screening.New(e.store, e.server.Matcher, e.server.Process, e.clock.Now)
+	if err := next.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	next.Wait()
+	tok := testAuthorities[0].token
+	o := e.do("GET", "/v1/screenings/"+job.ID, tok, "", nil).wantStatus(http.StatusOK).object()
+	if o["status"] != "done" || o["rows_done"].(float64) != 1500 {
+		t.Fatalf("resumed job: %v", o)
+	}
+	var results struct{ Rows []screenRow }
+	e.do("GET", "/v1/screenings/"+job.ID+"/results", tok, "", nil).wantStatus(http.StatusOK).decode(&results)
+	if len(results.Rows) != 1500 || results.Rows[199].Input.Note != "first run" || results.Rows[200].Input.Note != "200" || results.Rows[200].Status != "clear" {
+		t.Errorf("results: %d rows; 200: %+v; 201: %+v", len(results.Rows), results.Rows[199], results.Rows[200])
+	}
 }

@@ -70,6 +70,7 @@ Commands:
   demo        create a demo registry in the data folder when it is empty, and serve it
   generate    write a generated registry as NDJSON files (--subjects N --out DIR)
   import      load NDJSON authorities, subjects, records or annual reports (idempotent)
+  screen      screen a counterparty file (CSV code,name; .json; .ndjson), writing FILE.screened.csv
   authority   add or list authorities (add prints a new token on its last line)
   account     add or list organization and administrator accounts (add prints a new token on its last line)
   uscc        check and describe Unified Social Credit Codes (- reads stdin)
@@ -107,6 +108,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.generate(ctx, rest)
 	case "import":
 		return m.importFiles(ctx, rest)
+	case "screen":
+		return m.screen(ctx, rest)
 	case "account":
 		return m.account(ctx, args[1:])
 	case "authority":

@@ -433,6 +433,15 @@ func TestDemo(t *testing.T) {
 	if status != 200 || byRule == 0 {
 		t.Fatalf("no abnormal-operations entries for missing annual reports: %d %v", status, abnormal["entries"])
 	}
+	// Listed companies carry their short and English names: the matcher
+	// finds them by either.
+	for _, q := range []string{"平安银行", "Ping%20An%20Bank"} {
+		status, found := request(t, "GET", url+"/v1/subjects?q="+q, "", "", "")
+		subs, _ := found["subjects"].([]any)
+		if status != 200 || len(subs) == 0 || subs[0].(map[string]any)["name"] != "平安银行股份有限公司" || subs[0].(map[string]any)["match"] != true {
+			t.Fatalf("search %s in the demo: %d %v", q, status, found)
+		}
+	}
 	if status, me = request(t, "GET", url+"/v1/me", tokens[2], "", ""); status != 200 || me["role"] != "admin" {
 		t.Fatalf("the administrator's token: %d %v", status, me)
 	}

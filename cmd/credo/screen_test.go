@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestScreenCommand: credo screen FILE writes FILE.screened.csv, against a
+// server (--server, --token) and against the data folder, flags before or
+// after the file; bad flags and files are refused.
+func TestScreenCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := run(t, "", "authority", "add", "--data", dir, "--id", "gd-amr", "--name", "广东省市场监督管理局",
+		"--divisions", "44", "--categories", "market,registration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := lastLine(out)
+	url := serveInProcess(t, "serve", "--data", dir)
+	status, body := request(t, "POST", url+"/v1/subjects", token, "application/json",
+		`{"code":"914403001922038216","name":"华为技术有限公司","short_name":"华为","english_name":"Huawei Technologies Co., Ltd."}`)
+	if status != 201 {
+		t.Fatalf("post subject: %d %v", status, body)
+	}
+	file := filepath.Join(t.TempDir(), "suppliers.csv")
+	rows := "code,name,note\n914403001922038216,,by code\n,HUAWEI TECHNOLOGIES,by English name\n,華為技術股份有限公司,traditional\n,,empty\n91350100M000100Y44,,bad code\n"
+	if err := os.WriteFile(file, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func(label string) {
+		t.Helper()
+		f, err := os.Open(file + ".screened.csv")
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		defer f.Close()
+		recs, err := csv.NewReader(f).ReadAll()
+		if err != nil || len(recs) != 6 {
+			t.Fatalf("%s: %d lines, %v", label, len(recs), err)
+		}
+		want := []string{"clear", "clear", "clear", "error", "error"}
+		for i, w := range want {
+			if recs[i+1][5] != w {
+				t.Errorf("%s: row %d status %s, want %s (%v)", label, i+1, recs[i+1][5], w, recs[i+1])
+			}
+		}
+		if recs[2][6] != "914403001922038216" {
+			t.Errorf("%s: English name matched %v", label, recs[2])
+		}
+		os.Remove(file + ".screened.csv")
+	}
+	out, _, err = run(t, "", "screen", file, "--server", url, "--token", token, "--action", "public_procurement")
+	if err != nil || !strings.Contains(out, "clear 3") || !strings.Contains(out, "error 2") {
+		t.Fatalf("screen --server: %v\n%s", err, out)
+	}
+	check("--server")
+	out, _, err = run(t, "", "screen", "--action", "public_procurement", "--data", dir, file)
+	if err != nil || !strings.Contains(out, "clear 3") {
+		t.Fatalf("screen --data: %v\n%s", err, out)
+	}
+	check("--data")
+
+	for _, bad := range [][]string{
+		{"screen"},
+		{"screen", file, file},
+		{"screen", file, "--depth", "4", "--data", dir},
+		{"screen", file, "--action", "lunch", "--data", dir},
+		{"screen", filepath.Join(dir, "missing.csv"), "--data", dir},
+	} {
+		if _, _, err := run(t, "", bad...); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
+}
