@@ -68,7 +68,7 @@ const (
 // postings it may walk to choose them.
 const (
 	maxRescored = 300
-	maxWalked   = 200_000
+	maxWalked   = 30_000
 )
 
 // Index is the in-memory name index every backend's organizations are
@@ -470,7 +470,9 @@ func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division s
 }
 
 // similar returns the entries that share the most weight of n-grams with
-// the query, walking the rarest grams' postings first.
+// the query. It walks the postings of the rarest grams first and skips
+// grams held by more than maxWalked/4 names (but for the rarest, cut
+// short): a gram that common adds little weight and no discrimination.
 func (ix *Index) similar(q Name, qg []uint64) []uint32 {
 	var keys []uint64
 	for _, g := range qg {
@@ -485,7 +487,7 @@ func (ix *Index) similar(q Name, qg []uint64) []uint32 {
 	walked := 0
 	for i, g := range keys {
 		p := ix.postings[g]
-		if i > 0 && walked+len(p) > maxWalked {
+		if i > 0 && (len(p) > maxWalked/4 || walked+len(p) > maxWalked) {
 			break
 		}
 		w := ix.weight(g)
@@ -494,23 +496,50 @@ func (ix *Index) similar(q Name, qg []uint64) []uint32 {
 		}
 		walked += len(p)
 	}
+	// The maxRescored heaviest, by a bounded min-heap.
 	type hit struct {
 		id uint32
 		w  float64
 	}
-	hits := make([]hit, 0, len(acc))
-	for id, w := range acc {
-		hits = append(hits, hit{id, w})
-	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		if c := cmp.Compare(b.w, a.w); c != 0 {
-			return c
+	less := func(a, b hit) bool { return a.w < b.w || a.w == b.w && a.id > b.id }
+	heap := make([]hit, 0, maxRescored)
+	down := func(i int) {
+		for {
+			l, m := 2*i+1, i
+			if l < len(heap) && less(heap[l], heap[m]) {
+				m = l
+			}
+			if r := l + 1; r < len(heap) && less(heap[r], heap[m]) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			heap[i], heap[m] = heap[m], heap[i]
+			i = m
 		}
-		return cmp.Compare(a.id, b.id)
-	})
-	out := make([]uint32, 0, min(len(hits), maxRescored))
-	for _, h := range hits[:min(len(hits), maxRescored)] {
-		out = append(out, h.id)
+	}
+	for id, w := range acc {
+		h := hit{id, w}
+		switch {
+		case len(heap) < maxRescored:
+			heap = append(heap, h)
+			for i := len(heap) - 1; i > 0; {
+				parent := (i - 1) / 2
+				if !less(heap[i], heap[parent]) {
+					break
+				}
+				heap[i], heap[parent] = heap[parent], heap[i]
+				i = parent
+			}
+		case less(heap[0], h):
+			heap[0] = h
+			down(0)
+		}
+	}
+	out := make([]uint32, len(heap))
+	for i, h := range heap {
+		out[i] = h.id
 	}
 	return out
 }

@@ -17,7 +17,7 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...]"
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N]"
 	sub, args, err := requireSubcommand("bench", args, use)
 	if err != nil {
 		return err
@@ -31,6 +31,8 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return m.benchAnnual(ctx, args)
 	case "load":
 		return m.benchLoad(ctx, args)
+	case "match":
+		return m.benchMatch(ctx, args)
 	}
 	return &exitError{code: 2, msg: use}
 }

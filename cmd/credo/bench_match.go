@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/screening"
+	"github.com/credo-registry/credo/search"
+)
+
+// benchMatch measures the name matcher and screening: the index's build
+// time and memory, name search latency (p50, p99) over a mix of exact,
+// shortened and misspelled names, and screening throughput for code rows
+// and name rows against an embedded store holding the same organizations.
+func (m *Main) benchMatch(ctx context.Context, args []string) error {
+	var n, queries, rows, stored int
+	var dir string
+	fs := m.newFlags("bench match", nil)
+	fs.IntVar(&n, "subjects", 1_000_000, "organizations generated (the demo generator, seed 1)")
+	fs.IntVar(&queries, "queries", 2000, "name searches timed")
+	fs.IntVar(&rows, "rows", 10_000, "screening rows (half codes, half misspelled names); 0 skips the store")
+	fs.IntVar(&stored, "stored", 50_000, "organizations loaded into the store (and a second index) for the screening part")
+	fs.StringVar(&dir, "dir", "", "scratch folder (default a temporary one, removed afterwards)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg := demo.Config{Seed: 1, Subjects: n, Records: 1, Now: credo.NewDate(time.Now()).Time}
+	var subjects []*credo.Subject
+	if err := demo.Subjects(cfg, func(s *credo.Subject) error {
+		// Only what names and screening need, so that a million fit.
+		subjects = append(subjects, &credo.Subject{Code: s.Code, Name: s.Name, ShortName: s.ShortName, EnglishName: s.EnglishName,
+			FormerNames: s.FormerNames, Division: s.Division, EntityType: s.EntityType, Status: s.Status, Authority: s.Authority})
+		return nil
+	}); err != nil {
+		return err
+	}
+	// Load the conversion dictionaries and region table before measuring.
+	search.Parse("北京國際（深圳）有限公司")
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	ix := search.NewIndex()
+	for i := 0; i < len(subjects); i += 10_000 {
+		ix.Put(subjects[i:min(i+10_000, len(subjects))]...)
+	}
+	build := time.Since(start)
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	heap := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	names := ix.Names()
+
+	r := rand.New(rand.NewPCG(1, 2))
+	qs := make([]string, queries)
+	for i := range qs {
+		s := subjects[r.IntN(len(subjects))]
+		switch i % 3 {
+		case 0:
+			qs[i] = s.Name
+		case 1:
+			qs[i] = strings.TrimSuffix(strings.TrimSuffix(s.Name, "股份有限公司"), "有限公司")
+		default:
+			qs[i] = misspell(r, s.Name)
+		}
+	}
+	lat := make([]time.Duration, len(qs))
+	for i, q := range qs {
+		t := time.Now()
+		ix.Find(search.Query{Q: q, Limit: 10})
+		lat[i] = time.Since(t)
+	}
+	slices.Sort(lat)
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "organizations\t%d\n", len(subjects))
+	fmt.Fprintf(tw, "names indexed\t%d\n", names)
+	fmt.Fprintf(tw, "index build\t%s\n", build.Round(time.Millisecond))
+	fmt.Fprintf(tw, "index heap\t%.0f MiB (%.0f MiB per million names)\n", heap/(1<<20), heap/(1<<20)/float64(names)*1e6)
+	fmt.Fprintf(tw, "name search p50 / p99\t%s / %s (%d queries)\n", pct(lat, 50), pct(lat, 99), len(lat))
+	if rows > 0 {
+		ix, subjects := ix, subjects
+		if stored < len(subjects) {
+			subjects = subjects[:stored]
+			ix = search.NewIndex()
+			ix.Put(subjects...)
+		}
+		if err := m.benchScreen(ctx, tw, dir, subjects, ix, rows, r); err != nil {
+			return err
+		}
+	}
+	return tw.Flush()
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[min(len(d)-1, len(d)*p/100)].Round(time.Microsecond)
+}
+
+// misspell replaces one character of a name's distinctive part.
+func misspell(r *rand.Rand, name string) string {
+	rs := []rune(name)
+	if len(rs) < 6 {
+		return name
+	}
+	i := 2 + r.IntN(len(rs)/2-1)
+	rs[i] = []rune("华明达兴盛东新德")[r.IntN(8)]
+	return string(rs)
+}
+
+func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string, subjects []*credo.Subject, ix *search.Index, rows int, r *rand.Rand) error {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "credo-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	store, err := openStore(ctx, storeFlags{data: dir})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	load := time.Now()
+	for i := 0; i < len(subjects); i += 5000 {
+		batch := subjects[i:min(i+5000, len(subjects))]
+		for _, s := range batch {
+			s.RecordedAt = credo.NewTime(time.Now())
+		}
+		if _, err := store.PutSubjects(ctx, batch); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(tw, "store for screening\t%d organizations (loaded in %s, not timed below)\n", len(subjects), time.Since(load).Round(time.Millisecond))
+	in, err := newIngester(ctx, store)
+	if err != nil {
+		return err
+	}
+	g, err := newGrading(ctx, store, m.Stderr)
+	if err != nil {
+		return err
+	}
+	in.Grader = g
+	proc, err := m.newProcess(store, g, in)
+	if err != nil {
+		return err
+	}
+	sc := screening.New(store, ix, proc, nil)
+	operator := credo.Viewer{Role: credo.RoleAdmin}
+	p := screening.Params{Action: "public_procurement"}
+	for _, kind := range []string{"code", "name"} {
+		var lat []time.Duration
+		statuses := map[string]int{}
+		start := time.Now()
+		for i := 0; i < rows/2; i++ {
+			s := subjects[r.IntN(len(subjects))]
+			in := screening.Input{Code: s.Code}
+			if kind == "name" {
+				in = screening.Input{Name: misspell(r, s.Name)}
+			}
+			t := time.Now()
+			row, err := sc.Screen(ctx, operator, p, i+1, in)
+			if err != nil {
+				return err
+			}
+			lat = append(lat, time.Since(t))
+			statuses[row.Status]++
+		}
+		el := time.Since(start)
+		slices.Sort(lat)
+		fmt.Fprintf(tw, "screening %s rows\t%.0f rows/s, p95 %s (%d rows; %v)\n", kind, float64(len(lat))/el.Seconds(), pct(lat, 95), len(lat), statuses)
+	}
+	return nil
+}
