@@ -128,6 +128,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/screenings/{id}/results"}, tokenHolders, s.getScreeningResults},
 		{Route{"GET", "/v1/subjects/{code}"}, anyone, s.getSubject},
 		{Route{"GET", "/v1/subjects/{code}/versions"}, anyone, s.getSubjectVersions},
+		{Route{"GET", "/v1/subjects/{code}/report"}, anyone, s.getSubjectReport},
 		{Route{"GET", "/v1/subjects/{code}/records"}, anyone, s.getSubjectRecords},
 		{Route{"GET", "/v1/subjects/{code}/assessment"}, anyone, s.getAssessment},
 		{Route{"GET", "/v1/subjects/{code}/assessments"}, anyone, s.getAssessments},

@@ -1,0 +1,203 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/lists"
+)
+
+// Report is the body of GET /v1/subjects/{code}/report: the due-diligence
+// report on one organization as the caller may see it, as of a time.
+type Report struct {
+	AsOf credo.Time `json:"as_of"`
+	// Rulebooks are the rulebook versions the assessment used.
+	Rulebooks []credo.RulebookRef `json:"rulebooks"`
+	// Subject is the registration data in force at as_of; Registration is
+	// every version recorded by then, oldest first.
+	Subject      *credo.Subject    `json:"subject"`
+	Registration []*credo.Subject  `json:"registration"`
+	Assessment   *credo.Assessment `json:"assessment"`
+	// GradeHistory is every change of the comprehensive grade and of each
+	// dimension's grade, oldest first, with its cause.
+	GradeHistory []GradeChange `json:"grade_history"`
+	// Records are those the caller may see at as_of (the public: those in
+	// their publicity window), newest decision first.
+	Records []RecordView `json:"records"`
+	// Lists are the list entries the caller may see.
+	Lists []dueprocess.EntryView `json:"lists"`
+	// Measures is the verdict for every action.
+	Measures []lists.Verdict `json:"measures"`
+	// Objections are the open objections: to the public, what and until
+	// when; in full to those who see the organization.
+	Objections []ObjectionView `json:"objections"`
+}
+
+// GradeChange is one change of one grade.
+type GradeChange struct {
+	At        credo.Time  `json:"at"`
+	Dimension string      `json:"dimension"` // "comprehensive" or a dimension id
+	From      string      `json:"from,omitempty"`
+	To        string      `json:"to"`
+	Cause     credo.Cause `json:"cause"`
+}
+
+// ObjectionView is an open objection in a report.
+type ObjectionView struct {
+	ID       int64        `json:"id"`
+	Target   credo.Target `json:"target"`
+	FiledAt  credo.Time   `json:"filed_at"`
+	DecideBy credo.Time   `json:"decide_by"`
+	Reasons  string       `json:"reasons,omitempty"` // to those who see the organization
+}
+
+// maxReportItems bounds each list of a report (records, grade changes).
+const maxReportItems = 1000
+
+// getSubjectReport answers GET /v1/subjects/{code}/report[?as_of=].
+func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.process()
+	if err != nil {
+		return err
+	}
+	if s.Grading == nil {
+		return credo.Errorf(credo.EUNAVAILABLE, "the report needs grading, which this server does not run")
+	}
+	code, err := pathCode(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	asOf, err := s.asOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	versions, err := s.Store.SubjectVersions(ctx, code)
+	if err != nil {
+		return err
+	}
+	rep := Report{AsOf: credo.NewTime(asOf), Registration: []*credo.Subject{}}
+	for _, sub := range versions {
+		if !sub.RecordedAt.After(asOf) {
+			rep.Registration = append(rep.Registration, sub)
+		}
+	}
+	if len(rep.Registration) == 0 {
+		return credo.Errorf(credo.ENOTFOUND, "%s was not registered at %s", code, rep.AsOf.Format("2006-01-02T15:04:05Z07:00"))
+	}
+	rep.Subject = rep.Registration[len(rep.Registration)-1]
+	sees := v.Sees(code)
+	published, err := p.PublishedRecords(ctx, code, asOf)
+	if err != nil {
+		return err
+	}
+	visible := func(a *credo.Assessment) *credo.Assessment {
+		if sees {
+			return a
+		}
+		return dueprocess.PublicAssessment(a, published)
+	}
+	a, err := s.Grading.Assess(ctx, code, asOf)
+	if err != nil {
+		return err
+	}
+	rep.Rulebooks = a.Rulebooks
+	rep.Assessment = visible(a)
+	if rep.GradeHistory, err = s.gradeHistory(r, code, asOf, visible); err != nil {
+		return err
+	}
+	open, err := p.OpenObjections(ctx, code)
+	if err != nil {
+		return err
+	}
+	rep.Records = []RecordView{}
+	for cursor := ""; len(rep.Records) < maxReportItems; {
+		page, err := s.Store.SubjectRecords(ctx, code, credo.RecordFilter{Cursor: cursor, Limit: credo.MaxPageSize})
+		if err != nil {
+			return err
+		}
+		for _, rec := range page.Records {
+			if !rec.RecordedAt.After(asOf) && (sees || p.Published(rec, asOf)) && len(rep.Records) < maxReportItems {
+				rep.Records = append(rep.Records, s.view(r, rec, open))
+			}
+		}
+		if cursor = page.Next; cursor == "" {
+			break
+		}
+	}
+	if rep.Lists, err = p.SubjectLists(ctx, v, code, asOf); err != nil {
+		return err
+	}
+	for _, action := range lists.Actions {
+		verdict, err := p.Measures(ctx, code, action, asOf)
+		if err != nil {
+			return err
+		}
+		rep.Measures = append(rep.Measures, verdict)
+	}
+	rep.Objections = []ObjectionView{}
+	for _, c := range open {
+		if c.FiledAt.After(asOf) {
+			continue
+		}
+		o := ObjectionView{ID: c.ID, Target: c.Target, FiledAt: c.FiledAt, DecideBy: c.DecideBy}
+		if sees {
+			o.Reasons = c.Reasons
+		}
+		rep.Objections = append(rep.Objections, o)
+	}
+	slices.SortFunc(rep.Objections, func(a, b ObjectionView) int { return int(a.ID - b.ID) })
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// gradeHistory lists the grade changes recorded by asOf, oldest first, as
+// visible shows them.
+func (s *Server) gradeHistory(r *http.Request, code string, asOf time.Time, visible func(*credo.Assessment) *credo.Assessment) ([]GradeChange, error) {
+	var changes []*credo.AssessmentChange // newest first
+	for cursor := ""; len(changes) < maxReportItems; {
+		page, err := s.Store.AssessmentHistory(r.Context(), code, cursor, credo.MaxPageSize)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, page.Changes...)
+		if cursor = page.Next; cursor == "" {
+			break
+		}
+	}
+	out := []GradeChange{}
+	prev := map[string]string{}
+	for i := len(changes) - 1; i >= 0; i-- {
+		c := changes[i]
+		if c.At.After(asOf) || c.Assessment == nil {
+			continue
+		}
+		a := visible(c.Assessment)
+		now := map[string]string{}
+		if a.Grade != "" {
+			now["comprehensive"] = a.Grade
+		}
+		for id, d := range a.Dimensions {
+			now[id] = d.Grade
+		}
+		keys := make([]string, 0, len(now))
+		for k := range now {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if now[k] != prev[k] {
+				out = append(out, GradeChange{At: c.At, Dimension: k, From: prev[k], To: now[k], Cause: c.Cause})
+			}
+		}
+		prev = now
+	}
+	return out, nil
+}

@@ -1,0 +1,67 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestSubjectReport: the due-diligence report holds the registration
+// history, the assessment with its rulebooks, the grade history with
+// causes, records, list entries, measures for every action and open
+// objections; the public sees less than the authority over the
+// organization; as_of before registration is not found.
+func TestSubjectReport(t *testing.T) {
+	e := newEnv(t, nil, withGrading(t))
+	e.postJSON("/v1/subjects", tokenNational, goodSubject(codeShanghai, "上海示例科技有限公司")).wantStatus(http.StatusCreated)
+	e.postJSON("/v1/subjects", tokenNational, with(goodSubject(codeShanghai, "上海示例科技有限公司"), "short_name", "示例科技")).wantStatus(http.StatusCreated)
+	e.do("POST", "/v1/records", tokenShanghai, "application/json",
+		`{"subject":"`+codeShanghai+`","category":"tax","kind":"absconded","external_id":"SH-TAX-1",
+		  "decision_number":"沪税稽〔2026〕1号","legal_basis":"《中华人民共和国税收征收管理法》","occurred_at":"2026-06-01"}`).wantStatus(201)
+
+	full := e.do("GET", "/v1/subjects/"+codeShanghai+"/report", tokenShanghai, "", nil).wantStatus(http.StatusOK).object()
+	reg := full["registration"].([]any)
+	if len(reg) != 2 || full["subject"].(map[string]any)["short_name"] != "示例科技" {
+		t.Errorf("registration: %v", reg)
+	}
+	if len(full["rulebooks"].([]any)) == 0 || full["as_of"] == nil {
+		t.Errorf("rulebooks/as_of: %v %v", full["rulebooks"], full["as_of"])
+	}
+	tax := full["assessment"].(map[string]any)["dimensions"].(map[string]any)["tax"].(map[string]any)
+	if tax["grade"] != "D" {
+		t.Errorf("assessment tax grade %v", tax["grade"])
+	}
+	var taxChange bool
+	for _, c := range full["grade_history"].([]any) {
+		c := c.(map[string]any)
+		if c["dimension"] == "tax" && c["to"] == "D" && c["cause"].(map[string]any)["kind"] == "record" {
+			taxChange = true
+		}
+	}
+	if !taxChange {
+		t.Errorf("grade history lacks the tax change to D: %v", full["grade_history"])
+	}
+	if n := len(full["records"].([]any)); n != 1 {
+		t.Errorf("records: %d", n)
+	}
+	if m := full["measures"].([]any); len(m) == 0 || m[0].(map[string]any)["decision"] == nil {
+		t.Errorf("measures: %v", m)
+	}
+	if full["lists"] == nil || full["objections"] == nil {
+		t.Errorf("lists/objections missing: %v", full)
+	}
+
+	// The public does not see the tax dimension (not public) nor its change.
+	pub := e.do("GET", "/v1/subjects/"+codeShanghai+"/report", "", "", nil).wantStatus(http.StatusOK).object()
+	if _, ok := pub["assessment"].(map[string]any)["dimensions"].(map[string]any)["tax"]; ok {
+		t.Errorf("the public sees the tax dimension")
+	}
+	for _, c := range pub["grade_history"].([]any) {
+		if c.(map[string]any)["dimension"] == "tax" {
+			t.Errorf("the public sees a tax grade change: %v", c)
+		}
+	}
+
+	e.do("GET", "/v1/subjects/"+codeShanghai+"/report?as_of=2000-01-01", "", "", nil).problem(http.StatusNotFound, "not_found")
+	e.do("GET", "/v1/subjects/91310112087994932X/report", "", "", nil).problem(http.StatusUnprocessableEntity, "invalid")
+	e.do("GET", "/v1/subjects/"+codeShanghai+"/report?as_of=yesterday", "", "", nil).problem(http.StatusUnprocessableEntity, "invalid")
+}
