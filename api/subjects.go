@@ -170,6 +170,9 @@ func (s *Server) searchSubjects(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !byDivision && utf8.RuneCountInString(search.Parse(q.Q).Full) < 2 {
+		return credo.FieldError("q", "too_short", "give at least 2 letters, digits or characters of a name or code")
+	}
 	out := SubjectResults{Subjects: []SubjectResult{}}
 	if byDivision {
 		page, err := s.Store.SearchSubjects(r.Context(), q)

@@ -156,6 +156,17 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 	if err != nil {
 		return err
 	}
+	// Graded, as a registry is (every write regrades): screening reads the
+	// stored assessments.
+	grade := time.Now()
+	touched := make(map[string]credo.Cause, len(subjects))
+	for _, s := range subjects {
+		touched[s.Code] = credo.Cause{Kind: "registration"}
+	}
+	if err := regradeAll(ctx, g, touched); err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "graded\tin %s (not timed below)\n", time.Since(grade).Round(time.Millisecond))
 	sc := screening.New(store, ix, proc, nil)
 	operator := credo.Viewer{Role: credo.RoleAdmin}
 	p := screening.Params{Action: "public_procurement"}
