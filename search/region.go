@@ -9,9 +9,11 @@ import (
 )
 
 // regions maps the names of provinces and prefecture-level cities, full
-// (广东省, 深圳市, 内蒙古自治区) and short (广东, 深圳, 内蒙古), to their
-// division codes (2 or 4 digits). County names are left out: too many of
-// them are also words that start organizations' own names.
+// (广东省, 深圳市, 内蒙古自治区) and short (广东, 深圳, 内蒙古), and the full
+// names of counties (昆山市, 浦东新区), to their division codes (2, 4 or 6
+// digits). Counties' short names (昆山, 南山) are left out here: too many
+// are also words that begin organizations' own names; in brackets, where
+// nothing else stands, bracketRegion knows them too.
 var regions = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	add := func(d division.Division) {
@@ -33,11 +35,30 @@ var regions = sync.OnceValue(func() map[string]string {
 	for _, c := range division.Cities() {
 		add(c)
 	}
+	for _, c := range division.Counties() {
+		if _, taken := m[c.Name]; !taken && utf8.RuneCountInString(c.Name) >= 3 {
+			m[c.Name] = c.Code
+		}
+	}
+	return m
+})
+
+// countyShort maps counties' short names (昆山市 → 昆山) to their codes,
+// for bracketed regions only.
+var countyShort = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, c := range division.Counties() {
+		if short := shortRegion(c.Name); short != c.Name && utf8.RuneCountInString(short) >= 2 {
+			if _, taken := m[short]; !taken {
+				m[short] = c.Code
+			}
+		}
+	}
 	return m
 })
 
 // regionSuffixes are what a region's short name drops, longest first.
-var regionSuffixes = []string{"维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "地区", "省", "市", "盟"}
+var regionSuffixes = []string{"维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治县", "新区", "地区", "省", "市", "盟", "县", "区"}
 
 func shortRegion(name string) string {
 	if i := strings.Index(name, "自治州"); i > 0 {
@@ -81,7 +102,10 @@ func bracketRegion(s string) (code string, ok bool) {
 	if s == "中国" {
 		return "", true
 	}
-	code, ok = regions()[s]
+	if code, ok = regions()[s]; ok {
+		return code, ok
+	}
+	code, ok = countyShort()[s]
 	return code, ok
 }
 

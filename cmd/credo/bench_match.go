@@ -167,6 +167,41 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 		return err
 	}
 	fmt.Fprintf(tw, "graded\tin %s (not timed below)\n", time.Since(grade).Round(time.Millisecond))
+	// Baseline, same run: the store's substring search (what GET
+	// /v1/subjects?q= answered before the matcher) and the matcher, on the
+	// same organizations and queries; "found first" counts queries whose
+	// organization came first.
+	type timed struct {
+		lat   []time.Duration
+		first int
+	}
+	var base, match timed
+	for i := 0; i < 1000; i++ {
+		s := subjects[r.IntN(len(subjects))]
+		q := []string{s.Name, strings.TrimSuffix(strings.TrimSuffix(s.Name, "股份有限公司"), "有限公司"), misspell(r, s.Name)}[i%3]
+		t := time.Now()
+		page, err := store.SearchSubjects(ctx, credo.SubjectQuery{Q: q, Limit: 10})
+		if err != nil {
+			return err
+		}
+		base.lat = append(base.lat, time.Since(t))
+		if len(page.Subjects) > 0 && page.Subjects[0].Code == s.Code {
+			base.first++
+		}
+		t = time.Now()
+		found := ix.Find(search.Query{Q: q, Limit: 10})
+		match.lat = append(match.lat, time.Since(t))
+		if len(found) > 0 && found[0].Code == s.Code {
+			match.first++
+		}
+	}
+	for _, x := range []struct {
+		label string
+		t     timed
+	}{{"baseline: store substring search", base}, {"name matcher, same queries", match}} {
+		slices.Sort(x.t.lat)
+		fmt.Fprintf(tw, "%s\tp50 %s, p99 %s, found first %d of %d\n", x.label, pct(x.t.lat, 50), pct(x.t.lat, 99), x.t.first, len(x.t.lat))
+	}
 	sc := screening.New(store, ix, proc, nil)
 	operator := credo.Viewer{Role: credo.RoleAdmin}
 	p := screening.Params{Action: "public_procurement"}
