@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/credo-registry/credo"
 )
@@ -22,13 +24,34 @@ func (s *Service) ScreenAll(ctx context.Context, v credo.Viewer, p Params, rows 
 		return nil, &credo.Error{Code: credo.ETOOLARGE, Field: "file", Reason: "too_many_rows",
 			Message: fmt.Sprintf("at most %d rows are screened at once; more make a job", MaxSyncRows)}
 	}
-	out := make([]Row, 0, len(rows))
-	for i, in := range rows {
-		r, err := s.Screen(ctx, v, p, i+1, in)
+	return s.ScreenRange(ctx, v, p, 1, rows)
+}
+
+// ScreenRange screens rows, the first being line first, on as many
+// workers as there are processors, and returns the results in order.
+func (s *Service) ScreenRange(ctx context.Context, v credo.Viewer, p Params, first int, rows []Input) ([]Row, error) {
+	out := make([]Row, len(rows))
+	errs := make([]error, len(rows))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rows)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = s.Screen(ctx, v, p, first+i, rows[i])
+			}
+		}()
+	}
+	for i := range rows {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
 	}
 	return out, nil
 }
@@ -115,34 +138,27 @@ func (s *Service) runJob(ctx context.Context, j *credo.ScreeningJob) error {
 		return err
 	}
 	p := Params{Action: j.Action, Depth: j.Depth}
-	var batch []credo.ScreeningResult
-	flush := func() error {
-		err := s.store.AddScreeningResults(ctx, j.ID, batch)
-		batch = batch[:0]
-		return err
-	}
-	// Done results are the first Done lines: results are stored in order.
-	for i := j.Done; i < len(rows); i++ {
+	// Done results are the first Done lines: results are stored in order,
+	// a batch at a time.
+	for i := j.Done; i < len(rows); i += jobBatch {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r, err := s.Screen(ctx, v, p, i+1, rows[i])
+		screened, err := s.ScreenRange(ctx, v, p, i+1, rows[i:min(i+jobBatch, len(rows))])
 		if err != nil {
 			return err
 		}
-		body, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		batch = append(batch, credo.ScreeningResult{Line: i + 1, Body: body})
-		if len(batch) >= jobBatch {
-			if err := flush(); err != nil {
+		batch := make([]credo.ScreeningResult, len(screened))
+		for k, r := range screened {
+			body, err := json.Marshal(r)
+			if err != nil {
 				return err
 			}
+			batch[k] = credo.ScreeningResult{Line: r.Line, Body: body}
 		}
-	}
-	if err := flush(); err != nil {
-		return err
+		if err := s.store.AddScreeningResults(ctx, j.ID, batch); err != nil {
+			return err
+		}
 	}
 	return s.store.FinishScreeningJob(ctx, j.ID, credo.NewTime(s.now()))
 }

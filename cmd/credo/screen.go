@@ -174,17 +174,20 @@ func (m *Main) screenLocal(ctx context.Context, f screenFlags, p screening.Param
 	bar := m.bar(len(parsed.Rows), filepath.Base(path))
 	cw := screening.NewCSVWriter(w)
 	counts := map[string]int{}
-	for i, row := range parsed.Rows {
-		r, err := sc.Screen(ctx, operator, p, i+1, row)
+	for i := 0; i < len(parsed.Rows); i += 100 {
+		chunk := parsed.Rows[i:min(i+100, len(parsed.Rows))]
+		screened, err := sc.ScreenRange(ctx, operator, p, i+1, chunk)
 		if err != nil {
 			return nil, err
 		}
-		counts[r.Status]++
-		if err := cw.Write(r); err != nil {
-			return nil, err
+		for _, r := range screened {
+			counts[r.Status]++
+			if err := cw.Write(r); err != nil {
+				return nil, err
+			}
 		}
 		if bar != nil {
-			bar.Add(1)
+			bar.Add(len(chunk))
 		}
 	}
 	if bar != nil {
