@@ -206,12 +206,8 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 	matches = slices.DeleteFunc(matches, func(m search.Match) bool { return rejected[m.Code] })
 	if len(matches) > 0 && matches[0].Score >= search.Threshold && (len(matches) == 1 || matches[1].Score < matches[0].Score) {
 		m := matches[0]
-		sub, err := s.store.Subject(ctx, m.Code)
-		if err != nil {
-			return row, err
-		}
 		why := m.Why
-		row.Match = &Matched{Code: m.Code, Name: sub.Name, Score: m.Score, How: ByName, Why: &why}
+		row.Match = &Matched{Code: m.Code, Name: m.Name, Score: m.Score, How: ByName, Why: &why}
 		return s.describe(ctx, v, action, row)
 	}
 	if len(matches) == 0 {
@@ -220,11 +216,7 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 	}
 	row.Status = Review
 	for _, m := range matches[:min(len(matches), MaxCandidates)] {
-		sub, err := s.store.Subject(ctx, m.Code)
-		if err != nil {
-			return row, err
-		}
-		row.Candidates = append(row.Candidates, Candidate{Code: m.Code, Name: sub.Name, Score: m.Score, Why: m.Why})
+		row.Candidates = append(row.Candidates, Candidate{Code: m.Code, Name: m.Name, Score: m.Score, Why: m.Why})
 	}
 	return row, nil
 }

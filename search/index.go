@@ -40,6 +40,7 @@ type Why struct {
 // Match is an organization found for a query.
 type Match struct {
 	Code  string  `json:"code"`
+	Name  string  `json:"name"` // the organization's current name
 	Score float64 `json:"score"`
 	Match bool    `json:"match"`
 	Why   Why     `json:"why"`
@@ -91,8 +92,8 @@ type Index struct {
 }
 
 type indexedSubject struct {
-	code, division string
-	entries        []uint32
+	code, name, division string
+	entries              []uint32
 }
 
 type entry struct {
@@ -147,10 +148,11 @@ func (ix *Index) put(s *credo.Subject) {
 		}
 		ix.subjects[slot].entries = ix.subjects[slot].entries[:0]
 		ix.subjects[slot].division = s.Division
+		ix.subjects[slot].name = s.Name
 	} else {
 		slot = uint32(len(ix.subjects))
 		ix.slots[s.Code] = slot
-		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, division: s.Division})
+		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, name: s.Name, division: s.Division})
 	}
 	seen := map[string]bool{}
 	add := func(field, text string) {
@@ -366,7 +368,7 @@ func (ix *Index) Find(q Query) []Match {
 		if b != nil && (b.Score > score || b.Score == score && (b.fine > fine || b.fine == fine && b.id < id)) {
 			continue
 		}
-		best[e.subject] = &scored{Match{Code: sub.code, Score: score, Why: Why{
+		best[e.subject] = &scored{Match{Code: sub.code, Name: sub.name, Score: score, Why: Why{
 			Field: e.field, Name: e.text, Method: method,
 		}}, fine, id}
 	}
