@@ -74,18 +74,20 @@ func (m *Main) benchMatch(ctx context.Context, args []string) error {
 		}
 	}
 	lat := make([]time.Duration, len(qs))
+	cpu := cpuTime()
 	for i, q := range qs {
 		t := time.Now()
 		ix.Find(search.Query{Q: q, Limit: 10})
 		lat[i] = time.Since(t)
 	}
+	searchCPU := (cpuTime() - cpu) / time.Duration(len(qs))
 	slices.Sort(lat)
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "organizations\t%d\n", len(subjects))
 	fmt.Fprintf(tw, "names indexed\t%d\n", names)
 	fmt.Fprintf(tw, "index build\t%s\n", build.Round(time.Millisecond))
 	fmt.Fprintf(tw, "index heap\t%.0f MiB (%.0f MiB per million names)\n", heap/(1<<20), heap/(1<<20)/float64(names)*1e6)
-	fmt.Fprintf(tw, "name search p50 / p99\t%s / %s (%d queries)\n", pct(lat, 50), pct(lat, 99), len(lat))
+	fmt.Fprintf(tw, "name search p50 / p99\t%s / %s (%d queries; CPU %s per query)\n", pct(lat, 50), pct(lat, 99), len(lat), searchCPU.Round(time.Microsecond))
 	if rows > 0 {
 		ix, subjects := ix, subjects
 		if stored < len(subjects) {
@@ -226,7 +228,7 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 			lat = append(lat, time.Since(t))
 		}
 		statuses := map[string]int{}
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
 		for i := 0; i < len(inputs); i += 100 {
 			out, err := sc.ScreenRange(ctx, operator, p, i+1, inputs[i:min(i+100, len(inputs))])
 			if err != nil {
@@ -236,9 +238,10 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 				statuses[row.Status]++
 			}
 		}
-		el := time.Since(start)
+		el, used := time.Since(start), cpuTime()-cpu
 		slices.Sort(lat)
-		fmt.Fprintf(tw, "screening %s rows\t%.0f rows/s (%d rows, %v), p95 per row %s\n", kind, float64(len(inputs))/el.Seconds(), len(inputs), statuses, pct(lat, 95))
+		fmt.Fprintf(tw, "screening %s rows\t%.0f rows/s (%d rows, %v), p95 per row %s, CPU %s per row\n", kind,
+			float64(len(inputs))/el.Seconds(), len(inputs), statuses, pct(lat, 95), (used / time.Duration(len(inputs))).Round(time.Microsecond))
 	}
 	return nil
 }
