@@ -242,6 +242,8 @@ func TestScreeningJob(t *testing.T) {
 			fmt.Fprintf(&b, ",上海示例科技有限公司%d\n", i)
 		}
 	}
+	// A job is read back by who started it: the public cannot start one.
+	e.do("POST", "/v1/screenings", "", "text/csv", b.String()).problem(http.StatusUnauthorized, credo.EUNAUTHORIZED)
 	res := e.do("POST", "/v1/screenings", tokenNational, "text/csv", b.String()).wantStatus(http.StatusAccepted)
 	var job struct {
 		ID                  string
@@ -288,6 +290,7 @@ func TestScreeningJob(t *testing.T) {
 	}
 	// Only its owner sees a job.
 	e.do("GET", "/v1/screenings/"+job.ID, "", "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
+	e.do("GET", "/v1/screenings/"+job.ID, tokenHuaibei, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("GET", "/v1/screenings/nope/results", tokenNational, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("GET", "/v1/screenings/"+job.ID+"/results?format=xml", tokenNational, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID)
 }

@@ -59,6 +59,9 @@ func (s *Service) ScreenRange(ctx context.Context, v credo.Viewer, p Params, fir
 // Start stores a job for rows, screened for viewer v, and starts it in the
 // background; the job outlives ctx (it runs until Wait's context ends).
 func (s *Service) Start(ctx context.Context, v credo.Viewer, p Params, rows []Input) (*credo.ScreeningJob, error) {
+	if v.Role == credo.RolePublic {
+		return nil, credo.Errorf(credo.EUNAUTHORIZED, "more than %d rows make a job, read back by the caller who started it: give a token (or send at most %d rows)", MaxSyncRows, MaxSyncRows)
+	}
 	inputs, err := json.Marshal(rows)
 	if err != nil {
 		return nil, err
@@ -190,7 +193,7 @@ func (s *Service) Job(ctx context.Context, v credo.Viewer, id string) (*credo.Sc
 	if err != nil {
 		return nil, err
 	}
-	if j.Owner != v.Actor() {
+	if v.Role == credo.RolePublic || j.Owner != v.Actor() {
 		return nil, credo.Errorf(credo.ENOTFOUND, "no screening job %s", id)
 	}
 	return j, nil
