@@ -100,6 +100,7 @@ type entry struct {
 	subject uint32
 	field   string
 	dead    bool
+	former  bool // pinyin initials of a former short name
 	text    string
 	name    Name // Steps left out
 }
@@ -179,7 +180,7 @@ func (ix *Index) put(s *credo.Subject) {
 			shorts = append(shorts, f.Name)
 		}
 	}
-	for _, short := range shorts {
+	for k, short := range shorts {
 		if short == "" {
 			continue
 		}
@@ -189,7 +190,7 @@ func (ix *Index) put(s *credo.Subject) {
 			}
 			seen[FieldPinyinInitials+"\x00"+ini] = true
 			id := uint32(len(ix.entries))
-			ix.entries = append(ix.entries, entry{subject: slot, field: FieldPinyinInitials, text: short, name: Name{Full: ini, Core: ini, Latin: true}})
+			ix.entries = append(ix.entries, entry{subject: slot, field: FieldPinyinInitials, former: k > 0, text: short, name: Name{Full: ini, Core: ini, Latin: true}})
 			ix.subjects[slot].entries = append(ix.subjects[slot].entries, id)
 			ix.initials[ini] = append(ix.initials[ini], id)
 			ix.live++
@@ -427,7 +428,7 @@ func normalizations(q Name, why Why) []string {
 // score rates entry e for query q by the formula in docs/MATCHING.md.
 func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division string) (float64, string) {
 	factor := 1.0
-	if e.field == FieldFormerName {
+	if e.field == FieldFormerName || e.former {
 		factor = formerFactor
 	}
 	n := e.name
@@ -439,7 +440,7 @@ func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division s
 	switch {
 	case e.field == FieldPinyinInitials:
 		if qInitials && q.Full == n.Full {
-			return scoreInitials, MethodInitials
+			return scoreInitials * factor, MethodInitials
 		}
 		return 0, ""
 	case q.Full == n.Full:
