@@ -8,6 +8,7 @@ import (
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // Report is the body of GET /v1/subjects/{code}/report: the due-diligence
@@ -93,23 +94,16 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 		return credo.Errorf(credo.ENOTFOUND, "%s was not registered at %s", code, rep.AsOf.Format("2006-01-02T15:04:05Z07:00"))
 	}
 	rep.Subject = rep.Registration[len(rep.Registration)-1]
-	sees := v.Sees(code)
-	published, err := p.PublishedRecords(ctx, code, asOf)
+	whole := visibility.Whole(v, code)
+	seen, err := p.RecordsSeen(ctx, v, code)
 	if err != nil {
 		return err
 	}
-	visible := func(a *credo.Assessment) *credo.Assessment {
-		if sees {
-			return a
-		}
-		return dueprocess.PublicAssessment(a, published)
-	}
-	a, err := s.Grading.Assess(ctx, code, asOf)
-	if err != nil {
+	visible := func(a *credo.Assessment) *credo.Assessment { return s.policy().Assessment(v, a, seen) }
+	if rep.Assessment, err = p.Assessment(ctx, v, code, asOf); err != nil {
 		return err
 	}
-	rep.Rulebooks = a.Rulebooks
-	rep.Assessment = visible(a)
+	rep.Rulebooks = rep.Assessment.Rulebooks
 	if rep.GradeHistory, err = s.gradeHistory(r, code, asOf, visible); err != nil {
 		return err
 	}
@@ -124,7 +118,7 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		for _, rec := range page.Records {
-			if !rec.RecordedAt.After(asOf) && (sees || p.Published(rec, asOf)) && len(rep.Records) < maxReportItems {
+			if !rec.RecordedAt.After(asOf) && seen(rec.ID) && len(rep.Records) < maxReportItems {
 				rep.Records = append(rep.Records, s.view(r, rec, open))
 			}
 		}
@@ -136,7 +130,7 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	for _, action := range lists.Actions {
-		verdict, err := p.Measures(ctx, code, action, asOf)
+		verdict, err := p.Measures(ctx, v, code, action, asOf)
 		if err != nil {
 			return err
 		}
@@ -148,7 +142,7 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 			continue
 		}
 		o := ObjectionView{ID: c.ID, Target: c.Target, FiledAt: c.FiledAt, DecideBy: c.DecideBy}
-		if sees {
+		if whole {
 			o.Reasons = c.Reasons
 		}
 		rep.Objections = append(rep.Objections, o)

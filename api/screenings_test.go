@@ -289,7 +289,7 @@ func TestScreeningJob(t *testing.T) {
 		t.Errorf("?format=csv: %.80s", r.body)
 	}
 	// Only its owner sees a job.
-	e.do("GET", "/v1/screenings/"+job.ID, "", "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
+	e.do("GET", "/v1/screenings/"+job.ID, "", "", nil).problem(http.StatusUnauthorized, credo.EUNAUTHORIZED)
 	e.do("GET", "/v1/screenings/"+job.ID, tokenHuaibei, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("GET", "/v1/screenings/nope/results", tokenNational, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("GET", "/v1/screenings/"+job.ID+"/results?format=xml", tokenNational, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID)

@@ -222,23 +222,17 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 }
 
 // describe adds to a matched row the grades, active adverse entries and
-// measures decision viewer v may see, and sets its status.
+// measures decision viewer v may see (package visibility, through
+// dueprocess), and sets its status.
 func (s *Service) describe(ctx context.Context, v credo.Viewer, action string, row Row) (Row, error) {
 	code := row.Match.Code
 	now := s.now()
 	row.Status = Clear
-	a, err := s.assessment(ctx, code, now)
+	a, err := s.assessment(ctx, v, code, now)
 	if err != nil {
 		return row, err
 	}
 	if a != nil {
-		if !v.Sees(code) {
-			published, err := s.process.PublishedRecords(ctx, code, now)
-			if err != nil {
-				return row, err
-			}
-			a = dueprocess.PublicAssessment(a, published)
-		}
 		row.Grades = map[string]string{}
 		if a.Grade != "" {
 			row.Grades["comprehensive"] = a.Grade
@@ -266,7 +260,7 @@ func (s *Service) describe(ctx context.Context, v credo.Viewer, action string, r
 		row.Status = Flagged
 	}
 	if s.process.Grading != nil {
-		verdict, err := s.process.Measures(ctx, code, action, now)
+		verdict, err := s.process.Measures(ctx, v, code, action, now)
 		if err != nil {
 			return row, fmt.Errorf("measures of %s: %w", code, err)
 		}
@@ -278,12 +272,12 @@ func (s *Service) describe(ctx context.Context, v credo.Viewer, action string, r
 	return row, nil
 }
 
-// assessment is code's current assessment: the stored one while it holds,
-// else computed now; nil when the registry grades nothing.
-func (s *Service) assessment(ctx context.Context, code string, now time.Time) (*credo.Assessment, error) {
+// assessment is code's current assessment as v may see it: the stored one
+// while it holds, else computed now; nil when the registry grades nothing.
+func (s *Service) assessment(ctx context.Context, v credo.Viewer, code string, now time.Time) (*credo.Assessment, error) {
 	a, err := s.store.CurrentAssessment(ctx, code)
 	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(now)) {
-		return a, nil
+		return s.process.AssessmentView(ctx, v, a)
 	}
 	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 		return nil, err
@@ -291,7 +285,7 @@ func (s *Service) assessment(ctx context.Context, code string, now time.Time) (*
 	if s.process.Grading == nil {
 		return nil, nil
 	}
-	return s.process.Grading.Assess(ctx, code, now)
+	return s.process.Assessment(ctx, v, code, now)
 }
 
 // DecisionKey is the form of an input name decisions are remembered by:
