@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Changes", func(t *testing.T) { t.Parallel(); testChanges(t, h) })
 	t.Run("AnnualReports", func(t *testing.T) { t.Parallel(); testAnnualReports(t, h) })
 	t.Run("Screenings", func(t *testing.T) { t.Parallel(); testScreenings(t, h) })
+	t.Run("NameIndex", func(t *testing.T) { t.Parallel(); testNameIndex(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")
