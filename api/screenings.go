@@ -94,12 +94,12 @@ func (s *Server) postScreenings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, screening.MaxBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return &credo.Error{Code: credo.ETOOLARGE, Field: "file", Reason: "too_large",
-				Message: "a screening takes at most " + strconv.Itoa(screening.MaxBytes>>20) + " MiB and " +
+				Message: "a screening takes at most " + strconv.Itoa(MaxBody>>20) + " MiB and " +
 					strconv.Itoa(screening.MaxRows) + " rows; split the file"}
 		}
 		return err

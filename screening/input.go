@@ -37,8 +37,6 @@ const (
 	MaxRows = 100_000
 	// MaxSyncRows is the most rows answered at once; more make a job.
 	MaxSyncRows = 1000
-	// MaxBytes bounds a screening's body.
-	MaxBytes = 32 << 20
 )
 
 // Formats of a screening's rows.

@@ -145,7 +145,7 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 		}
 	}
 	fmt.Fprintf(tw, "store for screening\t%d organizations (loaded in %s, not timed below)\n", len(subjects), time.Since(load).Round(time.Millisecond))
-	in, err := newIngester(ctx, store)
+	in, err := m.newIngester(ctx, store, storeFlags{data: dir})
 	if err != nil {
 		return err
 	}

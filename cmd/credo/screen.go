@@ -152,7 +152,7 @@ func (m *Main) screenLocal(ctx context.Context, f screenFlags, p screening.Param
 		return nil, err
 	}
 	defer store.Close()
-	in, err := newIngester(ctx, store)
+	in, err := m.newIngester(ctx, store, f.storeFlags)
 	if err != nil {
 		return nil, err
 	}
