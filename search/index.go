@@ -56,6 +56,7 @@ const (
 	similarMax       = 0.90 // a similar core scores similarMax × weighted Dice
 	regionClash      = 0.80 // factor when both name regions and they differ
 	formerFactor     = 0.98 // a former name counts a little less than a current one
+	altReadingFactor = 0.99 // initials by a less common reading count a little less
 	containsBase     = 0.45 // a query that is part of a name scores containsBase +
 	containsSpan     = 0.35 // containsSpan × its share of the name\'s characters
 
@@ -101,6 +102,7 @@ type entry struct {
 	field   string
 	dead    bool
 	former  bool // pinyin initials of a former short name
+	alt     bool // pinyin initials by a less common reading of a character
 	text    string
 	name    Name // Steps left out
 }
@@ -184,13 +186,13 @@ func (ix *Index) put(s *credo.Subject) {
 		if short == "" {
 			continue
 		}
-		for _, ini := range Initials(stripStockMarkers(Parse(short).Full)) {
+		for n, ini := range Initials(stripStockMarkers(Parse(short).Full)) {
 			if seen[FieldPinyinInitials+"\x00"+ini] {
 				continue
 			}
 			seen[FieldPinyinInitials+"\x00"+ini] = true
 			id := uint32(len(ix.entries))
-			ix.entries = append(ix.entries, entry{subject: slot, field: FieldPinyinInitials, former: k > 0, text: short, name: Name{Full: ini, Core: ini, Latin: true}})
+			ix.entries = append(ix.entries, entry{subject: slot, field: FieldPinyinInitials, former: k > 0, alt: n > 0, text: short, name: Name{Full: ini, Core: ini, Latin: true}})
 			ix.subjects[slot].entries = append(ix.subjects[slot].entries, id)
 			ix.initials[ini] = append(ix.initials[ini], id)
 			ix.live++
@@ -440,6 +442,9 @@ func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division s
 	switch {
 	case e.field == FieldPinyinInitials:
 		if qInitials && q.Full == n.Full {
+			if e.alt {
+				factor *= altReadingFactor
+			}
 			return scoreInitials * factor, MethodInitials
 		}
 		return 0, ""

@@ -12,8 +12,9 @@ const maxInitials = 8
 
 // Initials returns the pinyin initials of the Han characters of a short
 // name ("必贝特-U" → "bbt"), nothing when it has fewer than two. A
-// character with several readings (晟: cheng, sheng) gives each spelling,
-// up to maxInitials.
+// character with several readings (晟: sheng, cheng) gives each spelling,
+// up to maxInitials; the first is that of every character's most common
+// reading.
 func Initials(short string) []string {
 	args := pinyin.NewArgs()
 	args.Style = pinyin.FirstLetter
@@ -28,8 +29,7 @@ func Initials(short string) []string {
 		if len(p) == 0 || p[0] == "" {
 			return nil
 		}
-		slices.Sort(p)
-		p = slices.Compact(p)
+		p = slices.Compact(p) // initials of readings that differ only in tone or final
 		var next []string
 		for _, prefix := range out {
 			for _, l := range p {
