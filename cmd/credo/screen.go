@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,7 +43,7 @@ func (m *Main) screen(ctx context.Context, args []string) error {
 	fs.StringVar(&f.server, "server", m.env("CREDO_SERVER", ""), "screen against this credo server (http://host:port) instead of the data folder")
 	fs.StringVar(&f.token, "token", m.env("CREDO_TOKEN", ""), "bearer token for --server")
 	fs.StringVar(&f.out, "out", "", "where to write the results (default FILE.screened.csv)")
-	files, err := parseInterspersed(fs, args)
+	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -92,26 +91,6 @@ func (m *Main) screen(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "screened %s: %s; results in %s\n", path, strings.Join(parts, ", "), out)
 	return nil
-}
-
-// parseInterspersed parses flags wherever they stand among the arguments
-// and returns the others in order.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := parse(fs, args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return rest, nil
-		}
-		if args[0] == "--" {
-			return append(rest, args[1:]...), nil
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
 }
 
 // fileFormat is a screening file's format, by its extension.

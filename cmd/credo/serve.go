@@ -141,7 +141,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	a.Process = p
 	a.Matcher = names
 	// Screenings: jobs stored by an earlier run resume now.
-	sc := screening.New(store, names, p, nil)
+	sc := screening.New(store, names, p, clock.Now)
 	sc.Logger = logger
 	sc.Run(ctx)
 	if err := sc.Resume(ctx); err != nil {
