@@ -18,6 +18,7 @@ import (
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/rulebooks"
+	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/store/sqlite"
 )
 
@@ -53,8 +54,10 @@ func fuzzAPI(f *testing.F) http.Handler {
 	}
 	p := dueprocess.New(st, cat, calendar.Default(), g, in)
 	p.Now = clk.Now
+	names := search.NewIndex()
+	in.Registered = names.Put
 	s := api.New(st, in, nil)
-	s.Grading, s.Process, s.Now = g, p, clk.Now
+	s.Grading, s.Process, s.Now, s.Matcher = g, p, clk.Now, names
 	h := s.Handler()
 	for _, c := range []struct{ path, token, body string }{
 		{"/v1/subjects", tokenHuaibei, `{"code":"` + codeHuaibei + `","name":"淮北某某科技有限公司","established":"2016-05-20","status":"active"}`},
