@@ -14,9 +14,12 @@ func TestSubjectReport(t *testing.T) {
 	e := newEnv(t, nil, withGrading(t))
 	e.postJSON("/v1/subjects", tokenNational, goodSubject(codeShanghai, "上海示例科技有限公司")).wantStatus(http.StatusCreated)
 	e.postJSON("/v1/subjects", tokenNational, with(goodSubject(codeShanghai, "上海示例科技有限公司"), "short_name", "示例科技")).wantStatus(http.StatusCreated)
+	// Tax grades are annual (2014 art. 23): a finding about 2025 adjusts the
+	// 2025 evaluation, the grade in force now; one about 2026 would move only
+	// the provisional figure.
 	e.do("POST", "/v1/records", tokenShanghai, "application/json",
 		`{"subject":"`+codeShanghai+`","category":"tax","kind":"absconded","external_id":"SH-TAX-1",
-		  "decision_number":"沪税稽〔2026〕1号","legal_basis":"《中华人民共和国税收征收管理法》","occurred_at":"2026-06-01"}`).wantStatus(201)
+		  "decision_number":"沪税稽〔2025〕1号","legal_basis":"《中华人民共和国税收征收管理法》","occurred_at":"2025-06-01"}`).wantStatus(201)
 
 	full := e.do("GET", "/v1/subjects/"+codeShanghai+"/report", tokenShanghai, "", nil).wantStatus(http.StatusOK).object()
 	reg := full["registration"].([]any)
