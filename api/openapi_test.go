@@ -200,6 +200,13 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AccountRequest":    api.AccountRequest{},
 		"NewAccount":        api.NewAccount{},
 		"Me":                api.Me{},
+		"Watchlist":         credo.Watchlist{},
+		"WatchlistRequest":  api.WatchlistRequest{},
+		"WatchlistList":     api.WatchlistList{},
+		"WatchlistMembers":  api.WatchlistMembers{},
+		"MembersRequest":    api.MembersRequest{},
+		"MembersReport":     api.MembersReport{},
+		"InvalidRow":        api.InvalidRow{},
 		"Event":             events.Event{},
 		"EventPage":         events.Page{},
 
