@@ -165,6 +165,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/watchlists/{id}/members"}, watchers, s.getWatchlistMembers},
 		{Route{"POST", "/v1/watchlists/{id}/members"}, watchers, s.postWatchlistMembers},
 		{Route{"DELETE", "/v1/watchlists/{id}/members"}, watchers, s.deleteWatchlistMembers},
+		{Route{"GET", "/v1/watchlists/{id}/digest"}, watchers, s.getWatchlistDigest},
 
 		{Route{"GET", "/v1/me"}, anyone, s.getMe},
 		{Route{"GET", "/v1/me/notices"}, inboxes, s.getMyNotices},

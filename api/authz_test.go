@@ -211,6 +211,7 @@ func (f *authzFixture) matrix() map[string]struct {
 		"GET /v1/watchlists/{id}/members":                                  {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
 		"POST /v1/watchlists/{id}/members":                                 {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, inval, hide, hide, forbd, forbd, forbd, forbd}},
 		"DELETE /v1/watchlists/{id}/members":                               {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, inval, hide, hide, forbd, forbd, forbd, forbd}},
+		"GET /v1/watchlists/{id}/digest":                                   {"/v1/watchlists/" + wl + "/digest?period=day", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
 	}
 }
 

@@ -207,6 +207,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"MembersRequest":    api.MembersRequest{},
 		"MembersReport":     api.MembersReport{},
 		"InvalidRow":        api.InvalidRow{},
+		"Digest":            api.Digest{},
+		"GradeFall":         api.GradeFall{},
+		"NewListing":        api.NewListing{},
 		"Event":             events.Event{},
 		"EventPage":         events.Page{},
 

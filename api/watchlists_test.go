@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
@@ -147,5 +148,55 @@ func TestWatchlistBadInput(t *testing.T) {
 	e.do("GET", "/v1/watchlists/"+strconv.FormatInt(wl.ID, 10), client, "", nil).wantStatus(http.StatusOK).decode(&got)
 	if got.Members != 0 {
 		t.Errorf("after refused uploads: %d members", got.Members)
+	}
+}
+
+func TestWatchlistDigest(t *testing.T) {
+	e := eventsEnv(t)
+	e.postJSON("/v1/subjects", tokenHuaibei, goodSubject(codeHuaibei, "淮北市相山区百货有限公司")).wantStatus(http.StatusCreated)
+	e.postJSON("/v1/records", tokenHuaibei, goodRecord(codeHuaibei, "dg-1")).wantStatus(http.StatusCreated)
+	e.postJSON("/v1/records", tokenHuaibei, with(goodRecord(codeHuaibei, "dg-2"), "severity", "serious")).wantStatus(http.StatusCreated)
+	entry := e.list(tokenHuaibei, listing(codeHuaibei, "淮市监列〔2026〕9号"))
+	client := e.clientAccount()
+	org := e.account("org-huaibei", codeHuaibei)
+
+	for _, tok := range []string{client, org} {
+		wl := e.watchlist(tok, map[string]any{"name": "对手方"})
+		path := "/v1/watchlists/" + strconv.FormatInt(wl.ID, 10)
+		e.postJSON(path+"/members", tok, map[string]any{"codes": []string{codeHuaibei}}).wantStatus(http.StatusOK)
+
+		var d api.Digest
+		e.do("GET", path+"/digest?period=day", tok, "", nil).wantStatus(http.StatusOK).decode(&d)
+		if d.Period != "day" || d.Watchlist != wl.ID || d.To.Sub(d.From.Time) != 24*time.Hour ||
+			d.Counts["credo.record.accepted"] != 2 || d.Counts["credo.registration.changed"] != 1 {
+			t.Errorf("digest %+v", d)
+		}
+		// Shanghai is not watched; the listing is the organization's to see
+		// while it is only notified, not a client's.
+		if len(d.GradeFell) != 1 || d.GradeFell[0].Subject != codeHuaibei || d.GradeFell[0].PreviousGrade != "A" || d.GradeFell[0].Grade != "B" {
+			t.Errorf("grades that fell: %+v", d.GradeFell)
+		}
+		listed := len(d.NewListings) == 1 && d.NewListings[0].Entry == entry.ID && d.NewListings[0].List == "serious-dishonesty"
+		if tok == org && !listed || tok == client && (len(d.NewListings) != 0 || d.Counts["credo.list_entry.notified"] != 0) {
+			t.Errorf("new listings %+v, counts %v", d.NewListings, d.Counts)
+		}
+		text := e.do("GET", path+"/digest?period=week", tok, "", nil, "Accept", "text/plain")
+		text.wantStatus(http.StatusOK)
+		if ct := text.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") ||
+			!strings.Contains(string(text.body), "record.accepted") || !strings.Contains(string(text.body), "对手方") {
+			t.Errorf("text digest (%s): %s", ct, text.body)
+		}
+		wantField(t, e.do("GET", path+"/digest?period=month", tok, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID), "period", "enum")
+		wantField(t, e.do("GET", path+"/digest", tok, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID), "period", "enum")
+	}
+	// A week later, nothing falls in the last day.
+	e.advance(8 * 24 * time.Hour)
+	wl := e.watchlist(client, map[string]any{"name": "later"})
+	path := "/v1/watchlists/" + strconv.FormatInt(wl.ID, 10)
+	e.postJSON(path+"/members", client, map[string]any{"codes": []string{codeHuaibei}}).wantStatus(http.StatusOK)
+	var d api.Digest
+	e.do("GET", path+"/digest?period=week", client, "", nil).wantStatus(http.StatusOK).decode(&d)
+	if len(d.Counts) != 0 || len(d.GradeFell) != 0 {
+		t.Errorf("a week later: %+v", d)
 	}
 }
