@@ -21,6 +21,7 @@ type Store interface {
 	CaseStore
 	AccountStore
 	NoticeStore
+	WatchlistStore
 	ChangeLog
 	AnnualReportStore
 	ScreeningStore

@@ -40,6 +40,8 @@ const (
 	overseers = roleAuthority | roleAdmin
 	// inboxes read notices: organizations and administrators.
 	inboxes = roleOrganization | roleAdmin
+	// watchers keep watchlists: client and organization accounts.
+	watchers = roleClient | roleOrganization
 	// administrators run the registry.
 	administrators = roleAdmin
 	// tokenHolders are every valid token: what is kept per caller

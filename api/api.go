@@ -169,6 +169,15 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/events"}, anyone, s.getEvents},
 		{Route{"GET", "/v1/events/stream"}, anyone, s.stream(s.getEventStream)},
 
+		{Route{"GET", "/v1/watchlists"}, watchers, s.getWatchlists},
+		{Route{"POST", "/v1/watchlists"}, watchers, s.postWatchlist},
+		{Route{"GET", "/v1/watchlists/{id}"}, watchers, s.getWatchlist},
+		{Route{"DELETE", "/v1/watchlists/{id}"}, watchers, s.deleteWatchlist},
+		{Route{"GET", "/v1/watchlists/{id}/members"}, watchers, s.getWatchlistMembers},
+		{Route{"POST", "/v1/watchlists/{id}/members"}, watchers, s.postWatchlistMembers},
+		{Route{"DELETE", "/v1/watchlists/{id}/members"}, watchers, s.deleteWatchlistMembers},
+		{Route{"GET", "/v1/watchlists/{id}/digest"}, watchers, s.getWatchlistDigest},
+
 		{Route{"GET", "/v1/me"}, anyone, s.getMe},
 		{Route{"GET", "/v1/me/notices"}, inboxes, s.getMyNotices},
 		{Route{"GET", "/v1/me/obligations"}, organizations, s.getMyObligations},

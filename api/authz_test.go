@@ -47,6 +47,8 @@ type authzFixture struct {
 	entry   int64 // the notified serious-dishonesty entry
 	caseID  int64 // the organization's objection to the penalty
 	account string
+	// Watchlists of the client account: one the matrix reads, one it deletes.
+	watchlist, doomed int64
 }
 
 // Tokens of the authorities the matrix adds.
@@ -81,6 +83,11 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	}
 	e.postJSON("/v1/admin/accounts", adminToken, map[string]any{"role": "client"}).wantStatus(http.StatusCreated).decode(&na)
 	f.tokens["client"] = na.Token
+	for _, p := range []*int64{&f.watchlist, &f.doomed} {
+		var wl credo.Watchlist
+		e.postJSON("/v1/watchlists", na.Token, map[string]any{"name": "供应商"}).wantStatus(http.StatusCreated).decode(&wl)
+		*p = wl.ID
+	}
 	f.account = "huaibei-org"
 
 	e.postJSON("/v1/subjects", tokenHuaibei, goodSubject(codeHuaibei, "淮北市某某商贸有限公司")).wantStatus(http.StatusCreated)
@@ -137,6 +144,8 @@ func (f *authzFixture) matrix() map[string]struct {
 	tax := strconv.FormatInt(f.taxRec, 10)
 	entry := strconv.FormatInt(f.entry, 10)
 	cs := strconv.FormatInt(f.caseID, 10)
+	wl := strconv.FormatInt(f.watchlist, 10)
+	doomed := strconv.FormatInt(f.doomed, 10)
 	all := matrixRow{ok, ok, ok, ok, ok, ok, ok, ok}
 	type row = struct {
 		path string
@@ -200,6 +209,14 @@ func (f *authzFixture) matrix() map[string]struct {
 		"POST /v1/subjects/{code}/annual-reports/{year}/false-disclosures": {"/v1/subjects/" + code + "/annual-reports/2025/false-disclosures", matrixRow{unaut, forbd, forbd, forbd, inval, forbd, forbd, forbd}},
 		"GET /v1/annual-reports/overdue":                                   {"/v1/annual-reports/overdue?division=3406&year=2025", matrixRow{unaut, forbd, forbd, forbd, ok, forbd, forbd, ok}},
 		"GET /v1/me/obligations":                                           {"/v1/me/obligations", matrixRow{unaut, forbd, ok, ok, forbd, forbd, forbd, forbd}},
+		"GET /v1/watchlists":                                               {"/v1/watchlists", matrixRow{unaut, ok, ok, ok, forbd, forbd, forbd, forbd}},
+		"POST /v1/watchlists":                                              {"/v1/watchlists", matrixRow{unaut, inval, inval, inval, forbd, forbd, forbd, forbd}},
+		"GET /v1/watchlists/{id}":                                          {"/v1/watchlists/" + wl, matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
+		"DELETE /v1/watchlists/{id}":                                       {"/v1/watchlists/" + doomed, matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
+		"GET /v1/watchlists/{id}/members":                                  {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
+		"POST /v1/watchlists/{id}/members":                                 {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, inval, hide, hide, forbd, forbd, forbd, forbd}},
+		"DELETE /v1/watchlists/{id}/members":                               {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, inval, hide, hide, forbd, forbd, forbd, forbd}},
+		"GET /v1/watchlists/{id}/digest":                                   {"/v1/watchlists/" + wl + "/digest?period=day", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
 	}
 }
 
@@ -246,7 +263,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("%s: x-credo-roles %v, the route table admits %v", rt, documented, admitted)
 		}
 		var body any
-		if method == "POST" {
+		if method == "POST" || method == "DELETE" {
 			body = map[string]any{}
 		}
 		for i, role := range matrixRoles {

@@ -37,6 +37,7 @@ func writeJSONAs(w http.ResponseWriter, contentType string, status int, v any) {
 // Media types of submissions.
 const (
 	mediaJSON   = "application/json"
+	mediaCSV    = "text/csv"
 	mediaNDJSON = "application/x-ndjson"
 )
 

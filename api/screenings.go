@@ -13,9 +13,6 @@ import (
 	"github.com/credo-registry/credo/screening"
 )
 
-// mediaCSV is the media type of screening files and results as CSV.
-const mediaCSV = "text/csv"
-
 // Screening is the body of POST /v1/screenings answered at once.
 type Screening struct {
 	Action   string          `json:"action,omitempty"`
