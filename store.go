@@ -23,6 +23,7 @@ type Store interface {
 	NoticeStore
 	ChangeLog
 	AnnualReportStore
+	LedgerStore
 	Close() error
 }
 

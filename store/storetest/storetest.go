@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 	// The change log.
 	t.Run("Changes", func(t *testing.T) { t.Parallel(); testChanges(t, h) })
 	t.Run("AnnualReports", func(t *testing.T) { t.Parallel(); testAnnualReports(t, h) })
+	t.Run("Ledger", func(t *testing.T) { t.Parallel(); testLedger(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")
