@@ -202,6 +202,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Me":                api.Me{},
 		"Event":             events.Event{},
 		"EventPage":         events.Page{},
+		"LogProof":          api.LogProof{},
+		"LogEntry":          api.LogEntry{},
 
 		"AnnualReport":           credo.AnnualReport{},
 		"ReportContact":          credo.ReportContact{},
