@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/store/sqlite"
 )
 
@@ -152,4 +155,101 @@ func TestVerifyEndToEnd(t *testing.T) {
 	}
 	bf, cpf, _ = bundle(t, url, recordURL, work)
 	fail("do not hash to its leaf", "--key", keyFile, "--checkpoint", cpf, bf)
+}
+
+// TestVerifyWatchesTheLog: a client keeping the last checkpoint accepts a
+// newer one only with a consistency proof, and reports a log that
+// rewrote its history.
+func TestVerifyWatchesTheLog(t *testing.T) {
+	work := t.TempDir()
+	signer, vkey, err := ledger.Signer("credo.test", make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := write(t, filepath.Join(work, "key"), []byte(vkey))
+	ctx := context.Background()
+	// Two logs under one key: the honest one, and one that forked after
+	// its second entry.
+	open := func() (*sqlite.DB, *ledger.Log) {
+		s, err := sqlite.Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, ledger.New(s, signer)
+	}
+	appendOne := func(s *sqlite.DB, l *ledger.Log, ref string) (string, uint64) {
+		if _, err := s.AppendChanges(ctx, []*credo.Change{{Type: "test", Ref: ref, At: credo.NewTime(time.Unix(1, 0)), Data: []byte(`{}`)}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Integrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cp, _ := l.Checkpoint(ctx)
+		size, _, _ := s.LedgerSize(ctx)
+		return write(t, filepath.Join(work, fmt.Sprintf("cp-%p-%d", l, size)), cp), uint64(size)
+	}
+	proof := func(l *ledger.Log, from, to uint64) string {
+		p, err := l.ConsistencyProof(ctx, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(map[string]any{"from": from, "to": to, "hashes": p})
+		return write(t, filepath.Join(work, fmt.Sprintf("cons-%p-%d-%d", l, from, to)), b)
+	}
+	honest, hl := open()
+	fork, fl := open()
+	appendOne(honest, hl, "a")
+	appendOne(fork, fl, "a")
+	cp2, _ := appendOne(honest, hl, "b")
+	appendOne(fork, fl, "B") // the fork's second entry differs
+	forked2 := write(t, filepath.Join(work, "forked2"), must(fl.Checkpoint(ctx)))
+	cp3, _ := appendOne(honest, hl, "c")
+	fcp3, _ := appendOne(fork, fl, "c")
+	state := filepath.Join(work, "state")
+
+	verify := func(args ...string) (string, error) {
+		out, _, err := run(t, "", append([]string{"verify", "--key", keyFile, "--state", state}, args...)...)
+		return out, err
+	}
+	if out, err := verify("--checkpoint", cp2); err != nil || !strings.Contains(out, "first use") {
+		t.Fatalf("first checkpoint: %v\n%s", err, out)
+	}
+	if _, err := verify("--checkpoint", forked2); exitCode(err) != 1 || !strings.Contains(err.Error(), "rewrote its history") {
+		t.Errorf("a forked checkpoint of the same size: %v; want exit 1, rewrote its history", err)
+	}
+	if _, err := verify("--checkpoint", cp3); exitCode(err) != 1 || !strings.Contains(err.Error(), "--consistency") {
+		t.Errorf("a newer checkpoint without a proof: %v; want exit 1 asking for --consistency", err)
+	}
+	if _, err := verify("--checkpoint", fcp3, "--consistency", proof(fl, 2, 3)); exitCode(err) != 1 || !strings.Contains(err.Error(), "rewrote its history") {
+		t.Errorf("the fork's newer checkpoint with its own proof: %v; want exit 1, rewrote its history", err)
+	}
+	// A proof of the wrong length.
+	short := proof(hl, 2, 3)
+	var p map[string]any
+	b, _ := os.ReadFile(short)
+	json.Unmarshal(b, &p)
+	hs := p["hashes"].([]any)
+	p["hashes"] = append(hs, hs[0])
+	b, _ = json.Marshal(p)
+	if _, err := verify("--checkpoint", cp3, "--consistency", write(t, filepath.Join(work, "short"), b)); exitCode(err) != 1 {
+		t.Errorf("a consistency proof of the wrong length: %v; want exit 1", err)
+	}
+	if out, err := verify("--checkpoint", cp3, "--consistency", proof(hl, 2, 3)); err != nil || !strings.Contains(out, "consistent with the kept checkpoint 2") {
+		t.Fatalf("the honest newer checkpoint: %v\n%s", err, out)
+	}
+	if _, err := verify("--checkpoint", cp2); exitCode(err) != 1 || !strings.Contains(err.Error(), "went back") {
+		t.Errorf("an older checkpoint after a newer: %v; want exit 1", err)
+	}
+	// No key or checkpoint: usage.
+	if _, _, err := run(t, "", "verify", "--key", keyFile); exitCode(err) != 2 {
+		t.Errorf("verify without --checkpoint: exit %d; want 2", exitCode(err))
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
