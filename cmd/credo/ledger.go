@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -92,27 +93,48 @@ func keepIntegrating(ctx context.Context, l *ledger.Log, logger *slog.Logger) {
 	l.Run(ctx, IntegrateInterval, func(err error) { logger.Error("integrating the ledger", "err", err) })
 }
 
-// logCmd runs `credo log key`.
+const logUsage = `usage: credo log key [--data DIR | --db URL] [--ledger-origin NAME] [--ledger-key-file FILE]
+       credo log erase INDEX --reason LEGAL-BASIS [--data DIR | --db URL]`
+
+// logCmd runs `credo log key` and `credo log erase`.
 func (m *Main) logCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "key" {
-		return &exitError{code: 2, msg: "usage: credo log key [--data DIR | --db URL] [--ledger-origin NAME] [--ledger-key-file FILE]"}
+	if len(args) == 0 || args[0] != "key" && args[0] != "erase" {
+		return &exitError{code: 2, msg: logUsage}
 	}
 	var lf ledgerFlags
 	var sf storeFlags
-	fs := m.newFlags("log key", &sf)
+	fs := m.newFlags("log "+args[0], &sf)
 	m.addLedgerFlags(fs, &lf)
-	if err := parse(fs, args[1:]); err != nil {
+	reason := fs.String("reason", "", "erase: the legal basis that requires the erasure (logged)")
+	rest, err := parseAnywhere(fs, args[1:])
+	if err != nil {
 		return err
+	}
+	var index int64
+	if args[0] == "erase" {
+		if len(rest) != 1 {
+			return &exitError{code: 2, msg: logUsage}
+		}
+		if index, err = strconv.ParseInt(rest[0], 10, 64); err != nil || index < 0 {
+			return &exitError{code: 2, msg: fmt.Sprintf("INDEX %q: must be a leaf index (a whole number, 0 or more)", rest[0])}
+		}
 	}
 	store, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	_, vkey, err := openLedger(ctx, store, lf)
+	l, vkey, err := openLedger(ctx, store, lf)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(m.Stdout, vkey)
+	if args[0] == "key" {
+		fmt.Fprintln(m.Stdout, vkey)
+		return nil
+	}
+	if err := l.Erase(ctx, index, *reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "erased leaf %d: its content and salt are gone, its hash stays; the erasure is logged\n", index)
 	return nil
 }

@@ -253,3 +253,52 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+func TestLogErase(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := run(t, "", "authority", "add", "--data", dir, "--id", "gd-amr", "--name", "广东省市场监督管理局",
+		"--divisions", "44", "--categories", "market"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := openLedger(ctx, s, ledgerFlags{origin: "credo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.LedgerLeaf(ctx, 0)
+	s.Close()
+	if _, _, err := run(t, "", "log", "erase", "0", "--data", dir); exitCode(err) == 0 || !strings.Contains(err.Error(), "reason") {
+		t.Fatalf("erase without a reason: %v", err)
+	}
+	if _, _, err := run(t, "", "log", "erase", "x", "--data", dir, "--reason", "r"); exitCode(err) != 2 {
+		t.Fatalf("erase x: %v; want exit 2", err)
+	}
+	if _, _, err := run(t, "", "log", "erase", "9", "--data", dir, "--reason", "r"); exitCode(err) == 0 {
+		t.Fatal("erasing a leaf beyond the tree succeeded")
+	}
+	out, _, err := run(t, "", "log", "erase", "0", "--data", dir, "--reason", "《个人信息保护法》第四十七条")
+	if err != nil || !strings.Contains(out, "erased leaf 0") {
+		t.Fatalf("erase: %v\n%s", err, out)
+	}
+	s, err = sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	after, _ := s.LedgerLeaf(ctx, 0)
+	if after.Salt != nil || string(after.Hash) != string(before.Hash) {
+		t.Fatalf("after erasure: salt %x, hash kept %v", after.Salt, string(after.Hash) == string(before.Hash))
+	}
+	cs, _ := s.Changes(ctx, credo.ChangeQuery{})
+	last := cs[len(cs)-1]
+	if last.Type != ledger.ChangeLeafErased || last.Ref != "0" || string(cs[0].Data) != "null" {
+		t.Fatalf("the erasure is not logged, or the content stayed: %+v, first data %s", last, cs[0].Data)
+	}
+}
