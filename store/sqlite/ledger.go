@@ -13,7 +13,7 @@ var _ credo.LedgerStore = (*DB)(nil)
 
 // LedgerSize implements credo.LedgerStore.
 func (db *DB) LedgerSize(ctx context.Context) (size, position int64, err error) {
-	err = db.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(position), 0) FROM ledger_leaves`).Scan(&size, &position)
+	err = db.r.QueryRowContext(ctx, `SELECT coalesce(max(idx)+1, 0), coalesce(max(position), 0) FROM ledger_leaves`).Scan(&size, &position)
 	if err != nil {
 		return 0, 0, fmt.Errorf("sqlite: reading the ledger's size: %w", err)
 	}
@@ -24,7 +24,7 @@ func (db *DB) LedgerSize(ctx context.Context) (size, position int64, err error) 
 func (db *DB) IntegrateLeaves(ctx context.Context, size int64, leaves []*credo.LedgerLeaf, nodes []*credo.LedgerNode, checkpoint []byte) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger_leaves`).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(idx)+1, 0) FROM ledger_leaves`).Scan(&n); err != nil {
 			return err
 		}
 		if n != size {
