@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -69,19 +70,30 @@ func TestLogRoutes(t *testing.T) {
 		t.Fatal("a list entry read from the API has no log_index")
 	}
 
+	// A decision, once integrated.
+	e.decide("objections", tokenHuaibei, f.caseID, map[string]any{"outcome": "upheld", "reasons": "事实清楚，证据确凿"})
+	if _, err := e.server.Ledger.Integrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var decided api.CaseView
+	f.do("own-org", "GET", fmt.Sprintf("/v1/objections/%d", f.caseID), nil).wantStatus(http.StatusOK).decode(&decided)
+	if decided.Status != "decided" || decided.LogIndex == nil || uint64(*decided.LogIndex) < cp.Size {
+		t.Fatalf("a decided case: %+v; want its decision's log_index", decided)
+	}
+
 	// Bad input names its parameter.
 	for _, c := range []struct {
 		path   string
 		status int
 		field  string
 	}{
-		{fmt.Sprintf("/v1/log/inclusion?index=%d&size=%d", cp.Size, cp.Size), 422, "index"},
-		{fmt.Sprintf("/v1/log/inclusion?index=0&size=%d", cp.Size+1), 422, "size"},
+		{fmt.Sprintf("/v1/log/inclusion?index=%d&size=%d", cp.Size+5, cp.Size), 422, "index"},
+		{fmt.Sprintf("/v1/log/inclusion?index=0&size=%d", cp.Size+1000), 422, "size"},
 		{"/v1/log/inclusion?size=1", 422, "index"},
 		{"/v1/log/inclusion?index=-1&size=1", 400, "index"},
 		{"/v1/log/inclusion?index=0&size=x", 400, "size"},
 		{"/v1/log/consistency?from=3&to=2", 422, "from"},
-		{fmt.Sprintf("/v1/log/consistency?from=1&to=%d", cp.Size+1), 422, "to"},
+		{fmt.Sprintf("/v1/log/consistency?from=1&to=%d", cp.Size+1000), 422, "to"},
 		{"/v1/log/entries/x", 400, "index"},
 	} {
 		r := e.get(c.path)
