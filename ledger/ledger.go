@@ -101,10 +101,15 @@ func New(store Store, signer note.Signer) *Log {
 // Origin returns the log's origin line.
 func (l *Log) Origin() string { return l.origin }
 
+// MaxBatch bounds the leaves one integration writes (and signs) at once:
+// large enough that a busy writer queue (an import's batches) does not
+// leave the tree behind, small enough to keep the write short.
+const MaxBatch = 20 * credo.MaxPageSize
+
 // Integrate adds the changes appended since the last integration as
-// leaves, a page at a time, and signs a checkpoint over each new size. It
-// returns how many leaves it added. Another node integrating at once makes
-// it stop without error (that node publishes).
+// leaves, up to MaxBatch a write, and signs a checkpoint over each new
+// size. It returns how many leaves it added. Another node integrating at
+// once makes it stop without error (that node publishes).
 func (l *Log) Integrate(ctx context.Context) (int, error) {
 	total := 0
 	for {
@@ -112,21 +117,32 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		page, err := l.store.Changes(ctx, credo.ChangeQuery{After: pos, Limit: credo.MaxPageSize})
-		if err != nil || len(page) == 0 {
-			return total, err
-		}
-		leaves := make([]*credo.LedgerLeaf, len(page))
-		hashes := make([][]byte, len(page))
-		for i, c := range page {
-			canon, err := Canonical(c)
+		var leaves []*credo.LedgerLeaf
+		var hashes [][]byte
+		for len(leaves) < MaxBatch {
+			page, err := l.store.Changes(ctx, credo.ChangeQuery{After: pos, Limit: credo.MaxPageSize})
 			if err != nil {
 				return total, err
 			}
-			salt := make([]byte, SaltSize)
-			rand.Read(salt)
-			hashes[i] = LeafHash(salt, canon)
-			leaves[i] = &credo.LedgerLeaf{Index: size + int64(i), Position: c.Position, Type: c.Type, Ref: c.Ref, Salt: salt, Hash: hashes[i]}
+			for _, c := range page {
+				canon, err := Canonical(c)
+				if err != nil {
+					return total, err
+				}
+				salt := make([]byte, SaltSize)
+				rand.Read(salt)
+				h := LeafHash(salt, canon)
+				leaves = append(leaves, &credo.LedgerLeaf{Index: size + int64(len(leaves)), Position: c.Position,
+					Type: c.Type, Ref: c.Ref, Salt: salt, Hash: h})
+				hashes = append(hashes, h)
+				pos = c.Position
+			}
+			if len(page) < credo.MaxPageSize {
+				break
+			}
+		}
+		if len(leaves) == 0 {
+			return total, nil
 		}
 		err = l.appendHashes(ctx, size, leaves, hashes)
 		if credo.ErrorCodeOf(err) == credo.ECONFLICT {
@@ -135,7 +151,7 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		total += len(page)
+		total += len(leaves)
 	}
 }
 

@@ -19,7 +19,7 @@ const ledgerLock = 0x6c6564676572 // "ledger"
 // LedgerSize implements credo.LedgerStore.
 func (db *DB) LedgerSize(ctx context.Context) (size, position int64, err error) {
 	err = db.read(ctx, "reading the ledger's size", func(ctx context.Context) error {
-		return db.pool.QueryRow(ctx, `SELECT coalesce(max(idx)+1, 0), coalesce(max(position), 0) FROM ledger_leaves`).Scan(&size, &position)
+		return db.pool.QueryRow(ctx, `SELECT (SELECT coalesce(max(idx)+1, 0) FROM ledger_leaves), (SELECT coalesce(max(position), 0) FROM ledger_leaves)`).Scan(&size, &position)
 	})
 	return size, position, err
 }

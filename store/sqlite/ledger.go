@@ -13,7 +13,7 @@ var _ credo.LedgerStore = (*DB)(nil)
 
 // LedgerSize implements credo.LedgerStore.
 func (db *DB) LedgerSize(ctx context.Context) (size, position int64, err error) {
-	err = db.r.QueryRowContext(ctx, `SELECT coalesce(max(idx)+1, 0), coalesce(max(position), 0) FROM ledger_leaves`).Scan(&size, &position)
+	err = db.r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(idx)+1, 0) FROM ledger_leaves), (SELECT coalesce(max(position), 0) FROM ledger_leaves)`).Scan(&size, &position)
 	if err != nil {
 		return 0, 0, fmt.Errorf("sqlite: reading the ledger's size: %w", err)
 	}
