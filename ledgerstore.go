@@ -18,7 +18,8 @@ type LedgerStore interface {
 	// tree no longer has size leaves: another node integrated them.
 	IntegrateLeaves(ctx context.Context, size int64, leaves []*LedgerLeaf, nodes []*LedgerNode, checkpoint []byte) error
 	// LedgerNodes returns the stored hashes of the nodes asked for, in
-	// order; ENOTFOUND when one is not stored.
+	// order (level 0: the leaves' hashes; IntegrateLeaves need not store
+	// level-0 nodes apart); ENOTFOUND when one is not stored.
 	LedgerNodes(ctx context.Context, ids []LedgerNodeID) ([][]byte, error)
 	// LedgerLeaf returns the leaf at index (ENOTFOUND beyond the tree).
 	LedgerLeaf(ctx context.Context, index int64) (*LedgerLeaf, error)

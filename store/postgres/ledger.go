@@ -51,7 +51,9 @@ func (db *DB) IntegrateLeaves(ctx context.Context, size int64, leaves []*credo.L
 		}
 		rows = rows[:0]
 		for _, nd := range nodes {
-			rows = append(rows, []any{int64(nd.Level), int64(nd.Index), nd.Hash})
+			if nd.Level > 0 { // level 0: the leaves' own hashes
+				rows = append(rows, []any{int64(nd.Level), int64(nd.Index), nd.Hash})
+			}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ledger_nodes"}, []string{"level", "idx", "hash"}, pgx.CopyFromRows(rows)); err != nil {
 			return err
@@ -74,8 +76,9 @@ func (db *DB) LedgerNodes(ctx context.Context, ids []credo.LedgerNodeID) ([][]by
 		for i, id := range ids {
 			levels[i], idxs[i] = int64(id.Level), int64(id.Index)
 		}
-		rows, err := db.pool.Query(ctx, `SELECT q.o, n.hash FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS q(level, idx, o)
-			JOIN ledger_nodes AS n ON n.level = q.level AND n.idx = q.idx`, levels, idxs)
+		rows, err := db.pool.Query(ctx, `SELECT q.o, coalesce(n.hash, l.hash) FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS q(level, idx, o)
+			LEFT JOIN ledger_nodes AS n ON q.level > 0 AND n.level = q.level AND n.idx = q.idx
+			LEFT JOIN ledger_leaves AS l ON q.level = 0 AND l.idx = q.idx`, levels, idxs)
 		if err != nil {
 			return err
 		}

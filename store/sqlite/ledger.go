@@ -30,18 +30,29 @@ func (db *DB) IntegrateLeaves(ctx context.Context, size int64, leaves []*credo.L
 		if n != size {
 			return credo.Errorf(credo.ECONFLICT, "the ledger has %d leaves, not %d", n, size)
 		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO ledger_leaves(idx, position, type, ref, salt, hash) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
 		for i, l := range leaves {
 			if l.Index != size+int64(i) {
 				return credo.Errorf(credo.EINVALID, "leaf %d given at index %d", l.Index, size+int64(i))
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_leaves(idx, position, type, ref, salt, hash) VALUES (?, ?, ?, ?, ?, ?)`,
-				l.Index, l.Position, l.Type, l.Ref, l.Salt, l.Hash); err != nil {
+			if _, err := ins.ExecContext(ctx, l.Index, l.Position, l.Type, l.Ref, l.Salt, l.Hash); err != nil {
 				return err
 			}
 		}
+		insNode, err := tx.PrepareContext(ctx, `INSERT INTO ledger_nodes(level, idx, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer insNode.Close()
 		for _, nd := range nodes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_nodes(level, idx, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-				nd.Level, int64(nd.Index), nd.Hash); err != nil {
+			if nd.Level == 0 {
+				continue // the leaves' own hashes
+			}
+			if _, err := insNode.ExecContext(ctx, nd.Level, int64(nd.Index), nd.Hash); err != nil {
 				return err
 			}
 		}
@@ -63,7 +74,11 @@ func (db *DB) IntegrateLeaves(ctx context.Context, size int64, leaves []*credo.L
 func (db *DB) LedgerNodes(ctx context.Context, ids []credo.LedgerNodeID) ([][]byte, error) {
 	out := make([][]byte, len(ids))
 	for i, id := range ids {
-		err := db.r.QueryRowContext(ctx, `SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?`, id.Level, int64(id.Index)).Scan(&out[i])
+		q := `SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?`
+		if id.Level == 0 {
+			q = `SELECT hash FROM ledger_leaves WHERE ? = 0 AND idx = ?`
+		}
+		err := db.r.QueryRowContext(ctx, q, id.Level, int64(id.Index)).Scan(&out[i])
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, credo.ErrNotFound("ledger node", fmt.Sprintf("%d.%d", id.Level, id.Index))
 		}
