@@ -98,20 +98,24 @@ const logUsage = `usage: credo log key [--data DIR | --db URL] [--ledger-origin 
 
 // logCmd runs `credo log key` and `credo log erase`.
 func (m *Main) logCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "key" && args[0] != "erase" {
+	sub, args, err := requireSubcommand("log", args, logUsage)
+	if err != nil {
+		return err
+	}
+	if sub != "key" && sub != "erase" {
 		return &exitError{code: 2, msg: logUsage}
 	}
 	var lf ledgerFlags
 	var sf storeFlags
-	fs := m.newFlags("log "+args[0], &sf)
+	fs := m.newFlags("log "+sub, &sf)
 	m.addLedgerFlags(fs, &lf)
 	reason := fs.String("reason", "", "erase: the legal basis that requires the erasure (logged)")
-	rest, err := parseAnywhere(fs, args[1:])
+	rest, err := parseAnywhere(fs, args)
 	if err != nil {
 		return err
 	}
 	var index int64
-	if args[0] == "erase" {
+	if sub == "erase" {
 		if len(rest) != 1 {
 			return &exitError{code: 2, msg: logUsage}
 		}
@@ -128,7 +132,7 @@ func (m *Main) logCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if args[0] == "key" {
+	if sub == "key" {
 		fmt.Fprintln(m.Stdout, vkey)
 		return nil
 	}
