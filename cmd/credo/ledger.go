@@ -110,7 +110,7 @@ func (m *Main) logCmd(ctx context.Context, args []string) error {
 	fs := m.newFlags("log "+sub, &sf)
 	m.addLedgerFlags(fs, &lf)
 	reason := fs.String("reason", "", "erase: the legal basis that requires the erasure (logged)")
-	rest, err := parseAnywhere(fs, args)
+	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}

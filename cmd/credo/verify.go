@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -61,22 +60,6 @@ type BundleProof struct {
 	Hashes [][]byte `json:"hashes"`
 }
 
-// parseAnywhere parses fs's flags wherever they stand among the
-// arguments, and returns the arguments.
-func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := parse(fs, args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return rest, nil
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 // failed is verification that found something wrong: exit status 1.
 func failed(format string, args ...any) error {
 	return &exitError{code: 1, msg: fmt.Sprintf(format, args...)}
@@ -88,7 +71,7 @@ func (m *Main) verify(_ context.Context, args []string) error {
 	cpFile := fs.String("checkpoint", "", "file with a signed checkpoint (GET /v1/log/checkpoint)")
 	state := fs.String("state", "", "file keeping the last checkpoint verified: a newer one must be consistent with it (made on first use)")
 	consFile := fs.String("consistency", "", "file with the consistency proof from the kept checkpoint to this one (GET /v1/log/consistency)")
-	files, err := parseAnywhere(fs, args)
+	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
