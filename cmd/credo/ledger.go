@@ -115,6 +115,9 @@ func (m *Main) logCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	var index int64
+	if sub == "key" && len(rest) > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("%s: unexpected argument %q (this command takes flags only; see -h)", fs.Name(), rest[0])}
+	}
 	if sub == "erase" {
 		if len(rest) != 1 {
 			return &exitError{code: 2, msg: logUsage}
