@@ -25,6 +25,7 @@ type Store interface {
 	ChangeLog
 	AnnualReportStore
 	ScreeningStore
+	LedgerStore
 	Close() error
 }
 

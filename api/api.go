@@ -13,6 +13,7 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
+	"github.com/credo-registry/credo/ledger"
 )
 
 // Server answers the JSON API from a store. Submissions go through the
@@ -35,6 +36,9 @@ type Server struct {
 	// (required for the event routes).
 	Events    *events.Feed
 	EventTail *events.Tail
+	// Ledger is the tamper-evident ledger over the change log (required
+	// for the log routes, and for log_index on what the API reads).
+	Ledger *ledger.Log
 	// StreamWriteTimeout and StreamHeartbeat bound event streams
 	// (DefaultStreamWriteTimeout, DefaultStreamHeartbeat when zero).
 	StreamWriteTimeout time.Duration
@@ -177,6 +181,10 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/watchlists/{id}/members"}, watchers, s.postWatchlistMembers},
 		{Route{"DELETE", "/v1/watchlists/{id}/members"}, watchers, s.deleteWatchlistMembers},
 		{Route{"GET", "/v1/watchlists/{id}/digest"}, watchers, s.getWatchlistDigest},
+		{Route{"GET", "/v1/log/checkpoint"}, anyone, s.getCheckpoint},
+		{Route{"GET", "/v1/log/inclusion"}, anyone, s.getInclusion},
+		{Route{"GET", "/v1/log/consistency"}, anyone, s.getConsistency},
+		{Route{"GET", "/v1/log/entries/{index}"}, anyone, s.getLogEntry},
 
 		{Route{"GET", "/v1/me"}, anyone, s.getMe},
 		{Route{"GET", "/v1/me/notices"}, inboxes, s.getMyNotices},

@@ -103,6 +103,9 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	var c caseView
 	e.postJSON("/v1/objections", f.tokens["own-org"], body).wantStatus(http.StatusCreated).decode(&c)
 	f.caseID = c.ID
+	if _, err := e.server.Ledger.Integrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -191,6 +194,10 @@ func (f *authzFixture) matrix() map[string]struct {
 		"POST /v1/repairs/{id}/decision":                {"/v1/repairs/" + cs + "/decision", matrixRow{unaut, forbd, forbd, forbd, hide, hide, hide, hide}},
 		"GET /v1/events":                                {"/v1/events", all},
 		"GET /v1/events/stream":                         {"/v1/events/stream?after=x", matrixRow{inval, inval, inval, inval, inval, inval, inval, inval}},
+		"GET /v1/log/checkpoint":                        {"/v1/log/checkpoint", all},
+		"GET /v1/log/inclusion":                         {"/v1/log/inclusion?index=0&size=2", all},
+		"GET /v1/log/consistency":                       {"/v1/log/consistency?from=1&to=2", all},
+		"GET /v1/log/entries/{index}":                   {"/v1/log/entries/0", all},
 		"GET /v1/me":                                    {"/v1/me", all},
 		"GET /v1/me/notices":                            {"/v1/me/notices", matrixRow{unaut, forbd, ok, ok, forbd, forbd, forbd, ok}},
 		"POST /v1/admin/rulebooks/diff":                 {"/v1/admin/rulebooks/diff", matrixRow{unaut, forbd, forbd, forbd, forbd, forbd, forbd, inval}},

@@ -21,6 +21,9 @@ type CaseView struct {
 	// Overdue: undecided after decide_by, and so escalated to the
 	// administrators.
 	Overdue bool `json:"overdue,omitempty"`
+	// LogIndex is the ledger leaf of the decision (its case.decided
+	// change), once decided and integrated.
+	LogIndex *int64 `json:"log_index,omitempty"`
 }
 
 // CasePage is a page of cases.
@@ -29,7 +32,7 @@ type CasePage struct {
 	Next  string     `json:"next,omitempty"`
 }
 
-func (s *Server) caseView(c *credo.Case) CaseView {
+func (s *Server) caseView(r *http.Request, c *credo.Case) CaseView {
 	cc := *c
 	cc.Attachments = make([]credo.Attachment, len(c.Attachments))
 	for i, a := range c.Attachments {
@@ -42,6 +45,7 @@ func (s *Server) caseView(c *credo.Case) CaseView {
 	v := CaseView{Case: &cc, Status: "open", Overdue: c.Overdue(s.now())}
 	if !c.Open() {
 		v.Status = "decided"
+		v.LogIndex = s.logIndex(r.Context(), credo.ChangeCaseDecided, c.ID)
 	}
 	return v
 }
@@ -62,7 +66,7 @@ func (s *Server) postCase(kind string) handlerFunc {
 			return err
 		}
 		w.Header().Set("Location", "/v1/"+kind+"s/"+strconv.FormatInt(c.ID, 10))
-		writeJSON(w, http.StatusCreated, s.caseView(c))
+		writeJSON(w, http.StatusCreated, s.caseView(r, c))
 		return nil
 	}
 }
@@ -99,7 +103,7 @@ func (s *Server) getCase(kind string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, s.caseView(c))
+		writeJSON(w, http.StatusOK, s.caseView(r, c))
 		return nil
 	}
 }
@@ -146,7 +150,7 @@ func (s *Server) postCaseDecision(kind string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, s.caseView(c))
+		writeJSON(w, http.StatusOK, s.caseView(r, c))
 		return nil
 	}
 }
@@ -207,7 +211,7 @@ func (s *Server) getCases(kind string) handlerFunc {
 		out := CasePage{Cases: make([]CaseView, 0, len(page.Cases)), Next: page.Next}
 		for _, c := range page.Cases {
 			if p.Policy.Case(v, c) {
-				out.Cases = append(out.Cases, s.caseView(c))
+				out.Cases = append(out.Cases, s.caseView(r, c))
 			}
 		}
 		writeJSON(w, http.StatusOK, out)

@@ -21,6 +21,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
+	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
@@ -165,6 +166,14 @@ func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption)
 		sc.Run(jobs)
 		t.Cleanup(func() { cancel(); sc.Wait() })
 		s.Screening = sc
+	}
+	if s.Ledger == nil {
+		// Integrated only when a test asks (env.integrate).
+		signer, _, err := ledger.Signer("credo.test", make([]byte, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Ledger = ledger.New(seen, signer)
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)

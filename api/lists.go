@@ -94,7 +94,7 @@ func (s *Server) postListEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, p.View(e, s.now(), open))
+	writeJSON(w, status, s.entryView(r, p.View(e, s.now(), open)))
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (s *Server) getListEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p.View(e, asOf, open))
+	writeJSON(w, http.StatusOK, s.entryView(r, p.View(e, asOf, open)))
 	return nil
 }
 
@@ -146,7 +146,7 @@ func (s *Server) postListEntryEnd(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p.View(e, s.now(), nil))
+	writeJSON(w, http.StatusOK, s.entryView(r, p.View(e, s.now(), nil)))
 	return nil
 }
 
@@ -178,6 +178,9 @@ func (s *Server) getSubjectLists(w http.ResponseWriter, r *http.Request) error {
 	entries, err := p.SubjectLists(r.Context(), v, code, asOf)
 	if err != nil {
 		return err
+	}
+	for i := range entries {
+		entries[i] = s.entryView(r, entries[i])
 	}
 	writeJSON(w, http.StatusOK, SubjectLists{Subject: code, AsOf: credo.NewTime(asOf), Entries: entries})
 	return nil
@@ -292,7 +295,7 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, list string
 			if !p.Policy.Entry(v, e, lq.AsOf, now) {
 				continue
 			}
-			view := p.View(e, lq.AsOf, nil)
+			view := s.entryView(r, p.View(e, lq.AsOf, nil))
 			if endedHow != "" && view.State.Reason != endedHow || lq.Status != "" && view.State.Status != lq.Status {
 				continue
 			}

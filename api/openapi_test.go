@@ -230,6 +230,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"NewListing":        api.NewListing{},
 		"Event":             events.Event{},
 		"EventPage":         events.Page{},
+		"LogProof":          api.LogProof{},
+		"LogEntry":          api.LogEntry{},
 
 		"AnnualReport":           credo.AnnualReport{},
 		"ReportContact":          credo.ReportContact{},

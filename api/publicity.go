@@ -25,6 +25,9 @@ type RecordView struct {
 	// UnderObjection marks a record with an open objection (Objection).
 	UnderObjection bool  `json:"under_objection,omitempty"`
 	Objection      int64 `json:"objection,omitempty"`
+	// LogIndex is the ledger leaf of the record's record.accepted change
+	// (absent until integrated, or without a ledger).
+	LogIndex *int64 `json:"log_index,omitempty"`
 }
 
 // RecordViewPage is a page of records as the API shows them.
@@ -36,7 +39,7 @@ type RecordViewPage struct {
 // view adds the publicity window to a record, when grading is wired, and
 // its open objection.
 func (s *Server) view(r *http.Request, rec *credo.Record, open map[credo.Target]*credo.Case) RecordView {
-	v := RecordView{Record: masked(rec)}
+	v := RecordView{Record: masked(rec), LogIndex: s.logIndex(r.Context(), credo.ChangeRecordAccepted, rec.ID)}
 	if c := open[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]; c != nil {
 		v.UnderObjection, v.Objection = true, c.ID
 	}

@@ -26,6 +26,9 @@ type EntryView struct {
 	Timeline       []credo.ListTransition `json:"timeline"`
 	UnderObjection bool                   `json:"under_objection,omitempty"`
 	Objection      int64                  `json:"objection,omitempty"`
+	// LogIndex is the ledger leaf of the entry's list_entry.notified
+	// change (set by the API; absent until integrated).
+	LogIndex *int64 `json:"log_index,omitempty"`
 }
 
 // View shows e at asOf, as known now, with its open objection, if any

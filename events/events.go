@@ -199,6 +199,11 @@ func (f *Feed) event(c *credo.Change) *Event {
 		Subject: c.Subject, Time: c.At, DataContentType: "application/json", Data: c.Data, position: c.Position}
 }
 
+// Visible reports whether v may see change c, as the feed judges it.
+func (f *Feed) Visible(ctx context.Context, v credo.Viewer, c *credo.Change) (bool, error) {
+	return f.visible(ctx, v, c, f.now(), map[int64]*credo.Record{})
+}
+
 // visible asks the visibility policy about the item a change is about,
 // as it stood at the change: a record (accepted: while v may see it;
 // withdrawn: when v saw it just before), a list entry (as known now, at

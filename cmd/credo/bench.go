@@ -17,7 +17,7 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N]"
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N] | bench ledger [--records N]"
 	sub, args, err := requireSubcommand("bench", args, use)
 	if err != nil {
 		return err
@@ -33,6 +33,8 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return m.benchLoad(ctx, args)
 	case "match":
 		return m.benchMatch(ctx, args)
+	case "ledger":
+		return m.benchLedger(ctx, args)
 	}
 	return &exitError{code: 2, msg: use}
 }
@@ -71,7 +73,7 @@ func (m *Main) benchImport(ctx context.Context, args []string) error {
 
 	run := func(name string, sf storeFlags) error {
 		fmt.Fprintf(m.Stderr, "importing into %s ...\n", name)
-		elapsed, err := m.timedImport(ctx, sf, gen, batch)
+		elapsed, err := m.timedImport(ctx, sf, gen, batch, nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -138,12 +140,20 @@ type benchResult struct {
 
 // timedImport imports the generated folder into an empty store, timing
 // only the records file (authorities and subjects are loaded first).
-func (m *Main) timedImport(ctx context.Context, sf storeFlags, gen string, batch int) (time.Duration, error) {
+// alongside, when set, runs beside the import until it ends (the ledger's
+// integrator, for bench ledger).
+func (m *Main) timedImport(ctx context.Context, sf storeFlags, gen string, batch int, alongside func(context.Context, credo.Store)) (time.Duration, error) {
 	store, err := openStore(ctx, sf)
 	if err != nil {
 		return 0, err
 	}
 	defer store.Close()
+	if alongside != nil {
+		actx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { alongside(actx, store); close(done) }()
+		defer func() { cancel(); <-done }()
+	}
 	if st, err := store.Stats(ctx); err != nil {
 		return 0, err
 	} else if st.Records != 0 {

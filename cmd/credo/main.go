@@ -80,7 +80,9 @@ Commands:
   lists       show the bundled lists; check list definitions or a measures file
   rescore     regrade every organization (--resume continues an interrupted run)
   check       verify the store's consistency and say what is wrong (exit 1 when anything is)
-  bench       run a benchmark (bench import, bench rescore, bench annual, bench load)
+  bench       run a benchmark (bench import, bench rescore, bench annual, bench load, bench ledger)
+  log key     print the ledger's verifier key (docs/LEDGER.md)
+  verify      check a record against a signed checkpoint, offline, and that the log only grew
 
 Every command that uses a registry takes --data DIR (default ./credo-data,
 env CREDO_DATA) or --db URL (env CREDO_DB; PostgreSQL instead of the
@@ -130,6 +132,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.rescore(ctx, rest)
 	case "check":
 		return m.check(ctx, rest)
+	case "log":
+		return m.logCmd(ctx, rest)
+	case "verify":
+		return m.verify(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

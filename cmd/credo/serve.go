@@ -26,12 +26,14 @@ type serveFlags struct {
 	storeFlags
 	addr string
 	limitFlags
+	ledgerFlags
 }
 
 func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
 	fs := m.newFlags(name, &f.storeFlags)
 	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
 	m.addLimitFlags(fs, &f.limitFlags)
+	m.addLedgerFlags(fs, &f.ledgerFlags)
 	return fs
 }
 
@@ -163,6 +165,11 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if a.Portal, err = web.New(store, p, g, nil, logger); err != nil {
 		return err
 	}
+	lg, _, err := openLedger(ctx, store, f.ledgerFlags)
+	if err != nil {
+		return fmt.Errorf("opening the ledger: %w", err)
+	}
+	a.Ledger = lg
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
 	// What a process killed mid-write left undone is completed before
@@ -175,6 +182,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	go keepProcess(ctx, p, logger)
 	go keepLogging(ctx, store, p, clock.Now, logger)
 	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe
+	go keepIntegrating(ctx, lg, logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)

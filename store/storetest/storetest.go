@@ -58,6 +58,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("AnnualReports", func(t *testing.T) { t.Parallel(); testAnnualReports(t, h) })
 	t.Run("Screenings", func(t *testing.T) { t.Parallel(); testScreenings(t, h) })
 	t.Run("NameIndex", func(t *testing.T) { t.Parallel(); testNameIndex(t, h) })
+	t.Run("Ledger", func(t *testing.T) { t.Parallel(); testLedger(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")
