@@ -10,7 +10,9 @@ import (
 )
 
 // pk is a person key of the fixtures.
-func pk(n byte) string { return "pk_00112233445566778899aabbccddee" + string("0123456789abcdef"[n%16]) + "0" }
+func pk(n byte) string {
+	return "pk_00112233445566778899aabbccddee" + string("0123456789abcdef"[n%16]) + "0"
+}
 
 // at returns the fixtures' recording time moved by d days.
 func at(days int) credo.Time { return credo.NewTime(recorded.AddDate(0, 0, days)) }
