@@ -33,11 +33,26 @@ func relKinds(rels []*credo.Relationship) []string {
 	return out
 }
 
+// mustRelationships reads q, and checks that Adjacent answers the same
+// relationships as edges.
 func mustRelationships(t *testing.T, s credo.Store, q credo.RelationshipQuery) []*credo.Relationship {
 	t.Helper()
 	got, err := s.Relationships(ctx, q)
 	if err != nil {
 		t.Fatalf("Relationships: %v", err)
+	}
+	edges, err := s.Adjacent(ctx, q)
+	if err != nil {
+		t.Fatalf("Adjacent: %v", err)
+	}
+	var want []credo.Edge
+	for _, r := range got {
+		want = append(want, credo.Edge{ID: r.ID, Kind: r.Kind, Source: r.Source, From: r.From, To: r.To,
+			Since: r.Since, Share: r.Share, Declarant: r.Declarant})
+	}
+	slices.SortFunc(edges, func(a, b credo.Edge) int { return int(a.ID - b.ID) })
+	if len(edges) != len(want) || len(want) > 0 && !slices.Equal(edges, want) {
+		t.Fatalf("Adjacent(%+v) = %+v; Relationships gave %+v", q, edges, want)
 	}
 	return got
 }
