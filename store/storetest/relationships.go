@@ -268,6 +268,9 @@ func testRelationships(t *testing.T, h Harness) {
 				t.Fatal("not by id, or twice")
 			}
 		}
+		if es, err := s.Adjacent(ctx, credo.RelationshipQuery{Codes: codes[21:22], Except: codes[20:21]}); err != nil || len(es) != 1 || es[0].To != codes[22] {
+			t.Errorf("Adjacent of %s except %s: %+v, %v; want only the guarantee of %s", codes[21], codes[20], es, err, codes[22])
+		}
 		if _, err := s.Relationships(ctx, credo.RelationshipQuery{Codes: make([]string, credo.MaxRelationshipCodes+1)}); credo.ErrorCodeOf(err) != credo.EINVALID {
 			t.Errorf("too many codes: %v", err)
 		}
