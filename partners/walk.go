@@ -16,8 +16,10 @@ package partners
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -124,12 +126,11 @@ func Walk(ctx context.Context, rels AdjacencyReader, v credo.Viewer, q Query) (*
 	frontier := []string{q.Code}
 	for d := 1; d <= q.Depth && len(frontier) > 0; d++ {
 		var next []string
-		for i := 0; i < len(frontier); i += credo.MaxRelationshipCodes {
-			batch := frontier[i:min(i+credo.MaxRelationshipCodes, len(frontier))]
-			found, err := rels.Adjacent(ctx, credo.RelationshipQuery{Codes: batch, Kinds: q.Kinds, AsOf: q.AsOf, Except: before})
-			if err != nil {
-				return nil, err
-			}
+		hop, err := readHop(ctx, rels, frontier, before, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, found := range hop {
 			for _, r := range found {
 				if edgeSeen[r.ID] || !visibility.Edge(v, r) {
 					continue
@@ -166,6 +167,33 @@ func Walk(ctx context.Context, rels AdjacencyReader, v credo.Viewer, q Query) (*
 		before, frontier = frontier, next
 	}
 	return g, nil
+}
+
+// readHop reads the relationships of frontier in batches of
+// credo.MaxRelationshipCodes, several at once (the store's readers work
+// in parallel), and returns them by batch.
+func readHop(ctx context.Context, rels AdjacencyReader, frontier, before []string, q Query) ([][]credo.Edge, error) {
+	n := (len(frontier) + credo.MaxRelationshipCodes - 1) / credo.MaxRelationshipCodes
+	out := make([][]credo.Edge, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, max(1, min(n, runtime.GOMAXPROCS(0))))
+	var wg sync.WaitGroup
+	for b := range n {
+		batch := frontier[b*credo.MaxRelationshipCodes : min((b+1)*credo.MaxRelationshipCodes, len(frontier))]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[b], errs[b] = rels.Adjacent(ctx, credo.RelationshipQuery{Codes: batch, Kinds: q.Kinds, AsOf: q.AsOf, Except: before})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func compareID(a, b int64) int {
