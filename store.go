@@ -26,6 +26,7 @@ type Store interface {
 	AnnualReportStore
 	ScreeningStore
 	LedgerStore
+	ReportStore
 	Close() error
 }
 
