@@ -46,6 +46,9 @@ type Report struct {
 	Records    []Record
 	Entries    []Entry
 	Measures   []Measure
+	// Decision is the strictest effect of the measures that apply to any
+	// action: "prohibited", "restricted" or "allowed" ("" not judged).
+	Decision string
 }
 
 // Record is a record as the report shows it.
@@ -131,10 +134,38 @@ func PDF(r *Report) ([]byte, error) {
 	w.field("行业 Industry", s.Industry)
 	w.field("住所 Address", s.Address)
 
+	w.heading("信用概要 Credit summary")
+	if a := r.Assessment; a != nil && a.Grade != "" {
+		w.field("综合等级 Comprehensive", a.Grade)
+	} else {
+		w.field("综合等级 Comprehensive", "暂无公开等级 No public grade")
+	}
+	objections, inEffect := 0, 0
+	for _, rec := range r.Records {
+		if rec.UnderObjection {
+			objections++
+		}
+	}
+	for _, e := range r.Entries {
+		if e.UnderObjection {
+			objections++
+		}
+		if e.State == "active" {
+			inEffect++
+		}
+	}
+	w.field("公示记录 Records", strconv.Itoa(len(r.Records)))
+	w.field("名单 List entries", fmt.Sprintf("%d（生效 in effect %d）", len(r.Entries), inEffect))
+	w.field("异议处理中 Objections pending", strconv.Itoa(objections))
+	if words, ok := decisionWords[r.Decision]; ok {
+		w.field("联合惩戒与激励 Measures", words)
+	}
+
 	w.heading("信用等级 Grades")
 	if a := r.Assessment; a == nil {
 		w.line("暂无等级 Not graded")
 	} else {
+		w.line("等级由评价规则计算：起始分加上各项规则的加减分，依据列于每项之后。Each grade is computed by the rulebooks named above: the start score plus each rule's points, with its basis.")
 		if a.Grade != "" {
 			w.field("综合等级 Comprehensive", a.Grade)
 		}
@@ -202,6 +233,13 @@ func PDF(r *Report) ([]byte, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// decisionWords say what a measures decision means.
+var decisionWords = map[string]string{
+	"prohibited": "存在禁止性措施 prohibited for some actions",
+	"restricted": "存在限制或加强审查措施 restricted or extra scrutiny for some actions",
+	"allowed":    "无限制 no restriction",
 }
 
 // writer lays out the report's lines, each run of CJK text in the CJK
