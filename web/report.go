@@ -61,7 +61,9 @@ type reportView struct {
 	Objections int
 }
 
-func (p *reportView) PageTitle(l *lang) string { return l.T["report.title"] + " · " + p.R.Subject.Name }
+func (p *reportView) PageTitle(l *lang) string {
+	return l.T["report.title"] + " · " + p.R.Subject.Name
+}
 
 // reportPage answers /{lang}/report/{code}: a report issued to the public
 // now, as a page.

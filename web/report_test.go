@@ -144,7 +144,7 @@ func TestVerifyPage(t *testing.T) {
 	}
 	checkHTML(t, "/zh/verify/bad", bad.body)
 	reg.get("/zh/verify/").has(t, `<form method="get" action="/zh/verify/">`)
-	if r := reg.get("/zh/verify/?number=+"+strings.ToLower(first)); r.status != http.StatusSeeOther || r.header.Get("Location") != "/zh/verify/"+strings.ToLower(first) {
+	if r := reg.get("/zh/verify/?number=+" + strings.ToLower(first)); r.status != http.StatusSeeOther || r.header.Get("Location") != "/zh/verify/"+strings.ToLower(first) {
 		t.Errorf("the form's answer: %d %q", r.status, r.header.Get("Location"))
 	}
 
