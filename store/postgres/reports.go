@@ -162,3 +162,31 @@ func (db *DB) WithdrawReport(ctx context.Context, number string, w credo.ReportW
 	}
 	return out, nil
 }
+
+// RestoreIssuedReports implements credo.CopyStore.
+func (db *DB) RestoreIssuedReports(ctx context.Context, reports []*credo.IssuedReport) error {
+	return db.write(ctx, "restoring issued reports", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		for _, r := range reports {
+			rbs := r.Rulebooks
+			if rbs == nil {
+				rbs = []credo.RulebookRef{}
+			}
+			books, err := json.Marshal(rbs)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO issued_reports(number, subject, viewer, format, issued_ns, as_of_ns, rulebooks, sha256)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (number) DO NOTHING`,
+				r.Number, r.Subject, r.Viewer, r.Format, unixNano(r.IssuedAt.Time), unixNano(r.AsOf.Time), string(books), r.SHA256); err != nil {
+				return err
+			}
+			if w := r.Withdrawal; w != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO report_withdrawals(number, at_ns, by_who, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+					r.Number, unixNano(w.At.Time), w.By, w.Reason); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

@@ -145,3 +145,35 @@ func (db *DB) WithdrawReport(ctx context.Context, number string, w credo.ReportW
 	}
 	return out, nil
 }
+
+// RestoreIssuedReports implements credo.CopyStore.
+func (db *DB) RestoreIssuedReports(ctx context.Context, reports []*credo.IssuedReport) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		for _, r := range reports {
+			rbs := r.Rulebooks
+			if rbs == nil {
+				rbs = []credo.RulebookRef{}
+			}
+			books, err := json.Marshal(rbs)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO issued_reports(number, subject, viewer, format, issued_at, as_of, rulebooks, sha256)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
+				r.Number, r.Subject, r.Viewer, r.Format, unixNano(r.IssuedAt), unixNano(r.AsOf), string(books), r.SHA256); err != nil {
+				return err
+			}
+			if w := r.Withdrawal; w != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO report_withdrawals(number, at, by_who, reason) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					r.Number, unixNano(w.At), w.By, w.Reason); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: restoring issued reports: %w", err)
+	}
+	return nil
+}

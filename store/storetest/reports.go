@@ -125,4 +125,30 @@ func testReports(t *testing.T, h Harness) {
 	if changes[0].Subject != codes[0] || !changes[0].At.Equal(at) {
 		t.Fatalf("report.issued change = %+v", changes[0])
 	}
+
+	// A restore (a copy) stores them as read, withdrawal and all, logs
+	// nothing, and skips what it holds when resumed.
+	var all []*credo.IssuedReport
+	for _, c := range changes {
+		if c.Type == credo.ChangeReportIssued {
+			all = append(all, read(c.Ref))
+		}
+	}
+	dst := h.Open(t)
+	if err := dst.RestoreIssuedReports(ctx, all[:2]); err != nil {
+		t.Fatalf("RestoreIssuedReports: %v", err)
+	}
+	if err := dst.RestoreIssuedReports(ctx, all); err != nil {
+		t.Fatalf("RestoreIssuedReports (resumed): %v", err)
+	}
+	for _, r := range all {
+		got, err := dst.IssuedReport(ctx, r.Number)
+		if err != nil {
+			t.Fatalf("restored IssuedReport(%s): %v", r.Number, err)
+		}
+		wantSame(t, "restored report "+r.Number, got, r)
+	}
+	if head, err := dst.Head(ctx); err != nil || head != 0 {
+		t.Fatalf("a restore logged changes: head %d, %v", head, err)
+	}
 }
