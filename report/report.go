@@ -127,7 +127,7 @@ func PDF(r *Report) ([]byte, error) {
 	w.field("名称 Name", s.Name)
 	w.field("统一社会信用代码 Code", s.Code)
 	w.field("行政区划 Division", s.Division)
-	w.field("登记状态 Status", string(s.Status))
+	w.field("登记状态 Status", words(statusWords, string(s.Status)))
 	if !s.Established.IsZero() {
 		w.field("成立日期 Established", date(s.Established.Time))
 	}
@@ -136,7 +136,7 @@ func PDF(r *Report) ([]byte, error) {
 
 	w.heading("信用概要 Credit summary")
 	if a := r.Assessment; a != nil && a.Grade != "" {
-		w.field("综合等级 Comprehensive", a.Grade)
+		w.field("综合等级 Comprehensive", words(gradeWords, a.Grade))
 	} else {
 		w.field("综合等级 Comprehensive", "暂无公开等级 No public grade")
 	}
@@ -167,7 +167,10 @@ func PDF(r *Report) ([]byte, error) {
 	} else {
 		w.line("等级由评价规则计算：起始分加上各项规则的加减分，依据列于每项之后。Each grade is computed by the rulebooks named above: the start score plus each rule's points, with its basis.")
 		if a.Grade != "" {
-			w.field("综合等级 Comprehensive", a.Grade)
+			w.field("综合等级 Comprehensive", words(gradeWords, a.Grade))
+		}
+		for _, reason := range a.Reasons {
+			w.bullet(reason)
 		}
 		for _, id := range dimensionIDs(a) {
 			d := a.Dimensions[id]
@@ -175,7 +178,10 @@ func PDF(r *Report) ([]byte, error) {
 			if title == "" {
 				title = id
 			}
-			w.field(title, d.Grade+"  (起始分 start "+num(d.Start)+" · 得分 score "+num(d.Score)+")")
+			w.field(title, words(gradeWords, d.Grade)+"  (起始分 start "+num(d.Start)+" · 得分 score "+num(d.Score)+")")
+			for _, reason := range d.Reasons {
+				w.bullet(reason)
+			}
 			for _, c := range d.Contributions {
 				w.bullet(num(c.Points) + "  " + c.Reason + joinNonEmpty("  ", c.Basis.String()))
 			}
@@ -205,7 +211,7 @@ func PDF(r *Report) ([]byte, error) {
 		w.line("无 None")
 	}
 	for _, e := range r.Entries {
-		head := e.List + " · " + e.State
+		head := e.List + " · " + words(stateWords, e.State)
 		if e.UnderObjection {
 			head += "  【异议处理中 objection pending】"
 		}
@@ -233,6 +239,28 @@ func PDF(r *Report) ([]byte, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// The words of grades, registration statuses and list entry states, in
+// both languages (as the portal says them).
+var (
+	gradeWords = map[string]string{
+		"A": "A 信用优良 excellent", "B": "B 信用良好 good", "C": "C 信用一般 fair", "D": "D 信用较差 poor",
+	}
+	statusWords = map[string]string{
+		"active": "存续 active", "suspended": "停业 suspended", "revoked": "吊销 licence revoked", "cancelled": "注销 deregistered",
+	}
+	stateWords = map[string]string{
+		"notified": "已告知，尚未生效 notified, not yet in effect", "active": "有效 in effect", "ended": "已移出 ended",
+	}
+)
+
+// words is the words of value in m, or value itself.
+func words(m map[string]string, value string) string {
+	if w, ok := m[value]; ok {
+		return w
+	}
+	return value
 }
 
 // decisionWords say what a measures decision means.
