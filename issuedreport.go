@@ -81,7 +81,7 @@ type ReportStore interface {
 	WithdrawReport(ctx context.Context, number string, w ReportWithdrawal) (*IssuedReport, error)
 }
 
-// ReportNumber is what a report number looks like: "CR", the issue date
+// reportNumber is what a report number looks like: "CR", the issue date
 // (UTC, YYYYMMDD), and 10 upper-case hexadecimal digits drawn at random
 // (40 bits), joined by "-": CR-20261207-3FA94C01BD.
 var reportNumber = regexp.MustCompile(`^CR-[0-9]{8}-[0-9A-F]{10}$`)
@@ -101,12 +101,12 @@ func NewReportNumber(at time.Time) string {
 func CheckReportNumber(s string) (string, error) {
 	n := strings.ToUpper(strings.TrimSpace(s))
 	if !reportNumber.MatchString(n) {
-		return "", FieldError("number", "format", "a report number looks like CR-20261207-3FA94C01BD, not %q", truncate(s, 40))
+		return "", FieldError("number", "format", "a report number looks like CR-20261207-3FA94C01BD, not %q", clipRunes(s, 40))
 	}
 	return n, nil
 }
 
-func truncate(s string, n int) string {
+func clipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
