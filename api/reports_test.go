@@ -269,3 +269,25 @@ func pdfText(t *testing.T, pdf []byte) string {
 	}
 	return string(out)
 }
+
+// TestIssuedReportNumberDrawnTwice: a number drawn again is refused by the
+// store and the report is numbered anew; the first report stands.
+func TestIssuedReportNumberDrawnTwice(t *testing.T) {
+	numbers := []string{"CR-20260701-00000000AA", "CR-20260701-00000000AA", "CR-20260701-00000000BB"}
+	e := reportEnv(t, func(s *api.Server) {
+		s.ReportNumber = func(time.Time) string { n := numbers[0]; numbers = numbers[1:]; return n }
+	})
+	first := e.do("GET", "/v1/subjects/"+codeHuaibei+"/report.pdf", "", "", nil).wantStatus(http.StatusOK)
+	e.advance(time.Second)
+	second := e.do("GET", "/v1/subjects/"+codeHuaibei+"/report.pdf", "", "", nil).wantStatus(http.StatusOK)
+	if a, b := reportNumber(t, first), reportNumber(t, second); a != "CR-20260701-00000000AA" || b != "CR-20260701-00000000BB" {
+		t.Fatalf("numbers %s, %s", a, b)
+	}
+	sum := sha256.Sum256(first.body)
+	if got := e.issued("CR-20260701-00000000AA"); got.SHA256 != hex.EncodeToString(sum[:]) || got.SupersededBy != "CR-20260701-00000000BB" {
+		t.Errorf("the first report reads %+v", got)
+	}
+	if text := pdfText(t, second.body); text != "" && (!strings.Contains(text, "CR-20260701-00000000BB") || strings.Contains(text, "00000000AA")) {
+		t.Error("the renumbered report does not print its own number only")
+	}
+}

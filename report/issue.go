@@ -72,28 +72,36 @@ func (is *Issuer) Issue(ctx context.Context, v credo.Viewer, code string, asOf t
 	if newNumber == nil {
 		newNumber = credo.NewReportNumber
 	}
-	number := newNumber(issued)
 	r, err := is.Build(ctx, v, code, asOf)
 	if err != nil {
 		return nil, nil, err
 	}
-	r.Number, r.IssuedAt, r.VerifyURL = number, issued, verify(number)
-	b, err := render(r)
-	if err != nil {
-		return nil, nil, err
+	// A number drawn twice (40 random bits) is refused by the store; the
+	// report is then numbered again, a few times.
+	for attempt := 0; ; attempt++ {
+		number := newNumber(issued)
+		r.Number, r.IssuedAt, r.VerifyURL = number, issued, verify(number)
+		b, err := render(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		sum := sha256.Sum256(b)
+		rec := &credo.IssuedReport{Number: number, Subject: code, Viewer: ViewerClass(v, code), Format: format,
+			IssuedAt: credo.NewTime(issued), AsOf: credo.NewTime(r.AsOf), Rulebooks: []credo.RulebookRef{},
+			SHA256: hex.EncodeToString(sum[:])}
+		if r.Assessment != nil && r.Assessment.Rulebooks != nil {
+			rec.Rulebooks = r.Assessment.Rulebooks
+		}
+		err = is.Store.IssueReport(ctx, rec)
+		if credo.ErrorCodeOf(err) == credo.ECONFLICT && attempt < 2 {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		rec.Status = credo.ReportValid
+		return b, rec, nil
 	}
-	sum := sha256.Sum256(b)
-	rec := &credo.IssuedReport{Number: number, Subject: code, Viewer: ViewerClass(v, code), Format: format,
-		IssuedAt: credo.NewTime(issued), AsOf: credo.NewTime(r.AsOf), Rulebooks: []credo.RulebookRef{},
-		SHA256: hex.EncodeToString(sum[:])}
-	if r.Assessment != nil && r.Assessment.Rulebooks != nil {
-		rec.Rulebooks = r.Assessment.Rulebooks
-	}
-	if err := is.Store.IssueReport(ctx, rec); err != nil {
-		return nil, nil, err
-	}
-	rec.Status = credo.ReportValid
-	return b, rec, nil
 }
 
 // Build reads the report on code as of asOf as v may see it: the
