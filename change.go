@@ -58,6 +58,8 @@ const (
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
 	ChangeRelationshipChanged = "relationship.changed"
+	ChangeReportIssued        = "report.issued"
+	ChangeReportWithdrawn     = "report.withdrawn"
 )
 
 // ChangeTypes lists every change type.
@@ -66,7 +68,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeRelationshipChanged,
+	ChangeAnnualReportFiled, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).
