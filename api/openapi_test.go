@@ -231,6 +231,13 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Event":             events.Event{},
 		"EventPage":         events.Page{},
 		"LogProof":          api.LogProof{},
+		"Webhook":           credo.Webhook{},
+		"WebhookRequest":    api.WebhookRequest{},
+		"WebhookSecret":     api.WebhookSecret{},
+		"WebhookList":       api.WebhookList{},
+		"WebhookDelivery":   credo.WebhookDelivery{},
+		"DeadLetters":       api.DeadLetters{},
+		"Replay":            api.Replay{},
 		"LogEntry":          api.LogEntry{},
 
 		"AnnualReport":           credo.AnnualReport{},
