@@ -61,6 +61,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
 	m.addLedgerFlags(fs, &f.ledgerFlags)
 	m.addLimitFlags(fs, &f.limitFlags)
+	m.addWebhookFlags(fs, &f)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
