@@ -73,6 +73,9 @@ type WebhookResult struct {
 	Delivery  int64
 	Webhook   int64
 	Delivered bool
+	// Released gives the claim back untried (an earlier event of the
+	// same organization failed first).
+	Released bool
 	// On failure: the delivery's new state.
 	Attempts      int
 	FirstFailedAt time.Time
@@ -112,16 +115,19 @@ type WebhookStore interface {
 	// to, atomically, if the cursor is still at from; else it is ECONFLICT
 	// and nothing is stored (another node queued those changes).
 	EnqueueWebhookDeliveries(ctx context.Context, from, to int64, ds []*WebhookDelivery) error
-	// ClaimWebhookDeliveries leases to node, until now+lease, up to limit
-	// queued deliveries that are due at now, of endpoints neither paused
-	// nor deleted, that no other node holds, each the first queued of its
-	// endpoint and organization (so that one organization's events reach
-	// an endpoint in order), by id.
-	ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]*WebhookDelivery, error)
+	// ClaimWebhookDeliveries leases to node, until now+lease, the first
+	// queued deliveries of up to limit endpoint-and-organization pairs
+	// (each pair's events in order, up to runs per pair): the first of a
+	// pair when it is due at now, of an endpoint neither paused nor
+	// deleted, and held by no node, then those queued after it (which no
+	// node may claim while it is queued), in id order. One organization's
+	// events thus reach an endpoint in order, each held by one node.
+	ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*WebhookDelivery, error)
 	// FinishWebhookDeliveries stores the outcomes of attempts: a delivered
 	// event leaves the queue, a failed one waits for NextAt or (Dead) is
-	// a dead letter; the endpoint's FailingSince is cleared by a success
-	// and set by a failure. Leases are released.
+	// a dead letter, a Released one is left as it was; the endpoint's
+	// FailingSince is cleared by a success and set by a failure. Leases
+	// are released.
 	FinishWebhookDeliveries(ctx context.Context, results []WebhookResult) error
 	// ReleaseWebhookLeases drops every lease (one node alone at start: what
 	// a killed process held is due again at once).

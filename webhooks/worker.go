@@ -58,7 +58,7 @@ type Worker struct {
 	Lease time.Duration
 	// Timeout bounds one attempt (default DefaultTimeout).
 	Timeout time.Duration
-	// Concurrency is how many attempts run at once (default 32).
+	// Concurrency is how many attempts run at once (default 64).
 	Concurrency int
 	// Poll is how often the queue is looked at when nothing woke the
 	// worker (default 100 ms): retries falling due, other nodes' queueing.
@@ -98,7 +98,7 @@ func (w *Worker) defaults() {
 		w.Timeout = DefaultTimeout
 	}
 	if w.Concurrency <= 0 {
-		w.Concurrency = 32
+		w.Concurrency = 64
 	}
 	if w.Poll <= 0 {
 		w.Poll = 100 * time.Millisecond
@@ -290,32 +290,49 @@ func encode(e *events.Event) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
+// Runs is how many of one organization's events for one endpoint a claim
+// takes at most: they are sent one after the other by one goroutine.
+const Runs = 8
+
 func (w *Worker) sendLoop(ctx context.Context) {
-	results := make(chan credo.WebhookResult, w.Concurrency)
+	results := make(chan []credo.WebhookResult, w.Concurrency)
 	done := make(chan struct{})
 	go func() { defer close(done); w.finishLoop(ctx, results) }()
 	tick := time.NewTicker(w.Poll)
 	defer tick.Stop()
 	var attempts sync.WaitGroup
 	for ctx.Err() == nil {
-		if free := w.Concurrency - int(w.inflight.Load()); free > 0 {
-			ds, err := w.Store.ClaimWebhookDeliveries(ctx, w.Node, w.Now(), w.Lease, free)
+		// Claims come in batches (a quarter of the slots free at least):
+		// each is a write, and reads the queue in id order.
+		if free := w.Concurrency - int(w.inflight.Load()); free > 0 && free >= w.Concurrency/4 {
+			claimed := time.Now()
+			ds, err := w.Store.ClaimWebhookDeliveries(ctx, w.Node, w.Now(), w.Lease, free, Runs)
 			if err != nil && ctx.Err() == nil {
 				w.Logger.Error("webhooks: claiming deliveries", "err", err)
 			}
+			runs := map[[2]string][]*credo.WebhookDelivery{}
+			var order [][2]string
 			for _, d := range ds {
+				k := [2]string{strconv.FormatInt(d.Webhook, 10), d.Subject}
+				if runs[k] == nil {
+					order = append(order, k)
+				}
+				runs[k] = append(runs[k], d)
+			}
+			for _, k := range order {
+				run := runs[k]
 				w.inflight.Add(1)
 				attempts.Add(1)
 				go func() {
 					defer attempts.Done()
-					if r, ok := w.attempt(ctx, d); ok {
-						results <- r
+					if rs := w.sendRun(ctx, run, claimed); len(rs) > 0 {
+						results <- rs
 					} else {
 						w.inflight.Add(-1)
 					}
 				}()
 			}
-			if len(ds) == free {
+			if len(order) == free {
 				continue
 			}
 		}
@@ -328,6 +345,33 @@ func (w *Worker) sendLoop(ctx context.Context) {
 	attempts.Wait()
 	close(results)
 	<-done
+}
+
+// sendRun sends one organization's events to one endpoint in order, and
+// stops at the first failure, or when another attempt might outlast the
+// lease taken at claimed: the rest are given back untried.
+func (w *Worker) sendRun(ctx context.Context, run []*credo.WebhookDelivery, claimed time.Time) []credo.WebhookResult {
+	var out []credo.WebhookResult
+	for i, d := range run {
+		if i > 0 && time.Since(claimed)+w.Timeout > w.Lease*3/4 {
+			for _, rest := range run[i:] {
+				out = append(out, credo.WebhookResult{Delivery: rest.ID, Webhook: rest.Webhook, Released: true})
+			}
+			break
+		}
+		r, ok := w.attempt(ctx, d)
+		if !ok {
+			break // the leases run out; all is tried again
+		}
+		out = append(out, r)
+		if !r.Delivered {
+			for _, rest := range run[i+1:] {
+				out = append(out, credo.WebhookResult{Delivery: rest.ID, Webhook: rest.Webhook, Released: true})
+			}
+			break
+		}
+	}
+	return out
 }
 
 // hook returns the endpoint, read at most a second ago.
@@ -392,18 +436,19 @@ func (w *Worker) attempt(ctx context.Context, d *credo.WebhookDelivery) (credo.W
 
 // finishLoop stores results in batches and pauses the endpoints that
 // failed for GiveUpAfter.
-func (w *Worker) finishLoop(ctx context.Context, results <-chan credo.WebhookResult) {
+func (w *Worker) finishLoop(ctx context.Context, results <-chan []credo.WebhookResult) {
 	store := context.WithoutCancel(ctx)
-	for r := range results {
-		batch := []credo.WebhookResult{r}
+	for rs := range results {
+		batch, runs := rs, 1
 	more:
-		for len(batch) < 256 {
+		for len(batch) < 512 {
 			select {
-			case r, ok := <-results:
+			case rs, ok := <-results:
 				if !ok {
 					break more
 				}
-				batch = append(batch, r)
+				batch = append(batch, rs...)
+				runs++
 			default:
 				break more
 			}
@@ -411,10 +456,10 @@ func (w *Worker) finishLoop(ctx context.Context, results <-chan credo.WebhookRes
 		if err := w.Store.FinishWebhookDeliveries(store, batch); err != nil {
 			w.Logger.Error("webhooks: storing deliveries", "err", err)
 		}
-		w.inflight.Add(-int64(len(batch)))
+		w.inflight.Add(-int64(runs))
 		w.poke()
 		for _, r := range batch {
-			if r.Delivered {
+			if r.Delivered || r.Released {
 				continue
 			}
 			h, err := w.hook(store, r.Webhook)

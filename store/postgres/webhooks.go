@@ -224,22 +224,31 @@ func scanDelivery(row pgx.Row) (*credo.WebhookDelivery, error) {
 // ClaimWebhookDeliveries implements credo.WebhookStore: rows another node
 // is claiming at the same moment are skipped (SKIP LOCKED), and a claim
 // committed meanwhile is seen by the lease check made on the locked row.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]*credo.WebhookDelivery, error) {
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
 	var out []*credo.WebhookDelivery
 	ns := unixNano(now)
 	err := db.write(ctx, "claiming webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
 		out = out[:0]
-		rows, err := tx.Query(ctx, `WITH c AS (
-				SELECT d.id FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
+		// The heads are locked (another node claiming at once skips them);
+		// the rows queued behind a head are claimable by no one else while
+		// it is queued. Each head comes with up to runs-1 of them.
+		rows, err := tx.Query(ctx, `WITH h AS (
+				SELECT d.id, d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
 				WHERE d.dead_ns IS NULL AND d.next_ns <= $3 AND d.lease_ns < $3
 					AND w.paused_ns IS NULL AND w.deleted_ns IS NULL
 					AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
 						WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
 				ORDER BY d.id LIMIT $4
-				FOR UPDATE OF d SKIP LOCKED)
+				FOR UPDATE OF d SKIP LOCKED),
+			c AS (
+				SELECT id FROM (
+					SELECT r.id, row_number() OVER (PARTITION BY r.webhook, r.subject ORDER BY r.id) AS k
+					FROM h JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject
+						AND r.dead_ns IS NULL AND r.id >= h.id) AS n
+				WHERE k <= $5)
 			UPDATE webhook_deliveries AS t SET lease_owner = $1, lease_ns = $2 FROM c WHERE t.id = c.id
 			RETURNING t.id, t.webhook, t.position, t.subject, t.event, t.attempts, t.first_failed_ns, t.next_ns, t.last_status, t.last_error, t.dead_ns, t.replayed`,
-			node, unixNano(now.Add(lease)), ns, limit)
+			node, unixNano(now.Add(lease)), ns, limit, max(runs, 1))
 		if err != nil {
 			return err
 		}
@@ -268,6 +277,10 @@ func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.Webho
 	return db.write(ctx, "finishing webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
 		b := &pgx.Batch{}
 		for _, r := range results {
+			if r.Released {
+				b.Queue(`UPDATE webhook_deliveries SET lease_owner = '', lease_ns = 0 WHERE id = $1`, r.Delivery)
+				continue
+			}
 			if r.Delivered {
 				b.Queue(`DELETE FROM webhook_deliveries WHERE id = $1`, r.Delivery)
 				b.Queue(`UPDATE webhooks SET failing_ns = NULL WHERE id = $1 AND failing_ns IS NOT NULL`, r.Webhook)

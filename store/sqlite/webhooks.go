@@ -217,19 +217,24 @@ func scanDelivery(row interface{ Scan(...any) error }) (*credo.WebhookDelivery, 
 }
 
 // ClaimWebhookDeliveries implements credo.WebhookStore.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]*credo.WebhookDelivery, error) {
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
 	var out []*credo.WebhookDelivery
 	ns := now.UnixNano()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
+		// Each head and up to runs-1 of those queued behind it.
 		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (
-			SELECT d.id FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
-			WHERE d.dead_at IS NULL AND d.next_at <= ? AND d.lease_until < ?
-				AND w.paused_at IS NULL AND w.deleted_at IS NULL
-				AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
-					WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
-			ORDER BY d.id LIMIT ?)
-			RETURNING `+deliveryColumns, node, now.Add(lease).UnixNano(), ns, ns, limit)
+			SELECT id FROM (
+				SELECT r.id, row_number() OVER (PARTITION BY r.webhook, r.subject ORDER BY r.id) AS k FROM (
+					SELECT d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
+					WHERE d.dead_at IS NULL AND +d.next_at <= ? AND +d.lease_until < ?
+						AND w.paused_at IS NULL AND w.deleted_at IS NULL
+						AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
+							WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
+					ORDER BY d.id LIMIT ?) AS h
+				JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject AND r.dead_at IS NULL)
+			WHERE k <= ?)
+			RETURNING `+deliveryColumns, node, now.Add(lease).UnixNano(), ns, ns, limit, max(runs, 1))
 		if err != nil {
 			return err
 		}
@@ -257,6 +262,12 @@ func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.Webho
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		for _, r := range results {
+			if r.Released {
+				if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_owner = '', lease_until = 0 WHERE id = ?`, r.Delivery); err != nil {
+					return err
+				}
+				continue
+			}
 			if r.Delivered {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE id = ?`, r.Delivery); err != nil {
 					return err
