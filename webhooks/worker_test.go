@@ -210,11 +210,18 @@ func gotIDs(ds []delivery) []string {
 }
 
 // The worker delivers the changes of watched organizations, signed, in
-// order, once each; other organizations' changes and unwanted types are
-// not delivered; the cursor is durable.
+// order, once each, to every endpoint the watchlist names; other
+// organizations' changes and unwanted types are not delivered; the cursor
+// is durable.
 func TestWorkerDeliversWatchedEventsInOrder(t *testing.T) {
 	backends(t, func(t *testing.T, s credo.Store) {
 		f := newFixture(t, s, "credo.registration.changed")
+		second := newReceiver(t, f.clock.Now)
+		hook2 := &credo.Webhook{Owner: f.owner.ID, Watchlist: f.list.ID, URL: second.URL, Secret: webhooks.NewSecret(), CreatedAt: credo.NewTime(f.clock.Now())}
+		if err := s.CreateWebhook(context.Background(), hook2); err != nil {
+			t.Fatal(err)
+		}
+		second.secret = hook2.Secret
 		want := f.log(t, codeWatched, 30)
 		f.log(t, codeOther, 5)
 		if _, err := s.AppendChanges(context.Background(), []*credo.Change{{Type: credo.ChangeCaseFiled, Subject: codeWatched, Ref: "9",
@@ -227,6 +234,10 @@ func TestWorkerDeliversWatchedEventsInOrder(t *testing.T) {
 		got := f.recv.received()
 		if !slices.Equal(gotIDs(got), ids(want)) || f.recv.unsigned != 0 {
 			t.Fatalf("received %v (unsigned %d), want %v", gotIDs(got), f.recv.unsigned, ids(want))
+		}
+		eventually(t, "30 deliveries to the second endpoint", func() bool { return len(second.received()) >= 30 })
+		if got2 := second.received(); !slices.Equal(gotIDs(got2), ids(want)) || second.unsigned != 0 {
+			t.Fatalf("second endpoint received %v (unsigned %d), want %v", gotIDs(got2), second.unsigned, ids(want))
 		}
 		for _, d := range got {
 			if d.subject != codeWatched || d.typ != "credo.registration.changed" {
