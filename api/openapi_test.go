@@ -239,6 +239,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"DeadLetters":       api.DeadLetters{},
 		"Replay":            api.Replay{},
 		"LogEntry":          api.LogEntry{},
+		"IssuedReport":      api.IssuedReportView{},
+		"ReportWithdrawal":  credo.ReportWithdrawal{},
+		"WithdrawalRequest": api.WithdrawalRequest{},
 
 		"AnnualReport":           credo.AnnualReport{},
 		"ReportContact":          credo.ReportContact{},

@@ -1,4 +1,4 @@
--- Schema version 9: webhooks (credo.WebhookStore): the endpoints
+-- Schema version 10: webhooks (credo.WebhookStore): the endpoints
 -- watchlists name, and their delivery queue, shared by every node through
 -- leases (lease_owner, lease_until: a node claims a delivery for a while;
 -- a killed node's claims run out and another node takes them). The queue
