@@ -55,6 +55,9 @@ type WebhookDelivery struct {
 	// Replayed marks a dead letter queued again: failing once more makes
 	// it a dead letter again at once.
 	Replayed bool `json:"replayed,omitempty"`
+	// Endpoint is the endpoint as it stood when the delivery was claimed
+	// (ClaimWebhookDeliveries only; its DeadLetters not counted).
+	Endpoint *Webhook `json:"-"`
 }
 
 // WebhookTarget is one endpoint watching one organization: what the
@@ -121,7 +124,8 @@ type WebhookStore interface {
 	// pair when it is due at now, of an endpoint neither paused nor
 	// deleted, and held by no node, then those queued after it (which no
 	// node may claim while it is queued), in id order. One organization's
-	// events thus reach an endpoint in order, each held by one node.
+	// events thus reach an endpoint in order, each held by one node. Each
+	// comes with its Endpoint.
 	ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*WebhookDelivery, error)
 	// FinishWebhookDeliveries stores the outcomes of attempts: a delivered
 	// event leaves the queue, a failed one waits for NextAt or (Dead) is

@@ -374,13 +374,19 @@ func (w *Worker) sendRun(ctx context.Context, run []*credo.WebhookDelivery, clai
 	return out
 }
 
-// hook returns the endpoint, read at most a second ago.
+// HookTTL is how long the worker keeps an endpoint it read: a rotated
+// secret signs (beside the old one, valid a day) and a deletion stops
+// deliveries within it. Reading each endpoint at most this often keeps a
+// thousand endpoints from costing a thousand reads a second.
+const HookTTL = 10 * time.Second
+
+// hook returns the endpoint, read at most HookTTL ago.
 func (w *Worker) hook(ctx context.Context, id int64) (*credo.Webhook, error) {
 	now := time.Now()
 	w.mu.Lock()
 	c, ok := w.hooks[id]
 	w.mu.Unlock()
-	if ok && now.Sub(c.at) < time.Second {
+	if ok && now.Sub(c.at) < HookTTL {
 		return c.hook, nil
 	}
 	h, err := w.Store.Webhook(ctx, id)
@@ -398,7 +404,10 @@ func (w *Worker) hook(ctx context.Context, id int64) (*credo.Webhook, error) {
 // and the delivery is tried again).
 func (w *Worker) attempt(ctx context.Context, d *credo.WebhookDelivery) (credo.WebhookResult, bool) {
 	r := credo.WebhookResult{Delivery: d.ID, Webhook: d.Webhook}
-	h, err := w.hook(ctx, d.Webhook)
+	h, err := d.Endpoint, error(nil)
+	if h == nil {
+		h, err = w.hook(ctx, d.Webhook)
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			w.Logger.Error("webhooks: reading an endpoint", "webhook", d.Webhook, "err", err)

@@ -282,7 +282,7 @@ func TestWorkerRetriesDeadLettersPausesAndReplays(t *testing.T) {
 			return len(dl) == 1
 		})
 		dl, _ := s.WebhookDeadLetters(ctx, f.hook.ID, 0, 10)
-		if dl[0].Position != first[0] || dl[0].LastStatus != 500 || dl[0].Attempts < 3 || dl[0].LastError != "answered 500" {
+		if dl[0].Position != first[0] || dl[0].LastStatus != 500 || dl[0].Attempts < 2 || dl[0].LastError != "answered 500" {
 			t.Fatalf("dead letter %+v", dl[0])
 		}
 		eventually(t, "the endpoint paused", func() bool {

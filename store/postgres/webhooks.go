@@ -221,6 +221,30 @@ func scanDelivery(row pgx.Row) (*credo.WebhookDelivery, error) {
 	return d, nil
 }
 
+// scanClaimed reads a claimed delivery and its endpoint.
+func scanClaimed(row pgx.Row) (*credo.WebhookDelivery, *credo.Webhook, error) {
+	d, w := new(credo.WebhookDelivery), new(credo.Webhook)
+	var event []byte
+	var first, next, until, created, dead0 int64
+	var dead, deleted, paused, failing *int64
+	var attempts, status int32
+	if err := row.Scan(&d.ID, &d.Webhook, &d.Position, &d.Subject, &event, &attempts, &first, &next, &status, &d.LastError, &dead, &d.Replayed,
+		&w.ID, &w.Owner, &w.Watchlist, &w.URL, &w.Secret, &w.Previous, &until, &created, &deleted, &paused, &failing, &dead0); err != nil {
+		return nil, nil, err
+	}
+	d.Event, d.Attempts, d.LastStatus = event, int(attempts), int(status)
+	if first != 0 {
+		d.FirstFailedAt = timeOf(&first)
+	}
+	d.NextAt, d.DeadAt = timeOf(&next), timeOf(dead)
+	w.CreatedAt = timeOf(&created)
+	if until != 0 {
+		w.PreviousUntil = timeOf(&until)
+	}
+	w.DeletedAt, w.PausedAt, w.FailingSince = timeOf(deleted), timeOf(paused), timeOf(failing)
+	return d, w, nil
+}
+
 // ClaimWebhookDeliveries implements credo.WebhookStore: rows another node
 // is claiming at the same moment are skipped (SKIP LOCKED), and a claim
 // committed meanwhile is seen by the lease check made on the locked row.
@@ -246,18 +270,20 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.
 					FROM h JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject
 						AND r.dead_ns IS NULL AND r.id >= h.id) AS n
 				WHERE k <= $5)
-			UPDATE webhook_deliveries AS t SET lease_owner = $1, lease_ns = $2 FROM c WHERE t.id = c.id
-			RETURNING t.id, t.webhook, t.position, t.subject, t.event, t.attempts, t.first_failed_ns, t.next_ns, t.last_status, t.last_error, t.dead_ns, t.replayed`,
+			UPDATE webhook_deliveries AS t SET lease_owner = $1, lease_ns = $2 FROM c, webhooks AS w WHERE t.id = c.id AND w.id = t.webhook
+			RETURNING t.id, t.webhook, t.position, t.subject, t.event, t.attempts, t.first_failed_ns, t.next_ns, t.last_status, t.last_error, t.dead_ns, t.replayed,
+				w.id, w.owner, w.watchlist, w.url, w.secret, w.previous, w.previous_until, w.created_ns, w.deleted_ns, w.paused_ns, w.failing_ns, 0`,
 			node, unixNano(now.Add(lease)), ns, limit, max(runs, 1))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			d, err := scanDelivery(rows)
+			d, h, err := scanClaimed(rows)
 			if err != nil {
 				return err
 			}
+			d.Endpoint = h
 			out = append(out, d)
 		}
 		return rows.Err()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -238,15 +239,45 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			d, err := scanDelivery(rows)
 			if err != nil {
+				rows.Close()
 				return err
 			}
 			out = append(out, d)
 		}
-		return rows.Err()
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		// Their endpoints, read once each.
+		ids := map[int64]*credo.Webhook{}
+		for _, d := range out {
+			ids[d.Webhook] = nil
+		}
+		arg, err := json.Marshal(slices.Collect(maps.Keys(ids)))
+		if err != nil {
+			return err
+		}
+		hs, err := tx.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id IN (SELECT value FROM json_each(?))`, string(arg))
+		if err != nil {
+			return err
+		}
+		defer hs.Close()
+		for hs.Next() {
+			h, err := scanWebhook(hs)
+			if err != nil {
+				return err
+			}
+			ids[h.ID] = h
+		}
+		for _, d := range out {
+			d.Endpoint = ids[d.Webhook]
+		}
+		return hs.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claiming webhook deliveries: %w", err)
