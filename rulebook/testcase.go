@@ -61,8 +61,8 @@ type ExpectContribution struct {
 	Record  int64
 	Partner string
 	Points  *float64
-	Grade  *string
-	Line   int
+	Grade   *string
+	Line    int
 }
 
 // ParseTests reads a tests file (`tests:` followed by a list of cases).
