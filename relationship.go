@@ -478,3 +478,7 @@ func sameRoles(a, b *SharedRoles) bool {
 	}
 	return slices.Equal(a.From, b.From) && slices.Equal(a.To, b.To)
 }
+
+// IsPersonKey reports whether k has the form of a person key this
+// registry issues.
+func IsPersonKey(k string) bool { return isPersonKey(k) }
