@@ -158,6 +158,7 @@ type Cause struct {
 	Rulebook  *RulebookRef `json:"rulebook,omitempty"`
 	ListEntry int64        `json:"list_entry,omitempty"`
 	Case      int64        `json:"case,omitempty"`
+	Partner   string       `json:"partner,omitempty"`
 }
 
 // Cause kinds.
@@ -172,6 +173,10 @@ const (
 	CauseList = "list"
 	// CauseCase: an objection or repair was decided (Case).
 	CauseCase = "case"
+	// CausePartner: a partner's own state (grades, adverse list entries)
+	// or the relationships to partners changed (Cause.Partner names the
+	// organization whose change it was).
+	CausePartner = "partner"
 )
 
 // RulebookStore keeps published rulebook versions, immutably.
