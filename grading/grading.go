@@ -189,6 +189,9 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		if b, ok := s.Lists.(BatchListEffects); ok {
 			bctx, flush = b.Batch(ctx)
 		}
+		if s.Partners != nil {
+			bctx = s.Partners.Batch(bctx)
+		}
 		for _, code := range pending {
 			versions, records, err := s.inputs(ctx, code)
 			if err != nil {

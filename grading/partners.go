@@ -26,6 +26,9 @@ type PartnerFacts interface {
 	// whole graph (every: with an entry for every organization that has a
 	// relationship).
 	All(ctx context.Context, set *rulebook.Set, asOf time.Time, every bool, workers int) (map[string]*credo.Partners, *risk.Timing, error)
+	// Batch returns a context under which Partners may reuse what it
+	// read for the other organizations of one regrade (the same time).
+	Batch(ctx context.Context) context.Context
 }
 
 // partnersOf returns what code's assessment as of asOf needs of its
@@ -239,4 +242,42 @@ func samePartners(a, b *credo.Partners) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// RegradePartners regrades every organization within the rulebooks'
+// partner reach of codes, as of now: what a bulk write (an import, which
+// regrades once at the end) does so that partners read the grades it
+// stored. Organizations whose grade does not change add nothing.
+func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
+	if s.Partners == nil {
+		return nil
+	}
+	now := s.now()
+	reach := risk.Reach(s.Set(), now)
+	if reach == 0 {
+		return nil
+	}
+	causes := map[string]credo.Cause{}
+	flush := func() error {
+		err := s.Regrade(ctx, causes)
+		clear(causes)
+		return err
+	}
+	for _, code := range codes {
+		near, err := s.Partners.Within(ctx, code, reach, now)
+		if err != nil {
+			return fmt.Errorf("partners of %s: %w", code, err)
+		}
+		for _, c := range near {
+			if _, ok := causes[c]; !ok {
+				causes[c] = credo.Cause{Kind: credo.CausePartner, Partner: code}
+			}
+		}
+		if len(causes) >= 1000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
