@@ -146,6 +146,18 @@ func (b *builder) finish(asOf time.Time) *Graph {
 	order = nil
 	b.codes = codeTable{}
 
+	// Kinds by name, so that the order of rows does not depend on which
+	// kind was read first.
+	kinds := slices.Clone(b.kinds)
+	slices.Sort(kinds)
+	var remap [MaxKinds]uint8
+	for i, k := range b.kinds {
+		remap[i] = uint8(slices.Index(kinds, k))
+	}
+	for e := range b.kind {
+		b.kind[e] = remap[b.kind[e]]
+	}
+	b.kinds = kinds
 	m := len(b.from)
 	g := &Graph{
 		asOf: asOf, codes: codes, kinds: b.kinds,
