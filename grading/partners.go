@@ -112,7 +112,8 @@ func (s *Service) FollowPartners(ctx context.Context, log credo.ChangeLog) (int,
 		return 0, log.SaveCursor(ctx, PartnersCursor, head)
 	}
 	n := 0
-	types := []string{credo.ChangeGradeChanged, credo.ChangeListEntryActive, credo.ChangeListEntryEnded, credo.ChangeRelationshipChanged}
+	types := []string{credo.ChangeGradeChanged, credo.ChangeListEntryNotified, credo.ChangeListEntryActive, credo.ChangeListEntryEnded,
+		credo.ChangeRelationshipChanged}
 	for after < head {
 		page, err := log.Changes(ctx, credo.ChangeQuery{After: after, Upto: head, Limit: 500, Types: types})
 		if err != nil {
