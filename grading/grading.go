@@ -192,6 +192,10 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		if s.Partners != nil {
 			bctx = s.Partners.Batch(bctx)
 		}
+		facts, err := s.partnersMany(bctx, pending, now)
+		if err != nil {
+			return err
+		}
 		for _, code := range pending {
 			versions, records, err := s.inputs(ctx, code)
 			if err != nil {
@@ -204,7 +208,7 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 				}
 				before = append(before, old)
 			}
-			a, err := s.settle(bctx, code, versions, records, now)
+			a, err := s.settleWith(bctx, code, versions, records, facts[code], now)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}

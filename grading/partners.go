@@ -19,9 +19,12 @@ type PartnerFacts interface {
 	// Partners returns what code's assessment as of asOf needs of its
 	// partners under set (nil: nothing).
 	Partners(ctx context.Context, set *rulebook.Set, code string, asOf time.Time) (*credo.Partners, error)
+	// PartnersMany is Partners for several organizations at once.
+	PartnersMany(ctx context.Context, set *rulebook.Set, codes []string, asOf time.Time) (map[string]*credo.Partners, error)
 	// Within returns the organizations within depth relationships of
-	// code as of asOf.
+	// code as of asOf; WithinMany of any of codes (codes included).
 	Within(ctx context.Context, code string, depth int, asOf time.Time) ([]string, error)
+	WithinMany(ctx context.Context, codes []string, depth int, asOf time.Time) ([]string, error)
 	// All returns the partners of every organization, computed over the
 	// whole graph (every: with an entry for every organization that has a
 	// relationship).
@@ -258,27 +261,32 @@ func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
 	if reach == 0 {
 		return nil
 	}
-	causes := map[string]credo.Cause{}
-	flush := func() error {
-		err := s.Regrade(ctx, causes)
-		clear(causes)
-		return err
+	near, err := s.Partners.WithinMany(ctx, codes, reach, now)
+	if err != nil {
+		return fmt.Errorf("partners: %w", err)
 	}
-	for _, code := range codes {
-		near, err := s.Partners.Within(ctx, code, reach, now)
-		if err != nil {
-			return fmt.Errorf("partners of %s: %w", code, err)
-		}
-		for _, c := range near {
-			if _, ok := causes[c]; !ok {
-				causes[c] = credo.Cause{Kind: credo.CausePartner, Partner: code}
-			}
-		}
-		if len(causes) >= 1000 {
-			if err := flush(); err != nil {
+	causes := map[string]credo.Cause{}
+	for i, c := range near {
+		causes[c] = credo.Cause{Kind: credo.CausePartner}
+		if len(causes) == 1000 || i == len(near)-1 {
+			if err := s.Regrade(ctx, causes); err != nil {
 				return err
 			}
+			clear(causes)
 		}
 	}
-	return flush()
+	return nil
+}
+
+// partnersMany returns what the assessments of codes as of asOf need of
+// their partners (nil without partners data).
+func (s *Service) partnersMany(ctx context.Context, codes []string, asOf time.Time) (map[string]*credo.Partners, error) {
+	if s.Partners == nil {
+		return nil, nil
+	}
+	ps, err := s.Partners.PartnersMany(ctx, s.Set(), codes, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("partners: %w", err)
+	}
+	return ps, nil
 }

@@ -132,6 +132,104 @@ func (f *Facts) Partners(ctx context.Context, set *rulebook.Set, code string, as
 	return out, nil
 }
 
+// PartnersMany is Partners for several organizations at once: one walk
+// from all of them and one propagation over what it read, which gives
+// each exactly what Partners gives it (an organization's counted partners
+// depend only on the relationships with an end nearer than the reach,
+// all of which the walk from it reads).
+func (f *Facts) PartnersMany(ctx context.Context, set *rulebook.Set, codes []string, asOf time.Time) (map[string]*credo.Partners, error) {
+	plan, _ := set.Plan(asOf, "")
+	pd, kinds := plan.PartnerDimension(), plan.PartnerKinds()
+	reach := Reach(set, asOf)
+	out := make(map[string]*credo.Partners, len(codes))
+	if reach == 0 || len(codes) == 0 {
+		return out, nil
+	}
+	n, err := f.neighbourhoods(ctx, codes, reach, asOf)
+	if err != nil {
+		return nil, err
+	}
+	states := f.statesFor(ctx, set, asOf)
+	want := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		want[c] = true
+		out[c] = &credo.Partners{}
+	}
+	for _, r := range n.edges {
+		if !slices.Contains(kinds, r.Kind) {
+			continue
+		}
+		for _, end := range [2]string{r.From, r.To} {
+			if !want[end] {
+				continue
+			}
+			p, err := states.of(ctx, r.Other(end))
+			if err != nil {
+				return nil, err
+			}
+			q := *p
+			q.Path = []credo.Hop{hopOf(r)}
+			out[end].Direct = append(out[end].Direct, q)
+		}
+	}
+	if pd == nil {
+		return out, nil
+	}
+	g, err := graph.Build(edgesOf(n.edges), asOf)
+	if err != nil {
+		return nil, err
+	}
+	var sevErr error
+	res, err := g.Propagate(ctx, func(v int32) float64 {
+		if sevErr != nil {
+			return 0
+		}
+		s, err := states.severity(ctx, pd, g.Code(v))
+		if err != nil {
+			sevErr = err
+		}
+		return s
+	}, Params(pd), 1)
+	if err == nil {
+		err = sevErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range codes {
+		u, ok := g.Node(c)
+		if !ok {
+			continue
+		}
+		for _, x := range res.Of(u) {
+			p, err := states.of(ctx, g.Code(x.Source))
+			if err != nil {
+				return nil, err
+			}
+			q := *p
+			path, _ := res.Path(x)
+			q.Path = hops(path)
+			out[c].Counted = append(out[c].Counted, q)
+		}
+	}
+	return out, nil
+}
+
+// WithinMany returns the organizations within depth relationships of any
+// of codes as of asOf, by code (codes themselves included).
+func (f *Facts) WithinMany(ctx context.Context, codes []string, depth int, asOf time.Time) ([]string, error) {
+	n, err := f.neighbourhoods(ctx, codes, depth, asOf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(n.dist))
+	for c := range n.dist {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 // neighbourhood is what a walk of reach hops from a code read: the
 // relationships in force at asOf with an end within reach-1 hops, and the
 // codes reached with their distance.
@@ -141,9 +239,22 @@ type neighbourhood struct {
 }
 
 func (f *Facts) neighbourhood(ctx context.Context, code string, reach int, asOf time.Time) (*neighbourhood, error) {
-	n := &neighbourhood{dist: map[string]int{code: 0}}
+	return f.neighbourhoods(ctx, []string{code}, reach, asOf)
+}
+
+// neighbourhoods is the walk from several codes at once (dist: the
+// distance to the nearest).
+func (f *Facts) neighbourhoods(ctx context.Context, codes []string, reach int, asOf time.Time) (*neighbourhood, error) {
+	n := &neighbourhood{dist: map[string]int{}}
+	var frontier []string
+	for _, c := range codes {
+		if _, ok := n.dist[c]; !ok {
+			n.dist[c] = 0
+			frontier = append(frontier, c)
+		}
+	}
+	slices.Sort(frontier)
 	seen := map[int64]bool{}
-	frontier := []string{code}
 	for d := 1; d <= reach && len(frontier) > 0; d++ {
 		var next []string
 		for i := 0; i < len(frontier); i += credo.MaxRelationshipCodes {

@@ -137,6 +137,15 @@ func TestAllEqualsEachOrganization(t *testing.T) {
 		if tm.Edges == 0 {
 			t.Fatal("no relationships in force")
 		}
+		many, err := f.PartnersMany(ctx, set, codes[:len(codes)/2+int(seed)], now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c, ps := range many {
+			if !same(ps, all[c]) {
+				t.Fatalf("seed %d %s: several at once differ from the whole graph", seed, c)
+			}
+		}
 		for _, c := range codes {
 			one, err := f.Partners(ctx, set, c, now)
 			if err != nil {
