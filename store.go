@@ -512,6 +512,14 @@ type RelationshipStore interface {
 	// answer it with indexed lookups, not one query per code.
 	Relationships(ctx context.Context, q RelationshipQuery) ([]*Relationship, error)
 
+	// Adjacent is Relationships as Edges, for walks: the versions in force
+	// at q.AsOf with either end in q.Codes (at most MaxRelationshipCodes),
+	// of q.Kinds when set, each once, in no particular order. Backends answer it from an
+	// index clustered by organization (one seek per code, no lookup per
+	// row), so that a hop of ten thousand organizations takes
+	// milliseconds.
+	Adjacent(ctx context.Context, q RelationshipQuery) ([]Edge, error)
+
 	// RelationshipHistory returns every version with code at either end,
 	// by id, with SupersededBy filled in. None gives an empty slice.
 	RelationshipHistory(ctx context.Context, code string) ([]*Relationship, error)
@@ -542,6 +550,9 @@ type RelationshipQuery struct {
 	Codes []string
 	Kinds []string // none: every kind
 	AsOf  time.Time
+	// Except (Adjacent only) leaves out the relationships whose other end
+	// is one of these codes: a walk's previous hop, read already.
+	Except []string
 }
 
 // MaxRelationshipCodes bounds RelationshipQuery.Codes; a walk reads a

@@ -289,13 +289,13 @@ func TestPartnersBadInput(t *testing.T) {
 		{"?kind=friend", "kind", "enum"}, {"?as_of=yesterday", "as_of", ""},
 	} {
 		for _, route := range []string{"/partners", "/network"} {
-			p := e.get("/v1/subjects/" + codeHuaibei + route + c.query).problem(http.StatusUnprocessableEntity, credo.EINVALID)
+			p := e.get("/v1/subjects/"+codeHuaibei+route+c.query).problem(http.StatusUnprocessableEntity, credo.EINVALID)
 			if p.Field != c.field {
 				t.Errorf("%s%s: field %q, want %q", route, c.query, p.Field, c.field)
 			}
 		}
 	}
-	e.get("/v1/subjects/" + codePublicIns + "/partners").problem(http.StatusNotFound, credo.ENOTFOUND)
+	e.get("/v1/subjects/"+codePublicIns+"/partners").problem(http.StatusNotFound, credo.ENOTFOUND)
 	wantField(t, e.get("/v1/subjects/"+badChecksum+"/partners").problem(http.StatusUnprocessableEntity, credo.EINVALID), "code", "checksum")
 }
 

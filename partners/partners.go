@@ -16,7 +16,8 @@ import (
 
 // Store is what the service reads and writes.
 type Store interface {
-	RelationshipReader
+	AdjacencyReader
+	Relationships(ctx context.Context, q credo.RelationshipQuery) ([]*credo.Relationship, error)
 	AppendRelationships(ctx context.Context, rels []*credo.Relationship) ([]credo.Outcome, error)
 	PersonRoles(ctx context.Context, personKey string) ([]credo.PersonRole, error)
 	Subject(ctx context.Context, code string) (*credo.Subject, error)
@@ -103,7 +104,7 @@ func (s *Service) Partners(ctx context.Context, v credo.Viewer, q Query, cursor 
 	to := min(from+n, len(g.Reached))
 	for i := from; i < to; i++ {
 		rc := g.Reached[i]
-		p := Partner{Code: rc.Code, Distance: rc.Distance, Path: rc.Path}
+		p := Partner{Code: rc.Code, Distance: rc.Distance, Path: g.Path(rc.Code)}
 		if err := s.state(ctx, v, &p, q.AsOf, asOf); err != nil {
 			return nil, err
 		}
@@ -246,8 +247,24 @@ func (s *Service) Network(ctx context.Context, v credo.Viewer, q Query) (*Networ
 		}
 		out.Nodes = append(out.Nodes, Node{Code: p.Code, Name: p.Name, Distance: p.Distance, Grade: p.Grade, Grades: p.Grades, Adverse: p.Adverse})
 	}
-	for _, r := range g.Edges {
-		if in[r.From] && in[r.To] {
+	// The edges in full, read again for the nodes kept (at most
+	// MaxNetworkNodes, one read).
+	read := map[int64]bool{}
+	for _, e := range g.Edges {
+		if in[e.From] && in[e.To] {
+			read[e.ID] = true
+		}
+	}
+	codes := make([]string, 0, len(nodes))
+	for _, rc := range nodes {
+		codes = append(codes, rc.Code)
+	}
+	rels, err := s.Store.Relationships(ctx, credo.RelationshipQuery{Codes: codes, Kinds: q.Kinds, AsOf: asOf})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rels {
+		if read[r.ID] {
 			out.Edges = append(out.Edges, visibility.ShownRelationship(v, r))
 		}
 	}

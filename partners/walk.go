@@ -8,7 +8,7 @@
 //
 // The walk reads one hop at a time: the relationships of every
 // organization at the frontier in a few batched, indexed reads
-// (credo.RelationshipStore.Relationships), never one read per
+// (credo.RelationshipStore.Adjacent), never one read per
 // organization, so that a hub of ten thousand partners is walked in
 // milliseconds. The grades and entries of what is shown are read only for
 // the page asked for.
@@ -16,8 +16,10 @@ package partners
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -62,92 +64,136 @@ type Hop struct {
 	Relationship int64 `json:"relationship"`
 }
 
-// Reached is an organization the walk reached: its distance and the path
-// from the start (Path[0] touches the start, the last hop touches Code).
+// Reached is an organization the walk reached and its distance.
 type Reached struct {
 	Code     string
 	Distance int
-	Path     []Hop
 }
 
 // Graph is what a walk found: the organizations reached in order of
-// distance, then code (the start left out), and every relationship it
-// read that v may see, by id.
+// distance, then code (the start left out), the hop that reached each,
+// and every relationship it read that v may see, in no particular order.
 type Graph struct {
 	Start   string
 	Reached []Reached
-	Edges   []*credo.Relationship
+	Edges   []credo.Edge
+	via     map[string]via
 }
 
-// RelationshipReader is what a walk reads.
-type RelationshipReader interface {
-	Relationships(ctx context.Context, q credo.RelationshipQuery) ([]*credo.Relationship, error)
+// via is how the walk reached an organization: the hop, from prev.
+type via struct {
+	prev string
+	hop  Hop
+}
+
+// Path returns the path from the start to code (Path[0] touches the
+// start, the last hop touches code); none for the start or a code not
+// reached.
+func (g *Graph) Path(code string) []Hop {
+	var path []Hop
+	for at := code; at != g.Start; {
+		w, ok := g.via[at]
+		if !ok {
+			return nil
+		}
+		path = append(path, w.hop)
+		at = w.prev
+	}
+	slices.Reverse(path)
+	return path
+}
+
+// AdjacencyReader is what a walk reads.
+type AdjacencyReader interface {
+	Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.Edge, error)
 }
 
 // Walk walks the relationships from q.Code breadth first, hop by hop,
-// as v may see them. Each organization is reached once, by the first
-// relationship (lowest id) from the nearest frontier, so cycles (of
-// shareholders or any other kind) end the walk where they close.
-func Walk(ctx context.Context, rels RelationshipReader, v credo.Viewer, q Query) (*Graph, error) {
+// as v may see them. Each organization is reached once, by the
+// relationship with the lowest id from the nearest frontier, so cycles (of
+// shareholders or any other kind) end the walk where they close. A hop
+// reads the frontier's relationships in batches of
+// credo.MaxRelationshipCodes, leaving out those back to the hop before
+// (read already).
+func Walk(ctx context.Context, rels AdjacencyReader, v credo.Viewer, q Query) (*Graph, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	type via struct {
-		dist int
-		prev string
-		hop  Hop
-	}
-	seen := map[string]*via{q.Code: {}}
-	g := &Graph{Start: q.Code}
+	g := &Graph{Start: q.Code, via: map[string]via{}}
+	dist := map[string]int{q.Code: 0}
 	edgeSeen := map[int64]bool{}
+	var before []string
 	frontier := []string{q.Code}
 	for d := 1; d <= q.Depth && len(frontier) > 0; d++ {
-		inFrontier := make(map[string]bool, len(frontier))
-		for _, c := range frontier {
-			inFrontier[c] = true
-		}
-		var found []*credo.Relationship
-		for i := 0; i < len(frontier); i += credo.MaxRelationshipCodes {
-			batch, err := rels.Relationships(ctx, credo.RelationshipQuery{
-				Codes: frontier[i:min(i+credo.MaxRelationshipCodes, len(frontier))], Kinds: q.Kinds, AsOf: q.AsOf})
-			if err != nil {
-				return nil, err
-			}
-			found = append(found, batch...)
-		}
-		slices.SortFunc(found, func(a, b *credo.Relationship) int { return compareID(a.ID, b.ID) })
 		var next []string
-		for _, r := range found {
-			if edgeSeen[r.ID] || !visibility.Relationship(v, r) {
-				continue
-			}
-			edgeSeen[r.ID] = true
-			g.Edges = append(g.Edges, r)
-			for _, end := range [2]string{r.From, r.To} {
-				if !inFrontier[end] {
+		hop, err := readHop(ctx, rels, frontier, before, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, found := range hop {
+			for _, r := range found {
+				if edgeSeen[r.ID] || !visibility.Edge(v, r) {
 					continue
 				}
-				other := r.Other(end)
-				if seen[other] != nil {
-					continue
+				edgeSeen[r.ID] = true
+				g.Edges = append(g.Edges, r)
+				for _, end := range [2]string{r.From, r.To} {
+					if de, ok := dist[end]; !ok || de != d-1 {
+						continue // not at the frontier
+					}
+					other := r.From
+					if other == end {
+						other = r.To
+					}
+					hop := Hop{From: r.From, Kind: r.Kind, To: r.To, Since: r.Since, Relationship: r.ID}
+					do, seen := dist[other]
+					switch {
+					case !seen:
+						dist[other] = d
+						g.via[other] = via{prev: end, hop: hop}
+						next = append(next, other)
+					case do == d && r.ID < g.via[other].hop.Relationship:
+						// Reached on this hop by several: the lowest id
+						// decides, whatever order the reads came in.
+						g.via[other] = via{prev: end, hop: hop}
+					}
 				}
-				seen[other] = &via{dist: d, prev: end, hop: Hop{From: r.From, Kind: r.Kind, To: r.To, Since: r.Since, Relationship: r.ID}}
-				next = append(next, other)
 			}
 		}
 		slices.Sort(next)
 		for _, c := range next {
-			var path []Hop
-			for at := c; at != q.Code; at = seen[at].prev {
-				path = append(path, seen[at].hop)
-			}
-			slices.Reverse(path)
-			g.Reached = append(g.Reached, Reached{Code: c, Distance: d, Path: path})
+			g.Reached = append(g.Reached, Reached{Code: c, Distance: d})
 		}
-		frontier = next
+		before, frontier = frontier, next
 	}
-	slices.SortFunc(g.Edges, func(a, b *credo.Relationship) int { return compareID(a.ID, b.ID) })
 	return g, nil
+}
+
+// readHop reads the relationships of frontier in batches of
+// credo.MaxRelationshipCodes, several at once (the store's readers work
+// in parallel), and returns them by batch.
+func readHop(ctx context.Context, rels AdjacencyReader, frontier, before []string, q Query) ([][]credo.Edge, error) {
+	n := (len(frontier) + credo.MaxRelationshipCodes - 1) / credo.MaxRelationshipCodes
+	out := make([][]credo.Edge, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, max(1, min(n, runtime.GOMAXPROCS(0))))
+	var wg sync.WaitGroup
+	for b := range n {
+		batch := frontier[b*credo.MaxRelationshipCodes : min((b+1)*credo.MaxRelationshipCodes, len(frontier))]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[b], errs[b] = rels.Adjacent(ctx, credo.RelationshipQuery{Codes: batch, Kinds: q.Kinds, AsOf: q.AsOf, Except: before})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func compareID(a, b int64) int {

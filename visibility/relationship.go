@@ -8,20 +8,26 @@ import "github.com/credo-registry/credo"
 // is seen only by the organization that declared it, the authorities
 // whose jurisdiction covers it (any field) and administrators.
 func Relationship(v credo.Viewer, r *credo.Relationship) bool {
-	if r == nil {
-		return false
-	}
-	switch r.Source {
+	return r != nil && relationship(v, r.Source, r.Declarant)
+}
+
+// Edge is Relationship for a relationship as a walk reads it.
+func Edge(v credo.Viewer, e credo.Edge) bool {
+	return relationship(v, e.Source, e.Declarant)
+}
+
+func relationship(v credo.Viewer, source, declarant string) bool {
+	switch source {
 	case credo.SourceRegistration, credo.SourceAuthority:
 		return true
 	case credo.SourceDeclaration:
-		if r.Declarant == "" {
+		if declarant == "" {
 			return false
 		}
-		if Whole(v, r.Declarant) {
+		if Whole(v, declarant) {
 			return true
 		}
-		return v.Role == credo.RoleAuthority && v.Authority != nil && v.Authority.CoversDivision(r.Declarant)
+		return v.Role == credo.RoleAuthority && v.Authority != nil && v.Authority.CoversDivision(declarant)
 	}
 	return false
 }

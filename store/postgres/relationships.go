@@ -107,7 +107,22 @@ func insertRelationship(ctx context.Context, tx pgx.Tx, r *credo.Relationship, i
 		nullID(id), r.Key(), r.Kind, r.Source, r.From, r.To, dateNano(r.Since), dateNano(r.Until), r.Share,
 		r.PersonKey, r.PersonName, encodeRoles(r.Roles), r.Reference, r.Authority, r.Declarant, r.Account,
 		unixNano(r.RecordedAt.Time), nullID(r.Supersedes), r.ContentHash()).Scan(&id)
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO adjacency(code, id, other, outgoing, kind, source, declarant, since, until, share, recorded_at, superseded_at)
+		VALUES ($1, $3, $2, true, $4, $5, $6, $7, $8, $9, $10, 0), ($2, $3, $1, false, $4, $5, $6, $7, $8, $9, $10, 0)`,
+		r.From, r.To, id, r.Kind, r.Source, r.Declarant, dateNano(r.Since), dateNano(r.Until), r.Share, unixNano(r.RecordedAt.Time)); err != nil {
+		return 0, err
+	}
+	if r.Supersedes != 0 {
+		// The superseded version has the same ends (the same Key).
+		if _, err := tx.Exec(ctx, `UPDATE adjacency SET superseded_at = $1 WHERE code IN ($2, $3) AND id = $4`,
+			unixNano(r.RecordedAt.Time), r.From, r.To, r.Supersedes); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 // lockKeys takes transaction-scoped advisory locks on keys, in order, so
@@ -389,8 +404,65 @@ func (db *DB) Relationships(ctx context.Context, q credo.RelationshipQuery) ([]*
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b *credo.Relationship) int { return int(a.ID - b.ID) })
+	slices.SortFunc(out, func(a, b *credo.Relationship) int { return cmpID(a.ID, b.ID) })
 	return slices.CompactFunc(out, func(a, b *credo.Relationship) bool { return a.ID == b.ID }), nil
+}
+
+// Adjacent implements credo.RelationshipStore from the adjacency index.
+func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.Edge, error) {
+	if len(q.Codes) > credo.MaxRelationshipCodes {
+		return nil, credo.FieldError("codes", "too_many", "at most %d codes a query", credo.MaxRelationshipCodes)
+	}
+	out := []credo.Edge{}
+	if len(q.Codes) == 0 {
+		return out, nil
+	}
+	asked := make(map[string]bool, len(q.Codes))
+	for _, c := range q.Codes {
+		asked[c] = true
+	}
+	err := db.read(ctx, "reading relationships", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share
+			FROM adjacency a WHERE a.code = ANY($1) AND a.recorded_at <= $2 AND a.since <= $2
+			AND (a.until = 0 OR a.until > $2) AND (a.superseded_at = 0 OR a.superseded_at > $2)
+			AND (cardinality($3::text[]) = 0 OR a.kind = ANY($3))
+			AND a.other NOT IN (SELECT unnest($4::text[]))`, q.Codes, asOfNano(q.AsOf), nonNil(q.Kinds), nonNil(q.Except))
+		if err != nil {
+			return err
+		}
+		var e credo.Edge
+		var code, other string
+		var outgoing bool
+		var since int64
+		_, err = pgx.ForEachRow(rows, []any{&code, &e.ID, &other, &outgoing, &e.Kind, &e.Source, &e.Declarant, &since, &e.Share}, func() error {
+			e.From, e.To = code, other
+			if !outgoing {
+				if asked[other] {
+					return nil // read from its other end, where it is outgoing
+				}
+				e.From, e.To = other, code
+			}
+			e.Kind, e.Source, e.Since = intern(credo.RelationshipKinds, e.Kind), intern(relSources, e.Source), dateOf(since)
+			out = append(out, e)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func cmpID(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // RelationshipHistory implements credo.RelationshipStore.

@@ -56,10 +56,12 @@ func dateNano(d credo.Date) int64 {
 // internKind returns the kind constant equal to k, so that a scanned
 // graph does not hold a copy of the kind per edge.
 func internKind(k string) string {
-	if i := slices.Index(credo.RelationshipKinds, k); i >= 0 {
-		return credo.RelationshipKinds[i]
+	for _, c := range credo.RelationshipKinds {
+		if c == k {
+			return c
+		}
 	}
-	return k
+	return strings.Clone(k)
 }
 
 func encodeRoles(r *credo.SharedRoles) string {
@@ -107,7 +109,24 @@ func insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) 
 		return err
 	}
 	if r.ID == 0 {
-		r.ID, err = res.LastInsertId()
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	for _, end := range [2]struct {
+		code, other string
+		out         bool
+	}{{r.From, r.To, true}, {r.To, r.From, false}} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO adjacency(code, id, other, outgoing, kind, source, declarant, since, until, share, recorded_at, superseded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, end.code, r.ID, end.other, end.out, r.Kind, r.Source, r.Declarant,
+			dateNano(r.Since), dateNano(r.Until), r.Share, unixNano(r.RecordedAt)); err != nil {
+			return err
+		}
+	}
+	if r.Supersedes != 0 {
+		// The superseded version has the same ends (the same Key).
+		_, err = tx.ExecContext(ctx, `UPDATE adjacency SET superseded_at = ? WHERE code IN (?, ?) AND id = ?`,
+			unixNano(r.RecordedAt), r.From, r.To, r.Supersedes)
 	}
 	return err
 }
@@ -347,7 +366,7 @@ func (db *DB) Relationships(ctx context.Context, q credo.RelationshipQuery) ([]*
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
 	}
-	slices.SortFunc(all, func(a, b *credo.Relationship) int { return int(a.ID - b.ID) })
+	slices.SortFunc(all, func(a, b *credo.Relationship) int { return cmpID(a.ID, b.ID) })
 	return slices.CompactFunc(all, func(a, b *credo.Relationship) bool { return a.ID == b.ID }), nil
 }
 
@@ -356,6 +375,96 @@ func asOfNano(t time.Time) int64 {
 		return 1<<63 - 1
 	}
 	return t.UnixNano()
+}
+
+// Adjacent implements credo.RelationshipStore from the adjacency index:
+// one seek per code. The codes, kinds and sources of the rows are read as
+// raw bytes and mapped to the strings the caller gave and the constants,
+// so that a row allocates only its other end.
+func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.Edge, error) {
+	if len(q.Codes) > credo.MaxRelationshipCodes {
+		return nil, credo.FieldError("codes", "too_many", "at most %d codes a query", credo.MaxRelationshipCodes)
+	}
+	if len(q.Codes) == 0 {
+		return []credo.Edge{}, nil
+	}
+	asked := make(map[string]string, len(q.Codes))
+	for _, c := range q.Codes {
+		asked[c] = c
+	}
+	codes, _ := json.Marshal(q.Codes)
+	kinds := ""
+	args := []any{string(codes), asOfNano(q.AsOf)}
+	if len(q.Kinds) > 0 {
+		b, _ := json.Marshal(q.Kinds)
+		args = append(args, string(b))
+		kinds = ` AND a.kind IN (SELECT value FROM json_each(?3))`
+	}
+	except := ""
+	if len(q.Except) > 0 {
+		b, _ := json.Marshal(q.Except)
+		args = append(args, string(b))
+		except = fmt.Sprintf(` AND a.other NOT IN (SELECT value FROM json_each(?%d))`, len(args))
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share
+		FROM adjacency a WHERE a.code IN (SELECT value FROM json_each(?1)) AND a.recorded_at <= ?2 AND a.since <= ?2
+		AND (a.until = 0 OR a.until > ?2) AND (a.superseded_at = 0 OR a.superseded_at > ?2)`+kinds+except, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
+	}
+	defer rows.Close()
+	out := make([]credo.Edge, 0, 2*len(q.Codes))
+	var code, kind, source, declarant sql.RawBytes
+	var other string
+	var outgoing bool
+	var since int64
+	var e credo.Edge
+	for rows.Next() {
+		if err := rows.Scan(&code, &e.ID, &other, &outgoing, &kind, &source, &declarant, &since, &e.Share); err != nil {
+			return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
+		}
+		c := asked[string(code)]
+		if !outgoing {
+			if _, both := asked[other]; both {
+				continue // read from its other end, where it is outgoing
+			}
+			e.From, e.To = other, c
+		} else {
+			e.From, e.To = c, other
+		}
+		e.Kind, e.Source, e.Since = internKind(string(kind)), internSource(string(source)), dateOf(since)
+		e.Declarant = ""
+		if len(declarant) > 0 {
+			e.Declarant = string(declarant)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
+	}
+	return out, nil
+}
+
+func cmpID(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func internSource(s string) string {
+	switch s {
+	case credo.SourceRegistration:
+		return credo.SourceRegistration
+	case credo.SourceAuthority:
+		return credo.SourceAuthority
+	case credo.SourceDeclaration:
+		return credo.SourceDeclaration
+	}
+	return strings.Clone(s)
 }
 
 // RelationshipHistory implements credo.RelationshipStore.
@@ -407,15 +516,7 @@ func (db *DB) EachRelationship(ctx context.Context, asOf time.Time, fn func([]cr
 				rows.Close()
 				return fmt.Errorf("sqlite: scanning relationships: %w", err)
 			}
-			e.Kind, e.Since = internKind(e.Kind), dateOf(since)
-			switch e.Source {
-			case credo.SourceRegistration:
-				e.Source = credo.SourceRegistration
-			case credo.SourceAuthority:
-				e.Source = credo.SourceAuthority
-			case credo.SourceDeclaration:
-				e.Source = credo.SourceDeclaration
-			}
+			e.Kind, e.Source, e.Since = internKind(e.Kind), internSource(e.Source), dateOf(since)
 			batch = append(batch, e)
 		}
 		rows.Close()

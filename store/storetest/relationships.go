@@ -33,11 +33,26 @@ func relKinds(rels []*credo.Relationship) []string {
 	return out
 }
 
+// mustRelationships reads q, and checks that Adjacent answers the same
+// relationships as edges.
 func mustRelationships(t *testing.T, s credo.Store, q credo.RelationshipQuery) []*credo.Relationship {
 	t.Helper()
 	got, err := s.Relationships(ctx, q)
 	if err != nil {
 		t.Fatalf("Relationships: %v", err)
+	}
+	edges, err := s.Adjacent(ctx, q)
+	if err != nil {
+		t.Fatalf("Adjacent: %v", err)
+	}
+	var want []credo.Edge
+	for _, r := range got {
+		want = append(want, credo.Edge{ID: r.ID, Kind: r.Kind, Source: r.Source, From: r.From, To: r.To,
+			Since: r.Since, Share: r.Share, Declarant: r.Declarant})
+	}
+	slices.SortFunc(edges, func(a, b credo.Edge) int { return int(a.ID - b.ID) })
+	if len(edges) != len(want) || len(want) > 0 && !slices.Equal(edges, want) {
+		t.Fatalf("Adjacent(%+v) = %+v; Relationships gave %+v", q, edges, want)
 	}
 	return got
 }
@@ -252,6 +267,9 @@ func testRelationships(t *testing.T, h Harness) {
 			if got[i].ID <= got[i-1].ID {
 				t.Fatal("not by id, or twice")
 			}
+		}
+		if es, err := s.Adjacent(ctx, credo.RelationshipQuery{Codes: codes[21:22], Except: codes[20:21]}); err != nil || len(es) != 1 || es[0].To != codes[22] {
+			t.Errorf("Adjacent of %s except %s: %+v, %v; want only the guarantee of %s", codes[21], codes[20], es, err, codes[22])
 		}
 		if _, err := s.Relationships(ctx, credo.RelationshipQuery{Codes: make([]string, credo.MaxRelationshipCodes+1)}); credo.ErrorCodeOf(err) != credo.EINVALID {
 			t.Errorf("too many codes: %v", err)

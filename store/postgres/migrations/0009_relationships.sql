@@ -33,6 +33,27 @@ CREATE INDEX relationships_from ON relationships (from_code, recorded_at);
 CREATE INDEX relationships_to ON relationships (to_code, recorded_at);
 CREATE INDEX relationships_key ON relationships (key, id);
 
+-- The walk's index: each version once per end (code), with what a walk
+-- needs, so that a hop reads an organization's ties by one index range.
+-- superseded_at is the recorded time of the version that superseded it
+-- (0 while none has): set when that version is stored, the one change
+-- this index takes, so that "in force at t" needs no lookup per row.
+CREATE TABLE adjacency (
+    code          text COLLATE "C" NOT NULL,
+    id            bigint NOT NULL,
+    other         text COLLATE "C" NOT NULL,
+    outgoing      boolean NOT NULL, -- code is the version's from
+    kind          text NOT NULL,
+    source        text NOT NULL,
+    declarant     text NOT NULL,
+    since         bigint NOT NULL,
+    until         bigint NOT NULL,
+    share         double precision NOT NULL,
+    recorded_at   bigint NOT NULL,
+    superseded_at bigint NOT NULL,
+    PRIMARY KEY (code, id)
+);
+
 -- People of each organization's latest registration (credo.PersonRoles),
 -- replaced with every new version: an index, the history being in
 -- subject_versions. roles is comma-separated.

@@ -30,6 +30,27 @@ CREATE INDEX relationships_from ON relationships(from_code, recorded_at);
 CREATE INDEX relationships_to ON relationships(to_code, recorded_at);
 CREATE INDEX relationships_key ON relationships(key, id);
 
+-- The walk's index: each version once per end (code), with what a walk
+-- needs, clustered by code so that one seek reads an organization's ties.
+-- superseded_at is the recorded time of the version that superseded it
+-- (0 while none has): set when that version is stored, the one change
+-- this index takes, so that "in force at t" needs no lookup per row.
+CREATE TABLE adjacency (
+	code          TEXT    NOT NULL,
+	id            INTEGER NOT NULL,
+	other         TEXT    NOT NULL,
+	outgoing      INTEGER NOT NULL, -- 1 when code is the version's from
+	kind          TEXT    NOT NULL,
+	source        TEXT    NOT NULL,
+	declarant     TEXT    NOT NULL,
+	since         INTEGER NOT NULL,
+	until         INTEGER NOT NULL,
+	share         REAL    NOT NULL,
+	recorded_at   INTEGER NOT NULL,
+	superseded_at INTEGER NOT NULL,
+	PRIMARY KEY (code, id)
+) WITHOUT ROWID;
+
 -- People of each organization's latest registration (credo.PersonRoles),
 -- replaced with every new version: an index, the history being in
 -- subject_versions. roles is comma-separated.
