@@ -16,7 +16,16 @@ import (
 
 // SubjectVersions is the body of GET /v1/subjects/{code}/versions.
 type SubjectVersions struct {
-	Versions []*credo.Subject `json:"versions"` // oldest first
+	Versions []SubjectVersion `json:"versions"` // oldest first
+}
+
+// SubjectVersion is one version of the registration data with the flags
+// the law raises about it (credo.OfficerFlags): derived on every read
+// from the registration and the records as they stood when it was
+// recorded, never stored.
+type SubjectVersion struct {
+	*credo.Subject
+	Flags []credo.RegistrationFlag `json:"flags,omitempty"`
 }
 
 // registration is the record category that covers registration data.
@@ -93,11 +102,20 @@ func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sub, err := s.Store.Subject(r.Context(), code)
+	vs, err := s.Store.SubjectVersions(r.Context(), code)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sub)
+	if len(vs) == 0 {
+		return credo.Errorf(credo.ENOTFOUND, "no organization with code %s", code)
+	}
+	flags, err := credo.LoadOfficerFlags(r.Context(), s.Store, vs)
+	if err != nil {
+		return err
+	}
+	// The latest version, with the flags that stand against it: the
+	// people it names who were registered in their role while barred.
+	writeJSON(w, http.StatusOK, SubjectVersion{Subject: vs[len(vs)-1], Flags: credo.CurrentOfficerFlags(flags, vs)})
 	return nil
 }
 
@@ -112,7 +130,15 @@ func (s *Server) getSubjectVersions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, SubjectVersions{Versions: vs})
+	flags, err := credo.LoadOfficerFlags(r.Context(), s.Store, vs)
+	if err != nil {
+		return err
+	}
+	out := SubjectVersions{Versions: make([]SubjectVersion, len(vs))}
+	for i, v := range vs {
+		out.Versions[i] = SubjectVersion{Subject: v, Flags: flags[i]}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
