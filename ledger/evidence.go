@@ -169,7 +169,7 @@ func (l *Log) nodes(ctx context.Context, ids []compact.NodeID) (map[compact.Node
 	if len(uniq) == 0 {
 		return out, nil
 	}
-	hs, err := l.store.LedgerNodes(ctx, nodeIDs(uniq))
+	hs, err := l.readNodes(ctx, uniq)
 	if err != nil {
 		return nil, err
 	}
