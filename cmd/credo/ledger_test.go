@@ -216,6 +216,24 @@ func verifyEndToEnd(t *testing.T, where []string, exec func(string), edits map[s
 	quoted, _ := json.Marshal(note)
 	fail("invalid signature", "--key", keyFile, "--checkpoint", rcp, editReport("r-forged.json", string(quoted), string(forgedNote)))
 	fail("not signed", "--key", otherKey, "--checkpoint", rcp, rf)
+	fail("its proofs are for the tree of size", "--key", keyFile, "--checkpoint", laterCheckpoint(t, url, token, rcp, work), rf)
+	fail("not JSON", "--key", keyFile, "--checkpoint", rcp, write(t, filepath.Join(work, "r-junk.json"), []byte("%PDF-1.7")))
+	fail("carries no ledger evidence", "--key", keyFile, "--checkpoint", rcp, editReport("r-none.json", `"ledger":`, `"ledger_":`))
+	fail("has no log_index", "--key", keyFile, "--checkpoint", rcp, editReport("r-noindex.json", `"log_index":`, `"log_index_":`))
+
+	// A bundle whose inclusion proof is one hash short, or one too long.
+	var bdoc map[string]json.RawMessage // the entry kept byte for byte
+	var incl map[string]any
+	b, _ := os.ReadFile(bf)
+	json.Unmarshal(b, &bdoc)
+	json.Unmarshal(bdoc["inclusion"], &incl)
+	hashes := incl["hashes"].([]any)
+	for name, hs := range map[string][]any{"short": hashes[:len(hashes)-1], "long": append(append([]any{}, hashes...), hashes[0])} {
+		incl["hashes"] = hs
+		bdoc["inclusion"], _ = json.Marshal(incl)
+		b, _ := json.Marshal(bdoc)
+		fail("is not in the log the checkpoint signs", "--key", keyFile, "--checkpoint", cpf, write(t, filepath.Join(work, "b-"+name+".json"), b))
+	}
 
 	// Someone edits the stored record directly: its decision date moves a
 	// year back. The API serves the edited record; verify catches it.
@@ -245,6 +263,31 @@ func verifyEndToEnd(t *testing.T, where []string, exec func(string), edits map[s
 	fail("do not hash to its leaf", "--key", keyFile, "--checkpoint", cpf, bf)
 	rf, rcp = report(t, url, code, token, work)
 	fail("do not hash to its leaf", "--key", keyFile, "--checkpoint", rcp, rf)
+}
+
+// laterCheckpoint registers another organization, so that the log grows,
+// and returns a file with the first checkpoint of a size other than the
+// one in cpFile.
+func laterCheckpoint(t *testing.T, base, token, cpFile, dir string) string {
+	t.Helper()
+	cp, _ := os.ReadFile(cpFile)
+	var size int
+	fmt.Sscan(strings.Split(string(cp), "\n")[1], &size)
+	if status, body := request(t, "POST", base+"/v1/subjects", token, "application/json",
+		`{"code":"91440300708461136T","name":"深圳市腾讯计算机系统有限公司","established":"1998-11-11","status":"active"}`); status != 201 {
+		t.Fatalf("post subject: %d %v", status, body)
+	}
+	for range 300 {
+		cp := get(t, base+"/v1/log/checkpoint")
+		var n int
+		fmt.Sscan(strings.Split(string(cp), "\n")[1], &n)
+		if n > size {
+			return write(t, filepath.Join(dir, "later-checkpoint"), cp)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the log did not grow")
+	return ""
 }
 
 // report writes the report on code as token's holder sees it, and the
