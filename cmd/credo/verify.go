@@ -70,7 +70,7 @@ func (m *Main) verify(_ context.Context, args []string) error {
 		return err
 	}
 	if *keyFile == "" || *cpFile == "" {
-		return &exitError{code: 2, msg: "usage: credo verify --key FILE --checkpoint FILE [--state FILE [--consistency FILE]] [BUNDLE.json...]"}
+		return &exitError{code: 2, msg: "usage: credo verify --key FILE --checkpoint FILE [--state FILE [--consistency FILE]] [BUNDLE.json | REPORT.json ...]"}
 	}
 	vkey, err := os.ReadFile(*keyFile)
 	if err != nil {
