@@ -464,6 +464,9 @@ func OpenCheckpoint(msg []byte, vkey string) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("verifier key: %w", err)
 	}
+	// A note ends with one newline; a file a shell or jq wrote may add
+	// more, which no signature covers.
+	msg = append(bytes.TrimRight(msg, "\n"), '\n')
 	n, err := note.Open(msg, note.VerifierList(v))
 	if err != nil {
 		var unk *note.UnverifiedNoteError

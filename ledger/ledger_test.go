@@ -225,6 +225,10 @@ func TestOpenCheckpointRefuses(t *testing.T) {
 	_, good, _ := Signer("example.org/vectors", bytes.Repeat([]byte{1}, 32))
 	_, otherKey, _ := Signer("example.org/vectors", bytes.Repeat([]byte{2}, 32))
 	_, otherLog, _ := Signer("example.org/other", bytes.Repeat([]byte{1}, 32))
+	// A file written by a shell or jq may end in more newlines.
+	if cp, err := OpenCheckpoint(append(append([]byte(nil), msg...), "\n\n"...), good); err != nil || cp.Size != 3 {
+		t.Errorf("a checkpoint with blank lines after it: %+v, %v", cp, err)
+	}
 	forged := bytes.Replace(msg, []byte("\n3\n"), []byte("\n4\n"), 1)
 	for name, c := range map[string]struct {
 		msg  []byte

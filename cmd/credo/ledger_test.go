@@ -172,7 +172,7 @@ func verifyEndToEnd(t *testing.T, where []string, exec func(string), edits map[s
 	// organization sees it (the record is not public).
 	rf, rcp := report(t, url, code, token, work)
 	out, _, err = run(t, "", "verify", "--key", keyFile, "--checkpoint", rcp, rf)
-	if err != nil || !strings.Contains(out, code+": 1 records, 0 list entries and 0 objections are what the log") {
+	if err != nil || !strings.Contains(out, code+": 1 record, 0 list entries and 0 objections: what the log") {
 		t.Fatalf("verify report: %v\n%s", err, out)
 	}
 

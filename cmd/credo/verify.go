@@ -288,10 +288,18 @@ func (m *Main) verifyReport(name string, cp ledger.Checkpoint, vkey string) erro
 	if rep.Subject != nil {
 		code = rep.Subject.Code + ": "
 	}
-	fmt.Fprintf(m.Stdout, "ok: %s: %s%d records, %d list entries and %d objections are what the log at size %d holds\n",
-		name, code, len(rep.Records), len(rep.Lists), len(rep.Objections), cp.Size)
+	fmt.Fprintf(m.Stdout, "ok: %s: %s%s, %s and %s: what the log at size %d holds\n", name, code,
+		count(len(rep.Records), "record", "records"), count(len(rep.Lists), "list entry", "list entries"),
+		count(len(rep.Objections), "objection", "objections"), cp.Size)
 	if unbound > 0 {
 		fmt.Fprintf(m.Stdout, "note: %d of the records predate record digests: only the fields their entry names are bound\n", unbound)
 	}
 	return nil
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
