@@ -153,7 +153,9 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 			stop = profile("import-" + kind)
 		}
 		imp := &importer{m: m, in: in, store: store, batch: 10_000, kind: kind, path: filepath.Join(gen, kind+".ndjson"), bulk: true}
+		cpu := cpuTime()
 		sum, err := imp.run(ctx)
+		used := cpuTime() - cpu
 		stop()
 		if err != nil {
 			store.Close()
@@ -163,12 +165,12 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 			store.Close()
 			return fmt.Errorf("%d %s refused (see %s)", sum.refused, kind, sum.refusedFile)
 		}
-		logf("%s", sum)
+		logf("%s; CPU %s", sum, used.Round(time.Millisecond))
 		switch kind {
 		case "subjects":
-			res.subjectsLoad = sum.elapsed
+			res.subjectsLoad, res.subjectsCPU = sum.elapsed, used
 		case "records":
-			res.recordsLoad = sum.elapsed
+			res.recordsLoad, res.recordsCPU = sum.elapsed, used
 		case "annual-reports":
 			res.reports, res.reportsLoad = sum.lines, sum.elapsed
 		}
@@ -183,16 +185,17 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 	// 3. Regrade everyone (lists in place), beside reading every
 	// organization's records alone.
 	logf("reading every organization's records ...")
-	start = time.Now()
+	start, cpu := time.Now(), cpuTime()
 	orgs := 0
 	if err := store.EachSubject(ctx, "", func(string, []*credo.Record) error { orgs++; return nil }); err != nil {
 		store.Close()
 		return err
 	}
-	res.readAll, res.graded = time.Since(start), orgs
+	res.readAll, res.readAllCPU, res.graded = time.Since(start), cpuTime()-cpu, orgs
+	logf("read %d organizations in %s (CPU %s)", orgs, res.readAll.Round(time.Millisecond), res.readAllCPU.Round(time.Millisecond))
 	logf("regrading everyone ...")
 	stop := profile("regrade")
-	cpu := cpuTime()
+	cpu = cpuTime()
 	start = time.Now()
 	n, err := g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
 	res.regrade, res.regradeCPU = time.Since(start), cpuTime()-cpu
@@ -202,6 +205,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 		return err
 	}
 	res.regraded = n
+	logf("regraded %d organizations in %s (CPU %s)", n, res.regrade.Round(time.Millisecond), res.regradeCPU.Round(time.Millisecond))
 	if scalePropagation != nil {
 		logf("propagating ...")
 		start = time.Now()
@@ -256,8 +260,11 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 		if r.dst == &res.subject {
 			stop = profile("lookup")
 		}
+		cpu := cpuTime()
 		*r.dst = closedLoop(ctx, client, r.base, r.path, conns, duration)
+		r.dst.cpu = cpuTime() - cpu
 		stop()
+		logf("%s: %.0f requests/s, p50 %s, p99 %s, CPU %.0f µs per request (client included)", r.name, r.dst.rate(), msec(r.dst.p50), msec(r.dst.p99), r.dst.cpuPer())
 		if r.dst.errors > 0 {
 			logf("%s: %d errors (%s)", r.name, r.dst.errors, r.dst.firstError)
 		}
@@ -266,6 +273,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 	qs := searchQueries(sample, queries)
 	res.search = sequential(ctx, client, url, qs)
 	res.searchFixed = sequential(ctx, client, fixed, qs)
+	logf("name search p50 %s, p99 %s (%d errors)", msec(res.search.p50), msec(res.search.p99), res.search.errors)
 	stopServer()
 	stopFixed()
 	res.peakRSS = peakRSS()
@@ -361,12 +369,18 @@ func fixedResponseServer() (string, func(), error) {
 
 type lookupResult struct {
 	requests, errors int
-	took             time.Duration
+	took, cpu        time.Duration
 	p50, p99         time.Duration
 	firstError       string
 }
 
 func (r lookupResult) rate() float64 { return float64(r.requests) / r.took.Seconds() }
+
+// cpuPer is the process's CPU time per request in µs: server and client
+// share the process, so this is both sides.
+func (r lookupResult) cpuPer() float64 {
+	return float64(r.cpu.Microseconds()) / float64(max(1, r.requests))
+}
 
 // closedLoop sends requests from conns workers, each waiting for its
 // answer before the next, for d, and returns the rate and latencies.
@@ -541,6 +555,7 @@ type scaleResult struct {
 	load1, load2                                 string
 	generate, subjectsLoad, recordsLoad          time.Duration
 	reportsLoad, readAll, regrade, regradeCPU    time.Duration
+	subjectsCPU, recordsCPU, readAllCPU          time.Duration
 	propagated, csrEdges                         int
 	propagate, csr                               time.Duration
 	bareRows                                     int
@@ -592,14 +607,15 @@ func (r *scaleResult) markdown() string {
 		return fmt.Sprintf("%.2f×", a/b)
 	}
 	fmt.Fprintf(&b, "| generate (organizations/s) | %s | | |\n", perSecond(r.subjects, r.generate))
-	fmt.Fprintf(&b, "| load organizations, stored and graded (organizations/s) | %s | | |\n", perSecond(r.subjects, r.subjectsLoad))
-	fmt.Fprintf(&b, "| load records, stored and graded (records/s) | %s | bare SQLite driver, index maintained, %s rows: %s | %s |\n",
-		commas(recRate), commas(float64(r.bareRows)), commas(bareRate), ratio(recRate, bareRate))
+	cpuPer := func(d time.Duration, n int) float64 { return float64(d.Microseconds()) / float64(max(1, n)) }
+	fmt.Fprintf(&b, "| load organizations, stored and graded (organizations/s) | %s (CPU %.0f µs each) | | |\n", perSecond(r.subjects, r.subjectsLoad), cpuPer(r.subjectsCPU, r.subjects))
+	fmt.Fprintf(&b, "| load records, stored and graded (records/s) | %s (CPU %.0f µs each) | bare SQLite driver, index maintained, %s rows: %s | %s |\n",
+		commas(recRate), cpuPer(r.recordsCPU, r.records), commas(float64(r.bareRows)), commas(bareRate), ratio(recRate, bareRate))
 	fmt.Fprintf(&b, "| load annual reports (reports/s) | %s | | |\n", perSecond(r.reports, r.reportsLoad))
 	regRate := float64(r.regraded) / r.regrade.Seconds()
 	readRate := float64(r.graded) / r.readAll.Seconds()
-	fmt.Fprintf(&b, "| full regrade with lists (organizations/s) | %s (CPU %.1f µs per organization) | read every organization's records only: %s | %s |\n",
-		commas(regRate), float64(r.regradeCPU.Microseconds())/float64(max(1, r.regraded)), commas(readRate), ratio(regRate, readRate))
+	fmt.Fprintf(&b, "| full regrade with lists (organizations/s) | %s (CPU %.0f µs each) | read every organization's records only: %s (CPU %.0f µs each) | %s |\n",
+		commas(regRate), cpuPer(r.regradeCPU, r.regraded), commas(readRate), cpuPer(r.readAllCPU, r.graded), ratio(regRate, readRate))
 	if r.propagate > 0 {
 		fmt.Fprintf(&b, "| propagation (organizations/s) | %s | bare CSR loop, %s edges: %s | |\n", perSecond(r.propagated, r.propagate), commas(float64(r.csrEdges)), r.csr)
 	} else {
@@ -611,8 +627,8 @@ func (r *scaleResult) markdown() string {
 		what string
 		lr   lookupResult
 	}{{"subject lookup", r.subject}, {"assessment lookup", r.assessment}} {
-		fmt.Fprintf(&b, "| %s, 64 connections: requests/s, p99 | %s, %s | fixed-response server: %s, %s | %s |\n",
-			l.what, commas(l.lr.rate()), msec(l.lr.p99), commas(r.fixed.rate()), msec(r.fixed.p99), ratio(l.lr.rate(), r.fixed.rate()))
+		fmt.Fprintf(&b, "| %s, 64 connections: requests/s, p99 (CPU per request, client included) | %s, %s (%.0f µs) | fixed-response server: %s, %s (%.0f µs) | %s |\n",
+			l.what, commas(l.lr.rate()), msec(l.lr.p99), l.lr.cpuPer(), commas(r.fixed.rate()), msec(r.fixed.p99), r.fixed.cpuPer(), ratio(l.lr.rate(), r.fixed.rate()))
 	}
 	fmt.Fprintf(&b, "| server start (name index loaded) | %.1f s | | |\n", r.serveStart.Seconds())
 	fmt.Fprintf(&b, "| store on disk | %s (%s bytes per organization) | | |\n", gib(r.diskBytes), commas(float64(r.diskBytes)/float64(r.subjects)))
