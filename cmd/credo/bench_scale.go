@@ -50,7 +50,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 	var subjects, perSubject, conns, queries, bareRows int
 	var dir, doc, profiles string
 	var duration time.Duration
-	var keep, reports bool
+	var keep, reports, integrate bool
 	fs := m.newFlags("bench scale", nil)
 	fs.IntVar(&subjects, "subjects", 1_000_000, "organizations generated (the demo generator, seed 1)")
 	fs.IntVar(&perSubject, "per-subject", demo.RecordsPerSubject, "records per organization on average (a long tail: a few organizations draw many)")
@@ -60,6 +60,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 	fs.IntVar(&bareRows, "bare-rows", 500_000, "records inserted by the bare driver baseline (0 skips it)")
 	fs.StringVar(&dir, "dir", "", "scratch folder (default a temporary one, removed afterwards)")
 	fs.BoolVar(&keep, "keep", false, "keep the scratch folder")
+	fs.BoolVar(&integrate, "ledger", true, "integrate the load's changes into the ledger before serving (else the server's integrator catches up while lookups are measured)")
 	fs.BoolVar(&reports, "reports", true, "also import the annual reports (one durable write each)")
 	fs.StringVar(&doc, "doc", "", "append the Markdown table to this file (docs/PERFORMANCE.md)")
 	fs.StringVar(&profiles, "profiles", "", "write CPU profiles of the import, regrade and lookups into this folder")
@@ -220,6 +221,24 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 				return err
 			}
 		}
+	}
+	// The ledger takes in what the load changed (credo serve would do it
+	// in the background, a batch a second, and lookups measured while it
+	// catches up would measure it too).
+	if integrate {
+		logf("integrating the ledger ...")
+		lg, _, err := openLedger(ctx, store, ledgerFlags{origin: "credo"})
+		if err != nil {
+			store.Close()
+			return err
+		}
+		start, cpu = time.Now(), cpuTime()
+		if res.leaves, err = lg.Integrate(ctx); err != nil {
+			store.Close()
+			return err
+		}
+		res.ledger, res.ledgerCPU = time.Since(start), cpuTime()-cpu
+		logf("integrated %d changes in %s (CPU %s)", res.leaves, res.ledger.Round(time.Millisecond), res.ledgerCPU.Round(time.Millisecond))
 	}
 	if err := store.Close(); err != nil {
 		return err
@@ -556,6 +575,8 @@ type scaleResult struct {
 	generate, subjectsLoad, recordsLoad          time.Duration
 	reportsLoad, readAll, regrade, regradeCPU    time.Duration
 	subjectsCPU, recordsCPU, readAllCPU          time.Duration
+	leaves                                       int
+	ledger, ledgerCPU                            time.Duration
 	propagated, csrEdges                         int
 	propagate, csr                               time.Duration
 	bareRows                                     int
@@ -620,6 +641,11 @@ func (r *scaleResult) markdown() string {
 		fmt.Fprintf(&b, "| propagation (organizations/s) | %s | bare CSR loop, %s edges: %s | |\n", perSecond(r.propagated, r.propagate), commas(float64(r.csrEdges)), r.csr)
 	} else {
 		b.WriteString("| propagation | not run: relationships land with the partners work | | |\n")
+	}
+	if r.ledger > 0 {
+		fmt.Fprintf(&b, "| ledger: integrate the load's changes (changes/s) | %s (CPU %.0f µs each; %s changes) | | |\n", perSecond(r.leaves, r.ledger), cpuPer(r.ledgerCPU, r.leaves), commas(float64(r.leaves)))
+	} else {
+		b.WriteString("| ledger | not integrated before serving (--ledger=false): the server's integrator was catching up on the load's changes while lookups ran | | |\n")
 	}
 	fmt.Fprintf(&b, "| name search p50 / p99 (one connection, %d queries) | %s / %s | fixed-response server: %s / %s | |\n",
 		r.search.requests, msec(r.search.p50), msec(r.search.p99), msec(r.searchFixed.p50), msec(r.searchFixed.p99))
