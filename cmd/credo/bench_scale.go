@@ -110,7 +110,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(m.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 	}
-	res := &scaleResult{subjects: subjects, started: time.Now().UTC()}
+	res := &scaleResult{subjects: subjects, conns: conns, started: time.Now().UTC()}
 	res.load1 = loadAverage()
 
 	// 1. Generate.
@@ -570,6 +570,7 @@ func loadAverage() string {
 
 type scaleResult struct {
 	subjects, records, reports, graded, regraded int
+	conns                                        int
 	started                                      time.Time
 	load1, load2                                 string
 	generate, subjectsLoad, recordsLoad          time.Duration
@@ -647,14 +648,14 @@ func (r *scaleResult) markdown() string {
 	} else {
 		b.WriteString("| ledger | not integrated before serving (--ledger=false): the server's integrator was catching up on the load's changes while lookups ran | | |\n")
 	}
-	fmt.Fprintf(&b, "| name search p50 / p99 (one connection, %d queries) | %s / %s | fixed-response server: %s / %s | |\n",
-		r.search.requests, msec(r.search.p50), msec(r.search.p99), msec(r.searchFixed.p50), msec(r.searchFixed.p99))
+	fmt.Fprintf(&b, "| name search p50 / p99 (one connection, %d queries) | %s / %s%s | fixed-response server: %s / %s | |\n",
+		r.search.requests, msec(r.search.p50), msec(r.search.p99), scaleFailed(r.search), msec(r.searchFixed.p50), msec(r.searchFixed.p99))
 	for _, l := range []struct {
 		what string
 		lr   lookupResult
 	}{{"subject lookup", r.subject}, {"assessment lookup", r.assessment}} {
-		fmt.Fprintf(&b, "| %s, 64 connections: requests/s, p99 (CPU per request, client included) | %s, %s (%.0f µs) | fixed-response server: %s, %s (%.0f µs) | %s |\n",
-			l.what, commas(l.lr.rate()), msec(l.lr.p99), l.lr.cpuPer(), commas(r.fixed.rate()), msec(r.fixed.p99), r.fixed.cpuPer(), ratio(l.lr.rate(), r.fixed.rate()))
+		fmt.Fprintf(&b, "| %s, %d connections: requests/s, p99 (CPU per request, client included) | %s, %s (%.0f µs)%s | fixed-response server: %s, %s (%.0f µs) | %s |\n",
+			l.what, r.conns, commas(l.lr.rate()), msec(l.lr.p99), l.lr.cpuPer(), scaleFailed(l.lr), commas(r.fixed.rate()), msec(r.fixed.p99), r.fixed.cpuPer(), ratio(l.lr.rate(), r.fixed.rate()))
 	}
 	fmt.Fprintf(&b, "| server start (name index loaded) | %.1f s | | |\n", r.serveStart.Seconds())
 	fmt.Fprintf(&b, "| store on disk | %s (%s bytes per organization) | | |\n", gib(r.diskBytes), commas(float64(r.diskBytes)/float64(r.subjects)))
@@ -668,6 +669,14 @@ func (r *scaleResult) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %.0f GiB |\n", commas(n), hours(perOrgLoad*n), hours(perOrgRegrade*n), perOrgDisk*n/(1<<30))
 	}
 	return b.String()
+}
+
+// scaleFailed says how many requests failed, if any did.
+func scaleFailed(r lookupResult) string {
+	if r.errors == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" **%d failed** (%s)", r.errors, r.firstError)
 }
 
 func hours(sec float64) string {
