@@ -1,4 +1,4 @@
--- Schema version 11: the ledger's leaves, leaner: a leaf is written for
+-- Schema version 12: the ledger's leaves, leaner: a leaf is written for
 -- every change, so it keeps what a proof and an entry read (position,
 -- salt, hash) and nothing else. LedgerIndex reads ledger_refs, which
 -- holds only the leaves the API shows a log_index for (records accepted,
