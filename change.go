@@ -57,6 +57,7 @@ const (
 	ChangeAuthorityCreated    = "authority.created"
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
+	ChangeReplyPublished      = "reply.published"
 )
 
 // ChangeTypes lists every change type.
@@ -65,7 +66,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled,
+	ChangeAnnualReportFiled, ChangeReplyPublished,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).

@@ -26,6 +26,7 @@ type Store interface {
 	AnnualReportStore
 	ScreeningStore
 	LedgerStore
+	ReplyStore
 	Close() error
 }
 

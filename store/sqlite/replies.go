@@ -1,0 +1,53 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/credo-registry/credo"
+)
+
+var _ credo.ReplyStore = (*DB)(nil)
+
+// AddReply implements credo.ReplyStore: the reply and its change in one
+// transaction.
+func (db *DB) AddReply(ctx context.Context, r *credo.Reply) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO replies(subject, target_kind, target_id, text, by_actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.Subject, r.Target.Kind, r.Target.ID, r.Text, r.By, unixNano(r.At))
+		if err != nil {
+			return err
+		}
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		_, err = db.appendChanges(ctx, tx, []*credo.Change{credo.ReplyPublishedChange(r)})
+		return err
+	})
+	if err != nil {
+		r.ID = 0
+		return fmt.Errorf("sqlite: storing reply: %w", err)
+	}
+	return nil
+}
+
+// Replies implements credo.ReplyStore.
+func (db *DB) Replies(ctx context.Context, code string) ([]*credo.Reply, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, subject, target_kind, target_id, text, by_actor, at FROM replies WHERE subject = ? ORDER BY id`, code)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading replies of %s: %w", code, err)
+	}
+	defer rows.Close()
+	out := []*credo.Reply{}
+	for rows.Next() {
+		r := new(credo.Reply)
+		var at int64
+		if err := rows.Scan(&r.ID, &r.Subject, &r.Target.Kind, &r.Target.ID, &r.Text, &r.By, &at); err != nil {
+			return nil, err
+		}
+		r.At = fromUnixNano(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
