@@ -139,6 +139,8 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/subjects/{code}/what-if"}, anyone, s.postWhatIf},
 		{Route{"GET", "/v1/subjects/{code}/lists"}, anyone, s.getSubjectLists},
 		{Route{"GET", "/v1/subjects/{code}/measures"}, anyone, s.getSubjectMeasures},
+		{Route{"POST", "/v1/subjects/{code}/replies"}, organizations, s.postReply},
+		{Route{"GET", "/v1/subjects/{code}/replies"}, anyone, s.getReplies},
 		{Route{"POST", "/v1/subjects/{code}/annual-reports"}, organizations, s.postAnnualReport},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports"}, anyone, s.getAnnualReports},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports/{year}"}, anyone, s.getAnnualReport},

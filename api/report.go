@@ -35,6 +35,9 @@ type Report struct {
 	// Objections are the open objections: to the public, what and until
 	// when; in full to those who see the organization.
 	Objections []ObjectionView `json:"objections"`
+	// Replies are the organization's published replies shown beside the
+	// items above: the latest to each item, published by as_of.
+	Replies []*credo.Reply `json:"replies"`
 }
 
 // GradeChange is one change of one grade.
@@ -148,6 +151,9 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 		rep.Objections = append(rep.Objections, o)
 	}
 	slices.SortFunc(rep.Objections, func(a, b ObjectionView) int { return int(a.ID - b.ID) })
+	if rep.Replies, err = shownReplies(r, p, v, code, asOf); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, rep)
 	return nil
 }

@@ -33,6 +33,16 @@ const (
 // hostile is text with markup in it: every page must show it as text.
 const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>`
 
+// Tokens of the accounts the registry holds: the organization
+// codeHuaibei's, another organization's, the national authority's, and the
+// server's administrator token.
+const (
+	tokenOrg       = "credo_test_org_huaibei"
+	tokenOtherOrg  = "credo_test_org_shanghai"
+	tokenAuthority = "credo_test_national"
+	tokenAdmin     = "credo_test_admin_0123456789abcdefghijklmnop"
+)
+
 var testNow = time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 
 type clock struct {
@@ -122,10 +132,17 @@ func newRegistry(t *testing.T) *registry {
 		}
 	}
 
+	if err := st.CreateAccount(ctx, &credo.Account{ID: "acct-huaibei", Role: credo.RoleOrganization, Subject: codeHuaibei}, credo.HashToken(tokenOrg)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateAccount(ctx, &credo.Account{ID: "acct-shanghai", Role: credo.RoleOrganization, Subject: codeShanghai}, credo.HashToken(tokenOtherOrg)); err != nil {
+		t.Fatal(err)
+	}
 	portal, err := web.New(st, p, g, clk.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	portal.AdminToken = tokenAdmin
 	hs := httptest.NewServer(portal)
 	t.Cleanup(hs.Close)
 	reg.url = hs.URL
@@ -193,4 +210,11 @@ func (p page) has(t *testing.T, what ...string) {
 			t.Errorf("page lacks %q", w)
 		}
 	}
+}
+
+// tlsPortal serves reg's portal over TLS.
+func tlsPortal(t *testing.T, reg *registry) *httptest.Server {
+	ts := httptest.NewTLSServer(reg.portal)
+	t.Cleanup(ts.Close)
+	return ts
 }
