@@ -70,7 +70,7 @@ func TestReplies(t *testing.T) {
 		if len(got.Replies) != 2 || got.Replies[0].ID != r1.ID || got.Replies[1].ID != r2.ID || got.Replies[0].Text != first {
 			t.Fatalf("GET replies: %+v", got.Replies)
 		}
-		e.get("/v1/subjects/" + codeShanghai + "/replies").problem(404, credo.ENOTFOUND)
+		e.get("/v1/subjects/"+codeShanghai+"/replies").problem(404, credo.ENOTFOUND)
 		e.get("/v1/subjects/91340600MA2N0XXXXX/replies").problem(422, credo.EINVALID)
 	})
 	t.Run("the report shows the latest reply to each item", func(t *testing.T) {

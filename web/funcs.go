@@ -52,8 +52,8 @@ var funcs = template.FuncMap{
 		return ""
 	},
 	"paragraphs": func(s string) []string { return strings.Split(s, "\n") },
-	"casesView": func(l *lang, area string, cases []caseRow) casesView { return casesView{l, area, cases} },
-	"replyView": func(l *lang, r *credo.Reply) replyView { return replyView{l, r} },
+	"casesView":  func(l *lang, area string, cases []caseRow) casesView { return casesView{l, area, cases} },
+	"replyView":  func(l *lang, r *credo.Reply) replyView { return replyView{l, r} },
 }
 
 func dateOf(t time.Time) string {
