@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -217,4 +218,25 @@ func tlsPortal(t *testing.T, reg *registry) *httptest.Server {
 	ts := httptest.NewTLSServer(reg.portal)
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+func regexpFirst(t *testing.T, body, expr string) string {
+	t.Helper()
+	m := regexp.MustCompile(expr).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s in the page", expr)
+	}
+	return m[1]
+}
+
+// rulebookSource is the source of the loaded rulebook version ref (id@version).
+func rulebookSource(t *testing.T, reg *registry, ref string) string {
+	t.Helper()
+	for _, rb := range reg.process.Grading.Set().Rulebooks() {
+		if rb.ID+"@"+rb.Version == ref {
+			return string(rb.Source)
+		}
+	}
+	t.Fatalf("no rulebook %s", ref)
+	return ""
 }

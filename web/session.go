@@ -20,7 +20,8 @@ import (
 // holds the token's hash and an expiry, signed with the registry's
 // portal secret (the same on every node); each request looks the hash up
 // again, so a revoked token ends its sessions. The cookie is HttpOnly,
-// SameSite=Lax, and Secure when the request came over TLS.
+// SameSite=Lax, and Secure when the request came over TLS. A session's
+// lifetime is wall-clock time (the browser's), not the registry clock.
 //
 // CSRF: every form carries a token, the HMAC of a random per-browser
 // cookie (credo_csrf, HttpOnly, SameSite=Strict) under the same secret;
@@ -47,7 +48,7 @@ func (s *Server) sign(parts ...string) []byte {
 
 // startSession sets the session cookie for the token whose hash is hash.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, hash string) {
-	exp := strconv.FormatInt(s.now().Add(SessionLifetime).Unix(), 10)
+	exp := strconv.FormatInt(time.Now().Add(SessionLifetime).Unix(), 10)
 	v := hash + "." + exp + "." + base64.RawURLEncoding.EncodeToString(s.sign("session", hash, exp))
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(SessionLifetime / time.Second)})
@@ -73,7 +74,7 @@ func (s *Server) sessionHash(r *http.Request) string {
 		return ""
 	}
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || !s.now().Before(time.Unix(exp, 0)) {
+	if err != nil || !time.Now().Before(time.Unix(exp, 0)) {
 		return ""
 	}
 	return parts[0]
