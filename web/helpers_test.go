@@ -58,7 +58,7 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 // named with markup), records with markup in every free-text field, and
 // an abnormal-operations listing in effect.
 type registry struct {
-	t       *testing.T
+	t       testing.TB
 	url     string
 	apiURL  string // the API with the portal beside it
 	store   credo.Store
@@ -69,7 +69,7 @@ type registry struct {
 	portal  *web.Server
 }
 
-func newRegistry(t *testing.T) *registry {
+func newRegistry(t testing.TB) *registry {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())

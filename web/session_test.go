@@ -15,7 +15,7 @@ import (
 // browserClient is a browser without JavaScript: a cookie jar, no
 // redirects followed (each is checked), forms sent as a browser does.
 type browserClient struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }

@@ -162,9 +162,12 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	a.Now = clock.Now
 	a.Events = events.NewFeed(store, p.Policy, EventSource, nil)
 	a.EventTail = events.NewTail(store, 0)
-	if a.Portal, err = web.New(store, p, g, nil, logger); err != nil {
+	portal, err := web.New(store, p, g, nil, logger)
+	if err != nil {
 		return err
 	}
+	portal.AdminToken = a.AdminToken // signing in with it is signing in as an administrator
+	a.Portal = portal
 	lg, _, err := openLedger(ctx, store, f.ledgerFlags)
 	if err != nil {
 		return fmt.Errorf("opening the ledger: %w", err)
