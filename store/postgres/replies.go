@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -54,4 +55,45 @@ func (db *DB) Replies(ctx context.Context, code string) ([]*credo.Reply, error) 
 		return err
 	})
 	return out, err
+}
+
+// ScanReplies implements credo.ReplyStore.
+func (db *DB) ScanReplies(ctx context.Context, afterID int64, limit int) ([]*credo.Reply, error) {
+	out := []*credo.Reply{}
+	err := db.read(ctx, "scanning replies", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT id, subject, target_kind, target_id, text, by_actor, at FROM replies WHERE id > $1 ORDER BY id LIMIT $2`, afterID, limit)
+		if err != nil {
+			return err
+		}
+		var r credo.Reply
+		var at int64
+		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Subject, &r.Target.Kind, &r.Target.ID, &r.Text, &r.By, &at}, func() error {
+			cp := r
+			cp.At = timeOf(&at)
+			out = append(out, &cp)
+			return nil
+		})
+		return err
+	})
+	return out, err
+}
+
+// RestoreReplies implements credo.ReplyStore.
+func (db *DB) RestoreReplies(ctx context.Context, replies []*credo.Reply) error {
+	if len(replies) == 0 {
+		return nil
+	}
+	return db.write(ctx, "restoring replies", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		var top int64
+		for _, r := range replies {
+			if _, err := tx.Exec(ctx, `INSERT INTO replies(id, subject, target_kind, target_id, text, by_actor, at, writer)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+				r.ID, r.Subject, r.Target.Kind, r.Target.ID, r.Text, r.By, *nsOf(r.At), "restore:"+strconv.FormatInt(r.ID, 10)); err != nil {
+				return err
+			}
+			top = max(top, r.ID)
+		}
+		return advance(ctx, tx, "replies_id_seq", top)
+	})
 }

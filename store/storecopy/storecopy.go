@@ -75,6 +75,8 @@ type Report struct {
 	Changes     int64 `json:"changes"` // of the change log
 	// AnnualReports counts report versions.
 	AnnualReports int64 `json:"annual_reports"`
+	// Replies counts organizations' published replies.
+	Replies int64 `json:"replies"`
 	// Later counts the list entries, list transitions, notices and
 	// changes the target holds with ids (positions) above every one of
 	// the source's: what the registry wrote there itself after the copy
@@ -134,6 +136,10 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyByID(ctx, "replies", from.ScanReplies, to.ScanReplies, to.RestoreReplies,
+		func(r *credo.Reply) int64 { return r.ID }, noErr(src.reply), progress); err != nil {
 		return Report{}, err
 	}
 	return verify(ctx, from, to, src, progress)
@@ -421,10 +427,13 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
+	if err := readBack(ctx, to.ScanReplies, func(r *credo.Reply) int64 { return r.ID }, noErr(dst.reply), &p, progress); err != nil {
+		return Report{}, err
+	}
 
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], Replies: dst.n[partReplies], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -484,11 +493,12 @@ const (
 	partNotices
 	partChanges
 	partAnnualReports
+	partReplies
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "replies"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -614,6 +624,11 @@ func (s *sums) notice(n *credo.Notice) {
 	}
 	s.maxNotice = max(s.maxNotice, n.ID)
 	s.add(partNotices, n.ID, n.Key, jsonOf(n))
+}
+
+// reply hashes a published reply by id.
+func (s *sums) reply(r *credo.Reply) {
+	s.add(partReplies, r.ID, jsonOf(r))
 }
 
 // change hashes a change of the log in its canonical form (credo.Change).

@@ -65,4 +65,32 @@ func testReplies(t *testing.T, h Harness) {
 			t.Fatalf("the first change: %s; want %s", jsonOf(t, c), jsonOf(t, want))
 		}
 	})
+	t.Run("scanned by id and restored into another store with their ids, then appended above them", func(t *testing.T) {
+		all, err := s.ScanReplies(ctx, 0, 10)
+		if err != nil || len(all) != 3 || all[0].ID != first.ID || all[2].ID != other.ID {
+			t.Fatalf("ScanReplies: %v %v", all, err)
+		}
+		if page, _ := s.ScanReplies(ctx, first.ID, 1); len(page) != 1 || page[0].ID != second.ID {
+			t.Fatalf("ScanReplies after %d limit 1: %v", first.ID, page)
+		}
+		dst := h.Open(t)
+		if err := dst.RestoreReplies(ctx, all[:2]); err != nil {
+			t.Fatal(err)
+		}
+		if err := dst.RestoreReplies(ctx, all); err != nil { // resumed: the first two are skipped
+			t.Fatal(err)
+		}
+		got, err := dst.ScanReplies(ctx, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSame(t, "restored replies", got, all)
+		if cs, _ := dst.Changes(ctx, credo.ChangeQuery{Types: []string{credo.ChangeReplyPublished}}); len(cs) != 0 {
+			t.Fatalf("a restore logged %d changes", len(cs))
+		}
+		next := &credo.Reply{Subject: codes[0], Target: first.Target, Text: "补充说明。", By: first.By, At: credo.NewTime(at.Add(2 * time.Hour))}
+		if err := dst.AddReply(ctx, next); err != nil || next.ID <= other.ID {
+			t.Fatalf("AddReply after a restore: id %d (%v), want above %d", next.ID, err, other.ID)
+		}
+	})
 }
