@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -44,7 +43,7 @@ func (s *Server) postReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/v1/subjects/"+code+"/replies#"+strconv.FormatInt(reply.ID, 10))
+	w.Header().Set("Location", "/v1/subjects/"+code+"/replies")
 	writeJSON(w, http.StatusCreated, reply)
 	return nil
 }

@@ -98,8 +98,8 @@ func TestBrowserJourney(t *testing.T) {
 
 	run("sign in as the organization",
 		chromedp.Navigate(base+"/zh/sign-in"),
-		chromedp.SendKeys(chromedp.CSS("#token"), tokenOrg),
-		chromedp.Submit(chromedp.CSS("#token")),
+		// Keyboard only: the token typed, Enter sends the form.
+		chromedp.SendKeys(chromedp.CSS("#token"), tokenOrg+kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS("#my-records")),
 	)
 	inspect("my")
@@ -130,8 +130,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("header form button")),
 		chromedp.WaitVisible(chromedp.CSS("#q")),
 		chromedp.Navigate(base+"/zh/sign-in"),
-		chromedp.SendKeys(chromedp.CSS("#token"), tokenAuthority),
-		chromedp.Submit(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), tokenAuthority+kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS("#q-objections")),
 	)
 	inspect("console")

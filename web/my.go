@@ -209,7 +209,6 @@ func (s *Server) newCase(kind string) areaFunc {
 		}
 		now := s.now()
 		f := &caseForm{Kind: kind, Target: t, MaxFiles: maxUploads, MaxSize: sizeWords(maxUpload), Eligible: true}
-		list := ""
 		switch t.Kind {
 		case credo.TargetRecord:
 			rec, err := s.store.Record(ctx(r), t.ID)
@@ -231,7 +230,6 @@ func (s *Server) newCase(kind string) areaFunc {
 			if err != nil || e.Subject != v.Account.Subject {
 				return "", nil, credo.ErrNotFound("list entry", t.ID)
 			}
-			list = e.List
 			def := s.process.Catalogue.List(e.List)
 			f.Item, f.RepairFrom = def.Title+" · "+e.DecisionNumber, e.RepairFrom.Time
 			f.Days = def.ObjectionDays
@@ -242,7 +240,6 @@ func (s *Server) newCase(kind string) areaFunc {
 				}
 			}
 		}
-		_ = list
 		if kind == credo.CaseRepair && f.Eligible && f.RepairFrom.After(now) {
 			f.Eligible, f.Why = false, "too_early"
 		}
