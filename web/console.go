@@ -82,6 +82,9 @@ func (s *Server) consoleCase(w http.ResponseWriter, r *http.Request, l *lang, v 
 	p := &casePage{Case: c, Overdue: c.Overdue(s.now()), Console: true}
 	if c.Kind == credo.CaseObjection {
 		p.Outcomes = []string{credo.OutcomeUpheld, credo.OutcomeRetracted}
+		if c.Target.Kind == credo.TargetRecord {
+			p.Outcomes = []string{credo.OutcomeUpheld, credo.OutcomeCorrected, credo.OutcomeRetracted}
+		}
 	} else {
 		p.Outcomes = []string{credo.OutcomeApproved, credo.OutcomeRejected}
 	}
@@ -128,6 +131,15 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, l *lang, v credo
 	req := dueprocess.DecisionRequest{Outcome: outcome}
 	if reasons := strings.TrimSpace(r.PostFormValue("reasons")); reasons != "" {
 		req.Reasons = dueprocess.Texts{reasons}
+	}
+	if corr := strings.TrimSpace(r.PostFormValue("correction")); corr != "" {
+		req.Correction = new(credo.Record)
+		if err := credo.Decode([]byte(corr), req.Correction); err != nil {
+			if e := credo.AsError(err); e != nil {
+				e.Field = strings.TrimSuffix("correction."+e.Field, ".")
+			}
+			return "", err
+		}
 	}
 	if _, err := s.process.Decide(ctx(r), v, c.Kind, c.ID, req); err != nil {
 		return "", err

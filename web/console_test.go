@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/dueprocess"
 )
 
 // openObjection is the open objection to target.
@@ -81,6 +82,30 @@ func TestConsole(t *testing.T) {
 			t.Error("the retracted record is still on the public page")
 		}
 		wantStatus(t, "deciding again", b.post(casePath+"/decision", url.Values{"csrf": {csrf}, "outcome": {"retracted"}}), 409)
+	})
+	t.Run("a corrected decision carries the correcting record", func(t *testing.T) {
+		hb1 := reg.recordID("HB-1")
+		org := credo.Viewer{Role: credo.RoleOrganization, Account: &credo.Account{ID: "acct-huaibei", Role: credo.RoleOrganization, Subject: codeHuaibei}}
+		oc, err := reg.process.File(context.Background(), org, credo.CaseObjection, dueprocess.CaseRequest{
+			Target: credo.Target{Kind: credo.TargetRecord, ID: hb1}, Reasons: dueprocess.Texts{"罚款金额有误"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/en/console/cases/" + strconv.FormatInt(oc.ID, 10)
+		b.get(path).has(t, `id="outcome-corrected"`, `name="correction"`)
+		wantStatus(t, "a correction that is not JSON", b.post(path+"/decision", url.Values{"csrf": {csrf}, "outcome": {"corrected"}, "correction": {"{amount: 2000"}}), 400, "correction")
+		wantStatus(t, "a correction with an unknown field", b.post(path+"/decision", url.Values{"csrf": {csrf}, "outcome": {"corrected"}, "correction": {`{"amount": 2000, "colour": "red"}`}}), 400, "correction.colour")
+		wantStatus(t, "corrected without a record", b.post(path+"/decision", url.Values{"csrf": {csrf}, "outcome": {"corrected"}}), 400, "correction")
+		correction := `{"category":"market","kind":"penalty","severity":"general","penalty_types":["fine"],"amount":2000,"decision_number":"淮市监罚〔2026〕1号","legal_basis":"《中华人民共和国反不正当竞争法》","occurred_at":"2025-12-01"}`
+		pg := b.post(path+"/decision", url.Values{"csrf": {csrf}, "outcome": {"corrected"}, "reasons": {"金额更正为2000元"}, "correction": {correction}})
+		if pg.status != 303 {
+			t.Fatalf("a corrected decision: %d; %.400s", pg.status, pg.body)
+		}
+		b.get(path).has(t, "corrected")
+		rec, err := reg.store.Record(context.Background(), hb1)
+		if err != nil || rec.SupersededBy == 0 {
+			t.Fatalf("the record objected to is not superseded: %+v %v", rec, err)
+		}
 	})
 	t.Run("records: a form and an NDJSON upload, answered line by line", func(t *testing.T) {
 		csrf := b.csrf("/en/console/records")

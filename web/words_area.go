@@ -77,6 +77,8 @@ var areaWords = map[string][2]string{ // key → {zh, en}
 	"case.decision":               {"决定", "Decision"},
 	"case.outcome":                {"决定结果", "Outcome"},
 	"case.decidedat":              {"决定日期", "Decided on"},
+	"case.correction":             {"更正后的记录（JSON）", "The correcting record (JSON)"},
+	"case.correction.help":        {"仅在决定“更正”时填写：与接口 POST /v1/records 相同格式的一条记录，取代被异议的记录。", "Only for a \"corrected\" decision: one record as POST /v1/records takes it, superseding the record objected to."},
 	"case.decide":                 {"作出决定", "Decide"},
 
 	"outcome.upheld":    {"维持", "upheld"},
