@@ -51,9 +51,13 @@ func TestBrowserJourney(t *testing.T) {
 		return strings.TrimPrefix(loc, base)
 	}
 	inspected := 0
+	var inspectPath func(name, path string)
 	inspect := func(name string) {
 		t.Helper()
-		path := location()
+		inspectPath(name, location())
+	}
+	inspectPath = func(name, path string) {
+		t.Helper()
 		for _, width := range []int64{1280, 390} {
 			err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("main")))
 			if err != nil {
@@ -103,6 +107,9 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#my-records")),
 	)
 	inspect("my")
+	inspectPath("what-if", "/zh/my/what-if?leave_out="+strconv.FormatInt(hb1, 10))
+	inspectPath("notices", "/en/my/notices")
+	inspectPath("reply-form", "/zh/my/replies?target=record-"+strconv.FormatInt(hb1, 10))
 	pdf := filepath.Join(t.TempDir(), "处罚决定书复印件.pdf")
 	if err := os.WriteFile(pdf, pdfBytes, 0o644); err != nil {
 		t.Fatal(err)
@@ -134,6 +141,8 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#q-objections")),
 	)
 	inspect("console")
+	inspectPath("records", "/zh/console/records")
+	inspectPath("listing", "/en/console/list-entries/new")
 	run("decide it in the console",
 		chromedp.Click(chromedp.CSS(`a[href="/zh/console/cases/`+id+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#outcome-retracted")),
@@ -143,6 +152,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#outcome-retracted")),
 		chromedp.SendKeys(chromedp.CSS("#decision-reasons"), "经核实，原处罚决定已被撤销。"),
 		chromedp.Submit(chromedp.CSS("#decision-reasons")),
+		chromedp.WaitNotPresent(chromedp.CSS("#outcome-retracted")),
 		chromedp.WaitVisible(chromedp.CSS("#case-status")),
 	)
 	status, _ = chromedp.Run(act, chromedp.Text(chromedp.CSS("#case-status")))
@@ -155,5 +165,15 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("the public page has not changed: %.300s", after)
 	}
 	inspect("organization-after")
+	run("sign out, sign in as an administrator",
+		chromedp.Navigate(base+"/zh/console/"),
+		chromedp.Click(chromedp.CSS("header form button")),
+		chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.Navigate(base+"/en/sign-in"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+	)
+	inspect("sign-in")
+	run("as an administrator", chromedp.SendKeys(chromedp.CSS("#token"), tokenAdmin+kb.Enter), chromedp.WaitVisible(chromedp.CSS("#q-objections")))
+	inspectPath("impact", "/zh/console/impact")
 	t.Logf("%d pages inspected; screenshots in %s", inspected, dir)
 }
