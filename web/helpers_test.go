@@ -240,3 +240,18 @@ func rulebookSource(t *testing.T, reg *registry, ref string) string {
 	t.Fatalf("no rulebook %s", ref)
 	return ""
 }
+
+// comprehensiveVersion is the version of national-comprehensive in force now.
+func comprehensiveVersion(t *testing.T, reg *registry) string {
+	t.Helper()
+	v := ""
+	for _, rb := range reg.process.Grading.Set().Rulebooks() {
+		if rb.ID == "national-comprehensive" && !rb.EffectiveFrom.After(reg.clock.Now()) {
+			v = rb.Version
+		}
+	}
+	if v == "" {
+		t.Fatal("no national-comprehensive in force")
+	}
+	return v
+}

@@ -175,5 +175,31 @@ func TestBrowserJourney(t *testing.T) {
 	inspect("sign-in")
 	run("as an administrator", chromedp.SendKeys(chromedp.CSS("#token"), tokenAdmin+kb.Enter), chromedp.WaitVisible(chromedp.CSS("#q-objections")))
 	inspectPath("impact", "/zh/console/impact")
+	yaml := filepath.Join(t.TempDir(), "new.yaml")
+	if err := os.WriteFile(yaml, []byte(rulebookSource(t, reg, "national-comprehensive@"+comprehensiveVersion(t, reg))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("the rule-change impact",
+		chromedp.Navigate(base+"/zh/console/impact"),
+		chromedp.SetValue(chromedp.CSS("#i-from"), "national-comprehensive@"+comprehensiveVersion(t, reg)),
+		chromedp.SetUploadFiles(chromedp.CSS("#i-file"), []string{yaml}),
+		chromedp.Submit(chromedp.CSS("#i-file")),
+		chromedp.WaitVisible(chromedp.CSS("#impact-result")),
+	)
+	matrix, _ := chromedp.Run(act, chromedp.Text(chromedp.CSS("#impact-result-section")))
+	if !strings.Contains(matrix, "3") {
+		t.Errorf("the impact of the same version: %q", matrix)
+	}
+	// The result is a POST's answer: its screenshots are taken in this tab.
+	for _, width := range []int64{1280, 390} {
+		run("viewport", chromedp.EmulateViewport(width, 900))
+		png, err := chromedp.Run(act, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("journey-%02d-impact-result-%d.png", inspected, width)), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Logf("%d pages inspected; screenshots in %s", inspected, dir)
 }
