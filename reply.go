@@ -16,8 +16,9 @@ type Reply struct {
 	Subject string `json:"subject"`
 	Target  Target `json:"target"`
 	Text    string `json:"text"`
-	// By is the account that published it (Viewer.Actor).
-	By string `json:"by"`
+	// By is the account that published it (Viewer.Actor), shown to those
+	// who see the organization whole.
+	By string `json:"by,omitempty"`
 	At Time   `json:"at"`
 }
 

@@ -67,8 +67,12 @@ func TestReplies(t *testing.T) {
 	t.Run("everyone reads every reply, oldest first", func(t *testing.T) {
 		var got api.Replies
 		e.get(path).wantStatus(200).decode(&got)
-		if len(got.Replies) != 2 || got.Replies[0].ID != r1.ID || got.Replies[1].ID != r2.ID || got.Replies[0].Text != first {
-			t.Fatalf("GET replies: %+v", got.Replies)
+		if len(got.Replies) != 2 || got.Replies[0].ID != r1.ID || got.Replies[1].ID != r2.ID || got.Replies[0].Text != first || got.Replies[0].By != "" {
+			t.Fatalf("GET replies: %+v (the public is not told the account)", got.Replies)
+		}
+		e.do("GET", path, own, "", nil).wantStatus(200).decode(&got)
+		if len(got.Replies) != 2 || got.Replies[0].By != "account:huaibei-org" {
+			t.Fatalf("GET replies as the organization: %+v", got.Replies)
 		}
 		e.get("/v1/subjects/"+codeShanghai+"/replies").problem(404, credo.ENOTFOUND)
 		e.get("/v1/subjects/91340600MA2N0XXXXX/replies").problem(422, credo.EINVALID)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // Reply publishes the organization's reply to an adverse item about
@@ -85,13 +86,15 @@ func (s *Service) adverse(ctx context.Context, t target, now time.Time) (bool, e
 
 // Replies returns the replies about code that v may see: those to items v
 // sees now (all, for the organization itself and those who see it
-// whole), oldest first.
+// whole), oldest first. Which account published a reply is shown only to
+// those who see the organization whole.
 func (s *Service) Replies(ctx context.Context, v credo.Viewer, code string) ([]*credo.Reply, error) {
 	all, err := s.Store.Replies(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
+	whole := visibility.Whole(v, code)
 	out := make([]*credo.Reply, 0, len(all))
 	seen := map[credo.Target]bool{}
 	for _, r := range all {
@@ -110,6 +113,11 @@ func (s *Service) Replies(ctx context.Context, v credo.Viewer, code string) ([]*
 			seen[r.Target] = ok
 		}
 		if ok {
+			if !whole {
+				cp := *r
+				cp.By = ""
+				r = &cp
+			}
 			out = append(out, r)
 		}
 	}
