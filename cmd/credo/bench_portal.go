@@ -28,6 +28,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	var (
 		subjects, clients, requests int
 		db, dir                     string
+		reuse                       bool
 	)
 	fs := m.newFlags("bench portal", nil)
 	fs.IntVar(&subjects, "subjects", 100_000, "organizations in the scratch registry (12 records each)")
@@ -35,8 +36,12 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	fs.IntVar(&requests, "requests", 4000, "requests per kind of page")
 	fs.StringVar(&db, "db", "", "serve PostgreSQL at this URL (a fresh schema is used and dropped) instead of a scratch SQLite data folder")
 	fs.StringVar(&dir, "dir", "", "scratch folder, kept with the server's log (default a temporary one, removed afterwards)")
+	fs.BoolVar(&reuse, "reuse", false, "the --dir holds the SQLite registry an earlier run with the same --subjects created: serve it as it is")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if reuse && (dir == "" || db != "") {
+		return &exitError{code: 2, msg: "--reuse needs --dir (and no --db)"}
 	}
 	if subjects < 1 || clients < 1 || requests < 1 {
 		return &exitError{code: 2, msg: "--subjects, --clients and --requests must be positive"}
@@ -59,12 +64,14 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 		sf.db = scratch
 	}
 	cfg := demo.Config{Seed: 1, Subjects: subjects, Now: credo.NewDate(time.Now()).Time}
-	fmt.Fprintf(m.Stderr, "creating a demo registry of %d organizations ...\n", subjects)
-	start := time.Now()
-	if _, err := m.loadScratch(ctx, sf, cfg); err != nil {
-		return err
+	if !reuse {
+		fmt.Fprintf(m.Stderr, "creating a demo registry of %d organizations ...\n", subjects)
+		start := time.Now()
+		if _, err := m.loadScratch(ctx, sf, cfg); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "created in %s\n", time.Since(start).Round(time.Second))
 	}
-	fmt.Fprintf(m.Stderr, "created in %s\n", time.Since(start).Round(time.Second))
 	var codes, names []string
 	if err := demo.Subjects(cfg, func(s *credo.Subject) error {
 		codes, names = append(codes, s.Code), append(names, s.Name)
@@ -78,11 +85,16 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	} else {
 		serverArgs = append(serverArgs, "--data", sf.data)
 	}
+	// A large registry's first start completes what the change log holds
+	// (minutes for a million changes on a loaded machine).
+	serverStartWait = 30 * time.Minute
+	start := time.Now()
 	stop, base, err := m.startServer(ctx, dir, serverArgs, "")
 	if err != nil {
 		return err
 	}
 	defer stop()
+	fmt.Fprintf(m.Stderr, "the server listened after %s\n", time.Since(start).Round(time.Second))
 
 	r := rand.New(rand.NewPCG(1, 2))
 	pick := func(n int, f func(i int) string) []string {
