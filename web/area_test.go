@@ -153,6 +153,15 @@ func TestOrganizationArea(t *testing.T) {
 		other := reg.client()
 		other.signIn(tokenOtherOrg, "/zh/my/")
 		wantStatus(t, "another organization's case", other.get("/en/my/cases/"+m[2]), 404)
+		// The deciding authority downloads the documents as filed.
+		auth := reg.client()
+		auth.signIn(tokenAuthority, "/zh/console/")
+		doc := auth.get("/en/console/cases/" + m[2] + "/attachments/0")
+		if doc.status != 200 || doc.body != string(pdfBytes) || doc.header.Get("Content-Type") != "application/pdf" || doc.header.Get("Content-Disposition") != "attachment" {
+			t.Fatalf("the attachment: %d %q %q", doc.status, doc.header.Get("Content-Type"), doc.header.Get("Content-Disposition"))
+		}
+		wantStatus(t, "an attachment that is not there", auth.get("/en/console/cases/"+m[2]+"/attachments/7"), 404)
+		wantStatus(t, "the organization at the console's attachment", b.get("/en/console/cases/"+m[2]+"/attachments/0"), 403)
 	})
 	t.Run("notices", func(t *testing.T) {
 		b.get("/en/my/notices").has(t, "Application filed")
