@@ -58,6 +58,8 @@ const (
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
 	ChangeReplyPublished      = "reply.published"
+	ChangeReportIssued        = "report.issued"
+	ChangeReportWithdrawn     = "report.withdrawn"
 )
 
 // ChangeTypes lists every change type.
@@ -66,7 +68,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeReplyPublished,
+	ChangeAnnualReportFiled, ChangeReplyPublished, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).
