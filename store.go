@@ -22,6 +22,7 @@ type Store interface {
 	AccountStore
 	NoticeStore
 	WatchlistStore
+	WebhookStore
 	ChangeLog
 	AnnualReportStore
 	ScreeningStore

@@ -53,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("AccountPages", func(t *testing.T) { t.Parallel(); testAccountPages(t, h) })
 	t.Run("Notices", func(t *testing.T) { t.Parallel(); testNotices(t, h) })
 	t.Run("Watchlists", func(t *testing.T) { t.Parallel(); testWatchlists(t, h) })
+	t.Run("Webhooks", func(t *testing.T) { t.Parallel(); testWebhooks(t, h) })
 	// The change log.
 	t.Run("Changes", func(t *testing.T) { t.Parallel(); testChanges(t, h) })
 	t.Run("AnnualReports", func(t *testing.T) { t.Parallel(); testAnnualReports(t, h) })
