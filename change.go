@@ -58,6 +58,7 @@ const (
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
 	ChangeReplyPublished      = "reply.published"
+	ChangeRelationshipChanged = "relationship.changed"
 	ChangeReportIssued        = "report.issued"
 	ChangeReportWithdrawn     = "report.withdrawn"
 )
@@ -68,7 +69,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeReplyPublished, ChangeReportIssued, ChangeReportWithdrawn,
+	ChangeAnnualReportFiled, ChangeReplyPublished, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).

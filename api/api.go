@@ -14,6 +14,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/ledger"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/webhooks"
 )
 
@@ -49,6 +50,9 @@ type Server struct {
 	Matcher Matcher
 	// Screening screens counterparties (required for /v1/screenings).
 	Screening Screener
+	// Partners answers relationships, partners and people (required for
+	// their routes).
+	Partners *partners.Service
 	// WebhookNetwork says where webhook endpoints may be (their URLs are
 	// checked when made; the delivery worker checks again).
 	WebhookNetwork webhooks.Network
@@ -152,6 +156,10 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/subjects/{code}/measures"}, anyone, s.getSubjectMeasures},
 		{Route{"POST", "/v1/subjects/{code}/replies"}, organizations, s.postReply},
 		{Route{"GET", "/v1/subjects/{code}/replies"}, anyone, s.getReplies},
+		{Route{"GET", "/v1/subjects/{code}/partners"}, anyone, s.getPartners},
+		{Route{"GET", "/v1/subjects/{code}/network"}, anyone, s.getNetwork},
+		{Route{"POST", "/v1/relationships"}, declarers, s.postRelationship},
+		{Route{"GET", "/v1/people/{person_key}/roles"}, overseers, s.getPersonRoles},
 		{Route{"POST", "/v1/subjects/{code}/annual-reports"}, organizations, s.postAnnualReport},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports"}, anyone, s.getAnnualReports},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports/{year}"}, anyone, s.getAnnualReport},

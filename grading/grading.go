@@ -37,7 +37,11 @@ type Service struct {
 	// Lists, when set, brings list membership into grades (package
 	// dueprocess): every assessment computed here is amended with it.
 	Lists ListEffects
-	set   atomic.Pointer[rulebook.Set]
+	// Partners, when set, brings partners into grades (package
+	// partners/risk): what each assessment needs of the organization's
+	// partners, and which organizations a change reaches (partners.go).
+	Partners PartnerFacts
+	set      atomic.Pointer[rulebook.Set]
 }
 
 // ListEffects brings lists into grades; package dueprocess implements it.
@@ -66,7 +70,11 @@ type BatchListEffects interface {
 
 // assess is assess.Assess amended by the list effects.
 func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
+	ps, err := s.partnersOf(ctx, code, asOf)
+	if err != nil {
+		return nil, err
+	}
+	a, err := assess.AssessWithPartners(s.Set(), code, versions, records, ps, asOf)
 	if err != nil || s.Lists == nil {
 		return a, err
 	}
@@ -79,7 +87,16 @@ func (s *Service) assess(ctx context.Context, code string, versions []*credo.Sub
 // settle is assess for a regrade whose result is stored: the list effects
 // first bring rule-defined lists in line (ListEffects.Settle).
 func (s *Service) settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
+	ps, err := s.partnersOf(ctx, code, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return s.settleWith(ctx, code, versions, records, ps, asOf)
+}
+
+// settleWith is settle with the partners given.
+func (s *Service) settleWith(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, ps *credo.Partners, asOf time.Time) (*credo.Assessment, error) {
+	a, err := assess.AssessWithPartners(s.Set(), code, versions, records, ps, asOf)
 	if err != nil || s.Lists == nil {
 		return a, err
 	}
@@ -172,19 +189,26 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		if b, ok := s.Lists.(BatchListEffects); ok {
 			bctx, flush = b.Batch(ctx)
 		}
+		if s.Partners != nil {
+			bctx = s.Partners.Batch(bctx)
+		}
+		facts, err := s.partnersMany(bctx, pending, now)
+		if err != nil {
+			return err
+		}
 		for _, code := range pending {
 			versions, records, err := s.inputs(ctx, code)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
-			if s.Lists != nil {
+			if s.Lists != nil || s.Partners != nil {
 				old, err := s.Store.CurrentAssessment(ctx, code)
 				if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 					return fmt.Errorf("grading %s: %w", code, err)
 				}
 				before = append(before, old)
 			}
-			a, err := s.settle(bctx, code, versions, records, now)
+			a, err := s.settleWith(bctx, code, versions, records, facts[code], now)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
@@ -216,6 +240,12 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 			if fingerprintOf(versions, records) != seen[i] {
 				moved = append(moved, code)
 			}
+		}
+		// Partners one relationship away whose own state changed are
+		// regraded before the write is answered (the rest follow from
+		// the change log: FollowPartners).
+		if err := s.propagateDirect(ctx, changes, before, now); err != nil {
+			return err
 		}
 		pending = moved
 	}

@@ -1,4 +1,4 @@
--- Schema version 11: published replies (credo.ReplyStore): an organization's
+-- Schema version 12: published replies (credo.ReplyStore): an organization's
 -- short text on an adverse item about itself, append-only; the latest per
 -- target is shown. writer makes a retried write find its own row.
 CREATE TABLE replies (
