@@ -57,6 +57,7 @@ const (
 	ChangeAuthorityCreated    = "authority.created"
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
+	ChangeReplyPublished      = "reply.published"
 	ChangeRelationshipChanged = "relationship.changed"
 	ChangeReportIssued        = "report.issued"
 	ChangeReportWithdrawn     = "report.withdrawn"
@@ -68,7 +69,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
+	ChangeAnnualReportFiled, ChangeReplyPublished, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).

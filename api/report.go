@@ -42,6 +42,9 @@ type Report struct {
 	// it) and inclusion proof in that checkpoint's tree. Absent on a
 	// server that keeps no ledger.
 	Ledger *ledger.Evidence `json:"ledger,omitempty"`
+	// Replies are the organization's published replies shown beside the
+	// items above: the latest to each item, published by as_of.
+	Replies []*credo.Reply `json:"replies"`
 }
 
 // GradeChange is one change of one grade.
@@ -162,6 +165,9 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 		rep.Objections = append(rep.Objections, o)
 	}
 	slices.SortFunc(rep.Objections, func(a, b ObjectionView) int { return int(a.ID - b.ID) })
+	if rep.Replies, err = shownReplies(r, p, v, code, asOf); err != nil {
+		return err
+	}
 	if rep.Ledger, err = s.reportEvidence(r, &rep); err != nil {
 		return err
 	}

@@ -180,6 +180,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if err != nil {
 		return err
 	}
+	portal.AdminToken = a.AdminToken // signing in with it is signing in as an administrator
 	a.PublicURL, portal.PublicURL = f.publicURL, f.publicURL
 	a.Portal = portal
 	lg, _, err := openLedger(ctx, store, f.ledgerFlags)

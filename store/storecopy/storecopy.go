@@ -75,6 +75,8 @@ type Report struct {
 	Changes     int64 `json:"changes"` // of the change log
 	// AnnualReports counts report versions.
 	AnnualReports int64 `json:"annual_reports"`
+	// Replies counts organizations' published replies.
+	Replies int64 `json:"replies"`
 	// Relationships counts relationship versions.
 	Relationships int64 `json:"relationships"`
 	// IssuedReports counts issued credit reports.
@@ -144,6 +146,10 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyByID(ctx, "replies", from.ScanReplies, to.ScanReplies, to.RestoreReplies,
+		func(r *credo.Reply) int64 { return r.ID }, noErr(src.reply), progress); err != nil {
 		return Report{}, err
 	}
 	// After subjects: restoring registration versions derives nothing, so
@@ -440,6 +446,9 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
+	if err := readBack(ctx, to.ScanReplies, func(r *credo.Reply) int64 { return r.ID }, noErr(dst.reply), &p, progress); err != nil {
+		return Report{}, err
+	}
 	if err := readBack(ctx, to.ScanRelationships, func(r *credo.Relationship) int64 { return r.ID }, noErr(dst.relationship), &p, progress); err != nil {
 		return Report{}, err
 	}
@@ -464,7 +473,7 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports],
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], Replies: dst.n[partReplies],
 		Relationships: dst.n[partRelationships], IssuedReports: dst.n[partIssuedReports], Ledger: dst.n[partLedger], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
@@ -525,6 +534,7 @@ const (
 	partNotices
 	partChanges
 	partAnnualReports
+	partReplies
 	partRelationships
 	partIssuedReports
 	partLedger
@@ -532,7 +542,7 @@ const (
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports", "relationships", "issued reports", "ledger"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "replies", "relationships", "issued reports", "ledger"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -658,6 +668,11 @@ func (s *sums) notice(n *credo.Notice) {
 	}
 	s.maxNotice = max(s.maxNotice, n.ID)
 	s.add(partNotices, n.ID, n.Key, jsonOf(n))
+}
+
+// reply hashes a published reply by id.
+func (s *sums) reply(r *credo.Reply) {
+	s.add(partReplies, r.ID, jsonOf(r))
 }
 
 // change hashes a change of the log in its canonical form (credo.Change).

@@ -205,6 +205,13 @@ func fillDueProcess(t *testing.T, s credo.Store, orgs, records int) {
 	if err := s.AddNotices(ctx, notices); err != nil {
 		t.Fatal(err)
 	}
+	// Replies: one per organization, to its first list entry.
+	for i := range orgs {
+		if err := s.AddReply(ctx, &credo.Reply{Subject: code(i), Target: credo.Target{Kind: credo.TargetListEntry, ID: out[i%len(out)].ID},
+			Text: "已按期报送年度报告，申请移出。", By: "account:org-" + code(i), At: at(i + 2000)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// Annual reports: one per organization, a correction of every third.
 	for i := range orgs {
 		employees := int64(10 + i)
@@ -460,6 +467,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	}
 	if want := int64(orgs + (orgs+2)/3); rep.AnnualReports != want {
 		t.Errorf("report %+v, want %d annual report versions", rep, want)
+	}
+	if rep.Replies != orgs {
+		t.Errorf("report %+v, want %d replies", rep, orgs)
 	}
 	if rep.Relationships != 2*(orgs-1) {
 		t.Errorf("report %+v, want %d relationships", rep, 2*(orgs-1))
