@@ -59,6 +59,7 @@ const (
 	ChangeAnnualReportFiled   = "annual_report.filed"
 	ChangeReportIssued        = "report.issued"
 	ChangeReportWithdrawn     = "report.withdrawn"
+	ChangeRelationshipChanged = "relationship.changed"
 )
 
 // ChangeTypes lists every change type.
@@ -67,7 +68,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeReportIssued, ChangeReportWithdrawn,
+	ChangeAnnualReportFiled, ChangeReportIssued, ChangeReportWithdrawn, ChangeRelationshipChanged,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).

@@ -44,6 +44,9 @@ const (
 	watchers = roleClient | roleOrganization
 	// administrators run the registry.
 	administrators = roleAdmin
+	// declarers submit relationships: authorities within their
+	// jurisdiction, organizations about themselves.
+	declarers = roleAuthority | roleOrganization
 	// tokenHolders are every valid token: what is kept per caller
 	// (screening jobs and decisions) needs to know who is asking.
 	tokenHolders = roleClient | roleOrganization | roleAuthority | roleAdmin

@@ -14,6 +14,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/ledger"
+	"github.com/credo-registry/credo/partners"
 )
 
 // Server answers the JSON API from a store. Submissions go through the
@@ -48,6 +49,9 @@ type Server struct {
 	Matcher Matcher
 	// Screening screens counterparties (required for /v1/screenings).
 	Screening Screener
+	// Partners answers relationships, partners and people (required for
+	// their routes).
+	Partners *partners.Service
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -146,6 +150,10 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/subjects/{code}/what-if"}, anyone, s.postWhatIf},
 		{Route{"GET", "/v1/subjects/{code}/lists"}, anyone, s.getSubjectLists},
 		{Route{"GET", "/v1/subjects/{code}/measures"}, anyone, s.getSubjectMeasures},
+		{Route{"GET", "/v1/subjects/{code}/partners"}, anyone, s.getPartners},
+		{Route{"GET", "/v1/subjects/{code}/network"}, anyone, s.getNetwork},
+		{Route{"POST", "/v1/relationships"}, declarers, s.postRelationship},
+		{Route{"GET", "/v1/people/{person_key}/roles"}, overseers, s.getPersonRoles},
 		{Route{"POST", "/v1/subjects/{code}/annual-reports"}, organizations, s.postAnnualReport},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports"}, anyone, s.getAnnualReports},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports/{year}"}, anyone, s.getAnnualReport},

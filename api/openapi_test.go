@@ -14,6 +14,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/uscc"
@@ -258,6 +259,17 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"RulebookOverlay":        api.RulebookOverlay{},
 		"RulebookPublicity":      api.RulebookPublicity{},
 		"RulebookComprehensive":  api.RulebookComprehensive{},
+
+		"Relationship": credo.Relationship{},
+		"SharedRoles":  credo.SharedRoles{},
+		"Hop":          partners.Hop{},
+		"PartnerEntry": partners.Entry{},
+		"Partner":      partners.Partner{},
+		"PartnersPage": partners.PartnersPage{},
+		"NetworkNode":  partners.Node{},
+		"Network":      partners.Network{},
+		"PersonRole":   partners.OrganizationRole{},
+		"PersonRoles":  partners.Roles{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {

@@ -19,6 +19,7 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/web"
@@ -155,6 +156,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	defer sc.Wait()
 	a.Screening = sc
+	a.Partners = &partners.Service{Store: store, Process: p, Now: clock.Now}
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")

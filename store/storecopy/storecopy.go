@@ -77,6 +77,8 @@ type Report struct {
 	AnnualReports int64 `json:"annual_reports"`
 	// IssuedReports counts issued credit reports.
 	IssuedReports int64 `json:"issued_reports"`
+	// Relationships counts relationship versions.
+	Relationships int64 `json:"relationships"`
 	// Later counts the list entries, list transitions, notices and
 	// changes the target holds with ids (positions) above every one of
 	// the source's: what the registry wrote there itself after the copy
@@ -139,6 +141,12 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyIssuedReports(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	// After subjects: restoring registration versions derives nothing, so
+	// the relationships are the source's, ids and all.
+	if err := copyByID(ctx, "relationships", from.ScanRelationships, to.ScanRelationships, to.RestoreRelationships,
+		func(r *credo.Relationship) int64 { return r.ID }, noErr(src.relationship), progress); err != nil {
 		return Report{}, err
 	}
 	return verify(ctx, from, to, src, progress)
@@ -434,10 +442,14 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
+	if err := readBack(ctx, to.ScanRelationships, func(r *credo.Relationship) int64 { return r.ID }, noErr(dst.relationship), &p, progress); err != nil {
+		return Report{}, err
+	}
 
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], IssuedReports: dst.n[partIssuedReports], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], IssuedReports: dst.n[partIssuedReports],
+		Relationships: dst.n[partRelationships], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -498,11 +510,13 @@ const (
 	partChanges
 	partAnnualReports
 	partIssuedReports
+	partRelationships
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports", "issued reports"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "issued reports",
+	"relationships"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -665,6 +679,10 @@ func copyChanges(ctx context.Context, from, to credo.Store, src *sums, progress 
 		}
 	}
 	return nil
+}
+
+func (s *sums) relationship(r *credo.Relationship) {
+	s.add(partRelationships, r.ID, jsonOf(r))
 }
 
 func (s *sums) annualReport(r *credo.AnnualReport) {
