@@ -27,7 +27,7 @@ import (
 type screenFlags struct {
 	storeFlags
 	action, server, token, out, audit string
-	depth                      int
+	depth                             int
 }
 
 // screen runs `credo screen FILE [--action A] [--depth N] [--audit
