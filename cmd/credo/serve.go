@@ -180,6 +180,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 		return err
 	}
 	a.PublicURL, portal.PublicURL = f.publicURL, f.publicURL
+	portal.Matcher = names
 	a.Portal = portal
 	lg, _, err := openLedger(ctx, store, f.ledgerFlags)
 	if err != nil {
