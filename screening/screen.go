@@ -342,17 +342,30 @@ func DecisionKey(name string) string {
 	return search.Parse(name).Full
 }
 
-// adversePartners walks every kind of relationship from code to depth as
-// v may see them (partners.Walk) and returns the organizations reached
-// that have an active entry of an adverse list v may see, nearest first.
+// adversePartners is AdversePartners with the service's store and due
+// process.
 func (s *Service) adversePartners(ctx context.Context, v credo.Viewer, code string, depth int, now time.Time) ([]Partner, error) {
-	g, err := partners.Walk(ctx, s.store, v, partners.Query{Code: code, Depth: depth, AsOf: now})
+	return AdversePartners(ctx, s.store, s.process, v, code, depth, now)
+}
+
+// PartnerReader is what AdversePartners reads.
+type PartnerReader interface {
+	partners.AdjacencyReader
+	Subject(ctx context.Context, code string) (*credo.Subject, error)
+}
+
+// AdversePartners walks every kind of relationship from code to depth as
+// v may see them at asOf (partners.Walk) and returns the organizations
+// reached that have an active entry of an adverse list v may see then,
+// nearest first, each with its path.
+func AdversePartners(ctx context.Context, st PartnerReader, process *dueprocess.Service, v credo.Viewer, code string, depth int, asOf time.Time) ([]Partner, error) {
+	g, err := partners.Walk(ctx, st, v, partners.Query{Code: code, Depth: depth, AsOf: asOf})
 	if err != nil {
 		return nil, fmt.Errorf("partners of %s: %w", code, err)
 	}
 	var out []Partner
 	for _, rc := range g.Reached {
-		adverse, err := s.adverse(ctx, v, rc.Code, now)
+		adverse, err := adverseEntries(ctx, process, v, rc.Code, asOf)
 		if err != nil {
 			return nil, err
 		}
@@ -360,7 +373,7 @@ func (s *Service) adversePartners(ctx context.Context, v credo.Viewer, code stri
 			continue
 		}
 		p := Partner{Code: rc.Code, Distance: rc.Distance, Path: g.Path(rc.Code), Lists: adverse}
-		if sub, err := s.store.Subject(ctx, rc.Code); err == nil {
+		if sub, err := st.Subject(ctx, rc.Code); err == nil {
 			p.Name = sub.Name
 		} else if credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 			return nil, err
@@ -372,13 +385,17 @@ func (s *Service) adversePartners(ctx context.Context, v credo.Viewer, code stri
 
 // adverse is code's active entries of adverse lists as v may see them.
 func (s *Service) adverse(ctx context.Context, v credo.Viewer, code string, now time.Time) ([]dueprocess.EntryView, error) {
-	entries, err := s.process.SubjectLists(ctx, v, code, now)
+	return adverseEntries(ctx, s.process, v, code, now)
+}
+
+func adverseEntries(ctx context.Context, process *dueprocess.Service, v credo.Viewer, code string, now time.Time) ([]dueprocess.EntryView, error) {
+	entries, err := process.SubjectLists(ctx, v, code, now)
 	if err != nil {
 		return nil, err
 	}
 	var out []dueprocess.EntryView
 	for _, e := range entries {
-		def := s.process.Catalogue.List(e.List)
+		def := process.Catalogue.List(e.List)
 		if e.State.Status == credo.ListActive && def != nil && def.Adverse {
 			out = append(out, e)
 		}
