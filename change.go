@@ -57,9 +57,9 @@ const (
 	ChangeAuthorityCreated    = "authority.created"
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
+	ChangeRelationshipChanged = "relationship.changed"
 	ChangeReportIssued        = "report.issued"
 	ChangeReportWithdrawn     = "report.withdrawn"
-	ChangeRelationshipChanged = "relationship.changed"
 )
 
 // ChangeTypes lists every change type.
@@ -68,7 +68,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeReportIssued, ChangeReportWithdrawn, ChangeRelationshipChanged,
+	ChangeAnnualReportFiled, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).

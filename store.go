@@ -22,12 +22,13 @@ type Store interface {
 	AccountStore
 	NoticeStore
 	WatchlistStore
+	WebhookStore
 	ChangeLog
 	AnnualReportStore
 	ScreeningStore
 	LedgerStore
-	ReportStore
 	RelationshipStore
+	ReportStore
 	Close() error
 }
 

@@ -38,8 +38,9 @@ const (
 	// overseers: the authorities over a division and administrators (who
 	// has not filed an annual report).
 	overseers = roleAuthority | roleAdmin
-	// inboxes read notices: organizations and administrators.
-	inboxes = roleOrganization | roleAdmin
+	// inboxes read notices: organizations, clients (of their webhooks)
+	// and administrators.
+	inboxes = roleOrganization | roleClient | roleAdmin
 	// watchers keep watchlists: client and organization accounts.
 	watchers = roleClient | roleOrganization
 	// administrators run the registry.

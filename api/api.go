@@ -15,6 +15,7 @@ import (
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/partners"
+	"github.com/credo-registry/credo/webhooks"
 )
 
 // Server answers the JSON API from a store. Submissions go through the
@@ -52,6 +53,9 @@ type Server struct {
 	// Partners answers relationships, partners and people (required for
 	// their routes).
 	Partners *partners.Service
+	// WebhookNetwork says where webhook endpoints may be (their URLs are
+	// checked when made; the delivery worker checks again).
+	WebhookNetwork webhooks.Network
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -199,6 +203,13 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/watchlists/{id}/members"}, watchers, s.postWatchlistMembers},
 		{Route{"DELETE", "/v1/watchlists/{id}/members"}, watchers, s.deleteWatchlistMembers},
 		{Route{"GET", "/v1/watchlists/{id}/digest"}, watchers, s.getWatchlistDigest},
+		{Route{"GET", "/v1/webhooks"}, watchers, s.getWebhooks},
+		{Route{"POST", "/v1/webhooks"}, watchers, s.postWebhook},
+		{Route{"GET", "/v1/webhooks/{id}"}, watchers, s.getWebhook},
+		{Route{"DELETE", "/v1/webhooks/{id}"}, watchers, s.deleteWebhook},
+		{Route{"POST", "/v1/webhooks/{id}/secret"}, watchers, s.postWebhookSecret},
+		{Route{"GET", "/v1/webhooks/{id}/dead-letters"}, watchers, s.getWebhookDeadLetters},
+		{Route{"POST", "/v1/webhooks/{id}/replay"}, watchers, s.postWebhookReplay},
 		{Route{"GET", "/v1/log/checkpoint"}, anyone, s.getCheckpoint},
 		{Route{"GET", "/v1/log/inclusion"}, anyone, s.getInclusion},
 		{Route{"GET", "/v1/log/consistency"}, anyone, s.getConsistency},

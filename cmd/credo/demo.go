@@ -62,6 +62,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	m.addPublicURLFlag(fs, &f)
 	m.addLedgerFlags(fs, &f.ledgerFlags)
 	m.addLimitFlags(fs, &f.limitFlags)
+	m.addWebhookFlags(fs, &f)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

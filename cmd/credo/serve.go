@@ -23,6 +23,7 @@ import (
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/web"
+	"github.com/credo-registry/credo/webhooks"
 )
 
 type serveFlags struct {
@@ -31,6 +32,7 @@ type serveFlags struct {
 	publicURL string
 	limitFlags
 	ledgerFlags
+	webhooksAllowPrivate bool
 }
 
 func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
@@ -39,7 +41,13 @@ func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
 	m.addPublicURLFlag(fs, f)
 	m.addLimitFlags(fs, &f.limitFlags)
 	m.addLedgerFlags(fs, &f.ledgerFlags)
+	m.addWebhookFlags(fs, f)
 	return fs
+}
+
+// addWebhookFlags adds what the operator says of webhook deliveries.
+func (m *Main) addWebhookFlags(fs *flag.FlagSet, f *serveFlags) {
+	fs.BoolVar(&f.webhooksAllowPrivate, "webhooks-allow-private", false, "let webhooks reach loopback, link-local and private addresses (receivers on the operator's own network; tests)")
 }
 
 // limitFlags bound what clients may take of the server (docs/SECURITY.md).
@@ -187,6 +195,16 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 		return fmt.Errorf("opening the ledger: %w", err)
 	}
 	a.Ledger = lg
+	a.WebhookNetwork = webhooks.Network{AllowPrivate: f.webhooksAllowPrivate}
+	wh := &webhooks.Worker{Store: store, Feed: a.Events, Network: a.WebhookNetwork, Now: clock.Now, Logger: logger,
+		Tail: a.EventTail, Exclusive: f.db == ""}
+	if v := m.Getenv("CREDO_WEBHOOKS_LEASE"); v != "" {
+		lease, err := time.ParseDuration(v)
+		if err != nil || lease < time.Second {
+			return fmt.Errorf("CREDO_WEBHOOKS_LEASE: %q is not a duration of 1s or more", v)
+		}
+		wh.Lease, wh.Timeout = lease, min(webhooks.DefaultTimeout, lease/3)
+	}
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
 	// What a process killed mid-write left undone is completed before
@@ -200,6 +218,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	go keepLogging(ctx, store, p, clock.Now, logger)
 	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe
 	go keepIntegrating(ctx, lg, logger)
+	go wh.Run(ctx) // webhooks: queue what the log holds, deliver, retry
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)

@@ -75,10 +75,10 @@ type Report struct {
 	Changes     int64 `json:"changes"` // of the change log
 	// AnnualReports counts report versions.
 	AnnualReports int64 `json:"annual_reports"`
-	// IssuedReports counts issued credit reports.
-	IssuedReports int64 `json:"issued_reports"`
 	// Relationships counts relationship versions.
 	Relationships int64 `json:"relationships"`
+	// IssuedReports counts issued credit reports.
+	IssuedReports int64 `json:"issued_reports"`
 	// Later counts the list entries, list transitions, notices and
 	// changes the target holds with ids (positions) above every one of
 	// the source's: what the registry wrote there itself after the copy
@@ -140,13 +140,13 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
 		return Report{}, err
 	}
-	if err := copyIssuedReports(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
 	// After subjects: restoring registration versions derives nothing, so
 	// the relationships are the source's, ids and all.
 	if err := copyByID(ctx, "relationships", from.ScanRelationships, to.ScanRelationships, to.RestoreRelationships,
 		func(r *credo.Relationship) int64 { return r.ID }, noErr(src.relationship), progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyIssuedReports(ctx, from, to, src, progress); err != nil {
 		return Report{}, err
 	}
 	return verify(ctx, from, to, src, progress)
@@ -434,6 +434,9 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
+	if err := readBack(ctx, to.ScanRelationships, func(r *credo.Relationship) int64 { return r.ID }, noErr(dst.relationship), &p, progress); err != nil {
+		return Report{}, err
+	}
 	if err := eachIssuedReport(ctx, to, func(rs []*credo.IssuedReport) error {
 		for _, r := range rs {
 			dst.issuedReport(r)
@@ -442,14 +445,11 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
-	if err := readBack(ctx, to.ScanRelationships, func(r *credo.Relationship) int64 { return r.ID }, noErr(dst.relationship), &p, progress); err != nil {
-		return Report{}, err
-	}
 
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], IssuedReports: dst.n[partIssuedReports],
-		Relationships: dst.n[partRelationships], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports],
+		Relationships: dst.n[partRelationships], IssuedReports: dst.n[partIssuedReports], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -509,14 +509,13 @@ const (
 	partNotices
 	partChanges
 	partAnnualReports
-	partIssuedReports
 	partRelationships
+	partIssuedReports
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports", "issued reports",
-	"relationships"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "relationships", "issued reports"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code

@@ -440,6 +440,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if want := int64(orgs + (orgs+2)/3); rep.AnnualReports != want {
 		t.Errorf("report %+v, want %d annual report versions", rep, want)
 	}
+	if rep.Relationships != 2*(orgs-1) {
+		t.Errorf("report %+v, want %d relationships", rep, 2*(orgs-1))
+	}
 	if rep.IssuedReports != 3 {
 		t.Errorf("report %+v, want 3 issued reports", rep)
 	}
@@ -450,9 +453,6 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 			(a.Withdrawal == nil) != (b.Withdrawal == nil) || !b.IssuedAt.Equal(a.IssuedAt.Time) {
 			t.Errorf("issued report %s: source %+v (%v), copy %+v (%v)", n, a, err1, b, err2)
 		}
-	}
-	if rep.Relationships != 2*(orgs-1) {
-		t.Errorf("report %+v, want %d relationships", rep, 2*(orgs-1))
 	}
 	if last.Done != records+1 || last.Copied != records+1 {
 		t.Errorf("records progress %+v", last)
