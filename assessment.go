@@ -43,6 +43,12 @@ type Dimension struct {
 	// assigned directly, a cap ("held to B"), a special grade (M).
 	Reasons       []string       `json:"reasons,omitempty"`
 	Contributions []Contribution `json:"contributions"`
+	// ByPartners reports that Grade was set by a direct partner rule (an
+	// officer link); OwnGrade is then the grade of the organization's own
+	// records ("" when they give none), the one its partners read
+	// (Partner.Grades).
+	ByPartners bool   `json:"by_partners,omitempty"`
+	OwnGrade   string `json:"own_grade,omitempty"`
 	// Basis is what sets the start score and the bands (the dimension's
 	// basis in its rulebook).
 	Basis *Basis `json:"basis,omitempty"`
@@ -106,6 +112,10 @@ type Contribution struct {
 	Reason   string  `json:"reason"`
 	Basis    *Basis  `json:"basis,omitempty"`
 	Until    Time    `json:"until,omitzero"`
+	// Partner and Path name the partner a partner rule judged and the
+	// relationships that reach it from the organization.
+	Partner string `json:"partner,omitempty"`
+	Path    []Hop  `json:"path,omitempty"`
 	// UnderObjection marks, where an assessment is shown, a contribution
 	// whose record has an open objection (never stored).
 	UnderObjection bool `json:"under_objection,omitempty"`
@@ -148,6 +158,7 @@ type Cause struct {
 	Rulebook  *RulebookRef `json:"rulebook,omitempty"`
 	ListEntry int64        `json:"list_entry,omitempty"`
 	Case      int64        `json:"case,omitempty"`
+	Partner   string       `json:"partner,omitempty"`
 }
 
 // Cause kinds.
@@ -162,6 +173,10 @@ const (
 	CauseList = "list"
 	// CauseCase: an objection or repair was decided (Case).
 	CauseCase = "case"
+	// CausePartner: a partner's own state (grades, adverse list entries)
+	// or the relationships to partners changed (Cause.Partner names the
+	// organization whose change it was).
+	CausePartner = "partner"
 )
 
 // RulebookStore keeps published rulebook versions, immutably.
@@ -220,7 +235,17 @@ type GradingStore interface {
 	// organization's records are consistent; the walk as a whole is not one
 	// snapshot.
 	EachSubject(ctx context.Context, after string, fn func(code string, records []*Record) error) error
+	// GradingInputs returns, for each of codes (at most
+	// MaxGradingInputs), its registration versions, oldest first (as
+	// SubjectVersions), and all its records (as AllRecords), in a few
+	// queries rather than two per organization. A code with no versions
+	// or no records is absent from that map. Each organization's records
+	// are consistent; the maps as a whole need not be one snapshot.
+	GradingInputs(ctx context.Context, codes []string) (versions map[string][]*Subject, records map[string][]*Record, err error)
 }
+
+// MaxGradingInputs bounds the codes of one GradingInputs call.
+const MaxGradingInputs = 1000
 
 // Grader recomputes and stores organizations' assessments. ingest calls it
 // after records are stored and before the write is acknowledged, with the

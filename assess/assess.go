@@ -24,9 +24,17 @@ import (
 // then: see InForce). A zero RecordedAt counts as recorded from the
 // beginning. Assess is safe for concurrent use.
 func Assess(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+	return AssessWithPartners(set, code, versions, records, nil, asOf)
+}
+
+// AssessWithPartners is Assess with what is known of the organization's
+// partners as of asOf (nil: nothing), for the dimensions whose rulebooks
+// read partners (a `partners:` section): the grade is a function of the
+// records, the partners, the rulebooks and asOf.
+func AssessWithPartners(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, partners *credo.Partners, asOf time.Time) (*credo.Assessment, error) {
 	st := states.Get().(*state)
 	defer st.release()
-	a, err := st.assess(set, code, versions, records, asOf)
+	a, err := st.assess(set, code, versions, records, partners, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("assess %s as of %s: %w", code, asOf.UTC().Format(time.RFC3339), err)
 	}
@@ -78,7 +86,7 @@ func (st *state) release() {
 	states.Put(st)
 }
 
-func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subject, records []*credo.Record, partners *credo.Partners, asOf time.Time) (*credo.Assessment, error) {
 	plan, planUntil, reg := st.load(set, code, versions, records, asOf, asOf)
 	defer st.closeFrame()
 
@@ -92,6 +100,9 @@ func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subjec
 	next.add(planUntil)
 	var graded []*rulebook.Dimension
 	for _, dim := range plan.Dimensions {
+		if dim.Partners != nil && dim.Partners.Rules != nil {
+			continue // made of partners alone: below
+		}
 		if dim.Annual() {
 			d, err := st.annual(set, code, versions, records, dim, asOf, next)
 			if err != nil {
@@ -111,6 +122,38 @@ func (st *state) assess(set *rulebook.Set, code string, versions []*credo.Subjec
 		}
 		if d != nil {
 			a.Dimensions[dim.ID] = d
+			graded = append(graded, dim)
+		}
+	}
+	if partners == nil {
+		partners = &credo.Partners{}
+	}
+	for _, dim := range plan.Dimensions {
+		if dim.Partners == nil {
+			continue
+		}
+		if dim.Partners.Rules != nil {
+			d, err := st.partnerDimension(dim, code, partners.Counted, asOf)
+			if err != nil {
+				return nil, fmt.Errorf("dimension %s: %w", dim.ID, err)
+			}
+			if d != nil {
+				a.Dimensions[dim.ID] = d
+			}
+		}
+		if dim.Partners.Direct != nil {
+			d, err := st.partnerDirect(dim, code, a.Dimensions[dim.ID], partners.Direct, asOf)
+			if err != nil {
+				return nil, fmt.Errorf("dimension %s: %w", dim.ID, err)
+			}
+			if d != nil {
+				a.Dimensions[dim.ID] = d
+			}
+		}
+	}
+	graded = graded[:0]
+	for _, dim := range plan.Dimensions {
+		if d := a.Dimensions[dim.ID]; d != nil && d.Grade != "" {
 			graded = append(graded, dim)
 		}
 	}

@@ -39,7 +39,7 @@ func runTest(set *rulebook.Set, tc rulebook.TestCase) TestResult {
 	at := func(line int, format string, args ...any) {
 		diffs = append(diffs, fmt.Sprintf("%s:%d: ", tc.File, line)+fmt.Sprintf(format, args...))
 	}
-	a, err := Assess(set, tc.Code, tc.Versions, tc.Records, tc.AsOf)
+	a, err := AssessWithPartners(set, tc.Code, tc.Versions, tc.Records, tc.Partners, tc.AsOf)
 	if err != nil {
 		at(tc.Line, "assessing failed: %v", err)
 		res.Diff = strings.Join(diffs, "\n")
@@ -78,7 +78,7 @@ func runTest(set *rulebook.Set, tc rulebook.TestCase) TestResult {
 }
 
 func matches(c credo.Contribution, want rulebook.ExpectContribution) bool {
-	return c.Rule == want.Rule && c.Record == want.Record &&
+	return c.Rule == want.Rule && c.Record == want.Record && (want.Partner == "" || c.Partner == want.Partner) &&
 		(want.Points == nil || near(c.Points, *want.Points)) &&
 		(want.Grade == nil || c.Grade == *want.Grade)
 }

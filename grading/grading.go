@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -37,7 +38,11 @@ type Service struct {
 	// Lists, when set, brings list membership into grades (package
 	// dueprocess): every assessment computed here is amended with it.
 	Lists ListEffects
-	set   atomic.Pointer[rulebook.Set]
+	// Partners, when set, brings partners into grades (package
+	// partners/risk): what each assessment needs of the organization's
+	// partners, and which organizations a change reaches (partners.go).
+	Partners PartnerFacts
+	set      atomic.Pointer[rulebook.Set]
 }
 
 // ListEffects brings lists into grades; package dueprocess implements it.
@@ -66,7 +71,11 @@ type BatchListEffects interface {
 
 // assess is assess.Assess amended by the list effects.
 func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
+	ps, err := s.partnersOf(ctx, code, asOf)
+	if err != nil {
+		return nil, err
+	}
+	a, err := assess.AssessWithPartners(s.Set(), code, versions, records, ps, asOf)
 	if err != nil || s.Lists == nil {
 		return a, err
 	}
@@ -79,7 +88,16 @@ func (s *Service) assess(ctx context.Context, code string, versions []*credo.Sub
 // settle is assess for a regrade whose result is stored: the list effects
 // first bring rule-defined lists in line (ListEffects.Settle).
 func (s *Service) settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
+	ps, err := s.partnersOf(ctx, code, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return s.settleWith(ctx, code, versions, records, ps, asOf)
+}
+
+// settleWith is settle with the partners given.
+func (s *Service) settleWith(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, ps *credo.Partners, asOf time.Time) (*credo.Assessment, error) {
+	a, err := assess.AssessWithPartners(s.Set(), code, versions, records, ps, asOf)
 	if err != nil || s.Lists == nil {
 		return a, err
 	}
@@ -120,6 +138,29 @@ func (s *Service) inputs(ctx context.Context, code string) ([]*credo.Subject, []
 		return nil, nil, err
 	}
 	return versions, records, nil
+}
+
+// gradingInputs are several organizations' registration versions and
+// records, by code.
+type gradingInputs struct {
+	versions map[string][]*credo.Subject
+	records  map[string][]*credo.Record
+}
+
+// inputsOf reads the inputs of codes, credo.MaxGradingInputs at a time
+// (two queries each, where reading them one organization at a time took
+// two per organization).
+func (s *Service) inputsOf(ctx context.Context, codes []string) (gradingInputs, error) {
+	in := gradingInputs{map[string][]*credo.Subject{}, map[string][]*credo.Record{}}
+	for lo := 0; lo < len(codes); lo += credo.MaxGradingInputs {
+		v, r, err := s.Store.GradingInputs(ctx, codes[lo:min(lo+credo.MaxGradingInputs, len(codes))])
+		if err != nil {
+			return in, fmt.Errorf("grading: reading inputs: %w", err)
+		}
+		maps.Copy(in.versions, v)
+		maps.Copy(in.records, r)
+	}
+	return in, nil
 }
 
 // Assess computes code's assessment as of asOf from what the registry
@@ -172,19 +213,30 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		if b, ok := s.Lists.(BatchListEffects); ok {
 			bctx, flush = b.Batch(ctx)
 		}
+		if s.Partners != nil {
+			bctx = s.Partners.Batch(bctx)
+		}
+		facts, err := s.partnersMany(bctx, pending, now)
+		if err != nil {
+			return err
+		}
+		inputs, err := s.inputsOf(ctx, pending)
+		if err != nil {
+			return err
+		}
 		for _, code := range pending {
-			versions, records, err := s.inputs(ctx, code)
-			if err != nil {
-				return fmt.Errorf("grading %s: %w", code, err)
+			versions, records := inputs.versions[code], inputs.records[code]
+			if records == nil {
+				records = []*credo.Record{}
 			}
-			if s.Lists != nil {
+			if s.Lists != nil || s.Partners != nil {
 				old, err := s.Store.CurrentAssessment(ctx, code)
 				if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 					return fmt.Errorf("grading %s: %w", code, err)
 				}
 				before = append(before, old)
 			}
-			a, err := s.settle(bctx, code, versions, records, now)
+			a, err := s.settleWith(bctx, code, versions, records, facts[code], now)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
@@ -208,14 +260,19 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 			return err
 		}
 		var moved []string
+		if inputs, err = s.inputsOf(ctx, pending); err != nil {
+			return err
+		}
 		for i, code := range pending {
-			versions, records, err := s.inputs(ctx, code)
-			if err != nil {
-				return fmt.Errorf("grading %s: %w", code, err)
-			}
-			if fingerprintOf(versions, records) != seen[i] {
+			if fingerprintOf(inputs.versions[code], inputs.records[code]) != seen[i] {
 				moved = append(moved, code)
 			}
+		}
+		// Partners one relationship away whose own state changed are
+		// regraded before the write is answered (the rest follow from
+		// the change log: FollowPartners).
+		if err := s.propagateDirect(ctx, changes, before, now); err != nil {
+			return err
 		}
 		pending = moved
 	}

@@ -58,13 +58,23 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 		changes = changes[:0]
 		return nil
 	}
+	// Partners: propagated over the whole graph from the grades stored
+	// before, for the pass below; then again from the grades it stored
+	// (rescorePartners).
+	var first map[string]*credo.Partners
+	if s.Partners != nil {
+		var err error
+		if first, _, err = s.Partners.All(ctx, set, now, false, 0); err != nil {
+			return 0, err
+		}
+	}
 	regs := &versionScan{store: s.Store, after: after}
 	err := s.Store.EachSubject(ctx, after, func(code string, records []*credo.Record) error {
 		versions, err := regs.of(ctx, code)
 		if err != nil {
 			return err
 		}
-		a, err := assess.Assess(set, code, versions, records, now)
+		a, err := assess.AssessWithPartners(set, code, versions, records, first[code], now)
 		if err != nil {
 			return err
 		}
@@ -88,6 +98,21 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 	})
 	if err == nil {
 		err = flush()
+	}
+	if err == nil && s.Partners != nil {
+		err = s.rescorePartners(ctx, first, after, now, cause, notify, func(cs []*credo.AssessmentChange, bs []*credo.Assessment) error {
+			if err := s.Store.SaveAssessments(ctx, cs); err != nil {
+				return err
+			}
+			if notify {
+				for i, c := range cs {
+					if err := s.Lists.Changed(ctx, c.Subject, bs[i], c.Assessment); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
 	}
 	return done, err
 }

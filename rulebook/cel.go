@@ -49,6 +49,9 @@ const (
 	dimensionScope                  // applies, start: records, previous, org, as_of
 	comprehensiveScope              // comprehensive score and caps: dims, org, as_of
 	gradeScope                      // a dimension's caps and special: records, previous, score, org, as_of
+	partnerScope                    // weighted partner rules: partner, as_of
+	linkScope                       // direct partner rules: partner, link, org, as_of
+	nScopes
 )
 
 // want is the output type an expression must have.
@@ -62,13 +65,13 @@ const (
 var (
 	mapType    = celenv.Map
 	envOnce    sync.Once
-	envs       [4]*cel.Env
+	envs       [nScopes]*cel.Env
 	envErr     error
 	folder     *cel.StaticOptimizer
 	durationFn = map[string]time.Duration{"years": Year, "months": Month, "days": Day}
 )
 
-func environments() ([4]*cel.Env, error) {
+func environments() ([nScopes]*cel.Env, error) {
 	envOnce.Do(func() {
 		common := append(celenv.Options(durationFn), cel.Function("sum",
 			cel.MemberOverload("list_sum_double", []*cel.Type{cel.ListType(cel.DynType)}, cel.DoubleType,
@@ -77,11 +80,17 @@ func environments() ([4]*cel.Env, error) {
 		// dimension (empty otherwise, and when there was none): year,
 		// score, grade, and direct (the grade was assigned directly).
 		previous := cel.Variable("previous", mapType)
-		scopes := [4][]cel.EnvOption{
+		// partner is a partner's own state (code, grades, entries); link
+		// the relationship to a partner one away (kind, since, roles: the
+		// person's roles in the organization, partner_roles: in the partner).
+		partner := cel.Variable("partner", mapType)
+		scopes := [nScopes][]cel.EnvOption{
 			{cel.Variable("record", mapType), cel.Variable("records", cel.ListType(mapType)), previous},
 			{cel.Variable("records", cel.ListType(mapType)), previous},
 			{cel.Variable("dims", cel.MapType(cel.StringType, mapType))},
 			{cel.Variable("records", cel.ListType(mapType)), previous, cel.Variable("score", cel.DoubleType)},
+			{partner},
+			{partner, cel.Variable("link", mapType)},
 		}
 		for i, opts := range scopes {
 			envs[i], envErr = cel.NewEnv(append(append([]cel.EnvOption{}, common...), opts...)...)
@@ -170,6 +179,9 @@ func (estimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 		est.Max = sizeOf(p[1:], 20, maxTextLen, 40)
 	case "previous":
 		est.Max = sizeOf(p[1:], 4, 40, 1)
+	case "partner", "link":
+		// A partner's grades and entries, a link's roles: tens at most.
+		est.Max = sizeOf(p[1:], 8, 100, 8)
 	case "dims":
 		switch {
 		case len(p) == 1:

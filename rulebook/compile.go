@@ -160,6 +160,10 @@ func (d *decoder) analyze(e *Expr, n *yaml.Node, a *ast.AST, rule, what string) 
 				(c.IsMemberFunction() && isDims(c.Target()) || len(c.Args()) == 1 && isDims(c.Args()[0])) {
 				dimsGradeUses++
 			}
+			// `"id" in dims` reads which dimensions are graded only.
+			if c := x.AsCall(); c.FunctionName() == "@in" && len(c.Args()) == 2 && isDims(c.Args()[1]) {
+				dimsGradeUses++
+			}
 		}
 	}))
 	ast.PostOrderVisit(root, ast.NewExprVisitor(func(x ast.Expr) {

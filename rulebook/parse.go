@@ -423,7 +423,7 @@ func checkGrades(grades []string, direct []*Direct, special []*Special, caps []*
 
 func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension {
 	f := d.fields(n, "", "dimension", "id", "title", "public", "basis", "evaluation", "publication", "categories", "grades",
-		"applies", "start", "rules", "adjustments", "direct", "caps", "special", "floor", "ceiling", "bands")
+		"applies", "start", "rules", "adjustments", "direct", "caps", "special", "floor", "ceiling", "bands", "partners")
 	if f == nil {
 		return nil
 	}
@@ -448,7 +448,7 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 				d.errorf(f["categories"].Val, "", "%s: unknown record category %q", what, c)
 			}
 		}
-		if len(dim.Categories) == 0 {
+		if len(dim.Categories) == 0 && !weightedPartners(f) {
 			d.errorf(f["categories"].Val, "", "%s: categories must list at least one record category", what)
 		}
 	}
@@ -482,6 +482,9 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 			}
 		}
 	}
+	if pn, ok := f["partners"]; ok && !isNull(pn.Val) {
+		dim.Partners = d.partners(pn.Val, rb, ids, dim, what)
+	}
 	dim.Direct, _ = d.directs(f, rb, ids)
 	dim.Caps, _ = d.caps(f, gradeScope, rb, ids)
 	dim.Special, _ = d.specials(f, rb, ids)
@@ -504,6 +507,10 @@ func (d *decoder) dimension(n *yaml.Node, rb *Rulebook, ids ruleIDs) *Dimension 
 	if dim.Grades != nil {
 		checkBands(dim.Bands, dim.Grades, what+": bands", &d.errs)
 		checkGrades(dim.Grades, dim.Direct, dim.Special, dim.Caps, &d.errs)
+		checkPartnerGrades(dim, &d.errs)
+	}
+	if dim.Partners != nil && dim.Partners.Rules != nil && (dim.Annual() || len(dim.Rules) > 0 || len(dim.Direct) > 0) {
+		d.errorf(n, "", "%s: a dimension with weighted partner rules has no record rules, direct grades or annual evaluation", what)
 	}
 	if dim.Annual() {
 		checkAnnualPeriods(dim.Rules, dim.Direct, &d.errs)

@@ -97,6 +97,8 @@ type Dimension struct {
 	Bands       []Band
 	// Basis is what sets the start score and the bands.
 	Basis *credo.Basis
+	// Partners is the dimension's partners section (nil: none).
+	Partners *Partners
 	// Evaluation is credo.EvaluationContinuous or EvaluationAnnual. An
 	// annual dimension is evaluated per calendar year and its grade is
 	// published on Publication of the next year; its periods (counts_for,

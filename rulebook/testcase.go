@@ -18,6 +18,10 @@ type TestCase struct {
 	Versions []*credo.Subject
 	AsOf     time.Time
 	Records  []*credo.Record
+	// Partners are the organization's partners as of the time (`partners:`
+	// in the case: each counted, and those one relationship away also as
+	// direct partners).
+	Partners *credo.Partners
 	Expect   Expect
 	File     string
 	Line     int
@@ -53,11 +57,12 @@ type ExpectDimension struct {
 // ExpectContribution is one expected contribution: rule and record (0 for
 // caps and specials), and when given, points and grade.
 type ExpectContribution struct {
-	Rule   string
-	Record int64
-	Points *float64
-	Grade  *string
-	Line   int
+	Rule    string
+	Record  int64
+	Partner string
+	Points  *float64
+	Grade   *string
+	Line    int
 }
 
 // ParseTests reads a tests file (`tests:` followed by a list of cases).
@@ -99,7 +104,7 @@ func (d *decoder) tests() []TestCase {
 
 func (d *decoder) testCase(n *yaml.Node) (TestCase, bool) {
 	tc := TestCase{File: d.Name, Line: n.Line}
-	f := d.fields(n, "", "test", "name", "org", "versions", "as_of", "records", "expect")
+	f := d.fields(n, "", "test", "name", "org", "versions", "as_of", "records", "partners", "expect")
 	if f == nil {
 		return tc, false
 	}
@@ -142,6 +147,17 @@ func (d *decoder) testCase(n *yaml.Node) (TestCase, bool) {
 					r.ID = int64(i + 1)
 				}
 				tc.Records = append(tc.Records, r)
+			}
+		}
+	}
+	if ps, ok := f["partners"]; ok && !isNull(ps.Val) && d.kind(ps.Val, yaml.SequenceNode, "", "partners") {
+		tc.Partners = &credo.Partners{}
+		for _, pn := range ps.Val.Content {
+			if p := d.partner(pn); p != nil {
+				tc.Partners.Counted = append(tc.Partners.Counted, *p)
+				if len(p.Path) == 1 {
+					tc.Partners.Direct = append(tc.Partners.Direct, *p)
+				}
 			}
 		}
 	}
@@ -322,7 +338,7 @@ func (d *decoder) expectDimension(dn *yaml.Node, ed *ExpectDimension, top bool) 
 		ed.CheckContributions = true
 		if !isNull(cs.Val) && d.kind(cs.Val, yaml.SequenceNode, "", "contributions") {
 			for _, cn := range cs.Val.Content {
-				cf := d.fields(cn, "", "expected contribution", "rule", "record", "points", "grade")
+				cf := d.fields(cn, "", "expected contribution", "rule", "record", "partner", "points", "grade")
 				if cf == nil {
 					continue
 				}
@@ -333,6 +349,9 @@ func (d *decoder) expectDimension(dn *yaml.Node, ed *ExpectDimension, top bool) 
 				if r, ok := cf["record"]; ok {
 					id, _ := d.integer(r.Val, "", "record")
 					c.Record = int64(id)
+				}
+				if p, ok := cf["partner"]; ok {
+					c.Partner = d.str(p.Val, "", "partner")
 				}
 				if p, ok := cf["points"]; ok {
 					if x, ok := d.number(p.Val, "", "points"); ok {
@@ -347,4 +366,66 @@ func (d *decoder) expectDimension(dn *yaml.Node, ed *ExpectDimension, top bool) 
 			}
 		}
 	}
+}
+
+// partner reads one partner of a test case: code, path (hops from the
+// organization: from, kind, to, since, roles), grades and entries.
+func (d *decoder) partner(n *yaml.Node) *credo.Partner {
+	f := d.fields(n, "", "partner", "code", "path", "grades", "entries")
+	if f == nil {
+		return nil
+	}
+	p := &credo.Partner{}
+	if d.required(f, "code", n, "", "partner") {
+		p.Code = d.str(f["code"].Val, "", "code")
+	}
+	if d.required(f, "path", n, "", "partner") && d.kind(f["path"].Val, yaml.SequenceNode, "", "path") {
+		for _, hn := range f["path"].Val.Content {
+			hf := d.fields(hn, "", "hop", "from", "kind", "to", "since", "roles")
+			if hf == nil {
+				continue
+			}
+			h := credo.Hop{}
+			for _, k := range []string{"from", "kind", "to", "since"} {
+				d.required(hf, k, hn, "", "hop")
+			}
+			h.From, h.Kind, h.To = d.str(hf["from"].Val, "", "from"), d.str(hf["kind"].Val, "", "kind"), d.str(hf["to"].Val, "", "to")
+			if sn, ok := hf["since"]; ok {
+				h.Since = credo.NewDate(d.instant(sn.Val, "", "since"))
+			}
+			if rn, ok := hf["roles"]; ok && !isNull(rn.Val) {
+				rf := d.fields(rn.Val, "", "roles", "from", "to")
+				if rf != nil {
+					h.Roles = &credo.SharedRoles{From: d.strs(rf["from"].Val, "", "roles.from"), To: d.strs(rf["to"].Val, "", "roles.to")}
+				}
+			}
+			p.Path = append(p.Path, h)
+		}
+	}
+	if g, ok := f["grades"]; ok && !isNull(g.Val) && d.kind(g.Val, yaml.MappingNode, "", "grades") {
+		p.Grades = map[string]string{}
+		for i := 0; i+1 < len(g.Val.Content); i += 2 {
+			p.Grades[g.Val.Content[i].Value] = d.str(g.Val.Content[i+1], "", "grade")
+		}
+	}
+	if es, ok := f["entries"]; ok && !isNull(es.Val) && d.kind(es.Val, yaml.SequenceNode, "", "entries") {
+		for _, en := range es.Val.Content {
+			ef := d.fields(en, "", "entry", "list", "since", "decision_number")
+			if ef == nil {
+				continue
+			}
+			e := credo.PartnerEntry{}
+			if d.required(ef, "list", en, "", "entry") {
+				e.List = d.str(ef["list"].Val, "", "list")
+			}
+			if d.required(ef, "since", en, "", "entry") {
+				e.Since = credo.NewTime(d.instant(ef["since"].Val, "", "since"))
+			}
+			if dn, ok := ef["decision_number"]; ok {
+				e.DecisionNumber = d.str(dn.Val, "", "decision_number")
+			}
+			p.Entries = append(p.Entries, e)
+		}
+	}
+	return p
 }

@@ -97,7 +97,7 @@ func TestBooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"jiangsu-environment", "national-comprehensive", "national-customs", "national-customs", "national-environment", "national-tax", "national-tax"}
+	want := []string{"jiangsu-environment", "national-comprehensive", "national-comprehensive", "national-customs", "national-customs", "national-environment", "national-partners", "national-tax", "national-tax"}
 	var ids []string
 	for _, rb := range books {
 		ids = append(ids, rb.ID)
@@ -464,6 +464,14 @@ func TestEveryRuleTested(t *testing.T) {
 	for _, rb := range books {
 		for _, d := range rb.Dimensions {
 			add(rb.ID, d.Rules, d.Direct, d.Caps, d.Special)
+			if p := d.Partners; p != nil {
+				for _, r := range p.Rules {
+					want[r.ID] = rb.ID
+				}
+				for _, r := range p.Direct {
+					want[r.ID] = rb.ID
+				}
+			}
 			for _, a := range d.Adjustments {
 				want[a.ID] = rb.ID
 			}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/partners/risk"
 	"github.com/credo-registry/credo/rulebook"
 	"github.com/credo-registry/credo/rulebooks"
 )
@@ -103,5 +105,21 @@ func newGrading(ctx context.Context, store credo.Store, warn io.Writer) (*gradin
 	if err := withLists(store, g); err != nil {
 		return nil, err
 	}
+	if g.Partners, err = partnerFacts(store); err != nil {
+		return nil, err
+	}
 	return g, nil
+}
+
+// partnerFacts gathers partners from the store for grades, the bundled
+// lists saying which entries weigh.
+func partnerFacts(store credo.Store) (*risk.Facts, error) {
+	cat, err := lists.Bundled()
+	if err != nil {
+		return nil, fmt.Errorf("bundled lists and measures: %w", err)
+	}
+	return &risk.Facts{Store: store, Adverse: func(list string) bool {
+		d := cat.List(list)
+		return d != nil && d.Adverse
+	}}, nil
 }

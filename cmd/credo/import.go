@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -387,5 +388,20 @@ func regradeAll(ctx context.Context, g credo.Grader, touched map[string]credo.Ca
 			chunk = map[string]credo.Cause{}
 		}
 	}
-	return g.Regrade(ctx, chunk)
+	if err := g.Regrade(ctx, chunk); err != nil {
+		return err
+	}
+	// Then the partners of what it touched, which read the grades just
+	// stored.
+	if p, ok := g.(interface {
+		RegradePartners(ctx context.Context, codes []string) error
+	}); ok {
+		codes := make([]string, 0, len(touched))
+		for code := range touched {
+			codes = append(codes, code)
+		}
+		slices.Sort(codes)
+		return p.RegradePartners(ctx, codes)
+	}
+	return nil
 }

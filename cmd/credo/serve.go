@@ -216,6 +216,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	go keepProcess(ctx, p, logger)
 	go keepLogging(ctx, store, p, clock.Now, logger)
+	go keepPropagating(ctx, store, g, logger)
 	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe
 	go keepIntegrating(ctx, lg, logger)
 	go wh.Run(ctx) // webhooks: queue what the log holds, deliver, retry
@@ -327,6 +328,26 @@ func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, 
 		}
 		if _, err := p.Follow(ctx, store); err != nil && ctx.Err() == nil {
 			logger.Error("following the change log", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// keepPropagating regrades, each second, the partners further than one
+// relationship away of organizations whose own state changed (grading
+// FollowPartners, a durable consumer of the change log).
+func keepPropagating(ctx context.Context, store credo.Store, g *grading.Service, logger *slog.Logger) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if n, err := g.FollowPartners(ctx, store); err != nil && ctx.Err() == nil {
+			logger.Error("propagating to partners", "err", err)
+		} else if n > 0 {
+			logger.Debug("propagated to partners", "changes", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,272 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The size of the benchmark graph: CREDO_GRAPH_ORGS organizations and
+// CREDO_GRAPH_EDGES relationships (defaults small enough for a quick run),
+// with CREDO_GRAPH_HUBS organizations of 10,000 partners each among them.
+func benchSize() (orgs, edges, hubs int) {
+	orgs, edges, hubs = 100_000, 500_000, 2
+	if n, err := strconv.Atoi(os.Getenv("CREDO_GRAPH_ORGS")); err == nil && n > 0 {
+		orgs = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("CREDO_GRAPH_EDGES")); err == nil && n > 0 {
+		edges = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("CREDO_GRAPH_HUBS")); err == nil && n >= 0 {
+		hubs = n
+	}
+	return orgs, edges, hubs
+}
+
+var benchKinds = []string{"shareholder", "subsidiary", "branch", "shared_officer", "supplier", "customer", "guarantor", "joint_venture", "contract"}
+
+var benchParams = Params{Reach: 3, Decay: 0.5, Counted: 4, MinValue: 0.5, Weight: map[string]float64{
+	"shareholder": 1, "subsidiary": 1, "branch": 1, "shared_officer": 0.8, "guarantor": 0.6,
+	"joint_venture": 0.6, "supplier": 0.3, "customer": 0.3, "contract": 0.2,
+}}
+
+func benchCode(i int) string { return fmt.Sprintf("91%016d", i) }
+
+// benchEdges yields a registry-like graph, deterministically: uniformly
+// random pairs, and hubs (the first organizations) with 10,000 suppliers
+// and customers each.
+func benchEdges(orgs, edges, hubs int) iter.Seq2[Edge, error] {
+	return func(yield func(Edge, error) bool) {
+		r := rand.New(rand.NewPCG(1, 2))
+		codes := make([]string, orgs)
+		for i := range codes {
+			codes[i] = benchCode(i)
+		}
+		since := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+		n := 0
+		for h := range hubs {
+			for j := range 10_000 {
+				if n == edges {
+					return
+				}
+				kind := "supplier"
+				if j%2 == 1 {
+					kind = "customer"
+				}
+				if !yield(Edge{From: codes[hubs+r.IntN(orgs-hubs)], To: codes[h], Kind: kind, Since: since}, nil) {
+					return
+				}
+				n++
+			}
+		}
+		for ; n < edges; n++ {
+			u, v := r.IntN(orgs), r.IntN(orgs)
+			if !yield(Edge{From: codes[u], To: codes[v], Kind: benchKinds[r.IntN(len(benchKinds))], Since: since.Add(time.Duration(r.IntN(3650)) * 24 * time.Hour)}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// bareTraversal is the baseline: one pass over every row entry, reading
+// a value of the entry's target, on one core.
+func bareTraversal(offsets []uint32, targets []int32, val []float64) float64 {
+	var s float64
+	for u := range len(offsets) - 1 {
+		for p := offsets[u]; p < offsets[u+1]; p++ {
+			s += val[targets[p]]
+		}
+	}
+	return s
+}
+
+var sink float64
+
+// BenchmarkPartnersGraph builds the graph, times the bare traversal and
+// the propagation from 1% of the organizations as sources (each run in the
+// same process, one after the other), and reports each rate:
+//
+//	CREDO_GRAPH_ORGS=1000000 CREDO_GRAPH_EDGES=5000000 go test -run '^$' -bench PartnersGraph -benchtime 3x ./partners/graph/
+func BenchmarkPartnersGraph(b *testing.B) {
+	orgs, edges, hubs := benchSize()
+	ctx := context.Background()
+	// The edges are made beforehand, so that building is timed alone.
+	var all []Edge
+	for e := range benchEdges(orgs, edges, hubs) {
+		all = append(all, e)
+	}
+	runtime.GC()
+	start, startCPU := time.Now(), cpuTime()
+	g, err := Build(func(yield func(Edge, error) bool) {
+		for _, e := range all {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		b.Fatal(err)
+	}
+	build, buildCPU := time.Since(start), cpuTime()-startCPU
+	all = nil
+	// 1% of the organizations weigh on their partners.
+	r := rand.New(rand.NewPCG(3, 4))
+	sev := make([]float64, g.Nodes())
+	sources := 0
+	for range g.Nodes() / 100 {
+		u := r.IntN(g.Nodes())
+		if sev[u] == 0 {
+			sources++
+		}
+		sev[u] = float64(10 + r.IntN(4)*10)
+	}
+	severity := func(u int32) float64 { return sev[u] }
+	val := make([]float64, g.Nodes())
+	for i := range val {
+		val[i] = float64(i & 7)
+	}
+	runtime.GC()
+	var bare, prop, bareCPU, propCPU time.Duration
+	var scanned, exposed int64
+	for b.Loop() {
+		t, c := time.Now(), cpuTime()
+		sink += bareTraversal(g.offsets, g.targets, val)
+		bare += time.Since(t)
+		bareCPU += cpuTime() - c
+		t, c = time.Now(), cpuTime()
+		res, err := g.Propagate(ctx, severity, benchParams, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		prop += time.Since(t)
+		propCPU += cpuTime() - c
+		scanned, exposed = res.Scanned, 0
+		_ = res.Exposed(func(int32, []Exposure) error { exposed++; return nil })
+	}
+	entries := float64(len(g.targets))
+	bareRate := entries * float64(b.N) / bare.Seconds()
+	propRate := float64(scanned) * float64(b.N) / prop.Seconds()
+	b.ReportMetric(float64(g.Edges())/build.Seconds(), "build_edges/s")
+	b.ReportMetric(bareRate, "bare_entries/s")
+	b.ReportMetric(propRate, "propagate_entries/s")
+	b.ReportMetric(propRate/bareRate, "propagate/bare")
+	b.ReportMetric(float64(g.Edges())/build.Seconds()/bareRate, "build/bare")
+	b.ReportMetric(float64(exposed), "exposed_orgs")
+	b.ReportMetric(float64(sources), "sources")
+	b.ReportMetric(prop.Seconds()/float64(b.N), "propagate_s")
+	// Per second of CPU (the process's user and system time), which other
+	// work on a shared machine does not change.
+	bareCPURate := entries * float64(b.N) / bareCPU.Seconds()
+	propCPURate := float64(scanned) * float64(b.N) / propCPU.Seconds()
+	b.ReportMetric(bareCPURate, "bare_entries/cpu_s")
+	b.ReportMetric(propCPURate, "propagate_entries/cpu_s")
+	b.ReportMetric(propCPURate/bareCPURate, "propagate/bare_per_cpu")
+	b.ReportMetric(float64(g.Edges())/buildCPU.Seconds(), "build_edges/cpu_s")
+	b.ReportMetric(float64(g.Edges())/buildCPU.Seconds()/bareCPURate, "build/bare_per_cpu")
+}
+
+// cpuTime is the process's user and system time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestPropagateExact compares propagation with every simple path of up
+// to Reach relationships enumerated, on random graphs: the counted
+// partners, their order and their values are the same.
+func TestPropagateExact(t *testing.T) {
+	for seed := range uint64(20) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		orgs := 30 + r.IntN(40)
+		g, err := Build(benchEdges(orgs, orgs*2+r.IntN(orgs*2), 0), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sev := make([]float64, g.Nodes())
+		for u := range sev {
+			if r.IntN(4) == 0 {
+				sev[u] = float64(1 + r.IntN(5)*10)
+			}
+		}
+		p := benchParams
+		p.Counted = 1 + r.IntN(MaxCounted)
+		p.Reach = 1 + r.IntN(MaxReach)
+		p.MinValue = 1
+		res, err := g.Propagate(context.Background(), func(u int32) float64 { return sev[u] }, p, 1+r.IntN(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for u := range int32(g.Nodes()) {
+			want := bruteForce(res, u)
+			got := res.Of(u)
+			if len(want) > p.Counted {
+				want = want[:p.Counted]
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d node %d: %+v, want %+v", seed, u, got, want)
+			}
+			for _, x := range got {
+				if path, _ := res.Path(x); len(path) == 0 || len(path) > p.Reach {
+					t.Fatalf("seed %d node %d: path %+v", seed, u, path)
+				}
+			}
+		}
+	}
+}
+
+// bruteForce enumerates every simple path from u and returns each
+// partner at its heaviest value, heaviest first.
+func bruteForce(r *Result, u int32) []Exposure {
+	best := map[int32]float32{}
+	s := &searchPath{r: r}
+	var walk func(v int32, depth int)
+	walk = func(v int32, depth int) {
+		if depth > 0 && r.own[v] > 0 {
+			s.target = v
+			if x := s.value(); x >= float32(r.p.MinValue) && x > best[v] {
+				best[v] = x
+			}
+		}
+		if depth == r.p.Reach {
+			return
+		}
+		s.on = append(s.on, v)
+		g := r.g
+		for p := g.offsets[v]; p < g.offsets[v+1]; p++ {
+			w := g.targets[p]
+			if s.onPath(w) || r.fac[g.flags[p]&^reversed].first == 0 {
+				continue
+			}
+			s.stack = append(s.stack, p)
+			walk(w, depth+1)
+			s.stack = s.stack[:len(s.stack)-1]
+		}
+		s.on = s.on[:len(s.on)-1]
+	}
+	walk(u, 0)
+	var out []Exposure
+	for src, x := range best {
+		out = append(out, Exposure{Org: u, Source: src, Value: x})
+	}
+	slices.SortFunc(out, func(a, b Exposure) int {
+		if a.Value != b.Value {
+			if a.Value > b.Value {
+				return -1
+			}
+			return 1
+		}
+		return int(a.Source - b.Source)
+	})
+	return out
+}

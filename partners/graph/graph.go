@@ -1,0 +1,298 @@
+// Package graph is the relationship graph in memory for whole-graph work:
+// compressed sparse rows over dense node numbers, built in one streaming
+// pass from the relationships in force at a time, and the propagation of
+// partner risk over it (propagate.go).
+//
+// It is sized for 10 million organizations and 50 million relationships:
+// no pointer or map per edge or per node. An organization is a node number
+// (its code's rank among the codes, so numbering does not depend on the
+// order relationships are read); a relationship is stored once by edge
+// number (kind, since, until) and twice in the rows (once from each end),
+// each row entry 9 bytes (target, kind with direction, edge number).
+package graph
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sort"
+	"time"
+)
+
+// CodeLen is the length of the codes the graph holds (GB 32100).
+const CodeLen = 18
+
+// MaxKinds is how many relationship kinds a graph may name.
+const MaxKinds = 64
+
+// reversed marks a row entry that runs against its relationship (the row
+// of the relationship's `to` end).
+const reversed = 0x80
+
+// Edge is one relationship as the graph is built from it: From —Kind→ To,
+// in force from Since until Until (zero: no end).
+type Edge struct {
+	From, To     string
+	Kind         string
+	Since, Until time.Time
+}
+
+// Graph is the relationship graph in force at one time. It is read-only
+// once built and safe for concurrent use.
+type Graph struct {
+	asOf  time.Time
+	codes []byte // node i's code at [i*CodeLen, (i+1)*CodeLen), ascending
+	kinds []string
+
+	// Rows: node u's entries are [offsets[u], offsets[u+1]).
+	offsets []uint32
+	targets []int32
+	flags   []uint8  // kind index | reversed
+	edges   []uint32 // the entry's edge number
+
+	// By edge number.
+	since, until []int64 // Unix seconds; until 0: no end
+}
+
+// ErrCode is returned by Build for a code that is not CodeLen bytes long.
+var ErrCode = errors.New("graph: a code must be 18 characters")
+
+// Build makes the graph of the edges in force at asOf (Since <= asOf and
+// asOf before Until, a zero Until being no end). Edges of one organization
+// with itself are left out. The iterator is read once; an error it yields
+// ends the build with that error.
+func Build(edges iter.Seq2[Edge, error], asOf time.Time) (*Graph, error) {
+	b := newBuilder()
+	for e, err := range edges {
+		if err != nil {
+			return nil, err
+		}
+		if !active(e, asOf) || e.From == e.To {
+			continue
+		}
+		if err := b.add(e); err != nil {
+			return nil, err
+		}
+	}
+	return b.finish(asOf), nil
+}
+
+func active(e Edge, asOf time.Time) bool {
+	return !e.Since.After(asOf) && (e.Until.IsZero() || asOf.Before(e.Until))
+}
+
+// builder holds the edges as read, by edge number, with their ends as
+// interned node numbers (in order of first appearance).
+type builder struct {
+	codes        codeTable
+	kinds        []string
+	from, to     []int32
+	kind         []uint8
+	since, until []int64
+}
+
+func newBuilder() *builder { return &builder{codes: newCodeTable(1 << 10)} }
+
+func (b *builder) add(e Edge) error {
+	if len(e.From) != CodeLen || len(e.To) != CodeLen {
+		return fmt.Errorf("%w: %q —%s→ %q", ErrCode, e.From, e.Kind, e.To)
+	}
+	k := slices.Index(b.kinds, e.Kind)
+	if k < 0 {
+		if len(b.kinds) == MaxKinds {
+			return fmt.Errorf("graph: more than %d relationship kinds", MaxKinds)
+		}
+		k = len(b.kinds)
+		b.kinds = append(b.kinds, e.Kind)
+	}
+	if len(b.from) == 1<<31-1 {
+		return errors.New("graph: too many relationships")
+	}
+	b.from = append(b.from, b.codes.intern(e.From))
+	b.to = append(b.to, b.codes.intern(e.To))
+	b.kind = append(b.kind, uint8(k))
+	b.since = append(b.since, e.Since.Unix())
+	var until int64
+	if !e.Until.IsZero() {
+		until = e.Until.Unix()
+	}
+	b.until = append(b.until, until)
+	return nil
+}
+
+// finish numbers the nodes by code and lays out the rows: each node's
+// entries sorted by (target, kind, since), so that everything computed
+// over the graph depends on the relationships, not on the order read.
+func (b *builder) finish(asOf time.Time) *Graph {
+	n := b.codes.len()
+	// rank[i]: the node number of the i-th code interned.
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slab := b.codes.slab
+	sort.Slice(order, func(i, j int) bool {
+		a, c := order[i], order[j]
+		return bytes.Compare(slab[int(a)*CodeLen:int(a+1)*CodeLen], slab[int(c)*CodeLen:int(c+1)*CodeLen]) < 0
+	})
+	rank := make([]int32, n)
+	codes := make([]byte, n*CodeLen)
+	for r, i := range order {
+		rank[i] = int32(r)
+		copy(codes[r*CodeLen:], slab[int(i)*CodeLen:int(i+1)*CodeLen])
+	}
+	order = nil
+	b.codes = codeTable{}
+
+	// Kinds by name, so that the order of rows does not depend on which
+	// kind was read first.
+	kinds := slices.Clone(b.kinds)
+	slices.Sort(kinds)
+	var remap [MaxKinds]uint8
+	for i, k := range b.kinds {
+		remap[i] = uint8(slices.Index(kinds, k))
+	}
+	for e := range b.kind {
+		b.kind[e] = remap[b.kind[e]]
+	}
+	b.kinds = kinds
+	m := len(b.from)
+	g := &Graph{
+		asOf: asOf, codes: codes, kinds: b.kinds,
+		offsets: make([]uint32, n+1),
+		targets: make([]int32, 2*m),
+		flags:   make([]uint8, 2*m),
+		edges:   make([]uint32, 2*m),
+		since:   b.since, until: b.until,
+	}
+	for e := range m {
+		u, v := rank[b.from[e]], rank[b.to[e]]
+		b.from[e], b.to[e] = u, v
+		g.offsets[u+1]++
+		g.offsets[v+1]++
+	}
+	for i := 1; i <= n; i++ {
+		g.offsets[i] += g.offsets[i-1]
+	}
+	fill := make([]uint32, n)
+	copy(fill, g.offsets[:n])
+	for e := range m {
+		u, v, k := b.from[e], b.to[e], b.kind[e]
+		p := fill[u]
+		fill[u]++
+		g.targets[p], g.flags[p], g.edges[p] = v, k, uint32(e)
+		p = fill[v]
+		fill[v]++
+		g.targets[p], g.flags[p], g.edges[p] = u, k|reversed, uint32(e)
+	}
+	fill, rank = nil, nil
+	b.from, b.to, b.kind = nil, nil, nil
+	for u := range n {
+		g.sortRow(int32(u))
+	}
+	return g
+}
+
+// sortRow orders node u's entries by target, then kind and direction, then
+// since, then edge number (equal only for identical relationships read
+// twice, whose order then cannot matter).
+func (g *Graph) sortRow(u int32) {
+	lo, hi := g.offsets[u], g.offsets[u+1]
+	if hi-lo < 2 {
+		return
+	}
+	sort.Sort(row{g, lo, hi})
+}
+
+type row struct {
+	g      *Graph
+	lo, hi uint32
+}
+
+func (r row) Len() int { return int(r.hi - r.lo) }
+func (r row) Less(i, j int) bool {
+	g, a, b := r.g, r.lo+uint32(i), r.lo+uint32(j)
+	if g.targets[a] != g.targets[b] {
+		return g.targets[a] < g.targets[b]
+	}
+	if g.flags[a] != g.flags[b] {
+		return g.flags[a] < g.flags[b]
+	}
+	if sa, sb := g.since[g.edges[a]], g.since[g.edges[b]]; sa != sb {
+		return sa < sb
+	}
+	return g.edges[a] < g.edges[b]
+}
+func (r row) Swap(i, j int) {
+	g, a, b := r.g, r.lo+uint32(i), r.lo+uint32(j)
+	g.targets[a], g.targets[b] = g.targets[b], g.targets[a]
+	g.flags[a], g.flags[b] = g.flags[b], g.flags[a]
+	g.edges[a], g.edges[b] = g.edges[b], g.edges[a]
+}
+
+// AsOf is the time the graph holds the relationships of.
+func (g *Graph) AsOf() time.Time { return g.asOf }
+
+// Nodes is the number of organizations in the graph.
+func (g *Graph) Nodes() int { return len(g.offsets) - 1 }
+
+// Edges is the number of relationships in the graph.
+func (g *Graph) Edges() int { return len(g.since) }
+
+// Code returns node u's code.
+func (g *Graph) Code(u int32) string {
+	return string(g.codes[int(u)*CodeLen : int(u+1)*CodeLen])
+}
+
+// Node returns the node number of code, or false when the code has no
+// relationship in force.
+func (g *Graph) Node(code string) (int32, bool) {
+	if len(code) != CodeLen {
+		return 0, false
+	}
+	n := g.Nodes()
+	i := sort.Search(n, func(i int) bool {
+		return string(g.codes[i*CodeLen:(i+1)*CodeLen]) >= code
+	})
+	if i < n && string(g.codes[i*CodeLen:(i+1)*CodeLen]) == code {
+		return int32(i), true
+	}
+	return 0, false
+}
+
+// Kinds returns the relationship kinds the graph names, by kind index.
+func (g *Graph) Kinds() []string { return slices.Clone(g.kinds) }
+
+// Degree returns how many relationships node u has.
+func (g *Graph) Degree(u int32) int { return int(g.offsets[u+1] - g.offsets[u]) }
+
+// Hop is one relationship on a path, as it was recorded: From —Kind→ To.
+type Hop struct {
+	From, Kind, To string
+	Since, Until   time.Time // Until zero: no end
+}
+
+// hop describes row entry p of node u.
+func (g *Graph) hop(u int32, p uint32) Hop {
+	v, f, e := g.targets[p], g.flags[p], g.edges[p]
+	h := Hop{From: g.Code(u), Kind: g.kinds[f&^reversed], To: g.Code(v), Since: time.Unix(g.since[e], 0).UTC()}
+	if f&reversed != 0 {
+		h.From, h.To = h.To, h.From
+	}
+	if g.until[e] != 0 {
+		h.Until = time.Unix(g.until[e], 0).UTC()
+	}
+	return h
+}
+
+// Neighbours returns node u's relationships as hops (for reads and tests;
+// whole-graph work reads the rows).
+func (g *Graph) Neighbours(u int32) []Hop {
+	var out []Hop
+	for p := g.offsets[u]; p < g.offsets[u+1]; p++ {
+		out = append(out, g.hop(u, p))
+	}
+	return out
+}
