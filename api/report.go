@@ -9,6 +9,8 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/partners"
+	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/visibility"
 )
 
@@ -36,6 +38,9 @@ type Report struct {
 	// Objections are the open objections: to the public, what and until
 	// when; in full to those who see the organization.
 	Objections []ObjectionView `json:"objections"`
+	// Partners are the organizations tied to it, as the caller may see
+	// them (omitted when this server does not run partners).
+	Partners *ReportPartners `json:"partners,omitempty"`
 	// Ledger lets anyone check the report offline (`credo verify`): the
 	// latest signed checkpoint, and for each item above with a log_index
 	// its ledger entry (content and salt, as far as the caller may see
@@ -46,6 +51,25 @@ type Report struct {
 	// items above: the latest to each item, published by as_of.
 	Replies []*credo.Reply `json:"replies"`
 }
+
+// ReportPartners is a report's partners: the direct partners (the first
+// ReportPartnersShown, nearest first, then by code; every one at More),
+// and the partner-risk paths: the organizations within RiskDepth that
+// have an active adverse list entry the caller may see, each with its
+// path.
+type ReportPartners struct {
+	Total     int                 `json:"total"`
+	Partners  []partners.Partner  `json:"partners"`
+	More      string              `json:"more,omitempty"`
+	RiskDepth int                 `json:"risk_depth"`
+	Risk      []screening.Partner `json:"risk"`
+}
+
+// ReportPartnersShown bounds the direct partners a report lists.
+const ReportPartnersShown = 100
+
+// ReportRiskDepth is how far a report looks for partners on adverse lists.
+const ReportRiskDepth = 2
 
 // GradeChange is one change of one grade.
 type GradeChange struct {
@@ -165,6 +189,11 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 		rep.Objections = append(rep.Objections, o)
 	}
 	slices.SortFunc(rep.Objections, func(a, b ObjectionView) int { return int(a.ID - b.ID) })
+	if s.Partners != nil {
+		if rep.Partners, err = s.reportPartners(r, p, v, code, asOf); err != nil {
+			return err
+		}
+	}
 	if rep.Replies, err = shownReplies(r, p, v, code, asOf); err != nil {
 		return err
 	}
@@ -250,4 +279,25 @@ func (s *Server) reportEvidence(r *http.Request, rep *Report) (*ledger.Evidence,
 		return nil, nil // no checkpoint yet
 	}
 	return ev, err
+}
+
+// reportPartners reads a report's partners as v may see them at asOf.
+func (s *Server) reportPartners(r *http.Request, p *dueprocess.Service, v credo.Viewer, code string, asOf time.Time) (*ReportPartners, error) {
+	page, err := s.Partners.Partners(r.Context(), v, partners.Query{Code: code, Depth: 1, AsOf: asOf}, "", ReportPartnersShown)
+	if err != nil {
+		return nil, err
+	}
+	out := &ReportPartners{Total: page.Total, Partners: page.Partners, RiskDepth: ReportRiskDepth, Risk: []screening.Partner{}}
+	if page.Next != "" {
+		out.More = "/v1/subjects/" + code + "/partners?depth=1&as_of=" + asOf.Format(time.RFC3339Nano)
+	}
+	risk, err := screening.AdversePartners(r.Context(), s.Store, p, v, code, ReportRiskDepth, asOf)
+	if err != nil {
+		return nil, err
+	}
+	if len(risk) > maxReportItems {
+		risk = risk[:maxReportItems]
+	}
+	out.Risk = append(out.Risk, risk...)
+	return out, nil
 }

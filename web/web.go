@@ -58,6 +58,9 @@ type Server struct {
 	// PublicURL is the scheme and host printed in issued reports as their
 	// verify address ("https://credo.example"); "" takes the request's.
 	PublicURL string
+	// Matcher finds organizations by name for the search page (the API's
+	// name matcher, search.Index); nil: the store's search.
+	Matcher NameMatcher
 }
 
 // pageNames are the templates, one per page; each is parsed with
