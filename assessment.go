@@ -235,7 +235,17 @@ type GradingStore interface {
 	// organization's records are consistent; the walk as a whole is not one
 	// snapshot.
 	EachSubject(ctx context.Context, after string, fn func(code string, records []*Record) error) error
+	// GradingInputs returns, for each of codes (at most
+	// MaxGradingInputs), its registration versions, oldest first (as
+	// SubjectVersions), and all its records (as AllRecords), in a few
+	// queries rather than two per organization. A code with no versions
+	// or no records is absent from that map. Each organization's records
+	// are consistent; the maps as a whole need not be one snapshot.
+	GradingInputs(ctx context.Context, codes []string) (versions map[string][]*Subject, records map[string][]*Record, err error)
 }
+
+// MaxGradingInputs bounds the codes of one GradingInputs call.
+const MaxGradingInputs = 1000
 
 // Grader recomputes and stores organizations' assessments. ingest calls it
 // after records are stored and before the write is acknowledged, with the

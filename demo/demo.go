@@ -16,6 +16,15 @@
 // benign records only (licences, annual reports, good tax grades, passed
 // inspections, honours), never an adverse one.
 //
+// Organizations are spread over the real county-level divisions
+// (package division) by each province's share of registered enterprises;
+// records per organization have a long tail (half of them are drawn by
+// rank², so a few organizations carry many). Relationships between
+// organizations (hubs and the partners around them) are not generated
+// yet: the partners work adds them here, drawn from streams of their own
+// like records (so that nothing else changes), as one more file that
+// WriteNDJSON writes and `credo bench scale` loads before propagating.
+//
 // Results a rulebook may key on lead the record's description as an ASCII
 // word and a colon: "pass:" or "fail:" (inspection), the grade "A:" … "D:"
 // or "M:" (tax_grade), "green:", "blue:", "yellow:" or "red:"

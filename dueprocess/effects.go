@@ -139,6 +139,7 @@ func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.
 			// Rules see the lists the organization is on (active entries),
 			// so that a red list can exclude those on an adverse one.
 			facts = s.facts(code, versions, records, a, entries, asOf)
+			facts.Share() // every rule reads the same converted records
 		}
 		holds, err := def.Rule.Holds(*facts)
 		if err != nil {

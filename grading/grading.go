@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -139,6 +140,29 @@ func (s *Service) inputs(ctx context.Context, code string) ([]*credo.Subject, []
 	return versions, records, nil
 }
 
+// gradingInputs are several organizations' registration versions and
+// records, by code.
+type gradingInputs struct {
+	versions map[string][]*credo.Subject
+	records  map[string][]*credo.Record
+}
+
+// inputsOf reads the inputs of codes, credo.MaxGradingInputs at a time
+// (two queries each, where reading them one organization at a time took
+// two per organization).
+func (s *Service) inputsOf(ctx context.Context, codes []string) (gradingInputs, error) {
+	in := gradingInputs{map[string][]*credo.Subject{}, map[string][]*credo.Record{}}
+	for lo := 0; lo < len(codes); lo += credo.MaxGradingInputs {
+		v, r, err := s.Store.GradingInputs(ctx, codes[lo:min(lo+credo.MaxGradingInputs, len(codes))])
+		if err != nil {
+			return in, fmt.Errorf("grading: reading inputs: %w", err)
+		}
+		maps.Copy(in.versions, v)
+		maps.Copy(in.records, r)
+	}
+	return in, nil
+}
+
 // Assess computes code's assessment as of asOf from what the registry
 // holds, without storing it.
 func (s *Service) Assess(ctx context.Context, code string, asOf time.Time) (*credo.Assessment, error) {
@@ -196,10 +220,14 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 		if err != nil {
 			return err
 		}
+		inputs, err := s.inputsOf(ctx, pending)
+		if err != nil {
+			return err
+		}
 		for _, code := range pending {
-			versions, records, err := s.inputs(ctx, code)
-			if err != nil {
-				return fmt.Errorf("grading %s: %w", code, err)
+			versions, records := inputs.versions[code], inputs.records[code]
+			if records == nil {
+				records = []*credo.Record{}
 			}
 			if s.Lists != nil || s.Partners != nil {
 				old, err := s.Store.CurrentAssessment(ctx, code)
@@ -232,12 +260,11 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 			return err
 		}
 		var moved []string
+		if inputs, err = s.inputsOf(ctx, pending); err != nil {
+			return err
+		}
 		for i, code := range pending {
-			versions, records, err := s.inputs(ctx, code)
-			if err != nil {
-				return fmt.Errorf("grading %s: %w", code, err)
-			}
-			if fingerprintOf(versions, records) != seen[i] {
+			if fingerprintOf(inputs.versions[code], inputs.records[code]) != seen[i] {
 				moved = append(moved, code)
 			}
 		}

@@ -540,3 +540,45 @@ func TestMeasureBases(t *testing.T) {
 		t.Errorf("red list term: want a model basis, got %+v", b)
 	}
 }
+
+// Facts shared between the rules (Share) give each rule the answer it
+// gives over facts of its own, whichever rule converted them first.
+func TestSharedFactsSameAnswers(t *testing.T) {
+	c := catalogue(t)
+	asOf := at("2026-05-01")
+	penalty := rec(2, "administrative_penalty", "penalty", "2026-03-01T02:00:00Z")
+	penalty.Severity, penalty.Amount = "serious", amount(2_000_000)
+	cases := []Facts{
+		{Code: codeA, Assessment: assessment(codeA, "B", map[string]string{"tax": "A"}), Records: []*credo.Record{rec(1, "tax", "filing", "2026-04-01T02:00:00Z")}, AsOf: asOf},
+		{Code: codeA, Assessment: assessment(codeA, "D", map[string]string{"tax": "D"}), Records: []*credo.Record{penalty, rec(3, "tax", "tax_violation", "2026-02-01T02:00:00Z")}, AsOf: asOf},
+		{Code: codeB, Records: nil, AsOf: asOf},
+	}
+	ruled := 0
+	for i, f := range cases {
+		shared := f
+		shared.Share()
+		// Twice over, the second time in reverse: every rule but the
+		// first reads what another converted.
+		defs := slices.Clone(c.Lists)
+		for range 2 {
+			for _, def := range defs {
+				if def.Rule == nil {
+					continue
+				}
+				ruled++
+				want, werr := def.Rule.Holds(f)
+				got, gerr := def.Rule.Holds(shared)
+				if got != want || (gerr == nil) != (werr == nil) {
+					t.Errorf("case %d, list %s: shared %v (%v), own %v (%v)", i, def.ID, got, gerr, want, werr)
+				}
+			}
+			slices.Reverse(defs)
+		}
+		if len(shared.converted) == 0 {
+			t.Errorf("case %d: nothing converted was shared", i)
+		}
+	}
+	if ruled == 0 {
+		t.Fatal("no list of the bundled catalogue has a rule")
+	}
+}

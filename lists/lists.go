@@ -236,6 +236,18 @@ type Facts struct {
 	Assessment *credo.Assessment // grades at AsOf (before list effects); may be nil
 	Lists      []string          // ids of lists with an active entry at AsOf (measures only)
 	AsOf       time.Time
+	// converted, once Share is called, holds the CEL values made from
+	// these facts, for every rule evaluated over them (and copies of them).
+	converted map[string]any
+}
+
+// Share makes the rules evaluated over f (and its copies) convert its
+// records and registration for CEL once between them, rather than once
+// each: the caller must not change f's fields afterwards.
+func (f *Facts) Share() {
+	if f.converted == nil {
+		f.converted = map[string]any{}
+	}
 }
 
 // Holds reports whether the rule's condition holds for f.
@@ -243,7 +255,7 @@ func (r *Rule) Holds(f Facts) (bool, error) {
 	if r == nil || r.cond == nil {
 		return false, credo.Errorf(credo.EINTERNAL, "lists: the rule %q was not compiled (read it with Parse)", ruleSource(r))
 	}
-	return r.cond.eval(&lazyVars{f: &f})
+	return r.cond.eval(&lazyVars{f: &f, vals: f.converted})
 }
 
 func ruleSource(r *Rule) string {

@@ -119,13 +119,20 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	clock := credo.NewClock(m.Now)
 	in.Now = clock.Now
 	// The name matcher's index: every name the store holds, then every
-	// registration this node accepts (docs/MATCHING.md).
+	// registration this node accepts, and those other nodes accept, read
+	// from the change log after the head read before loading
+	// (docs/MATCHING.md).
+	head, err := store.Head(ctx)
+	if err != nil {
+		return err
+	}
 	names := search.NewIndex()
 	if err := names.Load(ctx, store); err != nil {
 		return err
 	}
 	in.Registered = names.Put
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	go names.Follow(ctx, store, head, 0, logger)
 	g, err := newGrading(ctx, store, m.Stderr)
 	if err != nil {
 		return err
@@ -180,7 +187,9 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if err != nil {
 		return err
 	}
+	portal.AdminToken = a.AdminToken // signing in with it is signing in as an administrator
 	a.PublicURL, portal.PublicURL = f.publicURL, f.publicURL
+	portal.Matcher = names
 	a.Portal = portal
 	lg, _, err := openLedger(ctx, store, f.ledgerFlags)
 	if err != nil {

@@ -286,3 +286,53 @@ func markSuperseded(recs []*credo.Record) {
 		}
 	}
 }
+
+// GradingInputs implements credo.GradingStore: two queries (versions,
+// records), the codes passed as one array.
+func (db *DB) GradingInputs(ctx context.Context, codes []string) (map[string][]*credo.Subject, map[string][]*credo.Record, error) {
+	if len(codes) > credo.MaxGradingInputs {
+		return nil, nil, fmt.Errorf("postgres: %d codes for grading inputs, more than %d", len(codes), credo.MaxGradingInputs)
+	}
+	versions := map[string][]*credo.Subject{}
+	records := map[string][]*credo.Record{}
+	if len(codes) == 0 {
+		return versions, records, nil
+	}
+	err := db.read(ctx, "reading grading inputs", func(ctx context.Context) error {
+		clear(versions)
+		clear(records)
+		subs, err := db.querySubjects(ctx, `SELECT body FROM subject_versions WHERE code = ANY($1) ORDER BY code, version`, codes)
+		if err != nil {
+			return err
+		}
+		for _, s := range subs {
+			versions[s.Code] = append(versions[s.Code], s)
+		}
+		rows, err := db.pool.Query(ctx, `
+			SELECT r.subject, r.id, r.supersedes, r.body, rp.at_ns
+			FROM records r LEFT JOIN record_repairs rp ON rp.record_id = r.id
+			WHERE r.subject = ANY($1) ORDER BY r.subject, r.id`, codes)
+		if err != nil {
+			return err
+		}
+		raw, err := scanRawRecords(rows)
+		if err != nil {
+			return err
+		}
+		recs, err := decodeRecords(raw)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			records[r.Subject] = append(records[r.Subject], r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, recs := range records {
+		markSuperseded(recs)
+	}
+	return versions, records, nil
+}

@@ -200,7 +200,11 @@ func currentOf(ctx context.Context, tx *sql.Tx, codes []byte) (map[string]curren
 // CurrentAssessment implements credo.AssessmentStore.
 func (db *DB) CurrentAssessment(ctx context.Context, code string) (*credo.Assessment, error) {
 	var body []byte
-	err := db.r.QueryRowContext(ctx, `SELECT body FROM assessments WHERE code = ?`, code).Scan(&body)
+	st, err := db.reads.get(ctx, db.r, `SELECT body FROM assessments WHERE code = ?`)
+	if err != nil {
+		return nil, err
+	}
+	err = st.QueryRowContext(ctx, code).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("assessment of", code)
 	}

@@ -189,7 +189,7 @@ func (db *DB) ListEntry(ctx context.Context, id int64) (*credo.ListEntry, error)
 
 // SubjectListEntries implements credo.ListStore.
 func (db *DB) SubjectListEntries(ctx context.Context, code string) ([]*credo.ListEntry, error) {
-	st, err := db.reads.get(ctx, db.r, &db.reads.subjectEntries, `SELECT `+listEntrySelect+` WHERE e.subject = ? ORDER BY e.id`)
+	st, err := db.reads.get(ctx, db.r, `SELECT `+listEntrySelect+` WHERE e.subject = ? ORDER BY e.id`)
 	if err != nil {
 		return nil, err
 	}

@@ -14,8 +14,12 @@ import (
 // Subject implements credo.SubjectStore.
 func (db *DB) Subject(ctx context.Context, code string) (*credo.Subject, error) {
 	var body []byte
-	err := db.r.QueryRowContext(ctx, `SELECT v.body FROM subjects s JOIN subject_versions v
-		ON v.code = s.code AND v.version = s.version WHERE s.code = ?`, code).Scan(&body)
+	st, err := db.reads.get(ctx, db.r, `SELECT v.body FROM subjects s JOIN subject_versions v
+		ON v.code = s.code AND v.version = s.version WHERE s.code = ?`)
+	if err != nil {
+		return nil, err
+	}
+	err = st.QueryRowContext(ctx, code).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("organization", code)
 	}
@@ -27,7 +31,15 @@ func (db *DB) Subject(ctx context.Context, code string) (*credo.Subject, error) 
 
 // SubjectVersions implements credo.SubjectStore.
 func (db *DB) SubjectVersions(ctx context.Context, code string) ([]*credo.Subject, error) {
-	out, err := db.subjectVersions(ctx, `SELECT body FROM subject_versions WHERE code = ? ORDER BY version`, code)
+	st, err := db.reads.get(ctx, db.r, `SELECT body FROM subject_versions WHERE code = ? ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading versions of %s: %w", code, err)
+	}
+	out, err := decodeVersions(rows)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading versions of %s: %w", code, err)
 	}
@@ -55,6 +67,11 @@ func (db *DB) subjectVersions(ctx context.Context, q string, args ...any) ([]*cr
 	if err != nil {
 		return nil, err
 	}
+	return decodeVersions(rows)
+}
+
+// decodeVersions reads and closes rows of subject bodies.
+func decodeVersions(rows *sql.Rows) ([]*credo.Subject, error) {
 	defer rows.Close()
 	var out []*credo.Subject
 	for rows.Next() {

@@ -436,6 +436,20 @@ func testRepairedAt(t *testing.T, h Harness) {
 		wantSame(t, "all records of "+codes[subj], got, inOrder(got))
 	})
 
+	t.Run("GradingInputs", func(t *testing.T) {
+		_, got, err := gs.GradingInputs(ctx, []string{codes[subj], codes[subj+1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got[codes[subj]]) != len(want) {
+			t.Fatalf("records of %s: %v", codes[subj], ids(got[codes[subj]]))
+		}
+		wantSame(t, "records of "+codes[subj], got[codes[subj]], inOrder(got[codes[subj]]))
+		if r := got[codes[subj+1]]; len(r) != 1 || !r[0].RepairedAt.IsZero() {
+			t.Errorf("records of %s: %+v, want one unrepaired", codes[subj+1], r)
+		}
+	})
+
 	t.Run("EachSubject", func(t *testing.T) {
 		got := eachSubject(t, gs, "")
 		if !slices.Equal(visited(got), []string{codes[subj], codes[subj+1]}) {

@@ -63,6 +63,45 @@ func testGrading(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("GradingInputs", func(t *testing.T) {
+		// Every code, an unknown one, and a code given twice.
+		ask := append([]string{"91350100M000100Y43", codes[3]}, codes[:10]...)
+		versions, records, err := gs.GradingInputs(ctx, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSame(t, "records of "+codes[3], records[codes[3]], want3)
+		for _, code := range ask {
+			wantRecs, err := gs.AllRecords(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := records[code]; ok != (len(wantRecs) > 0) {
+				t.Errorf("records of %s present: %v, want %v", code, ok, len(wantRecs) > 0)
+			} else if ok {
+				wantSame(t, "records of "+code, got, wantRecs)
+			}
+			wantVers, err := s.SubjectVersions(ctx, code)
+			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				t.Fatal(err)
+			}
+			if got, ok := versions[code]; ok != (len(wantVers) > 0) {
+				t.Errorf("versions of %s present: %v, want %v", code, ok, len(wantVers) > 0)
+			} else if ok {
+				wantSame(t, "versions of "+code, got, wantVers)
+			}
+		}
+		if len(versions[codes[4]]) != 2 {
+			t.Errorf("versions of %s: %d, want 2", codes[4], len(versions[codes[4]]))
+		}
+		if v, r, err := gs.GradingInputs(ctx, nil); err != nil || len(v) != 0 || len(r) != 0 {
+			t.Errorf("GradingInputs of no codes: %d, %d, %v", len(v), len(r), err)
+		}
+		if _, _, err := gs.GradingInputs(ctx, make([]string, credo.MaxGradingInputs+1)); err == nil {
+			t.Errorf("GradingInputs of %d codes: no error", credo.MaxGradingInputs+1)
+		}
+	})
+
 	t.Run("EachSubjectVisitsEveryCodeOnce", func(t *testing.T) {
 		got := eachSubject(t, gs, "")
 		if !slices.Equal(visited(got), visitable) {
