@@ -94,14 +94,12 @@ func nullID(id int64) any {
 }
 
 // insertRelationship stores r (its ID when set, else a new one, set on r).
-func insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) error {
+func (db *DB) insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) error {
 	var id any
 	if r.ID != 0 {
 		id = r.ID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO relationships(id, key, kind, source, from_code, to_code, since, until, share,
-		person_key, person_name, roles, reference, authority, declarant, account, recorded_at, supersedes, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := tx.StmtContext(ctx, db.stmts.putRelationship).ExecContext(ctx,
 		id, r.Key(), r.Kind, r.Source, r.From, r.To, dateNano(r.Since), dateNano(r.Until), r.Share,
 		r.PersonKey, r.PersonName, encodeRoles(r.Roles), r.Reference, r.Authority, r.Declarant, r.Account,
 		unixNano(r.RecordedAt), nullID(r.Supersedes), r.ContentHash())
@@ -117,15 +115,14 @@ func insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) 
 		code, other string
 		out         bool
 	}{{r.From, r.To, true}, {r.To, r.From, false}} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO adjacency(code, id, other, outgoing, kind, source, declarant, since, until, share, recorded_at, superseded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, end.code, r.ID, end.other, end.out, r.Kind, r.Source, r.Declarant,
+		if _, err := tx.StmtContext(ctx, db.stmts.putAdjacency).ExecContext(ctx, end.code, r.ID, end.other, end.out, r.Kind, r.Source, r.Declarant,
 			dateNano(r.Since), dateNano(r.Until), r.Share, unixNano(r.RecordedAt)); err != nil {
 			return err
 		}
 	}
 	if r.Supersedes != 0 {
 		// The superseded version has the same ends (the same Key).
-		_, err = tx.ExecContext(ctx, `UPDATE adjacency SET superseded_at = ? WHERE code IN (?, ?) AND id = ?`,
+		_, err = tx.StmtContext(ctx, db.stmts.supersedeAdjacency).ExecContext(ctx,
 			unixNano(r.RecordedAt), r.From, r.To, r.Supersedes)
 	}
 	return err
@@ -137,7 +134,7 @@ func (db *DB) AppendRelationships(ctx context.Context, rels []*credo.Relationshi
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var changes []*credo.Change
 		for i, r := range rels {
-			o, err := appendRelationship(ctx, tx, r)
+			o, err := db.appendRelationship(ctx, tx, r)
 			if err != nil {
 				return err
 			}
@@ -160,11 +157,10 @@ func (db *DB) AppendRelationships(ctx context.Context, rels []*credo.Relationshi
 
 // appendRelationship decides r's outcome (credo.RelationshipStore's
 // rules) inside the one writer's transaction and stores it when new.
-func appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) (credo.Outcome, error) {
+func (db *DB) appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) (credo.Outcome, error) {
 	hash := r.ContentHash()
 	if r.Supersedes == 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.hash, r.until FROM relationships r WHERE r.key = ?
-			AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id) ORDER BY r.id`, r.Key())
+		rows, err := tx.StmtContext(ctx, db.stmts.currentOfKey).QueryContext(ctx, r.Key())
 		if err != nil {
 			return credo.Outcome{}, err
 		}
@@ -218,7 +214,7 @@ func appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) 
 			return credo.Outcome{}, err
 		}
 	}
-	if err := insertRelationship(ctx, tx, r); err != nil {
+	if err := db.insertRelationship(ctx, tx, r); err != nil {
 		return credo.Outcome{}, err
 	}
 	return credo.Outcome{Status: credo.Created, ID: r.ID}, nil
@@ -232,7 +228,7 @@ func refusedRel(code credo.ErrorCode, reason, format string, args ...any) credo.
 // deriveRelationships keeps s's people and registration relationships
 // current in tx, s being a version PutSubjects has just stored
 // (credo.DeriveRelationships), and returns the changes to log.
-func deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*credo.Change, error) {
+func (db *DB) deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*credo.Change, error) {
 	people, err := setPeople(ctx, tx, s)
 	if err != nil {
 		return nil, err
@@ -269,7 +265,7 @@ func deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*
 	}
 	var changes []*credo.Change
 	for _, r := range credo.DeriveRelationships(s, current, others) {
-		if err := insertRelationship(ctx, tx, r); err != nil {
+		if err := db.insertRelationship(ctx, tx, r); err != nil {
 			return nil, err
 		}
 		changes = append(changes, credo.RelationshipChanges(r)...)
@@ -578,7 +574,7 @@ func (db *DB) RestoreRelationships(ctx context.Context, rels []*credo.Relationsh
 			}
 			c := *r
 			c.SupersededBy = 0
-			if err := insertRelationship(ctx, tx, &c); err != nil {
+			if err := db.insertRelationship(ctx, tx, &c); err != nil {
 				return err
 			}
 		}
