@@ -229,7 +229,7 @@ func refusedRel(code credo.ErrorCode, reason, format string, args ...any) credo.
 // current in tx, s being a version PutSubjects has just stored
 // (credo.DeriveRelationships), and returns the changes to log.
 func (db *DB) deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*credo.Change, error) {
-	people, err := setPeople(ctx, tx, s)
+	people, err := db.setPeople(ctx, tx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -240,8 +240,7 @@ func (db *DB) deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subj
 	var others []credo.PersonRole
 	if len(keys) > 0 {
 		arg, _ := json.Marshal(keys)
-		rows, err := tx.QueryContext(ctx, `SELECT p.person_key, p.code, p.name, p.roles, p.version
-			FROM json_each(?) AS j JOIN people p ON p.person_key = j.value WHERE p.code <> ?`, string(arg), s.Code)
+		rows, err := tx.StmtContext(ctx, db.stmts.othersOfPeople).QueryContext(ctx, string(arg), s.Code)
 		if err != nil {
 			return nil, err
 		}
@@ -250,12 +249,7 @@ func (db *DB) deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subj
 			return nil, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+relColumns+` FROM relationships r
-		WHERE r.from_code = ?1 AND r.source = 'registration' AND r.until = 0
-		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)
-		UNION ALL SELECT `+relColumns+` FROM relationships r
-		WHERE r.to_code = ?1 AND r.source = 'registration' AND r.until = 0
-		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)`, s.Code)
+	rows, err := tx.StmtContext(ctx, db.stmts.openRegistration).QueryContext(ctx, s.Code)
 	if err != nil {
 		return nil, err
 	}
@@ -275,13 +269,14 @@ func (db *DB) deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subj
 
 // setPeople makes s's people the people of its code (s being its latest
 // version) and returns them.
-func setPeople(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]credo.PersonRole, error) {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE code = ?`, s.Code); err != nil {
+func (db *DB) setPeople(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]credo.PersonRole, error) {
+	if _, err := tx.StmtContext(ctx, db.stmts.deletePeople).ExecContext(ctx, s.Code); err != nil {
 		return nil, err
 	}
 	people := credo.PersonRoles(s)
+	put := tx.StmtContext(ctx, db.stmts.putPerson)
 	for _, p := range people {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO people(person_key, code, name, roles, version) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := put.ExecContext(ctx,
 			p.PersonKey, p.Code, p.Name, strings.Join(p.Roles, ","), p.Version); err != nil {
 			return nil, err
 		}
