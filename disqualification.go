@@ -15,8 +15,10 @@ type RegistrationFlag struct {
 	// Kind is FlagOfficerDisqualified.
 	Kind string `json:"kind"`
 	// PersonKey, Name and Role are the person registered and the role it
-	// was registered in (legal_representative, director or manager).
-	PersonKey string `json:"person_key"`
+	// was registered in (legal_representative, director or manager). The
+	// key is shown only to those who may follow a person from organization
+	// to organization (authorities and administrators: visibility.PersonKeys).
+	PersonKey string `json:"person_key,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Role      string `json:"role"`
 	// Version is the registration version that registered the person in

@@ -44,6 +44,14 @@ func TestOfficerDisqualified(t *testing.T) {
 	if f.Basis == nil || f.Basis.Law == nil || f.Basis.Law.Article != "第一百七十八条" {
 		t.Errorf("basis %+v", f.Basis)
 	}
+	if f.PersonKey != "" || f.Name != "李四" {
+		t.Errorf("the public sees the person by name, never by key: %+v", f)
+	}
+	var byAuthority flagged
+	e.do("GET", "/v1/subjects/"+codeShanghai, tokenShanghai, "", nil).wantStatus(http.StatusOK).decode(&byAuthority)
+	if len(byAuthority.Flags) != 1 || byAuthority.Flags[0].PersonKey == "" {
+		t.Errorf("an authority sees the person key: %+v", byAuthority.Flags)
+	}
 	var vs struct{ Versions []flagged }
 	e.get("/v1/subjects/" + codeShanghai + "/versions").wantStatus(http.StatusOK).decode(&vs)
 	if len(vs.Versions) != 1 || len(vs.Versions[0].Flags) != 1 {

@@ -12,6 +12,7 @@ import (
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/store/paging"
 	"github.com/credo-registry/credo/uscc"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // SubjectVersions is the body of GET /v1/subjects/{code}/versions.
@@ -113,9 +114,13 @@ func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
 	// The latest version, with the flags that stand against it: the
 	// people it names who were registered in their role while barred.
-	writeJSON(w, http.StatusOK, SubjectVersion{Subject: vs[len(vs)-1], Flags: credo.CurrentOfficerFlags(flags, vs)})
+	writeJSON(w, http.StatusOK, SubjectVersion{Subject: vs[len(vs)-1], Flags: shownFlags(v, credo.CurrentOfficerFlags(flags, vs))})
 	return nil
 }
 
@@ -134,9 +139,13 @@ func (s *Server) getSubjectVersions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	viewer, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
 	out := SubjectVersions{Versions: make([]SubjectVersion, len(vs))}
 	for i, v := range vs {
-		out.Versions[i] = SubjectVersion{Subject: v, Flags: flags[i]}
+		out.Versions[i] = SubjectVersion{Subject: v, Flags: shownFlags(viewer, flags[i])}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -277,4 +286,17 @@ func isDivisionPrefix(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// shownFlags returns flags as v may see them: without the person key
+// unless v may follow people across organizations (visibility.PersonKeys).
+func shownFlags(v credo.Viewer, flags []credo.RegistrationFlag) []credo.RegistrationFlag {
+	if visibility.PersonKeys(v) {
+		return flags
+	}
+	out := slices.Clone(flags)
+	for i := range out {
+		out[i].PersonKey = ""
+	}
+	return out
 }

@@ -236,6 +236,11 @@ func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action str
 	if err != nil {
 		return lists.Verdict{}, err
 	}
+	if !visibility.PersonKeys(v) {
+		for i := range flags {
+			flags[i].PersonKey = ""
+		}
+	}
 	in := lists.CheckInput{Code: code, Entries: entries, Assessment: a, Facts: facts, Flags: flags, AsOf: asOf}
 	if action != "" {
 		verdict, err := s.Catalogue.Check(action, in)
