@@ -397,9 +397,15 @@ func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.
 		args = append(args, string(b))
 		except = fmt.Sprintf(` AND a.other NOT IN (SELECT value FROM json_each(?%d))`, len(args))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share
+	// Prepared once per variant (with or without kinds and except): a
+	// walk runs it once per 1,000 organizations of each hop.
+	st, err := db.reads.get(ctx, db.r, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share
 		FROM adjacency a WHERE a.code IN (SELECT value FROM json_each(?1)) AND a.recorded_at <= ?2 AND a.since <= ?2
-		AND (a.until = 0 OR a.until > ?2) AND (a.superseded_at = 0 OR a.superseded_at > ?2)`+kinds+except, args...)
+		AND (a.until = 0 OR a.until > ?2) AND (a.superseded_at = 0 OR a.superseded_at > ?2)`+kinds+except)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
 	}
@@ -494,8 +500,12 @@ func (db *DB) EachRelationship(ctx context.Context, asOf time.Time, fn func([]cr
 	batch := make([]credo.Edge, 0, edgeBatch)
 	after := int64(0)
 	for {
-		rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.kind, r.source, r.from_code, r.to_code, r.since, r.share, r.declarant
-			FROM relationships r WHERE r.id > ?1 AND `+inForce+` ORDER BY r.id LIMIT ?3`, after, at, edgeBatch)
+		st, err := db.reads.get(ctx, db.r, `SELECT r.id, r.kind, r.source, r.from_code, r.to_code, r.since, r.share, r.declarant
+			FROM relationships r WHERE r.id > ?1 AND `+inForce+` ORDER BY r.id LIMIT ?3`)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, after, at, edgeBatch)
 		if err != nil {
 			return fmt.Errorf("sqlite: scanning relationships: %w", err)
 		}
