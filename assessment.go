@@ -221,10 +221,3 @@ type GradingStore interface {
 	// snapshot.
 	EachSubject(ctx context.Context, after string, fn func(code string, records []*Record) error) error
 }
-
-// Grader recomputes and stores organizations' assessments. ingest calls it
-// after records are stored and before the write is acknowledged, with the
-// cause of each organization's change.
-type Grader interface {
-	Regrade(ctx context.Context, causes map[string]Cause) error
-}

@@ -34,64 +34,68 @@ type Service struct {
 	Store  Store
 	Now    func() time.Time // time.Now when nil
 	Logger *slog.Logger
-	// Lists, when set, brings list membership into grades (package
-	// dueprocess): every assessment computed here is amended with it.
-	Lists ListEffects
-	set   atomic.Pointer[rulebook.Set]
+	lists  ListEffects // nil: grades without list effects
+	set    atomic.Pointer[rulebook.Set]
 }
 
-// ListEffects brings lists into grades; package dueprocess implements it.
+// ListEffects brings lists into grades; package dueprocess implements it
+// (dueprocess.Effects). It is given to New: grading calls it, nothing
+// sets it later.
 type ListEffects interface {
-	// Amend applies to a, assessed at asOf, the effects of code's list
-	// entries as the registry knew them at asOf: a grade a list imposes
-	// while an entry is active, and NextChange at the entries' next step by
-	// time. It stores nothing.
-	Amend(ctx context.Context, code string, a *credo.Assessment, asOf time.Time) error
-	// Settle is Amend for a regrade at now whose result is stored: it
-	// first creates and ends the entries of lists defined by rule, from a
-	// (assessed from versions and records).
+	// Entries returns code's list entries, as Amend takes them.
+	Entries(ctx context.Context, code string) ([]*credo.ListEntry, error)
+	// Amend applies to a, assessed at asOf, the effects of entries as the
+	// registry knew them at asOf: a grade a list imposes while an entry
+	// is active, and NextChange at the entries' next step by time. It
+	// reads and stores nothing.
+	Amend(code string, a *credo.Assessment, entries []*credo.ListEntry, asOf time.Time)
+	// Round begins a regrade whose results are stored, under set.
+	// created are the records the write that caused it stored (nil for
+	// other regrades): their notices are written with the round's.
+	Round(set *rulebook.Set, created []*credo.Record) Round
+}
+
+// Round is one regrade's list effects: what it would store is kept until
+// Flush, which runs before the round's assessments are stored, so that a
+// process that dies between the two leaves an assessment to redo (the
+// change log's follower does it) rather than a notice lost.
+type Round interface {
+	// Settle brings the entries of lists defined by rule in line with a
+	// (assessed from versions and records at asOf, before list effects),
+	// then amends a with the entries (Amend).
 	Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time) error
-	// Changed is told, after a regrade stored it, an organization's
-	// assessment before (nil when it had none) and after.
-	Changed(ctx context.Context, code string, before, after *credo.Assessment) error
+	// Changed is told an organization's stored assessment (nil when it
+	// had none) and the one about to replace it: a grade that fell, a
+	// punishment that applies now, are notices.
+	Changed(code string, before, after *credo.Assessment)
+	// Flush stores what the round made: entries created and ended, and
+	// every notice.
+	Flush(ctx context.Context) error
 }
 
-// BatchListEffects is ListEffects that can defer what Amend stores to one
-// write for many organizations (a rescore): Batch returns a context under
-// which Amend only buffers, and flush, which stores the buffer.
-type BatchListEffects interface {
-	ListEffects
-	Batch(ctx context.Context) (batchCtx context.Context, flush func(ctx context.Context) error)
-}
-
-// assess is assess.Assess amended by the list effects.
-func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+// assess is assess.Assess amended by the list effects: entries, when not
+// nil, are the entries that count (a viewer's); nil reads code's.
+func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, asOf time.Time) (*credo.Assessment, error) {
 	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
-	if err != nil || s.Lists == nil {
+	if err != nil || s.lists == nil {
 		return a, err
 	}
-	if err := s.Lists.Amend(ctx, code, a, asOf); err != nil {
-		return nil, fmt.Errorf("list effects on %s: %w", code, err)
+	if entries == nil {
+		if entries, err = s.lists.Entries(ctx, code); err != nil {
+			return nil, fmt.Errorf("list effects on %s: %w", code, err)
+		}
 	}
+	s.lists.Amend(code, a, entries, asOf)
 	return a, nil
 }
 
-// settle is assess for a regrade whose result is stored: the list effects
-// first bring rule-defined lists in line (ListEffects.Settle).
-func (s *Service) settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	a, err := assess.Assess(s.Set(), code, versions, records, asOf)
-	if err != nil || s.Lists == nil {
-		return a, err
-	}
-	if err := s.Lists.Settle(ctx, code, versions, records, a, asOf); err != nil {
-		return nil, fmt.Errorf("list effects on %s: %w", code, err)
-	}
-	return a, nil
-}
+// Lists reports whether grades carry list effects.
+func (s *Service) Lists() bool { return s.lists != nil }
 
-// New returns a Service grading with set.
-func New(store Store, set *rulebook.Set) *Service {
-	s := &Service{Store: store}
+// New returns a Service grading with set, each grade amended by lists
+// (nil: none).
+func New(store Store, set *rulebook.Set, lists ListEffects) *Service {
+	s := &Service{Store: store, lists: lists}
 	s.set.Store(set)
 	return s
 }
@@ -129,18 +133,26 @@ func (s *Service) Assess(ctx context.Context, code string, asOf time.Time) (*cre
 	if err != nil {
 		return nil, err
 	}
-	return s.assess(ctx, code, versions, records, asOf)
+	return s.assess(ctx, code, versions, records, nil, asOf)
 }
 
 // AssessInputs is Assess over inputs the caller has read already: code's
-// registration versions and all its records.
-func (s *Service) AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	return s.assess(ctx, code, versions, records, asOf)
+// registration versions and all its records, and the list entries that
+// count (nil: code's, read here; a viewer who does not see every entry
+// passes those it may count).
+func (s *Service) AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, asOf time.Time) (*credo.Assessment, error) {
+	return s.assess(ctx, code, versions, records, entries, asOf)
 }
 
 // Regrade recomputes the assessments of the organizations in causes as of
-// now and stores them, each with its cause. It is idempotent: regrading an
+// now and stores them, each with its cause. created, when given, are the
+// records the write that caused it stored: their notices are written with
+// the round's (ListEffects.Round). It is idempotent: regrading an
 // organization whose grade did not change adds nothing to its history.
+//
+// A round reads each organization's inputs, assesses it, settles its
+// rule lists, and stores first what the list effects made (entries,
+// notices), then the assessments.
 //
 // Several nodes may regrade one organization at the same moment, each
 // having read a different set of its records. So that the stored grade is
@@ -148,7 +160,7 @@ func (s *Service) AssessInputs(ctx context.Context, code string, versions []*cre
 // re-reads the inputs after saving and goes again while they moved: the
 // last save of every node is then computed from the inputs as they stood
 // after it.
-func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) error {
+func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, created ...*credo.Record) error {
 	if len(causes) == 0 {
 		return nil
 	}
@@ -163,48 +175,42 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 			return fmt.Errorf("grading %s: its records kept changing while it was graded", pending[0])
 		}
 		now := s.now()
+		set := s.Set()
 		changes := make([]*credo.AssessmentChange, 0, len(pending))
 		seen := make([]fingerprint, 0, len(pending))
-		var before []*credo.Assessment
-		// What the list effects store (rule entries, notices) is written
-		// once for the round: before the assessments, and after Changed.
-		bctx, flush := ctx, func(context.Context) error { return nil }
-		if b, ok := s.Lists.(BatchListEffects); ok {
-			bctx, flush = b.Batch(ctx)
+		var effects Round
+		if s.lists != nil {
+			effects = s.lists.Round(set, created)
+			created = nil // their notices are the first round's
 		}
 		for _, code := range pending {
 			versions, records, err := s.inputs(ctx, code)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
-			if s.Lists != nil {
-				old, err := s.Store.CurrentAssessment(ctx, code)
+			a, err := assess.Assess(set, code, versions, records, now)
+			if err != nil {
+				return fmt.Errorf("grading %s: %w", code, err)
+			}
+			if effects != nil {
+				before, err := s.Store.CurrentAssessment(ctx, code)
 				if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 					return fmt.Errorf("grading %s: %w", code, err)
 				}
-				before = append(before, old)
-			}
-			a, err := s.settle(bctx, code, versions, records, now)
-			if err != nil {
-				return fmt.Errorf("grading %s: %w", code, err)
+				if err := effects.Settle(ctx, code, versions, records, a, now); err != nil {
+					return fmt.Errorf("grading %s: list effects: %w", code, err)
+				}
+				effects.Changed(code, before, a)
 			}
 			changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: causes[code], Assessment: a})
 			seen = append(seen, fingerprintOf(versions, records))
 		}
-		if err := flush(ctx); err != nil {
-			return err
-		}
-		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
-			return err
-		}
-		for i, c := range changes {
-			if s.Lists != nil {
-				if err := s.Lists.Changed(bctx, c.Subject, before[i], c.Assessment); err != nil {
-					return fmt.Errorf("grading %s: %w", c.Subject, err)
-				}
+		if effects != nil {
+			if err := effects.Flush(ctx); err != nil {
+				return err
 			}
 		}
-		if err := flush(ctx); err != nil {
+		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
 			return err
 		}
 		var moved []string

@@ -28,7 +28,7 @@ func TestCrashBetweenStepsLosesNothing(t *testing.T) {
 		},
 	}
 	steps := []string{
-		"records.stored", "records.notified", // a record submission: stored | notices | regrade
+		"records.stored", "regrade.noticed", // a record submission: stored | entries and notices | assessments
 		"entry.stored", "entry.notified", // a listing decision: stored | notices | regrade
 		// an objection decision that overturns the listing: stored |
 		// entry ended | its notice | regrade | decision's notice
@@ -120,7 +120,7 @@ func crashAt(t *testing.T, store []string, step string) {
 	_, lists := request(t, "GET", n.url+"/v1/subjects/"+crashCode+"/lists", org, "", "")
 	entries, _ := lists["entries"].([]any)
 	switch {
-	case strings.HasPrefix(step, "records."):
+	case strings.HasPrefix(step, "records."), step == "regrade.noticed":
 		if !slices.Contains(kinds, "new_penalty") {
 			t.Errorf("notices %v lack the new penalty's", kinds)
 		}

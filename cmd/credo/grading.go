@@ -99,9 +99,5 @@ func newGrading(ctx context.Context, store credo.Store, warn io.Writer) (*gradin
 	if err != nil {
 		return nil, err
 	}
-	g := grading.New(store, set)
-	if err := withLists(store, g); err != nil {
-		return nil, err
-	}
-	return g, nil
+	return withLists(store, set)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 )
 
@@ -48,18 +49,17 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	in, err := m.newIngester(ctx, store, sf)
-	if err != nil {
-		return err
-	}
 	// What an import touched is regraded once it is stored (and rule lists
 	// kept current), and what it found stored already too, so that running
 	// an interrupted import again regrades what the first run stored;
 	// notices of adverse records are not written for an operator's load of
-	// history.
-	if in.Grader, err = newGrading(ctx, store, m.Stderr); err != nil {
+	// history. The import commits without the stages (CommitWith) and
+	// regrades once at the end.
+	pl, err := m.newPipeline(ctx, store, sf)
+	if err != nil {
 		return err
 	}
+	in := pl.Ingester
 	var as *credo.Authority
 	if authority != "" {
 		if as, err = store.Authority(ctx, authority); err != nil {
@@ -80,7 +80,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	}
 	anyRefused := false
 	for _, path := range files {
-		imp := &importer{m: m, in: in, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath, bulk: bulk}
+		imp := &importer{m: m, in: in, grading: pl.Grading, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath, bulk: bulk}
 		sum, err := imp.run(ctx)
 		if err != nil {
 			return fmt.Errorf("import %s: %w", path, err)
@@ -100,6 +100,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 type importer struct {
 	m           *Main
 	in          *ingest.Ingester
+	grading     *grading.Service
 	store       credo.Store
 	as          *credo.Authority
 	batch       int
@@ -146,7 +147,7 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 	touched := map[string]credo.Cause{}
 	commit := func(ctx context.Context, _ []ingest.Line, b *ingest.Batch) ([]ingest.Result, error) {
 		res, err := imp.in.CommitWith(ctx, b, appendRecords)
-		if err == nil && imp.in.Grader != nil {
+		if err == nil {
 			for code, c := range b.Stored() {
 				touched[code] = c
 			}
@@ -248,7 +249,7 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 		err = pipeline(ctx)
 	}
 	if err == nil && len(touched) > 0 {
-		err = regradeAll(ctx, imp.in.Grader, touched)
+		err = regradeAll(ctx, imp.grading, touched)
 	}
 	sum.elapsed = time.Since(start)
 	sum.refusedFile = refused.path
@@ -376,7 +377,7 @@ func markFollowed(ctx context.Context, store credo.Store) error {
 }
 
 // regradeAll regrades what an import touched, in chunks.
-func regradeAll(ctx context.Context, g credo.Grader, touched map[string]credo.Cause) error {
+func regradeAll(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
 	chunk := map[string]credo.Cause{}
 	for code, c := range touched {
 		chunk[code] = c
