@@ -169,16 +169,23 @@ func (in *Ingester) CommitWith(ctx context.Context, b *Batch, appendRecords func
 		r.Status = o.Status
 		if b.subjects != nil {
 			r.Version = int(o.ID)
-			if o.Status == credo.Created && o.Err == nil {
+			// A correction naming what it supersedes by external id is
+			// resolved by the store: the caller reads that one back.
+			if o.Status == credo.Created && o.Err == nil && b.records[j].SupersedesExternalID == "" {
 				s := *b.subjects[j]
 				s.Version = int(o.ID)
 				registered = append(registered, &s)
 			}
 		} else {
 			r.ID = o.ID
+			if o.Status == credo.Created && o.Err == nil {
+				rec := *b.records[j]
+				rec.ID = o.ID
+				r.Record = &rec
+			}
 		}
 		if o.Err != nil {
-			r.Status, r.ID, r.Version, r.Error = credo.Refused, 0, 0, refusal(o.Err)
+			r.Status, r.ID, r.Version, r.Error, r.Record = credo.Refused, 0, 0, refusal(o.Err), nil
 		}
 	}
 	if in.Registered != nil && len(registered) > 0 {

@@ -73,6 +73,11 @@ type Result struct {
 	ID      int64        `json:"id,omitempty"`
 	Version int          `json:"version,omitempty"`
 	Error   *credo.Error `json:"error,omitempty"`
+	// Record is the record a line created, as stored (with its id), so
+	// that the caller's answer needs no read; nil otherwise (and for a
+	// correction naming what it supersedes by external id, which the
+	// store resolves).
+	Record *credo.Record `json:"-"`
 }
 
 func (in *Ingester) now() time.Time {
