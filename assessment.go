@@ -220,4 +220,18 @@ type GradingStore interface {
 	// organization's records are consistent; the walk as a whole is not one
 	// snapshot.
 	EachSubject(ctx context.Context, after string, fn func(code string, records []*Record) error) error
+	// GradingInputs returns what regrading reads of each code, in the
+	// order given, read together (on PostgreSQL in one round trip): what
+	// SubjectVersions (none: empty), AllRecords, SubjectListEntries and
+	// CurrentAssessment (none: nil) return.
+	GradingInputs(ctx context.Context, codes []string) ([]*Inputs, error)
+}
+
+// Inputs is what a regrade of one organization reads.
+type Inputs struct {
+	Code     string
+	Versions []*Subject
+	Records  []*Record
+	Entries  []*ListEntry
+	Current  *Assessment
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 )
 
-// statements counts what a PostgreSQL store sends: each statement (BEGIN
-// and COMMIT included) is one round trip to the server.
+// statements counts the round trips a PostgreSQL store makes: each
+// statement sent alone (BEGIN and COMMIT included) is one, and so is a
+// batch (pgx.Batch: its statements sent together, one answer awaited).
 type statements struct{ n atomic.Int64 }
 
 func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
@@ -23,6 +24,15 @@ func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tra
 }
 
 func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (s *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	s.n.Add(1)
+	return ctx
+}
+
+func (s *statements) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (s *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // TestRoundTripsOfOneRecord counts the store round trips of one POST
 // /v1/records (a penalty, so notices and list rules run too) through the

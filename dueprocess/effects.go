@@ -106,9 +106,10 @@ type round struct {
 // (see syncRules), keeps the notices of the records the write created
 // (those a counts against the organization, or a publicity rule shows),
 // and amends a with the entries.
-func (r *round) Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time) error {
-	entries, ok := r.known[code]
-	if !ok {
+func (r *round) Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, a *credo.Assessment, asOf time.Time) error {
+	if known, ok := r.known[code]; ok {
+		entries = known // as this round left them
+	} else if entries == nil {
 		var err error
 		if entries, err = r.fx.Entries(ctx, code); err != nil {
 			return err

@@ -62,8 +62,9 @@ type ListEffects interface {
 type Round interface {
 	// Settle brings the entries of lists defined by rule in line with a
 	// (assessed from versions and records at asOf, before list effects),
-	// then amends a with the entries (Amend).
-	Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time) error
+	// then amends a with the entries (Amend). entries are code's, when
+	// the caller read them (nil: Settle reads them).
+	Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, a *credo.Assessment, asOf time.Time) error
 	// Changed is told an organization's stored assessment (nil when it
 	// had none) and the one about to replace it: a grade that fell, a
 	// punishment that applies now, are notices.
@@ -183,27 +184,26 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 			effects = s.lists.Round(set, created)
 			created = nil // their notices are the first round's
 		}
-		for _, code := range pending {
-			versions, records, err := s.inputs(ctx, code)
-			if err != nil {
-				return fmt.Errorf("grading %s: %w", code, err)
-			}
-			a, err := assess.Assess(set, code, versions, records, now)
+		// Every organization's inputs in one read: registration versions,
+		// records, list entries and the stored assessment.
+		inputs, err := s.Store.GradingInputs(ctx, pending)
+		if err != nil {
+			return fmt.Errorf("grading: %w", err)
+		}
+		for _, in := range inputs {
+			code := in.Code
+			a, err := assess.Assess(set, code, in.Versions, in.Records, now)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
 			if effects != nil {
-				before, err := s.Store.CurrentAssessment(ctx, code)
-				if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
-					return fmt.Errorf("grading %s: %w", code, err)
-				}
-				if err := effects.Settle(ctx, code, versions, records, a, now); err != nil {
+				if err := effects.Settle(ctx, code, in.Versions, in.Records, in.Entries, a, now); err != nil {
 					return fmt.Errorf("grading %s: list effects: %w", code, err)
 				}
-				effects.Changed(code, before, a)
+				effects.Changed(code, in.Current, a)
 			}
 			changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: causes[code], Assessment: a})
-			seen = append(seen, fingerprintOf(versions, records))
+			seen = append(seen, fingerprintOf(in.Versions, in.Records))
 		}
 		if effects != nil {
 			if err := effects.Flush(ctx); err != nil {
@@ -214,13 +214,13 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 			return err
 		}
 		var moved []string
-		for i, code := range pending {
-			versions, records, err := s.inputs(ctx, code)
-			if err != nil {
-				return fmt.Errorf("grading %s: %w", code, err)
-			}
-			if fingerprintOf(versions, records) != seen[i] {
-				moved = append(moved, code)
+		after, err := s.Store.GradingInputs(ctx, pending)
+		if err != nil {
+			return fmt.Errorf("grading: %w", err)
+		}
+		for i, in := range after {
+			if fingerprintOf(in.Versions, in.Records) != seen[i] {
+				moved = append(moved, in.Code)
 			}
 		}
 		pending = moved

@@ -73,7 +73,7 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 			before = append(before, old)
 		}
 		if effects != nil {
-			if err := effects.Settle(ctx, code, versions, records, a, now); err != nil {
+			if err := effects.Settle(ctx, code, versions, records, nil, a, now); err != nil {
 				return err
 			}
 		}
