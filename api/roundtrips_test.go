@@ -15,7 +15,8 @@ import (
 
 // statements counts the round trips a PostgreSQL store makes: each
 // statement sent alone (BEGIN and COMMIT included) is one, and so is a
-// batch (pgx.Batch: its statements sent together, one answer awaited).
+// batch (pgx.Batch: its statements sent together, one answer awaited)
+// and a COPY.
 type statements struct{ n atomic.Int64 }
 
 func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
@@ -33,6 +34,13 @@ func (s *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tra
 func (s *statements) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 
 func (s *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (s *statements) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromStartData) context.Context {
+	s.n.Add(1)
+	return ctx
+}
+
+func (s *statements) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.TraceCopyFromEndData) {}
 
 // TestRoundTripsOfOneRecord counts the store round trips of one POST
 // /v1/records (a penalty, so notices and list rules run too) through the

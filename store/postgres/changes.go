@@ -24,6 +24,17 @@ func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) erro
 	if len(changes) == 0 {
 		return nil
 	}
+	b := &pgx.Batch{}
+	queueChanges(b, changes)
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// queueChanges queues appendChanges's statement on b, to be sent with
+// the write's others in one round trip.
+func queueChanges(b *pgx.Batch, changes []*credo.Change) {
+	if len(changes) == 0 {
+		return
+	}
 	n := len(changes)
 	types, subjects, refs, keys, data := make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]string, n)
 	ats := make([]int64, n)
@@ -33,14 +44,13 @@ func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) erro
 			keys[i] = &c.Key
 		}
 	}
-	_, err := tx.Exec(ctx, `
+	b.Queue(`
 		WITH h AS (UPDATE change_head SET position = position + $1 RETURNING position - $1 AS base)
 		INSERT INTO changes (position, type, subject, ref, at_ns, key, data)
 		SELECT h.base + c.n, c.type, c.subject, c.ref, c.at_ns, c.key, c.data
 		FROM h, unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
 			WITH ORDINALITY AS c (type, subject, ref, at_ns, key, data, n)
 		ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`, n, types, subjects, refs, ats, keys, data)
-	return err
 }
 
 // Head implements credo.ChangeLog. change_head may be ahead of the last
