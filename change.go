@@ -57,6 +57,8 @@ const (
 	ChangeAuthorityCreated    = "authority.created"
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
+	ChangeReportIssued        = "report.issued"
+	ChangeReportWithdrawn     = "report.withdrawn"
 )
 
 // ChangeTypes lists every change type.
@@ -65,7 +67,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled,
+	ChangeAnnualReportFiled, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).

@@ -26,6 +26,7 @@ type Store interface {
 	AnnualReportStore
 	ScreeningStore
 	LedgerStore
+	ReportStore
 	Close() error
 }
 
@@ -272,6 +273,13 @@ type CopyStore interface {
 	// then nothing is stored. Later AddNotices assigns ids above every
 	// restored one.
 	RestoreNotices(ctx context.Context, notices []*Notice) error
+
+	// RestoreIssuedReports stores issued reports as given, in order (the
+	// order a store judges "issued later" by, when times are equal), each
+	// with its withdrawal when it has one, atomically, without appending
+	// to the change log; a number already stored is skipped, and so is a
+	// withdrawal already stored, so a restore can be resumed.
+	RestoreIssuedReports(ctx context.Context, reports []*IssuedReport) error
 }
 
 // BulkLoader is implemented by stores that load many records into a store

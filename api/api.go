@@ -66,6 +66,12 @@ type Server struct {
 	LimitLoopback  bool
 	MaxStreams     int
 
+	// PublicURL is the scheme and host printed in issued reports as their
+	// verify address ("https://credo.example"); "" takes the request's.
+	// ReportNumber makes report numbers (credo.NewReportNumber when nil).
+	PublicURL    string
+	ReportNumber func(issued time.Time) string
+
 	// Portal, when set, is served beside the API at its paths, behind the
 	// same middleware (request logs, limits, timeouts, recovery).
 	Portal Portal
@@ -133,6 +139,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/v1/subjects/{code}"}, anyone, s.getSubject},
 		{Route{"GET", "/v1/subjects/{code}/versions"}, anyone, s.getSubjectVersions},
 		{Route{"GET", "/v1/subjects/{code}/report"}, anyone, s.getSubjectReport},
+		{Route{"GET", "/v1/subjects/{code}/report.pdf"}, anyone, s.getSubjectReportPDF},
 		{Route{"GET", "/v1/subjects/{code}/records"}, anyone, s.getSubjectRecords},
 		{Route{"GET", "/v1/subjects/{code}/assessment"}, anyone, s.getAssessment},
 		{Route{"GET", "/v1/subjects/{code}/assessments"}, anyone, s.getAssessments},
@@ -155,6 +162,9 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/list-entries/{id}/end"}, deciders, s.postListEntryEnd},
 
 		{Route{"GET", "/v1/rulebooks/{id}"}, anyone, s.getRulebook},
+
+		{Route{"GET", "/v1/reports/{number}"}, anyone, s.getIssuedReport},
+		{Route{"POST", "/v1/reports/{number}/withdrawal"}, administrators, s.postReportWithdrawal},
 
 		{Route{"GET", "/v1/measures"}, anyone, s.getMeasures},
 		{Route{"POST", "/v1/measures/check"}, anyone, s.postMeasuresCheck},

@@ -49,6 +49,7 @@ type authzFixture struct {
 	account string
 	// Watchlists of the client account: one the matrix reads, one it deletes.
 	watchlist, doomed int64
+	report            string // the number of a report issued to the public
 }
 
 // Tokens of the authorities the matrix adds.
@@ -103,6 +104,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	var c caseView
 	e.postJSON("/v1/objections", f.tokens["own-org"], body).wantStatus(http.StatusCreated).decode(&c)
 	f.caseID = c.ID
+	f.report = reportNumber(t, e.do("GET", "/v1/subjects/"+codeHuaibei+"/report.pdf", "", "", nil).wantStatus(http.StatusOK))
 	if _, err := e.server.Ledger.Integrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +170,9 @@ func (f *authzFixture) matrix() map[string]struct {
 		"GET /v1/subjects/{code}/lists":                 {"/v1/subjects/" + code + "/lists", all},
 		"GET /v1/subjects/{code}/measures":              {"/v1/subjects/" + code + "/measures", all},
 		"GET /v1/subjects/{code}/report":                {"/v1/subjects/" + code + "/report", all},
+		"GET /v1/subjects/{code}/report.pdf":            {"/v1/subjects/" + code + "/report.pdf", all},
+		"GET /v1/reports/{number}":                      {"/v1/reports/" + f.report, all},
+		"POST /v1/reports/{number}/withdrawal":          {"/v1/reports/" + f.report + "/withdrawal", matrixRow{unaut, forbd, forbd, forbd, forbd, forbd, forbd, inval}},
 		"POST /v1/screenings":                           {"/v1/screenings", matrixRow{inval, inval, inval, inval, inval, inval, inval, inval}},
 		"POST /v1/screenings/decisions":                 {"/v1/screenings/decisions", matrixRow{unaut, inval, inval, inval, inval, inval, inval, inval}},
 		"GET /v1/screenings/{id}":                       {"/v1/screenings/scr_none", matrixRow{unaut, hide, hide, hide, hide, hide, hide, hide}},

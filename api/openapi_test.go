@@ -232,6 +232,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"EventPage":         events.Page{},
 		"LogProof":          api.LogProof{},
 		"LogEntry":          api.LogEntry{},
+		"IssuedReport":      api.IssuedReportView{},
+		"ReportWithdrawal":  credo.ReportWithdrawal{},
+		"WithdrawalRequest": api.WithdrawalRequest{},
 
 		"AnnualReport":           credo.AnnualReport{},
 		"ReportContact":          credo.ReportContact{},

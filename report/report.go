@@ -46,6 +46,9 @@ type Report struct {
 	Records    []Record
 	Entries    []Entry
 	Measures   []Measure
+	// Decision is the strictest effect of the measures that apply to any
+	// action: "prohibited", "restricted" or "allowed" ("" not judged).
+	Decision string
 }
 
 // Record is a record as the report shows it.
@@ -124,19 +127,50 @@ func PDF(r *Report) ([]byte, error) {
 	w.field("名称 Name", s.Name)
 	w.field("统一社会信用代码 Code", s.Code)
 	w.field("行政区划 Division", s.Division)
-	w.field("登记状态 Status", string(s.Status))
+	w.field("登记状态 Status", words(statusWords, string(s.Status)))
 	if !s.Established.IsZero() {
 		w.field("成立日期 Established", date(s.Established.Time))
 	}
 	w.field("行业 Industry", s.Industry)
 	w.field("住所 Address", s.Address)
 
+	w.heading("信用概要 Credit summary")
+	if a := r.Assessment; a != nil && a.Grade != "" {
+		w.field("综合等级 Comprehensive", words(gradeWords, a.Grade))
+	} else {
+		w.field("综合等级 Comprehensive", "暂无公开等级 No public grade")
+	}
+	objections, inEffect := 0, 0
+	for _, rec := range r.Records {
+		if rec.UnderObjection {
+			objections++
+		}
+	}
+	for _, e := range r.Entries {
+		if e.UnderObjection {
+			objections++
+		}
+		if e.State == "active" {
+			inEffect++
+		}
+	}
+	w.field("公示记录 Records", strconv.Itoa(len(r.Records)))
+	w.field("名单 List entries", fmt.Sprintf("%d（生效 in effect %d）", len(r.Entries), inEffect))
+	w.field("异议处理中 Objections pending", strconv.Itoa(objections))
+	if words, ok := decisionWords[r.Decision]; ok {
+		w.field("联合惩戒与激励 Measures", words)
+	}
+
 	w.heading("信用等级 Grades")
 	if a := r.Assessment; a == nil {
 		w.line("暂无等级 Not graded")
 	} else {
+		w.line("等级由评价规则计算：起始分加上各项规则的加减分，依据列于每项之后。Each grade is computed by the rulebooks named above: the start score plus each rule's points, with its basis.")
 		if a.Grade != "" {
-			w.field("综合等级 Comprehensive", a.Grade)
+			w.field("综合等级 Comprehensive", words(gradeWords, a.Grade))
+		}
+		for _, reason := range a.Reasons {
+			w.bullet(reason)
 		}
 		for _, id := range dimensionIDs(a) {
 			d := a.Dimensions[id]
@@ -144,7 +178,10 @@ func PDF(r *Report) ([]byte, error) {
 			if title == "" {
 				title = id
 			}
-			w.field(title, d.Grade+"  (起始分 start "+num(d.Start)+" · 得分 score "+num(d.Score)+")")
+			w.field(title, words(gradeWords, d.Grade)+"  (起始分 start "+num(d.Start)+" · 得分 score "+num(d.Score)+")")
+			for _, reason := range d.Reasons {
+				w.bullet(reason)
+			}
 			for _, c := range d.Contributions {
 				w.bullet(num(c.Points) + "  " + c.Reason + joinNonEmpty("  ", c.Basis.String()))
 			}
@@ -174,7 +211,7 @@ func PDF(r *Report) ([]byte, error) {
 		w.line("无 None")
 	}
 	for _, e := range r.Entries {
-		head := e.List + " · " + e.State
+		head := e.List + " · " + words(stateWords, e.State)
 		if e.UnderObjection {
 			head += "  【异议处理中 objection pending】"
 		}
@@ -202,6 +239,35 @@ func PDF(r *Report) ([]byte, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// The words of grades, registration statuses and list entry states, in
+// both languages (as the portal says them).
+var (
+	gradeWords = map[string]string{
+		"A": "A 信用优良 excellent", "B": "B 信用良好 good", "C": "C 信用一般 fair", "D": "D 信用较差 poor",
+	}
+	statusWords = map[string]string{
+		"active": "存续 active", "suspended": "停业 suspended", "revoked": "吊销 licence revoked", "cancelled": "注销 deregistered",
+	}
+	stateWords = map[string]string{
+		"notified": "已告知，尚未生效 notified, not yet in effect", "active": "有效 in effect", "ended": "已移出 ended",
+	}
+)
+
+// words is the words of value in m, or value itself.
+func words(m map[string]string, value string) string {
+	if w, ok := m[value]; ok {
+		return w
+	}
+	return value
+}
+
+// decisionWords say what a measures decision means.
+var decisionWords = map[string]string{
+	"prohibited": "存在禁止性措施 prohibited for some actions",
+	"restricted": "存在限制或加强审查措施 restricted or extra scrutiny for some actions",
+	"allowed":    "无限制 no restriction",
 }
 
 // writer lays out the report's lines, each run of CJK text in the CJK

@@ -95,7 +95,8 @@ func TestTextSelectable(t *testing.T) {
 	}
 	text := string(out)
 	for _, want := range []string{"信用报告", "华为技术有限公司", "914403001922038216", "CR-2026-000123", "2026-07-01T08:30:00Z",
-		"national-comprehensive 2026.1", "深市监罚〔2026〕9号", "异议处理中", "经营异常名录", "不予授予荣誉称号", "https://credo.example/verify/CR-2026-000123"} {
+		"national-comprehensive 2026.1", "深市监罚〔2026〕9号", "异议处理中", "经营异常名录", "不予授予荣誉称号", "https://credo.example/verify/CR-2026-000123",
+		"信用概要", "B 信用良好 good", "存续 active", "有效 in effect"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text of the PDF lacks %q", want)
 		}

@@ -141,7 +141,10 @@ func TestBrowser(t *testing.T) {
 		"uscc":            "/en/uscc?code=91340600MA2PBM9HXE",
 		"rulebook":        "/en/rulebooks/national-comprehensive",
 		"accessibility":   "/zh/accessibility",
+		"report":          "/zh/report/" + codeHuaibei,
 	}
+	_, number := reg.issuedPage("zh", codeHuawei)
+	shots["verify"] = "/en/verify/" + number
 	for name, path := range shots {
 		for _, width := range []int64{1280, 390} {
 			err := chromedp.Do(ctx,

@@ -29,6 +29,8 @@ var pages = []string{
 	"/rulebooks/",
 	"/rulebooks/national-comprehensive",
 	"/accessibility",
+	"/report/" + codeHuaibei,
+	"/verify/",
 }
 
 func TestPages(t *testing.T) {

@@ -49,13 +49,16 @@ type Server struct {
 	// maxScanned bounds the store's matches a search judges
 	// (defaultMaxScanned; tests lower it).
 	maxScanned int
+	// PublicURL is the scheme and host printed in issued reports as their
+	// verify address ("https://credo.example"); "" takes the request's.
+	PublicURL string
 }
 
 // pageNames are the templates, one per page; each is parsed with
 // layout.html, and a missing one fails New.
 var pageNames = []string{
 	"home", "search", "organization", "lists", "list", "uscc", "rulebooks", "rulebook",
-	"accessibility", "error",
+	"accessibility", "error", "report", "verify",
 }
 
 // New returns the portal over store, due process (its policy decides what
@@ -87,7 +90,7 @@ func New(store credo.Store, p *dueprocess.Service, g Grading, now func() time.Ti
 // the languages offered and the static files), for serving it beside the
 // JSON API.
 func (s *Server) Paths() []string {
-	out := []string{"/{$}", "/static/"}
+	out := []string{"/{$}", "/static/", "/verify/"}
 	for _, l := range offered {
 		out = append(out, "/"+l.Code+"/")
 	}
@@ -130,6 +133,7 @@ func (s *Server) Handler() http.Handler {
 			})
 		}
 	}
+	s.routeReports(mux)
 	// Anything else, a language not offered included, is not found.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "error", languageOf(r), errorPage{Status: http.StatusNotFound})

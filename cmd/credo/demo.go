@@ -59,6 +59,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	var df demoFlags
 	fs := m.demoFlagSet("demo", &df, &f.storeFlags)
 	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	m.addPublicURLFlag(fs, &f)
 	m.addLedgerFlags(fs, &f.ledgerFlags)
 	m.addLimitFlags(fs, &f.limitFlags)
 	if err := parse(fs, args); err != nil {

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -25,7 +27,8 @@ import (
 
 type serveFlags struct {
 	storeFlags
-	addr string
+	addr      string
+	publicURL string
 	limitFlags
 	ledgerFlags
 }
@@ -33,6 +36,7 @@ type serveFlags struct {
 func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
 	fs := m.newFlags(name, &f.storeFlags)
 	fs.StringVar(&f.addr, "addr", m.env("CREDO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	m.addPublicURLFlag(fs, f)
 	m.addLimitFlags(fs, &f.limitFlags)
 	m.addLedgerFlags(fs, &f.ledgerFlags)
 	return fs
@@ -155,9 +159,12 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	a.Now = clock.Now
 	a.Events = events.NewFeed(store, p.Policy, EventSource, nil)
 	a.EventTail = events.NewTail(store, 0)
-	if a.Portal, err = web.New(store, p, g, nil, logger); err != nil {
+	portal, err := web.New(store, p, g, nil, logger)
+	if err != nil {
 		return err
 	}
+	a.PublicURL, portal.PublicURL = f.publicURL, f.publicURL
+	a.Portal = portal
 	lg, _, err := openLedger(ctx, store, f.ledgerFlags)
 	if err != nil {
 		return fmt.Errorf("opening the ledger: %w", err)
@@ -204,6 +211,32 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+func (m *Main) addPublicURLFlag(fs *flag.FlagSet, f *serveFlags) {
+	fs.StringVar(&f.publicURL, "public-url", m.env("CREDO_PUBLIC_URL", ""), "scheme and host printed in issued reports as their verify address, https://credo.example (default: the request's own)")
+}
+
+// check refuses bad limits and a bad --public-url.
+func (f *serveFlags) check() error {
+	if err := f.limitFlags.check(); err != nil {
+		return err
+	}
+	return checkPublicURL(f.publicURL)
+}
+
+// checkPublicURL refuses a --public-url that is not an http or https
+// scheme and host (and port) alone.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+		return &exitError{code: 2, msg: fmt.Sprintf("--public-url %q: must be a scheme and host, such as https://credo.example", s)}
 	}
 	return nil
 }

@@ -75,6 +75,8 @@ type Report struct {
 	Changes     int64 `json:"changes"` // of the change log
 	// AnnualReports counts report versions.
 	AnnualReports int64 `json:"annual_reports"`
+	// IssuedReports counts issued credit reports.
+	IssuedReports int64 `json:"issued_reports"`
 	// Later counts the list entries, list transitions, notices and
 	// changes the target holds with ids (positions) above every one of
 	// the source's: what the registry wrote there itself after the copy
@@ -134,6 +136,9 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyIssuedReports(ctx, from, to, src, progress); err != nil {
 		return Report{}, err
 	}
 	return verify(ctx, from, to, src, progress)
@@ -421,10 +426,18 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
+	if err := eachIssuedReport(ctx, to, func(rs []*credo.IssuedReport) error {
+		for _, r := range rs {
+			dst.issuedReport(r)
+		}
+		return nil
+	}); err != nil {
+		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
+	}
 
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], IssuedReports: dst.n[partIssuedReports], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -484,11 +497,12 @@ const (
 	partNotices
 	partChanges
 	partAnnualReports
+	partIssuedReports
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "issued reports"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -714,6 +728,64 @@ func copyAnnualReports(ctx context.Context, from, to credo.Store, src *sums, pro
 			}
 			p.Copied += int64(len(missing))
 		}
+		progress(p)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storecopy: %w", err)
+	}
+	return nil
+}
+
+func (s *sums) issuedReport(r *credo.IssuedReport) {
+	s.add(partIssuedReports, r.Number, jsonOf(r))
+}
+
+// eachIssuedReport calls fn with the issued reports st holds, a page at a
+// time, in the order they were issued: those its log's report.issued
+// changes name (up to the source's last change when bounded), each read
+// with its status and withdrawal.
+func eachIssuedReport(ctx context.Context, st credo.Store, fn func([]*credo.IssuedReport) error) error {
+	after := int64(0)
+	for {
+		changes, err := st.Changes(ctx, credo.ChangeQuery{After: after, Types: []string{credo.ChangeReportIssued}, Limit: batchSize})
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		page := make([]*credo.IssuedReport, 0, len(changes))
+		for _, c := range changes {
+			r, err := st.IssuedReport(ctx, c.Ref)
+			if err != nil {
+				return fmt.Errorf("reading issued report %s: %w", c.Ref, err)
+			}
+			page = append(page, r)
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		after = changes[len(changes)-1].Position
+	}
+}
+
+// copyIssuedReports copies the issued reports the source's log names, in
+// the order they were issued, with their withdrawals
+// (RestoreIssuedReports, which logs nothing: the log came with
+// copyChanges); numbers the target holds already are skipped, so a copy
+// can be resumed.
+func copyIssuedReports(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
+	p := Progress{Stage: "issued reports"}
+	err := eachIssuedReport(ctx, from, func(rs []*credo.IssuedReport) error {
+		for _, r := range rs {
+			src.issuedReport(r)
+		}
+		p.Done += int64(len(rs))
+		if err := to.RestoreIssuedReports(ctx, rs); err != nil {
+			return fmt.Errorf("restoring issued reports: %w", err)
+		}
+		p.Copied += int64(len(rs))
 		progress(p)
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -380,6 +381,20 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if err := src.PublishRulebook(ctx, &credo.Rulebook{ID: "copied", Version: "1", Source: source}); err != nil {
 		t.Fatal(err)
 	}
+	// Three issued reports on one organization, one withdrawn, one
+	// superseded.
+	var issued []string
+	for i, n := range []string{"CR-20240301-00000000A1", "CR-20240301-00000000A2", "CR-20240301-00000000A3"} {
+		r := &credo.IssuedReport{Number: n, Subject: code(1), Viewer: "public", Format: credo.ReportPDF, IssuedAt: credo.NewTime(t0.Add(time.Duration(i) * time.Minute)),
+			AsOf: credo.NewTime(t0), Rulebooks: []credo.RulebookRef{{ID: "copied", Version: "1"}}, SHA256: strings.Repeat(strconv.Itoa(i), 64)}
+		if err := src.IssueReport(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		issued = append(issued, n)
+	}
+	if _, err := src.WithdrawReport(ctx, issued[2], credo.ReportWithdrawal{At: credo.NewTime(t0.Add(time.Hour)), By: "admin", Reason: "错误"}); err != nil {
+		t.Fatal(err)
+	}
 	dst := pgtest.Open(t)
 
 	var last storecopy.Progress
@@ -421,6 +436,17 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	}
 	if want := int64(orgs + (orgs+2)/3); rep.AnnualReports != want {
 		t.Errorf("report %+v, want %d annual report versions", rep, want)
+	}
+	if rep.IssuedReports != 3 {
+		t.Errorf("report %+v, want 3 issued reports", rep)
+	}
+	for _, n := range issued {
+		a, err1 := src.IssuedReport(ctx, n)
+		b, err2 := dst.IssuedReport(ctx, n)
+		if err1 != nil || err2 != nil || a.Status != b.Status || a.SupersededBy != b.SupersededBy || a.SHA256 != b.SHA256 ||
+			(a.Withdrawal == nil) != (b.Withdrawal == nil) || !b.IssuedAt.Equal(a.IssuedAt.Time) {
+			t.Errorf("issued report %s: source %+v (%v), copy %+v (%v)", n, a, err1, b, err2)
+		}
 	}
 	if last.Done != records+1 || last.Copied != records+1 {
 		t.Errorf("records progress %+v", last)

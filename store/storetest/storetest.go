@@ -59,6 +59,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Screenings", func(t *testing.T) { t.Parallel(); testScreenings(t, h) })
 	t.Run("NameIndex", func(t *testing.T) { t.Parallel(); testNameIndex(t, h) })
 	t.Run("Ledger", func(t *testing.T) { t.Parallel(); testLedger(t, h) })
+	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")
