@@ -169,16 +169,16 @@ func (in *Ingester) CommitWith(ctx context.Context, b *Batch, appendRecords func
 		r.Status = o.Status
 		if b.subjects != nil {
 			r.Version = int(o.ID)
-			// A correction naming what it supersedes by external id is
-			// resolved by the store: the caller reads that one back.
-			if o.Status == credo.Created && o.Err == nil && b.records[j].SupersedesExternalID == "" {
+			if o.Status == credo.Created && o.Err == nil {
 				s := *b.subjects[j]
 				s.Version = int(o.ID)
 				registered = append(registered, &s)
 			}
 		} else {
 			r.ID = o.ID
-			if o.Status == credo.Created && o.Err == nil {
+			// A correction naming what it supersedes by external id is
+			// resolved by the store: the caller reads that one back.
+			if o.Status == credo.Created && o.Err == nil && b.records[j].SupersedesExternalID == "" {
 				rec := *b.records[j]
 				rec.ID = o.ID
 				r.Record = &rec
