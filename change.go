@@ -57,6 +57,7 @@ const (
 	ChangeAuthorityCreated    = "authority.created"
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
+	ChangeRelationshipChanged = "relationship.changed"
 	ChangeReportIssued        = "report.issued"
 	ChangeReportWithdrawn     = "report.withdrawn"
 )
@@ -67,7 +68,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeReportIssued, ChangeReportWithdrawn,
+	ChangeAnnualReportFiled, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).

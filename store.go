@@ -22,10 +22,12 @@ type Store interface {
 	AccountStore
 	NoticeStore
 	WatchlistStore
+	WebhookStore
 	ChangeLog
 	AnnualReportStore
 	ScreeningStore
 	LedgerStore
+	RelationshipStore
 	ReportStore
 	Close() error
 }
@@ -475,3 +477,93 @@ type UnfiledQuery struct {
 	After    string
 	Limit    int
 }
+
+// RelationshipStore holds the relationships between organizations, every
+// version, append-only (relationship.go). A version is in force at a time
+// t when it was recorded by t (RecordedAt <= t), no version recorded by t
+// supersedes it, and its dates hold at t (Relationship.InForce).
+//
+// Relationships of source registration are derived by the store itself:
+// every registration version PutSubjects stores (not RestoreSubjects)
+// appends, in the same transaction, the versions that keep its code's
+// registration relationships current (DeriveRelationships), with their
+// changes.
+type RelationshipStore interface {
+	// AppendRelationships stores versions in one atomic, durable batch.
+	// Callers have validated them and set Source, Authority or Declarant
+	// and Account, and RecordedAt; the store assigns ids, increasing in
+	// append order, and appends each created version's changes
+	// (RelationshipChanges) to the log in the same transaction. Per
+	// version, in input order:
+	//   - Supersedes 0, and no version of its Key in force or waiting
+	//     (current: stored or earlier in the batch, not superseded):
+	//     Created;
+	//   - Supersedes 0 and a current version of its Key with the same
+	//     ContentHash: Exists with that id, nothing written; with
+	//     another: Refused, ECONFLICT on field "supersedes" naming the
+	//     current id;
+	//   - Supersedes naming no version of the same Key: Refused, EINVALID
+	//     on field "supersedes";
+	//   - Supersedes naming a version superseded already: Exists when its
+	//     superseding version has the same ContentHash, else Refused,
+	//     ECONFLICT on field "supersedes" (a unique constraint, so of two
+	//     writers at once on any nodes one wins).
+	// An error return means nothing was stored.
+	AppendRelationships(ctx context.Context, rels []*Relationship) ([]Outcome, error)
+
+	// Relationship returns the version with id, with SupersededBy filled
+	// in, or ENOTFOUND.
+	Relationship(ctx context.Context, id int64) (*Relationship, error)
+
+	// Relationships returns the versions in force at q.AsOf with either
+	// end in q.Codes (at most MaxRelationshipCodes), of q.Kinds when set,
+	// by id, each once. It is one read per hop of a graph walk: backends
+	// answer it with indexed lookups, not one query per code.
+	Relationships(ctx context.Context, q RelationshipQuery) ([]*Relationship, error)
+
+	// Adjacent is Relationships as Edges, for walks: the versions in force
+	// at q.AsOf with either end in q.Codes (at most MaxRelationshipCodes),
+	// of q.Kinds when set, each once, in no particular order. Backends answer it from an
+	// index clustered by organization (one seek per code, no lookup per
+	// row), so that a hop of ten thousand organizations takes
+	// milliseconds.
+	Adjacent(ctx context.Context, q RelationshipQuery) ([]Edge, error)
+
+	// RelationshipHistory returns every version with code at either end,
+	// by id, with SupersededBy filled in. None gives an empty slice.
+	RelationshipHistory(ctx context.Context, code string) ([]*Relationship, error)
+
+	// EachRelationship calls fn with every version in force at asOf, in
+	// batches of up to a few thousand, by id, streaming (the whole graph is
+	// never held). fn must not keep the slice, which is reused; it may keep
+	// the strings. An error from fn stops the scan and is returned.
+	EachRelationship(ctx context.Context, asOf time.Time, fn func([]Edge) error) error
+
+	// PersonRoles returns what the person with key is in the latest
+	// registration of each organization that names it, by code. None
+	// gives an empty slice.
+	PersonRoles(ctx context.Context, personKey string) ([]PersonRole, error)
+
+	// ScanRelationships returns up to limit versions with id > afterID,
+	// by id (SupersededBy left zero).
+	ScanRelationships(ctx context.Context, afterID int64, limit int) ([]*Relationship, error)
+	// RestoreRelationships stores versions as given (ids, times), without
+	// appending to the change log (a copy takes the source's log along);
+	// an id already stored is skipped, so a restore can be resumed. Later
+	// appends get ids above every restored one.
+	RestoreRelationships(ctx context.Context, rels []*Relationship) error
+}
+
+// RelationshipQuery selects relationships touching some organizations.
+type RelationshipQuery struct {
+	Codes []string
+	Kinds []string // none: every kind
+	AsOf  time.Time
+	// Except (Adjacent only) leaves out the relationships whose other end
+	// is one of these codes: a walk's previous hop, read already.
+	Except []string
+}
+
+// MaxRelationshipCodes bounds RelationshipQuery.Codes; a walk reads a
+// wider hop in several queries.
+const MaxRelationshipCodes = 1000

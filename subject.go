@@ -35,6 +35,9 @@ type Subject struct {
 	Address           string        `json:"address,omitempty"`
 	Officers          []Officer     `json:"officers,omitempty"`
 	Shareholders      []Shareholder `json:"shareholders,omitempty"`
+	// BranchOf is the code of the organization this one is a branch of
+	// (分支机构: its 隶属企业), when it is one.
+	BranchOf string `json:"branch_of,omitempty"`
 
 	// Set by the registry.
 	Version    int    `json:"version,omitempty"`
@@ -126,6 +129,9 @@ func (s *Subject) Normalize() {
 		if s.Shareholders[i].Code != "" {
 			s.Shareholders[i].Code = uscc.Normalize(s.Shareholders[i].Code)
 		}
+	}
+	if s.BranchOf != "" {
+		s.BranchOf = uscc.Normalize(s.BranchOf)
 	}
 }
 
@@ -256,6 +262,14 @@ func (s *Subject) Validate(now time.Time) error {
 	}
 	if total > 100.0001 {
 		return FieldError("shareholders", "range", "shares add up to more than 100 percent")
+	}
+	if s.BranchOf != "" {
+		if err := ValidateCode("branch_of", s.BranchOf); err != nil {
+			return err
+		}
+		if s.BranchOf == s.Code {
+			return FieldError("branch_of", "self", "an organization is not a branch of itself")
+		}
 	}
 	return nil
 }

@@ -38,12 +38,16 @@ const (
 	// overseers: the authorities over a division and administrators (who
 	// has not filed an annual report).
 	overseers = roleAuthority | roleAdmin
-	// inboxes read notices: organizations and administrators.
-	inboxes = roleOrganization | roleAdmin
+	// inboxes read notices: organizations, clients (of their webhooks)
+	// and administrators.
+	inboxes = roleOrganization | roleClient | roleAdmin
 	// watchers keep watchlists: client and organization accounts.
 	watchers = roleClient | roleOrganization
 	// administrators run the registry.
 	administrators = roleAdmin
+	// declarers submit relationships: authorities within their
+	// jurisdiction, organizations about themselves.
+	declarers = roleAuthority | roleOrganization
 	// tokenHolders are every valid token: what is kept per caller
 	// (screening jobs and decisions) needs to know who is asking.
 	tokenHolders = roleClient | roleOrganization | roleAuthority | roleAdmin

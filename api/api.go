@@ -14,6 +14,8 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/ledger"
+	"github.com/credo-registry/credo/partners"
+	"github.com/credo-registry/credo/webhooks"
 )
 
 // Server answers the JSON API from a store. Submissions go through the
@@ -48,6 +50,12 @@ type Server struct {
 	Matcher Matcher
 	// Screening screens counterparties (required for /v1/screenings).
 	Screening Screener
+	// Partners answers relationships, partners and people (required for
+	// their routes).
+	Partners *partners.Service
+	// WebhookNetwork says where webhook endpoints may be (their URLs are
+	// checked when made; the delivery worker checks again).
+	WebhookNetwork webhooks.Network
 	// Now is the registry clock (time.Now when nil).
 	Now func() time.Time
 
@@ -146,6 +154,10 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/subjects/{code}/what-if"}, anyone, s.postWhatIf},
 		{Route{"GET", "/v1/subjects/{code}/lists"}, anyone, s.getSubjectLists},
 		{Route{"GET", "/v1/subjects/{code}/measures"}, anyone, s.getSubjectMeasures},
+		{Route{"GET", "/v1/subjects/{code}/partners"}, anyone, s.getPartners},
+		{Route{"GET", "/v1/subjects/{code}/network"}, anyone, s.getNetwork},
+		{Route{"POST", "/v1/relationships"}, declarers, s.postRelationship},
+		{Route{"GET", "/v1/people/{person_key}/roles"}, overseers, s.getPersonRoles},
 		{Route{"POST", "/v1/subjects/{code}/annual-reports"}, organizations, s.postAnnualReport},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports"}, anyone, s.getAnnualReports},
 		{Route{"GET", "/v1/subjects/{code}/annual-reports/{year}"}, anyone, s.getAnnualReport},
@@ -191,6 +203,13 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/watchlists/{id}/members"}, watchers, s.postWatchlistMembers},
 		{Route{"DELETE", "/v1/watchlists/{id}/members"}, watchers, s.deleteWatchlistMembers},
 		{Route{"GET", "/v1/watchlists/{id}/digest"}, watchers, s.getWatchlistDigest},
+		{Route{"GET", "/v1/webhooks"}, watchers, s.getWebhooks},
+		{Route{"POST", "/v1/webhooks"}, watchers, s.postWebhook},
+		{Route{"GET", "/v1/webhooks/{id}"}, watchers, s.getWebhook},
+		{Route{"DELETE", "/v1/webhooks/{id}"}, watchers, s.deleteWebhook},
+		{Route{"POST", "/v1/webhooks/{id}/secret"}, watchers, s.postWebhookSecret},
+		{Route{"GET", "/v1/webhooks/{id}/dead-letters"}, watchers, s.getWebhookDeadLetters},
+		{Route{"POST", "/v1/webhooks/{id}/replay"}, watchers, s.postWebhookReplay},
 		{Route{"GET", "/v1/log/checkpoint"}, anyone, s.getCheckpoint},
 		{Route{"GET", "/v1/log/inclusion"}, anyone, s.getInclusion},
 		{Route{"GET", "/v1/log/consistency"}, anyone, s.getConsistency},

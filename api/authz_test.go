@@ -50,6 +50,8 @@ type authzFixture struct {
 	// Watchlists of the client account: one the matrix reads, one it deletes.
 	watchlist, doomed int64
 	report            string // the number of a report issued to the public
+	// Webhooks of the client account: one the matrix reads, one it deletes.
+	webhook, doomedHook int64
 }
 
 // Tokens of the authorities the matrix adds.
@@ -88,6 +90,13 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		var wl credo.Watchlist
 		e.postJSON("/v1/watchlists", na.Token, map[string]any{"name": "供应商"}).wantStatus(http.StatusCreated).decode(&wl)
 		*p = wl.ID
+	}
+	for _, p := range []*int64{&f.webhook, &f.doomedHook} {
+		h := &credo.Webhook{Owner: na.Account.ID, Watchlist: f.watchlist, URL: "https://receiver.example/credo", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: credo.NewTime(e.clock.Now())}
+		if err := e.store.CreateWebhook(context.Background(), h); err != nil {
+			t.Fatal(err)
+		}
+		*p = h.ID
 	}
 	f.account = "huaibei-org"
 
@@ -151,6 +160,7 @@ func (f *authzFixture) matrix() map[string]struct {
 	cs := strconv.FormatInt(f.caseID, 10)
 	wl := strconv.FormatInt(f.watchlist, 10)
 	doomed := strconv.FormatInt(f.doomed, 10)
+	hook, doomedHook := strconv.FormatInt(f.webhook, 10), strconv.FormatInt(f.doomedHook, 10)
 	all := matrixRow{ok, ok, ok, ok, ok, ok, ok, ok}
 	type row = struct {
 		path string
@@ -204,7 +214,7 @@ func (f *authzFixture) matrix() map[string]struct {
 		"GET /v1/log/consistency":                       {"/v1/log/consistency?from=1&to=2", all},
 		"GET /v1/log/entries/{index}":                   {"/v1/log/entries/0", all},
 		"GET /v1/me":                                    {"/v1/me", all},
-		"GET /v1/me/notices":                            {"/v1/me/notices", matrixRow{unaut, forbd, ok, ok, forbd, forbd, forbd, ok}},
+		"GET /v1/me/notices":                            {"/v1/me/notices", matrixRow{unaut, ok, ok, ok, forbd, forbd, forbd, ok}},
 		"POST /v1/admin/rulebooks/diff":                 {"/v1/admin/rulebooks/diff", matrixRow{unaut, forbd, forbd, forbd, forbd, forbd, forbd, inval}},
 		"POST /v1/admin/lists/check":                    {"/v1/admin/lists/check", matrixRow{unaut, forbd, forbd, forbd, forbd, forbd, forbd, inval}},
 		"POST /v1/admin/accounts":                       {"/v1/admin/accounts", matrixRow{unaut, forbd, forbd, forbd, forbd, forbd, forbd, inval}},
@@ -221,6 +231,10 @@ func (f *authzFixture) matrix() map[string]struct {
 		"POST /v1/subjects/{code}/annual-reports/{year}/false-disclosures": {"/v1/subjects/" + code + "/annual-reports/2025/false-disclosures", matrixRow{unaut, forbd, forbd, forbd, inval, forbd, forbd, forbd}},
 		"GET /v1/annual-reports/overdue":                                   {"/v1/annual-reports/overdue?division=3406&year=2025", matrixRow{unaut, forbd, forbd, forbd, ok, forbd, forbd, ok}},
 		"GET /v1/me/obligations":                                           {"/v1/me/obligations", matrixRow{unaut, forbd, ok, ok, forbd, forbd, forbd, forbd}},
+		"GET /v1/subjects/{code}/partners":                                 {"/v1/subjects/" + code + "/partners?depth=2", all},
+		"GET /v1/subjects/{code}/network":                                  {"/v1/subjects/" + code + "/network", all},
+		"POST /v1/relationships":                                           {"/v1/relationships", matrixRow{unaut, forbd, inval, inval, inval, inval, inval, forbd}},
+		"GET /v1/people/{person_key}/roles":                                {"/v1/people/pk_00112233445566778899aabbccddeeff/roles", matrixRow{unaut, forbd, forbd, forbd, ok, ok, ok, ok}},
 		"GET /v1/watchlists":                                               {"/v1/watchlists", matrixRow{unaut, ok, ok, ok, forbd, forbd, forbd, forbd}},
 		"POST /v1/watchlists":                                              {"/v1/watchlists", matrixRow{unaut, inval, inval, inval, forbd, forbd, forbd, forbd}},
 		"GET /v1/watchlists/{id}":                                          {"/v1/watchlists/" + wl, matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
@@ -228,6 +242,13 @@ func (f *authzFixture) matrix() map[string]struct {
 		"GET /v1/watchlists/{id}/members":                                  {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
 		"POST /v1/watchlists/{id}/members":                                 {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, inval, hide, hide, forbd, forbd, forbd, forbd}},
 		"DELETE /v1/watchlists/{id}/members":                               {"/v1/watchlists/" + wl + "/members", matrixRow{unaut, inval, hide, hide, forbd, forbd, forbd, forbd}},
+		"GET /v1/webhooks":                                                 {"/v1/webhooks", matrixRow{unaut, ok, ok, ok, forbd, forbd, forbd, forbd}},
+		"POST /v1/webhooks":                                                {"/v1/webhooks", matrixRow{unaut, inval, inval, inval, forbd, forbd, forbd, forbd}},
+		"GET /v1/webhooks/{id}":                                            {"/v1/webhooks/" + hook, matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
+		"DELETE /v1/webhooks/{id}":                                         {"/v1/webhooks/" + doomedHook, matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
+		"POST /v1/webhooks/{id}/secret":                                    {"/v1/webhooks/" + hook + "/secret", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
+		"GET /v1/webhooks/{id}/dead-letters":                               {"/v1/webhooks/" + hook + "/dead-letters", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
+		"POST /v1/webhooks/{id}/replay":                                    {"/v1/webhooks/" + hook + "/replay", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
 		"GET /v1/watchlists/{id}/digest":                                   {"/v1/watchlists/" + wl + "/digest?period=day", matrixRow{unaut, ok, hide, hide, forbd, forbd, forbd, forbd}},
 	}
 }

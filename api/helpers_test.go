@@ -23,6 +23,7 @@ import (
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
@@ -172,6 +173,13 @@ func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption)
 		sc.Run(jobs)
 		t.Cleanup(func() { cancel(); sc.Wait() })
 		s.Screening = sc
+	}
+	if s.Partners == nil {
+		now := clk.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		s.Partners = &partners.Service{Store: seen, Process: s.Process, Now: now}
 	}
 	if s.Ledger == nil {
 		// Integrated only when a test asks (env.integrate).

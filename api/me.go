@@ -27,7 +27,8 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 
 // getMyNotices answers GET /v1/me/notices: an organization's inbox
 // (every adverse change about it and every decision on its objections
-// and repairs), or the administrators' (overdue cases), newest first.
+// and repairs), a client's (its paused webhooks), or the administrators'
+// (overdue cases), newest first.
 func (s *Server) getMyNotices(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.viewer(r)
 	if err != nil {
@@ -39,10 +40,12 @@ func (s *Server) getMyNotices(w http.ResponseWriter, r *http.Request) error {
 		return credo.Errorf(credo.EUNAUTHORIZED, "notices are the organization's own: Authorization: Bearer <token>")
 	case credo.RoleOrganization:
 		audience = v.Account.Subject
+	case credo.RoleClient:
+		audience = credo.WebhookAudience(v.Account) // a client's inbox: its webhooks
 	case credo.RoleAdmin:
 		audience = credo.AudienceAdmin
 	default:
-		return wrongRole("notices go to organizations and administrators; authorities follow their cases at GET /v1/objections and GET /v1/repairs")
+		return wrongRole("notices go to organizations, clients and administrators; authorities follow their cases at GET /v1/objections and GET /v1/repairs")
 	}
 	limit, err := queryLimit(r)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/uscc"
@@ -231,6 +232,13 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Event":             events.Event{},
 		"EventPage":         events.Page{},
 		"LogProof":          api.LogProof{},
+		"Webhook":           credo.Webhook{},
+		"WebhookRequest":    api.WebhookRequest{},
+		"WebhookSecret":     api.WebhookSecret{},
+		"WebhookList":       api.WebhookList{},
+		"WebhookDelivery":   credo.WebhookDelivery{},
+		"DeadLetters":       api.DeadLetters{},
+		"Replay":            api.Replay{},
 		"LogEntry":          api.LogEntry{},
 		"IssuedReport":      api.IssuedReportView{},
 		"ReportWithdrawal":  credo.ReportWithdrawal{},
@@ -258,6 +266,17 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"RulebookOverlay":        api.RulebookOverlay{},
 		"RulebookPublicity":      api.RulebookPublicity{},
 		"RulebookComprehensive":  api.RulebookComprehensive{},
+
+		"Relationship": credo.Relationship{},
+		"SharedRoles":  credo.SharedRoles{},
+		"Hop":          partners.Hop{},
+		"PartnerEntry": partners.Entry{},
+		"Partner":      partners.Partner{},
+		"PartnersPage": partners.PartnersPage{},
+		"NetworkNode":  partners.Node{},
+		"Network":      partners.Network{},
+		"PersonRole":   partners.OrganizationRole{},
+		"PersonRoles":  partners.Roles{},
 	} {
 		s, ok := schemas[name].(map[string]any)
 		if !ok {

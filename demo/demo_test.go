@@ -13,6 +13,7 @@ import (
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/demo"
 	"github.com/credo-registry/credo/division"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -481,4 +482,53 @@ func BenchmarkSubjects(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*cfg.Subjects), "ns/subject")
+}
+
+func TestRelationships(t *testing.T) {
+	cfg := config(7, 4000, 100)
+	var rels []*credo.Relationship
+	if err := demo.Relationships(cfg, func(r *credo.Relationship) error { rels = append(rels, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	auth := authorityMap(cfg)
+	degree := map[string]int{}
+	kinds := map[string]int{}
+	keys := map[string]bool{}
+	for _, r := range rels {
+		if err := r.Validate(cfg.Now); err != nil {
+			t.Fatalf("%+v: %v", r, err)
+		}
+		if r.RecordedAt.Before(r.Since.Time) || r.RecordedAt.After(cfg.Now) {
+			t.Errorf("recorded %s, since %s", r.RecordedAt, r.Since)
+		}
+		if keys[r.Key()] {
+			t.Errorf("twice: %s", r.Key())
+		}
+		keys[r.Key()] = true
+		switch r.Source {
+		case credo.SourceAuthority:
+			a := auth[r.Authority]
+			if a == nil || !slices.Contains(a.Categories, partners.Categories[r.Kind]) {
+				t.Errorf("%s by %s, which may not submit it", r.Kind, r.Authority)
+			}
+		case credo.SourceDeclaration:
+			if r.Declarant != r.To {
+				t.Errorf("declared by %s about %s→%s", r.Declarant, r.From, r.To)
+			}
+		}
+		kinds[r.Kind]++
+		degree[r.From]++
+	}
+	hub := 0
+	for _, d := range degree {
+		hub = max(hub, d)
+	}
+	if hub < 300 || kinds["guarantor"] == 0 || kinds["joint_venture"] == 0 || kinds["supplier"] == 0 || kinds["customer"] == 0 {
+		t.Errorf("kinds %v, the largest hub %d partners", kinds, hub)
+	}
+	var again []*credo.Relationship
+	demo.Relationships(cfg, func(r *credo.Relationship) error { again = append(again, r); return nil })
+	if len(again) != len(rels) || again[len(again)-1].Key() != rels[len(rels)-1].Key() {
+		t.Error("not deterministic")
+	}
 }

@@ -18,6 +18,7 @@ const (
 	streamDerived
 	streamPerm
 	streamReport
+	streamRelationship
 )
 
 // rng is a PCG generator seeded from the configuration's seed, a stream and

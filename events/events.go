@@ -194,6 +194,10 @@ func (f *Feed) Read(ctx context.Context, v credo.Viewer, q Query) (*Page, error)
 	return page, nil
 }
 
+// Event returns change c as the feed shows it (whether a viewer may see
+// it is Visible's to say).
+func (f *Feed) Event(c *credo.Change) *Event { return f.event(c) }
+
 func (f *Feed) event(c *credo.Change) *Event {
 	return &Event{SpecVersion: "1.0", ID: strconv.FormatInt(c.Position, 10), Source: f.source, Type: prefix + c.Type,
 		Subject: c.Subject, Time: c.At, DataContentType: "application/json", Data: c.Data, position: c.Position}

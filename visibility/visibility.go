@@ -211,7 +211,8 @@ func (p *Policy) Case(v credo.Viewer, c *credo.Case) bool {
 }
 
 // Notice reports whether v may read n: administrators every notice, an
-// organization's account the notices of its inbox.
+// organization's account the notices of its inbox, a client's those of
+// its own (credo.WebhookAudience).
 func (p *Policy) Notice(v credo.Viewer, n *credo.Notice) bool {
 	if n == nil {
 		return false
@@ -221,6 +222,8 @@ func (p *Policy) Notice(v credo.Viewer, n *credo.Notice) bool {
 		return true
 	case credo.RoleOrganization:
 		return v.Account != nil && n.Audience != credo.AudienceAdmin && n.Audience == v.Account.Subject
+	case credo.RoleClient:
+		return v.Account != nil && n.Audience == credo.WebhookAudience(v.Account)
 	}
 	return false
 }

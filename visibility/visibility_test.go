@@ -216,3 +216,41 @@ func TestAssessmentProvisional(t *testing.T) {
 		t.Fatal("the view changed the assessment")
 	}
 }
+
+func TestRelationship(t *testing.T) {
+	const declarant, other = "91340600MA2PBM9HXD", "91110000600037341L"
+	decl := &credo.Relationship{Kind: credo.RelationshipSupplier, From: other, To: declarant, Source: credo.SourceDeclaration,
+		Declarant: declarant, Account: "org-hefei", PersonKey: ""}
+	reg := &credo.Relationship{Kind: credo.RelationshipSharedOfficer, From: other, To: declarant, Source: credo.SourceRegistration,
+		PersonKey: "pk_00112233445566778899aabbccddeeff", PersonName: "张伟"}
+	own := credo.Viewer{Role: credo.RoleOrganization, Account: &credo.Account{ID: "org-hefei", Role: credo.RoleOrganization, Subject: declarant}}
+	otherOrg := credo.Viewer{Role: credo.RoleOrganization, Account: &credo.Account{ID: "org-bj", Role: credo.RoleOrganization, Subject: other}}
+	over := credo.Viewer{Role: credo.RoleAuthority, Authority: &credo.Authority{ID: "samr-340600", Divisions: []string{"3406"}, Categories: []string{"tax"}}}
+	elsewhere := credo.Viewer{Role: credo.RoleAuthority, Authority: &credo.Authority{ID: "samr-110000", Divisions: []string{"11"}, Categories: []string{"market"}}}
+	admin := credo.Viewer{Role: credo.RoleAdmin}
+	for _, c := range []struct {
+		name string
+		v    credo.Viewer
+		want bool
+	}{
+		{"public", credo.Public, false}, {"the declarant", own, true}, {"the other end", otherOrg, false},
+		{"an authority over it", over, true}, {"an authority elsewhere", elsewhere, false}, {"an administrator", admin, true},
+		{"no role", credo.Viewer{}, false},
+	} {
+		if got := visibility.Relationship(c.v, decl); got != c.want {
+			t.Errorf("%s sees the declaration: %v, want %v", c.name, got, c.want)
+		}
+		if !visibility.Relationship(c.v, reg) {
+			t.Errorf("%s must see registration relationships", c.name)
+		}
+	}
+	if s := visibility.ShownRelationship(credo.Public, reg); s.PersonKey != "" || s.PersonName != "张伟" {
+		t.Errorf("the public sees %+v: the name and roles, never the key", s)
+	}
+	if s := visibility.ShownRelationship(over, reg); s.PersonKey == "" {
+		t.Error("an authority sees the person key")
+	}
+	if s := visibility.ShownRelationship(over, decl); s.Account != "" {
+		t.Error("the declaring account is the declarant's to see")
+	}
+}

@@ -62,6 +62,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	m.addPublicURLFlag(fs, &f)
 	m.addLedgerFlags(fs, &f.ledgerFlags)
 	m.addLimitFlags(fs, &f.limitFlags)
+	m.addWebhookFlags(fs, &f)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -189,6 +190,34 @@ func loadDemo(ctx context.Context, store credo.Store, cfg demo.Config, keyer cre
 		return nil, err
 	}
 	if err := flush(in.Subjects); err != nil {
+		return nil, err
+	}
+	// Relationships beside those the registrations made: procurement
+	// hubs, guarantees, joint ventures, declared suppliers and customers.
+	var rels []*credo.Relationship
+	storeRels := func() error {
+		out, err := store.AppendRelationships(ctx, rels)
+		if err != nil {
+			return err
+		}
+		for i, o := range out {
+			if o.Status == credo.Refused {
+				return fmt.Errorf("demo relationship %s %s→%s refused: %v", rels[i].Kind, rels[i].From, rels[i].To, o.Err)
+			}
+		}
+		rels = rels[:0]
+		return nil
+	}
+	if err := demo.Relationships(cfg, func(r *credo.Relationship) error {
+		rels = append(rels, r)
+		if len(rels) == batch {
+			return storeRels()
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := storeRels(); err != nil {
 		return nil, err
 	}
 	// Organizations with a serious market or quality decision are candidates for the

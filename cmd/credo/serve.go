@@ -19,10 +19,12 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/web"
+	"github.com/credo-registry/credo/webhooks"
 )
 
 type serveFlags struct {
@@ -31,6 +33,7 @@ type serveFlags struct {
 	publicURL string
 	limitFlags
 	ledgerFlags
+	webhooksAllowPrivate bool
 }
 
 func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
@@ -39,7 +42,13 @@ func (m *Main) serveFlagSet(name string, f *serveFlags) *flag.FlagSet {
 	m.addPublicURLFlag(fs, f)
 	m.addLimitFlags(fs, &f.limitFlags)
 	m.addLedgerFlags(fs, &f.ledgerFlags)
+	m.addWebhookFlags(fs, f)
 	return fs
+}
+
+// addWebhookFlags adds what the operator says of webhook deliveries.
+func (m *Main) addWebhookFlags(fs *flag.FlagSet, f *serveFlags) {
+	fs.BoolVar(&f.webhooksAllowPrivate, "webhooks-allow-private", false, "let webhooks reach loopback, link-local and private addresses (receivers on the operator's own network; tests)")
 }
 
 // limitFlags bound what clients may take of the server (docs/SECURITY.md).
@@ -148,6 +157,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	defer sc.Wait()
 	a.Screening = sc
+	a.Partners = &partners.Service{Store: store, Process: p, Now: clock.Now}
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")
@@ -170,6 +180,16 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 		return fmt.Errorf("opening the ledger: %w", err)
 	}
 	a.Ledger = lg
+	a.WebhookNetwork = webhooks.Network{AllowPrivate: f.webhooksAllowPrivate}
+	wh := &webhooks.Worker{Store: store, Feed: a.Events, Network: a.WebhookNetwork, Now: clock.Now, Logger: logger,
+		Tail: a.EventTail, Exclusive: f.db == ""}
+	if v := m.Getenv("CREDO_WEBHOOKS_LEASE"); v != "" {
+		lease, err := time.ParseDuration(v)
+		if err != nil || lease < time.Second {
+			return fmt.Errorf("CREDO_WEBHOOKS_LEASE: %q is not a duration of 1s or more", v)
+		}
+		wh.Lease, wh.Timeout = lease, min(webhooks.DefaultTimeout, lease/3)
+	}
 	srv := api.NewHTTPServer(addr, a.Handler())
 	go keepGrading(ctx, store, g, logger)
 	// What a process killed mid-write left undone is completed before
@@ -183,6 +203,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	go keepLogging(ctx, store, p, clock.Now, logger)
 	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe
 	go keepIntegrating(ctx, lg, logger)
+	go wh.Run(ctx) // webhooks: queue what the log holds, deliver, retry
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)

@@ -184,7 +184,15 @@ func (db *DB) RestoreSubjects(ctx context.Context, subjects []*credo.Subject) er
 				final[v.s.Code] = v
 			}
 		}
-		return setLatest(ctx, tx, final, before)
+		if err := setLatest(ctx, tx, final, before); err != nil {
+			return err
+		}
+		for _, v := range final {
+			if _, err := setPeople(ctx, tx, v.s); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

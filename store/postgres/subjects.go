@@ -97,10 +97,16 @@ func putSubjects(ctx context.Context, tx pgx.Tx, subjects []*credo.Subject, hash
 		return err
 	}
 	changes := make([]*credo.Change, len(versions))
+	stored := make([]*credo.Subject, len(versions))
 	for i, v := range versions {
 		changes[i] = credo.SubjectChange(v.s)
+		stored[i] = v.s
 	}
-	return appendChanges(ctx, tx, changes)
+	derived, err := deriveRelationships(ctx, tx, stored)
+	if err != nil {
+		return err
+	}
+	return appendChanges(ctx, tx, append(changes, derived...))
 }
 
 // lockLatest reads and locks the subjects rows of codes, in code order so

@@ -22,16 +22,17 @@ import (
 
 // Kinds of problem, one per part of the registry.
 const (
-	KindCounts       = "counts"
-	KindRecords      = "records"
-	KindSupersession = "supersession"
-	KindSubjects     = "subjects"
-	KindEntries      = "list-entries"
-	KindTransitions  = "transitions"
-	KindCases        = "cases"
-	KindDecisions    = "decisions"
-	KindAssessments  = "assessments"
-	KindGrades       = "grades"
+	KindCounts        = "counts"
+	KindRecords       = "records"
+	KindSupersession  = "supersession"
+	KindSubjects      = "subjects"
+	KindEntries       = "list-entries"
+	KindTransitions   = "transitions"
+	KindCases         = "cases"
+	KindDecisions     = "decisions"
+	KindAssessments   = "assessments"
+	KindGrades        = "grades"
+	KindRelationships = "relationships"
 )
 
 // Problem is one inconsistency: which part of the registry, and what is
@@ -55,7 +56,8 @@ type Report struct {
 	Entries       int `json:"list_entries"`
 	Cases         int `json:"cases"`
 	Assessments   int `json:"assessments"`
-	Recomputed    int `json:"recomputed"` // grades recomputed and compared
+	Relationships int `json:"relationships"` // relationship versions
+	Recomputed    int `json:"recomputed"`    // grades recomputed and compared
 	// Due counts assessments whose next change by time is past: not a
 	// problem (a running node's once-a-minute pass regrades them), but
 	// worth knowing of a registry no node serves.
@@ -111,7 +113,7 @@ func Check(ctx context.Context, store credo.Store, g Grader, opt Options) (*Repo
 	}
 	c := &checker{store: store, g: g, opt: opt, rep: &Report{},
 		entries: map[int64]*credo.ListEntry{}, cases: map[int64]*credo.Case{}, lastInput: map[string]time.Time{}}
-	steps := []func(context.Context) error{c.records, c.subjects, c.counts, c.listEntries, c.caseFiles, c.assessments}
+	steps := []func(context.Context) error{c.records, c.subjects, c.counts, c.listEntries, c.caseFiles, c.relationships, c.assessments}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return c.rep, err
@@ -285,6 +287,59 @@ func (c *checker) subjects(ctx context.Context) error {
 		afterCode, afterVersion = last.Code, last.Version
 	}
 	return nil
+}
+
+// relationships checks every relationship version on its own (ends,
+// dates, source) and its supersession: a version supersedes an earlier one
+// of the same relationship (credo.Relationship.Key), recorded no later,
+// and is the only one to supersede it.
+func (c *checker) relationships(ctx context.Context) error {
+	type version struct {
+		key      string
+		recorded time.Time
+	}
+	seen := map[int64]version{}
+	by := map[int64]int64{}
+	var after int64
+	for {
+		batch, err := c.store.ScanRelationships(ctx, after, scanBatch)
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, r := range batch {
+			c.rep.Relationships++
+			switch {
+			case r.From == r.To:
+				c.rep.add(KindRelationships, "relationship %d joins %s to itself", r.ID, r.From)
+			case credo.RelationshipSource(r.Kind) == "" || credo.RelationshipSource(r.Kind) != r.Source:
+				c.rep.add(KindRelationships, "relationship %d: kind %q from source %q", r.ID, r.Kind, r.Source)
+			case !r.Until.IsZero() && r.Until.Before(r.Since.Time):
+				c.rep.add(KindRelationships, "relationship %d ends (%s) before it begins (%s)", r.ID, r.Until, r.Since)
+			}
+			key := r.Key()
+			seen[r.ID] = version{key, r.RecordedAt.Time}
+			if r.Supersedes == 0 {
+				continue
+			}
+			prev, ok := seen[r.Supersedes]
+			switch {
+			case !ok:
+				c.rep.add(KindRelationships, "relationship %d supersedes %d, which is not an earlier version", r.ID, r.Supersedes)
+			case prev.key != key:
+				c.rep.add(KindRelationships, "relationship %d supersedes %d, a version of another relationship", r.ID, r.Supersedes)
+			case r.RecordedAt.Before(prev.recorded):
+				c.rep.add(KindRelationships, "relationship %d, recorded %s, supersedes %d recorded later", r.ID, r.RecordedAt, r.Supersedes)
+			}
+			if other, ok := by[r.Supersedes]; ok {
+				c.rep.add(KindRelationships, "relationship %d is superseded twice, by %d and %d", r.Supersedes, other, r.ID)
+			}
+			by[r.Supersedes] = r.ID
+		}
+		after = batch[len(batch)-1].ID
+	}
 }
 
 // counts compares the counts the store keeps with the rows read.

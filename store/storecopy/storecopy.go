@@ -75,6 +75,8 @@ type Report struct {
 	Changes     int64 `json:"changes"` // of the change log
 	// AnnualReports counts report versions.
 	AnnualReports int64 `json:"annual_reports"`
+	// Relationships counts relationship versions.
+	Relationships int64 `json:"relationships"`
 	// IssuedReports counts issued credit reports.
 	IssuedReports int64 `json:"issued_reports"`
 	// Later counts the list entries, list transitions, notices and
@@ -136,6 +138,12 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	// After subjects: restoring registration versions derives nothing, so
+	// the relationships are the source's, ids and all.
+	if err := copyByID(ctx, "relationships", from.ScanRelationships, to.ScanRelationships, to.RestoreRelationships,
+		func(r *credo.Relationship) int64 { return r.ID }, noErr(src.relationship), progress); err != nil {
 		return Report{}, err
 	}
 	if err := copyIssuedReports(ctx, from, to, src, progress); err != nil {
@@ -426,6 +434,9 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
+	if err := readBack(ctx, to.ScanRelationships, func(r *credo.Relationship) int64 { return r.ID }, noErr(dst.relationship), &p, progress); err != nil {
+		return Report{}, err
+	}
 	if err := eachIssuedReport(ctx, to, func(rs []*credo.IssuedReport) error {
 		for _, r := range rs {
 			dst.issuedReport(r)
@@ -437,7 +448,8 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], IssuedReports: dst.n[partIssuedReports], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports],
+		Relationships: dst.n[partRelationships], IssuedReports: dst.n[partIssuedReports], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -497,12 +509,13 @@ const (
 	partNotices
 	partChanges
 	partAnnualReports
+	partRelationships
 	partIssuedReports
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports", "issued reports"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "relationships", "issued reports"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -665,6 +678,10 @@ func copyChanges(ctx context.Context, from, to credo.Store, src *sums, progress 
 		}
 	}
 	return nil
+}
+
+func (s *sums) relationship(r *credo.Relationship) {
+	s.add(partRelationships, r.ID, jsonOf(r))
 }
 
 func (s *sums) annualReport(r *credo.AnnualReport) {

@@ -66,6 +66,9 @@ func fill(t *testing.T, s credo.Store, orgs, records int, description string) {
 				Authority:  "samr-340600",
 				RecordedAt: credo.NewTime(t0.Add(time.Duration(i*1000+v) * time.Nanosecond)),
 			}
+			if i > 0 { // the first holds 60% of every other: a shareholder and a subsidiary relationship each
+				sub.Shareholders = []credo.Shareholder{{Type: "organization", Code: code(0), Name: "淮北市第0实业有限公司", Share: 60}}
+			}
 			if v > 0 {
 				sub.FormerNames = []credo.FormerName{{Name: fmt.Sprintf("淮北市第%d实业有限公司", i*10+v-1)}}
 			}
@@ -437,6 +440,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if want := int64(orgs + (orgs+2)/3); rep.AnnualReports != want {
 		t.Errorf("report %+v, want %d annual report versions", rep, want)
 	}
+	if rep.Relationships != 2*(orgs-1) {
+		t.Errorf("report %+v, want %d relationships", rep, 2*(orgs-1))
+	}
 	if rep.IssuedReports != 3 {
 		t.Errorf("report %+v, want 3 issued reports", rep)
 	}
@@ -533,7 +539,7 @@ func TestCopyResumesInDueProcess(t *testing.T) {
 	const orgs, records = 20, 100
 	src := openSQLite(t)
 	fill(t, src, orgs, records, "")
-	for _, stage := range []string{"list entries", "cases", "notices", "annual reports"} {
+	for _, stage := range []string{"list entries", "cases", "notices", "annual reports", "relationships"} {
 		t.Run(stage, func(t *testing.T) {
 			dst := pgtest.Open(t)
 			cctx, cancel := context.WithCancel(ctx)

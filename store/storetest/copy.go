@@ -148,6 +148,15 @@ func populate(t *testing.T, s credo.Store) {
 	mustPut(t, s, named(51, "第二名称股份有限公司", companies[51].name))
 	mustPut(t, s, named(51, "第三名称股份有限公司", "第二名称股份有限公司", companies[51].name))
 	mustPut(t, s, named(55, "新名称有限公司"))
+	held := subject(56)
+	held.Shareholders = []credo.Shareholder{{Type: "organization", Code: codes[57], Name: companies[57].name, Share: 70}}
+	held.Officers = []credo.Officer{{Role: credo.RoleManager, Name: "赵敏", PersonKey: pk(3)}}
+	other := subject(58)
+	other.Officers = []credo.Officer{{Role: credo.RoleDirector, Name: "赵敏", PersonKey: pk(3)}}
+	mustPut(t, s, held, other)
+	if out, err := s.AppendRelationships(ctx, []*credo.Relationship{guarantee(59, 60, "C-G", 1)}); err != nil || out[0].Status != credo.Created {
+		t.Fatalf("AppendRelationships: %v, %v", out, err)
+	}
 	var batch []*credo.Record
 	for i := 50; i < 62; i++ {
 		batch = append(batch, penalty(i, fmt.Sprintf("C-%03d", i), i-45), taxRecord(i, fmt.Sprintf("C-%03d", i), i-40))
@@ -229,7 +238,8 @@ func copyStore(t *testing.T, src, dst credo.Store, n, stop int) int {
 	}
 	if restoreByID(t, "records", src.ScanRecords, dst.RestoreRecords, func(r *credo.Record) int64 { return r.ID }, n, done) ||
 		restoreByID(t, "list entries", src.ScanListEntries, dst.RestoreListEntries, func(e *credo.ListEntry) int64 { return e.ID }, n, done) ||
-		restoreByID(t, "cases", src.ScanCases, dst.RestoreCases, func(c *credo.Case) int64 { return c.ID }, n, done) {
+		restoreByID(t, "cases", src.ScanCases, dst.RestoreCases, func(c *credo.Case) int64 { return c.ID }, n, done) ||
+		restoreByID(t, "relationships", src.ScanRelationships, dst.RestoreRelationships, func(r *credo.Relationship) int64 { return r.ID }, n, done) {
 		return batches
 	}
 	accounts, err := src.Accounts(ctx)
@@ -290,6 +300,9 @@ func wantCopy(t *testing.T, src, dst credo.Store) {
 		{"search", func(s credo.Store) (any, error) { return s.SearchSubjects(ctx, credo.SubjectQuery{Q: "名称"}) }},
 		{"division", func(s credo.Store) (any, error) { return s.SearchSubjects(ctx, credo.SubjectQuery{Division: "34"}) }},
 		{"secret", func(s credo.Store) (any, error) { return s.Secret(ctx, "person-key") }},
+		{"relationships", func(s credo.Store) (any, error) { return s.ScanRelationships(ctx, 0, 1000) }},
+		{"relationships of one", func(s credo.Store) (any, error) { return s.RelationshipHistory(ctx, codes[56]) }},
+		{"people", func(s credo.Store) (any, error) { return s.PersonRoles(ctx, pk(3)) }},
 	} {
 		a, err := f.get(src)
 		if err != nil {

@@ -53,12 +53,14 @@ func Run(t *testing.T, h Harness) {
 	t.Run("AccountPages", func(t *testing.T) { t.Parallel(); testAccountPages(t, h) })
 	t.Run("Notices", func(t *testing.T) { t.Parallel(); testNotices(t, h) })
 	t.Run("Watchlists", func(t *testing.T) { t.Parallel(); testWatchlists(t, h) })
+	t.Run("Webhooks", func(t *testing.T) { t.Parallel(); testWebhooks(t, h) })
 	// The change log.
 	t.Run("Changes", func(t *testing.T) { t.Parallel(); testChanges(t, h) })
 	t.Run("AnnualReports", func(t *testing.T) { t.Parallel(); testAnnualReports(t, h) })
 	t.Run("Screenings", func(t *testing.T) { t.Parallel(); testScreenings(t, h) })
 	t.Run("NameIndex", func(t *testing.T) { t.Parallel(); testNameIndex(t, h) })
 	t.Run("Ledger", func(t *testing.T) { t.Parallel(); testLedger(t, h) })
+	t.Run("Relationships", func(t *testing.T) { t.Parallel(); testRelationships(t, h) })
 	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/credo-registry/credo/uscc"
+)
+
+func benchEnv(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// cli runs a credo command in process and returns its last line.
+func cli(b *testing.B, args ...string) string {
+	b.Helper()
+	var out syncBuffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	if err := m.Run(context.Background(), args); err != nil {
+		b.Fatalf("%v: %v\n%s", args, err, out.String())
+	}
+	return lastLine(out.String())
+}
+
+func benchCall(b *testing.B, method, url, token, ct, body string, v any) {
+	b.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", ct)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		b.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, raw)
+	}
+	if v != nil {
+		if err := json.Unmarshal(raw, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWebhookDeliveries: CREDO_BENCH_WATCHLISTS watchlists (1,000)
+// of CREDO_BENCH_MEMBERS organizations each (1,000), each with an endpoint
+// at one local receiver, in a `credo serve` on the embedded store; records
+// of watched organizations are submitted at CREDO_BENCH_RATE records/s
+// (1,000) for CREDO_BENCH_SECONDS (10) in NDJSON batches every 50 ms.
+// Reported: deliveries/s (every event delivered, from the first
+// acknowledgement to the last delivery) and the lag from a record's
+// acknowledgement to the delivery of its record.accepted event (p50, p99).
+func BenchmarkWebhookDeliveries(b *testing.B) {
+	lists, members := benchEnv("CREDO_BENCH_WATCHLISTS", 1000), benchEnv("CREDO_BENCH_MEMBERS", 1000)
+	rate, seconds := benchEnv("CREDO_BENCH_RATE", 1000), benchEnv("CREDO_BENCH_SECONDS", 10)
+	dir := b.TempDir()
+	token := cli(b, "authority", "add", "--data", dir, "--id", "bj-amr", "--name", "北京市市场监督管理局", "--divisions", "11", "--categories", "market")
+	client := cli(b, "account", "add", "--data", dir, "--role", "client", "--id", "monitor", "--name", "采购监测")
+
+	var mu sync.Mutex
+	received := map[int64]time.Time{} // record id -> its record.accepted delivered
+	deliveries := 0
+	var last time.Time
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var e struct {
+			Type string `json:"type"`
+			Data struct {
+				Record int64 `json:"record"`
+			} `json:"data"`
+		}
+		json.NewDecoder(r.Body).Decode(&e)
+		now := time.Now()
+		mu.Lock()
+		deliveries++
+		last = now
+		if e.Type == "credo.record.accepted" {
+			if _, dup := received[e.Data.Record]; !dup {
+				received[e.Data.Record] = now
+			}
+		}
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer recv.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	urls := make(chan string, 1)
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" },
+		Ready: func(u string) { urls <- u }}
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--webhooks-allow-private",
+			"--rate-address", "0", "--rate-token", "0"})
+	}()
+	var base string
+	select {
+	case base = <-urls:
+	case err := <-done:
+		b.Fatal(err)
+	}
+
+	// 1,000 watchlists of 1,000 distinct organizations each.
+	start := time.Now()
+	var watched []string
+	for l := 0; l < lists; l++ {
+		var wl struct {
+			ID int64 `json:"id"`
+		}
+		benchCall(b, "POST", base+"/v1/watchlists", client, "application/json", fmt.Sprintf(`{"name":"供应商 %d"}`, l), &wl)
+		codes := make([]string, members)
+		for i := range codes {
+			n := l*members + i
+			c, err := uscc.Build('9', '1', []string{"110101", "110102", "110105", "110106"}[n/900000], fmt.Sprintf("MA%06d", n%900000+1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			codes[i] = c
+		}
+		watched = append(watched, codes...)
+		body, _ := json.Marshal(map[string]any{"codes": codes})
+		benchCall(b, "POST", fmt.Sprintf("%s/v1/watchlists/%d/members", base, wl.ID), client, "application/json", string(body), nil)
+		benchCall(b, "POST", base+"/v1/webhooks", client, "application/json", fmt.Sprintf(`{"watchlist":%d,"url":%q}`, wl.ID, recv.URL), nil)
+	}
+	b.Logf("%d watchlists of %d organizations (%d in all) made in %s", lists, members, len(watched), time.Since(start).Round(time.Millisecond))
+
+	b.ResetTimer()
+	for range b.N {
+		rng := rand.New(rand.NewPCG(1, 2))
+		acked := map[int64]time.Time{}
+		per := max(1, rate/20)
+		tick := time.NewTicker(50 * time.Millisecond)
+		began := time.Now()
+		var sent int
+		var amu sync.Mutex
+		var wg sync.WaitGroup
+		slots := make(chan struct{}, 8) // batches in flight at once
+		for k := 0; time.Since(began) < time.Duration(seconds)*time.Second; k++ {
+			<-tick.C
+			var nd bytes.Buffer
+			for i := 0; i < per; i++ {
+				fmt.Fprintf(&nd, `{"subject":%q,"category":"market","kind":"penalty","external_id":"B%d-%d-%d","decision_number":"京东市监罚〔2026〕%d号","legal_basis":"《中华人民共和国产品质量法》第五十条","description":"销售不合格产品","severity":"general","penalty_types":["warning","fine"],"amount":5000,"occurred_at":"2026-03-02T08:00:00Z"}`+"\n",
+					watched[rng.IntN(len(watched))], b.N, k, i, k*per+i+1)
+			}
+			slots <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				var res struct {
+					Results []struct {
+						Status string `json:"status"`
+						ID     int64  `json:"id"`
+					} `json:"results"`
+				}
+				benchCall(b, "POST", base+"/v1/records", token, "application/x-ndjson", nd.String(), &res)
+				at := time.Now()
+				amu.Lock()
+				defer amu.Unlock()
+				for _, r := range res.Results {
+					if r.Status == "created" {
+						acked[r.ID] = at
+						sent++
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		tick.Stop()
+		offered := time.Since(began)
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			mu.Lock()
+			n := 0
+			for id := range acked {
+				if _, ok := received[id]; ok {
+					n++
+				}
+			}
+			mu.Unlock()
+			if n == len(acked) {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%d of %d records' events not delivered in 2 minutes", len(acked)-n, len(acked))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		mu.Lock()
+		var lags []time.Duration
+		for id, at := range acked {
+			lags = append(lags, received[id].Sub(at))
+		}
+		total, end := deliveries, last
+		mu.Unlock()
+		slices.Sort(lags)
+		p := func(q float64) time.Duration { return lags[min(len(lags)-1, int(q*float64(len(lags))))] }
+		b.ReportMetric(float64(sent)/offered.Seconds(), "records/s")
+		b.ReportMetric(float64(total)/end.Sub(began).Seconds(), "deliveries/s")
+		b.ReportMetric(float64(p(0.50).Milliseconds()), "lag-p50-ms")
+		b.ReportMetric(float64(p(0.99).Milliseconds()), "lag-p99-ms")
+		b.Logf("%d records in %s, %d deliveries; lag p50 %s p99 %s max %s", sent, offered.Round(time.Millisecond), total,
+			p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond))
+	}
+	b.StopTimer()
+	cancel()
+	<-done
+}

@@ -1,0 +1,392 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/credo-registry/credo"
+)
+
+var _ credo.WebhookStore = (*DB)(nil)
+
+const webhookColumns = `id, owner, watchlist, url, secret, previous, previous_until, created_ns, deleted_ns, paused_ns, failing_ns,
+	(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook = webhooks.id AND d.dead_ns IS NOT NULL)`
+
+func scanWebhook(row pgx.Row) (*credo.Webhook, error) {
+	w := new(credo.Webhook)
+	var until, created, dead int64
+	var deleted, paused, failing *int64
+	if err := row.Scan(&w.ID, &w.Owner, &w.Watchlist, &w.URL, &w.Secret, &w.Previous, &until, &created, &deleted, &paused, &failing, &dead); err != nil {
+		return nil, err
+	}
+	w.DeadLetters = int(dead)
+	w.PreviousUntil, w.CreatedAt = timeOf(&until), timeOf(&created)
+	if until == 0 {
+		w.PreviousUntil = credo.Time{}
+	}
+	w.DeletedAt, w.PausedAt, w.FailingSince = timeOf(deleted), timeOf(paused), timeOf(failing)
+	return w, nil
+}
+
+// CreateWebhook implements credo.WebhookStore.
+func (db *DB) CreateWebhook(ctx context.Context, w *credo.Webhook) error {
+	writer := rand.Text()
+	var id int64
+	err := db.write(ctx, "creating a webhook", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		if err := liveWatchlist(ctx, tx, w.Watchlist); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO webhooks(owner, watchlist, url, secret, created_ns, writer)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (writer) DO UPDATE SET writer = EXCLUDED.writer RETURNING id`,
+			w.Owner, w.Watchlist, w.URL, w.Secret, unixNano(w.CreatedAt.Time), writer).Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
+	w.ID = id
+	return nil
+}
+
+// Webhook implements credo.WebhookStore.
+func (db *DB) Webhook(ctx context.Context, id int64) (*credo.Webhook, error) {
+	var w *credo.Webhook
+	err := db.read(ctx, "reading a webhook", func(ctx context.Context) error {
+		var err error
+		w, err = scanWebhook(db.pool.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1`, id))
+		if err == pgx.ErrNoRows {
+			return credo.ErrWebhookNotFound(id)
+		}
+		return err
+	})
+	return w, err
+}
+
+// Webhooks implements credo.WebhookStore.
+func (db *DB) Webhooks(ctx context.Context, owner string) ([]*credo.Webhook, error) {
+	out := []*credo.Webhook{}
+	err := db.read(ctx, "reading webhooks", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE owner = $1 AND deleted_ns IS NULL ORDER BY id`, owner)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			w, err := scanWebhook(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, w)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// liveWebhook locks webhook id inside tx, checking it exists undeleted.
+func liveWebhook(ctx context.Context, tx pgx.Tx, id int64) error {
+	var deleted *int64
+	err := tx.QueryRow(ctx, `SELECT deleted_ns FROM webhooks WHERE id = $1 FOR UPDATE`, id).Scan(&deleted)
+	if err == pgx.ErrNoRows || err == nil && deleted != nil {
+		return credo.ErrWebhookNotFound(id)
+	}
+	return err
+}
+
+// DeleteWebhook implements credo.WebhookStore.
+func (db *DB) DeleteWebhook(ctx context.Context, id int64, at time.Time) error {
+	return db.write(ctx, "deleting a webhook", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		if err := liveWebhook(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE webhooks SET deleted_ns = $1 WHERE id = $2`, unixNano(at), id)
+		return err
+	})
+}
+
+// RotateWebhookSecret implements credo.WebhookStore. A retry after a lost
+// commit finds secret current already and changes nothing.
+func (db *DB) RotateWebhookSecret(ctx context.Context, id int64, secret string, previousUntil time.Time) error {
+	return db.write(ctx, "rotating a webhook secret", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		if err := liveWebhook(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE webhooks SET previous = secret, previous_until = $1, secret = $2 WHERE id = $3 AND secret <> $2`,
+			unixNano(previousUntil), secret, id)
+		return err
+	})
+}
+
+// WebhookTargets implements credo.WebhookStore.
+func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.WebhookTarget, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	var out []credo.WebhookTarget
+	err := db.read(ctx, "reading webhook targets", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner
+			FROM watchlist_members AS m
+			JOIN watchlists AS l ON l.id = m.watchlist AND l.deleted_ns IS NULL
+			JOIN webhooks AS w ON w.watchlist = l.id AND w.deleted_ns IS NULL
+			WHERE m.code = ANY($1::text[])
+			ORDER BY m.code, w.id`, codes)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t credo.WebhookTarget
+			if err := rows.Scan(&t.Code, &t.Watchlist, &t.Types, &t.Webhook, &t.Owner); err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// WebhookCursor implements credo.WebhookStore.
+func (db *DB) WebhookCursor(ctx context.Context) (int64, error) {
+	var p int64
+	err := db.read(ctx, "reading the webhook cursor", func(ctx context.Context) error {
+		return db.pool.QueryRow(ctx, `SELECT position FROM webhook_cursor WHERE one = 1`).Scan(&p)
+	})
+	return p, err
+}
+
+// EnqueueWebhookDeliveries implements credo.WebhookStore. The cursor's
+// row lock orders nodes queueing at once: the second finds the cursor
+// moved and stores nothing.
+func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, from, to int64, ds []*credo.WebhookDelivery) error {
+	n := len(ds)
+	hooks, positions, nexts := make([]int64, n), make([]int64, n), make([]int64, n)
+	subjects, bodies := make([]string, n), make([][]byte, n)
+	for i, d := range ds {
+		hooks[i], positions[i], subjects[i], bodies[i], nexts[i] = d.Webhook, d.Position, d.Subject, d.Event, unixNano(d.NextAt.Time)
+	}
+	var ids []int64
+	err := db.write(ctx, "queueing webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		tag, err := tx.Exec(ctx, `UPDATE webhook_cursor SET position = $1 WHERE one = 1 AND position = $2`, to, from)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return credo.Errorf(credo.ECONFLICT, "the webhook cursor is no longer at %d", from)
+		}
+		if n == 0 {
+			return nil
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO webhook_deliveries(webhook, position, subject, event, next_ns)
+			SELECT h, p, s, e, x FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bytea[], $5::bigint[]) WITH ORDINALITY AS u(h, p, s, e, x, o)
+			ORDER BY o RETURNING id`, hooks, positions, subjects, bodies, nexts)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(ids)
+	for i, id := range ids {
+		ds[i].ID = id
+	}
+	return nil
+}
+
+const deliveryColumns = `id, webhook, position, subject, event, attempts, first_failed_ns, next_ns, last_status, last_error, dead_ns, replayed`
+
+func scanDelivery(row pgx.Row) (*credo.WebhookDelivery, error) {
+	d := new(credo.WebhookDelivery)
+	var event []byte
+	var first, next int64
+	var dead *int64
+	var attempts, status int32
+	if err := row.Scan(&d.ID, &d.Webhook, &d.Position, &d.Subject, &event, &attempts, &first, &next, &status, &d.LastError, &dead, &d.Replayed); err != nil {
+		return nil, err
+	}
+	d.Event, d.Attempts, d.LastStatus = event, int(attempts), int(status)
+	if first != 0 {
+		d.FirstFailedAt = timeOf(&first)
+	}
+	d.NextAt, d.DeadAt = timeOf(&next), timeOf(dead)
+	return d, nil
+}
+
+// scanClaimed reads a claimed delivery and its endpoint.
+func scanClaimed(row pgx.Row) (*credo.WebhookDelivery, *credo.Webhook, error) {
+	d, w := new(credo.WebhookDelivery), new(credo.Webhook)
+	var event []byte
+	var first, next, until, created, dead0 int64
+	var dead, deleted, paused, failing *int64
+	var attempts, status int32
+	if err := row.Scan(&d.ID, &d.Webhook, &d.Position, &d.Subject, &event, &attempts, &first, &next, &status, &d.LastError, &dead, &d.Replayed,
+		&w.ID, &w.Owner, &w.Watchlist, &w.URL, &w.Secret, &w.Previous, &until, &created, &deleted, &paused, &failing, &dead0); err != nil {
+		return nil, nil, err
+	}
+	d.Event, d.Attempts, d.LastStatus = event, int(attempts), int(status)
+	if first != 0 {
+		d.FirstFailedAt = timeOf(&first)
+	}
+	d.NextAt, d.DeadAt = timeOf(&next), timeOf(dead)
+	w.CreatedAt = timeOf(&created)
+	if until != 0 {
+		w.PreviousUntil = timeOf(&until)
+	}
+	w.DeletedAt, w.PausedAt, w.FailingSince = timeOf(deleted), timeOf(paused), timeOf(failing)
+	return d, w, nil
+}
+
+// ClaimWebhookDeliveries implements credo.WebhookStore: rows another node
+// is claiming at the same moment are skipped (SKIP LOCKED), and a claim
+// committed meanwhile is seen by the lease check made on the locked row.
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
+	var out []*credo.WebhookDelivery
+	ns := unixNano(now)
+	err := db.write(ctx, "claiming webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		out = out[:0]
+		// The heads are locked (another node claiming at once skips them);
+		// the rows queued behind a head are claimable by no one else while
+		// it is queued. Each head comes with up to runs-1 of them.
+		rows, err := tx.Query(ctx, `WITH h AS (
+				SELECT d.id, d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
+				WHERE d.dead_ns IS NULL AND d.next_ns <= $3 AND d.lease_ns < $3
+					AND w.paused_ns IS NULL AND w.deleted_ns IS NULL
+					AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
+						WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
+				ORDER BY d.id LIMIT $4
+				FOR UPDATE OF d SKIP LOCKED),
+			c AS (
+				SELECT id FROM (
+					SELECT r.id, row_number() OVER (PARTITION BY r.webhook, r.subject ORDER BY r.id) AS k
+					FROM h JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject
+						AND r.dead_ns IS NULL AND r.id >= h.id) AS n
+				WHERE k <= $5)
+			UPDATE webhook_deliveries AS t SET lease_owner = $1, lease_ns = $2 FROM c, webhooks AS w WHERE t.id = c.id AND w.id = t.webhook
+			RETURNING t.id, t.webhook, t.position, t.subject, t.event, t.attempts, t.first_failed_ns, t.next_ns, t.last_status, t.last_error, t.dead_ns, t.replayed,
+				w.id, w.owner, w.watchlist, w.url, w.secret, w.previous, w.previous_until, w.created_ns, w.deleted_ns, w.paused_ns, w.failing_ns, 0`,
+			node, unixNano(now.Add(lease)), ns, limit, max(runs, 1))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d, h, err := scanClaimed(rows)
+			if err != nil {
+				return err
+			}
+			d.Endpoint = h
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b *credo.WebhookDelivery) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+// FinishWebhookDeliveries implements credo.WebhookStore.
+func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.WebhookResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	return db.write(ctx, "finishing webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		b := &pgx.Batch{}
+		for _, r := range results {
+			if r.Released {
+				b.Queue(`UPDATE webhook_deliveries SET lease_owner = '', lease_ns = 0 WHERE id = $1`, r.Delivery)
+				continue
+			}
+			if r.Delivered {
+				b.Queue(`DELETE FROM webhook_deliveries WHERE id = $1`, r.Delivery)
+				b.Queue(`UPDATE webhooks SET failing_ns = NULL WHERE id = $1 AND failing_ns IS NOT NULL`, r.Webhook)
+				continue
+			}
+			var dead *int64
+			if r.Dead {
+				ns := unixNano(r.At)
+				dead = &ns
+			}
+			b.Queue(`UPDATE webhook_deliveries SET attempts = $1, first_failed_ns = $2, next_ns = $3, last_status = $4, last_error = $5,
+				dead_ns = $6, lease_owner = '', lease_ns = 0 WHERE id = $7`,
+				r.Attempts, unixNano(r.FirstFailedAt), unixNano(r.NextAt), r.Status, r.Error, dead, r.Delivery)
+			b.Queue(`UPDATE webhooks SET failing_ns = $1 WHERE id = $2 AND failing_ns IS NULL`, unixNano(r.At), r.Webhook)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
+
+// ReleaseWebhookLeases implements credo.WebhookStore.
+func (db *DB) ReleaseWebhookLeases(ctx context.Context) error {
+	return db.write(ctx, "releasing webhook leases", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET lease_owner = '', lease_ns = 0 WHERE lease_ns <> 0`)
+		return err
+	})
+}
+
+// PauseWebhook implements credo.WebhookStore.
+func (db *DB) PauseWebhook(ctx context.Context, id int64, at time.Time) (bool, error) {
+	var paused bool
+	err := db.write(ctx, "pausing a webhook", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		tag, err := tx.Exec(ctx, `UPDATE webhooks SET paused_ns = $1 WHERE id = $2 AND paused_ns IS NULL AND deleted_ns IS NULL`, unixNano(at), id)
+		paused = err == nil && tag.RowsAffected() > 0
+		return err
+	})
+	return paused, err
+}
+
+// WebhookDeadLetters implements credo.WebhookStore.
+func (db *DB) WebhookDeadLetters(ctx context.Context, id int64, after int64, limit int) ([]*credo.WebhookDelivery, error) {
+	if limit <= 0 {
+		limit = credo.DefaultPageSize
+	}
+	limit = min(limit, credo.MaxPageSize)
+	out := []*credo.WebhookDelivery{}
+	err := db.read(ctx, "reading dead letters", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+			WHERE webhook = $1 AND dead_ns IS NOT NULL AND id > $2 ORDER BY id LIMIT $3`, id, after, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ReplayWebhook implements credo.WebhookStore.
+func (db *DB) ReplayWebhook(ctx context.Context, id int64, at time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, "replaying a webhook", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		if err := liveWebhook(ctx, tx, id); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET dead_ns = NULL, replayed = true, attempts = 0, first_failed_ns = 0,
+			next_ns = $1, lease_owner = '', lease_ns = 0 WHERE webhook = $2 AND dead_ns IS NOT NULL`, unixNano(at), id)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `UPDATE webhooks SET paused_ns = NULL, failing_ns = NULL WHERE id = $1`, id)
+		return err
+	})
+	return int(n), err
+}

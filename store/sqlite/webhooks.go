@@ -1,0 +1,409 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/credo-registry/credo"
+)
+
+var _ credo.WebhookStore = (*DB)(nil)
+
+func nullTime(n sql.NullInt64) credo.Time { return fromUnixNano(n.Int64) }
+
+const webhookColumns = `id, owner, watchlist, url, secret, previous, previous_until, created_at, deleted_at, paused_at, failing_since,
+	(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook = webhooks.id AND d.dead_at IS NOT NULL)`
+
+func scanWebhook(row interface{ Scan(...any) error }) (*credo.Webhook, error) {
+	w := new(credo.Webhook)
+	var until, created int64
+	var deleted, paused, failing sql.NullInt64
+	if err := row.Scan(&w.ID, &w.Owner, &w.Watchlist, &w.URL, &w.Secret, &w.Previous, &until, &created, &deleted, &paused, &failing, &w.DeadLetters); err != nil {
+		return nil, err
+	}
+	w.PreviousUntil, w.CreatedAt = fromUnixNano(until), fromUnixNano(created)
+	w.DeletedAt, w.PausedAt, w.FailingSince = nullTime(deleted), nullTime(paused), nullTime(failing)
+	return w, nil
+}
+
+// CreateWebhook implements credo.WebhookStore.
+func (db *DB) CreateWebhook(ctx context.Context, w *credo.Webhook) error {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := liveWatchlist(ctx, tx, w.Watchlist); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks(owner, watchlist, url, secret, created_at) VALUES (?, ?, ?, ?, ?)`,
+			w.Owner, w.Watchlist, w.URL, w.Secret, unixNano(w.CreatedAt))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: creating a webhook: %w", err)
+	}
+	w.ID = id
+	return nil
+}
+
+// Webhook implements credo.WebhookStore.
+func (db *DB) Webhook(ctx context.Context, id int64) (*credo.Webhook, error) {
+	w, err := scanWebhook(db.r.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credo.ErrWebhookNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading webhook %d: %w", id, err)
+	}
+	return w, nil
+}
+
+// Webhooks implements credo.WebhookStore.
+func (db *DB) Webhooks(ctx context.Context, owner string) ([]*credo.Webhook, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE owner = ? AND deleted_at IS NULL ORDER BY id`, owner)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading webhooks of %s: %w", owner, err)
+	}
+	defer rows.Close()
+	out := []*credo.Webhook{}
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: reading webhooks of %s: %w", owner, err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// liveWebhook checks, inside tx, that webhook id exists undeleted.
+func liveWebhook(ctx context.Context, tx *sql.Tx, id int64) error {
+	var deleted sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT deleted_at FROM webhooks WHERE id = ?`, id).Scan(&deleted)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && deleted.Valid {
+		return credo.ErrWebhookNotFound(id)
+	}
+	return err
+}
+
+// DeleteWebhook implements credo.WebhookStore.
+func (db *DB) DeleteWebhook(ctx context.Context, id int64, at time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := liveWebhook(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE webhooks SET deleted_at = ? WHERE id = ?`, unixNano(credo.NewTime(at)), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: deleting webhook %d: %w", id, err)
+	}
+	return nil
+}
+
+// RotateWebhookSecret implements credo.WebhookStore.
+func (db *DB) RotateWebhookSecret(ctx context.Context, id int64, secret string, previousUntil time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := liveWebhook(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE webhooks SET previous = secret, previous_until = ?, secret = ? WHERE id = ?`,
+			unixNano(credo.NewTime(previousUntil)), secret, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: rotating the secret of webhook %d: %w", id, err)
+	}
+	return nil
+}
+
+// WebhookTargets implements credo.WebhookStore.
+func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.WebhookTarget, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	arg, err := json.Marshal(codes)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner
+		FROM json_each(?) AS j CROSS JOIN watchlist_members AS m ON m.code = j.value
+		JOIN watchlists AS l ON l.id = m.watchlist AND l.deleted_at IS NULL
+		JOIN webhooks AS w ON w.watchlist = l.id AND w.deleted_at IS NULL
+		ORDER BY m.code, w.id`, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading webhook targets: %w", err)
+	}
+	defer rows.Close()
+	var out []credo.WebhookTarget
+	for rows.Next() {
+		var t credo.WebhookTarget
+		var types []byte
+		if err := rows.Scan(&t.Code, &t.Watchlist, &types, &t.Webhook, &t.Owner); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(types, &t.Types); err != nil {
+			return nil, fmt.Errorf("sqlite: decoding watchlist %d: %w", t.Watchlist, err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// WebhookCursor implements credo.WebhookStore.
+func (db *DB) WebhookCursor(ctx context.Context) (int64, error) {
+	var p int64
+	if err := db.r.QueryRowContext(ctx, `SELECT position FROM webhook_cursor WHERE one = 1`).Scan(&p); err != nil {
+		return 0, fmt.Errorf("sqlite: reading the webhook cursor: %w", err)
+	}
+	return p, nil
+}
+
+// EnqueueWebhookDeliveries implements credo.WebhookStore.
+func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, from, to int64, ds []*credo.WebhookDelivery) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_cursor SET position = ? WHERE one = 1 AND position = ?`, to, from)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return credo.Errorf(credo.ECONFLICT, "the webhook cursor is no longer at %d", from)
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO webhook_deliveries(webhook, position, subject, event, next_at) VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, d := range ds {
+			res, err := stmt.ExecContext(ctx, d.Webhook, d.Position, d.Subject, []byte(d.Event), unixNano(d.NextAt))
+			if err != nil {
+				return err
+			}
+			if d.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: queueing webhook deliveries: %w", err)
+	}
+	return nil
+}
+
+const deliveryColumns = `id, webhook, position, subject, event, attempts, first_failed_at, next_at, last_status, last_error, dead_at, replayed`
+
+func scanDelivery(row interface{ Scan(...any) error }) (*credo.WebhookDelivery, error) {
+	d := new(credo.WebhookDelivery)
+	var event []byte
+	var first, next int64
+	var dead sql.NullInt64
+	if err := row.Scan(&d.ID, &d.Webhook, &d.Position, &d.Subject, &event, &d.Attempts, &first, &next, &d.LastStatus, &d.LastError, &dead, &d.Replayed); err != nil {
+		return nil, err
+	}
+	d.Event = event
+	d.FirstFailedAt, d.NextAt, d.DeadAt = fromUnixNano(first), fromUnixNano(next), nullTime(dead)
+	return d, nil
+}
+
+// ClaimWebhookDeliveries implements credo.WebhookStore.
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
+	var out []*credo.WebhookDelivery
+	ns := now.UnixNano()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		// Each head and up to runs-1 of those queued behind it.
+		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (
+			SELECT id FROM (
+				SELECT r.id, row_number() OVER (PARTITION BY r.webhook, r.subject ORDER BY r.id) AS k FROM (
+					SELECT d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
+					WHERE d.dead_at IS NULL AND +d.next_at <= ? AND +d.lease_until < ?
+						AND w.paused_at IS NULL AND w.deleted_at IS NULL
+						AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
+							WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
+					ORDER BY d.id LIMIT ?) AS h
+				JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject AND r.dead_at IS NULL)
+			WHERE k <= ?)
+			RETURNING `+deliveryColumns, node, now.Add(lease).UnixNano(), ns, ns, limit, max(runs, 1))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, d)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		// Their endpoints, read once each.
+		ids := map[int64]*credo.Webhook{}
+		for _, d := range out {
+			ids[d.Webhook] = nil
+		}
+		arg, err := json.Marshal(slices.Collect(maps.Keys(ids)))
+		if err != nil {
+			return err
+		}
+		hs, err := tx.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id IN (SELECT value FROM json_each(?))`, string(arg))
+		if err != nil {
+			return err
+		}
+		defer hs.Close()
+		for hs.Next() {
+			h, err := scanWebhook(hs)
+			if err != nil {
+				return err
+			}
+			ids[h.ID] = h
+		}
+		for _, d := range out {
+			d.Endpoint = ids[d.Webhook]
+		}
+		return hs.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: claiming webhook deliveries: %w", err)
+	}
+	slices.SortFunc(out, func(a, b *credo.WebhookDelivery) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+// FinishWebhookDeliveries implements credo.WebhookStore.
+func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.WebhookResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		for _, r := range results {
+			if r.Released {
+				if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_owner = '', lease_until = 0 WHERE id = ?`, r.Delivery); err != nil {
+					return err
+				}
+				continue
+			}
+			if r.Delivered {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE id = ?`, r.Delivery); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, r.Webhook); err != nil {
+					return err
+				}
+				continue
+			}
+			var dead any
+			if r.Dead {
+				dead = r.At.UnixNano()
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = ?, first_failed_at = ?, next_at = ?,
+				last_status = ?, last_error = ?, dead_at = ?,
+				lease_owner = '', lease_until = 0 WHERE id = ?`,
+				r.Attempts, r.FirstFailedAt.UnixNano(), r.NextAt.UnixNano(), r.Status, r.Error, dead, r.Delivery); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`,
+				r.At.UnixNano(), r.Webhook); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: finishing webhook deliveries: %w", err)
+	}
+	return nil
+}
+
+// ReleaseWebhookLeases implements credo.WebhookStore.
+func (db *DB) ReleaseWebhookLeases(ctx context.Context) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_owner = '', lease_until = 0 WHERE lease_until <> 0`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: releasing webhook leases: %w", err)
+	}
+	return nil
+}
+
+// PauseWebhook implements credo.WebhookStore.
+func (db *DB) PauseWebhook(ctx context.Context, id int64, at time.Time) (bool, error) {
+	var paused bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhooks SET paused_at = ? WHERE id = ? AND paused_at IS NULL AND deleted_at IS NULL`, at.UnixNano(), id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		paused = n > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("sqlite: pausing webhook %d: %w", id, err)
+	}
+	return paused, nil
+}
+
+// WebhookDeadLetters implements credo.WebhookStore.
+func (db *DB) WebhookDeadLetters(ctx context.Context, id int64, after int64, limit int) ([]*credo.WebhookDelivery, error) {
+	if limit <= 0 {
+		limit = credo.DefaultPageSize
+	}
+	limit = min(limit, credo.MaxPageSize)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+		WHERE webhook = ? AND dead_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`, id, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading the dead letters of webhook %d: %w", id, err)
+	}
+	defer rows.Close()
+	out := []*credo.WebhookDelivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ReplayWebhook implements credo.WebhookStore.
+func (db *DB) ReplayWebhook(ctx context.Context, id int64, at time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := liveWebhook(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET dead_at = NULL, replayed = 1, attempts = 0, first_failed_at = 0,
+			next_at = ?, lease_owner = '', lease_until = 0 WHERE webhook = ? AND dead_at IS NOT NULL`, at.UnixNano(), id)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE webhooks SET paused_at = NULL, failing_since = NULL WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: replaying webhook %d: %w", id, err)
+	}
+	return int(n), nil
+}

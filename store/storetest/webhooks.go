@@ -1,0 +1,162 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/credo-registry/credo"
+)
+
+// testWebhooks checks credo.WebhookStore: endpoints of live watchlists,
+// rotation, targets, the cursor's compare-and-set, claims (heads of each
+// endpoint and organization with their runs, leases), outcomes, dead
+// letters, pausing and replay, deletion.
+func testWebhooks(t *testing.T, h Harness) {
+	s := h.Open(t)
+	at := t0.Add(time.Hour)
+	const a, b = "91340600MA2MT9X45R", "91310000MA1FL5JD4B"
+	wl := &credo.Watchlist{Owner: "acct-client", Name: "供应商", Types: []string{"credo.grade.changed"}, CreatedAt: credo.NewTime(at)}
+	if err := s.CreateWatchlist(ctx, wl); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ChangeWatchlistMembers(ctx, wl.ID, []string{a, b}, nil, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateWebhook(ctx, &credo.Webhook{Owner: "acct-client", Watchlist: 999999, URL: "https://203.0.113.10/", Secret: "whsec_x", CreatedAt: credo.NewTime(at)}); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		t.Fatalf("endpoint of an unknown watchlist: %v", err)
+	}
+	hook := &credo.Webhook{Owner: "acct-client", Watchlist: wl.ID, URL: "https://203.0.113.10/credo", Secret: "whsec_one", CreatedAt: credo.NewTime(at)}
+	if err := s.CreateWebhook(ctx, hook); err != nil || hook.ID == 0 {
+		t.Fatalf("CreateWebhook: %v (id %d)", err, hook.ID)
+	}
+	if err := s.RotateWebhookSecret(ctx, hook.ID, "whsec_two", at.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Webhook(ctx, hook.ID)
+	if err != nil || got.Secret != "whsec_two" || got.Previous != "whsec_one" || !got.PreviousUntil.Equal(at.Add(24*time.Hour)) ||
+		got.URL != hook.URL || got.Watchlist != wl.ID || !got.CreatedAt.Equal(at) || !got.PausedAt.IsZero() {
+		t.Fatalf("Webhook: %+v, %v", got, err)
+	}
+	if _, err := s.Webhook(ctx, 999999); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		t.Fatalf("unknown webhook: %v", err)
+	}
+	if hs, err := s.Webhooks(ctx, "acct-client"); err != nil || len(hs) != 1 || hs[0].ID != hook.ID {
+		t.Fatalf("Webhooks: %+v, %v", hs, err)
+	}
+	targets, err := s.WebhookTargets(ctx, []string{a, "91110000MA00000000"})
+	if err != nil || len(targets) != 1 || targets[0].Code != a || targets[0].Watchlist != wl.ID || targets[0].Webhook != hook.ID ||
+		targets[0].Owner != "acct-client" || !slices.Equal(targets[0].Types, wl.Types) {
+		t.Fatalf("WebhookTargets: %+v, %v", targets, err)
+	}
+
+	// The cursor moves only from where it is.
+	if c, err := s.WebhookCursor(ctx); err != nil || c != 0 {
+		t.Fatalf("WebhookCursor: %d, %v", c, err)
+	}
+	var ds []*credo.WebhookDelivery
+	for i, code := range []string{a, a, b, a} {
+		ds = append(ds, &credo.WebhookDelivery{Webhook: hook.ID, Position: int64(10 + i), Subject: code, Event: []byte(`{"id":"x"}`), NextAt: credo.NewTime(at)})
+	}
+	if err := s.EnqueueWebhookDeliveries(ctx, 0, 20, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnqueueWebhookDeliveries(ctx, 0, 30, ds[:1]); credo.ErrorCodeOf(err) != credo.ECONFLICT {
+		t.Fatalf("enqueue from a cursor that moved: %v", err)
+	}
+	if c, _ := s.WebhookCursor(ctx); c != 20 {
+		t.Fatalf("cursor %d after a refused enqueue", c)
+	}
+
+	// Claims: each organization's head with its run; nothing another node holds.
+	claimed, err := s.ClaimWebhookDeliveries(ctx, "n1", at, time.Minute, 10, 2)
+	if err != nil || len(claimed) != 3 || claimed[0].ID != ds[0].ID || claimed[1].ID != ds[1].ID || claimed[2].ID != ds[2].ID {
+		t.Fatalf("claimed %v, %v; want the first two of a and the one of b", deliveryIDs(claimed), err)
+	}
+	if again, err := s.ClaimWebhookDeliveries(ctx, "n2", at, time.Minute, 10, 8); err != nil || len(again) != 0 {
+		t.Fatalf("a second node claimed %v, %v", deliveryIDs(again), err)
+	}
+	// Outcomes: a delivered, a's second failed, b released.
+	err = s.FinishWebhookDeliveries(ctx, []credo.WebhookResult{
+		{Delivery: ds[0].ID, Webhook: hook.ID, Delivered: true},
+		{Delivery: ds[1].ID, Webhook: hook.ID, Attempts: 1, FirstFailedAt: at, NextAt: at.Add(time.Minute), Status: 500, Error: "answered 500", At: at},
+		{Delivery: ds[2].ID, Webhook: hook.ID, Released: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Webhook(ctx, hook.ID); !got.FailingSince.Equal(at) {
+		t.Fatalf("failing since %v", got.FailingSince)
+	}
+	claimed, _ = s.ClaimWebhookDeliveries(ctx, "n2", at, time.Minute, 10, 8)
+	if len(claimed) != 1 || claimed[0].ID != ds[2].ID {
+		t.Fatalf("while a's head waits: claimed %v", deliveryIDs(claimed))
+	}
+	// A lease that ran out is taken over.
+	claimed, _ = s.ClaimWebhookDeliveries(ctx, "n3", at.Add(2*time.Minute), time.Minute, 10, 8)
+	if len(claimed) != 3 || claimed[0].ID != ds[1].ID || claimed[0].Attempts != 1 || claimed[0].LastStatus != 500 || claimed[2].ID != ds[3].ID {
+		t.Fatalf("after the leases ran out: %v", deliveryIDs(claimed))
+	}
+	// Dead: listed, paused, replayed.
+	err = s.FinishWebhookDeliveries(ctx, []credo.WebhookResult{
+		{Delivery: ds[1].ID, Webhook: hook.ID, Attempts: 9, FirstFailedAt: at, NextAt: at.Add(25 * time.Hour), Status: 0, Error: "no answer in time", Dead: true, At: at.Add(25 * time.Hour)},
+		{Delivery: ds[2].ID, Webhook: hook.ID, Delivered: true},
+		{Delivery: ds[3].ID, Webhook: hook.ID, Released: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if paused, err := s.PauseWebhook(ctx, hook.ID, at.Add(25*time.Hour)); err != nil || !paused {
+		t.Fatalf("PauseWebhook: %v, %v", paused, err)
+	}
+	if paused, _ := s.PauseWebhook(ctx, hook.ID, at.Add(26*time.Hour)); paused {
+		t.Fatal("paused twice")
+	}
+	dead, err := s.WebhookDeadLetters(ctx, hook.ID, 0, 10)
+	if err != nil || len(dead) != 1 || dead[0].ID != ds[1].ID || dead[0].DeadAt.IsZero() || dead[0].LastError != "no answer in time" || dead[0].Attempts != 9 {
+		t.Fatalf("dead letters %+v, %v", dead, err)
+	}
+	if claimed, _ := s.ClaimWebhookDeliveries(ctx, "n1", at.Add(48*time.Hour), time.Minute, 10, 8); len(claimed) != 0 {
+		t.Fatalf("claimed for a paused endpoint: %v", deliveryIDs(claimed))
+	}
+	if n, err := s.ReplayWebhook(ctx, hook.ID, at.Add(26*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("ReplayWebhook: %d, %v", n, err)
+	}
+	claimed, _ = s.ClaimWebhookDeliveries(ctx, "n1", at.Add(26*time.Hour), time.Minute, 10, 8)
+	if len(claimed) != 2 || claimed[0].ID != ds[1].ID || !claimed[0].Replayed || claimed[0].Attempts != 0 || claimed[1].ID != ds[3].ID {
+		t.Fatalf("after replay: %+v", claimed)
+	}
+	if got, _ := s.Webhook(ctx, hook.ID); !got.PausedAt.IsZero() || !got.FailingSince.IsZero() || got.DeadLetters != 0 {
+		t.Fatalf("after replay: %+v", got)
+	}
+	if err := s.ReleaseWebhookLeases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if claimed, _ := s.ClaimWebhookDeliveries(ctx, "n2", at.Add(26*time.Hour), time.Minute, 10, 8); len(claimed) != 2 {
+		t.Fatalf("after releasing leases: %v", deliveryIDs(claimed))
+	}
+	// Deleted: no targets, no claims, not listed.
+	if err := s.DeleteWebhook(ctx, hook.ID, at.Add(27*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteWebhook(ctx, hook.ID, at.Add(27*time.Hour)); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		t.Fatalf("deleted twice: %v", err)
+	}
+	if targets, _ := s.WebhookTargets(ctx, []string{a, b}); len(targets) != 0 {
+		t.Fatalf("targets of a deleted endpoint: %+v", targets)
+	}
+	if hs, _ := s.Webhooks(ctx, "acct-client"); len(hs) != 0 {
+		t.Fatalf("deleted endpoint listed: %+v", hs)
+	}
+	if claimed, _ := s.ClaimWebhookDeliveries(ctx, "n1", at.Add(30*time.Hour), time.Minute, 10, 8); len(claimed) != 0 {
+		t.Fatalf("claimed for a deleted endpoint: %v", deliveryIDs(claimed))
+	}
+}
+
+func deliveryIDs(ds []*credo.WebhookDelivery) []int64 {
+	var out []int64
+	for _, d := range ds {
+		out = append(out, d.ID)
+	}
+	return out
+}

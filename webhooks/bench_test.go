@@ -1,0 +1,166 @@
+package webhooks_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/events"
+	"github.com/credo-registry/credo/store/postgres/pgtest"
+	"github.com/credo-registry/credo/store/sqlite"
+	"github.com/credo-registry/credo/uscc"
+	"github.com/credo-registry/credo/visibility"
+	"github.com/credo-registry/credo/webhooks"
+)
+
+func benchEnv(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// BenchmarkWorker measures the delivery worker alone, from the change log
+// to a local receiver: CREDO_BENCH_WATCHLISTS watchlists (1,000) of a
+// client, each of CREDO_BENCH_MEMBERS organizations (1,000) and with an
+// endpoint; changes of watched organizations are appended to the log at
+// CREDO_BENCH_RATE a second (1,000) for CREDO_BENCH_SECONDS (10), 50 ms
+// at a time, each visible to the client (registration changes). Reported:
+// deliveries/s and the lag from the append's commit to the delivery
+// (p50, p99). The store is SQLite, or PostgreSQL with CREDO_BENCH_PG=1.
+func BenchmarkWorker(b *testing.B) {
+	lists, members := benchEnv("CREDO_BENCH_WATCHLISTS", 1000), benchEnv("CREDO_BENCH_MEMBERS", 1000)
+	rate, seconds := benchEnv("CREDO_BENCH_RATE", 1000), benchEnv("CREDO_BENCH_SECONDS", 10)
+	ctx := context.Background()
+	var s credo.Store
+	if os.Getenv("CREDO_BENCH_PG") == "1" {
+		s = pgtest.Open(b)
+	} else {
+		db, err := sqlite.Open(ctx, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		s = db
+	}
+	var mu sync.Mutex
+	got := map[string]time.Time{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		mu.Lock()
+		if _, dup := got[r.Header.Get(webhooks.HeaderID)]; !dup {
+			got[r.Header.Get(webhooks.HeaderID)] = now
+		}
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer recv.Close()
+	client := &credo.Account{ID: "monitor", Role: credo.RoleClient, CreatedAt: credo.NewTime(time.Now())}
+	if err := s.CreateAccount(ctx, client, credo.HashToken("credo_bench_monitor")); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	var watched []string
+	for l := range lists {
+		wl := &credo.Watchlist{Owner: client.ID, Name: fmt.Sprintf("供应商 %d", l), Types: []string{}, CreatedAt: credo.NewTime(time.Now())}
+		if err := s.CreateWatchlist(ctx, wl); err != nil {
+			b.Fatal(err)
+		}
+		codes := make([]string, members)
+		for i := range codes {
+			n := l*members + i
+			c, err := uscc.Build('9', '1', []string{"110101", "110102", "110105", "110106"}[n/900000], fmt.Sprintf("MA%06d", n%900000+1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			codes[i] = c
+		}
+		watched = append(watched, codes...)
+		if err := s.ChangeWatchlistMembers(ctx, wl.ID, codes, nil, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.CreateWebhook(ctx, &credo.Webhook{Owner: client.ID, Watchlist: wl.ID, URL: recv.URL, Secret: webhooks.NewSecret(), CreatedAt: credo.NewTime(time.Now())}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("%d watchlists of %d organizations (%d in all) made in %s", lists, members, len(watched), time.Since(start).Round(time.Millisecond))
+	w := &webhooks.Worker{Store: s.(webhooks.Store), Feed: events.NewFeed(s.(events.Store), visibility.New(nil, nil), "credo", nil),
+		Network: webhooks.Network{AllowPrivate: true}}
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(wctx) }()
+	defer func() { cancel(); <-done }()
+
+	b.ResetTimer()
+	for range b.N {
+		rng := rand.New(rand.NewPCG(1, 2))
+		committed := map[string]time.Time{}
+		per := max(1, rate/20)
+		tick := time.NewTicker(50 * time.Millisecond)
+		began := time.Now()
+		for k := 0; time.Since(began) < time.Duration(seconds)*time.Second; k++ {
+			<-tick.C
+			cs := make([]*credo.Change, per)
+			for i := range cs {
+				data, _ := json.Marshal(map[string]any{"version": k + 2, "authority": "bj-amr", "name": "北京某某科技有限公司"})
+				cs[i] = &credo.Change{Type: credo.ChangeRegistrationChanged, Subject: watched[rng.IntN(len(watched))],
+					Ref: strconv.Itoa(k*per + i), At: credo.NewTime(time.Now()), Data: data}
+			}
+			if _, err := s.AppendChanges(ctx, cs); err != nil {
+				b.Fatal(err)
+			}
+			at := time.Now()
+			for _, c := range cs {
+				committed[strconv.FormatInt(c.Position, 10)] = at
+			}
+		}
+		tick.Stop()
+		offered := time.Since(began)
+		deadline := time.Now().Add(3 * time.Minute)
+		for {
+			mu.Lock()
+			n := 0
+			for id := range committed {
+				if _, ok := got[id]; ok {
+					n++
+				}
+			}
+			mu.Unlock()
+			if n == len(committed) {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%d of %d events not delivered in 3 minutes", len(committed)-n, len(committed))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		mu.Lock()
+		var lags []time.Duration
+		var last time.Time
+		for id, at := range committed {
+			lags = append(lags, got[id].Sub(at))
+			if got[id].After(last) {
+				last = got[id]
+			}
+		}
+		mu.Unlock()
+		slices.Sort(lags)
+		p := func(q float64) time.Duration { return lags[min(len(lags)-1, int(q*float64(len(lags))))] }
+		b.ReportMetric(float64(len(committed))/offered.Seconds(), "events/s")
+		b.ReportMetric(float64(len(committed))/last.Sub(began).Seconds(), "deliveries/s")
+		b.ReportMetric(float64(p(0.50).Milliseconds()), "lag-p50-ms")
+		b.ReportMetric(float64(p(0.99).Milliseconds()), "lag-p99-ms")
+		b.Logf("%d events in %s, all delivered %s after the first; lag p50 %s p99 %s max %s", len(committed), offered.Round(time.Millisecond),
+			last.Sub(began).Round(time.Millisecond), p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond))
+	}
+}
