@@ -81,7 +81,7 @@ func (in *Ingester) PrepareSubjects(ctx context.Context, as *credo.Authority, li
 }
 
 // Commit stores a prepared batch in one durable write, regrades the
-// organizations whose records it stored (when the Ingester has a Grader),
+// organizations whose records it stored (its Stages: pipeline.Regrade),
 // and returns every line's outcome. An error means nothing was stored;
 // once the write is stored its outcome is returned even if its notices or
 // regrading fail, which are then kept to be completed later (Pending).
