@@ -57,6 +57,7 @@ const (
 	ChangeAuthorityCreated    = "authority.created"
 	ChangeRulebookPublished   = "rulebook.published"
 	ChangeAnnualReportFiled   = "annual_report.filed"
+	ChangeReplyPublished      = "reply.published"
 	ChangeRelationshipChanged = "relationship.changed"
 	ChangeReportIssued        = "report.issued"
 	ChangeReportWithdrawn     = "report.withdrawn"
@@ -68,7 +69,7 @@ var ChangeTypes = []string{
 	ChangeListEntryNotified, ChangeListEntryActive, ChangeListEntryEnded,
 	ChangeCaseFiled, ChangeCaseDecided, ChangeRegistrationChanged,
 	ChangeAccountCreated, ChangeAuthorityCreated, ChangeRulebookPublished,
-	ChangeAnnualReportFiled, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
+	ChangeAnnualReportFiled, ChangeReplyPublished, ChangeRelationshipChanged, ChangeReportIssued, ChangeReportWithdrawn,
 }
 
 // Why a record was withdrawn (RecordWithdrawnChange.Reason).
@@ -136,6 +137,11 @@ type RecordAcceptedChange struct {
 	Kind       string `json:"kind"`
 	ExternalID string `json:"external_id"`
 	OccurredAt Time   `json:"occurred_at"`
+	// Digest is the record's Record.Digest: it binds every field the
+	// authority gave (amount, decision number, description, ...) to
+	// the change, and so to the ledger. Absent from changes made
+	// before it was added.
+	Digest     string `json:"digest,omitempty"`
 	Record     int64  `json:"record"`
 	Supersedes int64  `json:"supersedes,omitzero"`
 }
@@ -245,7 +251,7 @@ type RecordChanger struct {
 // NewRecordChanger prepares r's changes; r needs RecordedAt.
 func NewRecordChanger(r *Record) RecordChanger {
 	b, err := json.Marshal(RecordAcceptedChange{Authority: r.Authority, Category: r.Category, Kind: r.Kind,
-		ExternalID: r.ExternalID, OccurredAt: r.OccurredAt})
+		ExternalID: r.ExternalID, OccurredAt: r.OccurredAt, Digest: r.Digest()})
 	if err != nil {
 		panic("credo: encoding a change: " + err.Error())
 	}

@@ -200,6 +200,26 @@ func (r *Record) Retracted() bool { return r.Kind == KindRetraction }
 // ContentHash identifies what the authority said in r, so that a resubmitted
 // external id can be told apart as a repeat (same hash) or a clash.
 func (r *Record) ContentHash() [16]byte {
+	var out [16]byte
+	copy(out[:], r.contentSum())
+	return out
+}
+
+// Digest is the SHA-256, in hex, of what the authority said in r as it
+// submitted it (ContentHash's fields in full; Supersedes only when it
+// named the record by id, not by external id). The record.accepted change
+// carries it, so the ledger binds every field of a record: anyone shown
+// the record can recompute it (docs/LEDGER.md).
+func (r *Record) Digest() string {
+	c := *r
+	if c.SupersedesExternalID != "" {
+		c.Supersedes = 0
+	}
+	return hex.EncodeToString(c.contentSum())
+}
+
+// contentSum hashes the fields ContentHash and Digest identify r by.
+func (r *Record) contentSum() []byte {
 	h := sha256.New()
 	var buf [8]byte
 	str := func(s string) {
@@ -241,9 +261,7 @@ func (r *Record) ContentHash() [16]byte {
 	if r.Publish { // only when set, so that the hashes of records before it stay
 		str("publish")
 	}
-	var out [16]byte
-	copy(out[:], h.Sum(nil))
-	return out
+	return h.Sum(nil)
 }
 
 // ContentHashHex is ContentHash in hex.

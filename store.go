@@ -27,6 +27,7 @@ type Store interface {
 	AnnualReportStore
 	ScreeningStore
 	LedgerStore
+	ReplyStore
 	RelationshipStore
 	ReportStore
 	Close() error

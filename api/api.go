@@ -154,6 +154,8 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/v1/subjects/{code}/what-if"}, anyone, s.postWhatIf},
 		{Route{"GET", "/v1/subjects/{code}/lists"}, anyone, s.getSubjectLists},
 		{Route{"GET", "/v1/subjects/{code}/measures"}, anyone, s.getSubjectMeasures},
+		{Route{"POST", "/v1/subjects/{code}/replies"}, organizations, s.postReply},
+		{Route{"GET", "/v1/subjects/{code}/replies"}, anyone, s.getReplies},
 		{Route{"GET", "/v1/subjects/{code}/partners"}, anyone, s.getPartners},
 		{Route{"GET", "/v1/subjects/{code}/network"}, anyone, s.getNetwork},
 		{Route{"POST", "/v1/relationships"}, declarers, s.postRelationship},

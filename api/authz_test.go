@@ -227,6 +227,8 @@ func (f *authzFixture) matrix() map[string]struct {
 		"GET /metrics":                                  {"/metrics", all},
 		"POST /v1/subjects/{code}/annual-reports":       {"/v1/subjects/" + code + "/annual-reports", matrixRow{unaut, forbd, forbd, inval, forbd, forbd, forbd, forbd}},
 		"GET /v1/subjects/{code}/annual-reports":        {"/v1/subjects/" + code + "/annual-reports", all},
+		"POST /v1/subjects/{code}/replies":              {"/v1/subjects/" + code + "/replies", matrixRow{unaut, forbd, forbd, inval, forbd, forbd, forbd, forbd}},
+		"GET /v1/subjects/{code}/replies":               {"/v1/subjects/" + code + "/replies", all},
 		"GET /v1/subjects/{code}/annual-reports/{year}": {"/v1/subjects/" + code + "/annual-reports/2025", all},
 		"POST /v1/subjects/{code}/annual-reports/{year}/false-disclosures": {"/v1/subjects/" + code + "/annual-reports/2025/false-disclosures", matrixRow{unaut, forbd, forbd, forbd, inval, forbd, forbd, forbd}},
 		"GET /v1/annual-reports/overdue":                                   {"/v1/annual-reports/overdue?division=3406&year=2025", matrixRow{unaut, forbd, forbd, forbd, ok, forbd, forbd, ok}},

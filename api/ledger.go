@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -12,26 +11,11 @@ import (
 )
 
 // LogEntry is a leaf of the ledger as GET /v1/log/entries/{index} shows
-// it: the leaf hash always, and, to a viewer who may see the change, the
-// change's canonical form and the salt that opens the commitment (none
-// once erased).
-type LogEntry struct {
-	Index    int64           `json:"index"`
-	LeafHash []byte          `json:"leaf_hash"`
-	Salt     []byte          `json:"salt,omitempty"`
-	Entry    json.RawMessage `json:"entry,omitempty"`
-	Erased   bool            `json:"erased,omitempty"`
-}
+// it (ledger.Entry: what `credo verify` reads).
+type LogEntry = ledger.Entry
 
-// LogProof is an inclusion or consistency proof: the hashes from the
-// tree, in the order RFC 6962 verification reads them.
-type LogProof struct {
-	Index  *int64   `json:"index,omitempty"`
-	Size   int64    `json:"size,omitempty"`
-	From   *int64   `json:"from,omitempty"`
-	To     int64    `json:"to,omitempty"`
-	Hashes [][]byte `json:"hashes"`
-}
+// LogProof is an inclusion or consistency proof (ledger.Proof).
+type LogProof = ledger.Proof
 
 func (s *Server) ledger() (*ledger.Log, error) {
 	if s.Ledger == nil {
@@ -141,11 +125,9 @@ func (s *Server) getLogEntry(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		ok := v.Role == credo.RoleAdmin
-		if !ok && s.Events != nil {
-			if ok, err = s.Events.Visible(r.Context(), v, c); err != nil {
-				return err
-			}
+		ok, err := s.opens(r.Context(), v)(c)
+		if err != nil {
+			return err
 		}
 		if ok {
 			canon, err := ledger.Canonical(c)
@@ -157,6 +139,20 @@ func (s *Server) getLogEntry(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// opens returns whether v may see a change's content in the ledger: as in
+// the events feed (administrators see every change).
+func (s *Server) opens(ctx context.Context, v credo.Viewer) func(*credo.Change) (bool, error) {
+	return func(c *credo.Change) (bool, error) {
+		if v.Role == credo.RoleAdmin {
+			return true, nil
+		}
+		if s.Events == nil {
+			return false, nil
+		}
+		return s.Events.Visible(ctx, v, c)
+	}
 }
 
 // change reads the change at position.

@@ -103,3 +103,111 @@ func TestLogRoutes(t *testing.T) {
 	}
 	e.get(fmt.Sprintf("/v1/log/entries/%d", cp.Size+5)).wantStatus(http.StatusNotFound)
 }
+
+// TestReportEvidence: the report carries its checkpoint and, for every
+// record, list entry and objection it shows, the entry and inclusion
+// proof that let anyone check the item offline; an item edited after it
+// left the registry no longer matches its entry. The public's report
+// shows the public items only, each opened for it.
+func TestReportEvidence(t *testing.T) {
+	f := newAuthzFixture(t) // integrated: a record, a tax record, an entry, a case
+	_, vkey, _ := ledger.Signer("credo.test", make([]byte, 32))
+	r := f.do("public", "GET", "/v1/log/checkpoint", nil).wantStatus(http.StatusOK)
+	cp, err := ledger.OpenCheckpoint(r.body, vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type report struct {
+		Records []struct {
+			credo.Record
+			LogIndex *int64 `json:"log_index"`
+		} `json:"records"`
+		Lists []struct {
+			credo.ListEntry
+			LogIndex *int64 `json:"log_index"`
+		} `json:"lists"`
+		Objections []struct {
+			api.ObjectionView
+		} `json:"objections"`
+		Ledger *ledger.Evidence `json:"ledger"`
+	}
+	var rep report
+	f.do("own-org", "GET", "/v1/subjects/"+codeHuaibei+"/report", nil).wantStatus(http.StatusOK).decode(&rep)
+	if rep.Ledger == nil || len(rep.Records) != 2 || len(rep.Lists) == 0 || len(rep.Objections) != 1 {
+		t.Fatalf("report: %d records, %d lists, %d objections, ledger %v", len(rep.Records), len(rep.Lists), len(rep.Objections), rep.Ledger != nil)
+	}
+	opened, closed, err := rep.Ledger.Verify(cp, vkey)
+	if err != nil || len(closed) != 0 || len(opened) != 3+len(rep.Lists) {
+		t.Fatalf("the report's evidence: %d opened, %v closed, %v", len(opened), closed, err)
+	}
+	for _, x := range rep.Records {
+		if x.LogIndex == nil {
+			t.Fatalf("record %d has no log_index", x.ID)
+		}
+		if bound, err := ledger.CheckRecord(&x.Record, opened[*x.LogIndex]); err != nil || !bound {
+			t.Errorf("record %d: %v (bound %v)", x.ID, err, bound)
+		}
+	}
+	var e = rep.Lists[0]
+	for _, x := range rep.Lists {
+		if x.LogIndex == nil {
+			t.Fatalf("list entry %d has no log_index", x.ID)
+		}
+		if err := ledger.CheckListEntry(&x.ListEntry, opened[*x.LogIndex]); err != nil {
+			t.Errorf("list entry %d: %v", x.ID, err)
+		}
+		if x.ID == f.entry {
+			e = x
+		}
+	}
+	if e.ID != f.entry {
+		t.Fatalf("the report lacks list entry %d", f.entry)
+	}
+	o := rep.Objections[0]
+	if o.LogIndex == nil || o.ID != f.caseID {
+		t.Fatalf("objection %d: log_index %v", o.ID, o.LogIndex)
+	}
+	if err := ledger.CheckCase(credo.ChangeCaseFiled, o.ID, "", o.Target, o.DecideBy.Time, "", opened[*o.LogIndex]); err != nil {
+		t.Errorf("objection: %v", err)
+	}
+	// Edited after they left the registry: each is caught.
+	e.DecisionNumber = "淮市监信〔2026〕8号"
+	if err := ledger.CheckListEntry(&e.ListEntry, opened[*e.LogIndex]); err == nil || !strings.Contains(err.Error(), "decision_number") {
+		t.Errorf("an edited list entry: %v", err)
+	}
+	o.DecideBy = credo.NewTime(o.DecideBy.AddDate(0, 1, 0))
+	if err := ledger.CheckCase(credo.ChangeCaseFiled, o.ID, "", o.Target, o.DecideBy.Time, "", opened[*o.LogIndex]); err == nil || !strings.Contains(err.Error(), "decide_by") {
+		t.Errorf("an edited objection: %v", err)
+	}
+	x := rep.Records[0]
+	x.Description = "已整改"
+	if _, err := ledger.CheckRecord(&x.Record, opened[*x.LogIndex]); err == nil || !strings.Contains(err.Error(), "digest") {
+		t.Errorf("an edited record: %v", err)
+	}
+	if err := ledger.CheckListEntry(&e.ListEntry, opened[*x.LogIndex]); err == nil {
+		t.Error("a record's entry passed for a list entry's")
+	}
+	// A leaf the report's checkpoint does not hold.
+	bad := *rep.Ledger
+	bad.Entries = append([]ledger.EvidenceEntry(nil), bad.Entries...)
+	bad.Entries[0].Inclusion = bad.Entries[0].Inclusion[1:]
+	if _, _, err := bad.Verify(cp, vkey); err == nil || !strings.Contains(err.Error(), "not in the log") {
+		t.Errorf("a proof of the wrong length: %v", err)
+	}
+
+	// The public's report: public items only, each open to it.
+	rep = report{}
+	f.do("public", "GET", "/v1/subjects/"+codeHuaibei+"/report", nil).wantStatus(http.StatusOK).decode(&rep)
+	opened, closed, err = rep.Ledger.Verify(cp, vkey)
+	if err != nil || len(closed) != 0 {
+		t.Fatalf("the public report's evidence: %v closed, %v", closed, err)
+	}
+	for _, x := range rep.Records {
+		if x.Category == "tax" {
+			t.Error("the public report shows the tax record")
+		}
+		if _, err := ledger.CheckRecord(&x.Record, opened[*x.LogIndex]); err != nil {
+			t.Errorf("public record %d: %v", x.ID, err)
+		}
+	}
+}

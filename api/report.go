@@ -7,7 +7,10 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/partners"
+	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/visibility"
 )
 
@@ -35,7 +38,38 @@ type Report struct {
 	// Objections are the open objections: to the public, what and until
 	// when; in full to those who see the organization.
 	Objections []ObjectionView `json:"objections"`
+	// Partners are the organizations tied to it, as the caller may see
+	// them (omitted when this server does not run partners).
+	Partners *ReportPartners `json:"partners,omitempty"`
+	// Ledger lets anyone check the report offline (`credo verify`): the
+	// latest signed checkpoint, and for each item above with a log_index
+	// its ledger entry (content and salt, as far as the caller may see
+	// it) and inclusion proof in that checkpoint's tree. Absent on a
+	// server that keeps no ledger.
+	Ledger *ledger.Evidence `json:"ledger,omitempty"`
+	// Replies are the organization's published replies shown beside the
+	// items above: the latest to each item, published by as_of.
+	Replies []*credo.Reply `json:"replies"`
 }
+
+// ReportPartners is a report's partners: the direct partners (the first
+// ReportPartnersShown, nearest first, then by code; every one at More),
+// and the partner-risk paths: the organizations within RiskDepth that
+// have an active adverse list entry the caller may see, each with its
+// path.
+type ReportPartners struct {
+	Total     int                 `json:"total"`
+	Partners  []partners.Partner  `json:"partners"`
+	More      string              `json:"more,omitempty"`
+	RiskDepth int                 `json:"risk_depth"`
+	Risk      []screening.Partner `json:"risk"`
+}
+
+// ReportPartnersShown bounds the direct partners a report lists.
+const ReportPartnersShown = 100
+
+// ReportRiskDepth is how far a report looks for partners on adverse lists.
+const ReportRiskDepth = 2
 
 // GradeChange is one change of one grade.
 type GradeChange struct {
@@ -53,6 +87,9 @@ type ObjectionView struct {
 	FiledAt  credo.Time   `json:"filed_at"`
 	DecideBy credo.Time   `json:"decide_by"`
 	Reasons  string       `json:"reasons,omitempty"` // to those who see the organization
+	// LogIndex is the ledger leaf of the objection's case.filed change
+	// (absent until integrated, or without a ledger).
+	LogIndex *int64 `json:"log_index,omitempty"`
 }
 
 // maxReportItems bounds each list of a report (records, grade changes).
@@ -129,6 +166,9 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 	if rep.Lists, err = p.SubjectLists(ctx, v, code, asOf); err != nil {
 		return err
 	}
+	for i := range rep.Lists {
+		rep.Lists[i] = s.entryView(r, rep.Lists[i])
+	}
 	for _, action := range lists.Actions {
 		verdict, err := p.Measures(ctx, v, code, action, asOf)
 		if err != nil {
@@ -141,13 +181,25 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 		if c.FiledAt.After(asOf) {
 			continue
 		}
-		o := ObjectionView{ID: c.ID, Target: c.Target, FiledAt: c.FiledAt, DecideBy: c.DecideBy}
+		o := ObjectionView{ID: c.ID, Target: c.Target, FiledAt: c.FiledAt, DecideBy: c.DecideBy,
+			LogIndex: s.logIndex(ctx, credo.ChangeCaseFiled, c.ID)}
 		if whole {
 			o.Reasons = c.Reasons
 		}
 		rep.Objections = append(rep.Objections, o)
 	}
 	slices.SortFunc(rep.Objections, func(a, b ObjectionView) int { return int(a.ID - b.ID) })
+	if s.Partners != nil {
+		if rep.Partners, err = s.reportPartners(r, p, v, code, asOf); err != nil {
+			return err
+		}
+	}
+	if rep.Replies, err = shownReplies(r, p, v, code, asOf); err != nil {
+		return err
+	}
+	if rep.Ledger, err = s.reportEvidence(r, &rep); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, rep)
 	return nil
 }
@@ -193,5 +245,59 @@ func (s *Server) gradeHistory(r *http.Request, code string, asOf time.Time, visi
 		}
 		prev = now
 	}
+	return out, nil
+}
+
+// reportEvidence is the ledger material that proves rep's items: read
+// after them, so that the checkpoint covers every log_index they carry
+// (leaves and their checkpoint are stored together). Nil without a
+// ledger, or before its first checkpoint.
+func (s *Server) reportEvidence(r *http.Request, rep *Report) (*ledger.Evidence, error) {
+	if s.Ledger == nil {
+		return nil, nil
+	}
+	var indices []int64
+	add := func(i *int64) {
+		if i != nil {
+			indices = append(indices, *i)
+		}
+	}
+	for _, x := range rep.Records {
+		add(x.LogIndex)
+	}
+	for _, x := range rep.Lists {
+		add(x.LogIndex)
+	}
+	for _, x := range rep.Objections {
+		add(x.LogIndex)
+	}
+	// Each index is the leaf of an item the policy showed v above, and its
+	// change holds no more than the item shows (a case's deciding
+	// authority is the item's own authority): its entry is opened.
+	ev, err := s.Ledger.Evidence(r.Context(), indices, func(*credo.Change) (bool, error) { return true, nil })
+	if credo.ErrorCodeOf(err) == credo.ENOTFOUND && len(indices) == 0 {
+		return nil, nil // no checkpoint yet
+	}
+	return ev, err
+}
+
+// reportPartners reads a report's partners as v may see them at asOf.
+func (s *Server) reportPartners(r *http.Request, p *dueprocess.Service, v credo.Viewer, code string, asOf time.Time) (*ReportPartners, error) {
+	page, err := s.Partners.Partners(r.Context(), v, partners.Query{Code: code, Depth: 1, AsOf: asOf}, "", ReportPartnersShown)
+	if err != nil {
+		return nil, err
+	}
+	out := &ReportPartners{Total: page.Total, Partners: page.Partners, RiskDepth: ReportRiskDepth, Risk: []screening.Partner{}}
+	if page.Next != "" {
+		out.More = "/v1/subjects/" + code + "/partners?depth=1&as_of=" + asOf.Format(time.RFC3339Nano)
+	}
+	risk, err := screening.AdversePartners(r.Context(), s.Store, p, v, code, ReportRiskDepth, asOf)
+	if err != nil {
+		return nil, err
+	}
+	if len(risk) > maxReportItems {
+		risk = risk[:maxReportItems]
+	}
+	out.Risk = append(out.Risk, risk...)
 	return out, nil
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 // TestSubjectReport: the due-diligence report holds the registration
@@ -67,4 +68,65 @@ func TestSubjectReport(t *testing.T) {
 	e.do("GET", "/v1/subjects/"+codeShanghai+"/report?as_of=2000-01-01", "", "", nil).problem(http.StatusNotFound, "not_found")
 	e.do("GET", "/v1/subjects/91310112087994932X/report", "", "", nil).problem(http.StatusUnprocessableEntity, "invalid")
 	e.do("GET", "/v1/subjects/"+codeShanghai+"/report?as_of=yesterday", "", "", nil).problem(http.StatusUnprocessableEntity, "invalid")
+}
+
+// TestSubjectReportPartners: the report lists the direct partners and the
+// partner-risk paths (partners within 2 on an adverse list), as the
+// caller may see them (partnersFixture: A —B at 1, C at 2, D at 3; D a
+// branch of C).
+func TestSubjectReportPartners(t *testing.T) {
+	e := partnersFixture(t)
+	entry := e.list(tokenNational, listing(codeHuawei, "全国信〔2026〕9号"))
+	e.setNow(entry.EffectiveAt.Add(time.Hour))
+	type reportPartners struct {
+		Partners struct {
+			Total     int
+			RiskDepth int `json:"risk_depth"`
+			Partners  []struct {
+				Code     string
+				Distance int
+			}
+			Risk []struct {
+				Code     string
+				Distance int
+				Path     []struct{ From, Kind, To string }
+				Lists    []struct{ List string }
+			}
+		}
+	}
+	report := func(token, code string) reportPartners {
+		t.Helper()
+		var r reportPartners
+		e.do("GET", "/v1/subjects/"+code+"/report", token, "", nil).wantStatus(http.StatusOK).decode(&r)
+		return r
+	}
+	c := report("", codeShanghai).Partners
+	if c.Total != 2 || len(c.Partners) != 2 || c.RiskDepth != 2 {
+		t.Fatalf("C's partners: %+v", c)
+	}
+	if len(c.Risk) != 1 || c.Risk[0].Code != codeHuawei || c.Risk[0].Distance != 1 || c.Risk[0].Path[0].Kind != "branch" ||
+		len(c.Risk[0].Lists) != 1 || c.Risk[0].Lists[0].List != "serious-dishonesty" {
+		t.Errorf("C's partner risk: %+v", c.Risk)
+	}
+	b := report("", codeHuaibei2).Partners
+	if len(b.Risk) != 1 || b.Risk[0].Code != codeHuawei || b.Risk[0].Distance != 2 || len(b.Risk[0].Path) != 2 {
+		t.Errorf("B's partner risk, D at 2 through C: %+v", b.Risk)
+	}
+	a := report("", codeHuaibei).Partners
+	if a.Total != 1 || a.Partners[0].Code != codeHuaibei2 || len(a.Risk) != 0 {
+		t.Errorf("A: B its one partner, D out of the risk depth: %+v", a)
+	}
+	// A declares D its supplier: D is A's direct partner and a risk to A
+	// and the authority over A, not to the public.
+	own := e.account("huaibei-org", codeHuaibei)
+	e.postJSON("/v1/relationships", own, map[string]any{"kind": "supplier", "from": codeHuawei, "to": codeHuaibei, "since": "2024-01-01"}).wantStatus(http.StatusCreated)
+	for _, w := range []struct {
+		who, token string
+		sees       bool
+	}{{"the public", "", false}, {"A", own, true}, {"the authority over A", tokenHuaibei, true}} {
+		got := report(w.token, codeHuaibei).Partners
+		if (got.Total == 2 && len(got.Risk) == 1 && got.Risk[0].Code == codeHuawei) != w.sees || (!w.sees && (got.Total != 1 || len(got.Risk) != 0)) {
+			t.Errorf("%s: %+v, want the declared supplier seen=%v", w.who, got, w.sees)
+		}
+	}
 }

@@ -17,6 +17,7 @@ import (
 type Screening struct {
 	Action   string          `json:"action,omitempty"`
 	Depth    int             `json:"depth"`
+	Audit    string          `json:"audit,omitempty"`
 	Encoding string          `json:"encoding"` // how a CSV file was read: UTF-8, UTF-8 with BOM, GB18030
 	Rows     []screening.Row `json:"rows"`
 }
@@ -65,7 +66,7 @@ func (s *Server) screener() (Screener, error) {
 	return s.Screening, nil
 }
 
-// postScreenings answers POST /v1/screenings?action=&depth=: rows as CSV
+// postScreenings answers POST /v1/screenings?action=&depth=&audit=: rows as CSV
 // (header code,name and optional action, note), JSON (an array) or
 // NDJSON. Up to screening.MaxSyncRows rows are answered at once (200);
 // more make a job (202, Location of its progress).
@@ -78,7 +79,7 @@ func (s *Server) postScreenings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := screening.Params{Action: r.URL.Query().Get("action")}
+	p := screening.Params{Action: r.URL.Query().Get("action"), Audit: r.URL.Query().Get("audit")}
 	if d := r.URL.Query().Get("depth"); d != "" {
 		if p.Depth, err = strconv.Atoi(d); err != nil {
 			return credo.FieldError("depth", "format", "must be a whole number from 0 to %d", screening.MaxDepth)
@@ -122,7 +123,7 @@ func (s *Server) postScreenings(w http.ResponseWriter, r *http.Request) error {
 	if wantsCSV(r) {
 		return writeRowsCSV(w, rows)
 	}
-	writeJSON(w, http.StatusOK, Screening{Action: p.Action, Depth: p.Depth, Encoding: parsed.Encoding, Rows: rows})
+	writeJSON(w, http.StatusOK, Screening{Action: p.Action, Depth: p.Depth, Audit: p.Audit, Encoding: parsed.Encoding, Rows: rows})
 	return nil
 }
 

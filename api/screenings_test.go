@@ -146,7 +146,6 @@ func TestScreeningsEncodingsAndFormats(t *testing.T) {
 		{"", "application/json", `{"rows":[]}`, 422, "file", "format"},
 		{"", "application/x-ndjson", `{"code":1}`, 422, "rows[0]", "format"},
 		{"?depth=4", "text/csv", csv, 422, "depth", "range"},
-		{"?depth=2", "text/csv", csv, 422, "depth", "unsupported"},
 		{"?depth=x", "text/csv", csv, 422, "depth", "format"},
 		{"?action=lunch", "text/csv", csv, 422, "action", "enum"},
 		{"", "text/csv", million, 413, "file", "too_many_rows"},
@@ -335,5 +334,160 @@ func TestScreeningJobResumes(t *testing.T) {
 	e.do("GET", "/v1/screenings/"+job.ID+"/results", tok, "", nil).wantStatus(http.StatusOK).decode(&results)
 	if len(results.Rows) != 1500 || results.Rows[199].Input.Note != "first run" || results.Rows[200].Input.Note != "200" || results.Rows[200].Status != "clear" {
 		t.Errorf("results: %d rows; 200: %+v; 201: %+v", len(results.Rows), results.Rows[199], results.Rows[200])
+	}
+}
+
+type screenPartnersAnswer struct {
+	Audit string
+	Rows  []struct {
+		Line     int
+		Status   string
+		Input    struct{ Code string }
+		Match    *struct{ Code string }
+		Lists    []struct{ List string }
+		Partners []struct {
+			Code     string
+			Name     string
+			Distance int
+			Path     []struct{ From, Kind, To string }
+			Lists    []struct{ List string }
+		}
+		Via *struct {
+			Line       int
+			From       string
+			DeclaredBy string `json:"declared_by"`
+			Tier       int
+			Path       []struct{ From, Kind, To string }
+		}
+	}
+}
+
+func (e *env) screenPartners(query, token, body string) screenPartnersAnswer {
+	e.t.Helper()
+	var a screenPartnersAnswer
+	e.do("POST", "/v1/screenings"+query, token, "text/csv", body).wantStatus(http.StatusOK).decode(&a)
+	return a
+}
+
+// Depth 1 to 3: the partners within the depth on an adverse list, with
+// their paths (partnersFixture: A —B at 1, C at 2, D at 3).
+func TestScreeningsDepth(t *testing.T) {
+	e := partnersFixture(t)
+	entry := e.list(tokenNational, listing(codeHuawei, "全国信〔2026〕7号"))
+	e.setNow(entry.EffectiveAt.Add(time.Hour))
+	body := "code,name\n" + codeHuaibei + ",\n"
+
+	a := e.screenPartners("?depth=3", "", body)
+	r := a.Rows[0]
+	if r.Status != "clear" || len(r.Partners) != 1 {
+		t.Fatalf("A at depth 3: %+v", r)
+	}
+	d := r.Partners[0]
+	if d.Code != codeHuawei || d.Name != "深圳某某分公司" || d.Distance != 3 || len(d.Lists) != 1 || d.Lists[0].List != "serious-dishonesty" {
+		t.Errorf("D within 3 of A: %+v", d)
+	}
+	kinds := []string{}
+	for _, h := range d.Path {
+		kinds = append(kinds, h.Kind)
+	}
+	if strings.Join(kinds, ",") != "shareholder,shared_officer,branch" || d.Path[0].From != codeHuaibei || d.Path[2].From != codeHuawei {
+		t.Errorf("D's path from A: %+v", d.Path)
+	}
+	for _, q := range []string{"?depth=2", "?depth=0", ""} {
+		if r := e.screenPartners(q, "", body).Rows[0]; r.Status != "clear" || len(r.Partners) != 0 {
+			t.Errorf("A with %q: D is out of reach: %+v", q, r)
+		}
+	}
+	// C (D's head office) at depth 1: D is its partner; D itself is
+	// flagged by its own entry and its clean partner is not listed.
+	two := e.screenPartners("?depth=1", "", "code,name\n"+codeShanghai+",\n"+codeHuawei+",\n")
+	if c := two.Rows[0]; c.Status != "clear" || len(c.Partners) != 1 || c.Partners[0].Code != codeHuawei || c.Partners[0].Path[0].Kind != "branch" {
+		t.Errorf("C at depth 1: %+v", c)
+	}
+	if dd := two.Rows[1]; dd.Status != "flagged" || len(dd.Partners) != 0 {
+		t.Errorf("D at depth 1: %+v", dd)
+	}
+	// As CSV: the partners column names D and its path.
+	res := e.do("POST", "/v1/screenings?depth=3&format=csv", "", "text/csv", body).wantStatus(http.StatusOK)
+	if !strings.Contains(string(res.body), "partners,via") || !strings.Contains(string(res.body), codeHuawei+" 深圳某某分公司 (serious-dishonesty) via "+codeHuaibei+" -shareholder-> "+codeHuaibei2) {
+		t.Errorf("CSV: %s", string(res.body))
+	}
+
+	for q, reason := range map[string]string{"?depth=4": "range", "?depth=-1": "range", "?depth=9999999999999999999": "format", "?depth=1.5": "format"} {
+		wantField(t, e.do("POST", "/v1/screenings"+q, "", "text/csv", body).problem(http.StatusUnprocessableEntity, credo.EINVALID), "depth", reason)
+	}
+}
+
+// The supply-chain audit: the suppliers the matched organizations
+// declared, tier by tier, as the caller may see the declarations.
+func TestScreeningsSupplyChainAudit(t *testing.T) {
+	e := partnersFixture(t)
+	a := e.account("huaibei-org", codeHuaibei)
+	c := e.account("shanghai-org", codeShanghai)
+	// A declares C its supplier; C declares D its supplier; D declares A
+	// (a cycle, which ends the walk).
+	e.postJSON("/v1/relationships", a, map[string]any{"kind": "supplier", "from": codeShanghai, "to": codeHuaibei, "since": "2024-01-01"}).wantStatus(http.StatusCreated)
+	e.postJSON("/v1/relationships", c, map[string]any{"kind": "supplier", "from": codeHuawei, "to": codeShanghai, "since": "2024-01-01"}).wantStatus(http.StatusCreated)
+	// A customer C says it has (declared by C, not by A) is not A's
+	// declared supplier.
+	e.postJSON("/v1/relationships", c, map[string]any{"kind": "supplier", "from": codeShanghai, "to": codeHuaibei2, "since": "2024-01-01"}).wantStatus(http.StatusCreated)
+	entry := e.list(tokenNational, listing(codeHuawei, "全国信〔2026〕8号"))
+	e.setNow(entry.EffectiveAt.Add(time.Hour))
+	body := "code,name\n" + codeHuaibei + ",\n" + codeHuaibei2 + ",\n"
+
+	admin := e.screenPartners("?audit=supply_chain&depth=3", adminToken, body)
+	if admin.Audit != "supply_chain" || len(admin.Rows) != 4 {
+		t.Fatalf("audit as an administrator: %+v", admin)
+	}
+	cr, dr := admin.Rows[2], admin.Rows[3]
+	if cr.Line != 3 || cr.Match == nil || cr.Match.Code != codeShanghai || cr.Via == nil || cr.Via.Line != 1 || cr.Via.From != codeHuaibei ||
+		cr.Via.DeclaredBy != codeHuaibei || cr.Via.Tier != 1 || len(cr.Via.Path) != 1 || cr.Via.Path[0].Kind != "supplier" {
+		t.Errorf("C, A's declared supplier: %+v (via %+v)", cr, cr.Via)
+	}
+	if dr.Line != 4 || dr.Input.Code != codeHuawei || dr.Status != "flagged" || dr.Via == nil || dr.Via.DeclaredBy != codeShanghai ||
+		dr.Via.Tier != 2 || dr.Via.From != codeHuaibei || len(dr.Via.Path) != 2 || dr.Via.Path[1].From != codeHuawei {
+		t.Errorf("D, C's declared supplier, flagged: %+v (via %+v)", dr, dr.Via)
+	}
+	if len(admin.Rows[0].Partners) != 0 {
+		t.Errorf("an audit's depth is its tiers, not partners: %+v", admin.Rows[0])
+	}
+	if one := e.screenPartners("?audit=supply_chain&depth=1", adminToken, body); len(one.Rows) != 3 {
+		t.Errorf("depth 1: the first tier only: %+v", one.Rows)
+	}
+	// A sees its own declaration, not C's; the public sees none.
+	if own := e.screenPartners("?audit=supply_chain&depth=3", a, body); len(own.Rows) != 3 || own.Rows[2].Match.Code != codeShanghai {
+		t.Errorf("audit as A: %+v", own.Rows)
+	}
+	if pub := e.screenPartners("?audit=supply_chain&depth=3", "", body); len(pub.Rows) != 2 {
+		t.Errorf("audit as the public: %+v", pub.Rows)
+	}
+	// The CSV says through whom.
+	res := e.do("POST", "/v1/screenings?audit=supply_chain&depth=2&format=csv", adminToken, "text/csv", body).wantStatus(http.StatusOK)
+	if !strings.Contains(string(res.body), "line 1, tier 2, declared by "+codeShanghai+": "+codeShanghai+" -supplier-> "+codeHuaibei+", "+codeHuawei+" -supplier-> "+codeShanghai) {
+		t.Errorf("CSV: %s", string(res.body))
+	}
+
+	var big strings.Builder
+	big.WriteString("code,name\n")
+	for range screening.MaxSyncRows + 1 {
+		big.WriteString(codeHuaibei + ",\n")
+	}
+	for _, b := range []struct {
+		query         string
+		body          string
+		status        int
+		field, reason string
+	}{
+		{"?audit=supply_chain", body, 422, "depth", "range"},
+		{"?audit=supply_chain&depth=0", body, 422, "depth", "range"},
+		{"?audit=supply_chain&depth=4", body, 422, "depth", "range"},
+		{"?audit=suppliers&depth=1", body, 422, "audit", "enum"},
+		{"?audit=supply_chain&depth=1", big.String(), 413, "file", "too_many_rows"},
+	} {
+		code := credo.EINVALID
+		if b.status == 413 {
+			code = credo.ETOOLARGE
+		}
+		wantField(t, e.do("POST", "/v1/screenings"+b.query, adminToken, "text/csv", b.body).problem(b.status, code), b.field, b.reason)
 	}
 }

@@ -34,6 +34,7 @@ type Store interface {
 	credo.CaseStore
 	credo.NoticeStore
 	credo.AnnualReportStore
+	credo.ReplyStore
 }
 
 // Service runs due process over a store: decisions, cases, what falls

@@ -18,11 +18,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -35,7 +38,18 @@ import (
 const SaltSize = 32
 
 // KeySecret names the store secret the signing key is made from.
-const KeySecret = "ledger.signing"
+const KeySecret = credo.LedgerKeySecret
+
+// Indexed are the change types whose leaves LedgerIndex finds: those the
+// API shows a log_index for (a record, a list entry, an objection or
+// case, a decision).
+var Indexed = []string{credo.ChangeRecordAccepted, credo.ChangeListEntryNotified, credo.ChangeCaseFiled, credo.ChangeCaseDecided}
+
+// nodeLevel is the lowest level of interior nodes the store keeps: a node
+// below it is recomputed from its at most 2^(nodeLevel-1) leaves when a
+// proof or the compact range needs it, which saves writing about seven of
+// every eight nodes.
+const nodeLevel = 4
 
 var hasher = rfc6962.DefaultHasher
 
@@ -52,6 +66,39 @@ type Store interface {
 // declared order, Data byte for byte.
 func Canonical(c *credo.Change) ([]byte, error) {
 	return json.Marshal(c)
+}
+
+// AppendCanonical appends c's canonical form to dst: what Canonical
+// returns, byte for byte, written directly for the integrator, which
+// encodes every change the registry commits (TestAppendCanonical holds
+// the two equal). Data with whitespace or escapes, which the JSON encoder
+// would compact or check, goes through Canonical.
+func AppendCanonical(dst []byte, c *credo.Change) ([]byte, error) {
+	if bytes.ContainsAny(c.Data, " \t\r\n\\") || !utf8.Valid(c.Data) || len(c.Data) == 0 {
+		b, err := Canonical(c)
+		return append(dst, b...), err
+	}
+	var err error
+	quote := func(key, v string) {
+		if err != nil {
+			return
+		}
+		dst = append(dst, key...)
+		dst, err = jsontext.AppendQuote(dst, v)
+	}
+	dst = strconv.AppendInt(append(dst, `{"position":`...), c.Position, 10)
+	quote(`,"type":`, c.Type)
+	if c.Subject != "" {
+		quote(`,"subject":`, c.Subject)
+	}
+	quote(`,"ref":`, c.Ref)
+	at, _ := c.At.MarshalJSON()
+	dst = append(append(dst, `,"at":`...), at...)
+	if c.Key != "" {
+		quote(`,"key":`, c.Key)
+	}
+	dst = append(append(append(dst, `,"data":`...), c.Data...), '}')
+	return dst, err
 }
 
 // Commitment returns the leaf data committing to canonical with salt.
@@ -119,21 +166,25 @@ func (l *Log) Integrate(ctx context.Context) (int, error) {
 		}
 		var leaves []*credo.LedgerLeaf
 		var hashes [][]byte
+		var canon []byte
 		for len(leaves) < MaxBatch {
 			page, err := l.store.Changes(ctx, credo.ChangeQuery{After: pos, Limit: credo.MaxPageSize})
 			if err != nil {
 				return total, err
 			}
-			for _, c := range page {
-				canon, err := Canonical(c)
-				if err != nil {
+			salts := make([]byte, SaltSize*len(page)) // one read of randomness a page
+			rand.Read(salts)
+			for i, c := range page {
+				if canon, err = AppendCanonical(canon[:0], c); err != nil {
 					return total, err
 				}
-				salt := make([]byte, SaltSize)
-				rand.Read(salt)
+				salt := salts[i*SaltSize : (i+1)*SaltSize : (i+1)*SaltSize]
 				h := LeafHash(salt, canon)
-				leaves = append(leaves, &credo.LedgerLeaf{Index: size + int64(len(leaves)), Position: c.Position,
-					Type: c.Type, Ref: c.Ref, Salt: salt, Hash: h})
+				leaf := &credo.LedgerLeaf{Index: size + int64(len(leaves)), Position: c.Position, Salt: salt, Hash: h}
+				if slices.Contains(Indexed, c.Type) {
+					leaf.Type, leaf.Ref = c.Type, c.Ref
+				}
+				leaves = append(leaves, leaf)
 				hashes = append(hashes, h)
 				pos = c.Position
 			}
@@ -164,7 +215,9 @@ func (l *Log) appendHashes(ctx context.Context, size int64, leaves []*credo.Ledg
 	}
 	var nodes []*credo.LedgerNode
 	visit := func(id compact.NodeID, h []byte) {
-		nodes = append(nodes, &credo.LedgerNode{LedgerNodeID: credo.LedgerNodeID{Level: id.Level, Index: id.Index}, Hash: h})
+		if id.Level >= nodeLevel {
+			nodes = append(nodes, &credo.LedgerNode{LedgerNodeID: credo.LedgerNodeID{Level: id.Level, Index: id.Index}, Hash: h})
+		}
 	}
 	for _, h := range hashes {
 		if err := r.Append(h, visit); err != nil {
@@ -185,11 +238,56 @@ func (l *Log) appendHashes(ctx context.Context, size int64, leaves []*credo.Ledg
 // rangeAt reads the compact range [0, size) from the stored nodes.
 func (l *Log) rangeAt(ctx context.Context, size uint64) (*compact.Range, error) {
 	ids := compact.RangeNodes(0, size, nil)
-	hashes, err := l.store.LedgerNodes(ctx, nodeIDs(ids))
+	hashes, err := l.readNodes(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	return factory.NewRange(0, size, hashes)
+}
+
+// readNodes returns the hashes of the nodes ids: read from the store, or
+// below nodeLevel recomputed from their leaves.
+func (l *Log) readNodes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
+	var ask []credo.LedgerNodeID
+	at := make([]int, len(ids)) // where each node's hashes begin in ask
+	for i, id := range ids {
+		at[i] = len(ask)
+		if id.Level == 0 || id.Level >= nodeLevel {
+			ask = append(ask, credo.LedgerNodeID{Level: id.Level, Index: id.Index})
+			continue
+		}
+		for j := range uint64(1) << id.Level {
+			ask = append(ask, credo.LedgerNodeID{Index: id.Index<<id.Level + j})
+		}
+	}
+	if len(ask) == 0 {
+		return [][]byte{}, nil
+	}
+	hs, err := l.store.LedgerNodes(ctx, ask)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(ids))
+	for i, id := range ids {
+		if id.Level == 0 || id.Level >= nodeLevel {
+			out[i] = hs[at[i]]
+			continue
+		}
+		begin := id.Index << id.Level
+		r := factory.NewEmptyRange(begin)
+		for _, h := range hs[at[i] : at[i]+1<<id.Level] {
+			if err := r.Append(h, nil); err != nil {
+				return nil, err
+			}
+		}
+		// The leaves of one complete subtree: the range is its root alone.
+		if hs := r.Hashes(); len(hs) == 1 {
+			out[i] = hs[0]
+		} else {
+			return nil, fmt.Errorf("ledger: node %d.%d: %d hashes from its leaves", id.Level, id.Index, len(hs))
+		}
+	}
+	return out, nil
 }
 
 func nodeIDs(ids []compact.NodeID) []credo.LedgerNodeID {
@@ -273,7 +371,7 @@ func (l *Log) fetch(ctx context.Context, nodes proof.Nodes) ([][]byte, error) {
 	if len(nodes.IDs) == 0 {
 		return [][]byte{}, nil
 	}
-	hashes, err := l.store.LedgerNodes(ctx, nodeIDs(nodes.IDs))
+	hashes, err := l.readNodes(ctx, nodes.IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -366,6 +464,9 @@ func OpenCheckpoint(msg []byte, vkey string) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("verifier key: %w", err)
 	}
+	// A note ends with one newline; a file a shell or jq wrote may add
+	// more, which no signature covers.
+	msg = append(bytes.TrimRight(msg, "\n"), '\n')
 	n, err := note.Open(msg, note.VerifierList(v))
 	if err != nil {
 		var unk *note.UnverifiedNoteError

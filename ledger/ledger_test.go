@@ -207,8 +207,12 @@ func TestIntegrateAndErase(t *testing.T) {
 		t.Fatalf("the tree after erasure is not consistent with before: %v", err)
 	}
 	last, err := s.LedgerLeaf(ctx, 2)
-	if err != nil || last.Type != ChangeLeafErased || last.Ref != "1" {
-		t.Fatalf("erasure's leaf = %+v, %v", last, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	erasure, err := s.Changes(ctx, credo.ChangeQuery{After: last.Position - 1, Upto: last.Position})
+	if err != nil || len(erasure) != 1 || erasure[0].Type != ChangeLeafErased || erasure[0].Ref != "1" {
+		t.Fatalf("erasure's leaf = %+v: %v, %v", last, erasure, err)
 	}
 }
 
@@ -221,6 +225,10 @@ func TestOpenCheckpointRefuses(t *testing.T) {
 	_, good, _ := Signer("example.org/vectors", bytes.Repeat([]byte{1}, 32))
 	_, otherKey, _ := Signer("example.org/vectors", bytes.Repeat([]byte{2}, 32))
 	_, otherLog, _ := Signer("example.org/other", bytes.Repeat([]byte{1}, 32))
+	// A file written by a shell or jq may end in more newlines.
+	if cp, err := OpenCheckpoint(append(append([]byte(nil), msg...), "\n\n"...), good); err != nil || cp.Size != 3 {
+		t.Errorf("a checkpoint with blank lines after it: %+v, %v", cp, err)
+	}
 	forged := bytes.Replace(msg, []byte("\n3\n"), []byte("\n4\n"), 1)
 	for name, c := range map[string]struct {
 		msg  []byte
@@ -272,4 +280,27 @@ func FuzzVerifyInclusion(f *testing.F) {
 func truth(ref *Log, index, size uint64, p [][]byte) bool {
 	want, err := ref.InclusionProof(ctx, index, size)
 	return err == nil && equalProofs(want, p)
+}
+
+// TestAppendCanonical: the integrator's direct encoding is Canonical's,
+// byte for byte, for changes as the log holds them and for odd ones.
+func TestAppendCanonical(t *testing.T) {
+	at := credo.NewTime(time.Date(2026, 3, 2, 8, 0, 0, 123456000, time.UTC))
+	for _, c := range []*credo.Change{
+		{Position: 1, Type: credo.ChangeRecordAccepted, Subject: "914403001922038216", Ref: "42", At: at,
+			Data: []byte(`{"authority":"gd-amr","category":"market","kind":"penalty","external_id":"粤-1","occurred_at":"2025-03-14T00:00:00Z","digest":"ab","record":42}`)},
+		{Position: 2, Type: credo.ChangeAuthorityCreated, Ref: "gd-amr", At: at, Data: []byte(`{"id":"gd-amr","role":"authority"}`)},
+		{Position: 3, Type: credo.ChangeListEntryActive, Subject: "91340600MA2PBM9HXD", Ref: "7", At: at, Key: "list_entry.active:7", Data: []byte(`{"entry":7}`)},
+		{Position: 4, Type: "test", Ref: `"<&>` + "\u2028\x7f", At: at, Data: []byte(`null`)},
+		{Position: 5, Type: "test", Ref: "x", At: at, Data: []byte(`{ "a" : "b c" }`)},
+		{Position: 6, Type: "test", Ref: "x", At: at, Data: []byte(`{"a":"\u00e9\n"}`)},
+		{Position: 7, Type: "test", Ref: "x", Data: []byte(`[1,2.50,true]`)},
+		{Position: 8, Type: "test", Ref: "bad \xff utf-8", At: at, Data: []byte(`{}`)},
+	} {
+		want, werr := Canonical(c)
+		got, gerr := AppendCanonical([]byte("prefix"), c)
+		if (werr == nil) != (gerr == nil) || (werr == nil && string(got) != "prefix"+string(want)) {
+			t.Errorf("change %d: AppendCanonical = %s, %v; Canonical = %s, %v", c.Position, got, gerr, want, werr)
+		}
+	}
 }

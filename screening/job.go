@@ -24,7 +24,12 @@ func (s *Service) ScreenAll(ctx context.Context, v credo.Viewer, p Params, rows 
 		return nil, &credo.Error{Code: credo.ETOOLARGE, Field: "file", Reason: "too_many_rows",
 			Message: fmt.Sprintf("at most %d rows are screened at once; more make a job", MaxSyncRows)}
 	}
-	return s.ScreenRange(ctx, v, p, 1, rows)
+	out, err := s.ScreenRange(ctx, v, p, 1, rows)
+	if err != nil || p.Audit == "" {
+		return out, err
+	}
+	added, err := s.Audit(ctx, v, p, out)
+	return append(out, added...), err
 }
 
 // ScreenRange screens rows, the first being line first, on as many
@@ -59,6 +64,10 @@ func (s *Service) ScreenRange(ctx context.Context, v credo.Viewer, p Params, fir
 // Start stores a job for rows, screened for viewer v, and starts it in the
 // background; the job outlives ctx (it runs until Wait's context ends).
 func (s *Service) Start(ctx context.Context, v credo.Viewer, p Params, rows []Input) (*credo.ScreeningJob, error) {
+	if p.Audit != "" {
+		return nil, &credo.Error{Code: credo.ETOOLARGE, Field: "file", Reason: "too_many_rows",
+			Message: fmt.Sprintf("a supply-chain audit takes at most %d rows at once: split the supplier list", MaxSyncRows)}
+	}
 	if v.Role == credo.RolePublic {
 		return nil, credo.Errorf(credo.EUNAUTHORIZED, "more than %d rows make a job, read back by the caller who started it: give a token (or send at most %d rows)", MaxSyncRows, MaxSyncRows)
 	}

@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/credo-registry/credo/partners"
 )
 
 // CSVHeader is the header of screening results as CSV.
 var CSVHeader = []string{"line", "code", "name", "action", "note", "status", "match_code", "match_name", "score", "how",
-	"candidates", "grades", "lists", "measures", "decisions", "error"}
+	"candidates", "grades", "lists", "measures", "decisions", "error", "partners", "via"}
 
 // CSVWriter writes result rows as CSV, the header first.
 type CSVWriter struct {
@@ -61,8 +63,20 @@ func (c *CSVWriter) Write(r Row) error {
 	if r.Error != nil {
 		errText = r.Error.Field + ": " + r.Error.Message
 	}
+	var ps []string
+	for _, p := range r.Partners {
+		var ls []string
+		for _, e := range p.Lists {
+			ls = append(ls, e.List)
+		}
+		ps = append(ps, fmt.Sprintf("%s %s (%s) via %s", p.Code, p.Name, strings.Join(ls, ", "), pathText(p.Path)))
+	}
+	via := ""
+	if r.Via != nil {
+		via = fmt.Sprintf("line %d, tier %d, declared by %s: %s", r.Via.Line, r.Via.Tier, r.Via.DeclaredBy, pathText(r.Via.Path))
+	}
 	rec = append(rec, strings.Join(cands, "; "), strings.Join(grades, " "), strings.Join(entries, "; "), measures,
-		strings.Join(decisions, "; "), errText)
+		strings.Join(decisions, "; "), errText, strings.Join(ps, "; "), via)
 	return c.w.Write(rec)
 }
 
@@ -76,4 +90,13 @@ func (c *CSVWriter) Flush() error {
 	}
 	c.w.Flush()
 	return c.w.Error()
+}
+
+// pathText writes a path as "A -kind-> B, B -kind-> C".
+func pathText(path []partners.Hop) string {
+	hops := make([]string, len(path))
+	for i, h := range path {
+		hops[i] = h.From + " -" + h.Kind + "-> " + h.To
+	}
+	return strings.Join(hops, ", ")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/uscc"
 )
@@ -39,10 +40,23 @@ const MaxCandidates = 5
 // MaxDepth is the deepest partner search a screening may ask for.
 const MaxDepth = 3
 
+// AuditSupplyChain is the supply-chain audit (Params.Audit): the rows
+// are a supplier list, and the suppliers the matched organizations
+// declared are screened after them, tier by tier, to Params.Depth.
+const AuditSupplyChain = "supply_chain"
+
+// Audits lists the audits a screening may ask for.
+var Audits = []string{AuditSupplyChain}
+
 // Params are what applies to every row of a screening.
 type Params struct {
 	Action string `json:"action,omitempty"` // lists.Actions; a row's own action overrides it
-	Depth  int    `json:"depth"`            // 0..MaxDepth: partners to include
+	// Depth is 0..MaxDepth: the partners within it that are on an adverse
+	// list are shown with each matched row; in a supply-chain audit, the
+	// tiers of declared suppliers screened.
+	Depth int `json:"depth"`
+	// Audit is "" (screen the rows) or AuditSupplyChain.
+	Audit string `json:"audit,omitempty"`
 }
 
 // Check validates p.
@@ -53,9 +67,11 @@ func (p Params) Check() error {
 	if p.Depth < 0 || p.Depth > MaxDepth {
 		return credo.FieldError("depth", "range", "must be from 0 to %d", MaxDepth)
 	}
-	if p.Depth > 0 {
-		return credo.FieldError("depth", "unsupported",
-			"partners (depth 1 to 3) are not yet recorded by this registry: screen with depth 0")
+	if p.Audit != "" && !slices.Contains(Audits, p.Audit) {
+		return credo.FieldError("audit", "enum", "must be one of %s", strings.Join(Audits, ", "))
+	}
+	if p.Audit == AuditSupplyChain && p.Depth == 0 {
+		return credo.FieldError("depth", "range", "a supply-chain audit screens declared suppliers to a depth from 1 to %d", MaxDepth)
 	}
 	return nil
 }
@@ -91,6 +107,36 @@ type Row struct {
 	// Decisions are the caller's earlier judgments of this row's
 	// candidates (who, when, note), shown instead of raising them again.
 	Decisions []credo.ScreeningDecision `json:"decisions,omitempty"`
+	// Partners are the organizations within the screening's depth of the
+	// match that are on an adverse list, as the caller may see them,
+	// nearest first, each with its path (depth 1 to 3, outside audits).
+	Partners []Partner `json:"partners,omitempty"`
+	// Via says, for a row a supply-chain audit added, through whom it was
+	// reached: the declared suppliers' path from a matched row.
+	Via *Via `json:"via,omitempty"`
+}
+
+// Partner is an organization within a screening's depth of a matched
+// row that is on an adverse list: its path from the match and its active
+// adverse entries.
+type Partner struct {
+	Code     string                 `json:"code"`
+	Name     string                 `json:"name,omitempty"`
+	Distance int                    `json:"distance"`
+	Path     []partners.Hop         `json:"path"`
+	Lists    []dueprocess.EntryView `json:"lists"`
+}
+
+// Via is how a supply-chain audit reached a supplier: from the input row
+// at Line (matched to From), Tier declarations away; Path is the
+// relationships followed (each "From is To's supplier", declared by To),
+// DeclaredBy the organization that declared the last of them.
+type Via struct {
+	Line       int            `json:"line"`
+	From       string         `json:"from"`
+	DeclaredBy string         `json:"declared_by"`
+	Tier       int            `json:"tier"`
+	Path       []partners.Hop `json:"path"`
 }
 
 // Matcher finds organizations by name (search.Index).
@@ -105,6 +151,7 @@ type Store interface {
 	Authority(ctx context.Context, id string) (*credo.Authority, error)
 	Account(ctx context.Context, id string) (*credo.Account, error)
 	credo.ScreeningStore
+	partners.AdjacencyReader
 }
 
 // Service screens rows.
@@ -175,7 +222,7 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 		switch {
 		case err == nil:
 			row.Match = &Matched{Code: sub.Code, Name: sub.Name, Score: 1, How: ByCode}
-			return s.describe(ctx, v, action, row)
+			return s.describe(ctx, v, p, action, row)
 		case credo.ErrorCodeOf(err) != credo.ENOTFOUND:
 			return row, err
 		case name == "":
@@ -197,7 +244,7 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 			}
 			row.Decisions = []credo.ScreeningDecision{d}
 			row.Match = &Matched{Code: sub.Code, Name: sub.Name, Score: 1, How: ByDecision}
-			return s.describe(ctx, v, action, row)
+			return s.describe(ctx, v, p, action, row)
 		}
 		rejected[d.Code] = true
 		row.Decisions = append(row.Decisions, d)
@@ -208,7 +255,7 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 		m := matches[0]
 		why := m.Why
 		row.Match = &Matched{Code: m.Code, Name: m.Name, Score: m.Score, How: ByName, Why: &why}
-		return s.describe(ctx, v, action, row)
+		return s.describe(ctx, v, p, action, row)
 	}
 	if len(matches) == 0 {
 		row.Status = NoMatch
@@ -224,9 +271,16 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 // describe adds to a matched row the grades, active adverse entries and
 // measures decision viewer v may see (package visibility, through
 // dueprocess), and sets its status.
-func (s *Service) describe(ctx context.Context, v credo.Viewer, action string, row Row) (Row, error) {
+func (s *Service) describe(ctx context.Context, v credo.Viewer, p Params, action string, row Row) (Row, error) {
 	code := row.Match.Code
 	now := s.now()
+	if p.Depth > 0 && p.Audit == "" {
+		ps, err := s.adversePartners(ctx, v, code, p.Depth, now)
+		if err != nil {
+			return row, err
+		}
+		row.Partners = ps
+	}
 	row.Status = Clear
 	a, err := s.assessment(ctx, v, code, now)
 	if err != nil {
@@ -246,15 +300,8 @@ func (s *Service) describe(ctx context.Context, v credo.Viewer, action string, r
 			row.Grades = nil
 		}
 	}
-	entries, err := s.process.SubjectLists(ctx, v, code, now)
-	if err != nil {
+	if row.Lists, err = s.adverse(ctx, v, code, now); err != nil {
 		return row, err
-	}
-	for _, e := range entries {
-		def := s.process.Catalogue.List(e.List)
-		if e.State.Status == credo.ListActive && def != nil && def.Adverse {
-			row.Lists = append(row.Lists, e)
-		}
 	}
 	if len(row.Lists) > 0 {
 		row.Status = Flagged
@@ -293,4 +340,65 @@ func (s *Service) assessment(ctx context.Context, v credo.Viewer, code string, n
 // spaces, widths or characters finds the decision.
 func DecisionKey(name string) string {
 	return search.Parse(name).Full
+}
+
+// adversePartners is AdversePartners with the service's store and due
+// process.
+func (s *Service) adversePartners(ctx context.Context, v credo.Viewer, code string, depth int, now time.Time) ([]Partner, error) {
+	return AdversePartners(ctx, s.store, s.process, v, code, depth, now)
+}
+
+// PartnerReader is what AdversePartners reads.
+type PartnerReader interface {
+	partners.AdjacencyReader
+	Subject(ctx context.Context, code string) (*credo.Subject, error)
+}
+
+// AdversePartners walks every kind of relationship from code to depth as
+// v may see them at asOf (partners.Walk) and returns the organizations
+// reached that have an active entry of an adverse list v may see then,
+// nearest first, each with its path.
+func AdversePartners(ctx context.Context, st PartnerReader, process *dueprocess.Service, v credo.Viewer, code string, depth int, asOf time.Time) ([]Partner, error) {
+	g, err := partners.Walk(ctx, st, v, partners.Query{Code: code, Depth: depth, AsOf: asOf})
+	if err != nil {
+		return nil, fmt.Errorf("partners of %s: %w", code, err)
+	}
+	var out []Partner
+	for _, rc := range g.Reached {
+		adverse, err := adverseEntries(ctx, process, v, rc.Code, asOf)
+		if err != nil {
+			return nil, err
+		}
+		if len(adverse) == 0 {
+			continue
+		}
+		p := Partner{Code: rc.Code, Distance: rc.Distance, Path: g.Path(rc.Code), Lists: adverse}
+		if sub, err := st.Subject(ctx, rc.Code); err == nil {
+			p.Name = sub.Name
+		} else if credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// adverse is code's active entries of adverse lists as v may see them.
+func (s *Service) adverse(ctx context.Context, v credo.Viewer, code string, now time.Time) ([]dueprocess.EntryView, error) {
+	return adverseEntries(ctx, s.process, v, code, now)
+}
+
+func adverseEntries(ctx context.Context, process *dueprocess.Service, v credo.Viewer, code string, now time.Time) ([]dueprocess.EntryView, error) {
+	entries, err := process.SubjectLists(ctx, v, code, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []dueprocess.EntryView
+	for _, e := range entries {
+		def := process.Catalogue.List(e.List)
+		if e.State.Status == credo.ListActive && def != nil && def.Adverse {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -94,6 +94,7 @@ type Index struct {
 
 type indexedSubject struct {
 	code, name, division string
+	version              int // the registration version indexed (0: unknown)
 	entries              []uint32
 }
 
@@ -145,7 +146,11 @@ func (ix *Index) Put(subjects ...*credo.Subject) {
 
 func (ix *Index) put(s *credo.Subject) {
 	slot, ok := ix.slots[s.Code]
+	if ok && s.Version != 0 && s.Version <= ix.subjects[slot].version {
+		return // indexed already (a node's own write, then the log's)
+	}
 	if ok {
+		ix.subjects[slot].version = s.Version
 		for _, id := range ix.subjects[slot].entries {
 			ix.kill(id)
 		}
@@ -155,7 +160,7 @@ func (ix *Index) put(s *credo.Subject) {
 	} else {
 		slot = uint32(len(ix.subjects))
 		ix.slots[s.Code] = slot
-		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, name: s.Name, division: s.Division})
+		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, name: s.Name, division: s.Division, version: s.Version})
 	}
 	seen := map[string]bool{}
 	add := func(field, text string) {

@@ -52,6 +52,8 @@ var funcs = template.FuncMap{
 		return ""
 	},
 	"paragraphs": func(s string) []string { return strings.Split(s, "\n") },
+	"casesView":  func(l *lang, area string, cases []caseRow) casesView { return casesView{l, area, cases} },
+	"replyView":  func(l *lang, r *credo.Reply) replyView { return replyView{l, r} },
 }
 
 func dateOf(t time.Time) string {
@@ -72,4 +74,19 @@ func badge(l *lang, grade string) gradeBadge {
 		b.Class = "grade-" + strings.ToLower(grade)
 	}
 	return b
+}
+
+// replyView is what the reply template shows: a published reply in a
+// language.
+type replyView struct {
+	L     *lang
+	Reply *credo.Reply
+}
+
+// casesView is what the cases template shows: cases, linked into area
+// (my or console).
+type casesView struct {
+	L     *lang
+	Area  string
+	Cases []caseRow
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,16 @@ const (
 // hostile is text with markup in it: every page must show it as text.
 const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>`
 
+// Tokens of the accounts the registry holds: the organization
+// codeHuaibei's, another organization's, the national authority's, and the
+// server's administrator token.
+const (
+	tokenOrg       = "credo_test_org_huaibei"
+	tokenOtherOrg  = "credo_test_org_shanghai"
+	tokenAuthority = "credo_test_national"
+	tokenAdmin     = "credo_test_admin_0123456789abcdefghijklmnop"
+)
+
 var testNow = time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 
 type clock struct {
@@ -46,7 +57,7 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 // named with markup), records with markup in every free-text field, and
 // an abnormal-operations listing in effect.
 type registry struct {
-	t       *testing.T
+	t       testing.TB
 	url     string
 	apiURL  string // the API with the portal beside it
 	store   credo.Store
@@ -57,7 +68,7 @@ type registry struct {
 	portal  *web.Server
 }
 
-func newRegistry(t *testing.T) *registry {
+func newRegistry(t testing.TB) *registry {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())
@@ -119,10 +130,17 @@ func newRegistry(t *testing.T) *registry {
 		}
 	}
 
+	if err := st.CreateAccount(ctx, &credo.Account{ID: "acct-huaibei", Role: credo.RoleOrganization, Subject: codeHuaibei}, credo.HashToken(tokenOrg)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateAccount(ctx, &credo.Account{ID: "acct-shanghai", Role: credo.RoleOrganization, Subject: codeShanghai}, credo.HashToken(tokenOtherOrg)); err != nil {
+		t.Fatal(err)
+	}
 	portal, err := web.New(st, p, g, clk.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	portal.AdminToken = tokenAdmin
 	hs := httptest.NewServer(portal)
 	t.Cleanup(hs.Close)
 	reg.url = hs.URL
@@ -190,4 +208,47 @@ func (p page) has(t *testing.T, what ...string) {
 			t.Errorf("page lacks %q", w)
 		}
 	}
+}
+
+// tlsPortal serves reg's portal over TLS.
+func tlsPortal(t *testing.T, reg *registry) *httptest.Server {
+	ts := httptest.NewTLSServer(reg.portal)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func regexpFirst(t *testing.T, body, expr string) string {
+	t.Helper()
+	m := regexp.MustCompile(expr).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s in the page", expr)
+	}
+	return m[1]
+}
+
+// rulebookSource is the source of the loaded rulebook version ref (id@version).
+func rulebookSource(t *testing.T, reg *registry, ref string) string {
+	t.Helper()
+	for _, rb := range reg.process.Grading.Set().Rulebooks() {
+		if rb.ID+"@"+rb.Version == ref {
+			return string(rb.Source)
+		}
+	}
+	t.Fatalf("no rulebook %s", ref)
+	return ""
+}
+
+// comprehensiveVersion is the version of national-comprehensive in force now.
+func comprehensiveVersion(t *testing.T, reg *registry) string {
+	t.Helper()
+	v := ""
+	for _, rb := range reg.process.Grading.Set().Rulebooks() {
+		if rb.ID == "national-comprehensive" && !rb.EffectiveFrom.After(reg.clock.Now()) {
+			v = rb.Version
+		}
+	}
+	if v == "" {
+		t.Fatal("no national-comprehensive in force")
+	}
+	return v
 }

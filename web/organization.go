@@ -27,6 +27,14 @@ type orgPage struct {
 	Measures   lists.Verdict
 	// Authorities names the authorities of the records and entries shown.
 	Authorities map[string]string
+	// Replies are the organization's published replies shown beside its
+	// items: the latest to each.
+	Replies map[credo.Target]*credo.Reply
+}
+
+// EntryReply is the reply shown beside list entry id.
+func (p *orgPage) EntryReply(id int64) *credo.Reply {
+	return p.Replies[credo.Target{Kind: credo.TargetListEntry, ID: id}]
 }
 
 func (p *orgPage) PageTitle(l *lang) string { return p.Subject.Name }
@@ -43,6 +51,7 @@ type recordRow struct {
 	From, RepairFrom, Until time.Time
 	UnderObjection          bool
 	Objection               int64
+	Reply                   *credo.Reply
 }
 
 // organization answers /{lang}/organizations/{code}.
@@ -79,6 +88,11 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	replies, err := s.process.Replies(ctx(r), public, code)
+	if err != nil {
+		return "", nil, err
+	}
+	out.Replies = credo.CurrentReplies(replies)
 	names := out.Authorities
 	for i := len(records) - 1; i >= 0; i-- {
 		rec := records[i]
@@ -94,6 +108,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 			row.UnderObjection, row.Objection = true, c.ID
 		}
 		row.AuthorityName = s.authorityName(r, names, rec.Authority)
+		row.Reply = out.Replies[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]
 		out.Records = append(out.Records, row)
 	}
 	if out.Entries, err = s.process.SubjectLists(ctx(r), public, code, now); err != nil {

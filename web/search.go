@@ -12,7 +12,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/search"
 )
+
+// NameMatcher finds organizations by name: search.Index, the matcher
+// GET /v1/subjects?q= and screening use.
+type NameMatcher interface {
+	Find(q search.Query) []search.Match
+}
 
 // Search bounds: the text, the matches counted (a search matching more
 // says "more than"), and the results on one page. The filters the store
@@ -181,9 +188,14 @@ func (f searchFilter) query(page int) string {
 	return v.Encode()
 }
 
-// find returns the organizations matching f, most relevant first (the
-// store's ranking), at most maxMatches, and whether there were more.
+// find returns the organizations matching f, most relevant first, at
+// most maxMatches, and whether there were more: by the name matcher when
+// q is a name (Matcher set), else the store's ranking (codes, code
+// prefixes, divisions).
 func (s *Server) find(r *http.Request, f searchFilter) ([]searchResult, bool, error) {
+	if p, ok := search.LooksLikeCode(f.Q); s.Matcher != nil && f.Q != "" && !(ok && strings.ContainsAny(p, "0123456789")) {
+		return s.findByName(r, f)
+	}
 	q := credo.SubjectQuery{Q: f.Q, Division: f.Division, Limit: min(credo.MaxPageSize, s.maxScanned)}
 	var out []searchResult
 	scanned := 0
@@ -214,6 +226,41 @@ func (s *Server) find(r *http.Request, f searchFilter) ([]searchResult, bool, er
 		}
 		q.Cursor = page.Next
 	}
+}
+
+// findByName is find by the name matcher: its matches, best first, each
+// read from the store and judged by f's other filters, over at most
+// maxScanned matches.
+func (s *Server) findByName(r *http.Request, f searchFilter) ([]searchResult, bool, error) {
+	if utf8.RuneCountInString(search.Parse(f.Q).Full) < 2 {
+		return nil, false, credo.FieldError("q", "too_short", "give at least 2 letters, digits or characters of a name or code")
+	}
+	matches := s.Matcher.Find(search.Query{Q: f.Q, Division: f.Division, Limit: s.maxScanned + 1})
+	var out []searchResult
+	for i, m := range matches {
+		if i == s.maxScanned {
+			return out, true, nil
+		}
+		sub, err := s.store.Subject(ctx(r), m.Code)
+		if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		ok, grade, err := s.matches(r, f, sub)
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			continue
+		}
+		if len(out) == maxMatches {
+			return out, true, nil
+		}
+		out = append(out, searchResult{Subject: sub, Grade: grade})
+	}
+	return out, false, nil
 }
 
 // matches reports whether sub passes f's filters, with its public grade

@@ -49,9 +49,18 @@ type Server struct {
 	// maxScanned bounds the store's matches a search judges
 	// (defaultMaxScanned; tests lower it).
 	maxScanned int
+	// key signs sessions and CSRF tokens: the registry's portal secret,
+	// the same on every node.
+	key []byte
+	// AdminToken is the server's CREDO_ADMIN_TOKEN: signing in with it is
+	// signing in as an administrator ("" : administrators' accounts only).
+	AdminToken string
 	// PublicURL is the scheme and host printed in issued reports as their
 	// verify address ("https://credo.example"); "" takes the request's.
 	PublicURL string
+	// Matcher finds organizations by name for the search page (the API's
+	// name matcher, search.Index); nil: the store's search.
+	Matcher NameMatcher
 }
 
 // pageNames are the templates, one per page; each is parsed with
@@ -59,6 +68,8 @@ type Server struct {
 var pageNames = []string{
 	"home", "search", "organization", "lists", "list", "uscc", "rulebooks", "rulebook",
 	"accessibility", "error", "report", "verify",
+	"signin", "my", "whatif", "caseform", "case", "notices", "replies",
+	"console", "records", "listing", "impact",
 }
 
 // New returns the portal over store, due process (its policy decides what
@@ -76,12 +87,17 @@ func New(store credo.Store, p *dueprocess.Service, g Grading, now func() time.Ti
 	}
 	s := &Server{store: store, process: p, grading: g, logger: logger, now: now, pages: map[string]*template.Template{}, maxScanned: defaultMaxScanned}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/badge.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/badge.html", "templates/parts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
 		s.pages[name] = t
 	}
+	key, err := store.Secret(context.Background(), portalSecret)
+	if err != nil {
+		return nil, fmt.Errorf("web: the portal's session secret: %w", err)
+	}
+	s.key = key
 	s.handler = s.Handler()
 	return s, nil
 }
@@ -127,6 +143,7 @@ func (s *Server) Handler() http.Handler {
 		for _, p := range pages {
 			mux.Handle("GET /"+l.Code+p.pattern, s.page(l, p.handle))
 		}
+		s.signedInRoutes(mux, l)
 		for _, format := range []string{"csv", "json"} {
 			mux.HandleFunc("GET /"+l.Code+"/search."+format, func(w http.ResponseWriter, r *http.Request) {
 				s.export(w, r, l, format)
@@ -139,6 +156,41 @@ func (s *Server) Handler() http.Handler {
 		s.render(w, r, http.StatusNotFound, "error", languageOf(r), errorPage{Status: http.StatusNotFound})
 	})
 	return headers(mux)
+}
+
+// signedInRoutes are the sign-in form, the organization's area and the
+// authority's console, in language l.
+func (s *Server) signedInRoutes(mux *http.ServeMux, l *lang) {
+	p := "/" + l.Code
+	caseUploads := int64(maxUploads*maxUpload + maxForm)
+	mux.Handle("GET "+p+"/sign-in", s.area(l, nil, s.signInForm))
+	mux.Handle("POST "+p+"/sign-in", s.action(l, nil, maxForm, s.signIn))
+	mux.Handle("POST "+p+"/sign-out", s.action(l, nil, maxForm, s.signOut))
+
+	mux.Handle("GET "+p+"/my/{$}", s.area(l, orgRoles, s.my))
+	mux.Handle("GET "+p+"/my/what-if", s.area(l, orgRoles, s.whatIf))
+	mux.Handle("GET "+p+"/my/objections/new", s.area(l, orgRoles, s.newCase(credo.CaseObjection)))
+	mux.Handle("GET "+p+"/my/repairs/new", s.area(l, orgRoles, s.newCase(credo.CaseRepair)))
+	mux.Handle("POST "+p+"/my/objections", s.action(l, orgRoles, caseUploads, s.fileCase(credo.CaseObjection)))
+	mux.Handle("POST "+p+"/my/repairs", s.action(l, orgRoles, caseUploads, s.fileCase(credo.CaseRepair)))
+	mux.Handle("GET "+p+"/my/cases/{id}", s.area(l, orgRoles, s.myCase))
+	mux.Handle("GET "+p+"/my/notices", s.area(l, orgRoles, s.myNotices))
+	mux.Handle("GET "+p+"/my/replies", s.area(l, orgRoles, s.myReplies))
+	mux.Handle("POST "+p+"/my/replies", s.action(l, orgRoles, maxForm, s.postReply))
+
+	mux.Handle("GET "+p+"/console/{$}", s.area(l, consoleRoles, s.console))
+	mux.Handle("GET "+p+"/console/cases/{id}", s.area(l, consoleRoles, s.consoleCase))
+	mux.HandleFunc("GET "+p+"/console/cases/{id}/attachments/{n}", func(w http.ResponseWriter, r *http.Request) {
+		s.attachment(w, r, l, consoleRoles)
+	})
+	mux.Handle("POST "+p+"/console/cases/{id}/decision", s.action(l, consoleRoles, maxForm, s.decide))
+	mux.Handle("GET "+p+"/console/records", s.area(l, consoleRoles, s.recordsForm))
+	mux.Handle("POST "+p+"/console/records", s.post(l, consoleRoles, maxForm, s.postRecord))
+	mux.Handle("POST "+p+"/console/records/upload", s.post(l, consoleRoles, maxNDJSON+maxForm, s.uploadRecords))
+	mux.Handle("GET "+p+"/console/list-entries/new", s.area(l, consoleRoles, s.listingForm))
+	mux.Handle("POST "+p+"/console/list-entries", s.action(l, consoleRoles, maxForm, s.postListing))
+	mux.Handle("GET "+p+"/console/impact", s.area(l, adminRoles, s.impactForm))
+	mux.Handle("POST "+p+"/console/impact", s.post(l, adminRoles, maxRulebook+maxForm, s.postImpact))
 }
 
 // pageCSP lets pages use same-origin styles and images only: no script at
@@ -166,6 +218,10 @@ type view struct {
 	Path  string // the page's path and query after the language prefix
 	Title string
 	Data  any
+	// Who is the signed-in viewer of an area page (the public on public
+	// pages, which do not look at sessions); CSRF the token its forms carry.
+	Who  credo.Viewer
+	CSRF string
 }
 
 // page adapts a pageFunc in language l: errors become error pages with
@@ -188,6 +244,12 @@ type errorPage struct {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, l *lang, err error) {
+	s.failAs(w, r, l, err, public)
+}
+
+// failAs answers err as an error page for viewer v: a client error with
+// its status and message (naming the field), anything else as 500.
+func (s *Server) failAs(w http.ResponseWriter, r *http.Request, l *lang, err error, v credo.Viewer) {
 	status := http.StatusInternalServerError
 	e := errorPage{}
 	switch credo.ErrorCodeOf(err) {
@@ -196,14 +258,41 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, l *lang, err error
 	case credo.EINVALID, credo.EMALFORMED:
 		status = http.StatusBadRequest
 		e.Message = credo.AsError(err).Error()
+	case credo.EUNAUTHORIZED:
+		status = http.StatusUnauthorized
+		e.Message = credo.AsError(err).Error()
+	case credo.EFORBIDDEN:
+		status = http.StatusForbidden
+		e.Message = credo.AsError(err).Error()
+	case credo.ECONFLICT:
+		status = http.StatusConflict
+		e.Message = credo.AsError(err).Error()
+	case credo.ETOOLARGE:
+		status = http.StatusRequestEntityTooLarge
+		e.Message = credo.AsError(err).Error()
 	default:
 		s.logger.Error("portal page", "path", r.URL.Path, "err", err)
 	}
 	e.Status = status
-	s.render(w, r, status, "error", l, e)
+	if v.Role == credo.RolePublic {
+		s.render(w, r, status, "error", l, e)
+		return
+	}
+	s.renderAs(w, r, status, "error", l, e, v)
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, l *lang, data any) {
+	s.write(w, r, status, name, l, view{Data: data, Who: public})
+}
+
+// renderAs renders a page of the signed-in parts for v, with the CSRF
+// token of its forms.
+func (s *Server) renderAs(w http.ResponseWriter, r *http.Request, status int, name string, l *lang, data any, v credo.Viewer) {
+	s.write(w, r, status, name, l, view{Data: data, Who: v, CSRF: s.csrfToken(w, r)})
+}
+
+func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, name string, l *lang, vw view) {
+	data := vw.Data
 	path := strings.TrimPrefix(r.URL.Path, "/"+l.Code)
 	if path == r.URL.Path { // not a page of l (a language not offered)
 		path = "/"
@@ -216,7 +305,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		title = t.PageTitle(l)
 	}
 	var b bytes.Buffer
-	if err := s.pages[name].Execute(&b, view{L: l, Path: path, Title: title, Data: data}); err != nil {
+	vw.L, vw.Path, vw.Title = l, path, title
+	if err := s.pages[name].Execute(&b, vw); err != nil {
 		s.logger.Error("portal template", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -75,6 +75,7 @@ var wordsZh = map[string]string{
 	"org.records":       "公示记录",
 	"org.norecords":     "公示期内没有记录。",
 	"org.objection":     "异议处理中",
+	"reply.label":       "企业回应",
 	"org.authority":     "作出决定的机关",
 	"org.decision":      "决定文书号",
 	"org.basis":         "法律依据",
@@ -138,6 +139,7 @@ var wordsZh = map[string]string{
 	"accessibility.body": "本网站以《网页内容无障碍指南》（WCAG）2.2 AA 级为目标。\n" +
 		"所有页面无需 JavaScript 即可使用，可以只用键盘操作，焦点始终可见；文字与背景的对比度符合 AA 级要求；颜色从不单独传达信息，等级同时以字母和文字显示。\n" +
 		"等级变化图表旁附有相同数据的表格。页面可打印。\n" +
+		"组织专区和机关工作台同样如此：每个表单项都有标签，出错时指明是哪一项；上传文件只接受 PDF 和图片。每个页面都在浏览器中用 axe-core 自动检查，没有严重问题。\n" +
 		"每个页面都有中文和英文版本。如遇无法使用的内容，请通过登记机关联系我们，我们将在五个工作日内答复。",
 
 	"error.title": "出错了",
@@ -223,6 +225,7 @@ var wordsEn = map[string]string{
 	"org.records":       "Published records",
 	"org.norecords":     "No records inside their publicity period.",
 	"org.objection":     "Objection pending",
+	"reply.label":       "The organization's reply",
 	"org.authority":     "Authority",
 	"org.decision":      "Decision number",
 	"org.basis":         "Legal basis",
@@ -286,6 +289,7 @@ var wordsEn = map[string]string{
 	"accessibility.body": "This site aims at the Web Content Accessibility Guidelines (WCAG) 2.2, level AA.\n" +
 		"Every page works without JavaScript and with the keyboard alone, with a visible focus; text contrast meets level AA; colour never carries meaning alone: grades are shown as a letter and words.\n" +
 		"The grade history chart has a table of the same data beside it. Pages print cleanly.\n" +
+		"The organizations' area and the authorities' console follow the same rules: every form field is labelled and an error names the field; uploads are PDF documents and images only. Every page is checked in a browser with axe-core, with no serious violation.\n" +
 		"Every page is in Chinese and English. If something does not work for you, tell us through the registering authority; we answer within five working days.",
 
 	"error.title": "Something went wrong",

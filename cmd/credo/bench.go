@@ -17,7 +17,7 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N] | bench ledger [--records N] | bench scale [--subjects N] [--per-subject N] [--doc FILE] [--profiles DIR]"
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N] | bench ledger [--records N] | bench portal [--subjects N] [--clients N] [--requests N] | bench scale [--subjects N] [--per-subject N] [--doc FILE] [--profiles DIR]"
 	sub, args, err := requireSubcommand("bench", args, use)
 	if err != nil {
 		return err
@@ -35,6 +35,8 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return m.benchMatch(ctx, args)
 	case "ledger":
 		return m.benchLedger(ctx, args)
+	case "portal":
+		return m.benchPortal(ctx, args)
 	case "scale":
 		return m.benchScale(ctx, args)
 	}

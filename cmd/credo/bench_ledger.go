@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -26,6 +27,8 @@ func (m *Main) benchLedger(ctx context.Context, args []string) error {
 	fs.IntVar(&batch, "batch", 10_000, "records per durable write")
 	fs.IntVar(&samples, "samples", 40, "commits timed to their checkpoint")
 	fs.DurationVar(&proofTime, "proof-time", 3*time.Second, "how long to ask for inclusion proofs")
+	rounds := 3
+	fs.IntVar(&rounds, "rounds", rounds, "import rounds; each imports once with the ledger and once without, alternating which goes first")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,17 +52,38 @@ func (m *Main) benchLedger(ctx context.Context, args []string) error {
 		}
 		l.Run(ctx, IntegrateInterval, func(err error) { fmt.Fprintln(m.Stderr, "integrating:", err) })
 	}
-	fmt.Fprintln(m.Stderr, "importing, ledger off ...")
-	off, err := m.timedImport(ctx, storeFlags{data: filepath.Join(dir, "off")}, gen, batch, nil)
-	if err != nil {
-		return err
+	// The arms alternate (off, on, then on, off, ...) so that a change of
+	// the machine's load during the run weighs on both; each arm's CPU
+	// time (the process's, the integrator's included) is measured beside
+	// its wall time, which a shared machine's load distorts.
+	var offWall, onWall, offCPU, onCPU []time.Duration
+	var onDir string
+	for round := range rounds {
+		arms := []bool{false, true}
+		if round%2 == 1 {
+			arms = []bool{true, false}
+		}
+		for _, on := range arms {
+			dir := filepath.Join(dir, fmt.Sprintf("arm-%d-%v", round, on))
+			var alongside func(context.Context, credo.Store)
+			if on {
+				alongside, onDir = integrate, dir
+			}
+			fmt.Fprintf(m.Stderr, "round %d: importing, ledger %s ...\n", round+1, map[bool]string{false: "off", true: "on"}[on])
+			cpu0 := processCPU()
+			wall, err := m.timedImport(ctx, storeFlags{data: dir}, gen, batch, alongside)
+			if err != nil {
+				return err
+			}
+			cpu := processCPU() - cpu0
+			if on {
+				onWall, onCPU = append(onWall, wall), append(onCPU, cpu)
+			} else {
+				offWall, offCPU = append(offWall, wall), append(offCPU, cpu)
+			}
+		}
 	}
-	fmt.Fprintln(m.Stderr, "importing, ledger on ...")
-	onDir := filepath.Join(dir, "on")
-	on, err := m.timedImport(ctx, storeFlags{data: onDir}, gen, batch, integrate)
-	if err != nil {
-		return err
-	}
+	off, on := median(offWall), median(onWall)
 
 	store, err := openStore(ctx, storeFlags{data: onDir})
 	if err != nil {
@@ -129,10 +153,26 @@ func (m *Main) benchLedger(ctx context.Context, args []string) error {
 	fmt.Fprintln(tw, "what\tvalue\t")
 	fmt.Fprintf(tw, "import, ledger off (records/s)\t%.0f\t\n", float64(n)/off.Seconds())
 	fmt.Fprintf(tw, "import, ledger on (records/s)\t%.0f\t\n", float64(n)/on.Seconds())
-	fmt.Fprintf(tw, "on / off\t%.2f\t\n", off.Seconds()/on.Seconds())
+	fmt.Fprintf(tw, "on / off (median wall time of %d rounds)\t%.2f\t\n", rounds, off.Seconds()/on.Seconds())
+	fmt.Fprintf(tw, "import CPU per record, ledger off\t%s\t\n", (median(offCPU) / time.Duration(n)).Round(10*time.Nanosecond))
+	fmt.Fprintf(tw, "import CPU per record, ledger on\t%s\t\n", (median(onCPU) / time.Duration(n)).Round(10*time.Nanosecond))
+	fmt.Fprintf(tw, "on / off (CPU time)\t%.2f\t\n", median(offCPU).Seconds()/median(onCPU).Seconds())
 	fmt.Fprintf(tw, "leaves left after the import, integrated in\t%d in %s\t\n", leaves, catchUp.Round(time.Millisecond))
 	fmt.Fprintf(tw, "commit to checkpoint p50\t%s\t\n", pct(0.5).Round(time.Millisecond))
 	fmt.Fprintf(tw, "commit to checkpoint p99\t%s\t\n", pct(0.99).Round(time.Millisecond))
 	fmt.Fprintf(tw, "inclusion proofs/s (tree of %d)\t%.0f\t\n", size, float64(proofs)/proofTime.Seconds())
 	return tw.Flush()
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -140,6 +140,10 @@ func (m *Main) loadScratch(ctx context.Context, sf storeFlags, cfg demo.Config) 
 	return token, store.Close()
 }
 
+// serverStartWait bounds how long startServer waits for the server to
+// listen (a large scratch registry's start takes longer: bench portal).
+var serverStartWait = 2 * time.Minute
+
 // startServer runs this program's serve command with args, its log in
 // dir/server.log, and returns its URL and a function that stops it.
 func (m *Main) startServer(ctx context.Context, dir string, args []string, env string) (func(), string, error) {
@@ -196,7 +200,7 @@ func (m *Main) startServer(ctx context.Context, dir string, args []string, env s
 		}
 		stop()
 		return nil, "", fmt.Errorf("the server ended before listening; see %s", logFile.Name())
-	case <-time.After(2 * time.Minute):
+	case <-time.After(serverStartWait):
 	case <-ctx.Done():
 	}
 	stop()

@@ -44,6 +44,7 @@ func allCommands() []leafCommand {
 		{words: []string{"bench", "match"}},
 		{words: []string{"screen"}, args: []string{"suppliers.csv"}},
 		{words: []string{"bench", "ledger"}},
+		{words: []string{"bench", "portal"}},
 		{words: []string{"log", "key"}},
 		{words: []string{"log", "erase"}, args: []string{"0"}},
 		{words: []string{"verify"}, args: []string{"bundle.json"}},
@@ -88,8 +89,8 @@ func TestFlagLikeArgumentsAreRefused(t *testing.T) {
 			t.Run(name+"/stray argument "+at+" the flags", func(t *testing.T) {
 				t.Chdir(t.TempDir())
 				flags := map[string][]string{"copy": {"--from", "a"}, "generate": {"--out", "o"}, "bench import": {"--records", "1"},
-					"bench rescore": {"--subjects", "1"}, "bench match": {"--subjects", "1"}, "bench ledger": {"--records", "1"}, "lists show": nil}[name]
-				if _, own := map[string]bool{"copy": true, "generate": true, "bench import": true, "bench rescore": true, "bench match": true, "bench ledger": true, "lists show": true}[name]; !own {
+					"bench rescore": {"--subjects", "1"}, "bench match": {"--subjects", "1"}, "bench ledger": {"--records", "1"}, "bench portal": {"--subjects", "1"}, "lists show": nil}[name]
+				if _, own := map[string]bool{"copy": true, "generate": true, "bench import": true, "bench rescore": true, "bench match": true, "bench ledger": true, "bench portal": true, "lists show": true}[name]; !own {
 					flags = []string{"--data", "elsewhere"}
 				}
 				args := append([]string{}, c.words...)

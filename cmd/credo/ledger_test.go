@@ -17,6 +17,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/ledger"
+	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
 )
 
@@ -81,20 +82,70 @@ func bundle(t *testing.T, base, recordURL, dir string) (bundleFile, cpFile strin
 	return write(t, filepath.Join(dir, "bundle.json"), []byte(b)), write(t, filepath.Join(dir, "checkpoint"), cp), size
 }
 
+// TestVerifyEndToEnd, on each backend: a record and the report on its
+// organization, as served, verify against the checkpoint and the key;
+// forged and malformed checkpoints and another log's key are refused;
+// then someone edits the stored record directly in the database (its
+// decision date, then its amount, which only the record's digest in the
+// log binds), and then the log's own entry: verify catches each, for the
+// record's bundle and for the report.
 func TestVerifyEndToEnd(t *testing.T) {
-	dir, work := t.TempDir(), t.TempDir()
-	out, _, err := run(t, "", "authority", "add", "--data", dir, "--id", "gd-amr", "--name", "广东省市场监督管理局",
-		"--divisions", "44", "--categories", "market,registration")
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			var where []string
+			var exec func(stmt string)
+			sqliteEdit := map[string]string{
+				"occurred_at": `UPDATE records SET occurred_at = occurred_at - 365*86400*1000000000`,
+				"amount":      `UPDATE records SET body = CAST(replace(CAST(body AS TEXT), '"amount":200000', '"amount":20000') AS BLOB)`,
+				"log":         `UPDATE changes SET data = replace(data, '"market"', '"tax"') WHERE type = 'record.accepted'`,
+				"undo":        `UPDATE records SET occurred_at = occurred_at + 365*86400*1000000000`,
+			}
+			pgEdit := map[string]string{
+				"occurred_at": `UPDATE records SET occurred_ns = occurred_ns - 365*86400*1000000000::bigint, body = replace(body::text, '"2025-03-14T00:00:00Z"', '"2024-03-14T00:00:00Z"')::json`,
+				"amount":      `UPDATE records SET body = replace(body::text, '"amount":200000', '"amount":20000')::json`,
+				"log":         `UPDATE changes SET data = replace(data, '"market"', '"tax"') WHERE type = 'record.accepted'`,
+				"undo":        `UPDATE records SET occurred_ns = occurred_ns + 365*86400*1000000000::bigint, body = replace(body::text, '"2024-03-14T00:00:00Z"', '"2025-03-14T00:00:00Z"')::json`,
+			}
+			edits := sqliteEdit
+			switch backend {
+			case "sqlite":
+				dir := t.TempDir()
+				where = []string{"--data", dir}
+				exec = func(stmt string) {
+					raw, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer raw.Close()
+					if _, err := raw.Exec(stmt); err != nil {
+						t.Fatalf("%s: %v", stmt, err)
+					}
+				}
+			case "postgres":
+				url, schema := pgRegistry(t)
+				where = []string{"--db", url}
+				exec = func(stmt string) { pgtest.Exec(t, schema, stmt) }
+				edits = pgEdit
+			}
+			verifyEndToEnd(t, where, exec, edits)
+		})
+	}
+}
+
+func verifyEndToEnd(t *testing.T, where []string, exec func(string), edits map[string]string) {
+	work := t.TempDir()
+	out, _, err := run(t, "", append([]string{"authority", "add", "--id", "gd-amr", "--name", "广东省市场监督管理局",
+		"--divisions", "44", "--categories", "market,registration"}, where...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	token := lastLine(out)
-	vkey, _, err := run(t, "", "log", "key", "--data", dir)
+	vkey, _, err := run(t, "", append([]string{"log", "key"}, where...)...)
 	if err != nil || !strings.HasPrefix(vkey, "credo+") {
 		t.Fatalf("log key: %q, %v", vkey, err)
 	}
 	keyFile := write(t, filepath.Join(work, "key"), []byte(vkey))
-	url := serveInProcess(t, "serve", "--data", dir)
+	url := serveInProcess(t, append([]string{"serve"}, where...)...)
 
 	code := "914403001922038216"
 	if status, body := request(t, "POST", url+"/v1/subjects", token, "application/json",
@@ -107,14 +158,22 @@ func TestVerifyEndToEnd(t *testing.T) {
 	if status != 201 {
 		t.Fatalf("post record: %d %v", status, body)
 	}
-	recordURL := fmt.Sprintf("%s/v1/records/%v", url, body["id"])
+	id := fmt.Sprint(body["id"])
+	recordURL := fmt.Sprintf("%s/v1/records/%s", url, id)
 	bf, cpf, size := bundle(t, url, recordURL, work)
 	state := filepath.Join(work, "state")
 
 	// The record as served is in the log; flags after the argument too.
 	out, _, err = run(t, "", "verify", bf, "--key", keyFile, "--checkpoint", cpf, "--state", state)
-	if err != nil || !strings.Contains(out, "is what the log holds") {
+	if err != nil || !strings.Contains(out, "record "+id+" is what the log holds\n") {
 		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	// So is the report on its organization, by its own checkpoint, as the
+	// organization sees it (the record is not public).
+	rf, rcp := report(t, url, code, token, work)
+	out, _, err = run(t, "", "verify", "--key", keyFile, "--checkpoint", rcp, rf)
+	if err != nil || !strings.Contains(out, code+": 1 record, 0 list entries and 0 objections: what the log") {
+		t.Fatalf("verify report: %v\n%s", err, out)
 	}
 
 	fail := func(want string, args ...string) {
@@ -126,35 +185,135 @@ func TestVerifyEndToEnd(t *testing.T) {
 	}
 	// A forged checkpoint, a malformed one, a key of another log.
 	cp, _ := os.ReadFile(cpf)
-	forged := write(t, filepath.Join(work, "forged"), []byte(strings.Replace(string(cp), fmt.Sprintf("\n%d\n", size), fmt.Sprintf("\n%d\n", size+1), 1)))
+	forgedCP := strings.Replace(string(cp), fmt.Sprintf("\n%d\n", size), fmt.Sprintf("\n%d\n", size+1), 1)
+	forged := write(t, filepath.Join(work, "forged"), []byte(forgedCP))
 	fail("invalid signature", "--key", keyFile, "--checkpoint", forged, bf)
 	fail("malformed", "--key", keyFile, "--checkpoint", write(t, filepath.Join(work, "junk"), []byte("not a note")), bf)
 	other, _, err := run(t, "", "log", "key", "--data", t.TempDir(), "--ledger-origin", "other.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fail("not signed", "--key", write(t, filepath.Join(work, "other"), []byte(other)), "--checkpoint", cpf, bf)
+	otherKey := write(t, filepath.Join(work, "other"), []byte(other))
+	fail("not signed", "--key", otherKey, "--checkpoint", cpf, bf)
 	fail("verifier key", "--key", write(t, filepath.Join(work, "badkey"), []byte("credo+zz+nonsense")), "--checkpoint", cpf, bf)
+
+	// The report tampered with: an amount lowered, a record's log_index
+	// moved, its checkpoint forged, or checked against another tree.
+	rep, _ := os.ReadFile(rf)
+	editReport := func(name, old, new string) string {
+		t.Helper()
+		if !strings.Contains(string(rep), old) {
+			t.Fatalf("the report has no %s", old)
+		}
+		return write(t, filepath.Join(work, name), []byte(strings.Replace(string(rep), old, new, 1)))
+	}
+	fail("record "+id+" was tampered with: its content", "--key", keyFile, "--checkpoint", rcp, editReport("r-amount.json", `"amount":200000`, `"amount":20000`))
+	fail("record "+id+" was tampered with", "--key", keyFile, "--checkpoint", rcp, editReport("r-index.json", `"log_index":`, `"log_index":1`))
+	var doc map[string]any
+	json.Unmarshal(rep, &doc)
+	note := doc["ledger"].(map[string]any)["checkpoint"].(string)
+	forgedNote, _ := json.Marshal(strings.Replace(note, "\n", "\n9", 1))
+	quoted, _ := json.Marshal(note)
+	fail("invalid signature", "--key", keyFile, "--checkpoint", rcp, editReport("r-forged.json", string(quoted), string(forgedNote)))
+	fail("not signed", "--key", otherKey, "--checkpoint", rcp, rf)
+	fail("its proofs are for the tree of size", "--key", keyFile, "--checkpoint", laterCheckpoint(t, url, token, rcp, work), rf)
+	fail("not JSON", "--key", keyFile, "--checkpoint", rcp, write(t, filepath.Join(work, "r-junk.json"), []byte("%PDF-1.7")))
+	fail("carries no ledger evidence", "--key", keyFile, "--checkpoint", rcp, editReport("r-none.json", `"ledger":`, `"ledger_":`))
+	fail("has no log_index", "--key", keyFile, "--checkpoint", rcp, editReport("r-noindex.json", `"log_index":`, `"log_index_":`))
+
+	// A bundle whose inclusion proof is one hash short, or one too long.
+	var bdoc map[string]json.RawMessage // the entry kept byte for byte
+	var incl map[string]any
+	b, _ := os.ReadFile(bf)
+	json.Unmarshal(b, &bdoc)
+	json.Unmarshal(bdoc["inclusion"], &incl)
+	hashes := incl["hashes"].([]any)
+	for name, hs := range map[string][]any{"short": hashes[:len(hashes)-1], "long": append(append([]any{}, hashes...), hashes[0])} {
+		incl["hashes"] = hs
+		bdoc["inclusion"], _ = json.Marshal(incl)
+		b, _ := json.Marshal(bdoc)
+		fail("is not in the log the checkpoint signs", "--key", keyFile, "--checkpoint", cpf, write(t, filepath.Join(work, "b-"+name+".json"), b))
+	}
 
 	// Someone edits the stored record directly: its decision date moves a
 	// year back. The API serves the edited record; verify catches it.
-	raw, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	exec(edits["occurred_at"])
+	bf, cpf, _ = bundle(t, url, recordURL, work)
+	fail("record "+id+" was tampered with: occurred_at", "--key", keyFile, "--checkpoint", cpf, bf)
+	rf, rcp = report(t, url, code, token, work)
+	fail("record "+id+" was tampered with: occurred_at", "--key", keyFile, "--checkpoint", rcp, rf)
+	exec(edits["undo"])
+	bf, cpf, _ = bundle(t, url, recordURL, work)
+	if _, _, err := run(t, "", "verify", "--key", keyFile, "--checkpoint", cpf, bf); err != nil {
+		t.Fatalf("after undoing the edit: %v", err)
+	}
+	// Its amount, which no column of the log names: the digest catches it.
+	exec(edits["amount"])
+	bf, cpf, _ = bundle(t, url, recordURL, work)
+	if !strings.Contains(string(get(t, recordURL)), `"amount":20000`) {
+		t.Fatal("the edited amount is not served")
+	}
+	fail("record "+id+" was tampered with: its content", "--key", keyFile, "--checkpoint", cpf, bf)
+	rf, rcp = report(t, url, code, token, work)
+	fail("record "+id+" was tampered with: its content", "--key", keyFile, "--checkpoint", rcp, rf)
+
+	// The log's own entry edited: its content no longer opens its leaf.
+	exec(edits["log"])
+	bf, cpf, _ = bundle(t, url, recordURL, work)
+	fail("do not hash to its leaf", "--key", keyFile, "--checkpoint", cpf, bf)
+	rf, rcp = report(t, url, code, token, work)
+	fail("do not hash to its leaf", "--key", keyFile, "--checkpoint", rcp, rf)
+}
+
+// laterCheckpoint registers another organization, so that the log grows,
+// and returns a file with the first checkpoint of a size other than the
+// one in cpFile.
+func laterCheckpoint(t *testing.T, base, token, cpFile, dir string) string {
+	t.Helper()
+	cp, _ := os.ReadFile(cpFile)
+	var size int
+	fmt.Sscan(strings.Split(string(cp), "\n")[1], &size)
+	if status, body := request(t, "POST", base+"/v1/subjects", token, "application/json",
+		`{"code":"91440300708461136T","name":"深圳市腾讯计算机系统有限公司","established":"1998-11-11","status":"active"}`); status != 201 {
+		t.Fatalf("post subject: %d %v", status, body)
+	}
+	for range 300 {
+		cp := get(t, base+"/v1/log/checkpoint")
+		var n int
+		fmt.Sscan(strings.Split(string(cp), "\n")[1], &n)
+		if n > size {
+			return write(t, filepath.Join(dir, "later-checkpoint"), cp)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the log did not grow")
+	return ""
+}
+
+// report writes the report on code as token's holder sees it, and the
+// checkpoint it carries, into dir.
+func report(t *testing.T, base, code, token, dir string) (reportFile, cpFile string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/v1/subjects/"+code+"/report", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
-	if _, err := raw.Exec(`UPDATE records SET occurred_at = occurred_at - 365*86400*1000000000`); err != nil {
-		t.Fatal(err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("report: %d %s", resp.StatusCode, b)
 	}
-	bf, cpf, _ = bundle(t, url, recordURL, work)
-	fail("record "+fmt.Sprint(body["id"])+" was tampered with: occurred_at", "--key", keyFile, "--checkpoint", cpf, bf)
-
-	// The log's own entry edited: its content no longer opens its leaf.
-	if _, err := raw.Exec(`UPDATE changes SET data = replace(data, '"market"', '"tax"') WHERE type = 'record.accepted'`); err != nil {
-		t.Fatal(err)
+	var doc struct {
+		Ledger struct {
+			Checkpoint string `json:"checkpoint"`
+		} `json:"ledger"`
 	}
-	bf, cpf, _ = bundle(t, url, recordURL, work)
-	fail("do not hash to its leaf", "--key", keyFile, "--checkpoint", cpf, bf)
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Ledger.Checkpoint == "" {
+		t.Fatalf("the report carries no checkpoint: %v %s", err, b)
+	}
+	return write(t, filepath.Join(dir, "report.json"), b), write(t, filepath.Join(dir, "report-checkpoint"), []byte(doc.Ledger.Checkpoint))
 }
 
 // TestVerifyWatchesTheLog: a client keeping the last checkpoint accepts a

@@ -82,7 +82,7 @@ Commands:
   check       verify the store's consistency and say what is wrong (exit 1 when anything is)
   bench       run a benchmark (bench import, bench rescore, bench annual, bench load, bench ledger)
   log key     print the ledger's verifier key (docs/LEDGER.md)
-  verify      check a record against a signed checkpoint, offline, and that the log only grew
+  verify      check a record or a credit report against a signed checkpoint, offline, and that the log only grew
 
 Every command that uses a registry takes --data DIR (default ./credo-data,
 env CREDO_DATA) or --db URL (env CREDO_DB; PostgreSQL instead of the

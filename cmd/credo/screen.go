@@ -26,12 +26,12 @@ import (
 
 type screenFlags struct {
 	storeFlags
-	action, server, token, out string
-	depth                      int
+	action, server, token, out, audit string
+	depth                             int
 }
 
-// screen runs `credo screen FILE [--action A] [--depth N] [--server URL
-// --token T]`: every row of FILE (CSV with header code,name; .json or
+// screen runs `credo screen FILE [--action A] [--depth N] [--audit
+// supply_chain] [--server URL --token T]`: every row of FILE (CSV with header code,name; .json or
 // .ndjson) screened against the local data folder, or against a server,
 // the results written to FILE.screened.csv. Flags may come before or
 // after FILE.
@@ -39,7 +39,8 @@ func (m *Main) screen(ctx context.Context, args []string) error {
 	var f screenFlags
 	fs := m.newFlags("screen", &f.storeFlags)
 	fs.StringVar(&f.action, "action", "", "the action about to be taken (public_procurement, ...): each row's measures decision is for it")
-	fs.IntVar(&f.depth, "depth", 0, "partners to include, 0 to 3 (only 0 until partners are recorded)")
+	fs.IntVar(&f.depth, "depth", 0, "partners to include, 0 to 3: each matched row lists its partners within the depth on an adverse list; with --audit, the tiers of declared suppliers (1 to 3)")
+	fs.StringVar(&f.audit, "audit", "", "supply_chain: FILE is a supplier list; the suppliers the matched organizations declared are screened after it, to --depth tiers")
 	fs.StringVar(&f.server, "server", m.env("CREDO_SERVER", ""), "screen against this credo server (http://host:port) instead of the data folder")
 	fs.StringVar(&f.token, "token", m.env("CREDO_TOKEN", ""), "bearer token for --server")
 	fs.StringVar(&f.out, "out", "", "where to write the results (default FILE.screened.csv)")
@@ -48,10 +49,10 @@ func (m *Main) screen(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(files) != 1 {
-		return &exitError{code: 2, msg: "credo screen takes one file: credo screen FILE [--action A] [--depth N] [--server URL --token T]"}
+		return &exitError{code: 2, msg: "credo screen takes one file: credo screen FILE [--action A] [--depth N] [--audit supply_chain] [--server URL --token T]"}
 	}
 	path := files[0]
-	p := screening.Params{Action: f.action, Depth: f.depth}
+	p := screening.Params{Action: f.action, Depth: f.depth, Audit: f.audit}
 	if err := p.Check(); err != nil {
 		return err
 	}
@@ -145,6 +146,7 @@ func (m *Main) screenLocal(ctx context.Context, f screenFlags, p screening.Param
 	bar := m.bar(len(parsed.Rows), filepath.Base(path))
 	cw := screening.NewCSVWriter(w)
 	counts := map[string]int{}
+	var all []screening.Row // what an audit starts from
 	for i := 0; i < len(parsed.Rows); i += 100 {
 		chunk := parsed.Rows[i:min(i+100, len(parsed.Rows))]
 		screened, err := sc.ScreenRange(ctx, operator, p, i+1, chunk)
@@ -157,8 +159,21 @@ func (m *Main) screenLocal(ctx context.Context, f screenFlags, p screening.Param
 				return nil, err
 			}
 		}
+		if p.Audit != "" {
+			all = append(all, screened...)
+		}
 		if bar != nil {
 			bar.Add(len(chunk))
+		}
+	}
+	added, err := sc.Audit(ctx, operator, p, all)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range added {
+		counts[r.Status]++
+		if err := cw.Write(r); err != nil {
+			return nil, err
 		}
 	}
 	if bar != nil {
@@ -176,6 +191,9 @@ func (m *Main) screenRemote(ctx context.Context, f screenFlags, p screening.Para
 		q.Set("action", p.Action)
 	}
 	q.Set("depth", strconv.Itoa(p.Depth))
+	if p.Audit != "" {
+		q.Set("audit", p.Audit)
+	}
 	ct := map[string]string{screening.FormatCSV: "text/csv", screening.FormatJSON: "application/json", screening.FormatNDJSON: "application/x-ndjson"}[fileFormat(path)]
 	call := func(method, target, contentType string, body []byte) (*http.Response, error) {
 		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))

@@ -75,3 +75,68 @@ func TestScreenCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestScreenAudit: credo screen --audit supply_chain adds the suppliers
+// the matched organizations declared, with the via column, against the
+// data folder and a server; bad audits are refused.
+func TestScreenAudit(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := run(t, "", "authority", "add", "--data", dir, "--id", "amr", "--name", "市场监督管理总局",
+		"--divisions", "44,31", "--categories", "market,registration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := lastLine(out)
+	out, _, err = run(t, "", "account", "add", "--data", dir, "--role", "organization", "--code", "914403001922038216")
+	if err != nil {
+		t.Fatal(err)
+	}
+	huawei := lastLine(out)
+	url := serveInProcess(t, "serve", "--data", dir)
+	for _, s := range []string{`{"code":"914403001922038216","name":"华为技术有限公司"}`, `{"code":"91310112087994932F","name":"上海某某实业有限公司"}`} {
+		if status, body := request(t, "POST", url+"/v1/subjects", token, "application/json", s); status != 201 {
+			t.Fatalf("post subject: %d %v", status, body)
+		}
+	}
+	if status, body := request(t, "POST", url+"/v1/relationships", huawei, "application/json",
+		`{"kind":"supplier","from":"91310112087994932F","to":"914403001922038216","since":"2024-01-01"}`); status != 201 {
+		t.Fatalf("declare a supplier: %d %v", status, body)
+	}
+	file := filepath.Join(t.TempDir(), "suppliers.csv")
+	if err := os.WriteFile(file, []byte("code,name\n914403001922038216,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func(label string) {
+		t.Helper()
+		b, err := os.ReadFile(file + ".screened.csv")
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+		if err != nil || len(recs) != 3 {
+			t.Fatalf("%s: %v\n%s", label, err, b)
+		}
+		if via := recs[2][len(recs[2])-1]; recs[2][6] != "91310112087994932F" ||
+			via != "line 1, tier 1, declared by 914403001922038216: 91310112087994932F -supplier-> 914403001922038216" {
+			t.Errorf("%s: the declared supplier %v", label, recs[2])
+		}
+		os.Remove(file + ".screened.csv")
+	}
+	if out, _, err := run(t, "", "screen", file, "--audit", "supply_chain", "--depth", "2", "--server", url, "--token", huawei); err != nil {
+		t.Fatalf("screen --audit --server: %v\n%s", err, out)
+	}
+	check("--server")
+	if out, _, err := run(t, "", "screen", "--audit", "supply_chain", "--depth", "1", "--data", dir, file); err != nil || !strings.Contains(out, "clear 2") {
+		t.Fatalf("screen --audit --data: %v\n%s", err, out)
+	}
+	check("--data")
+	for _, bad := range [][]string{
+		{"screen", file, "--audit", "supply_chain", "--data", dir},
+		{"screen", file, "--audit", "supply_chain", "--depth", "4", "--data", dir},
+		{"screen", file, "--audit", "tier2", "--depth", "1", "--data", dir},
+	} {
+		if _, _, err := run(t, "", bad...); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
+}

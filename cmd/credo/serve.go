@@ -123,7 +123,13 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	clock := credo.NewClock(m.Now)
 	cfg.Now = clock.Now
 	// The name matcher's index: every name the store holds, then every
-	// registration this node accepts (docs/MATCHING.md).
+	// registration this node accepts, and those other nodes accept, read
+	// from the change log after the head read before loading
+	// (docs/MATCHING.md).
+	head, err := store.Head(ctx)
+	if err != nil {
+		return err
+	}
 	names := search.NewIndex()
 	if err := names.Load(ctx, store); err != nil {
 		return err
@@ -131,6 +137,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	cfg.Registered = names.Put
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	cfg.Logger = logger
+	go names.Follow(ctx, store, head, 0, logger)
 	if fp := m.Getenv("CREDO_FAILPOINT"); fp != "" {
 		// Crash tests only: the process kills itself (SIGKILL) at the named
 		// step of a write, as a power cut would stop it there.
@@ -173,7 +180,9 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if err != nil {
 		return err
 	}
+	portal.AdminToken = a.AdminToken // signing in with it is signing in as an administrator
 	a.PublicURL, portal.PublicURL = f.publicURL, f.publicURL
+	portal.Matcher = names
 	a.Portal = portal
 	lg, _, err := openLedger(ctx, store, f.ledgerFlags)
 	if err != nil {

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -24,40 +22,36 @@ import (
 // (GET /v1/log/inclusion?index={log_index}&size={checkpoint size}).
 // Record may be left out to check an entry alone. docs/LEDGER.md.
 type Bundle struct {
-	Record    *BundleRecord `json:"record,omitempty"`
-	Entry     *BundleEntry  `json:"entry"`
-	Inclusion *BundleProof  `json:"inclusion"`
+	Record    *loggedRecord `json:"record,omitempty"`
+	Entry     *ledger.Entry `json:"entry"`
+	Inclusion *ledger.Proof `json:"inclusion"`
 }
 
-// BundleRecord is the part of a record the ledger commits to.
-type BundleRecord struct {
-	ID         int64      `json:"id"`
-	Subject    string     `json:"subject"`
-	Authority  string     `json:"authority"`
-	Category   string     `json:"category"`
-	Kind       string     `json:"kind"`
-	ExternalID string     `json:"external_id"`
-	OccurredAt credo.Time `json:"occurred_at"`
-	Supersedes int64      `json:"supersedes,omitempty"`
-	LogIndex   *int64     `json:"log_index"`
+// loggedRecord is a record as the API shows it, with its log_index.
+type loggedRecord struct {
+	credo.Record
+	LogIndex *int64 `json:"log_index"`
 }
 
-// BundleEntry is GET /v1/log/entries/{index}'s answer.
-type BundleEntry struct {
-	Index    int64          `json:"index"`
-	LeafHash []byte         `json:"leaf_hash"`
-	Salt     []byte         `json:"salt,omitempty"`
-	Entry    jsontext.Value `json:"entry,omitempty"`
-	Erased   bool           `json:"erased,omitempty"`
-}
-
-// BundleProof is GET /v1/log/inclusion's or /v1/log/consistency's answer.
-type BundleProof struct {
-	Index  *int64   `json:"index,omitempty"`
-	Size   int64    `json:"size,omitempty"`
-	From   *int64   `json:"from,omitempty"`
-	To     int64    `json:"to,omitempty"`
-	Hashes [][]byte `json:"hashes"`
+// reportDoc is the part of a report (GET /v1/subjects/{code}/report)
+// `credo verify` checks: every record, list entry and objection it shows,
+// against the ledger evidence it carries.
+type reportDoc struct {
+	Subject *struct {
+		Code string `json:"code"`
+	} `json:"subject"`
+	Records []loggedRecord `json:"records"`
+	Lists   []struct {
+		credo.ListEntry
+		LogIndex *int64 `json:"log_index"`
+	} `json:"lists"`
+	Objections []struct {
+		ID       int64        `json:"id"`
+		Target   credo.Target `json:"target"`
+		DecideBy credo.Time   `json:"decide_by"`
+		LogIndex *int64       `json:"log_index"`
+	} `json:"objections"`
+	Ledger *ledger.Evidence `json:"ledger"`
 }
 
 // failed is verification that found something wrong: exit status 1.
@@ -76,7 +70,7 @@ func (m *Main) verify(_ context.Context, args []string) error {
 		return err
 	}
 	if *keyFile == "" || *cpFile == "" {
-		return &exitError{code: 2, msg: "usage: credo verify --key FILE --checkpoint FILE [--state FILE [--consistency FILE]] [BUNDLE.json...]"}
+		return &exitError{code: 2, msg: "usage: credo verify --key FILE --checkpoint FILE [--state FILE [--consistency FILE]] [BUNDLE.json | REPORT.json ...]"}
 	}
 	vkey, err := os.ReadFile(*keyFile)
 	if err != nil {
@@ -97,11 +91,26 @@ func (m *Main) verify(_ context.Context, args []string) error {
 		}
 	}
 	for _, f := range files {
-		if err := m.verifyBundle(f, cp); err != nil {
+		if err := m.verifyFile(f, cp, string(vkey)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// verifyFile checks a bundle or a report (one with "ledger") against cp.
+func (m *Main) verifyFile(name string, cp ledger.Checkpoint, vkey string) error {
+	var probe struct {
+		Ledger jsontext.Value `json:"ledger"`
+		AsOf   jsontext.Value `json:"as_of"`
+	}
+	if err := readJSONFile(name, &probe); err != nil {
+		return failed("%s: not JSON: %v", name, err)
+	}
+	if len(probe.AsOf) > 0 { // a report
+		return m.verifyReport(name, cp, vkey)
+	}
+	return m.verifyBundle(name, cp)
 }
 
 // checkState checks cp against the checkpoint kept in state and keeps cp
@@ -134,7 +143,7 @@ func (m *Main) checkState(state, consFile, vkey string, cp ledger.Checkpoint, ms
 			return failed("the kept checkpoint has size %d: --consistency needs the proof from %d to %d (GET /v1/log/consistency?from=%d&to=%d)",
 				old.Size, old.Size, cp.Size, old.Size, cp.Size)
 		}
-		var p BundleProof
+		var p ledger.Proof
 		if err := readJSONFile(consFile, &p); err != nil {
 			return failed("--consistency %s: %v", consFile, err)
 		}
@@ -183,23 +192,9 @@ func (m *Main) verifyBundle(name string, cp ledger.Checkpoint) error {
 	if uint64(p.Size) != cp.Size {
 		return failed("%s: the inclusion proof is for a tree of %d, the checkpoint's has %d", name, p.Size, cp.Size)
 	}
-	if e.Salt == nil || len(e.Entry) == 0 {
-		if e.Erased {
-			return failed("%s: leaf %d is erased: only its hash remains, its content cannot be checked", name, e.Index)
-		}
-		return failed("%s: leaf %d shows only its hash: its content is not open to this caller", name, e.Index)
-	}
-	var c credo.Change
-	if err := json.Unmarshal(e.Entry, &c); err != nil {
-		return failed("%s: entry: %v", name, err)
-	}
-	canon, err := ledger.Canonical(&c)
+	c, leaf, err := e.Open()
 	if err != nil {
-		return failed("%s: entry: %v", name, err)
-	}
-	leaf := ledger.LeafHash(e.Salt, canon)
-	if !bytes.Equal(leaf, e.LeafHash) {
-		return failed("%s: entry %d was tampered with: its content and salt do not hash to its leaf", name, e.Index)
+		return failed("%s: %v", name, err)
 	}
 	if err := ledger.VerifyInclusion(cp, uint64(e.Index), leaf, p.Hashes); err != nil {
 		return failed("%s: entry %d is not in the log the checkpoint signs: %v", name, e.Index, err)
@@ -208,45 +203,103 @@ func (m *Main) verifyBundle(name string, cp ledger.Checkpoint) error {
 	if b.Record == nil {
 		return nil
 	}
-	if err := checkRecord(b.Record, &c, e.Index); err != nil {
-		return failed("%s: record %d was tampered with: %v", name, b.Record.ID, err)
+	r := b.Record
+	if r.LogIndex == nil || *r.LogIndex != e.Index {
+		return failed("%s: record %d was tampered with: its log_index is %d, the entry is leaf %d", name, r.ID, deref(r.LogIndex), e.Index)
 	}
-	fmt.Fprintf(m.Stdout, "ok: %s: record %d is what the log holds\n", name, b.Record.ID)
+	bound, err := ledger.CheckRecord(&r.Record, c)
+	if err != nil {
+		return failed("%s: record %d was tampered with: %v", name, r.ID, err)
+	}
+	fmt.Fprintf(m.Stdout, "ok: %s: record %d is what the log holds%s\n", name, r.ID, boundNote(bound))
 	return nil
 }
 
-// checkRecord compares a record with the record.accepted change the log
-// committed to.
-func checkRecord(r *BundleRecord, c *credo.Change, index int64) error {
-	if r.LogIndex == nil || *r.LogIndex != index {
-		return fmt.Errorf("its log_index is %d, the entry is leaf %d", deref(r.LogIndex), index)
+func boundNote(bound bool) string {
+	if bound {
+		return ""
 	}
-	if c.Type != credo.ChangeRecordAccepted || c.Ref != strconv.FormatInt(r.ID, 10) {
-		return fmt.Errorf("leaf %d is %s %s, not the acceptance of record %d", index, c.Type, c.Ref, r.ID)
+	return " (its fields the log names; it predates record digests, so its other fields are not bound)"
+}
+
+// verifyReport checks a report: its checkpoint is cp and signed by the
+// key, every entry it carries opens and is in cp's tree, and every
+// record, list entry and objection it shows is what its log_index's
+// entry committed to.
+func (m *Main) verifyReport(name string, cp ledger.Checkpoint, vkey string) error {
+	var rep reportDoc
+	if err := readJSONFile(name, &rep); err != nil {
+		return failed("%s: not a report: %v", name, err)
 	}
-	var d credo.RecordAcceptedChange
-	if err := json.Unmarshal(c.Data, &d); err != nil {
-		return fmt.Errorf("the entry's data: %v", err)
+	if rep.Ledger == nil {
+		return failed("%s: the report carries no ledger evidence (its server keeps no ledger, or had signed no checkpoint yet)", name)
 	}
-	var diffs []string
-	diff := func(field, got, logged string) {
-		if got != logged {
-			diffs = append(diffs, fmt.Sprintf("%s is %q, the log says %q", field, got, logged))
+	opened, closed, err := rep.Ledger.Verify(cp, vkey)
+	if err != nil {
+		return failed("%s: %v", name, err)
+	}
+	// entry returns the opened change at a shown item's log_index.
+	entry := func(what string, id int64, idx *int64) (*credo.Change, error) {
+		if idx == nil {
+			return nil, failed("%s: %s %d has no log_index: it is not in the log yet (integrated within seconds); ask for the report again", name, what, id)
+		}
+		if err := closed[*idx]; err != nil {
+			return nil, failed("%s: %s %d: %v", name, what, id, err)
+		}
+		c := opened[*idx]
+		if c == nil {
+			return nil, failed("%s: %s %d was tampered with: its log_index %d names no entry the report carries", name, what, id, *idx)
+		}
+		return c, nil
+	}
+	unbound := 0
+	for _, r := range rep.Records {
+		c, err := entry("record", r.ID, r.LogIndex)
+		if err != nil {
+			return err
+		}
+		bound, err := ledger.CheckRecord(&r.Record, c)
+		if err != nil {
+			return failed("%s: record %d was tampered with: %v", name, r.ID, err)
+		}
+		if !bound {
+			unbound++
 		}
 	}
-	diff("subject", r.Subject, c.Subject)
-	diff("authority", r.Authority, d.Authority)
-	diff("category", r.Category, d.Category)
-	diff("kind", r.Kind, d.Kind)
-	diff("external_id", r.ExternalID, d.ExternalID)
-	if !r.OccurredAt.Equal(d.OccurredAt.Time) {
-		diffs = append(diffs, fmt.Sprintf("occurred_at is %s, the log says %s", r.OccurredAt, d.OccurredAt))
+	for _, e := range rep.Lists {
+		c, err := entry("list entry", e.ID, e.LogIndex)
+		if err != nil {
+			return err
+		}
+		if err := ledger.CheckListEntry(&e.ListEntry, c); err != nil {
+			return failed("%s: list entry %d was tampered with: %v", name, e.ID, err)
+		}
 	}
-	if r.Supersedes != d.Supersedes {
-		diffs = append(diffs, fmt.Sprintf("supersedes is %d, the log says %d", r.Supersedes, d.Supersedes))
+	for _, o := range rep.Objections {
+		c, err := entry("objection", o.ID, o.LogIndex)
+		if err != nil {
+			return err
+		}
+		if err := ledger.CheckCase(credo.ChangeCaseFiled, o.ID, "", o.Target, o.DecideBy.Time, "", c); err != nil {
+			return failed("%s: objection %d was tampered with: %v", name, o.ID, err)
+		}
 	}
-	if len(diffs) > 0 {
-		return errors.New(strings.Join(diffs, "; "))
+	code := ""
+	if rep.Subject != nil {
+		code = rep.Subject.Code + ": "
+	}
+	fmt.Fprintf(m.Stdout, "ok: %s: %s%s, %s and %s: what the log at size %d holds\n", name, code,
+		count(len(rep.Records), "record", "records"), count(len(rep.Lists), "list entry", "list entries"),
+		count(len(rep.Objections), "objection", "objections"), cp.Size)
+	if unbound > 0 {
+		fmt.Fprintf(m.Stdout, "note: %d of the records predate record digests: only the fields their entry names are bound\n", unbound)
 	}
 	return nil
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -17,7 +17,7 @@ var _ credo.ChangeLog = (*DB)(nil)
 
 // appendChanges appends changes to the log inside tx, without positions:
 // integrate_changes gives them once the transaction has committed (see
-// 0012_change_positions.sql), so writers of the log never wait for each
+// 0014_change_positions.sql), so writers of the log never wait for each
 // other. A change whose Key is in the log already is skipped.
 func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) error {
 	if len(changes) == 0 || unlogged.Load() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,7 +20,12 @@ const ledgerLock = 0x6c6564676572 // "ledger"
 // LedgerSize implements credo.LedgerStore.
 func (db *DB) LedgerSize(ctx context.Context) (size, position int64, err error) {
 	err = db.read(ctx, "reading the ledger's size", func(ctx context.Context) error {
-		return db.pool.QueryRow(ctx, `SELECT (SELECT coalesce(max(idx)+1, 0) FROM ledger_leaves), (SELECT coalesce(max(position), 0) FROM ledger_leaves)`).Scan(&size, &position)
+		err := db.pool.QueryRow(ctx, `SELECT idx+1, position FROM ledger_leaves ORDER BY idx DESC LIMIT 1`).Scan(&size, &position)
+		if errors.Is(err, pgx.ErrNoRows) {
+			size, position = 0, 0
+			return nil
+		}
+		return err
 	})
 	return size, position, err
 }
@@ -39,15 +45,34 @@ func (db *DB) IntegrateLeaves(ctx context.Context, size int64, leaves []*credo.L
 		if n != size {
 			return credo.Errorf(credo.ECONFLICT, "the ledger has %d leaves, not %d", n, size)
 		}
-		var rows [][]any
+		var rows, refs [][]any
 		for i, l := range leaves {
 			if l.Index != size+int64(i) {
 				return credo.Errorf(credo.EINVALID, "leaf %d given at index %d", l.Index, size+int64(i))
 			}
-			rows = append(rows, []any{l.Index, l.Position, l.Type, l.Ref, l.Salt, l.Hash})
+			rows = append(rows, []any{l.Index, l.Position, l.Salt, l.Hash})
+			if l.Type != "" {
+				ref, err := strconv.ParseInt(l.Ref, 10, 64)
+				if err != nil {
+					return credo.Errorf(credo.EINVALID, "leaf %d: ref %q is not a whole number", l.Index, l.Ref)
+				}
+				refs = append(refs, []any{l.Type, ref, l.Index})
+			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ledger_leaves"}, []string{"idx", "position", "type", "ref", "salt", "hash"}, pgx.CopyFromRows(rows)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ledger_leaves"}, []string{"idx", "position", "salt", "hash"}, pgx.CopyFromRows(rows)); err != nil {
 			return err
+		}
+		// A ref already there (the first leaf of a change stays) would
+		// fail a COPY; refs are few beside leaves, so they are inserted.
+		if len(refs) > 0 {
+			types, ids, idxs := make([]string, len(refs)), make([]int64, len(refs)), make([]int64, len(refs))
+			for i, r := range refs {
+				types[i], ids[i], idxs[i] = r[0].(string), r[1].(int64), r[2].(int64)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO ledger_refs (type, ref, idx) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+				ON CONFLICT DO NOTHING`, types, ids, idxs); err != nil {
+				return err
+			}
 		}
 		rows = rows[:0]
 		for _, nd := range nodes {
@@ -102,8 +127,8 @@ func (db *DB) LedgerNodes(ctx context.Context, ids []credo.LedgerNodeID) ([][]by
 func (db *DB) LedgerLeaf(ctx context.Context, index int64) (*credo.LedgerLeaf, error) {
 	l := &credo.LedgerLeaf{Index: index}
 	err := db.read(ctx, "reading a leaf", func(ctx context.Context) error {
-		err := db.pool.QueryRow(ctx, `SELECT position, type, ref, salt, hash FROM ledger_leaves WHERE idx = $1`, index).
-			Scan(&l.Position, &l.Type, &l.Ref, &l.Salt, &l.Hash)
+		err := db.pool.QueryRow(ctx, `SELECT position, salt, hash FROM ledger_leaves WHERE idx = $1`, index).
+			Scan(&l.Position, &l.Salt, &l.Hash)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return credo.ErrNotFound("leaf", index)
 		}
@@ -115,11 +140,35 @@ func (db *DB) LedgerLeaf(ctx context.Context, index int64) (*credo.LedgerLeaf, e
 	return l, nil
 }
 
+// LedgerLeaves implements credo.LedgerStore.
+func (db *DB) LedgerLeaves(ctx context.Context, from int64, limit int) ([]*credo.LedgerLeaf, error) {
+	var out []*credo.LedgerLeaf
+	err := db.read(ctx, "reading leaves", func(ctx context.Context) error {
+		out = []*credo.LedgerLeaf{}
+		rows, err := db.pool.Query(ctx, `SELECT idx, position, salt, hash FROM ledger_leaves WHERE idx >= $1 ORDER BY idx LIMIT $2`, from, limit)
+		if err != nil {
+			return err
+		}
+		var l credo.LedgerLeaf
+		_, err = pgx.ForEachRow(rows, []any{&l.Index, &l.Position, &l.Salt, &l.Hash}, func() error {
+			c := l
+			out = append(out, &c)
+			return nil
+		})
+		return err
+	})
+	return out, err
+}
+
 // LedgerIndex implements credo.LedgerStore.
 func (db *DB) LedgerIndex(ctx context.Context, typ, ref string) (int64, error) {
+	n, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		return 0, credo.ErrNotFound("leaf of "+typ, ref)
+	}
 	var idx int64
-	err := db.read(ctx, "reading a leaf index", func(ctx context.Context) error {
-		err := db.pool.QueryRow(ctx, `SELECT idx FROM ledger_leaves WHERE ref = $1 AND type = $2 ORDER BY idx LIMIT 1`, ref, typ).Scan(&idx)
+	err = db.read(ctx, "reading a leaf index", func(ctx context.Context) error {
+		err := db.pool.QueryRow(ctx, `SELECT idx FROM ledger_refs WHERE type = $1 AND ref = $2`, typ, n).Scan(&idx)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return credo.ErrNotFound("leaf of "+typ, ref)
 		}
@@ -139,6 +188,26 @@ func (db *DB) Checkpoint(ctx context.Context) ([]byte, error) {
 		return err
 	})
 	return note, err
+}
+
+// LedgerCheckpoints implements credo.LedgerStore.
+func (db *DB) LedgerCheckpoints(ctx context.Context, after int64, limit int) ([]*credo.LedgerCheckpoint, error) {
+	var out []*credo.LedgerCheckpoint
+	err := db.read(ctx, "reading checkpoints", func(ctx context.Context) error {
+		out = []*credo.LedgerCheckpoint{}
+		rows, err := db.pool.Query(ctx, `SELECT size, note FROM ledger_checkpoints WHERE size > $1 ORDER BY size LIMIT $2`, after, limit)
+		if err != nil {
+			return err
+		}
+		var size int64
+		var note []byte
+		_, err = pgx.ForEachRow(rows, []any{&size, &note}, func() error {
+			out = append(out, &credo.LedgerCheckpoint{Size: size, Note: append([]byte(nil), note...)})
+			return nil
+		})
+		return err
+	})
+	return out, err
 }
 
 // EraseLeaf implements credo.LedgerStore.

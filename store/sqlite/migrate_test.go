@@ -6,10 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/store/sqlite"
 )
 
@@ -96,4 +98,73 @@ func rawDB(t *testing.T, path string) *sql.DB {
 	raw.SetMaxOpenConns(1)
 	t.Cleanup(func() { raw.Close() })
 	return raw
+}
+
+// TestMigrateLedgerLean: leaves integrated before the ledger_lean migration keep their
+// hashes and salts, the leaves the API shows a log_index for are found by
+// LedgerIndex, and the nodes below level 4 go.
+func TestMigrateLedgerLean(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	raw := rawDB(t, filepath.Join(dir, sqlite.FileName))
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	lean := slices.IndexFunc(files, func(f string) bool { return strings.HasSuffix(f, "_ledger_lean.sql") })
+	if lean < 0 {
+		t.Fatal("no ledger_lean migration")
+	}
+	for v, f := range files[:lean] {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.ExecContext(ctx, string(b)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, '2026-12-01T00:00:00Z')`, v+1, filepath.Base(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO ledger_leaves(idx, position, type, ref, salt, hash) VALUES
+			(0, 1, 'authority.created', 'samr', x'01', x'a0'),
+			(1, 2, 'record.accepted', '100000', x'02', x'a1'),
+			(2, 4, 'record.accepted', '99999', NULL, x'a2'),
+			(3, 5, 'case.decided', '7', x'03', x'a3')`,
+		`INSERT INTO ledger_nodes(level, idx, hash) VALUES (1, 0, x'b0'), (1, 1, x'b1'), (2, 0, x'c0'), (4, 0, x'd0')`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	db := mustOpen(t, dir)
+	for _, c := range []struct {
+		typ, ref string
+		idx      int64
+	}{{"record.accepted", "100000", 1}, {"record.accepted", "99999", 2}, {"case.decided", "7", 3}} {
+		if idx, err := db.LedgerIndex(ctx, c.typ, c.ref); err != nil || idx != c.idx {
+			t.Errorf("LedgerIndex(%s, %s) = %d, %v; want %d", c.typ, c.ref, idx, err, c.idx)
+		}
+	}
+	if _, err := db.LedgerIndex(ctx, "authority.created", "samr"); err == nil {
+		t.Error("LedgerIndex finds a leaf the API shows no log_index for")
+	}
+	if size, pos, err := db.LedgerSize(ctx); err != nil || size != 4 || pos != 5 {
+		t.Errorf("LedgerSize = %d, %d, %v; want 4, 5", size, pos, err)
+	}
+	if l, err := db.LedgerLeaf(ctx, 2); err != nil || l.Position != 4 || l.Salt != nil || string(l.Hash) != "\xa2" {
+		t.Errorf("LedgerLeaf(2) = %+v, %v", l, err)
+	}
+	if got, err := db.LedgerNodes(ctx, []credo.LedgerNodeID{{Level: 4, Index: 0}, {Level: 0, Index: 3}}); err != nil || string(got[0]) != "\xd0" || string(got[1]) != "\xa3" {
+		t.Errorf("LedgerNodes = %x, %v", got, err)
+	}
+	if _, err := db.LedgerNodes(ctx, []credo.LedgerNodeID{{Level: 1, Index: 0}}); err == nil {
+		t.Error("a node below level 4 is still kept")
+	}
 }

@@ -49,7 +49,7 @@ var batchSize = 2000
 
 // Progress tells how far a copy has got.
 type Progress struct {
-	Stage  string // "authorities", "secrets", "rulebooks", "subjects", "records", "list entries", "cases", "accounts", "notices", "changes" or "verify"
+	Stage  string // "changes", "ledger", "authorities", "secrets", "rulebooks", "subjects", "records", "list entries", "cases", "accounts", "notices", "annual reports" or "verify"
 	Done   int64  // items of the stage read (from the source; when verifying, from the target)
 	Copied int64  // of those, how many went to the target; the rest were found there already
 }
@@ -75,10 +75,15 @@ type Report struct {
 	Changes     int64 `json:"changes"` // of the change log
 	// AnnualReports counts report versions.
 	AnnualReports int64 `json:"annual_reports"`
+	// Replies counts organizations' published replies.
+	Replies int64 `json:"replies"`
 	// Relationships counts relationship versions.
 	Relationships int64 `json:"relationships"`
 	// IssuedReports counts issued credit reports.
 	IssuedReports int64 `json:"issued_reports"`
+	// Ledger counts the ledger's leaves and checkpoints (the tree, with
+	// the salts that open its leaves: the copy verifies the same).
+	Ledger int64 `json:"ledger"`
 	// Later counts the list entries, list transitions, notices and
 	// changes the target holds with ids (positions) above every one of
 	// the source's: what the registry wrote there itself after the copy
@@ -106,6 +111,9 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 	// are the source's: copying authorities and rulebooks below appends
 	// their creation to the target's log again, after them (Later).
 	if err := copyChanges(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyLedger(ctx, from, to, progress); err != nil {
 		return Report{}, err
 	}
 	if err := copyAuthorities(ctx, from, to, src, progress); err != nil {
@@ -138,6 +146,10 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 		return Report{}, err
 	}
 	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyByID(ctx, "replies", from.ScanReplies, to.ScanReplies, to.RestoreReplies,
+		func(r *credo.Reply) int64 { return r.ID }, noErr(src.reply), progress); err != nil {
 		return Report{}, err
 	}
 	// After subjects: restoring registration versions derives nothing, so
@@ -202,7 +214,7 @@ func copyAuthorities(ctx context.Context, from, to credo.Store, src *sums, progr
 // created in a source that holds neither.
 func copySecret(ctx context.Context, from, to credo.Store, progress func(Progress)) error {
 	var copied int64
-	for _, name := range []string{PersonKeySecret, credo.PersonKeyCheckSecret} {
+	for _, name := range []string{PersonKeySecret, credo.PersonKeyCheckSecret, credo.LedgerKeySecret} {
 		secret, err := from.StoredSecret(ctx, name)
 		if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
 			continue
@@ -434,6 +446,9 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	}); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
+	if err := readBack(ctx, to.ScanReplies, func(r *credo.Reply) int64 { return r.ID }, noErr(dst.reply), &p, progress); err != nil {
+		return Report{}, err
+	}
 	if err := readBack(ctx, to.ScanRelationships, func(r *credo.Relationship) int64 { return r.ID }, noErr(dst.relationship), &p, progress); err != nil {
 		return Report{}, err
 	}
@@ -446,10 +461,20 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
 
+	size, _, err := from.LedgerSize(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
+	}
+	if err := src.sumLedger(ctx, from, size); err != nil {
+		return Report{}, err
+	}
+	if err := dst.sumLedger(ctx, to, size); err != nil {
+		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
+	}
 	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
 		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports],
-		Relationships: dst.n[partRelationships], IssuedReports: dst.n[partIssuedReports], Later: dst.later, Checksum: dst.total()}
+		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], Replies: dst.n[partReplies],
+		Relationships: dst.n[partRelationships], IssuedReports: dst.n[partIssuedReports], Ledger: dst.n[partLedger], Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -509,13 +534,15 @@ const (
 	partNotices
 	partChanges
 	partAnnualReports
+	partReplies
 	partRelationships
 	partIssuedReports
+	partLedger
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports", "relationships", "issued reports"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "replies", "relationships", "issued reports", "ledger"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -641,6 +668,11 @@ func (s *sums) notice(n *credo.Notice) {
 	}
 	s.maxNotice = max(s.maxNotice, n.ID)
 	s.add(partNotices, n.ID, n.Key, jsonOf(n))
+}
+
+// reply hashes a published reply by id.
+func (s *sums) reply(r *credo.Reply) {
+	s.add(partReplies, r.ID, jsonOf(r))
 }
 
 // change hashes a change of the log in its canonical form (credo.Change).

@@ -12,6 +12,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
 	"github.com/credo-registry/credo/store/storecopy"
@@ -203,6 +204,13 @@ func fillDueProcess(t *testing.T, s credo.Store, orgs, records int) {
 	}
 	if err := s.AddNotices(ctx, notices); err != nil {
 		t.Fatal(err)
+	}
+	// Replies: one per organization, to its first list entry.
+	for i := range orgs {
+		if err := s.AddReply(ctx, &credo.Reply{Subject: code(i), Target: credo.Target{Kind: credo.TargetListEntry, ID: out[i%len(out)].ID},
+			Text: "已按期报送年度报告，申请移出。", By: "account:org-" + code(i), At: at(i + 2000)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Annual reports: one per organization, a correction of every third.
 	for i := range orgs {
@@ -398,6 +406,26 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if _, err := src.WithdrawReport(ctx, issued[2], credo.ReportWithdrawal{At: credo.NewTime(t0.Add(time.Hour)), By: "admin", Reason: "错误"}); err != nil {
 		t.Fatal(err)
 	}
+	// The source's ledger: integrated twice (two checkpoints), with a
+	// leaf erased between.
+	seed, err := src.Secret(ctx, credo.LedgerKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, vkey, err := ledger.Signer("credo.test/copy", seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcLedger := ledger.New(src, signer)
+	if _, err := srcLedger.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := srcLedger.Erase(ctx, 3, "《个人信息保护法》第四十七条"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srcLedger.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
 	dst := pgtest.Open(t)
 
 	var last storecopy.Progress
@@ -440,6 +468,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if want := int64(orgs + (orgs+2)/3); rep.AnnualReports != want {
 		t.Errorf("report %+v, want %d annual report versions", rep, want)
 	}
+	if rep.Replies != orgs {
+		t.Errorf("report %+v, want %d replies", rep, orgs)
+	}
 	if rep.Relationships != 2*(orgs-1) {
 		t.Errorf("report %+v, want %d relationships", rep, 2*(orgs-1))
 	}
@@ -461,6 +492,7 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if rb, err := dst.Rulebook(ctx, "copied", "1"); err != nil || string(rb.Source) != string(source) {
 		t.Errorf("published rulebook not copied exactly: %v", err)
 	}
+	wantSameLedger(t, src, dst, vkey, rep)
 
 	// The target goes on where the source stopped.
 	c := &credo.Case{Kind: credo.CaseObjection, Subject: code(1), Target: credo.Target{Kind: credo.TargetRecord, ID: 1},
@@ -661,4 +693,77 @@ func TestCopyDetectsMismatch(t *testing.T) {
 			t.Errorf("Copy into a target with its own secret: %v, want ErrMismatch", err)
 		}
 	})
+}
+
+// wantSameLedger: the copy holds the source's tree, checkpoints and key:
+// the source's latest checkpoint verifies with the key the copy makes,
+// every leaf's proof from the copy verifies against it, log_index lookups
+// answer the same, and the copy signs on consistently with it.
+func wantSameLedger(t *testing.T, src, dst credo.Store, vkey string, rep storecopy.Report) {
+	t.Helper()
+	size, _, err := src.LedgerSize(ctx)
+	if err != nil || size < 900 {
+		t.Fatalf("the source's ledger has %d leaves, %v", size, err)
+	}
+	if got, _, err := dst.LedgerSize(ctx); err != nil || got != size {
+		t.Fatalf("the copy's ledger has %d leaves of %d, %v", got, size, err)
+	}
+	srcCP, _ := src.Checkpoint(ctx)
+	dstCP, err := dst.Checkpoint(ctx)
+	if err != nil || string(dstCP) != string(srcCP) {
+		t.Fatalf("the copy's checkpoint %q, %v; want the source's", dstCP, err)
+	}
+	if cps, err := dst.LedgerCheckpoints(ctx, 0, 10); err != nil || len(cps) != 2 {
+		t.Fatalf("the copy's checkpoints: %d, %v; want both of the source's", len(cps), err)
+	}
+	if rep.Ledger != size+2 {
+		t.Errorf("report %+v: ledger %d, want %d leaves and 2 checkpoints", rep, rep.Ledger, size)
+	}
+	seed, err := dst.Secret(ctx, credo.LedgerKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, dstKey, err := ledger.Signer("credo.test/copy", seed)
+	if err != nil || dstKey != vkey {
+		t.Fatalf("the copy's verifier key %q, %v; want the source's %q", dstKey, err, vkey)
+	}
+	cp, err := ledger.OpenCheckpoint(dstCP, vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dstLedger := ledger.New(dst, signer)
+	for _, i := range []int64{0, 3, size / 2, size - 1} {
+		leaf, err := dst.LedgerLeaf(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := dstLedger.InclusionProof(ctx, uint64(i), cp.Size)
+		if err != nil || ledger.VerifyInclusion(cp, uint64(i), leaf.Hash, p) != nil {
+			t.Errorf("leaf %d of the copy does not verify: %v", i, err)
+		}
+		if (leaf.Salt == nil) != (i == 3) {
+			t.Errorf("leaf %d: salt %x; only leaf 3 is erased", i, leaf.Salt)
+		}
+	}
+	for _, id := range []string{"1", "450"} {
+		want, err1 := src.LedgerIndex(ctx, credo.ChangeRecordAccepted, id)
+		got, err2 := dst.LedgerIndex(ctx, credo.ChangeRecordAccepted, id)
+		if err1 != nil || err2 != nil || got != want {
+			t.Errorf("log_index of record %s: copy %d (%v), source %d (%v)", id, got, err2, want, err1)
+		}
+	}
+	// The copy integrates what it logged itself after the source's tree,
+	// consistently with the source's checkpoint.
+	if n, err := dstLedger.Integrate(ctx); err != nil || n == 0 {
+		t.Fatalf("integrating on the copy: %d, %v", n, err)
+	}
+	msg, _ := dst.Checkpoint(ctx)
+	newer, err := ledger.OpenCheckpoint(msg, vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := dstLedger.ConsistencyProof(ctx, cp.Size, newer.Size)
+	if err != nil || ledger.VerifyConsistency(cp, newer, p) != nil {
+		t.Errorf("the copy's next checkpoint is not consistent with the source's: %v", err)
+	}
 }

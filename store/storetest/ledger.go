@@ -29,8 +29,8 @@ func testLedger(t *testing.T, h Harness) {
 		t.Fatalf("%d changes, want at least 3", len(changes))
 	}
 	var leaves []*credo.LedgerLeaf
-	for i, c := range changes[:2] {
-		leaves = append(leaves, &credo.LedgerLeaf{Index: int64(i), Position: c.Position, Type: c.Type, Ref: c.Ref,
+	for i, c := range changes[:2] { // not found by LedgerIndex: no Type
+		leaves = append(leaves, &credo.LedgerLeaf{Index: int64(i), Position: c.Position,
 			Salt: hash32(byte(10 + i)), Hash: hash32(byte(20 + i))})
 	}
 	nodes := []*credo.LedgerNode{
@@ -65,8 +65,29 @@ func testLedger(t *testing.T, h Harness) {
 		t.Fatalf("LedgerNodes of a node not stored: %v; want not_found", err)
 	}
 	l, err := s.LedgerLeaf(ctx, 1)
-	if err != nil || l.Position != changes[1].Position || !bytes.Equal(l.Salt, hash32(11)) || !bytes.Equal(l.Hash, hash32(21)) || l.Type != changes[1].Type {
+	if err != nil || l.Position != changes[1].Position || !bytes.Equal(l.Salt, hash32(11)) || !bytes.Equal(l.Hash, hash32(21)) {
 		t.Fatalf("LedgerLeaf(1) = %+v, %v", l, err)
+	}
+	all, err := s.LedgerLeaves(ctx, 1, 10)
+	if err != nil || len(all) != 2 || all[0].Index != 1 || all[1].Index != 2 || all[1].Position != c.Position ||
+		!bytes.Equal(all[1].Salt, hash32(12)) || !bytes.Equal(all[1].Hash, hash32(22)) {
+		t.Fatalf("LedgerLeaves(1, 10) = %+v, %v", all, err)
+	}
+	if got, err := s.LedgerLeaves(ctx, 0, 1); err != nil || len(got) != 1 || got[0].Index != 0 {
+		t.Fatalf("LedgerLeaves(0, 1) = %+v, %v", got, err)
+	}
+	if got, err := s.LedgerLeaves(ctx, 3, 10); err != nil || len(got) != 0 {
+		t.Fatalf("LedgerLeaves beyond the tree = %+v, %v", got, err)
+	}
+	cps, err := s.LedgerCheckpoints(ctx, 0, 10)
+	if err != nil || len(cps) != 2 || cps[0].Size != 2 || string(cps[0].Note) != "checkpoint 2\n" || cps[1].Size != 3 {
+		t.Fatalf("LedgerCheckpoints = %+v, %v", cps, err)
+	}
+	if cps, err := s.LedgerCheckpoints(ctx, 2, 10); err != nil || len(cps) != 1 || cps[0].Size != 3 {
+		t.Fatalf("LedgerCheckpoints after 2 = %+v, %v", cps, err)
+	}
+	if _, err := s.LedgerIndex(ctx, changes[0].Type, changes[0].Ref); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		t.Fatalf("LedgerIndex of a leaf given without its Type: %v; want not_found", err)
 	}
 	if _, err := s.LedgerLeaf(ctx, 3); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 		t.Fatalf("LedgerLeaf beyond the tree: %v; want not_found", err)

@@ -60,6 +60,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Screenings", func(t *testing.T) { t.Parallel(); testScreenings(t, h) })
 	t.Run("NameIndex", func(t *testing.T) { t.Parallel(); testNameIndex(t, h) })
 	t.Run("Ledger", func(t *testing.T) { t.Parallel(); testLedger(t, h) })
+	t.Run("Replies", func(t *testing.T) { t.Parallel(); testReplies(t, h) })
 	t.Run("Relationships", func(t *testing.T) { t.Parallel(); testRelationships(t, h) })
 	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, h) })
 	t.Run("Durability", func(t *testing.T) {

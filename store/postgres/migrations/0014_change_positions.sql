@@ -1,4 +1,4 @@
--- Schema version 12: the change log's positions are given after commit.
+-- Schema version 14: the change log's positions are given after commit.
 --
 -- Version 4 gave positions from change_head inside each writing
 -- transaction, holding its row lock until COMMIT, so that writers of the

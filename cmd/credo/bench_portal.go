@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/bench"
+	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/dueprocess"
+)
+
+// benchPortal measures the portal's public pages under concurrent
+// readers: the organization page and the search page, each against the
+// JSON API's read of the same thing in the same run (the baseline), over
+// a scratch demo registry served by credo serve in a child process.
+func (m *Main) benchPortal(ctx context.Context, args []string) error {
+	var (
+		subjects, clients, requests int
+		db, dir                     string
+		reuse                       bool
+	)
+	fs := m.newFlags("bench portal", nil)
+	fs.IntVar(&subjects, "subjects", 100_000, "organizations in the scratch registry (12 records each)")
+	fs.IntVar(&clients, "clients", 16, "concurrent clients, each sending its next request when the last is answered")
+	fs.IntVar(&requests, "requests", 4000, "requests per kind of page")
+	fs.StringVar(&db, "db", "", "serve PostgreSQL at this URL (a fresh schema is used and dropped) instead of a scratch SQLite data folder")
+	fs.StringVar(&dir, "dir", "", "scratch folder, kept with the server's log (default a temporary one, removed afterwards)")
+	fs.BoolVar(&reuse, "reuse", false, "the --dir holds the SQLite registry an earlier run with the same --subjects created: serve it as it is")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if reuse && (dir == "" || db != "") {
+		return &exitError{code: 2, msg: "--reuse needs --dir (and no --db)"}
+	}
+	if subjects < 1 || clients < 1 || requests < 1 {
+		return &exitError{code: 2, msg: "--subjects, --clients and --requests must be positive"}
+	}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "credo-portal-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	sf := storeFlags{data: filepath.Join(dir, "data"), personKey: filepath.Join(dir, "person-key")}
+	if db != "" {
+		scratch, drop, err := bench.ScratchSchema(ctx, db)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		sf.db = scratch
+	}
+	cfg := demo.Config{Seed: 1, Subjects: subjects, Now: credo.NewDate(time.Now()).Time}
+	if !reuse {
+		fmt.Fprintf(m.Stderr, "creating a demo registry of %d organizations ...\n", subjects)
+		start := time.Now()
+		if _, err := m.loadScratch(ctx, sf, cfg); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "created in %s\n", time.Since(start).Round(time.Second))
+	}
+	var codes, names []string
+	if err := demo.Subjects(cfg, func(s *credo.Subject) error {
+		codes, names = append(codes, s.Code), append(names, s.Name)
+		return nil
+	}); err != nil {
+		return err
+	}
+	// What loading did is taken as followed: the server's first start
+	// would otherwise replay the whole change log (a regrade of every
+	// organization; most of an hour at 100,000 on a loaded machine)
+	// before it listens. The ledger is still integrated in the
+	// background while the pages are measured.
+	if sf.db == "" {
+		st, err := openStore(ctx, sf)
+		if err != nil {
+			return err
+		}
+		head, err := st.Head(ctx)
+		if err == nil {
+			err = st.SaveCursor(ctx, dueprocess.DeriveCursor, head)
+		}
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	serverArgs := []string{"serve", "--addr", "127.0.0.1:0", "--person-key-file", sf.personKey}
+	if sf.db != "" {
+		serverArgs = append(serverArgs, "--db", sf.db)
+	} else {
+		serverArgs = append(serverArgs, "--data", sf.data)
+	}
+	// A large registry's first start completes what the change log holds
+	// (minutes for a million changes on a loaded machine).
+	serverStartWait = 30 * time.Minute
+	start := time.Now()
+	stop, base, err := m.startServer(ctx, dir, serverArgs, "")
+	if err != nil {
+		return err
+	}
+	defer stop()
+	fmt.Fprintf(m.Stderr, "the server listened after %s\n", time.Since(start).Round(time.Second))
+
+	r := rand.New(rand.NewPCG(1, 2))
+	pick := func(n int, f func(i int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = f(r.IntN(len(codes)))
+		}
+		return out
+	}
+	// A search is part of a real name, as people type it: the name
+	// without its legal form, or its first four characters.
+	query := func(i int) string {
+		n := strings.TrimSuffix(strings.TrimSuffix(names[i], "股份有限公司"), "有限公司")
+		if i%2 == 1 {
+			if rs := []rune(n); len(rs) > 4 {
+				n = string(rs[:4])
+			}
+		}
+		return url.QueryEscape(n)
+	}
+	kinds := []struct {
+		name  string
+		paths []string
+	}{
+		{"organization page  GET /zh/organizations/{code}", pick(requests, func(i int) string { return "/zh/organizations/" + codes[i] })},
+		{"baseline: API      GET /v1/subjects/{code}/report", pick(requests, func(i int) string { return "/v1/subjects/" + codes[i] + "/report" })},
+		{"search page        GET /zh/search?q=", pick(requests, func(i int) string { return "/zh/search?q=" + query(i) })},
+		{"baseline: API      GET /v1/subjects?q=", pick(requests, func(i int) string { return "/v1/subjects?q=" + query(i) })},
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: time.Minute}
+	// Warm up: each kind once per client.
+	for _, k := range kinds {
+		if _, err := drive(ctx, client, base, k.paths[:min(clients, len(k.paths))], clients); err != nil {
+			return err
+		}
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%d organizations, %d clients, %d requests each\t p50\t p95\t p99\t max\t req/s\n", subjects, clients, requests)
+	for _, k := range kinds {
+		start := time.Now()
+		lat, err := drive(ctx, client, base, k.paths, clients)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k.name, err)
+		}
+		took := time.Since(start)
+		slices.Sort(lat)
+		q := func(p float64) string { return fmt.Sprintf("%.1f ms", float64(lat[int(p*float64(len(lat)-1))])/1e6) }
+		fmt.Fprintf(tw, "%s\t %s\t %s\t %s\t %s\t %.0f\n", k.name, q(.50), q(.95), q(.99), q(1), float64(len(lat))/took.Seconds())
+	}
+	return tw.Flush()
+}
+
+// drive sends every path with clients concurrent clients and returns each
+// request's latency; any answer but 200 is an error.
+func drive(ctx context.Context, c *http.Client, base string, paths []string, clients int) ([]time.Duration, error) {
+	lat := make([]time.Duration, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				req, _ := http.NewRequestWithContext(ctx, "GET", base+paths[i], nil)
+				t := time.Now()
+				res, err := c.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if err == nil && res.StatusCode != http.StatusOK {
+						err = fmt.Errorf("%s: status %d", paths[i], res.StatusCode)
+					}
+				}
+				lat[i] = time.Since(t)
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return lat, first
+}
