@@ -235,21 +235,21 @@ type GradingStore interface {
 	// organization's records are consistent; the walk as a whole is not one
 	// snapshot.
 	EachSubject(ctx context.Context, after string, fn func(code string, records []*Record) error) error
-	// GradingInputs returns, for each of codes (at most
-	// MaxGradingInputs), its registration versions, oldest first (as
-	// SubjectVersions), and all its records (as AllRecords), in a few
-	// queries rather than two per organization. A code with no versions
-	// or no records is absent from that map. Each organization's records
-	// are consistent; the maps as a whole need not be one snapshot.
-	GradingInputs(ctx context.Context, codes []string) (versions map[string][]*Subject, records map[string][]*Record, err error)
+	// GradingInputs returns what regrading reads of each code (at most
+	// MaxGradingInputs), in the order given, read together (on PostgreSQL
+	// in one round trip): what SubjectVersions (none: empty), AllRecords,
+	// SubjectListEntries and CurrentAssessment (none: nil) return.
+	GradingInputs(ctx context.Context, codes []string) ([]*Inputs, error)
 }
 
 // MaxGradingInputs bounds the codes of one GradingInputs call.
 const MaxGradingInputs = 1000
 
-// Grader recomputes and stores organizations' assessments. ingest calls it
-// after records are stored and before the write is acknowledged, with the
-// cause of each organization's change.
-type Grader interface {
-	Regrade(ctx context.Context, causes map[string]Cause) error
+// Inputs is what a regrade of one organization reads.
+type Inputs struct {
+	Code     string
+	Versions []*Subject
+	Records  []*Record
+	Entries  []*ListEntry
+	Current  *Assessment
 }

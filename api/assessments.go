@@ -18,8 +18,9 @@ type Grading interface {
 	// Assess computes code's assessment as of asOf from what the registry
 	// had recorded by then.
 	Assess(ctx context.Context, code string, asOf time.Time) (*credo.Assessment, error)
-	// WhatIf computes the actual and a hypothetical assessment.
-	WhatIf(ctx context.Context, code string, add []*credo.Record, leaveOut []int64, asOf time.Time) (actual, hypothetical *credo.Assessment, err error)
+	// WhatIf computes the actual and a hypothetical assessment (entries:
+	// the list entries that count; nil, all of them).
+	WhatIf(ctx context.Context, code string, add []*credo.Record, leaveOut []int64, entries []*credo.ListEntry, asOf time.Time) (actual, hypothetical *credo.Assessment, err error)
 	// Publicity returns a record's publicity window under the rules in
 	// force at asOf, and the rule that sets it.
 	Publicity(r *credo.Record, asOf time.Time) (from, repairFrom, until time.Time, rule string)
@@ -252,7 +253,7 @@ func (s *Server) postWhatIf(w http.ResponseWriter, r *http.Request) error {
 	if s.Process != nil {
 		actual, hypo, err = s.Process.WhatIf(r.Context(), v, code, req.Add, req.LeaveOut, asOf)
 	} else {
-		actual, hypo, err = s.Grading.WhatIf(r.Context(), code, req.Add, req.LeaveOut, asOf)
+		actual, hypo, err = s.Grading.WhatIf(r.Context(), code, req.Add, req.LeaveOut, nil, asOf)
 	}
 	if err != nil {
 		return err

@@ -11,18 +11,16 @@ import (
 	"github.com/credo-registry/credo/rulebooks"
 )
 
-// withGrading wires the bundled rulebooks and regrading on write.
+// withGrading wires the bundled rulebooks and regrading on write: newEnv
+// builds the write path (package pipeline) with the set it finds here.
 func withGrading(t testing.TB) func(*api.Server) {
 	return func(s *api.Server) {
 		set, err := rulebooks.Set()
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := grading.New(s.Store, set)
-		g.Now = s.Ingester.Now // the env's clock
-		s.Grading = g
-		s.Now = g.Now
-		s.Ingester.Grader = g
+		s.Grading = grading.New(s.Store, set, nil, nil)
+		s.Now = s.Ingester.Now // the env's clock
 	}
 }
 

@@ -12,11 +12,8 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
-	"github.com/credo-registry/credo/calendar"
-	"github.com/credo-registry/credo/dueprocess"
-	"github.com/credo-registry/credo/grading"
-	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/rulebooks"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/store/sqlite"
@@ -40,22 +37,18 @@ func fuzzAPI(f *testing.F) http.Handler {
 		}
 	}
 	clk := &testClock{now: testNow}
-	in := &ingest.Ingester{Store: st, Keyer: credo.HMACKeyer{Secret: []byte("0123456789abcdef0123456789abcdef")}, Now: clk.Now}
 	set, err := rulebooks.Set()
 	if err != nil {
 		f.Fatal(err)
 	}
-	g := grading.New(st, set)
-	g.Now = clk.Now
-	in.Grader = g
 	cat, err := lists.Bundled()
 	if err != nil {
 		f.Fatal(err)
 	}
-	p := dueprocess.New(st, cat, calendar.Default(), g, in)
-	p.Now = clk.Now
 	names := search.NewIndex()
-	in.Registered = names.Put
+	pl := pipeline.New(pipeline.Config{Store: st, Keyer: credo.HMACKeyer{Secret: []byte("0123456789abcdef0123456789abcdef")},
+		Rulebooks: set, Catalogue: cat, Now: clk.Now, Registered: names.Put})
+	in, g, p := pl.Ingester, pl.Grading, pl.Process
 	s := api.New(st, in, nil)
 	s.Grading, s.Process, s.Now, s.Matcher = g, p, clk.Now, names
 	h := s.Handler()

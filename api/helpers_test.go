@@ -24,6 +24,7 @@ import (
 	"github.com/credo-registry/credo/ledger"
 	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/partners"
+	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 )
@@ -138,18 +139,23 @@ func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption)
 	}
 	if s.Process == nil {
 		// Due process over the bundled lists and China's calendar, on the
-		// same clock (grading is wired only with withGrading).
+		// same clock; grading (with the set withGrading gave) only with
+		// withGrading.
 		cat, err := lists.Bundled()
 		if err != nil {
 			t.Fatalf("bundled lists: %v", err)
 		}
-		g, _ := s.Grading.(*grading.Service)
-		p := dueprocess.New(seen, cat, calendar.Default(), g, in)
-		p.Now = clk.Now
+		now := clk.Now
 		if s.Now != nil {
-			p.Now = s.Now
+			now = s.Now
 		}
-		s.Process = p
+		if g, ok := s.Grading.(*grading.Service); ok && g != nil {
+			pl := pipeline.New(pipeline.Config{Store: seen, Keyer: in.Keyer, Rulebooks: g.Set(), Catalogue: cat,
+				Now: now, Logger: logger, Registered: names.Put})
+			s.Ingester, s.Grading, s.Process = pl.Ingester, pl.Grading, pl.Process
+		} else {
+			s.Process = dueprocess.New(dueprocess.NewEffects(seen, cat, now, logger, nil), calendar.Default(), nil, in)
+		}
 	}
 	if s.Events == nil {
 		now := clk.Now

@@ -39,7 +39,12 @@ type RecordViewPage struct {
 // view adds the publicity window to a record, when grading is wired, and
 // its open objection.
 func (s *Server) view(r *http.Request, rec *credo.Record, open map[credo.Target]*credo.Case) RecordView {
-	v := RecordView{Record: masked(rec), LogIndex: s.logIndex(r.Context(), credo.ChangeRecordAccepted, rec.ID)}
+	return s.viewOf(rec, open, s.logIndex(r.Context(), credo.ChangeRecordAccepted, rec.ID))
+}
+
+// viewOf is view with the record's ledger leaf index given (nil: none yet).
+func (s *Server) viewOf(rec *credo.Record, open map[credo.Target]*credo.Case, logIndex *int64) RecordView {
+	v := RecordView{Record: masked(rec), LogIndex: logIndex}
 	if c := open[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]; c != nil {
 		v.UnderObjection, v.Objection = true, c.ID
 	}

@@ -31,20 +31,23 @@ func (s *Server) postRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if res.Status == credo.Created && res.Record != nil {
+		// Just created: the record is as ingest stored it, nothing
+		// supersedes it or objects to it yet, and the ledger has not taken
+		// it in (log_index comes with a later read).
+		w.Header().Set("Location", "/v1/records/"+strconv.FormatInt(res.ID, 10))
+		writeJSON(w, http.StatusCreated, s.viewOf(res.Record, nil, nil))
+		return nil
+	}
 	rec, err := s.Store.Record(r.Context(), res.ID)
 	if err != nil {
 		return err
-	}
-	status := http.StatusOK
-	if res.Status == credo.Created {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/v1/records/"+strconv.FormatInt(rec.ID, 10))
 	}
 	open, err := s.openObjections(r, rec.Subject)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, s.view(r, rec, open))
+	writeJSON(w, http.StatusOK, s.view(r, rec, open))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -28,8 +29,14 @@ func TestPostRecordCreatedThenExistsThenConflict(t *testing.T) {
 		t.Errorf("Location %q", loc)
 	}
 
+	// The answer is made from what ingest stored, without reading it back:
+	// it is what a read answers (the same content again reads it).
+	createdBody := res.body
 	// The same content again: 200 and the original, nothing new stored.
 	res = e.postJSON("/v1/records", tokenHuaibei, in).wantStatus(http.StatusOK)
+	if !bytes.Equal(res.body, createdBody) {
+		t.Errorf("created answered\n%s\nread back as\n%s", createdBody, res.body)
+	}
 	var again credo.Record
 	res.decode(&again)
 	if again.ID != created.ID || !again.RecordedAt.Equal(created.RecordedAt.Time) {

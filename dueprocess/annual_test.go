@@ -65,8 +65,7 @@ func TestAnnualReportDeadline(t *testing.T) {
 	r := annualRegistry(t)
 	// A second node over the same store, on the same clock.
 	cat, _ := lists.Bundled()
-	node2 := dueprocess.New(r.db, cat, calendar.Default(), r.g, r.in)
-	node2.Now = r.clock.now
+	node2 := dueprocess.New(dueprocess.NewEffects(r.db, cat, r.clock.now, nil, nil), calendar.Default(), r.g, r.in)
 	due := func(p *dueprocess.Service) {
 		t.Helper()
 		if _, _, err := p.RunDue(r.ctx); err != nil {

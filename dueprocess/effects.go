@@ -3,14 +3,66 @@ package dueprocess
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/rulebook"
 )
+
+// Effects is what lists do to grades, and the notices of what a regrade
+// finds: grading is given it (grading.ListEffects) when it is made, and
+// the Service shares it. It needs only the store and the catalogue.
+type Effects struct {
+	Store     Store
+	Catalogue *lists.Catalogue
+	Now       func() time.Time // the registry clock; time.Now when nil
+	Logger    *slog.Logger
+
+	// Working days an authority has to decide about a record: the
+	// catalogue's (lists.Catalogue.Records), else the defaults; list
+	// entries take theirs from their list's definition.
+	RecordObjectionDays int
+	RecordRepairDays    int
+
+	failpoint func(step string) // crash tests only
+}
+
+// NewEffects returns the list effects of cat over store. failpoint, for
+// crash tests only (nil otherwise), is called after a regrade stored its
+// entries and notices and before its assessments ("regrade.noticed").
+func NewEffects(store Store, cat *lists.Catalogue, now func() time.Time, logger *slog.Logger, failpoint func(step string)) *Effects {
+	fx := &Effects{Store: store, Catalogue: cat, Now: now, Logger: logger, failpoint: failpoint,
+		RecordObjectionDays: DefaultRecordObjectionDays, RecordRepairDays: DefaultRecordRepairDays}
+	if cat != nil && cat.Records.ObjectionDays > 0 {
+		fx.RecordObjectionDays, fx.RecordRepairDays = cat.Records.ObjectionDays, cat.Records.RepairDays
+	}
+	return fx
+}
+
+func (s *Effects) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Effects) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Entries returns code's list entries. It implements grading.ListEffects.
+func (s *Effects) Entries(ctx context.Context, code string) ([]*credo.ListEntry, error) {
+	return s.Store.SubjectListEntries(ctx, code)
+}
 
 // Amend applies the effects of code's list entries, as the registry knew
 // them at asOf, to a: while an entry of a list that imposes a grade (the
@@ -18,61 +70,123 @@ import (
 // grade, with the entry as its reason; NextChange comes no later than the
 // next step an entry takes by time (taking effect, reaching its term). It
 // implements grading.ListEffects.
-func (s *Service) Amend(ctx context.Context, code string, a *credo.Assessment, asOf time.Time) error {
-	entries, err := s.entriesOf(ctx, code)
-	if err != nil {
-		return err
-	}
+func (s *Effects) Amend(code string, a *credo.Assessment, entries []*credo.ListEntry, asOf time.Time) {
 	applyEntries(s.Catalogue, a, entries, asOf)
+}
+
+// Round begins one regrade's effects (grading.Round): rule entries
+// created and ended, their notices, the notices of the created records,
+// of grades that fell and punishments that apply now, all kept until
+// Flush. It implements grading.ListEffects.
+func (s *Effects) Round(set *rulebook.Set, created []*credo.Record) grading.Round {
+	r := &round{fx: s, set: set, known: map[string][]*credo.ListEntry{}}
+	for _, rec := range created {
+		if r.created == nil {
+			r.created = map[string][]*credo.Record{}
+		}
+		r.created[rec.Subject] = append(r.created[rec.Subject], rec)
+	}
+	return r
+}
+
+// round is a regrade's effects, kept until Flush.
+type round struct {
+	fx      *Effects
+	set     *rulebook.Set
+	created map[string][]*credo.Record    // per organization, the records the write stored
+	known   map[string][]*credo.ListEntry // per organization, its entries as settled
+	entries []*credo.ListEntry            // entries rules create
+	defs    []*lists.Definition           // their lists
+	ends    []*credo.ListTransition       // ends rules make
+	ended   []*credo.ListEntry            // the entries they end, ended
+	notices []*credo.Notice
+}
+
+// Settle brings code's entries on lists defined by rule in line with a
+// (see syncRules), keeps the notices of the records the write created
+// (those a counts against the organization, or a publicity rule shows),
+// and amends a with the entries.
+func (r *round) Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, a *credo.Assessment, asOf time.Time) error {
+	if known, ok := r.known[code]; ok {
+		entries = known // as this round left them
+	} else if entries == nil {
+		var err error
+		if entries, err = r.fx.Entries(ctx, code); err != nil {
+			return err
+		}
+	}
+	entries = r.fx.syncRules(r, code, versions, records, a, asOf, entries)
+	r.known[code] = entries
+	if created := r.created[code]; len(created) > 0 {
+		r.notices = append(r.notices, r.fx.recordNotices(r.set, created, asOf, func(string) map[int64]bool {
+			return countedAgainst(a, gradeRanks(r.set, code, asOf))
+		})...)
+	}
+	applyEntries(r.fx.Catalogue, a, entries, asOf)
 	return nil
 }
 
-// Settle is Amend after bringing the entries of lists defined by rule in
-// line with a, assessed from versions and records (see syncRules): what a
-// regrade whose result is stored does. It implements grading.ListEffects.
-func (s *Service) Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time) error {
-	entries, err := s.entriesOf(ctx, code)
-	if err != nil {
+// Changed keeps the notices of a regrade (see Effects.changedNotices).
+func (r *round) Changed(code string, before, after *credo.Assessment) {
+	r.notices = append(r.notices, r.fx.changedNotices(r.set, code, r.known[code], before, after)...)
+}
+
+// maxKnown bounds the entries a round keeps (a rescore's batches hold
+// 1,000 organizations and follow one another).
+const maxKnown = 2000
+
+// Flush stores the entries rules created, then the ends they made, then
+// every notice (the new entries' with their ids) in one write.
+func (r *round) Flush(ctx context.Context) error {
+	s := r.fx
+	ns := r.notices
+	defer func() {
+		r.entries, r.defs, r.ends, r.ended, r.notices = nil, nil, nil, nil, nil
+		if len(r.known) > maxKnown {
+			clear(r.known)
+		}
+	}()
+	if len(r.entries) > 0 {
+		out, err := s.Store.AddListEntries(ctx, r.entries)
+		if err != nil {
+			return err
+		}
+		for i, o := range out {
+			if o.Status == credo.Created {
+				r.entries[i].ID = o.ID
+				ns = append(ns, s.listingNotices(r.defs[i], r.entries[i])...)
+			}
+		}
+	}
+	if len(r.ends) > 0 {
+		ends, ended := r.ends, r.ended
+		if err := s.Store.AddListTransitions(ctx, ends); err != nil {
+			if credo.ErrorCodeOf(err) != credo.ECONFLICT {
+				return err
+			}
+			// Some ended meanwhile, on another node: store the rest one by one.
+			ends, ended = nil, nil
+			for i, tr := range r.ends {
+				if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err == nil {
+					ends, ended = append(ends, tr), append(ended, r.ended[i])
+				} else if credo.ErrorCodeOf(err) != credo.ECONFLICT {
+					return err
+				}
+			}
+		}
+		for i, tr := range ends {
+			if n := s.endedNotice(ended[i], tr); n != nil {
+				ns = append(ns, n)
+			}
+		}
+	}
+	if err := s.notify(ctx, ns...); err != nil {
 		return err
 	}
-	if entries, err = s.syncRules(ctx, code, versions, records, a, asOf, entries); err != nil {
-		return err
+	if s.failpoint != nil {
+		s.failpoint("regrade.noticed")
 	}
-	if known := knownOf(ctx); known != nil {
-		known[code] = entries
-	}
-	applyEntries(s.Catalogue, a, entries, asOf)
 	return nil
-}
-
-// known holds, under a context, the entries of organizations read once
-// already (by Amend, for Changed in the same regrade; by Measures, for the
-// assessment it makes), so that they are not read again.
-type known map[string][]*credo.ListEntry
-
-type knownKey struct{}
-
-func knownOf(ctx context.Context) known {
-	k, _ := ctx.Value(knownKey{}).(known)
-	return k
-}
-
-func withKnown(ctx context.Context) context.Context {
-	return context.WithValue(ctx, knownKey{}, known{})
-}
-
-// entriesOf returns code's entries, from the context's known ones when
-// they were read already.
-func (s *Service) entriesOf(ctx context.Context, code string) ([]*credo.ListEntry, error) {
-	k := knownOf(ctx)
-	if es, ok := k[code]; ok {
-		return es, nil
-	}
-	es, err := s.Store.SubjectListEntries(ctx, code)
-	if err == nil && k != nil {
-		k[code] = es
-	}
-	return es, err
 }
 
 // applyEntries is the pure part of Amend.
@@ -129,7 +243,8 @@ func applyEntries(cat *lists.Catalogue, a *credo.Assessment, entries []*credo.Li
 // on the same information: after a rule entry ended (repaired, overturned,
 // revoked, expired), a new one needs a record recorded since. It returns
 // entries with the changes.
-func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, entries []*credo.ListEntry) ([]*credo.ListEntry, error) {
+// What it creates and ends is kept in r until its Flush.
+func (s *Effects) syncRules(r *round, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time, entries []*credo.ListEntry) []*credo.ListEntry {
 	var facts *lists.Facts
 	for _, def := range s.Catalogue.Lists {
 		if def.Rule == nil {
@@ -175,31 +290,8 @@ func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.
 				Key: "rule:" + def.ID + ":" + code + ":" + strconv.Itoa(n+1),
 			}
 			s.schedule(e, def, asOf, def.Notice, def.TermDefault)
-			if b := batchOf(ctx); b != nil {
-				b.entries, b.defs = append(b.entries, e), append(b.defs, def)
-				entries = append(entries, e)
-				continue
-			}
-			out, err := s.Store.AddListEntries(ctx, []*credo.ListEntry{e})
-			if err != nil {
-				return nil, err
-			}
-			switch out[0].Status {
-			case credo.Refused:
-				continue // another node made it with its own times
-			case credo.Exists:
-				stored, err := s.Store.ListEntry(ctx, out[0].ID)
-				if err != nil {
-					return nil, err
-				}
-				entries = append(entries, stored)
-				continue
-			}
-			e.ID = out[0].ID
+			r.entries, r.defs = append(r.entries, e), append(r.defs, def)
 			entries = append(entries, e)
-			if err := s.notifyListing(ctx, def, e); err != nil {
-				return nil, err
-			}
 		case !holds && current != nil:
 			tr := &credo.ListTransition{Entry: current.ID, Status: credo.ListEnded, Reason: credo.EndRevoked,
 				Note: "the list's criteria no longer hold", Actor: credo.RegistryActor,
@@ -211,22 +303,10 @@ func (s *Service) syncRules(ctx context.Context, code string, versions []*credo.
 					entries[i] = &ended
 				}
 			}
-			if b := batchOf(ctx); b != nil {
-				b.ends, b.ended = append(b.ends, tr), append(b.ended, &ended)
-				continue
-			}
-			if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err != nil {
-				if credo.ErrorCodeOf(err) == credo.ECONFLICT {
-					continue // ended meanwhile, on another node
-				}
-				return nil, err
-			}
-			if err := s.notifyEnded(ctx, &ended, tr); err != nil {
-				return nil, err
-			}
+			r.ends, r.ended = append(r.ends, tr), append(r.ended, &ended)
 		}
 	}
-	return entries, nil
+	return entries
 }
 
 func division(versions []*credo.Subject, code string) string {
@@ -239,85 +319,4 @@ func division(versions []*credo.Subject, code string) string {
 		return code[2:8]
 	}
 	return ""
-}
-
-// batch buffers what syncRules stores, for a rescore (Batch).
-type batch struct {
-	entries []*credo.ListEntry
-	defs    []*lists.Definition
-	ends    []*credo.ListTransition
-	ended   []*credo.ListEntry
-	notices []*credo.Notice
-}
-
-type batchKey struct{}
-
-// maxBatch is the most organizations grading amends between two flushes
-// (its rounds and rescore batches hold 1,000).
-const maxBatch = 1000
-
-func batchOf(ctx context.Context) *batch {
-	b, _ := ctx.Value(batchKey{}).(*batch)
-	return b
-}
-
-// Batch returns a context under which Amend buffers the entries rules
-// create and end, and Changed the notices it writes, instead of storing
-// each at once; and flush, which stores the buffer in one write (and the
-// notices in another). It implements grading.BatchListEffects, for
-// regrades and rescores.
-func (s *Service) Batch(ctx context.Context) (context.Context, func(context.Context) error) {
-	b := &batch{}
-	k := known{}
-	return context.WithValue(context.WithValue(ctx, knownKey{}, k), batchKey{}, b), func(ctx context.Context) error {
-		defer func() {
-			*b = batch{}
-			// The entries read stay known for the batch's Changed; a
-			// rescore's batches follow one another, so what is kept is
-			// bounded.
-			if len(k) > 2*maxBatch {
-				clear(k)
-			}
-		}()
-		ns := b.notices
-		if len(b.entries) > 0 {
-			out, err := s.Store.AddListEntries(ctx, b.entries)
-			if err != nil {
-				return err
-			}
-			for i, o := range out {
-				if o.Status == credo.Created {
-					b.entries[i].ID = o.ID
-					ns = append(ns, s.listingNotices(b.defs[i], b.entries[i])...)
-				}
-			}
-		}
-		if len(b.ends) > 0 {
-			if err := s.Store.AddListTransitions(ctx, b.ends); err != nil {
-				if credo.ErrorCodeOf(err) != credo.ECONFLICT {
-					return err
-				}
-				// Some ended meanwhile, on another node: store the rest one by one.
-				var kept []int
-				for i, tr := range b.ends {
-					if err := s.Store.AddListTransitions(ctx, []*credo.ListTransition{tr}); err == nil {
-						kept = append(kept, i)
-					} else if credo.ErrorCodeOf(err) != credo.ECONFLICT {
-						return err
-					}
-				}
-				ends, ended := b.ends, b.ended
-				b.ends, b.ended = nil, nil
-				for _, i := range kept {
-					b.ends, b.ended = append(b.ends, ends[i]), append(b.ended, ended[i])
-				}
-			}
-			for i, tr := range b.ends {
-				if n := s.endedNotice(b.ended[i], tr); n != nil {
-					ns = append(ns, n)
-				}
-			}
-		}
-		return s.notify(ctx, ns...)
-	}
 }

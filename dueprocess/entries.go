@@ -206,7 +206,7 @@ func periodString(p rulebook.Period) string {
 // schedule sets e's dates from now: notified now, in effect after notice,
 // repairable after the list's minimum term, ended at term (none when the
 // term is zero).
-func (s *Service) schedule(e *credo.ListEntry, def *lists.Definition, now time.Time, notice, term rulebook.Period) {
+func (s *Effects) schedule(e *credo.ListEntry, def *lists.Definition, now time.Time, notice, term rulebook.Period) {
 	e.NotifiedAt = credo.NewTime(now)
 	e.RecordedAt = credo.NewTime(now)
 	eff := now.Add(notice.Duration())

@@ -9,7 +9,7 @@ import (
 )
 
 // facts are what measure conditions see of code at asOf.
-func (s *Service) facts(code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, entries []*credo.ListEntry, asOf time.Time) *lists.Facts {
+func (s *Effects) facts(code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, entries []*credo.ListEntry, asOf time.Time) *lists.Facts {
 	f := &lists.Facts{Code: code, Org: assess.Registration(versions, asOf), Records: assess.InForce(nil, records, asOf), Assessment: a, AsOf: asOf}
 	seen := map[string]bool{}
 	for _, e := range entries {

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
-	"github.com/credo-registry/credo/calendar"
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/rulebooks"
 	"github.com/credo-registry/credo/store/sqlite"
 )
@@ -86,11 +86,8 @@ func newRegistry(t *testing.T) *registry {
 		t.Fatal(err)
 	}
 	c := &clock{t: start}
-	g := grading.New(db, set)
-	g.Now = c.now
-	in := &ingest.Ingester{Store: db, Keyer: credo.HMACKeyer{Secret: make([]byte, 32)}, Now: c.now, Grader: g}
-	p := dueprocess.New(db, cat, calendar.Default(), g, in)
-	p.Now = c.now
+	pl := pipeline.New(pipeline.Config{Store: db, Keyer: credo.HMACKeyer{Secret: make([]byte, 32)}, Rulebooks: set, Catalogue: cat, Now: c.now})
+	g, in, p := pl.Grading, pl.Ingester, pl.Process
 	r := &registry{t: t, ctx: ctx, db: db, clock: c, g: g, in: in, p: p}
 	for _, code := range []string{codeShanghai, codeBeijing, codeHuaibei} {
 		auth := shAMR

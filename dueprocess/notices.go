@@ -11,6 +11,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/rulebook"
 )
 
 // Every adverse change about an organization, and every decision on its
@@ -18,12 +19,8 @@ import (
 // why, and what it can do about it. Notices carry keys, so that writing one
 // twice (a retry, two nodes) stores it once.
 
-func (s *Service) notify(ctx context.Context, ns ...*credo.Notice) error {
+func (s *Effects) notify(ctx context.Context, ns ...*credo.Notice) error {
 	if len(ns) == 0 {
-		return nil
-	}
-	if b := batchOf(ctx); b != nil {
-		b.notices = append(b.notices, ns...)
 		return nil
 	}
 	return s.Store.AddNotices(ctx, ns)
@@ -32,12 +29,12 @@ func (s *Service) notify(ctx context.Context, ns ...*credo.Notice) error {
 // notifyListing tells the organization it is to be listed: the reasons,
 // the basis, when the entry takes effect and ends, and how to object or
 // repair; and which punishments will apply from then.
-func (s *Service) notifyListing(ctx context.Context, def *lists.Definition, e *credo.ListEntry) error {
+func (s *Effects) notifyListing(ctx context.Context, def *lists.Definition, e *credo.ListEntry) error {
 	return s.notify(ctx, s.listingNotices(def, e)...)
 }
 
 // listingNotices are the notices of a new entry.
-func (s *Service) listingNotices(def *lists.Definition, e *credo.ListEntry) []*credo.Notice {
+func (s *Effects) listingNotices(def *lists.Definition, e *credo.ListEntry) []*credo.Notice {
 	if !def.Adverse {
 		return nil
 	}
@@ -83,7 +80,7 @@ func effectWords(effect string) string {
 }
 
 // notifyEnded tells the organization an entry ended, and why.
-func (s *Service) notifyEnded(ctx context.Context, e *credo.ListEntry, tr *credo.ListTransition) error {
+func (s *Effects) notifyEnded(ctx context.Context, e *credo.ListEntry, tr *credo.ListTransition) error {
 	if n := s.endedNotice(e, tr); n != nil {
 		return s.notify(ctx, n)
 	}
@@ -92,7 +89,7 @@ func (s *Service) notifyEnded(ctx context.Context, e *credo.ListEntry, tr *credo
 
 // endedNotice is the notice of an entry's end, nil when none is due (a
 // red-list entry ends by rule: the grade fall says why).
-func (s *Service) endedNotice(e *credo.ListEntry, tr *credo.ListTransition) *credo.Notice {
+func (s *Effects) endedNotice(e *credo.ListEntry, tr *credo.ListTransition) *credo.Notice {
 	title := e.List
 	if def := s.Catalogue.List(e.List); def != nil {
 		title = def.Title
@@ -113,38 +110,55 @@ func (s *Service) endedNotice(e *credo.ListEntry, tr *credo.ListTransition) *cre
 	}
 }
 
-// Recorded writes a notice for each new adverse record (one the
-// publicity rules show as dishonesty information: a penalty, a failed
-// inspection, an unfulfilled judgment, ...): what was decided, by whom, on
-// what basis, how long it is shown, and how to object or repair. It is
-// ingest's Recorded hook.
+// Recorded writes a notice for each new adverse record (see
+// recordNotices), judging with the rulebooks in force. The write path
+// writes them with its regrade (Effects.Round); Follow calls this.
 func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
 	if s.Grading == nil {
 		return nil
 	}
 	now := s.now()
+	var failed error
+	ns := s.recordNotices(s.Grading.Set(), created, now, func(code string) map[int64]bool {
+		a, err := s.Grading.Assess(ctx, code, now)
+		if err != nil {
+			failed = err
+			return nil
+		}
+		return countedAgainst(a, gradeRanks(s.Grading.Set(), code, now))
+	})
+	if failed != nil {
+		return failed
+	}
+	return s.notify(ctx, ns...)
+}
+
+// recordNotices are the notices of new adverse records (one the
+// publicity rules show as dishonesty information: a penalty, a failed
+// inspection, an unfulfilled judgment, ...): what was decided, by whom,
+// on what basis, how long it is shown, and how to object or repair. A
+// record no publicity rule names is adverse when counted (asked once per
+// organization) says it counts against it.
+func (s *Effects) recordNotices(set *rulebook.Set, created []*credo.Record, now time.Time, counted func(code string) map[int64]bool) []*credo.Notice {
 	var ns []*credo.Notice
-	counted := map[string]map[int64]bool{} // per organization, the records that count against it
+	against := map[string]map[int64]bool{} // per organization, the records that count against it
 	for _, r := range created {
 		if r.Retracted() {
 			continue
 		}
-		w := s.Grading.Set().Publicity(r, now)
+		w := set.Publicity(r, now)
 		if w.Row == nil {
 			// No publicity rule names it: adverse when the rulebooks count
 			// it against the organization (an unfulfilled judgment the
 			// court did not grade), not a licence or an honour. Only a
 			// record some rule could apply to is worth an assessment.
-			if !s.mayCount(r, now) {
+			if !mayCount(set, r, now) {
 				continue
 			}
-			if counted[r.Subject] == nil {
-				var err error
-				if counted[r.Subject], err = s.countedAgainst(ctx, r.Subject, now); err != nil {
-					return err
-				}
+			if _, ok := against[r.Subject]; !ok {
+				against[r.Subject] = counted(r.Subject)
 			}
-			if !counted[r.Subject][r.ID] {
+			if !against[r.Subject][r.ID] {
 				continue
 			}
 		}
@@ -183,18 +197,18 @@ func (s *Service) Recorded(ctx context.Context, created []*credo.Record) error {
 			Key: "record:" + strconv.FormatInt(r.ID, 10),
 		})
 	}
-	return s.notify(ctx, ns...)
+	return ns
 }
 
 // mayCount reports whether a rule or direct grade of the rulebooks in
 // force could apply to r: one of a dimension of r's category that names
 // r's kind or no kind.
-func (s *Service) mayCount(r *credo.Record, now time.Time) bool {
+func mayCount(set *rulebook.Set, r *credo.Record, now time.Time) bool {
 	div := ""
 	if len(r.Subject) >= 8 {
 		div = r.Subject[2:8]
 	}
-	p, _ := s.Grading.Set().Plan(now, div)
+	p, _ := set.Plan(now, div)
 	if p == nil {
 		return false
 	}
@@ -217,15 +231,13 @@ func (s *Service) mayCount(r *credo.Record, now time.Time) bool {
 	return false
 }
 
-// countedAgainst returns the records that lower code's grades at now:
-// a contribution of negative points, or a direct grade below the best.
-func (s *Service) countedAgainst(ctx context.Context, code string, now time.Time) (map[int64]bool, error) {
-	a, err := s.Grading.Assess(ctx, code, now)
-	if err != nil {
-		return nil, err
-	}
-	ranks := s.gradeRanks(code, now)
+// countedAgainst returns the records that lower the grades of a: a
+// contribution of negative points, or a direct grade below the best.
+func countedAgainst(a *credo.Assessment, ranks map[string]map[string]int) map[int64]bool {
 	out := map[int64]bool{}
+	if a == nil {
+		return out
+	}
 	for id, d := range a.Dimensions {
 		for _, c := range d.Contributions {
 			if c.Record != 0 && (c.Points < 0 || c.Grade != "" && ranks[id][c.Grade] > 0) {
@@ -233,7 +245,7 @@ func (s *Service) countedAgainst(ctx context.Context, code string, now time.Time
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // recordNoticeKind is new_penalty for a penalty (a record of kind penalty,
@@ -246,16 +258,18 @@ func recordNoticeKind(r *credo.Record) string {
 	return credo.NoticeRecord
 }
 
-// Changed writes the notices of a stored regrade: a grade that fell, and
-// each punishment that applies now and did not before. It implements
-// grading.ListEffects.
-func (s *Service) Changed(ctx context.Context, code string, before, after *credo.Assessment) error {
+// changedNotices are the notices of a regrade from before to after: a
+// grade that fell, and each punishment that applies now and did not
+// before, given code's entries. They are keyed by the assessment they
+// replace, so that the same regrade done again (after a crash before its
+// assessment was stored) writes them once.
+func (s *Effects) changedNotices(set *rulebook.Set, code string, entries []*credo.ListEntry, before, after *credo.Assessment) []*credo.Notice {
 	if before == nil || after == nil {
 		return nil
 	}
 	now := after.AsOf.Time
 	var ns []*credo.Notice
-	ranks := s.gradeRanks(code, now)
+	ranks := gradeRanks(set, code, now)
 	var falls, fallen []string
 	if fell(ranks["comprehensive"], before.Grade, after.Grade) {
 		falls = append(falls, fmt.Sprintf("comprehensive grade %s → %s", before.Grade, after.Grade))
@@ -293,12 +307,8 @@ func (s *Service) Changed(ctx context.Context, code string, before, after *credo
 				"Object to a record or listing you believe wrong: POST /v1/objections",
 				"Apply for credit repair once the minimum publicity period has passed: POST /v1/repairs",
 			},
-			Key: "fall:" + code + ":" + strconv.FormatInt(now.UnixMicro(), 10) + ":" + shortHash(strings.Join(falls, ";")),
+			Key: "fall:" + code + ":" + strconv.FormatInt(before.AsOf.UnixMicro(), 10) + ":" + shortHash(strings.Join(falls, ";")),
 		})
-	}
-	entries, err := s.entriesOf(ctx, code)
-	if err != nil {
-		return err
 	}
 	was := map[string]bool{}
 	for _, r := range s.Catalogue.Applying(lists.CheckInput{Code: code, Entries: entries, Assessment: before, AsOf: before.AsOf.Time}) {
@@ -314,24 +324,24 @@ func (s *Service) Changed(ctx context.Context, code string, before, after *credo
 			Why:     r.Why + "; legal basis: " + r.LegalBasis + ".",
 			Options: []string{"The measure ends when its cause does: GET /v1/subjects/" + code + "/measures shows every reason."},
 			Refs:    credo.Refs{Measure: r.Measure},
-			Key:     "measure:" + r.Measure + ":" + code + ":" + strconv.FormatInt(now.UnixMicro(), 10),
+			Key:     "measure:" + r.Measure + ":" + code + ":" + strconv.FormatInt(before.AsOf.UnixMicro(), 10),
 		})
 	}
-	return s.notify(ctx, ns...)
+	return ns
 }
 
 // gradeRanks returns, per dimension id ("comprehensive" for the
 // comprehensive grade), each grade's place, best first.
-func (s *Service) gradeRanks(code string, asOf time.Time) map[string]map[string]int {
+func gradeRanks(set *rulebook.Set, code string, asOf time.Time) map[string]map[string]int {
 	out := map[string]map[string]int{}
-	if s.Grading == nil {
+	if set == nil {
 		return out
 	}
 	div := ""
 	if len(code) >= 8 {
 		div = code[2:8]
 	}
-	p, _ := s.Grading.Set().Plan(asOf, div)
+	p, _ := set.Plan(asOf, div)
 	if p == nil {
 		return out
 	}

@@ -71,17 +71,18 @@ func (s *Service) adverse(ctx context.Context, t target, now time.Time) (bool, e
 	if s.Grading == nil {
 		return false, nil
 	}
-	if s.Grading.Set().Publicity(r, now).Row != nil {
+	set := s.Grading.Set()
+	if set.Publicity(r, now).Row != nil {
 		return true, nil
 	}
-	if !s.mayCount(r, now) {
+	if !mayCount(set, r, now) {
 		return false, nil
 	}
-	counted, err := s.countedAgainst(ctx, r.Subject, now)
+	a, err := s.Grading.Assess(ctx, r.Subject, now)
 	if err != nil {
 		return false, err
 	}
-	return counted[r.ID], nil
+	return countedAgainst(a, gradeRanks(set, r.Subject, now))[r.ID], nil
 }
 
 // Replies returns the replies about code that v may see: those to items v

@@ -14,15 +14,12 @@ package dueprocess
 
 import (
 	"context"
-	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/calendar"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
-	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/visibility"
 )
 
@@ -40,30 +37,19 @@ type Store interface {
 	credo.ReplyStore
 }
 
-// Service runs due process over a store.
+// Service runs due process over a store: decisions, cases, what falls
+// due, and what a viewer sees. It shares the list effects (Effects) that
+// grading amends every grade with.
 type Service struct {
-	Store     Store
-	Catalogue *lists.Catalogue
-	Calendar  *calendar.Calendar
-	Grading   *grading.Service
+	*Effects
+	Calendar *calendar.Calendar
+	Grading  *grading.Service
 	// Ingester appends the correcting and retracting records objection
 	// decisions make, as their authority, exactly as a submission.
 	Ingester *ingest.Ingester
-	// Policy decides what each viewer sees (New makes it from the
-	// grading's rulebooks and the catalogue).
+	// Policy decides what each viewer sees (made from the grading's
+	// rulebooks and the catalogue).
 	Policy *visibility.Policy
-	Now    func() time.Time // the registry clock; time.Now when nil
-	Logger *slog.Logger
-
-	// Working days an authority has to decide about a record: the
-	// catalogue's (lists.Catalogue.Records) when New made the Service;
-	// list entries take theirs from their list's definition.
-	RecordObjectionDays int
-	RecordRepairDays    int
-
-	// Failpoint, when set (crash tests only), is called at each step of a
-	// decision by the step's name ("entry.stored", "case.decided", ...).
-	Failpoint func(step string)
 
 	// The annual-report steps this node scanned, and the day (annual.go).
 	annualMu    sync.Mutex
@@ -71,8 +57,8 @@ type Service struct {
 }
 
 func (s *Service) fail(step string) {
-	if s.Failpoint != nil {
-		s.Failpoint(step)
+	if s.Effects.failpoint != nil {
+		s.Effects.failpoint(step)
 	}
 }
 
@@ -83,40 +69,18 @@ const (
 	DefaultRecordRepairDays    = 10
 )
 
-// New returns a Service and wires it into grading (list effects) and
-// ingest (notices of adverse records).
-func New(store Store, cat *lists.Catalogue, cal *calendar.Calendar, g *grading.Service, in *ingest.Ingester) *Service {
+// New returns a Service over fx (the list effects g was made with),
+// deciding deadlines by cal, regrading through g and appending the
+// records decisions make through in. fx's failpoint (crash tests) is
+// also called at each step of a decision by the step's name
+// ("entry.stored", "case.decided", ...).
+func New(fx *Effects, cal *calendar.Calendar, g *grading.Service, in *ingest.Ingester) *Service {
 	var rules visibility.Rules
 	if g != nil {
 		rules = g
 	}
-	s := &Service{Store: store, Catalogue: cat, Calendar: cal, Grading: g, Ingester: in,
-		Policy:              visibility.New(rules, cat),
-		RecordObjectionDays: DefaultRecordObjectionDays, RecordRepairDays: DefaultRecordRepairDays}
-	if cat != nil && cat.Records.ObjectionDays > 0 {
-		s.RecordObjectionDays, s.RecordRepairDays = cat.Records.ObjectionDays, cat.Records.RepairDays
-	}
-	if g != nil {
-		g.Lists = s
-	}
-	if in != nil {
-		in.Recorded = s.Recorded
-	}
-	return s
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
-
-func (s *Service) log() *slog.Logger {
-	if s.Logger != nil {
-		return s.Logger
-	}
-	return slog.New(slog.DiscardHandler)
+	return &Service{Effects: fx, Calendar: cal, Grading: g, Ingester: in,
+		Policy: visibility.New(rules, fx.Catalogue)}
 }
 
 // regrade regrades code now with cause.

@@ -104,14 +104,13 @@ func (s *Service) Assessment(ctx context.Context, v credo.Viewer, code string, a
 	if s.Grading == nil {
 		return nil, credo.Errorf(credo.EUNAVAILABLE, "assessments need grading, which this server does not run")
 	}
-	ctx = withKnown(ctx)
-	entries, err := s.entriesOf(ctx, code)
+	entries, err := s.Entries(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	if !visibility.Whole(v, code) {
-		knownOf(ctx)[code] = s.inEffect(v, entries, now)
+		entries = s.inEffect(v, entries, now)
 	}
 	versions, err := s.Store.SubjectVersions(ctx, code)
 	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
@@ -121,7 +120,7 @@ func (s *Service) Assessment(ctx context.Context, v credo.Viewer, code string, a
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.Grading.AssessInputs(ctx, code, versions, records, asOf)
+	a, err := s.Grading.AssessInputs(ctx, code, versions, records, entries, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -136,15 +135,15 @@ func (s *Service) WhatIf(ctx context.Context, v credo.Viewer, code string, add [
 	if s.Grading == nil {
 		return nil, nil, credo.Errorf(credo.EUNAVAILABLE, "what-if needs grading, which this server does not run")
 	}
-	ctx = withKnown(ctx)
+	var entries []*credo.ListEntry // nil: all of them, read by grading
 	if !visibility.Whole(v, code) {
-		entries, err := s.entriesOf(ctx, code)
+		all, err := s.Entries(ctx, code)
 		if err != nil {
 			return nil, nil, err
 		}
-		knownOf(ctx)[code] = s.inEffect(v, entries, s.now())
+		entries = s.inEffect(v, all, s.now())
 	}
-	return s.Grading.WhatIf(ctx, code, add, leaveOut, asOf)
+	return s.Grading.WhatIf(ctx, code, add, leaveOut, entries, asOf)
 }
 
 // AssessmentView returns a, computed in full, as v may see it.
@@ -203,8 +202,7 @@ func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action str
 		return lists.Verdict{}, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
 	}
 	// Read once: the assessment is made from the same inputs.
-	ctx = withKnown(ctx)
-	entries, err := s.entriesOf(ctx, code)
+	entries, err := s.Entries(ctx, code)
 	if err != nil {
 		return lists.Verdict{}, err
 	}
@@ -218,10 +216,11 @@ func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action str
 	}
 	now := s.now()
 	partial := !visibility.Whole(v, code)
+	counted := entries
 	if partial {
-		knownOf(ctx)[code] = s.inEffect(v, entries, now)
+		counted = s.inEffect(v, entries, now)
 	}
-	a, err := s.Grading.AssessInputs(ctx, code, versions, records, asOf)
+	a, err := s.Grading.AssessInputs(ctx, code, versions, records, counted, asOf)
 	if err != nil {
 		return lists.Verdict{}, err
 	}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -32,84 +31,79 @@ type Store interface {
 
 // Service regrades organizations under a rulebook set.
 type Service struct {
-	Store  Store
-	Now    func() time.Time // time.Now when nil
-	Logger *slog.Logger
-	// Lists, when set, brings list membership into grades (package
-	// dueprocess): every assessment computed here is amended with it.
-	Lists ListEffects
-	// Partners, when set, brings partners into grades (package
-	// partners/risk): what each assessment needs of the organization's
-	// partners, and which organizations a change reaches (partners.go).
-	Partners PartnerFacts
+	Store    Store
+	Now      func() time.Time // time.Now when nil
+	Logger   *slog.Logger
+	lists    ListEffects  // nil: grades without list effects
+	partners PartnerFacts // nil: grades without partners
 	set      atomic.Pointer[rulebook.Set]
 }
 
-// ListEffects brings lists into grades; package dueprocess implements it.
+// ListEffects brings lists into grades; package dueprocess implements it
+// (dueprocess.Effects). It is given to New: grading calls it, nothing
+// sets it later.
 type ListEffects interface {
-	// Amend applies to a, assessed at asOf, the effects of code's list
-	// entries as the registry knew them at asOf: a grade a list imposes
-	// while an entry is active, and NextChange at the entries' next step by
-	// time. It stores nothing.
-	Amend(ctx context.Context, code string, a *credo.Assessment, asOf time.Time) error
-	// Settle is Amend for a regrade at now whose result is stored: it
-	// first creates and ends the entries of lists defined by rule, from a
-	// (assessed from versions and records).
-	Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, a *credo.Assessment, asOf time.Time) error
-	// Changed is told, after a regrade stored it, an organization's
-	// assessment before (nil when it had none) and after.
-	Changed(ctx context.Context, code string, before, after *credo.Assessment) error
+	// Entries returns code's list entries, as Amend takes them.
+	Entries(ctx context.Context, code string) ([]*credo.ListEntry, error)
+	// Amend applies to a, assessed at asOf, the effects of entries as the
+	// registry knew them at asOf: a grade a list imposes while an entry
+	// is active, and NextChange at the entries' next step by time. It
+	// reads and stores nothing.
+	Amend(code string, a *credo.Assessment, entries []*credo.ListEntry, asOf time.Time)
+	// Round begins a regrade whose results are stored, under set.
+	// created are the records the write that caused it stored (nil for
+	// other regrades): their notices are written with the round's.
+	Round(set *rulebook.Set, created []*credo.Record) Round
 }
 
-// BatchListEffects is ListEffects that can defer what Amend stores to one
-// write for many organizations (a rescore): Batch returns a context under
-// which Amend only buffers, and flush, which stores the buffer.
-type BatchListEffects interface {
-	ListEffects
-	Batch(ctx context.Context) (batchCtx context.Context, flush func(ctx context.Context) error)
+// Round is one regrade's list effects: what it would store is kept until
+// Flush, which runs before the round's assessments are stored, so that a
+// process that dies between the two leaves an assessment to redo (the
+// change log's follower does it) rather than a notice lost.
+type Round interface {
+	// Settle brings the entries of lists defined by rule in line with a
+	// (assessed from versions and records at asOf, before list effects),
+	// then amends a with the entries (Amend). entries are code's, when
+	// the caller read them (nil: Settle reads them).
+	Settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, a *credo.Assessment, asOf time.Time) error
+	// Changed is told an organization's stored assessment (nil when it
+	// had none) and the one about to replace it: a grade that fell, a
+	// punishment that applies now, are notices.
+	Changed(code string, before, after *credo.Assessment)
+	// Flush stores what the round made: entries created and ended, and
+	// every notice.
+	Flush(ctx context.Context) error
 }
 
-// assess is assess.Assess amended by the list effects.
-func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
+// assess is assess.AssessWithPartners amended by the list effects:
+// entries, when not nil, are the entries that count (a viewer's); nil
+// reads code's.
+func (s *Service) assess(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, asOf time.Time) (*credo.Assessment, error) {
 	ps, err := s.partnersOf(ctx, code, asOf)
 	if err != nil {
 		return nil, err
 	}
 	a, err := assess.AssessWithPartners(s.Set(), code, versions, records, ps, asOf)
-	if err != nil || s.Lists == nil {
+	if err != nil || s.lists == nil {
 		return a, err
 	}
-	if err := s.Lists.Amend(ctx, code, a, asOf); err != nil {
-		return nil, fmt.Errorf("list effects on %s: %w", code, err)
+	if entries == nil {
+		if entries, err = s.lists.Entries(ctx, code); err != nil {
+			return nil, fmt.Errorf("list effects on %s: %w", code, err)
+		}
 	}
+	s.lists.Amend(code, a, entries, asOf)
 	return a, nil
 }
 
-// settle is assess for a regrade whose result is stored: the list effects
-// first bring rule-defined lists in line (ListEffects.Settle).
-func (s *Service) settle(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	ps, err := s.partnersOf(ctx, code, asOf)
-	if err != nil {
-		return nil, err
-	}
-	return s.settleWith(ctx, code, versions, records, ps, asOf)
-}
+// Lists reports whether grades carry list effects.
+func (s *Service) Lists() bool { return s.lists != nil }
 
-// settleWith is settle with the partners given.
-func (s *Service) settleWith(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, ps *credo.Partners, asOf time.Time) (*credo.Assessment, error) {
-	a, err := assess.AssessWithPartners(s.Set(), code, versions, records, ps, asOf)
-	if err != nil || s.Lists == nil {
-		return a, err
-	}
-	if err := s.Lists.Settle(ctx, code, versions, records, a, asOf); err != nil {
-		return nil, fmt.Errorf("list effects on %s: %w", code, err)
-	}
-	return a, nil
-}
-
-// New returns a Service grading with set.
-func New(store Store, set *rulebook.Set) *Service {
-	s := &Service{Store: store}
+// New returns a Service grading with set, each grade amended by lists
+// (nil: none) and weighing what partners says of the organization's
+// partners (nil: none).
+func New(store Store, set *rulebook.Set, lists ListEffects, partners PartnerFacts) *Service {
+	s := &Service{Store: store, lists: lists, partners: partners}
 	s.set.Store(set)
 	return s
 }
@@ -140,27 +134,18 @@ func (s *Service) inputs(ctx context.Context, code string) ([]*credo.Subject, []
 	return versions, records, nil
 }
 
-// gradingInputs are several organizations' registration versions and
-// records, by code.
-type gradingInputs struct {
-	versions map[string][]*credo.Subject
-	records  map[string][]*credo.Record
-}
-
-// inputsOf reads the inputs of codes, credo.MaxGradingInputs at a time
-// (two queries each, where reading them one organization at a time took
-// two per organization).
-func (s *Service) inputsOf(ctx context.Context, codes []string) (gradingInputs, error) {
-	in := gradingInputs{map[string][]*credo.Subject{}, map[string][]*credo.Record{}}
+// inputsOf reads what regrading reads of codes (credo.Inputs, in the
+// order given), credo.MaxGradingInputs at a time.
+func (s *Service) inputsOf(ctx context.Context, codes []string) ([]*credo.Inputs, error) {
+	out := make([]*credo.Inputs, 0, len(codes))
 	for lo := 0; lo < len(codes); lo += credo.MaxGradingInputs {
-		v, r, err := s.Store.GradingInputs(ctx, codes[lo:min(lo+credo.MaxGradingInputs, len(codes))])
+		in, err := s.Store.GradingInputs(ctx, codes[lo:min(lo+credo.MaxGradingInputs, len(codes))])
 		if err != nil {
-			return in, fmt.Errorf("grading: reading inputs: %w", err)
+			return nil, fmt.Errorf("grading: reading inputs: %w", err)
 		}
-		maps.Copy(in.versions, v)
-		maps.Copy(in.records, r)
+		out = append(out, in...)
 	}
-	return in, nil
+	return out, nil
 }
 
 // Assess computes code's assessment as of asOf from what the registry
@@ -170,18 +155,26 @@ func (s *Service) Assess(ctx context.Context, code string, asOf time.Time) (*cre
 	if err != nil {
 		return nil, err
 	}
-	return s.assess(ctx, code, versions, records, asOf)
+	return s.assess(ctx, code, versions, records, nil, asOf)
 }
 
 // AssessInputs is Assess over inputs the caller has read already: code's
-// registration versions and all its records.
-func (s *Service) AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error) {
-	return s.assess(ctx, code, versions, records, asOf)
+// registration versions and all its records, and the list entries that
+// count (nil: code's, read here; a viewer who does not see every entry
+// passes those it may count).
+func (s *Service) AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, asOf time.Time) (*credo.Assessment, error) {
+	return s.assess(ctx, code, versions, records, entries, asOf)
 }
 
 // Regrade recomputes the assessments of the organizations in causes as of
-// now and stores them, each with its cause. It is idempotent: regrading an
+// now and stores them, each with its cause. created, when given, are the
+// records the write that caused it stored: their notices are written with
+// the round's (ListEffects.Round). It is idempotent: regrading an
 // organization whose grade did not change adds nothing to its history.
+//
+// A round reads each organization's inputs, assesses it, settles its
+// rule lists, and stores first what the list effects made (entries,
+// notices), then the assessments.
 //
 // Several nodes may regrade one organization at the same moment, each
 // having read a different set of its records. So that the stored grade is
@@ -189,7 +182,7 @@ func (s *Service) AssessInputs(ctx context.Context, code string, versions []*cre
 // re-reads the inputs after saving and goes again while they moved: the
 // last save of every node is then computed from the inputs as they stood
 // after it.
-func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) error {
+func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, created ...*credo.Record) error {
 	if len(causes) == 0 {
 		return nil
 	}
@@ -204,68 +197,58 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause) er
 			return fmt.Errorf("grading %s: its records kept changing while it was graded", pending[0])
 		}
 		now := s.now()
+		set := s.Set()
 		changes := make([]*credo.AssessmentChange, 0, len(pending))
 		seen := make([]fingerprint, 0, len(pending))
-		var before []*credo.Assessment
-		// What the list effects store (rule entries, notices) is written
-		// once for the round: before the assessments, and after Changed.
-		bctx, flush := ctx, func(context.Context) error { return nil }
-		if b, ok := s.Lists.(BatchListEffects); ok {
-			bctx, flush = b.Batch(ctx)
+		var effects Round
+		if s.lists != nil {
+			effects = s.lists.Round(set, created)
+			created = nil // their notices are the first round's
 		}
-		if s.Partners != nil {
-			bctx = s.Partners.Batch(bctx)
-		}
-		facts, err := s.partnersMany(bctx, pending, now)
-		if err != nil {
-			return err
-		}
+		// Every organization's inputs in one read: registration versions,
+		// records, list entries and the stored assessment; and its
+		// partners, read once for the round.
 		inputs, err := s.inputsOf(ctx, pending)
 		if err != nil {
 			return err
 		}
-		for _, code := range pending {
-			versions, records := inputs.versions[code], inputs.records[code]
-			if records == nil {
-				records = []*credo.Record{}
-			}
-			if s.Lists != nil || s.Partners != nil {
-				old, err := s.Store.CurrentAssessment(ctx, code)
-				if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
-					return fmt.Errorf("grading %s: %w", code, err)
-				}
-				before = append(before, old)
-			}
-			a, err := s.settleWith(bctx, code, versions, records, facts[code], now)
+		facts, err := s.partnersMany(ctx, set, pending, now)
+		if err != nil {
+			return err
+		}
+		before := make([]*credo.Assessment, 0, len(pending))
+		for _, in := range inputs {
+			code := in.Code
+			a, err := assess.AssessWithPartners(set, code, in.Versions, in.Records, facts[code], now)
 			if err != nil {
 				return fmt.Errorf("grading %s: %w", code, err)
 			}
+			if effects != nil {
+				if err := effects.Settle(ctx, code, in.Versions, in.Records, in.Entries, a, now); err != nil {
+					return fmt.Errorf("grading %s: list effects: %w", code, err)
+				}
+				effects.Changed(code, in.Current, a)
+			}
 			changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: causes[code], Assessment: a})
-			seen = append(seen, fingerprintOf(versions, records))
+			before = append(before, in.Current)
+			seen = append(seen, fingerprintOf(in.Versions, in.Records))
 		}
-		if err := flush(ctx); err != nil {
-			return err
+		if effects != nil {
+			if err := effects.Flush(ctx); err != nil {
+				return err
+			}
 		}
 		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
 			return err
 		}
-		for i, c := range changes {
-			if s.Lists != nil {
-				if err := s.Lists.Changed(bctx, c.Subject, before[i], c.Assessment); err != nil {
-					return fmt.Errorf("grading %s: %w", c.Subject, err)
-				}
-			}
-		}
-		if err := flush(ctx); err != nil {
-			return err
-		}
 		var moved []string
-		if inputs, err = s.inputsOf(ctx, pending); err != nil {
+		after, err := s.inputsOf(ctx, pending)
+		if err != nil {
 			return err
 		}
-		for i, code := range pending {
-			if fingerprintOf(inputs.versions[code], inputs.records[code]) != seen[i] {
-				moved = append(moved, code)
+		for i, in := range after {
+			if fingerprintOf(in.Versions, in.Records) != seen[i] {
+				moved = append(moved, in.Code)
 			}
 		}
 		// Partners one relationship away whose own state changed are

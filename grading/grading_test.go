@@ -33,7 +33,7 @@ func setup(t *testing.T) (*sqlite.DB, *grading.Service, *clock) {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
-	g := grading.New(db, set)
+	g := grading.New(db, set, nil, nil)
 	g.Now = c.now
 	ctx := context.Background()
 	reg := &credo.Subject{Code: code, Name: "北京某某科技有限公司", Division: "110000", Established: credo.NewDate(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)),
@@ -125,16 +125,16 @@ func TestAssessAsOfAndWhatIf(t *testing.T) {
 	if err != nil || before.Dimensions["tax"].Grade != "A" {
 		t.Fatalf("as of before recording: %v %+v", err, before.Dimensions["tax"])
 	}
-	actual, hypo, err := g.WhatIf(ctx, code, nil, []int64{id}, c.t)
+	actual, hypo, err := g.WhatIf(ctx, code, nil, []int64{id}, nil, c.t)
 	if err != nil || actual.Dimensions["tax"].Grade != "D" || hypo.Dimensions["tax"].Grade == "D" {
 		t.Fatalf("what-if leaving the record out: %v %+v %+v", err, actual.Dimensions["tax"], hypo.Dimensions["tax"])
 	}
 	add := []*credo.Record{{Subject: code, Category: "tax", Kind: "late_filing", ExternalID: "W", OccurredAt: credo.NewTime(c.t.AddDate(-1, 0, 0))}}
-	_, hypo, err = g.WhatIf(ctx, code, add, []int64{id}, c.t)
+	_, hypo, err = g.WhatIf(ctx, code, add, []int64{id}, nil, c.t)
 	if err != nil || hypo.Dimensions["tax"].Score != 95 {
 		t.Fatalf("what-if adding a record: %v %+v", err, hypo.Dimensions["tax"])
 	}
-	if _, _, err := g.WhatIf(ctx, code, nil, []int64{id + 99}, c.t); credo.ErrorCodeOf(err) != credo.EINVALID {
+	if _, _, err := g.WhatIf(ctx, code, nil, []int64{id + 99}, nil, c.t); credo.ErrorCodeOf(err) != credo.EINVALID {
 		t.Fatalf("leaving out an unknown record: %v", err)
 	}
 	// What-if stored nothing.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/assess"
 	"github.com/credo-registry/credo/partners/risk"
 	"github.com/credo-registry/credo/rulebook"
 )
@@ -29,18 +30,15 @@ type PartnerFacts interface {
 	// whole graph (every: with an entry for every organization that has a
 	// relationship).
 	All(ctx context.Context, set *rulebook.Set, asOf time.Time, every bool, workers int) (map[string]*credo.Partners, *risk.Timing, error)
-	// Batch returns a context under which Partners may reuse what it
-	// read for the other organizations of one regrade (the same time).
-	Batch(ctx context.Context) context.Context
 }
 
 // partnersOf returns what code's assessment as of asOf needs of its
 // partners.
 func (s *Service) partnersOf(ctx context.Context, code string, asOf time.Time) (*credo.Partners, error) {
-	if s.Partners == nil {
+	if s.partners == nil {
 		return nil, nil
 	}
-	ps, err := s.Partners.Partners(ctx, s.Set(), code, asOf)
+	ps, err := s.partners.Partners(ctx, s.Set(), code, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("partners of %s: %w", code, err)
 	}
@@ -65,7 +63,7 @@ func (s *Service) ownStateChanged(before, after *credo.Assessment, cause credo.C
 // propagateDirect regrades, before a write is answered, the partners one
 // relationship away of each organization whose own state changed.
 func (s *Service) propagateDirect(ctx context.Context, changes []*credo.AssessmentChange, before []*credo.Assessment, now time.Time) error {
-	if s.Partners == nil || risk.Reach(s.Set(), now) == 0 {
+	if s.partners == nil || risk.Reach(s.Set(), now) == 0 {
 		return nil
 	}
 	causes := map[string]credo.Cause{}
@@ -73,7 +71,7 @@ func (s *Service) propagateDirect(ctx context.Context, changes []*credo.Assessme
 		if c.Cause.Kind == credo.CausePartner || !s.ownStateChanged(before[i], c.Assessment, c.Cause, now) {
 			continue
 		}
-		near, err := s.Partners.Within(ctx, c.Subject, 1, now)
+		near, err := s.partners.Within(ctx, c.Subject, 1, now)
 		if err != nil {
 			return fmt.Errorf("partners of %s: %w", c.Subject, err)
 		}
@@ -100,7 +98,7 @@ const PartnersCursor = "partners.propagate"
 // first run it starts at the head (a rescore covers what came before).
 // It returns how many changes it read.
 func (s *Service) FollowPartners(ctx context.Context, log credo.ChangeLog) (int, error) {
-	if s.Partners == nil {
+	if s.partners == nil {
 		return 0, nil
 	}
 	after, err := log.Cursor(ctx, PartnersCursor)
@@ -132,7 +130,7 @@ func (s *Service) FollowPartners(ctx context.Context, log credo.ChangeLog) (int,
 			}
 			reach := risk.Reach(s.Set(), c.At.Time)
 			for _, at := range []time.Time{c.At.Time, c.At.Add(-time.Nanosecond)} {
-				near, err := s.Partners.Within(ctx, c.Subject, reach, at)
+				near, err := s.partners.Within(ctx, c.Subject, reach, at)
 				if err != nil {
 					return n, err
 				}
@@ -184,12 +182,14 @@ func (s *Service) propagates(c *credo.Change) bool {
 // rescorePartners is the partner pass of a rescore: the whole graph
 // propagated again from the grades the rescore stored, and the
 // organizations whose partners differ from those the rescore assessed
-// them with regraded and written back in one pass. After a resumed
-// rescore (after set) every organization up to after that has a
-// relationship is regraded too: what the interrupted run assessed them
-// with is not known.
-func (s *Service) rescorePartners(ctx context.Context, first map[string]*credo.Partners, after string, now time.Time, cause credo.Cause, notify bool, flushBatch func([]*credo.AssessmentChange, []*credo.Assessment) error) error {
-	facts, _, err := s.Partners.All(ctx, s.Set(), now, after != "", 0)
+// them with regraded and written back in one pass, a batch at a time:
+// each batch's inputs in one read, its list effects (effects, nil: none)
+// flushed before its assessments are stored. notify tells the list
+// effects of each change. After a resumed rescore (after set) every
+// organization up to after that has a relationship is regraded too: what
+// the interrupted run assessed them with is not known.
+func (s *Service) rescorePartners(ctx context.Context, set *rulebook.Set, first map[string]*credo.Partners, after string, now time.Time, cause credo.Cause, effects Round, notify bool) error {
+	facts, _, err := s.partners.All(ctx, set, now, after != "", 0)
 	if err != nil {
 		return err
 	}
@@ -207,30 +207,34 @@ func (s *Service) rescorePartners(ctx context.Context, first map[string]*credo.P
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
 	const batch = 1000
-	var changes []*credo.AssessmentChange
-	var before []*credo.Assessment
-	for i, code := range codes {
-		versions, records, err := s.inputs(ctx, code)
+	for lo := 0; lo < len(codes); lo += batch {
+		inputs, err := s.inputsOf(ctx, codes[lo:min(lo+batch, len(codes))])
 		if err != nil {
 			return err
 		}
-		if notify {
-			old, err := s.Store.CurrentAssessment(ctx, code)
-			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		changes := make([]*credo.AssessmentChange, 0, len(inputs))
+		for _, in := range inputs {
+			a, err := assess.AssessWithPartners(set, in.Code, in.Versions, in.Records, facts[in.Code], now)
+			if err != nil {
 				return err
 			}
-			before = append(before, old)
+			if effects != nil {
+				if err := effects.Settle(ctx, in.Code, in.Versions, in.Records, in.Entries, a, now); err != nil {
+					return fmt.Errorf("grading %s: list effects: %w", in.Code, err)
+				}
+				if notify {
+					effects.Changed(in.Code, in.Current, a)
+				}
+			}
+			changes = append(changes, &credo.AssessmentChange{Subject: in.Code, At: credo.NewTime(now), Cause: cause, Assessment: a})
 		}
-		a, err := s.settleWith(ctx, code, versions, records, facts[code], now)
-		if err != nil {
+		if effects != nil {
+			if err := effects.Flush(ctx); err != nil {
+				return err
+			}
+		}
+		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
 			return err
-		}
-		changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: cause, Assessment: a})
-		if len(changes) == batch || i == len(codes)-1 {
-			if err := flushBatch(changes, before); err != nil {
-				return err
-			}
-			changes, before = changes[:0], before[:0]
 		}
 	}
 	return nil
@@ -253,7 +257,7 @@ func samePartners(a, b *credo.Partners) bool {
 // regrades once at the end) does so that partners read the grades it
 // stored. Organizations whose grade does not change add nothing.
 func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
-	if s.Partners == nil {
+	if s.partners == nil {
 		return nil
 	}
 	now := s.now()
@@ -261,7 +265,7 @@ func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
 	if reach == 0 {
 		return nil
 	}
-	near, err := s.Partners.WithinMany(ctx, codes, reach, now)
+	near, err := s.partners.WithinMany(ctx, codes, reach, now)
 	if err != nil {
 		return fmt.Errorf("partners: %w", err)
 	}
@@ -278,13 +282,13 @@ func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
 	return nil
 }
 
-// partnersMany returns what the assessments of codes as of asOf need of
-// their partners (nil without partners data).
-func (s *Service) partnersMany(ctx context.Context, codes []string, asOf time.Time) (map[string]*credo.Partners, error) {
-	if s.Partners == nil {
+// partnersMany returns what the assessments of codes as of asOf under
+// set need of their partners (nil without partners data).
+func (s *Service) partnersMany(ctx context.Context, set *rulebook.Set, codes []string, asOf time.Time) (map[string]*credo.Partners, error) {
+	if s.partners == nil {
 		return nil, nil
 	}
-	ps, err := s.Partners.PartnersMany(ctx, s.Set(), codes, asOf)
+	ps, err := s.partners.PartnersMany(ctx, set, codes, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("partners: %w", err)
 	}

@@ -34,9 +34,8 @@ func partnerSetup(t *testing.T) (*sqlite.DB, *grading.Service, *clock) {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)}
-	g := grading.New(db, set)
+	g := grading.New(db, set, nil, &risk.Facts{Store: db, Adverse: func(list string) bool { return list != "red" }})
 	g.Now = c.now
-	g.Partners = &risk.Facts{Store: db, Adverse: func(list string) bool { return list != "red" }}
 	if err := db.CreateAuthority(ctx, &credo.Authority{ID: "tax-340600", Name: "国家税务总局淮北市税务局", Divisions: []string{"340600"}, Categories: []string{"tax"}}, "h"); err != nil {
 		t.Fatal(err)
 	}

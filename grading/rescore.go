@@ -22,34 +22,31 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 	const batch = 1000
 	var changes []*credo.AssessmentChange
 	var before []*credo.Assessment
-	notify := s.Lists != nil && cause.Kind == credo.CauseRulebook
+	notify := s.lists != nil && cause.Kind == credo.CauseRulebook
 	done := 0
-	// List entries that rules create or end are stored a batch at a time,
-	// before the batch's assessments.
-	amendCtx, flushLists := ctx, func(context.Context) error { return nil }
-	if b, ok := s.Lists.(BatchListEffects); ok {
-		amendCtx, flushLists = b.Batch(ctx)
+	// List entries that rules create or end, and the notices, are stored
+	// a batch at a time, before the batch's assessments.
+	var effects Round
+	if s.lists != nil {
+		effects = s.lists.Round(set, nil)
 	}
 	flush := func() error {
-		if err := flushLists(ctx); err != nil {
-			return err
+		if effects != nil {
+			if notify {
+				for i, c := range changes {
+					effects.Changed(c.Subject, before[i], c.Assessment)
+				}
+				before = before[:0]
+			}
+			if err := effects.Flush(ctx); err != nil {
+				return err
+			}
 		}
 		if len(changes) == 0 {
 			return nil
 		}
 		if err := s.Store.SaveAssessments(ctx, changes); err != nil {
 			return err
-		}
-		if notify {
-			for i, c := range changes {
-				if err := s.Lists.Changed(amendCtx, c.Subject, before[i], c.Assessment); err != nil {
-					return err
-				}
-			}
-			if err := flushLists(ctx); err != nil {
-				return err
-			}
-			before = before[:0]
 		}
 		done += len(changes)
 		if progress != nil {
@@ -62,9 +59,9 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 	// before, for the pass below; then again from the grades it stored
 	// (rescorePartners).
 	var first map[string]*credo.Partners
-	if s.Partners != nil {
+	if s.partners != nil {
 		var err error
-		if first, _, err = s.Partners.All(ctx, set, now, false, 0); err != nil {
+		if first, _, err = s.partners.All(ctx, set, now, false, 0); err != nil {
 			return 0, err
 		}
 	}
@@ -85,8 +82,8 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 			}
 			before = append(before, old)
 		}
-		if s.Lists != nil {
-			if err := s.Lists.Settle(amendCtx, code, versions, records, a, now); err != nil {
+		if effects != nil {
+			if err := effects.Settle(ctx, code, versions, records, nil, a, now); err != nil {
 				return err
 			}
 		}
@@ -99,33 +96,22 @@ func (s *Service) Rescore(ctx context.Context, after string, cause credo.Cause, 
 	if err == nil {
 		err = flush()
 	}
-	if err == nil && s.Partners != nil {
-		err = s.rescorePartners(ctx, first, after, now, cause, notify, func(cs []*credo.AssessmentChange, bs []*credo.Assessment) error {
-			if err := s.Store.SaveAssessments(ctx, cs); err != nil {
-				return err
-			}
-			if notify {
-				for i, c := range cs {
-					if err := s.Lists.Changed(ctx, c.Subject, bs[i], c.Assessment); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+	if err == nil && s.partners != nil {
+		err = s.rescorePartners(ctx, set, first, after, now, cause, effects, notify)
 	}
 	return done, err
 }
 
 // WhatIf answers the assessment code would have as of asOf if the records
 // in add were submitted and the records with ids in leaveOut did not exist,
-// beside the actual one. Nothing is stored.
-func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, leaveOut []int64, asOf time.Time) (actual, hypothetical *credo.Assessment, err error) {
+// beside the actual one. entries are the list entries that count (nil:
+// code's, read here). Nothing is stored.
+func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, leaveOut []int64, entries []*credo.ListEntry, asOf time.Time) (actual, hypothetical *credo.Assessment, err error) {
 	versions, records, err := s.inputs(ctx, code)
 	if err != nil {
 		return nil, nil, err
 	}
-	if actual, err = s.assess(ctx, code, versions, records, asOf); err != nil {
+	if actual, err = s.assess(ctx, code, versions, records, entries, asOf); err != nil {
 		return nil, nil, err
 	}
 	known := make(map[int64]bool, len(records))
@@ -154,7 +140,7 @@ func (s *Service) WhatIf(ctx context.Context, code string, add []*credo.Record, 
 		}
 		kept = append(kept, &c)
 	}
-	hypothetical, err = s.assess(ctx, code, versions, kept, asOf)
+	hypothetical, err = s.assess(ctx, code, versions, kept, entries, asOf)
 	return actual, hypothetical, err
 }
 

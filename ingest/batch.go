@@ -81,7 +81,7 @@ func (in *Ingester) PrepareSubjects(ctx context.Context, as *credo.Authority, li
 }
 
 // Commit stores a prepared batch in one durable write, regrades the
-// organizations whose records it stored (when the Ingester has a Grader),
+// organizations whose records it stored (its Stages: pipeline.Regrade),
 // and returns every line's outcome. An error means nothing was stored;
 // once the write is stored its outcome is returned even if its notices or
 // regrading fail, which are then kept to be completed later (Pending).
@@ -176,9 +176,16 @@ func (in *Ingester) CommitWith(ctx context.Context, b *Batch, appendRecords func
 			}
 		} else {
 			r.ID = o.ID
+			// A correction naming what it supersedes by external id is
+			// resolved by the store: the caller reads that one back.
+			if o.Status == credo.Created && o.Err == nil && b.records[j].SupersedesExternalID == "" {
+				rec := *b.records[j]
+				rec.ID = o.ID
+				r.Record = &rec
+			}
 		}
 		if o.Err != nil {
-			r.Status, r.ID, r.Version, r.Error = credo.Refused, 0, 0, refusal(o.Err)
+			r.Status, r.ID, r.Version, r.Error, r.Record = credo.Refused, 0, 0, refusal(o.Err), nil
 		}
 	}
 	if in.Registered != nil && len(registered) > 0 {

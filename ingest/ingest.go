@@ -24,13 +24,10 @@ type Ingester struct {
 	Store credo.Store
 	Keyer credo.PersonKeyer
 	Now   func() time.Time // the registry clock; time.Now when nil
-	// Grader, when set, regrades the organizations a write touched before
-	// the write is acknowledged.
-	Grader credo.Grader
-	// Recorded, when set, is told of the records a committed write created
-	// (with their ids), before regrading: package dueprocess writes the
-	// organizations' notices of adverse records from it.
-	Recorded func(ctx context.Context, created []*credo.Record) error
+	// Stages are what follows a committed write before it is
+	// acknowledged, in order (package pipeline builds them: the regrade,
+	// with its rule lists and notices).
+	Stages []Stage
 	// Registered, when set, is told of the registration versions a
 	// committed write created: the name matcher (search.Index) indexes
 	// them before the write is acknowledged.
@@ -42,7 +39,7 @@ type Ingester struct {
 	// otherwise a submission is recorded when it is accepted.
 	Backdate func(decided time.Time) time.Time
 	// Failpoint, when set (crash tests only), is called at each step of a
-	// commit by the step's name ("records.stored", "records.notified").
+	// commit by the step's name ("records.stored").
 	Failpoint func(step string)
 	// Logger receives what fails after a write was stored (discarded when
 	// nil).
@@ -53,6 +50,22 @@ type Ingester struct {
 	authorities map[string]*credo.Authority
 }
 
+// Stage is one step of what follows a committed write before it is
+// acknowledged. Each step is idempotent: one that fails is done again
+// later (Pending), and after a crash the change log's follower does it.
+type Stage interface {
+	Follow(ctx context.Context, w *Written) error
+}
+
+// Written is what a committed write stored, handed from stage to stage.
+type Written struct {
+	// Created are the records the write created, with their ids.
+	Created []*credo.Record
+	// Touched is, for each organization the write stored a new record or
+	// registration version of, the cause of its regrading.
+	Touched map[string]credo.Cause
+}
+
 // Result is the outcome of one submitted line.
 type Result struct {
 	Line    int          `json:"line"`
@@ -60,6 +73,11 @@ type Result struct {
 	ID      int64        `json:"id,omitempty"`
 	Version int          `json:"version,omitempty"`
 	Error   *credo.Error `json:"error,omitempty"`
+	// Record is the record a line created, as stored (with its id), so
+	// that the caller's answer needs no read; nil otherwise (and for a
+	// correction naming what it supersedes by external id, which the
+	// store resolves).
+	Record *credo.Record `json:"-"`
 }
 
 func (in *Ingester) now() time.Time {

@@ -24,8 +24,8 @@ type pending struct {
 	since   time.Time // when the first of what is pending failed
 }
 
-// afterCommit does what follows a stored write: notices (Recorded), then
-// regrading. When that fails, the write stays acknowledged and what
+// afterCommit does what follows a stored write: the stages (the
+// regrade, its rule lists and notices). When that fails, the write stays acknowledged and what
 // failed is kept to be completed later.
 func (in *Ingester) afterCommit(ctx context.Context, created []*credo.Record, touched map[string]credo.Cause) {
 	err := in.follow(ctx, created, touched)
@@ -55,16 +55,15 @@ func (in *Ingester) afterCommit(ctx context.Context, created []*credo.Record, to
 		"records", len(created), "organizations", len(touched), "error", err.Error())
 }
 
+// follow runs the stages over what a write stored.
 func (in *Ingester) follow(ctx context.Context, created []*credo.Record, touched map[string]credo.Cause) error {
-	if in.Recorded != nil && len(created) > 0 {
-		if err := in.Recorded(ctx, created); err != nil {
-			return fmt.Errorf("writing notices after a write: %w", err)
-		}
+	if len(created) == 0 && len(touched) == 0 {
+		return nil
 	}
-	in.fail("records.notified")
-	if in.Grader != nil && len(touched) > 0 {
-		if err := in.Grader.Regrade(ctx, touched); err != nil {
-			return fmt.Errorf("regrading after a write: %w", err)
+	w := &Written{Created: created, Touched: touched}
+	for _, st := range in.Stages {
+		if err := st.Follow(ctx, w); err != nil {
+			return fmt.Errorf("after a write: %w", err)
 		}
 	}
 	return nil

@@ -14,20 +14,24 @@ import (
 	"github.com/credo-registry/credo/store/sqlite"
 )
 
-// flakyGrader fails while broken and records what it regraded.
-type flakyGrader struct {
+// flakyStage fails while broken and records what it was told of.
+type flakyStage struct {
 	mu       sync.Mutex
 	broken   bool
 	regraded map[string]credo.Cause
+	told     []int64
 }
 
-func (g *flakyGrader) Regrade(_ context.Context, causes map[string]credo.Cause) error {
+func (g *flakyStage) Follow(_ context.Context, w *ingest.Written) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	for _, r := range w.Created {
+		g.told = append(g.told, r.ID)
+	}
 	if g.broken {
 		return credo.ErrStorageFull(errors.New("database or disk is full"))
 	}
-	maps.Copy(g.regraded, causes)
+	maps.Copy(g.regraded, w.Touched)
 	return nil
 }
 
@@ -46,15 +50,8 @@ func TestCommittedWriteOwesItsConsequences(t *testing.T) {
 	if err := db.CreateAuthority(ctx, a, credo.HashToken("t")); err != nil {
 		t.Fatal(err)
 	}
-	g := &flakyGrader{broken: true, regraded: map[string]credo.Cause{}}
-	var told []int64
-	in := &ingest.Ingester{Store: db, Keyer: credo.HMACKeyer{Secret: []byte("k")}, Grader: g,
-		Recorded: func(_ context.Context, created []*credo.Record) error {
-			for _, r := range created {
-				told = append(told, r.ID)
-			}
-			return nil
-		}}
+	g := &flakyStage{broken: true, regraded: map[string]credo.Cause{}}
+	in := &ingest.Ingester{Store: db, Keyer: credo.HMACKeyer{Secret: []byte("k")}, Stages: []ingest.Stage{g}}
 	line := func(n int, code string) ingest.Line {
 		return ingest.Line{Number: 1, Data: fmt.Appendf(nil, `{"subject":%q,"category":"market","kind":"inspection","external_id":"x%d","occurred_at":"2025-01-02"}`, code, n)}
 	}
@@ -86,8 +83,8 @@ func TestCommittedWriteOwesItsConsequences(t *testing.T) {
 	}
 	// Notices are idempotent by key: the first record is told of again
 	// with each attempt to complete what its write owed.
-	if !slices.Contains(told, 1) || !slices.Contains(told, 2) {
-		t.Fatalf("Recorded told of %v", told)
+	if !slices.Contains(g.told, 1) || !slices.Contains(g.told, 2) {
+		t.Fatalf("the stage was told of %v", g.told)
 	}
 
 	b := in.PrepareRecords(ctx, a, []ingest.Line{line(1, "91110000600037341L"), line(3, "91110000600037341L")})

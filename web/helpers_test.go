@@ -14,11 +14,10 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
-	"github.com/credo-registry/credo/calendar"
 	"github.com/credo-registry/credo/dueprocess"
-	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/rulebooks"
 	"github.com/credo-registry/credo/store/sqlite"
 	"github.com/credo-registry/credo/web"
@@ -86,15 +85,13 @@ func newRegistry(t testing.TB) *registry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := grading.New(st, set)
-	g.Now = clk.Now
-	in := &ingest.Ingester{Store: st, Keyer: credo.HMACKeyer{Secret: []byte("0123456789abcdef0123456789abcdef")}, Now: clk.Now, Grader: g}
 	cat, err := lists.Bundled()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := dueprocess.New(st, cat, calendar.Default(), g, in)
-	p.Now = clk.Now
+	pl := pipeline.New(pipeline.Config{Store: st, Keyer: credo.HMACKeyer{Secret: []byte("0123456789abcdef0123456789abcdef")},
+		Rulebooks: set, Catalogue: cat, Now: clk.Now})
+	g, in, p := pl.Grading, pl.Ingester, pl.Process
 	reg := &registry{t: t, store: st, process: p, clock: clk, auth: auth, in: in}
 
 	reg.ingest(in.Subjects,

@@ -456,7 +456,7 @@ func (s *Server) whatIf(w http.ResponseWriter, r *http.Request, l *lang, v credo
 		leave = append(leave, id)
 		p.LeftOut[id] = true
 	}
-	if p.Actual, p.What, err = s.process.Grading.WhatIf(ctx(r), code, nil, leave, now); err != nil {
+	if p.Actual, p.What, err = s.process.Grading.WhatIf(ctx(r), code, nil, leave, nil, now); err != nil {
 		return "", nil, err
 	}
 	p.Rows = append(p.Rows, whatIfRow{ID: credo.ComprehensiveDimension, Title: l.T["org.grade"], Now: p.Actual.Grade, Then: p.What.Grade})

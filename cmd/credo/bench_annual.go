@@ -10,6 +10,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/store/sqlite"
 )
 
@@ -104,14 +105,12 @@ func (m *Main) benchAnnual(ctx context.Context, args []string) error {
 	}); err != nil {
 		return err
 	}
-	g, err := newGrading(ctx, store, m.Stderr)
+	pc, err := m.pipelineConfig(ctx, store, m.Stderr)
 	if err != nil {
 		return err
 	}
-	p, err := m.newProcess(store, g, nil)
-	if err != nil {
-		return err
-	}
+	pl := pipeline.New(pc)
+	g, p := pl.Grading, pl.Process
 	type run struct {
 		what    string
 		n, made int

@@ -145,19 +145,11 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 		}
 	}
 	fmt.Fprintf(tw, "store for screening\t%d organizations (loaded in %s, not timed below)\n", len(subjects), time.Since(load).Round(time.Millisecond))
-	in, err := m.newIngester(ctx, store, storeFlags{data: dir})
+	pl, err := m.newPipeline(ctx, store, storeFlags{data: dir})
 	if err != nil {
 		return err
 	}
-	g, err := newGrading(ctx, store, m.Stderr)
-	if err != nil {
-		return err
-	}
-	in.Grader = g
-	proc, err := m.newProcess(store, g, in)
-	if err != nil {
-		return err
-	}
+	g, proc := pl.Grading, pl.Process
 	// Graded, as a registry is (every write regrades): screening reads the
 	// stored assessments.
 	grade := time.Now()

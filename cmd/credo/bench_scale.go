@@ -26,6 +26,7 @@ import (
 	"github.com/credo-registry/credo/bench"
 	"github.com/credo-registry/credo/demo"
 	"github.com/credo-registry/credo/ingest"
+	"github.com/credo-registry/credo/pipeline"
 )
 
 // scalePropagation, when set, propagates grades along the registry's
@@ -137,13 +138,14 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 	// A throwaway person-key secret: the benchmark's store is scratch.
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	in := &ingest.Ingester{Store: store, Keyer: credo.HMACKeyer{Secret: secret}}
-	g, err := newGrading(ctx, store, m.Stderr)
+	pc, err := m.pipelineConfig(ctx, store, m.Stderr)
 	if err != nil {
 		store.Close()
 		return err
 	}
-	in.Grader = g
+	pc.Keyer = credo.HMACKeyer{Secret: secret}
+	pl := pipeline.New(pc)
+	in, g := pl.Ingester, pl.Grading
 	for _, kind := range []string{"authorities", "subjects", "records", "annual-reports"} {
 		logf("importing %s ...", kind)
 		if kind == "annual-reports" && !reports {
@@ -153,7 +155,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 		if kind == "records" || kind == "subjects" {
 			stop = profile("import-" + kind)
 		}
-		imp := &importer{m: m, in: in, store: store, batch: 10_000, kind: kind, path: filepath.Join(gen, kind+".ndjson"), bulk: true}
+		imp := &importer{m: m, in: in, grading: g, store: store, batch: 10_000, kind: kind, path: filepath.Join(gen, kind+".ndjson"), bulk: true}
 		cpu := cpuTime()
 		sum, err := imp.run(ctx)
 		used := cpuTime() - cpu

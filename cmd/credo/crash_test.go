@@ -28,7 +28,7 @@ func TestCrashBetweenStepsLosesNothing(t *testing.T) {
 		},
 	}
 	steps := []string{
-		"records.stored", "records.notified", // a record submission: stored | notices | regrade
+		"records.stored", "regrade.noticed", // a record submission: stored | entries and notices | assessments
 		"entry.stored", "entry.notified", // a listing decision: stored | notices | regrade
 		// an objection decision that overturns the listing: stored |
 		// entry ended | its notice | regrade | decision's notice
@@ -120,7 +120,7 @@ func crashAt(t *testing.T, store []string, step string) {
 	_, lists := request(t, "GET", n.url+"/v1/subjects/"+crashCode+"/lists", org, "", "")
 	entries, _ := lists["entries"].([]any)
 	switch {
-	case strings.HasPrefix(step, "records."):
+	case strings.HasPrefix(step, "records."), step == "regrade.noticed":
 		if !slices.Contains(kinds, "new_penalty") {
 			t.Errorf("notices %v lack the new penalty's", kinds)
 		}
@@ -168,5 +168,80 @@ func TestEventsFollowTenThousandOrganizations(t *testing.T) {
 	status, body = request(t, "GET", url+"/v1/events?subjects="+strings.Join(append(codes, crashCode), ","), "", "", "")
 	if status != 422 || body["field"] != "subjects" {
 		t.Fatalf("10,001 codes: %d %v", status, body)
+	}
+}
+
+// TestCrashBeforeGradeFallIsStored kills credo (SIGKILL) after a regrade
+// stored its notices and before it stored the assessment whose grade fell,
+// on both backends: the next start regrades from the change log, and the
+// grade-fall notice is there once (keyed by the assessment it replaces),
+// with the fall stored.
+func TestCrashBeforeGradeFallIsStored(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			store := []string{"--data", t.TempDir()}
+			if backend == "postgres" {
+				db, _ := pgRegistry(t)
+				if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
+					t.Fatalf("migrate: %v %s", err, out)
+				}
+				store = []string{"--db", db}
+			}
+			out, _, err := run(t, "", append([]string{"authority", "add", "--id", "huaibei-amr", "--name", "淮北市市场监督管理局",
+				"--divisions", "3406", "--categories", "market,registration"}, store...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			authority := lastLine(out)
+			out, _, err = run(t, "", append([]string{"account", "add", "--role", "organization", "--code", crashCode}, store...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			org := lastLine(out)
+			record := func(ext, severity string, amount int) string {
+				return `{"subject":"` + crashCode + `","category":"market","kind":"penalty","external_id":"` + ext + `",` +
+					`"decision_number":"淮市监罚〔2026〕` + ext + `号","legal_basis":"《中华人民共和国产品质量法》第五十条","description":"销售不合格产品",` +
+					`"severity":"` + severity + `","penalty_types":["fine"],"amount":` + fmt.Sprint(amount) + `,"occurred_at":"` + time.Now().AddDate(0, 0, -3).Format("2006-01-02") + `"}`
+			}
+			// A first, minor penalty, graded and stored normally.
+			n := startNode(t, store...)
+			if status, body := request(t, "POST", n.url+"/v1/records", authority, "application/json", record("1", "minor", 1000)); status != 201 {
+				t.Fatalf("first record: %d %v", status, body)
+			}
+			_, first := request(t, "GET", n.url+"/v1/subjects/"+crashCode+"/assessment", org, "", "")
+			n.kill()
+
+			// A serious one: the node dies once the regrade's notices are
+			// stored, before its assessment is.
+			n = startNodeEnv(t, []string{"CREDO_FAILPOINT=regrade.noticed"}, store...)
+			req, _ := http.NewRequest("POST", n.url+"/v1/records", strings.NewReader(record("2", "serious", 500000)))
+			req.Header.Set("Authorization", "Bearer "+authority)
+			req.Header.Set("Content-Type", "application/json")
+			if resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req); err == nil {
+				resp.Body.Close()
+				t.Fatalf("the node answered %d instead of stopping", resp.StatusCode)
+			}
+			n.kill()
+
+			n = startNode(t, store...)
+			_, me := request(t, "GET", n.url+"/v1/me/notices?limit=100", org, "", "")
+			falls := 0
+			notices, _ := me["notices"].([]any)
+			for _, x := range notices {
+				if x.(map[string]any)["kind"] == "grade_fall" {
+					falls++
+				}
+			}
+			_, after := request(t, "GET", n.url+"/v1/subjects/"+crashCode+"/assessment", org, "", "")
+			if falls != 1 {
+				t.Errorf("%d grade-fall notices after the restart, want 1 (grade %v → %v; notices %v)", falls, first["grade"], after["grade"], notices)
+			}
+			_, hist := request(t, "GET", n.url+"/v1/subjects/"+crashCode+"/assessments", org, "", "")
+			if changes, _ := hist["changes"].([]any); len(changes) < 2 {
+				t.Errorf("the fall is not stored after the restart: %v", hist)
+			}
+			n.kill()
+			mustCheck(t, store...)
+		})
 	}
 }

@@ -40,9 +40,9 @@ func demoDueProcess(ctx context.Context, store credo.Store, cfg demo.Config, g *
 	if err != nil {
 		return nil, err
 	}
-	p := dueprocess.New(store, cat, calendar.Default(), g, in)
 	listed := cfg.Now.Add(-60 * 24 * time.Hour)
-	p.Now = func() time.Time { return listed }
+	fx := dueprocess.NewEffects(store, cat, func() time.Time { return listed }, nil, nil)
+	p := dueprocess.New(fx, calendar.Default(), g, in)
 	samr := demoAuthority(cfg)
 	access := &demoAccess{}
 	for i, r := range serious {

@@ -101,25 +101,14 @@ func newGrading(ctx context.Context, store credo.Store, warn io.Writer) (*gradin
 	if err != nil {
 		return nil, err
 	}
-	g := grading.New(store, set)
-	if err := withLists(store, g); err != nil {
-		return nil, err
-	}
-	if g.Partners, err = partnerFacts(store); err != nil {
-		return nil, err
-	}
-	return g, nil
+	return withLists(store, set)
 }
 
-// partnerFacts gathers partners from the store for grades, the bundled
-// lists saying which entries weigh.
-func partnerFacts(store credo.Store) (*risk.Facts, error) {
-	cat, err := lists.Bundled()
-	if err != nil {
-		return nil, fmt.Errorf("bundled lists and measures: %w", err)
-	}
+// partnerFacts gathers partners from the store for grades, the lists of
+// cat saying which entries weigh.
+func partnerFacts(store credo.Store, cat *lists.Catalogue) *risk.Facts {
 	return &risk.Facts{Store: store, Adverse: func(list string) bool {
 		d := cat.List(list)
 		return d != nil && d.Adverse
-	}}, nil
+	}}
 }

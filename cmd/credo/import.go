@@ -16,6 +16,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 )
 
@@ -49,18 +50,17 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	in, err := m.newIngester(ctx, store, sf)
-	if err != nil {
-		return err
-	}
 	// What an import touched is regraded once it is stored (and rule lists
 	// kept current), and what it found stored already too, so that running
 	// an interrupted import again regrades what the first run stored;
 	// notices of adverse records are not written for an operator's load of
-	// history.
-	if in.Grader, err = newGrading(ctx, store, m.Stderr); err != nil {
+	// history. The import commits without the stages (CommitWith) and
+	// regrades once at the end.
+	pl, err := m.newPipeline(ctx, store, sf)
+	if err != nil {
 		return err
 	}
+	in := pl.Ingester
 	var as *credo.Authority
 	if authority != "" {
 		if as, err = store.Authority(ctx, authority); err != nil {
@@ -81,7 +81,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	}
 	anyRefused := false
 	for _, path := range files {
-		imp := &importer{m: m, in: in, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath, bulk: bulk}
+		imp := &importer{m: m, in: in, grading: pl.Grading, store: store, as: as, batch: batch, kind: kind, path: path, refusedPath: refusedPath, bulk: bulk}
 		sum, err := imp.run(ctx)
 		if err != nil {
 			return fmt.Errorf("import %s: %w", path, err)
@@ -101,6 +101,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 type importer struct {
 	m           *Main
 	in          *ingest.Ingester
+	grading     *grading.Service
 	store       credo.Store
 	as          *credo.Authority
 	batch       int
@@ -147,7 +148,7 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 	touched := map[string]credo.Cause{}
 	commit := func(ctx context.Context, _ []ingest.Line, b *ingest.Batch) ([]ingest.Result, error) {
 		res, err := imp.in.CommitWith(ctx, b, appendRecords)
-		if err == nil && imp.in.Grader != nil {
+		if err == nil {
 			for code, c := range b.Stored() {
 				touched[code] = c
 			}
@@ -249,7 +250,7 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 		err = pipeline(ctx)
 	}
 	if err == nil && len(touched) > 0 {
-		err = regradeAll(ctx, imp.in.Grader, touched)
+		err = regradeAll(ctx, imp.grading, touched)
 	}
 	sum.elapsed = time.Since(start)
 	sum.refusedFile = refused.path
@@ -377,7 +378,7 @@ func markFollowed(ctx context.Context, store credo.Store) error {
 }
 
 // regradeAll regrades what an import touched, in chunks.
-func regradeAll(ctx context.Context, g credo.Grader, touched map[string]credo.Cause) error {
+func regradeAll(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
 	chunk := map[string]credo.Cause{}
 	for code, c := range touched {
 		chunk[code] = c
@@ -393,15 +394,10 @@ func regradeAll(ctx context.Context, g credo.Grader, touched map[string]credo.Ca
 	}
 	// Then the partners of what it touched, which read the grades just
 	// stored.
-	if p, ok := g.(interface {
-		RegradePartners(ctx context.Context, codes []string) error
-	}); ok {
-		codes := make([]string, 0, len(touched))
-		for code := range touched {
-			codes = append(codes, code)
-		}
-		slices.Sort(codes)
-		return p.RegradePartners(ctx, codes)
+	codes := make([]string, 0, len(touched))
+	for code := range touched {
+		codes = append(codes, code)
 	}
-	return nil
+	slices.Sort(codes)
+	return g.RegradePartners(ctx, codes)
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/credo-registry/credo"
-	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/store/postgres"
 	"github.com/credo-registry/credo/store/sqlite"
 )
@@ -79,14 +78,4 @@ func registryFile(dir string) (path string, missing bool, err error) {
 		return abs, true, nil
 	}
 	return abs, false, err
-}
-
-// newIngester wires the submission path to a store and its person-key
-// secret (personkey.go).
-func (m *Main) newIngester(ctx context.Context, store credo.Store, sf storeFlags) (*ingest.Ingester, error) {
-	keyer, err := m.personKeyer(ctx, store, sf)
-	if err != nil {
-		return nil, err
-	}
-	return &ingest.Ingester{Store: store, Keyer: keyer}, nil
 }

@@ -3,48 +3,69 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"io"
 	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/calendar"
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/grading"
-	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/pipeline"
+	"github.com/credo-registry/credo/rulebook"
 )
 
-// newProcess wires due process (lists, measures, objections, repairs,
-// notices) into grading and ingest. The working-day calendar is China's
-// bundled one unless CREDO_HOLIDAYS names a calendar file.
-func (m *Main) newProcess(store credo.Store, g *grading.Service, in *ingest.Ingester) (*dueprocess.Service, error) {
+// pipelineConfig is what every command builds the write path from (package
+// pipeline): the store's published rulebooks, the bundled lists and
+// measures, and the working-day calendar, China's bundled one unless
+// CREDO_HOLIDAYS names a calendar file. The caller adds the person keyer,
+// clock, logger and the rest it needs.
+func (m *Main) pipelineConfig(ctx context.Context, store credo.Store, warn io.Writer) (pipeline.Config, error) {
+	set, err := publishedSet(ctx, store, warn)
+	if err != nil {
+		return pipeline.Config{}, err
+	}
 	cat, err := lists.Bundled()
 	if err != nil {
-		return nil, fmt.Errorf("bundled lists and measures: %w", err)
+		return pipeline.Config{}, fmt.Errorf("bundled lists and measures: %w", err)
 	}
 	cal := calendar.Default()
-	if path := m.Getenv("CREDO_HOLIDAYS"); path != "" {
-		if cal, err = calendar.Load(path); err != nil {
-			return nil, fmt.Errorf("CREDO_HOLIDAYS: %w", err)
+	if m != nil {
+		if path := m.Getenv("CREDO_HOLIDAYS"); path != "" {
+			if cal, err = calendar.Load(path); err != nil {
+				return pipeline.Config{}, fmt.Errorf("CREDO_HOLIDAYS: %w", err)
+			}
 		}
 	}
-	return dueprocess.New(store, cat, cal, g, in), nil
+	return pipeline.Config{Store: store, Rulebooks: set, Catalogue: cat, Partners: partnerFacts(store, cat), Calendar: cal}, nil
+}
+
+// newPipeline builds the write path over store, with its person-key
+// secret (personkey.go).
+func (m *Main) newPipeline(ctx context.Context, store credo.Store, sf storeFlags) (*pipeline.Pipeline, error) {
+	c, err := m.pipelineConfig(ctx, store, m.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	if c.Keyer, err = m.personKeyer(ctx, store, sf); err != nil {
+		return nil, err
+	}
+	return pipeline.New(c), nil
 }
 
 // keepProcess does, once a minute, what falls due by time alone:
 // escalations and overdue cases (see dueprocess.Service.RunDue).
-func keepProcess(ctx context.Context, p *dueprocess.Service, logger *slog.Logger) {
-	p.Logger = logger
+func keepProcess(ctx context.Context, p *dueprocess.Service) {
 	p.Loop(ctx, time.Minute)
 }
 
-// withLists makes g amend grades with list effects and keep rule-defined
-// lists current (rescores, the demo), with the bundled calendar.
-func withLists(store credo.Store, g *grading.Service) error {
+// withLists returns grading under set that amends grades with the bundled
+// lists' effects and partners, and keeps rule-defined lists current
+// (rescores).
+func withLists(store credo.Store, set *rulebook.Set) (*grading.Service, error) {
 	cat, err := lists.Bundled()
 	if err != nil {
-		return fmt.Errorf("bundled lists and measures: %w", err)
+		return nil, fmt.Errorf("bundled lists and measures: %w", err)
 	}
-	dueprocess.New(store, cat, calendar.Default(), g, nil)
-	return nil
+	return pipeline.New(pipeline.Config{Store: store, Rulebooks: set, Catalogue: cat, Partners: partnerFacts(store, cat)}).Grading, nil
 }

@@ -210,8 +210,8 @@ func (m *Main) rulebookPublish(ctx context.Context, args []string) error {
 		return nil
 	}
 	ref := rb.Ref()
-	g := grading.New(store, set)
-	if err := withLists(store, g); err != nil {
+	g, err := withLists(store, set)
+	if err != nil {
 		return err
 	}
 	return m.rescoreWith(ctx, store, g, credo.Cause{Kind: credo.CauseRulebook, Rulebook: &ref}, "", checkpointPath(sf))

@@ -132,19 +132,11 @@ func (m *Main) screenLocal(ctx context.Context, f screenFlags, p screening.Param
 		return nil, err
 	}
 	defer store.Close()
-	in, err := m.newIngester(ctx, store, f.storeFlags)
+	pl, err := m.newPipeline(ctx, store, f.storeFlags)
 	if err != nil {
 		return nil, err
 	}
-	g, err := newGrading(ctx, store, m.Stderr)
-	if err != nil {
-		return nil, err
-	}
-	in.Grader = g
-	proc, err := m.newProcess(store, g, in)
-	if err != nil {
-		return nil, err
-	}
+	proc := pl.Process
 	names := search.NewIndex()
 	if err := names.Load(ctx, store); err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/partners"
+	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/web"
@@ -110,14 +111,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // with the base URL once the listener is open (before Ready).
 func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFlags, announce func(url string)) error {
 	addr := f.addr
-	in, err := m.newIngester(ctx, store, f.storeFlags)
+	cfg, err := m.pipelineConfig(ctx, store, m.Stderr)
 	if err != nil {
+		return err
+	}
+	if cfg.Keyer, err = m.personKeyer(ctx, store, f.storeFlags); err != nil {
 		return err
 	}
 	// One clock for every service, which never goes back: what is recorded
 	// keeps its order when the wall clock is stepped back.
 	clock := credo.NewClock(m.Now)
-	in.Now = clock.Now
+	cfg.Now = clock.Now
 	// The name matcher's index: every name the store holds, then every
 	// registration this node accepts, and those other nodes accept, read
 	// from the change log after the head read before loading
@@ -130,26 +134,14 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	if err := names.Load(ctx, store); err != nil {
 		return err
 	}
-	in.Registered = names.Put
+	cfg.Registered = names.Put
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	cfg.Logger = logger
 	go names.Follow(ctx, store, head, 0, logger)
-	g, err := newGrading(ctx, store, m.Stderr)
-	if err != nil {
-		return err
-	}
-	g.Logger = logger
-	g.Now = clock.Now
-	in.Grader = g
-	in.Logger = logger
-	p, err := m.newProcess(store, g, in)
-	if err != nil {
-		return err
-	}
-	p.Now = clock.Now
 	if fp := m.Getenv("CREDO_FAILPOINT"); fp != "" {
 		// Crash tests only: the process kills itself (SIGKILL) at the named
 		// step of a write, as a power cut would stop it there.
-		kill := func(step string) {
+		cfg.Failpoint = func(step string) {
 			if step == fp {
 				if self, err := os.FindProcess(os.Getpid()); err == nil {
 					self.Kill()
@@ -157,8 +149,9 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 				select {}
 			}
 		}
-		in.Failpoint, p.Failpoint = kill, kill
 	}
+	pl := pipeline.New(cfg)
+	in, g, p := pl.Ingester, pl.Grading, pl.Process
 	a := api.New(store, in, logger)
 	a.Process = p
 	a.Matcher = names
@@ -215,7 +208,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	} else if n > 0 {
 		logger.Info("followed the change log", "changes", n)
 	}
-	go keepProcess(ctx, p, logger)
+	go keepProcess(ctx, p)
 	go keepLogging(ctx, store, p, clock.Now, logger)
 	go keepPropagating(ctx, store, g, logger)
 	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe

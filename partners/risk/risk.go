@@ -77,7 +77,7 @@ func (f *Facts) Partners(ctx context.Context, set *rulebook.Set, code string, as
 	if err != nil {
 		return nil, err
 	}
-	states := f.statesFor(ctx, set, asOf)
+	states := newStates(f, set, asOf)
 	out := &credo.Partners{}
 	for _, r := range n.edges {
 		if (r.From != code && r.To != code) || !slices.Contains(kinds, r.Kind) {
@@ -149,7 +149,7 @@ func (f *Facts) PartnersMany(ctx context.Context, set *rulebook.Set, codes []str
 	if err != nil {
 		return nil, err
 	}
-	states := f.statesFor(ctx, set, asOf)
+	states := newStates(f, set, asOf)
 	want := make(map[string]bool, len(codes))
 	for _, c := range codes {
 		want[c] = true
@@ -457,27 +457,4 @@ func ActiveEntries(entries []*credo.ListEntry, adverse func(string) bool, asOf t
 		out = append(out, credo.PartnerEntry{List: e.List, Since: e.EffectiveAt, DecisionNumber: e.DecisionNumber})
 	}
 	return out
-}
-
-// Batch returns a context under which Partners remembers the states it
-// read, for the gatherings of one regrade of many organizations at one
-// time (as grading's list effects batch theirs): partners' states are
-// read once, not once for each organization they are a partner of.
-func (f *Facts) Batch(ctx context.Context) context.Context {
-	return context.WithValue(ctx, batchKey{}, &batchStates{})
-}
-
-type batchKey struct{}
-
-type batchStates struct{ s *states }
-
-func (f *Facts) statesFor(ctx context.Context, set *rulebook.Set, asOf time.Time) *states {
-	b, _ := ctx.Value(batchKey{}).(*batchStates)
-	if b == nil {
-		return newStates(f, set, asOf)
-	}
-	if b.s == nil || b.s.f != f || b.s.set != set || !b.s.asOf.Equal(asOf) {
-		b.s = newStates(f, set, asOf)
-	}
-	return b.s
 }

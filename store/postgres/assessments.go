@@ -134,6 +134,8 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 	}
 	var entries []entry
 	var changes []*credo.Change
+	// The writes go to the server together, in one round trip.
+	b := &pgx.Batch{}
 	for i := range batch {
 		p := &batch[i]
 		code := p.change.Subject
@@ -187,12 +189,10 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 		// No ON CONFLICT: an entry another node stored meanwhile under the
 		// same number fails this transaction with a unique violation, and
 		// it runs again.
-		if _, err := tx.Exec(ctx, `
+		b.Queue(`
 			INSERT INTO assessment_history (code, seq, at_ns, body)
 			SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::json[])`,
-			hcodes, seqs, ats, bodies); err != nil {
-			return err
-		}
+			hcodes, seqs, ats, bodies)
 	}
 
 	keys := slices.Sorted(maps.Keys(final))
@@ -210,16 +210,14 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 		nexts = append(nexts, p.next)
 		bodies = append(bodies, p.body)
 	}
-	_, err = tx.Exec(ctx, `
+	b.Queue(`
 		INSERT INTO assessments (code, grades, seq, next_change_ns, body)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::json[])
 		ON CONFLICT (code) DO UPDATE SET grades = excluded.grades, seq = excluded.seq,
 			next_change_ns = excluded.next_change_ns, body = excluded.body`,
 		keys, grades, seqs, nexts, bodies)
-	if err != nil {
-		return err
-	}
-	return appendChanges(ctx, tx, changes)
+	queueChanges(b, changes)
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // lockAssessments reads and locks the assessments rows of codes, in code

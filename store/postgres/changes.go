@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,17 +15,51 @@ import (
 
 var _ credo.ChangeLog = (*DB)(nil)
 
-// appendChanges appends changes to the log inside tx. Writers call it as
-// the last statement before COMMIT: it takes change_head's row lock, which
-// the transaction then holds until it has committed, so the log's writers
-// commit one after another in position order and a reader never finds a
-// position below one it has seen appear later (see 0004_changes.sql). A
-// change whose Key is in the log already is skipped (its position is then
-// left unused).
+// appendChanges appends changes to the log inside tx, without positions:
+// integrate_changes gives them once the transaction has committed (see
+// 0014_change_positions.sql), so writers of the log never wait for each
+// other. A change whose Key is in the log already is skipped.
 func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) error {
-	if len(changes) == 0 {
+	if len(changes) == 0 || unlogged.Load() {
 		return nil
 	}
+	if len(changes) >= copyThreshold && !slices.ContainsFunc(changes, func(c *credo.Change) bool { return c.Key != "" }) {
+		// An import's changes, none keyed: COPY, in order.
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"type", "subject", "ref", "at_ns", "data"},
+			pgx.CopyFromSlice(len(changes), func(i int) ([]any, error) {
+				c := changes[i]
+				return []any{c.Type, c.Subject, c.Ref, unixNano(c.At.Time), string(c.Data)}, nil
+			}))
+		return err
+	}
+	b := &pgx.Batch{}
+	queueChanges(b, changes)
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// unlogged switches the log's appends off, for benchmarks only (log and
+// nolog in one run; SetUnlogged).
+var unlogged atomic.Bool
+
+// queueChanges queues appendChanges's statement on b, to be sent with
+// the write's others in one round trip.
+func queueChanges(b *pgx.Batch, changes []*credo.Change) {
+	if len(changes) == 0 || unlogged.Load() {
+		return
+	}
+	b.Queue(insertChanges+` RETURNING seq`, changeColumns(changes)...)
+}
+
+// insertChanges appends unnumbered changes, in order (seq follows it).
+const insertChanges = `
+	INSERT INTO changes (type, subject, ref, at_ns, key, data)
+	SELECT c.type, c.subject, c.ref, c.at_ns, c.key, c.data
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+		WITH ORDINALITY AS c (type, subject, ref, at_ns, key, data, n)
+	ORDER BY c.n
+	ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`
+
+func changeColumns(changes []*credo.Change) []any {
 	n := len(changes)
 	types, subjects, refs, keys, data := make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]string, n)
 	ats := make([]int64, n)
@@ -33,24 +69,16 @@ func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) erro
 			keys[i] = &c.Key
 		}
 	}
-	_, err := tx.Exec(ctx, `
-		WITH h AS (UPDATE change_head SET position = position + $1 RETURNING position - $1 AS base)
-		INSERT INTO changes (position, type, subject, ref, at_ns, key, data)
-		SELECT h.base + c.n, c.type, c.subject, c.ref, c.at_ns, c.key, c.data
-		FROM h, unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
-			WITH ORDINALITY AS c (type, subject, ref, at_ns, key, data, n)
-		ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`, n, types, subjects, refs, ats, keys, data)
-	return err
+	return []any{types, subjects, refs, ats, keys, data}
 }
 
-// Head implements credo.ChangeLog. change_head may be ahead of the last
-// committed change only while the transaction that moved it runs, and
-// then no reader sees its new value; a skipped key leaves a number
-// unused, which Changes simply does not find.
+// Head implements credo.ChangeLog: it first numbers what is committed
+// and unnumbered (integrate_changes), so the head covers every change
+// committed before the call.
 func (db *DB) Head(ctx context.Context) (int64, error) {
 	var head int64
 	err := db.read(ctx, "reading the change log's head", func(ctx context.Context) error {
-		return db.pool.QueryRow(ctx, `SELECT position FROM change_head`).Scan(&head)
+		return db.pool.QueryRow(ctx, `SELECT integrate_changes()`).Scan(&head)
 	})
 	return head, err
 }
@@ -67,12 +95,26 @@ func (db *DB) Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change
 	}
 	var out []*credo.Change
 	err = db.read(ctx, "reading the change log", func(ctx context.Context) error {
-		rows, err := db.pool.Query(ctx, `
+		// Up to the head: what is committed is numbered first, in the
+		// same round trip (each statement of the batch reads anew).
+		b := &pgx.Batch{}
+		if q.Upto <= 0 {
+			b.Queue(`SELECT integrate_changes()`)
+		}
+		b.Queue(`
 			SELECT position, type, subject, ref, at_ns, coalesce(key, ''), data FROM changes
 			WHERE position > $1 AND position <= $2
 				AND (cardinality($3::text[]) = 0 OR type = ANY($3))
 				AND (cardinality($4::text[]) = 0 OR subject = ANY($4))
 			ORDER BY position LIMIT $5`, q.After, upto, nonNil(q.Types), nonNil(q.Subjects), limit)
+		res := db.pool.SendBatch(ctx, b)
+		defer res.Close()
+		if q.Upto <= 0 {
+			if _, err := res.Exec(); err != nil {
+				return err
+			}
+		}
+		rows, err := res.Query()
 		if err != nil {
 			return err
 		}
@@ -86,7 +128,10 @@ func (db *DB) Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change
 			out = append(out, &cc)
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return res.Close()
 	})
 	return out, err
 }
@@ -98,9 +143,10 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// AppendChanges implements credo.ChangeLog. The head's row is locked
-// first, so the keys are looked up after every earlier writer of the log
-// has committed: no key is appended twice and no position is skipped.
+// AppendChanges implements credo.ChangeLog. A key in the log already,
+// or committed meanwhile by another node, is skipped by its unique index;
+// once committed, the changes are numbered (integrate_changes) and their
+// positions read back.
 func (db *DB) AppendChanges(ctx context.Context, changes []*credo.Change) (int, error) {
 	for _, c := range changes {
 		if c == nil || c.Type == "" || c.At.IsZero() || len(c.Data) == 0 {
@@ -110,50 +156,74 @@ func (db *DB) AppendChanges(ctx context.Context, changes []*credo.Change) (int, 
 	if len(changes) == 0 {
 		return 0, nil
 	}
+	var seqs []int64
 	var added []*credo.Change
-	var positions []int64
 	err := db.write(ctx, "appending changes", func(ctx context.Context, tx pgx.Tx, _ int) error {
-		added, positions = added[:0], positions[:0]
-		var head int64
-		if err := tx.QueryRow(ctx, `SELECT position FROM change_head FOR UPDATE`).Scan(&head); err != nil {
+		seqs, added = seqs[:0], added[:0]
+		rows, err := tx.Query(ctx, `
+			WITH ins AS (`+insertChanges+` RETURNING seq, key)
+			SELECT seq, coalesce(key, '') FROM ins ORDER BY seq`, changeColumns(changes)...)
+		if err != nil {
 			return err
 		}
-		var keys []string
-		for _, c := range changes {
-			if c.Key != "" {
-				keys = append(keys, c.Key)
+		inserted := map[string]int64{}
+		var unkeyed []int64
+		var seq int64
+		var key string
+		if _, err := pgx.ForEachRow(rows, []any{&seq, &key}, func() error {
+			if key == "" {
+				unkeyed = append(unkeyed, seq)
+			} else {
+				inserted[key] = seq
 			}
-		}
-		seen := map[string]bool{}
-		if len(keys) > 0 {
-			rows, err := tx.Query(ctx, `SELECT key FROM changes WHERE key = ANY($1)`, keys)
-			if err != nil {
-				return err
-			}
-			var k string
-			if _, err := pgx.ForEachRow(rows, []any{&k}, func() error { seen[k] = true; return nil }); err != nil {
-				return err
-			}
+			return nil
+		}); err != nil {
+			return err
 		}
 		for _, c := range changes {
-			if c.Key != "" {
-				if seen[c.Key] {
-					continue
-				}
-				seen[c.Key] = true
+			if c.Key == "" {
+				seqs, added = append(seqs, unkeyed[0]), append(added, c)
+				unkeyed = unkeyed[1:]
+			} else if s, ok := inserted[c.Key]; ok {
+				seqs, added = append(seqs, s), append(added, c)
+				delete(inserted, c.Key) // a repeat in the batch is skipped
 			}
-			added = append(added, c)
-			positions = append(positions, head+int64(len(added)))
 		}
-		return appendChanges(ctx, tx, added)
+		return nil
 	})
-	if err != nil {
+	if err != nil || len(added) == 0 {
 		return 0, err
 	}
-	for i, c := range added {
-		c.Position = positions[i]
-	}
-	return len(added), nil
+	err = db.read(ctx, "numbering changes", func(ctx context.Context) error {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT integrate_changes()`)
+		b.Queue(`SELECT seq, position FROM changes WHERE seq = ANY($1)`, seqs)
+		res := db.pool.SendBatch(ctx, b)
+		defer res.Close()
+		if _, err := res.Exec(); err != nil {
+			return err
+		}
+		rows, err := res.Query()
+		if err != nil {
+			return err
+		}
+		at := map[int64]int64{}
+		var seq int64
+		var pos *int64
+		if _, err := pgx.ForEachRow(rows, []any{&seq, &pos}, func() error {
+			if pos != nil {
+				at[seq] = *pos
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i, c := range added {
+			c.Position = at[seqs[i]]
+		}
+		return res.Close()
+	})
+	return len(added), err
 }
 
 // Cursor implements credo.ChangeLog.

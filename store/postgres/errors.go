@@ -132,6 +132,30 @@ func (db *DB) write(ctx context.Context, op string, fn func(ctx context.Context,
 	return db.domainError(op, err)
 }
 
+// querier is what a write's statements are sent to: a transaction, or
+// the pool for one statement atomic by itself.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// writeOne is write for a change one statement makes, atomic by itself:
+// its first attempt is sent alone, without BEGIN and COMMIT (one round
+// trip, not three); a retry is write's, in a transaction, with attempt
+// counted on, so that fn's check for an earlier attempt that committed
+// runs. With a test's beforeCommit hook every attempt is write's.
+func (db *DB) writeOne(ctx context.Context, op string, fn func(ctx context.Context, q querier, attempt int) error) error {
+	inTx := func(ctx context.Context, tx pgx.Tx, attempt int) error { return fn(ctx, tx, attempt) }
+	if db.beforeCommit != nil {
+		return db.write(ctx, op, inTx)
+	}
+	err := fn(ctx, db.pool, 0)
+	if err == nil || !transient(err) || db.retries == 0 || ctx.Err() != nil {
+		return db.domainError(op, err)
+	}
+	db.lost(err)
+	return db.write(ctx, op, func(ctx context.Context, tx pgx.Tx, attempt int) error { return fn(ctx, tx, attempt+1) })
+}
+
 func (db *DB) tryWrite(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx, attempt int) error, attempt int) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {

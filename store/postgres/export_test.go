@@ -50,3 +50,7 @@ func LoseFirstAcknowledgement(db *DB) {
 		return &pgconn.PgError{Code: "40001", Message: "the acknowledgement of COMMIT was lost (test)"}
 	}
 }
+
+// SetUnlogged switches the change log's appends off (on) or back on, for
+// every store of the process: benchmarks only (log and nolog in one run).
+func SetUnlogged(on bool) { unlogged.Store(on) }

@@ -316,56 +316,62 @@ const entrySelect = `
 	FROM list_entries e LEFT JOIN list_transitions t ON t.entry = e.id`
 
 func (db *DB) listEntries(ctx context.Context, q string, args ...any) ([]*credo.ListEntry, error) {
-	out := []*credo.ListEntry{}
+	var out []*credo.ListEntry
 	err := db.read(ctx, "reading list entries", func(ctx context.Context) error {
-		out = out[:0]
 		rows, err := db.pool.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
-		var (
-			e                                                           credo.ListEntry
-			reasons                                                     []byte
-			decided, notified, effective, repairFrom, until, recordedAt *int64
-			escalated                                                   *int64
-			tid, tcase, tat, trecorded                                  *int64
-			tstatus, treason, tnote, tactor                             *string
-		)
-		_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.Key, &e.List, &e.ListVersion, &e.Subject, &e.Division,
-			&e.Authority, &e.Source, &e.LegalBasis, &e.DecisionNumber, &reasons, &decided, &notified, &effective,
-			&repairFrom, &until, &escalated, &recordedAt,
-			&tid, &tstatus, &treason, &tnote, &tactor, &tcase, &tat, &trecorded}, func() error {
-			le := e
-			le.Reasons = nil
-			if reasons != nil {
-				if err := json.Unmarshal(reasons, &le.Reasons); err != nil {
-					return fmt.Errorf("list entry %d: decoding stored reasons: %w", e.ID, err)
-				}
-			}
-			le.DecidedAt, le.NotifiedAt, le.EffectiveAt = timeOf(decided), timeOf(notified), timeOf(effective)
-			le.RepairFrom, le.Until, le.RecordedAt = timeOf(repairFrom), timeOf(until), timeOf(recordedAt)
-			le.EscalatedFrom = 0
-			if escalated != nil {
-				le.EscalatedFrom = *escalated
-			}
-			le.Transitions = nil
-			if tid != nil {
-				tr := credo.ListTransition{ID: *tid, Entry: e.ID, Status: deref(tstatus), Reason: deref(treason),
-					Note: deref(tnote), Actor: deref(tactor), At: timeOf(tat), RecordedAt: timeOf(trecorded)}
-				if tcase != nil {
-					tr.Case = *tcase
-				}
-				le.Transitions = []credo.ListTransition{tr}
-			}
-			out = append(out, &le)
-			return nil
-		})
+		out, err = scanListEntries(rows)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// scanListEntries reads the rows of an entrySelect query.
+func scanListEntries(rows pgx.Rows) ([]*credo.ListEntry, error) {
+	out := []*credo.ListEntry{}
+	var (
+		e                                                           credo.ListEntry
+		reasons                                                     []byte
+		decided, notified, effective, repairFrom, until, recordedAt *int64
+		escalated                                                   *int64
+		tid, tcase, tat, trecorded                                  *int64
+		tstatus, treason, tnote, tactor                             *string
+	)
+	_, err := pgx.ForEachRow(rows, []any{&e.ID, &e.Key, &e.List, &e.ListVersion, &e.Subject, &e.Division,
+		&e.Authority, &e.Source, &e.LegalBasis, &e.DecisionNumber, &reasons, &decided, &notified, &effective,
+		&repairFrom, &until, &escalated, &recordedAt,
+		&tid, &tstatus, &treason, &tnote, &tactor, &tcase, &tat, &trecorded}, func() error {
+		le := e
+		le.Reasons = nil
+		if reasons != nil {
+			if err := json.Unmarshal(reasons, &le.Reasons); err != nil {
+				return fmt.Errorf("list entry %d: decoding stored reasons: %w", e.ID, err)
+			}
+		}
+		le.DecidedAt, le.NotifiedAt, le.EffectiveAt = timeOf(decided), timeOf(notified), timeOf(effective)
+		le.RepairFrom, le.Until, le.RecordedAt = timeOf(repairFrom), timeOf(until), timeOf(recordedAt)
+		le.EscalatedFrom = 0
+		if escalated != nil {
+			le.EscalatedFrom = *escalated
+		}
+		le.Transitions = nil
+		if tid != nil {
+			tr := credo.ListTransition{ID: *tid, Entry: e.ID, Status: deref(tstatus), Reason: deref(treason),
+				Note: deref(tnote), Actor: deref(tactor), At: timeOf(tat), RecordedAt: timeOf(trecorded)}
+			if tcase != nil {
+				tr.Case = *tcase
+			}
+			le.Transitions = []credo.ListTransition{tr}
+		}
+		out = append(out, &le)
+		return nil
+	})
+	return out, err
 }
 
 // ListEntry returns the entry with id and its transition.

@@ -62,7 +62,7 @@ func (db *DB) AddNotices(ctx context.Context, notices []*credo.Notice) error {
 	}
 	writer := rand.Text()
 	ids := make([]int64, n)
-	err := db.write(ctx, "adding notices", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+	err := db.writeOne(ctx, "adding notices", func(ctx context.Context, tx querier, attempt int) error {
 		clear(ids)
 		collect := func(rows pgx.Rows) error {
 			var o int32
@@ -87,19 +87,23 @@ func (db *DB) AddNotices(ctx context.Context, notices []*credo.Notice) error {
 				}
 			}
 		}
-		fresh, err := drawIDs(ctx, tx, "notice_ids", n)
-		if err != nil {
-			return err
-		}
+		// One statement: ids drawn from the sequence, the i-th smallest
+		// for the i-th notice (as drawIDs gives them), and the rows.
 		rows, err := tx.Query(ctx, `
+			WITH drawn AS MATERIALIZED (SELECT nextval('notice_ids') AS id FROM generate_series(1, $1::int)),
+				ids AS (SELECT id, (row_number() OVER (ORDER BY id) - 1)::int AS ord FROM drawn)
 			INSERT INTO notices (id, audience, subject, kind, what, why, options, ref_record, ref_list_entry,
 				ref_case, ref_measure, at_ns, key, ord, writer)
-			SELECT *, $15 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+			SELECT ids.id, v.audience, v.subject, v.kind, v.what, v.why, v.options, v.ref_record, v.ref_list_entry,
+				v.ref_case, v.ref_measure, v.at_ns, v.key, v.ord, $15
+			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 				$7::jsonb[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[],
-				$14::int[])
+				$14::int[]) AS v (audience, subject, kind, what, why, options, ref_record, ref_list_entry,
+				ref_case, ref_measure, at_ns, key, ord)
+			JOIN ids ON ids.ord = v.ord
 			ON CONFLICT DO NOTHING
 			RETURNING ord, id`,
-			fresh, audience, subject, kind, what, why, options, record, entry, cs, measure, at, key, ord, writer)
+			n, audience, subject, kind, what, why, options, record, entry, cs, measure, at, key, ord, writer)
 		if err != nil {
 			return err
 		}

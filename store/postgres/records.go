@@ -129,30 +129,47 @@ func appendRecords(ctx context.Context, tx pgx.Tx, batch []encoded, out []credo.
 			refs = append(refs, [2]any{r.Subject, r.Supersedes})
 		}
 	}
-	existing, err := loadKeys(ctx, tx, keys)
-	if err != nil {
-		return err
-	}
-	authorityOf, err := loadAuthorities(ctx, tx, refs)
-	if err != nil {
-		return err
-	}
-
-	// Ids are drawn before the batch is judged, one for each external id
-	// not stored yet, so that a record may supersede one created earlier
-	// in the batch by its id. Ids of records then refused stay unused.
-	fresh := make(map[recordKey]bool)
-	for i := range batch {
-		if out[i].Status == "" {
-			if k := (recordKey{batch[i].rec.Authority, batch[i].rec.ExternalID}); existing[k].id == 0 {
-				fresh[k] = true
+	// Ids are drawn before the batch is judged, so that a record may
+	// supersede one created earlier in the batch by its id. Ids of records
+	// then refused stay unused.
+	var existing map[recordKey]storedKey
+	var authorityOf map[int64]string
+	var ids []int64
+	var err error
+	small := len(batch) < copyThreshold
+	if small {
+		// One round trip: what is stored of the keys, and an id for each
+		// external id of the batch, stored already or not (those stay
+		// unused too).
+		own := make(map[recordKey]bool)
+		for i := range batch {
+			if out[i].Status == "" {
+				own[recordKey{batch[i].rec.Authority, batch[i].rec.ExternalID}] = true
 			}
 		}
-	}
-	var ids []int64
-	if len(fresh) > 0 {
-		if ids, err = nextIDs(ctx, tx, len(fresh)); err != nil {
+		if existing, authorityOf, ids, err = readAhead(ctx, tx, keys, refs, len(own)); err != nil {
 			return err
+		}
+	} else {
+		// A big batch draws one for each external id not stored yet.
+		if existing, err = loadKeys(ctx, tx, keys); err != nil {
+			return err
+		}
+		if authorityOf, err = loadAuthorities(ctx, tx, refs); err != nil {
+			return err
+		}
+		fresh := make(map[recordKey]bool)
+		for i := range batch {
+			if out[i].Status == "" {
+				if k := (recordKey{batch[i].rec.Authority, batch[i].rec.ExternalID}); existing[k].id == 0 {
+					fresh[k] = true
+				}
+			}
+		}
+		if len(fresh) > 0 {
+			if ids, err = nextIDs(ctx, tx, len(fresh)); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -203,20 +220,81 @@ func appendRecords(ctx context.Context, tx pgx.Tx, batch []encoded, out []credo.
 	if len(news) == 0 {
 		return nil
 	}
-	if err := insertKeys(ctx, tx, news); err != nil {
-		return err
-	}
-	if err := copyRecords(ctx, tx, news); err != nil {
-		return err
-	}
-	if err := addCount(ctx, tx, "records", int64(len(news))); err != nil {
-		return err
-	}
 	changes := make([]*credo.Change, 0, len(news))
 	for _, n := range news {
 		changes = append(changes, n.log.Changes(n.id, n.supersedes)...)
 	}
-	return appendChanges(ctx, tx, changes)
+	if !small {
+		if err := insertKeys(ctx, tx, news); err != nil {
+			return err
+		}
+		if err := copyRecords(ctx, tx, news); err != nil {
+			return err
+		}
+		if err := addCount(ctx, tx, "records", int64(len(news))); err != nil {
+			return err
+		}
+		return appendChanges(ctx, tx, changes)
+	}
+	// A small batch's writes go together, in one round trip.
+	b := &pgx.Batch{}
+	queueKeys(b, news)
+	queueRecords(b, news)
+	b.Queue(`UPDATE counters SET n = n + $1 WHERE name = $2 AND slot = $3`, int64(len(news)), "records", rand.IntN(16))
+	queueChanges(b, changes)
+	res := tx.SendBatch(ctx, b)
+	tag, err := res.Exec()
+	if err != nil {
+		res.Close()
+		return err
+	}
+	if tag.RowsAffected() != int64(len(news)) {
+		res.Close()
+		return errRace
+	}
+	return res.Close()
+}
+
+// readAhead is loadKeys, loadAuthorities and nextIDs(draw) in one batch.
+func readAhead(ctx context.Context, tx pgx.Tx, keys []recordKey, refs [][2]any, draw int) (map[recordKey]storedKey, map[int64]string, []int64, error) {
+	b := &pgx.Batch{}
+	auths, exts := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		auths[i], exts[i] = k.authority, k.externalID
+	}
+	b.Queue(keysSQL, auths, exts)
+	subjects, refIDs := make([]string, len(refs)), make([]int64, len(refs))
+	for i, r := range refs {
+		subjects[i], refIDs[i] = r[0].(string), r[1].(int64)
+	}
+	b.Queue(authoritiesSQL, subjects, refIDs)
+	b.Queue(`SELECT nextval('record_ids') FROM generate_series(1, $1)`, draw)
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	rows, err := res.Query()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	existing, err := scanKeys(rows)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if rows, err = res.Query(); err != nil {
+		return nil, nil, nil, err
+	}
+	authorityOf, err := scanAuthorities(rows)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if rows, err = res.Query(); err != nil {
+		return nil, nil, nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	slices.Sort(ids)
+	return existing, authorityOf, ids, res.Close()
 }
 
 func refused(err error) credo.Outcome { return credo.Outcome{Status: credo.Refused, Err: err} }
@@ -248,17 +326,23 @@ func loadKeys(ctx context.Context, tx pgx.Tx, keys []recordKey) (map[recordKey]s
 	for i, k := range keys {
 		auths[i], exts[i] = k.authority, k.externalID
 	}
-	rows, err := tx.Query(ctx, `
-		SELECT k.authority, k.external_id, k.subject, k.id, k.content_hash
-		FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS q (authority, external_id)
-		JOIN record_keys k ON k.authority = q.authority AND k.external_id = q.external_id`, auths, exts)
+	rows, err := tx.Query(ctx, keysSQL, auths, exts)
 	if err != nil {
 		return nil, err
 	}
+	return scanKeys(rows)
+}
+
+const keysSQL = `
+	SELECT k.authority, k.external_id, k.subject, k.id, k.content_hash
+	FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS q (authority, external_id)
+	JOIN record_keys k ON k.authority = q.authority AND k.external_id = q.external_id`
+
+func scanKeys(rows pgx.Rows) (map[recordKey]storedKey, error) {
 	found := make(map[recordKey]storedKey)
 	var k recordKey
 	var s storedKey
-	_, err = pgx.ForEachRow(rows, []any{&k.authority, &k.externalID, &s.subject, &s.id, &s.hash}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&k.authority, &k.externalID, &s.subject, &s.id, &s.hash}, func() error {
 		found[k] = s
 		return nil
 	})
@@ -277,16 +361,23 @@ func loadAuthorities(ctx context.Context, tx pgx.Tx, refs [][2]any) (map[int64]s
 	for i, r := range refs {
 		subjects[i], ids[i] = r[0].(string), r[1].(int64)
 	}
-	rows, err := tx.Query(ctx, `
-		SELECT r.id, r.authority
-		FROM unnest($1::text[], $2::bigint[]) AS q (subject, id)
-		JOIN records r ON r.subject = q.subject AND r.id = q.id`, subjects, ids)
+	rows, err := tx.Query(ctx, authoritiesSQL, subjects, ids)
 	if err != nil {
 		return nil, err
 	}
+	return scanAuthorities(rows)
+}
+
+const authoritiesSQL = `
+	SELECT r.id, r.authority
+	FROM unnest($1::text[], $2::bigint[]) AS q (subject, id)
+	JOIN records r ON r.subject = q.subject AND r.id = q.id`
+
+func scanAuthorities(rows pgx.Rows) (map[int64]string, error) {
+	found := make(map[int64]string)
 	var id int64
 	var authority string
-	_, err = pgx.ForEachRow(rows, []any{&id, &authority}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&id, &authority}, func() error {
 		found[id] = authority
 		return nil
 	})
@@ -321,6 +412,25 @@ func insertKeys(ctx context.Context, tx pgx.Tx, news []*newRecord) error {
 			}))
 		return err
 	}
+	b := &pgx.Batch{}
+	queueKeys(b, news)
+	res := tx.SendBatch(ctx, b)
+	tag, err := res.Exec()
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != int64(len(news)) {
+		return errRace
+	}
+	return nil
+}
+
+// queueKeys queues the insert of news' keys; a key another writer stored
+// meanwhile is skipped, which the caller finds in the rows affected.
+func queueKeys(b *pgx.Batch, news []*newRecord) {
 	auths := make([]string, len(news))
 	exts := make([]string, len(news))
 	subjects := make([]string, len(news))
@@ -329,17 +439,30 @@ func insertKeys(ctx context.Context, tx pgx.Tx, news []*newRecord) error {
 	for i, n := range news {
 		auths[i], exts[i], subjects[i], ids[i], hashes[i] = n.rec.Authority, n.rec.ExternalID, n.rec.Subject, n.id, n.hash[:]
 	}
-	tag, err := tx.Exec(ctx, `
+	b.Queue(`
 		INSERT INTO record_keys (authority, external_id, subject, id, content_hash)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[])
 		ON CONFLICT DO NOTHING`, auths, exts, subjects, ids, hashes)
-	if err != nil {
-		return err
+}
+
+// queueRecords queues the insert of a small batch of new records, as
+// copyRecords writes a big one.
+func queueRecords(b *pgx.Batch, news []*newRecord) {
+	n := len(news)
+	subjects, auths, cats, kinds, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ids, occurred := make([]int64, n), make([]int64, n)
+	sups := make([]*int64, n)
+	for i, nr := range news {
+		r := nr.rec
+		subjects[i], ids[i], auths[i], cats[i], kinds[i], occurred[i], bodies[i] = r.Subject, nr.id, r.Authority, r.Category, r.Kind, r.OccurredAt.UnixNano(), string(nr.body)
+		if nr.supersedes != 0 {
+			sups[i] = &nr.supersedes
+		}
 	}
-	if tag.RowsAffected() != int64(len(news)) {
-		return errRace
-	}
-	return nil
+	b.Queue(`
+		INSERT INTO records (subject, id, authority, category, kind, occurred_ns, supersedes, body)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::json[])`,
+		subjects, ids, auths, cats, kinds, occurred, sups, bodies)
 }
 
 var recordColumns = []string{"subject", "id", "authority", "category", "kind", "occurred_ns", "supersedes", "body"}

@@ -287,6 +287,11 @@ func (db *DB) querySubjects(ctx context.Context, q string, args ...any) ([]*cred
 	if err != nil {
 		return nil, err
 	}
+	return scanSubjects(rows)
+}
+
+// scanSubjects reads rows of one column, a version's body.
+func scanSubjects(rows pgx.Rows) ([]*credo.Subject, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*credo.Subject, error) {
 		var body []byte
 		if err := row.Scan(&body); err != nil {

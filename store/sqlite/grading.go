@@ -10,8 +10,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/go-json-experiment/json"
-
 	"github.com/credo-registry/credo"
 )
 
@@ -277,72 +275,4 @@ func scanCodes(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string
 		out = append(out, code)
 	}
 	return out, rows.Err()
-}
-
-// GradingInputs implements credo.GradingStore: two queries (versions,
-// records), each in one statement, the codes passed as one JSON array.
-func (db *DB) GradingInputs(ctx context.Context, codes []string) (map[string][]*credo.Subject, map[string][]*credo.Record, error) {
-	if len(codes) > credo.MaxGradingInputs {
-		return nil, nil, fmt.Errorf("sqlite: %d codes for grading inputs, more than %d", len(codes), credo.MaxGradingInputs)
-	}
-	versions := map[string][]*credo.Subject{}
-	records := map[string][]*credo.Record{}
-	if len(codes) == 0 {
-		return versions, records, nil
-	}
-	list, err := json.Marshal(codes)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := db.reads.get(ctx, db.r, `SELECT code, body FROM subject_versions
-		WHERE code IN (SELECT value FROM json_each(?)) ORDER BY code, version`)
-	if err != nil {
-		return nil, nil, err
-	}
-	rows, err := st.QueryContext(ctx, string(list))
-	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: reading versions: %w", err)
-	}
-	for rows.Next() {
-		var code string
-		var body []byte
-		if err := rows.Scan(&code, &body); err != nil {
-			rows.Close()
-			return nil, nil, fmt.Errorf("sqlite: reading versions: %w", err)
-		}
-		s, err := decodeSubject(body)
-		if err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		versions[code] = append(versions[code], s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("sqlite: reading versions: %w", err)
-	}
-	st, err = db.reads.get(ctx, db.r, `SELECT `+repairedSelect+` FROM `+repairedRecords+`
-		WHERE subject IN (SELECT value FROM json_each(?)) ORDER BY subject, id`)
-	if err != nil {
-		return nil, nil, err
-	}
-	rows, err = st.QueryContext(ctx, string(list))
-	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: reading records: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRepaired(rows)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sqlite: reading records: %w", err)
-		}
-		records[r.Subject] = append(records[r.Subject], r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("sqlite: reading records: %w", err)
-	}
-	for _, recs := range records {
-		linkSupersedes(recs)
-	}
-	return versions, records, nil
 }

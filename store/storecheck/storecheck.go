@@ -90,7 +90,7 @@ func (r *Report) add(kind, format string, args ...any) {
 // Grader recomputes an assessment from inputs already read, as
 // grading.Service.AssessInputs does (list effects included).
 type Grader interface {
-	AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, asOf time.Time) (*credo.Assessment, error)
+	AssessInputs(ctx context.Context, code string, versions []*credo.Subject, records []*credo.Record, entries []*credo.ListEntry, asOf time.Time) (*credo.Assessment, error)
 }
 
 // Options tune a check.
@@ -599,7 +599,7 @@ func (c *checker) assessments(ctx context.Context) error {
 		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
 			return err
 		}
-		fresh, err := c.g.AssessInputs(ctx, code, versions, records, stored.AsOf.Time)
+		fresh, err := c.g.AssessInputs(ctx, code, versions, records, nil, stored.AsOf.Time)
 		if err != nil {
 			c.rep.add(KindGrades, "organization %s: recomputing its grade as of %s failed: %v", code, stored.AsOf, err)
 			return nil
@@ -613,7 +613,7 @@ func (c *checker) assessments(ctx context.Context) error {
 		// still the grade now (a wrong next change would skip a change).
 		// (An as-of after now is another node's clock being ahead.)
 		if !stored.AsOf.After(c.opt.Now) && (stored.NextChange.IsZero() || stored.NextChange.After(c.opt.Now)) {
-			now, err := c.g.AssessInputs(ctx, code, versions, records, c.opt.Now)
+			now, err := c.g.AssessInputs(ctx, code, versions, records, nil, c.opt.Now)
 			if err != nil {
 				c.rep.add(KindGrades, "organization %s: recomputing its grade now failed: %v", code, err)
 				return nil

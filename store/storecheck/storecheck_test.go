@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
-	"github.com/credo-registry/credo/calendar"
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/ingest"
 	"github.com/credo-registry/credo/lists"
+	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/rulebooks"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
@@ -100,11 +100,8 @@ func newRegistry(t *testing.T, store credo.Store) *registry {
 	}
 	now := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	g := grading.New(store, set)
-	g.Now = clock
-	in := &ingest.Ingester{Store: store, Keyer: credo.HMACKeyer{Secret: make([]byte, 32)}, Now: clock, Grader: g}
-	p := dueprocess.New(store, cat, calendar.Default(), g, in)
-	p.Now = clock
+	pl := pipeline.New(pipeline.Config{Store: store, Keyer: credo.HMACKeyer{Secret: make([]byte, 32)}, Rulebooks: set, Catalogue: cat, Now: clock})
+	g, in, p := pl.Grading, pl.Ingester, pl.Process
 	submit := func(a *credo.Authority, run func(context.Context, *credo.Authority, []ingest.Line) ([]ingest.Result, error), v any) int64 {
 		t.Helper()
 		b, _ := json.Marshal(v)

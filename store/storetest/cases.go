@@ -437,15 +437,15 @@ func testRepairedAt(t *testing.T, h Harness) {
 	})
 
 	t.Run("GradingInputs", func(t *testing.T) {
-		_, got, err := gs.GradingInputs(ctx, []string{codes[subj], codes[subj+1]})
+		got, err := gs.GradingInputs(ctx, []string{codes[subj], codes[subj+1]})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got[codes[subj]]) != len(want) {
-			t.Fatalf("records of %s: %v", codes[subj], ids(got[codes[subj]]))
+		if len(got[0].Records) != len(want) {
+			t.Fatalf("records of %s: %v", codes[subj], ids(got[0].Records))
 		}
-		wantSame(t, "records of "+codes[subj], got[codes[subj]], inOrder(got[codes[subj]]))
-		if r := got[codes[subj+1]]; len(r) != 1 || !r[0].RepairedAt.IsZero() {
+		wantSame(t, "records of "+codes[subj], got[0].Records, inOrder(got[0].Records))
+		if r := got[1].Records; len(r) != 1 || !r[0].RepairedAt.IsZero() {
 			t.Errorf("records of %s: %+v, want one unrepaired", codes[subj+1], r)
 		}
 	})

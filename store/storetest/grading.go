@@ -54,51 +54,70 @@ func testGrading(t *testing.T, h Harness) {
 		wantSame(t, "records of "+codes[3], got, want3)
 	})
 
+	t.Run("GradingInputsAsTheFourReads", func(t *testing.T) {
+		s := h.Open(t)
+		gs := implemented[credo.GradingStore](t, s)
+		as := implemented[credo.AssessmentStore](t, s)
+		mustPut(t, s, subject(3), named(4, "新名称股份有限公司"), subject(4))
+		o := penalty(3, "I-1", 2)
+		oid := mustCreate(t, s, o, penalty(6, "I-2", 3))[0]
+		mustCreate(t, s, correction(o, "I-1-A", 0, "I-1"))
+		mustCreateEntries(t, s, listEntry(3, abnormal, "I-9", 4), listEntry(6, serious, "I-8", 5))
+		mustSave(t, as, change(assessment(3, 6, "B", dim{"market", "B", 80}), 6, credo.Cause{Kind: credo.CauseRecord, Record: oid}))
+		// In the order asked, repeats and unknown codes included.
+		ask := []string{codes[6], codes[3], "91350100M000100Y43", codes[4], codes[3]}
+		got, err := gs.GradingInputs(ctx, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(ask) {
+			t.Fatalf("%d inputs for %d codes", len(got), len(ask))
+		}
+		for i, code := range ask {
+			in := got[i]
+			if in.Code != code {
+				t.Fatalf("inputs %d are of %s, want %s", i, in.Code, code)
+			}
+			versions, err := s.SubjectVersions(ctx, code)
+			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+				versions, err = []*credo.Subject{}, nil
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSame(t, "versions of "+code, in.Versions, versions)
+			records, err := gs.AllRecords(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSame(t, "records of "+code, in.Records, records)
+			wantSame(t, "entries of "+code, in.Entries, subjectEntries(t, s, code))
+			current, err := as.CurrentAssessment(ctx, code)
+			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+				current, err = nil, nil
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSame(t, "current assessment of "+code, in.Current, current)
+		}
+		if len(got[1].Records) != 2 || got[1].Records[0].SupersededBy == 0 || len(got[1].Entries) != 1 || got[1].Current == nil || len(got[3].Versions) != 2 {
+			t.Errorf("inputs of %s and %s: %s", codes[3], codes[4], jsonOf(t, []*credo.Inputs{got[1], got[3]}))
+		}
+		if none, err := gs.GradingInputs(ctx, nil); err != nil || len(none) != 0 {
+			t.Errorf("GradingInputs of no codes: %v, %v", none, err)
+		}
+		if _, err := gs.GradingInputs(ctx, make([]string, credo.MaxGradingInputs+1)); err == nil {
+			t.Errorf("GradingInputs of %d codes: no error", credo.MaxGradingInputs+1)
+		}
+	})
+
 	t.Run("AllRecordsNone", func(t *testing.T) {
 		for _, code := range []string{codes[0], codes[9], "91350100M000100Y43"} {
 			got, err := gs.AllRecords(ctx, code)
 			if err != nil || len(got) != 0 {
 				t.Errorf("AllRecords(%s): %d records, %v; want none", code, len(got), err)
 			}
-		}
-	})
-
-	t.Run("GradingInputs", func(t *testing.T) {
-		// Every code, an unknown one, and a code given twice.
-		ask := append([]string{"91350100M000100Y43", codes[3]}, codes[:10]...)
-		versions, records, err := gs.GradingInputs(ctx, ask)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantSame(t, "records of "+codes[3], records[codes[3]], want3)
-		for _, code := range ask {
-			wantRecs, err := gs.AllRecords(ctx, code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, ok := records[code]; ok != (len(wantRecs) > 0) {
-				t.Errorf("records of %s present: %v, want %v", code, ok, len(wantRecs) > 0)
-			} else if ok {
-				wantSame(t, "records of "+code, got, wantRecs)
-			}
-			wantVers, err := s.SubjectVersions(ctx, code)
-			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
-				t.Fatal(err)
-			}
-			if got, ok := versions[code]; ok != (len(wantVers) > 0) {
-				t.Errorf("versions of %s present: %v, want %v", code, ok, len(wantVers) > 0)
-			} else if ok {
-				wantSame(t, "versions of "+code, got, wantVers)
-			}
-		}
-		if len(versions[codes[4]]) != 2 {
-			t.Errorf("versions of %s: %d, want 2", codes[4], len(versions[codes[4]]))
-		}
-		if v, r, err := gs.GradingInputs(ctx, nil); err != nil || len(v) != 0 || len(r) != 0 {
-			t.Errorf("GradingInputs of no codes: %d, %d, %v", len(v), len(r), err)
-		}
-		if _, _, err := gs.GradingInputs(ctx, make([]string, credo.MaxGradingInputs+1)); err == nil {
-			t.Errorf("GradingInputs of %d codes: no error", credo.MaxGradingInputs+1)
 		}
 	})
 
