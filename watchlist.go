@@ -20,8 +20,9 @@ type Watchlist struct {
 	Name  string   `json:"name"`
 	Types []string `json:"types"`
 	// PartnerDepth, 0 to 2, also watches the partners of watched
-	// organizations to that depth. Stored, but without effect until the
-	// registry holds partners.
+	// organizations to that depth: the organizations within that many
+	// relationships of a member as of each event, over the relationships
+	// the owner may see (webhooks.Worker, the digest).
 	PartnerDepth int  `json:"partner_depth"`
 	CreatedAt    Time `json:"created_at"`
 	DeletedAt    Time `json:"deleted_at,omitzero"`

@@ -68,6 +68,9 @@ type WebhookTarget struct {
 	Types     []string // the watchlist's event types; none: all
 	Webhook   int64
 	Owner     string
+	// PartnerDepth is the watchlist's: it also watches the organizations
+	// within that many relationships of Code.
+	PartnerDepth int
 }
 
 // WebhookResult is the outcome of one attempt, as FinishWebhookDeliveries

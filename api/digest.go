@@ -12,6 +12,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/events"
+	"github.com/credo-registry/credo/partners"
 )
 
 // Digest answers GET /v1/watchlists/{id}/digest: what changed about the
@@ -75,12 +76,56 @@ func (s *Server) getWatchlistDigest(w http.ResponseWriter, r *http.Request) erro
 	}
 	to := s.now()
 	from := to.Add(-span)
+	// With partner_depth, the organizations within that depth of a member
+	// too: those within it at the start or the end of the period are read,
+	// and each of their events counts when, as of the event and as the
+	// caller may see the relationships, a member was within the depth.
+	watched := members
+	var partnerOf func(e *events.Event) (bool, error)
+	if wl.PartnerDepth > 0 {
+		isMember := make(map[string]bool, len(members))
+		for _, m := range members {
+			isMember[m] = true
+		}
+		near := map[string]bool{}
+		for _, m := range members {
+			for _, at := range []time.Time{from, to} {
+				g, err := partners.Walk(r.Context(), s.Store, v, partners.Query{Code: m, Depth: wl.PartnerDepth, AsOf: at})
+				if err != nil {
+					return err
+				}
+				for _, x := range g.Reached {
+					if !isMember[x.Code] {
+						near[x.Code] = true
+					}
+				}
+			}
+		}
+		watched = append(slices.Clone(members), slices.Sorted(maps.Keys(near))...)
+		memo := map[string]bool{}
+		partnerOf = func(e *events.Event) (bool, error) {
+			if isMember[e.Subject] {
+				return true, nil
+			}
+			key := e.Subject + "@" + e.Time.UTC().Format(time.RFC3339Nano)
+			if ok, done := memo[key]; done {
+				return ok, nil
+			}
+			g, err := partners.Walk(r.Context(), s.Store, v, partners.Query{Code: e.Subject, Depth: wl.PartnerDepth, AsOf: e.Time.Time})
+			if err != nil {
+				return false, err
+			}
+			ok := slices.ContainsFunc(g.Reached, func(x partners.Reached) bool { return isMember[x.Code] })
+			memo[key] = ok
+			return ok, nil
+		}
+	}
 	d := Digest{Watchlist: wl.ID, Period: period, From: credo.NewTime(from), To: credo.NewTime(to),
 		Counts: map[string]int{}, GradeFell: []GradeFall{}, NewListings: []NewListing{}}
 	// The log is read in chunks of members the feed takes at once; events
 	// by time alone may carry a time before their position's neighbours,
 	// so the whole log is read and the period judged by each event's time.
-	for chunk := range slices.Chunk(members, events.MaxSubjects) {
+	for chunk := range slices.Chunk(watched, events.MaxSubjects) {
 		q := events.Query{Types: wl.Types, Subjects: chunk, Limit: credo.MaxPageSize}
 		for {
 			page, err := feed.Read(r.Context(), v, q)
@@ -90,6 +135,15 @@ func (s *Server) getWatchlistDigest(w http.ResponseWriter, r *http.Request) erro
 			for _, e := range page.Events {
 				if e.Time.Before(from) || e.Time.After(to) {
 					continue
+				}
+				if partnerOf != nil {
+					ok, err := partnerOf(e)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue
+					}
 				}
 				d.Counts[e.Type]++
 				switch e.Type {

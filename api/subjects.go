@@ -12,11 +12,21 @@ import (
 	"github.com/credo-registry/credo/search"
 	"github.com/credo-registry/credo/store/paging"
 	"github.com/credo-registry/credo/uscc"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // SubjectVersions is the body of GET /v1/subjects/{code}/versions.
 type SubjectVersions struct {
-	Versions []*credo.Subject `json:"versions"` // oldest first
+	Versions []SubjectVersion `json:"versions"` // oldest first
+}
+
+// SubjectVersion is one version of the registration data with the flags
+// the law raises about it (credo.OfficerFlags): derived on every read
+// from the registration and the records as they stood when it was
+// recorded, never stored.
+type SubjectVersion struct {
+	*credo.Subject
+	Flags []credo.RegistrationFlag `json:"flags,omitempty"`
 }
 
 // registration is the record category that covers registration data.
@@ -93,11 +103,24 @@ func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sub, err := s.Store.Subject(r.Context(), code)
+	vs, err := s.Store.SubjectVersions(r.Context(), code)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sub)
+	if len(vs) == 0 {
+		return credo.Errorf(credo.ENOTFOUND, "no organization with code %s", code)
+	}
+	flags, err := credo.LoadOfficerFlags(r.Context(), s.Store, vs)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	// The latest version, with the flags that stand against it: the
+	// people it names who were registered in their role while barred.
+	writeJSON(w, http.StatusOK, SubjectVersion{Subject: vs[len(vs)-1], Flags: shownFlags(v, credo.CurrentOfficerFlags(flags, vs))})
 	return nil
 }
 
@@ -112,7 +135,19 @@ func (s *Server) getSubjectVersions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, SubjectVersions{Versions: vs})
+	flags, err := credo.LoadOfficerFlags(r.Context(), s.Store, vs)
+	if err != nil {
+		return err
+	}
+	viewer, err := s.viewer(r)
+	if err != nil {
+		return err
+	}
+	out := SubjectVersions{Versions: make([]SubjectVersion, len(vs))}
+	for i, v := range vs {
+		out.Versions[i] = SubjectVersion{Subject: v, Flags: shownFlags(viewer, flags[i])}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -251,4 +286,17 @@ func isDivisionPrefix(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// shownFlags returns flags as v may see them: without the person key
+// unless v may follow people across organizations (visibility.PersonKeys).
+func shownFlags(v credo.Viewer, flags []credo.RegistrationFlag) []credo.RegistrationFlag {
+	if visibility.PersonKeys(v) {
+		return flags
+	}
+	out := slices.Clone(flags)
+	for i := range out {
+		out[i].PersonKey = ""
+	}
+	return out
 }

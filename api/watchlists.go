@@ -21,7 +21,7 @@ type WatchlistRequest struct {
 	// Types are event types (GET /v1/events' types); none: every type.
 	Types []string `json:"types,omitempty"`
 	// PartnerDepth, 0 to 2: partners of watched organizations to that
-	// depth (stored; without effect until the registry holds partners).
+	// depth (as of each event, over the relationships the owner may see).
 	PartnerDepth int `json:"partner_depth,omitempty"`
 }
 

@@ -200,3 +200,27 @@ func TestWatchlistDigest(t *testing.T) {
 		t.Errorf("a week later: %+v", d)
 	}
 }
+
+// With partner_depth 1 the digest also counts the events of the member's
+// partners (淮北 科技 is held 80% by the member), never an unrelated
+// organization's (上海).
+func TestWatchlistDigestPartners(t *testing.T) {
+	e := eventsEnv(t)
+	e.postJSON("/v1/subjects", tokenHuaibei, goodSubject(codeHuaibei, "淮北市相山区百货有限公司")).wantStatus(http.StatusCreated)
+	e.postJSON("/v1/subjects", tokenHuaibei, with(goodSubject(codeHuaibei2, "淮北市某某科技有限公司"),
+		"shareholders", []map[string]any{{"type": "organization", "code": codeHuaibei, "name": "淮北市相山区百货有限公司", "share": 80}})).wantStatus(http.StatusCreated)
+	e.postJSON("/v1/subjects", tokenNational, with(goodSubject(codeShanghai, "上海某某实业有限公司"),
+		"officers", []map[string]any{officer("legal_representative", "王五", personZ)})).wantStatus(http.StatusCreated)
+	e.postJSON("/v1/records", tokenHuaibei, goodRecord(codeHuaibei2, "dp-1")).wantStatus(http.StatusCreated)
+	client := e.clientAccount()
+	for depth, want := range map[int][2]int{0: {1, 0}, 1: {2, 1}} {
+		wl := e.watchlist(client, map[string]any{"name": "关联方", "partner_depth": depth})
+		path := "/v1/watchlists/" + strconv.FormatInt(wl.ID, 10)
+		e.postJSON(path+"/members", client, map[string]any{"codes": []string{codeHuaibei}}).wantStatus(http.StatusOK)
+		var d api.Digest
+		e.do("GET", path+"/digest?period=day", client, "", nil).wantStatus(http.StatusOK).decode(&d)
+		if d.Counts["credo.registration.changed"] != want[0] || d.Counts["credo.record.accepted"] != want[1] {
+			t.Errorf("depth %d: counts %v, want %d registrations and %d records", depth, d.Counts, want[0], want[1])
+		}
+	}
+}

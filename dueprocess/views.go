@@ -231,7 +231,16 @@ func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action str
 		entries = slices.DeleteFunc(slices.Clone(entries), func(e *credo.ListEntry) bool { return !s.Policy.Entry(v, e, asOf, now) })
 	}
 	facts := s.facts(code, versions, records, a, entries, asOf)
-	in := lists.CheckInput{Code: code, Entries: entries, Assessment: a, Facts: facts, AsOf: asOf}
+	flags, err := s.flagsAt(ctx, versions, asOf)
+	if err != nil {
+		return lists.Verdict{}, err
+	}
+	if !visibility.PersonKeys(v) {
+		for i := range flags {
+			flags[i].PersonKey = ""
+		}
+	}
+	in := lists.CheckInput{Code: code, Entries: entries, Assessment: a, Facts: facts, Flags: flags, AsOf: asOf}
 	if action != "" {
 		verdict, err := s.Catalogue.Check(action, in)
 		verdict.Partial = partial
@@ -249,4 +258,24 @@ func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action str
 		}
 	}
 	return verdict, nil
+}
+
+// flagsAt returns the flags standing against the registration of
+// versions (one code's, oldest first) as it stood at asOf
+// (credo.CurrentOfficerFlags), when the store reads relationships.
+func (s *Service) flagsAt(ctx context.Context, versions []*credo.Subject, asOf time.Time) ([]credo.RegistrationFlag, error) {
+	fr, ok := s.Store.(credo.FlagReader)
+	if !ok {
+		return nil, nil
+	}
+	n := 0
+	for n < len(versions) && !versions[n].RecordedAt.After(asOf) {
+		n++
+	}
+	known := versions[:n]
+	all, err := credo.LoadOfficerFlags(ctx, fr, known)
+	if err != nil {
+		return nil, err
+	}
+	return credo.CurrentOfficerFlags(all, known), nil
 }

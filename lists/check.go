@@ -21,6 +21,9 @@ type CheckInput struct {
 	Assessment *credo.Assessment // at AsOf; may be nil
 	// Facts are for When conditions; nil: measures with When do not apply.
 	Facts *Facts
+	// Flags are the flags standing against the organization's
+	// registration at AsOf (credo.CurrentOfficerFlags).
+	Flags []credo.RegistrationFlag
 	AsOf  time.Time
 }
 
@@ -64,6 +67,9 @@ type Reason struct {
 	// Until is the entry's term end (zero: while the grade or condition
 	// holds, or the list sets no term).
 	Until credo.Time `json:"until,omitzero"`
+	// Flag is the registration flag the reason follows from (a Flag
+	// trigger), with its own basis.
+	Flag *credo.RegistrationFlag `json:"flag,omitempty"`
 	// Why is one sentence: "on the serious dishonesty list since
 	// 2026-03-01 (decision 苏市监信〔2026〕12号)".
 	Why string `json:"why"`
@@ -137,6 +143,14 @@ func (c *Catalogue) applying(in CheckInput, action string, strict bool) ([]Reaso
 			} else {
 				why = append(why, fmt.Sprintf("the %s grade is %s", t.Dimension, grade))
 			}
+		}
+		if t.Flag != "" {
+			f := pickFlag(in.Flags, t.Flag)
+			if f == nil {
+				continue
+			}
+			r.Flag = f
+			why = append(why, flagWhy(f))
 		}
 		if t.When != "" {
 			if in.Facts == nil || t.cond == nil {
@@ -278,4 +292,39 @@ func listName(id string) string {
 		words = append([]string{strings.ToUpper(words[0]) + "-" + words[1]}, words[2:]...)
 	}
 	return strings.Join(words, " ")
+}
+
+// pickFlag returns the flag of kind among flags whose bar lasts longest
+// (then the first), nil when there is none.
+func pickFlag(flags []credo.RegistrationFlag, kind string) *credo.RegistrationFlag {
+	var best *credo.RegistrationFlag
+	for i := range flags {
+		f := &flags[i]
+		if f.Kind == kind && (best == nil || f.Until.After(best.Until.Time)) {
+			best = f
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	c := *best
+	return &c
+}
+
+// flagWhy says why a flag counts: "person p1 was registered as director
+// on 2026-03-01 while barred: legal_representative of 9132…, whose
+// business licence was revoked on 2025-01-10 (decision 苏市监〔2025〕3号),
+// until 2028-01-10".
+func flagWhy(f *credo.RegistrationFlag) string {
+	what := "business licence was revoked"
+	if f.Penalty == "closure" {
+		what = "closure was ordered"
+	}
+	s := fmt.Sprintf("person %s was registered as %s on %s while barred: %s of %s, whose %s on %s",
+		f.PersonKey, f.Role, f.RegisteredAt.UTC().Format(time.DateOnly), strings.Join(f.Roles, ", "),
+		f.Organization, what, f.DecidedAt.UTC().Format(time.DateOnly))
+	if f.DecisionNumber != "" {
+		s += " (decision " + f.DecisionNumber + ")"
+	}
+	return s + ", until " + f.Until.UTC().Format(time.DateOnly)
 }

@@ -144,8 +144,14 @@ type Trigger struct {
 	Grades    []string `json:"grades,omitempty"`
 	// When is a CEL condition over Facts.
 	When string `json:"when,omitempty"`
+	// Flag: a flag of that kind stands against the organization's
+	// registration (credo.RegistrationFlag; one of Flags).
+	Flag string `json:"flag,omitempty"`
 	cond *condition
 }
+
+// Flags are the registration flags a measure may follow from.
+var Flags = []string{credo.FlagOfficerDisqualified}
 
 // Catalogue is a set of list definitions and the measures over them.
 type Catalogue struct {

@@ -379,7 +379,7 @@ func (d *decoder) measure(n *yaml.Node, c *Catalogue) *Measure {
 }
 
 func (d *decoder) trigger(n *yaml.Node, m *Measure, o owner, c *Catalogue) Trigger {
-	f := d.fields(n, o, "trigger", "list", "dimension", "grades", "when")
+	f := d.fields(n, o, "trigger", "list", "dimension", "grades", "when", "flag")
 	var t Trigger
 	if f == nil {
 		return t
@@ -415,8 +415,17 @@ func (d *decoder) trigger(n *yaml.Node, m *Measure, o owner, c *Catalogue) Trigg
 		t.When = strings.TrimSpace(f.Val("when").Value)
 		t.cond = d.compile(f.Val("when"), o, "trigger.when")
 	}
-	if !f.Has("list") && !f.Has("dimension") && !f.Has("grades") && !f.Has("when") {
-		d.errorf(n, o, "trigger", "needs at least one of list, dimension with grades, or when")
+	if f.Has("flag") {
+		t.Flag = strings.TrimSpace(d.str(f.Val("flag"), o, "trigger.flag"))
+		switch {
+		case !slices.Contains(Flags, t.Flag):
+			d.errorf(f.Val("flag"), o, "trigger.flag", "unknown flag %q (known: %s)", t.Flag, strings.Join(Flags, ", "))
+		case m.Kind == Reward:
+			d.errorf(f.Val("flag"), o, "trigger.flag", "a reward cannot follow from the flag %q", t.Flag)
+		}
+	}
+	if !f.Has("list") && !f.Has("dimension") && !f.Has("grades") && !f.Has("when") && !f.Has("flag") {
+		d.errorf(n, o, "trigger", "needs at least one of list, dimension with grades, when, or flag")
 	}
 	return t
 }

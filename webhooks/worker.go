@@ -17,6 +17,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/events"
+	"github.com/credo-registry/credo/partners"
 )
 
 // Store is what the worker reads and writes.
@@ -226,6 +227,19 @@ func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.W
 	}
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
+	// The organizations near each change's, as of the change, for the
+	// watchlists that also watch partners (partner_depth).
+	near, err := w.near(ctx, changes)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range near {
+		for code := range n {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	codes = slices.Compact(codes)
 	targets, err := w.Store.WebhookTargets(ctx, codes)
 	if err != nil || len(targets) == 0 {
 		return nil, err
@@ -235,27 +249,65 @@ func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.W
 		byCode[t.Code] = append(byCode[t.Code], t)
 	}
 	viewers := map[string]*credo.Viewer{}
+	viewer := func(owner string) (*credo.Viewer, error) {
+		v, found := viewers[owner]
+		if !found {
+			a, err := w.Store.Account(ctx, owner)
+			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return nil, err
+			}
+			if a != nil {
+				v = &credo.Viewer{Role: a.Role, Account: a}
+			}
+			viewers[owner] = v
+		}
+		return v, nil
+	}
 	now := w.Now()
 	var out []*credo.WebhookDelivery
-	for _, c := range changes {
+	for i, c := range changes {
 		var body []byte
 		seen := map[string]bool{} // visibility per owner, for this change
-		for _, t := range byCode[c.Subject] {
+		sent := map[int64]bool{}  // endpoints queued for this change
+		cands := byCode[c.Subject]
+		if len(near[i]) > 0 {
+			cands = slices.Clone(cands)
+			for code, d := range near[i] {
+				for _, t := range byCode[code] {
+					if t.PartnerDepth < d {
+						continue
+					}
+					// Within the depth as the owner may see the
+					// relationships (declarations only by those who may).
+					v, err := viewer(t.Owner)
+					if err != nil {
+						return nil, err
+					}
+					if v == nil {
+						continue
+					}
+					od, err := w.distance(ctx, *v, c, code, t.PartnerDepth)
+					if err != nil {
+						return nil, err
+					}
+					if od > 0 && od <= t.PartnerDepth {
+						cands = append(cands, t)
+					}
+				}
+			}
+		}
+		for _, t := range cands {
+			if sent[t.Webhook] {
+				continue
+			}
 			if len(t.Types) > 0 && !slices.Contains(t.Types, "credo."+c.Type) {
 				continue
 			}
 			ok, judged := seen[t.Owner]
 			if !judged {
-				v, found := viewers[t.Owner]
-				if !found {
-					a, err := w.Store.Account(ctx, t.Owner)
-					if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
-						return nil, err
-					}
-					if a != nil {
-						v = &credo.Viewer{Role: a.Role, Account: a}
-					}
-					viewers[t.Owner] = v
+				v, err := viewer(t.Owner)
+				if err != nil {
+					return nil, err
 				}
 				if v != nil {
 					if ok, err = w.Feed.Visible(ctx, *v, c); err != nil {
@@ -272,11 +324,66 @@ func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.W
 					return nil, err
 				}
 			}
+			sent[t.Webhook] = true
 			out = append(out, &credo.WebhookDelivery{Webhook: t.Webhook, Position: c.Position, Subject: c.Subject,
 				Event: body, NextAt: credo.NewTime(now)})
 		}
 	}
 	return out, nil
+}
+
+// near returns, for each of changes (by index), the organizations within
+// credo.MaxPartnerDepth relationships of its organization as of the change,
+// with their distance over every relationship (the least any owner may
+// see), when the store reads relationships; nil otherwise.
+func (w *Worker) near(ctx context.Context, changes []*credo.Change) ([]map[string]int, error) {
+	ar, ok := w.Store.(partners.AdjacencyReader)
+	if !ok {
+		return nil, nil
+	}
+	out := make([]map[string]int, len(changes))
+	type key struct {
+		code string
+		at   int64
+	}
+	memo := map[key]map[string]int{}
+	all := credo.Viewer{Role: credo.RoleAdmin}
+	for i, c := range changes {
+		if credo.ValidateCode("subject", c.Subject) != nil {
+			continue // not an organization's change: no partners
+		}
+		k := key{c.Subject, c.At.UnixNano()}
+		n, done := memo[k]
+		if !done {
+			g, err := partners.Walk(ctx, ar, all, partners.Query{Code: c.Subject, Depth: credo.MaxPartnerDepth, AsOf: c.At.Time})
+			if err != nil {
+				return nil, err
+			}
+			n = make(map[string]int, len(g.Reached))
+			for _, r := range g.Reached {
+				n[r.Code] = r.Distance
+			}
+			memo[k] = n
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// distance returns how many relationships, as v may see them as of c,
+// separate c's organization from code (0: farther than depth).
+func (w *Worker) distance(ctx context.Context, v credo.Viewer, c *credo.Change, code string, depth int) (int, error) {
+	ar := w.Store.(partners.AdjacencyReader)
+	g, err := partners.Walk(ctx, ar, v, partners.Query{Code: c.Subject, Depth: depth, AsOf: c.At.Time})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range g.Reached {
+		if r.Code == code {
+			return r.Distance, nil
+		}
+	}
+	return 0, nil
 }
 
 // encode is an event's JSON as GET /v1/events writes it.

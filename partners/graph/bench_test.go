@@ -245,7 +245,7 @@ func bruteForce(r *Result, u int32) []Exposure {
 		g := r.g
 		for p := g.offsets[v]; p < g.offsets[v+1]; p++ {
 			w := g.targets[p]
-			if s.onPath(w) || r.fac[g.flags[p]&^reversed].first == 0 {
+			if s.onPath(w) || r.fac[g.flags[p]&kindMask].first == 0 {
 				continue
 			}
 			s.stack = append(s.stack, p)

@@ -25,11 +25,22 @@ import (
 const CodeLen = 18
 
 // MaxKinds is how many relationship kinds a graph may name.
-const MaxKinds = 64
+const MaxKinds = 32
 
-// reversed marks a row entry that runs against its relationship (the row
-// of the relationship's `to` end).
-const reversed = 0x80
+// A row entry's flags: its kind index (kindMask) and these bits.
+const (
+	kindMask = MaxKinds - 1
+	// declared marks an entry of an organization's declaration (an Edge
+	// with a Declarant); foreign one in the row of the end that did not
+	// declare it. A declaration is the declarant's statement about
+	// itself: risk travels along it only as the first relationship of the
+	// declarant's own paths, never in anyone else's (propagate.go).
+	declared = 0x20
+	foreign  = 0x40
+	// reversed marks a row entry that runs against its relationship (the
+	// row of the relationship's `to` end).
+	reversed = 0x80
+)
 
 // Edge is one relationship as the graph is built from it: From —Kind→ To,
 // in force from Since until Until (zero: no end).
@@ -37,6 +48,9 @@ type Edge struct {
 	From, To     string
 	Kind         string
 	Since, Until time.Time
+	// Declarant is the end that declared the relationship (From or To),
+	// "" for relationships from registration data or an authority.
+	Declarant string
 }
 
 // Graph is the relationship graph in force at one time. It is read-only
@@ -49,7 +63,7 @@ type Graph struct {
 	// Rows: node u's entries are [offsets[u], offsets[u+1]).
 	offsets []uint32
 	targets []int32
-	flags   []uint8  // kind index | reversed
+	flags   []uint8  // kind index | declared | foreign | reversed
 	edges   []uint32 // the entry's edge number
 
 	// By edge number.
@@ -90,6 +104,7 @@ type builder struct {
 	kinds        []string
 	from, to     []int32
 	kind         []uint8
+	decl         []uint8 // 0, or declared | (foreign: on the From end's entry)
 	since, until []int64
 }
 
@@ -113,6 +128,16 @@ func (b *builder) add(e Edge) error {
 	b.from = append(b.from, b.codes.intern(e.From))
 	b.to = append(b.to, b.codes.intern(e.To))
 	b.kind = append(b.kind, uint8(k))
+	switch e.Declarant {
+	case "":
+		b.decl = append(b.decl, 0)
+	case e.From:
+		b.decl = append(b.decl, declared)
+	case e.To:
+		b.decl = append(b.decl, declared|foreign)
+	default:
+		return fmt.Errorf("graph: %q —%s→ %q declared by %q, neither end", e.From, e.Kind, e.To, e.Declarant)
+	}
 	b.since = append(b.since, e.Since.Unix())
 	var until int64
 	if !e.Until.IsZero() {
@@ -180,15 +205,20 @@ func (b *builder) finish(asOf time.Time) *Graph {
 	copy(fill, g.offsets[:n])
 	for e := range m {
 		u, v, k := b.from[e], b.to[e], b.kind[e]
+		fu, fv := k, k|reversed
+		if d := b.decl[e]; d != 0 {
+			// The declarant's entry is declared; the other end's foreign.
+			fu, fv = fu|declared|d&foreign, fv|declared|(d&foreign^foreign)
+		}
 		p := fill[u]
 		fill[u]++
-		g.targets[p], g.flags[p], g.edges[p] = v, k, uint32(e)
+		g.targets[p], g.flags[p], g.edges[p] = v, fu, uint32(e)
 		p = fill[v]
 		fill[v]++
-		g.targets[p], g.flags[p], g.edges[p] = u, k|reversed, uint32(e)
+		g.targets[p], g.flags[p], g.edges[p] = u, fv, uint32(e)
 	}
 	fill, rank = nil, nil
-	b.from, b.to, b.kind = nil, nil, nil
+	b.from, b.to, b.kind, b.decl = nil, nil, nil, nil
 	for u := range n {
 		g.sortRow(int32(u))
 	}
@@ -277,7 +307,7 @@ type Hop struct {
 // hop describes row entry p of node u.
 func (g *Graph) hop(u int32, p uint32) Hop {
 	v, f, e := g.targets[p], g.flags[p], g.edges[p]
-	h := Hop{From: g.Code(u), Kind: g.kinds[f&^reversed], To: g.Code(v), Since: time.Unix(g.since[e], 0).UTC()}
+	h := Hop{From: g.Code(u), Kind: g.kinds[f&kindMask], To: g.Code(v), Since: time.Unix(g.since[e], 0).UTC()}
 	if f&reversed != 0 {
 		h.From, h.To = h.To, h.From
 	}

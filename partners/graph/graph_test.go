@@ -224,3 +224,48 @@ func TestBuildAndPropagateRefuse(t *testing.T) {
 		t.Error("a code without relationships is in the graph")
 	}
 }
+
+// TestPropagateDeclarationsOnlyForTheirDeclarant: a declaration is the
+// declarant's statement about itself (only it, the authorities over it and
+// administrators may see it), so risk travels along it only as the first
+// relationship of the declarant's own paths: a —supplier→ b declared by a
+// makes b weigh on a, but never a on b, and never b on c (a's shareholder)
+// through a's declaration; d's declaration (d —customer→ b) is no part of
+// a's paths either, and c still reaches b where a registration
+// relationship joins them.
+func TestPropagateDeclarationsOnlyForTheirDeclarant(t *testing.T) {
+	edges := []graph.Edge{
+		{From: a, To: b, Kind: "supplier", Since: t2020, Declarant: a},
+		{From: c, To: a, Kind: "shareholder", Since: t2020},
+		{From: d, To: b, Kind: "customer", Since: t2020, Declarant: b},
+		{From: d, To: e, Kind: "shareholder", Since: t2020},
+	}
+	g := mustBuild(t, edges, t2026)
+	for _, workers := range []int{1, 3} {
+		res, err := g.Propagate(context.Background(), severities(g, map[string]float64{b: 40, a: 20, e: 10}), params, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xa := res.Of(node(t, g, a))
+		if len(xa) != 1 || g.Code(xa[0].Source) != b || xa[0].Value != 20 {
+			t.Fatalf("a counts b through its own declaration (40 × 0.5), nothing through b's: %+v", xa)
+		}
+		if p, _ := res.Path(xa[0]); len(p) != 1 || p[0].From != a || p[0].To != b {
+			t.Fatalf("a's path %+v", p)
+		}
+		// b counts e through its own declaration (d —customer→ b, then d's
+		// shareholder e: 10 × 0.5 × 1 × 0.5), never a through a's.
+		if xb := res.Of(node(t, g, b)); len(xb) != 1 || g.Code(xb[0].Source) != e || xb[0].Value != 2.5 {
+			t.Fatalf("b: %+v, want e at 2.5 only", xb)
+		}
+		if xc := res.Of(node(t, g, c)); len(xc) != 1 || g.Code(xc[0].Source) != a {
+			t.Fatalf("c counts a (its shareholding), never b through a's declaration: %+v", xc)
+		}
+		if xd := res.Of(node(t, g, d)); len(xd) != 1 || g.Code(xd[0].Source) != e {
+			t.Fatalf("d counts e, never b through b's declaration: %+v", xd)
+		}
+	}
+	if _, err := graph.Build(seq([]graph.Edge{{From: a, To: b, Kind: "supplier", Since: t2020, Declarant: c}}), t2026); err == nil {
+		t.Error("a declaration by neither end was accepted")
+	}
+}

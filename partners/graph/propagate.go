@@ -106,7 +106,7 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 			go func() {
 				defer wg.Done()
 				for lo := range work {
-					scanned[w] += r.gather(prev, next, int32(lo), int32(min(lo+chunk, n)))
+					scanned[w] += r.gather(prev, next, int32(lo), int32(min(lo+chunk, n)), sweep == p.Reach)
 				}
 			}()
 		}
@@ -129,8 +129,12 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 	return r, nil
 }
 
-// gather computes the lists of nodes [lo, hi) for one sweep.
-func (r *Result) gather(prev, next []slot, lo, hi int32) int64 {
+// gather computes the lists of nodes [lo, hi) for one sweep. An
+// organization's declarations count only as the first relationship of its
+// own paths: only in the final sweep, whose lists are the result (every
+// earlier sweep's lists are what neighbours pull, and carry none), and
+// never from the row of the end that did not declare it.
+func (r *Result) gather(prev, next []slot, lo, hi int32, final bool) int64 {
 	g, own, fac := r.g, r.own, &r.fac
 	minV := float32(r.p.MinValue)
 	var scanned int64
@@ -139,7 +143,11 @@ func (r *Result) gather(prev, next []slot, lo, hi int32) int64 {
 		// The partners of shorter paths keep their values.
 		copy(list, prev[int(u)*slots:int(u+1)*slots])
 		for p := g.offsets[u]; p < g.offsets[u+1]; p++ {
-			f := fac[g.flags[p]&^reversed]
+			fl := g.flags[p]
+			if fl&(declared|foreign) != 0 && (fl&foreign != 0 || !final) {
+				continue
+			}
+			f := fac[fl&kindMask]
 			if f.first == 0 {
 				continue
 			}
@@ -273,7 +281,7 @@ func (r *Result) Path(x Exposure) ([]Hop, float64) {
 	weight := 1.0
 	for i, p := range best.path {
 		out[i] = g.hop(u, p)
-		w := r.p.Weight[g.kinds[g.flags[p]&^reversed]]
+		w := r.p.Weight[g.kinds[g.flags[p]&kindMask]]
 		if i > 0 {
 			w *= r.p.Decay
 		}
@@ -304,6 +312,9 @@ func (s *searchPath) walk(u int32, depth int) {
 	lo, hi := g.offsets[u], g.offsets[u+1]
 	i := lo + uint32(sort.Search(int(hi-lo), func(i int) bool { return g.targets[lo+uint32(i)] >= s.target }))
 	for p := i; p < hi && g.targets[p] == s.target; p++ {
+		if !usable(g.flags[p], depth) {
+			continue
+		}
 		s.stack = append(s.stack, p)
 		if s.value() == s.want {
 			s.path = append([]uint32(nil), s.stack...)
@@ -318,7 +329,7 @@ func (s *searchPath) walk(u int32, depth int) {
 	s.on = append(s.on, u)
 	for p := lo; p < hi; p++ {
 		v := g.targets[p]
-		if v == s.target || s.onPath(v) || s.r.fac[g.flags[p]&^reversed].first == 0 {
+		if v == s.target || s.onPath(v) || !usable(g.flags[p], depth) || s.r.fac[g.flags[p]&kindMask].first == 0 {
 			continue
 		}
 		s.stack = append(s.stack, p)
@@ -326,6 +337,13 @@ func (s *searchPath) walk(u int32, depth int) {
 		s.stack = s.stack[:len(s.stack)-1]
 	}
 	s.on = s.on[:len(s.on)-1]
+}
+
+// usable reports whether a row entry with flags fl may be a path's
+// relationship at depth (0: the first): a declaration only first, in its
+// declarant's row.
+func usable(fl uint8, depth int) bool {
+	return fl&(declared|foreign) == 0 || depth == 0 && fl&foreign == 0
 }
 
 func (s *searchPath) onPath(v int32) bool {
@@ -343,7 +361,7 @@ func (s *searchPath) value() float32 {
 	g := s.r.g
 	x := s.r.own[s.target]
 	for i := len(s.stack) - 1; i >= 0; i-- {
-		f := s.r.fac[g.flags[s.stack[i]]&^reversed]
+		f := s.r.fac[g.flags[s.stack[i]]&kindMask]
 		if i == len(s.stack)-1 {
 			x *= f.first
 		} else {

@@ -339,7 +339,7 @@ func hops(path []graph.Hop) []credo.Hop {
 func edgesOf(rels []*credo.Relationship) func(yield func(graph.Edge, error) bool) {
 	return func(yield func(graph.Edge, error) bool) {
 		for _, r := range rels {
-			if !yield(graph.Edge{From: r.From, To: r.To, Kind: r.Kind, Since: r.Since.Time, Until: r.Until.Time}, nil) {
+			if !yield(graph.Edge{From: r.From, To: r.To, Kind: r.Kind, Since: r.Since.Time, Until: r.Until.Time, Declarant: r.Declarant}, nil) {
 				return
 			}
 		}

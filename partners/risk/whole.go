@@ -46,7 +46,7 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 		stop := false
 		err := scan.EachRelationship(ctx, asOf, func(batch []credo.Edge) error {
 			for _, e := range batch {
-				if !yield(graph.Edge{From: e.From, To: e.To, Kind: e.Kind, Since: e.Since.Time}, nil) {
+				if !yield(graph.Edge{From: e.From, To: e.To, Kind: e.Kind, Since: e.Since.Time, Declarant: e.Declarant}, nil) {
 					stop = true
 					return context.Canceled
 				}

@@ -130,7 +130,7 @@ func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.Webho
 	var out []credo.WebhookTarget
 	err := db.read(ctx, "reading webhook targets", func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := db.pool.Query(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner
+		rows, err := db.pool.Query(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner, l.partner_depth
 			FROM watchlist_members AS m
 			JOIN watchlists AS l ON l.id = m.watchlist AND l.deleted_ns IS NULL
 			JOIN webhooks AS w ON w.watchlist = l.id AND w.deleted_ns IS NULL
@@ -142,7 +142,7 @@ func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.Webho
 		defer rows.Close()
 		for rows.Next() {
 			var t credo.WebhookTarget
-			if err := rows.Scan(&t.Code, &t.Watchlist, &t.Types, &t.Webhook, &t.Owner); err != nil {
+			if err := rows.Scan(&t.Code, &t.Watchlist, &t.Types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
 				return err
 			}
 			out = append(out, t)

@@ -94,14 +94,12 @@ func nullID(id int64) any {
 }
 
 // insertRelationship stores r (its ID when set, else a new one, set on r).
-func insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) error {
+func (db *DB) insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) error {
 	var id any
 	if r.ID != 0 {
 		id = r.ID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO relationships(id, key, kind, source, from_code, to_code, since, until, share,
-		person_key, person_name, roles, reference, authority, declarant, account, recorded_at, supersedes, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := tx.StmtContext(ctx, db.stmts.putRelationship).ExecContext(ctx,
 		id, r.Key(), r.Kind, r.Source, r.From, r.To, dateNano(r.Since), dateNano(r.Until), r.Share,
 		r.PersonKey, r.PersonName, encodeRoles(r.Roles), r.Reference, r.Authority, r.Declarant, r.Account,
 		unixNano(r.RecordedAt), nullID(r.Supersedes), r.ContentHash())
@@ -117,15 +115,14 @@ func insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) 
 		code, other string
 		out         bool
 	}{{r.From, r.To, true}, {r.To, r.From, false}} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO adjacency(code, id, other, outgoing, kind, source, declarant, since, until, share, recorded_at, superseded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, end.code, r.ID, end.other, end.out, r.Kind, r.Source, r.Declarant,
+		if _, err := tx.StmtContext(ctx, db.stmts.putAdjacency).ExecContext(ctx, end.code, r.ID, end.other, end.out, r.Kind, r.Source, r.Declarant,
 			dateNano(r.Since), dateNano(r.Until), r.Share, unixNano(r.RecordedAt)); err != nil {
 			return err
 		}
 	}
 	if r.Supersedes != 0 {
 		// The superseded version has the same ends (the same Key).
-		_, err = tx.ExecContext(ctx, `UPDATE adjacency SET superseded_at = ? WHERE code IN (?, ?) AND id = ?`,
+		_, err = tx.StmtContext(ctx, db.stmts.supersedeAdjacency).ExecContext(ctx,
 			unixNano(r.RecordedAt), r.From, r.To, r.Supersedes)
 	}
 	return err
@@ -137,7 +134,7 @@ func (db *DB) AppendRelationships(ctx context.Context, rels []*credo.Relationshi
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var changes []*credo.Change
 		for i, r := range rels {
-			o, err := appendRelationship(ctx, tx, r)
+			o, err := db.appendRelationship(ctx, tx, r)
 			if err != nil {
 				return err
 			}
@@ -160,11 +157,10 @@ func (db *DB) AppendRelationships(ctx context.Context, rels []*credo.Relationshi
 
 // appendRelationship decides r's outcome (credo.RelationshipStore's
 // rules) inside the one writer's transaction and stores it when new.
-func appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) (credo.Outcome, error) {
+func (db *DB) appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) (credo.Outcome, error) {
 	hash := r.ContentHash()
 	if r.Supersedes == 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.hash, r.until FROM relationships r WHERE r.key = ?
-			AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id) ORDER BY r.id`, r.Key())
+		rows, err := tx.StmtContext(ctx, db.stmts.currentOfKey).QueryContext(ctx, r.Key())
 		if err != nil {
 			return credo.Outcome{}, err
 		}
@@ -218,7 +214,7 @@ func appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relationship) 
 			return credo.Outcome{}, err
 		}
 	}
-	if err := insertRelationship(ctx, tx, r); err != nil {
+	if err := db.insertRelationship(ctx, tx, r); err != nil {
 		return credo.Outcome{}, err
 	}
 	return credo.Outcome{Status: credo.Created, ID: r.ID}, nil
@@ -232,8 +228,8 @@ func refusedRel(code credo.ErrorCode, reason, format string, args ...any) credo.
 // deriveRelationships keeps s's people and registration relationships
 // current in tx, s being a version PutSubjects has just stored
 // (credo.DeriveRelationships), and returns the changes to log.
-func deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*credo.Change, error) {
-	people, err := setPeople(ctx, tx, s)
+func (db *DB) deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*credo.Change, error) {
+	people, err := db.setPeople(ctx, tx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -244,8 +240,7 @@ func deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*
 	var others []credo.PersonRole
 	if len(keys) > 0 {
 		arg, _ := json.Marshal(keys)
-		rows, err := tx.QueryContext(ctx, `SELECT p.person_key, p.code, p.name, p.roles, p.version
-			FROM json_each(?) AS j JOIN people p ON p.person_key = j.value WHERE p.code <> ?`, string(arg), s.Code)
+		rows, err := tx.StmtContext(ctx, db.stmts.othersOfPeople).QueryContext(ctx, string(arg), s.Code)
 		if err != nil {
 			return nil, err
 		}
@@ -254,12 +249,7 @@ func deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*
 			return nil, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+relColumns+` FROM relationships r
-		WHERE r.from_code = ?1 AND r.source = 'registration' AND r.until = 0
-		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)
-		UNION ALL SELECT `+relColumns+` FROM relationships r
-		WHERE r.to_code = ?1 AND r.source = 'registration' AND r.until = 0
-		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)`, s.Code)
+	rows, err := tx.StmtContext(ctx, db.stmts.openRegistration).QueryContext(ctx, s.Code)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +259,7 @@ func deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*
 	}
 	var changes []*credo.Change
 	for _, r := range credo.DeriveRelationships(s, current, others) {
-		if err := insertRelationship(ctx, tx, r); err != nil {
+		if err := db.insertRelationship(ctx, tx, r); err != nil {
 			return nil, err
 		}
 		changes = append(changes, credo.RelationshipChanges(r)...)
@@ -279,13 +269,14 @@ func deriveRelationships(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]*
 
 // setPeople makes s's people the people of its code (s being its latest
 // version) and returns them.
-func setPeople(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]credo.PersonRole, error) {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE code = ?`, s.Code); err != nil {
+func (db *DB) setPeople(ctx context.Context, tx *sql.Tx, s *credo.Subject) ([]credo.PersonRole, error) {
+	if _, err := tx.StmtContext(ctx, db.stmts.deletePeople).ExecContext(ctx, s.Code); err != nil {
 		return nil, err
 	}
 	people := credo.PersonRoles(s)
+	put := tx.StmtContext(ctx, db.stmts.putPerson)
 	for _, p := range people {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO people(person_key, code, name, roles, version) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := put.ExecContext(ctx,
 			p.PersonKey, p.Code, p.Name, strings.Join(p.Roles, ","), p.Version); err != nil {
 			return nil, err
 		}
@@ -406,9 +397,15 @@ func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.
 		args = append(args, string(b))
 		except = fmt.Sprintf(` AND a.other NOT IN (SELECT value FROM json_each(?%d))`, len(args))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share
+	// Prepared once per variant (with or without kinds and except): a
+	// walk runs it once per 1,000 organizations of each hop.
+	st, err := db.reads.get(ctx, db.r, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share
 		FROM adjacency a WHERE a.code IN (SELECT value FROM json_each(?1)) AND a.recorded_at <= ?2 AND a.since <= ?2
-		AND (a.until = 0 OR a.until > ?2) AND (a.superseded_at = 0 OR a.superseded_at > ?2)`+kinds+except, args...)
+		AND (a.until = 0 OR a.until > ?2) AND (a.superseded_at = 0 OR a.superseded_at > ?2)`+kinds+except)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
 	}
@@ -503,8 +500,12 @@ func (db *DB) EachRelationship(ctx context.Context, asOf time.Time, fn func([]cr
 	batch := make([]credo.Edge, 0, edgeBatch)
 	after := int64(0)
 	for {
-		rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.kind, r.source, r.from_code, r.to_code, r.since, r.share, r.declarant
-			FROM relationships r WHERE r.id > ?1 AND `+inForce+` ORDER BY r.id LIMIT ?3`, after, at, edgeBatch)
+		st, err := db.reads.get(ctx, db.r, `SELECT r.id, r.kind, r.source, r.from_code, r.to_code, r.since, r.share, r.declarant
+			FROM relationships r WHERE r.id > ?1 AND `+inForce+` ORDER BY r.id LIMIT ?3`)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, after, at, edgeBatch)
 		if err != nil {
 			return fmt.Errorf("sqlite: scanning relationships: %w", err)
 		}
@@ -578,7 +579,7 @@ func (db *DB) RestoreRelationships(ctx context.Context, rels []*credo.Relationsh
 			}
 			c := *r
 			c.SupersededBy = 0
-			if err := insertRelationship(ctx, tx, &c); err != nil {
+			if err := db.insertRelationship(ctx, tx, &c); err != nil {
 				return err
 			}
 		}

@@ -70,7 +70,7 @@ func (db *DB) RestoreSubjects(ctx context.Context, subjects []*credo.Subject) er
 			if err != nil {
 				return fmt.Errorf("sqlite: restoring subject %s: %w", s.Code, err)
 			}
-			if _, err := setPeople(ctx, tx, s); err != nil {
+			if _, err := db.setPeople(ctx, tx, s); err != nil {
 				return fmt.Errorf("sqlite: restoring subject %s: %w", s.Code, err)
 			}
 			if cur.version == 0 {

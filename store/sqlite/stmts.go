@@ -23,8 +23,15 @@ type writerStmts struct {
 	deleteGram    *sql.Stmt
 	putAssessment *sql.Stmt
 	addHistory    *sql.Stmt
-	all           []*sql.Stmt
-	args          []any // reused argument buffer; guarded by DB.mu
+	// Relationships (relationships.go): each stored version's row, its
+	// two adjacency rows, the superseded version's mark, and the lookup
+	// of a key's current versions.
+	putRelationship, putAdjacency, supersedeAdjacency, currentOfKey *sql.Stmt
+	// A registration version's people and the registration relationships
+	// derived from it (deriveRelationships).
+	deletePeople, putPerson, othersOfPeople, openRegistration *sql.Stmt
+	all                                                       []*sql.Stmt
+	args                                                      []any // reused argument buffer; guarded by DB.mu
 }
 
 // multiRow is one INSERT prepared for several row counts: a statement per
@@ -87,6 +94,24 @@ func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 		ON CONFLICT(code) DO UPDATE SET seq = excluded.seq, grade = excluded.grade, grades = excluded.grades,
 			next_change = excluded.next_change, body = excluded.body`)
 	s.addHistory = prep(`INSERT INTO assessment_history(code, seq, at, cause, body) VALUES (?, ?, ?, ?, ?)`)
+	s.putRelationship = prep(`INSERT INTO relationships(id, key, kind, source, from_code, to_code, since, until, share,
+		person_key, person_name, roles, reference, authority, declarant, account, recorded_at, supersedes, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	s.putAdjacency = prep(`INSERT INTO adjacency(code, id, other, outgoing, kind, source, declarant, since, until, share, recorded_at, superseded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`)
+	s.supersedeAdjacency = prep(`UPDATE adjacency SET superseded_at = ? WHERE code IN (?, ?) AND id = ?`)
+	s.deletePeople = prep(`DELETE FROM people WHERE code = ?`)
+	s.putPerson = prep(`INSERT INTO people(person_key, code, name, roles, version) VALUES (?, ?, ?, ?, ?)`)
+	s.othersOfPeople = prep(`SELECT p.person_key, p.code, p.name, p.roles, p.version
+		FROM json_each(?) AS j JOIN people p ON p.person_key = j.value WHERE p.code <> ?`)
+	s.openRegistration = prep(`SELECT ` + relColumns + ` FROM relationships r
+		WHERE r.from_code = ?1 AND r.source = 'registration' AND r.until = 0
+		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)
+		UNION ALL SELECT ` + relColumns + ` FROM relationships r
+		WHERE r.to_code = ?1 AND r.source = 'registration' AND r.until = 0
+		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)`)
+	s.currentOfKey = prep(`SELECT r.id, r.hash, r.until FROM relationships r WHERE r.key = ?
+		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id) ORDER BY r.id`)
 	if err != nil {
 		s.close()
 		return nil, err

@@ -73,7 +73,7 @@ func (db *DB) putSubjects(ctx context.Context, subjects []*credo.Subject) ([]cre
 		seen[s.Code] = next
 		out[i] = credo.Outcome{Status: credo.Created, ID: int64(v.Version)}
 		changes = append(changes, credo.SubjectChange(&v))
-		derived, err := deriveRelationships(ctx, tx, &v)
+		derived, err := db.deriveRelationships(ctx, tx, &v)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: deriving the relationships of %s: %w", s.Code, err)
 		}

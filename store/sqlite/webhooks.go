@@ -135,7 +135,7 @@ func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.Webho
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner
+	rows, err := db.r.QueryContext(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner, l.partner_depth
 		FROM json_each(?) AS j CROSS JOIN watchlist_members AS m ON m.code = j.value
 		JOIN watchlists AS l ON l.id = m.watchlist AND l.deleted_at IS NULL
 		JOIN webhooks AS w ON w.watchlist = l.id AND w.deleted_at IS NULL
@@ -148,7 +148,7 @@ func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.Webho
 	for rows.Next() {
 		var t credo.WebhookTarget
 		var types []byte
-		if err := rows.Scan(&t.Code, &t.Watchlist, &types, &t.Webhook, &t.Owner); err != nil {
+		if err := rows.Scan(&t.Code, &t.Watchlist, &types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(types, &t.Types); err != nil {
