@@ -112,7 +112,10 @@ func TestVerifyEndToEnd(t *testing.T) {
 				dir := t.TempDir()
 				where = []string{"--data", dir}
 				exec = func(stmt string) {
-					raw, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+					// The server's background work (ledger, followers)
+					// writes too: wait for its lock as credo's own
+					// connections do, rather than fail at once.
+					raw, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName)+"?_pragma=busy_timeout(10000)")
 					if err != nil {
 						t.Fatal(err)
 					}
