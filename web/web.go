@@ -57,6 +57,8 @@ type Server struct {
 	AdminToken string
 	// PublicURL is the scheme and host printed in issued reports as their
 	// verify address ("https://credo.example"); "" takes the request's.
+	// An https PublicURL also marks the session and CSRF cookies Secure
+	// (behind a TLS-terminating proxy the request itself is plain HTTP).
 	PublicURL string
 	// Matcher finds organizations by name for the search page (the API's
 	// name matcher, search.Index); nil: the store's search.
