@@ -33,10 +33,12 @@ func inputsCSV(in []screening.Input) string {
 	return b.String()
 }
 
-// waitJob polls job id until it is done and returns its progress.
+// waitJob polls job id until it is done and returns its progress. The
+// deadline is generous: under -race on a loaded machine an audit screens
+// some 15 rows a second.
 func (e *env) waitJob(id, token string) map[string]any {
 	e.t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		o := e.do("GET", "/v1/screenings/"+id, token, "", nil).wantStatus(http.StatusOK).object()
 		if o["status"] == "done" {
