@@ -215,12 +215,12 @@ func TestEventsFeed(t *testing.T) {
 	t.Run("TakingEffect", func(t *testing.T) {
 		// The first pass marks where later ones start; the entry takes
 		// effect after its notice period, by time alone.
-		if _, err := events.LogDue(context.Background(), e.store, e.clock.Now()); err != nil {
+		if _, err := events.LogDue(context.Background(), e.store, e.server.Grading, e.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		e.setNow(entry.EffectiveAt.Add(time.Hour))
 		for range 2 { // a second pass (another node) appends nothing more
-			if _, err := events.LogDue(context.Background(), e.store, e.clock.Now()); err != nil {
+			if _, err := events.LogDue(context.Background(), e.store, e.server.Grading, e.clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
