@@ -20,7 +20,9 @@ func endsOf(es []credo.PublicityEnd) []string {
 }
 
 func testPublicity(t *testing.T, h Harness) {
-	at := func(day int) credo.Time { return credo.NewTime(time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day)) }
+	at := func(day int) credo.Time {
+		return credo.NewTime(time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day))
+	}
 	end := func(id int64, i, day int) credo.PublicityEnd {
 		return credo.PublicityEnd{Record: id, Subject: codes[i], Until: at(day)}
 	}
