@@ -99,15 +99,21 @@ func LogDue(ctx context.Context, store DueStore, rules visibility.Rules, now tim
 		}
 		after = page[len(page)-1].Position
 	}
-	if rules != nil && rules.Set() != nil {
-		if err := d.publicity(ctx, rules.Set(), from, to, head); err != nil {
-			return 0, err
-		}
-	}
-	slices.SortStableFunc(d.changes, func(a, b *credo.Change) int { return a.At.Compare(b.At.Time) })
-	n, err := store.AppendChanges(ctx, d.changes)
+	// The entries' changes go first: building the publicity index (once,
+	// over every record) must not hold them back.
+	n, err := d.flush(ctx)
 	if err != nil {
 		return 0, err
+	}
+	if rules != nil && rules.Set() != nil {
+		if err := d.publicity(ctx, rules.Set(), from, to, head); err != nil {
+			return n, err
+		}
+		m, err := d.flush(ctx)
+		if err != nil {
+			return n, err
+		}
+		n += m
 	}
 	if d.indexed >= 0 {
 		if err := store.IndexPublicity(ctx, nil, d.indexed); err != nil {
@@ -128,6 +134,14 @@ type due struct {
 	// indexed is the log position the publicity index covers once the
 	// changes are appended (-1: it did not move).
 	indexed int64
+}
+
+// flush appends the changes found so far, in time order.
+func (d *due) flush(ctx context.Context) (int, error) {
+	slices.SortStableFunc(d.changes, func(a, b *credo.Change) int { return a.At.Compare(b.At.Time) })
+	n, err := d.store.AppendChanges(ctx, d.changes)
+	d.changes = d.changes[:0]
+	return n, err
 }
 
 func (d *due) add(c *credo.Change) {

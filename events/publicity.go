@@ -60,13 +60,18 @@ func (d *due) publicity(ctx context.Context, set *rulebook.Set, from, to time.Ti
 	}
 }
 
+// loadWait is how long the index waits for a published rulebook version
+// to be loaded (serve reloads them once a minute) before it goes on
+// without it.
+const loadWait = 10 * time.Minute
+
 // index brings the publicity index up to head: the records accepted since
 // the position it covers are indexed (and those whose publicity had ended
 // before from, recorded late, logged at their end); a store without an
 // index, or a rulebook version published since that the rulebooks in
 // force hold, has it built from every record. A rulebook version that is
-// published but not yet loaded stops the index before it, so that the
-// pass on a node that has loaded it rebuilds.
+// published but not yet loaded stops the index before it, for up to
+// loadWait, so that a pass that has loaded it rebuilds.
 func (d *due) index(ctx context.Context, set *rulebook.Set, from time.Time, head int64) error {
 	pos, built, err := d.store.PublicityIndexed(ctx)
 	if err != nil {
@@ -95,8 +100,11 @@ func (d *due) index(ctx context.Context, set *rulebook.Set, from time.Time, head
 				if loaded[c.Ref] {
 					return d.rebuild(ctx, set, head, true)
 				}
-				upto, waiting = c.Position-1, true
-				break
+				if d.now.Sub(c.At.Time) < loadWait {
+					upto, waiting = c.Position-1, true
+					break
+				}
+				continue // a version that does not load: grading goes on without it too
 			}
 			id, _ := strconv.ParseInt(c.Ref, 10, 64)
 			accepted = append(accepted, credo.PublicityEnd{Record: id, Subject: c.Subject})

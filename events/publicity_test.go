@@ -14,6 +14,7 @@ import (
 	"github.com/credo-registry/credo/rulebooks"
 	"github.com/credo-registry/credo/store/postgres"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
+	"github.com/credo-registry/credo/store/sqlite"
 )
 
 type rules struct{ set *rulebook.Set }
@@ -134,5 +135,85 @@ func TestPublicityEndedNodes(t *testing.T) {
 	}
 	if len(seen) != len(until) {
 		t.Errorf("%d records expired, want %d", len(seen), len(until))
+	}
+}
+
+// TestPublicityIndexFollowsRulebooks: a rulebook version published since
+// the index was built has it built again once the pass's rulebooks hold
+// it; one they do not hold yet stops the index before it, for a while.
+func TestPublicityIndexFollowsRulebooks(t *testing.T) {
+	set, err := rulebooks.Set()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const code = "91340600MA2PBM9HXD"
+	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
+	// A licence: public with no end, never in the index.
+	licence := &credo.Record{Subject: code, Authority: "huaibei-amr", Category: "market", Kind: "licence_granted", ExternalID: "L-1",
+		DecisionNumber: "淮市监许〔2026〕3号", Description: "食品经营许可", OccurredAt: credo.NewTime(now.AddDate(0, -1, 0)), RecordedAt: credo.NewTime(now)}
+	out, err := db.AppendRecords(ctx, []*credo.Record{licence})
+	if err != nil || out[0].Status != credo.Created {
+		t.Fatalf("%+v %v", out, err)
+	}
+	pass := func(at time.Time) {
+		t.Helper()
+		if _, err := events.LogDue(ctx, db, rules{set}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pass(now)
+	pass(now.Add(time.Minute))
+	// A row that only a rebuild removes (the licence has no end).
+	bogus := credo.PublicityEnd{Record: out[0].ID, Subject: code, Until: credo.NewTime(now.AddDate(1, 0, 0))}
+	if err := db.IndexPublicity(ctx, []credo.PublicityEnd{bogus}, 0); err != nil {
+		t.Fatal(err)
+	}
+	indexed := func() int {
+		t.Helper()
+		page, err := db.PublicityEnding(ctx, now, now.AddDate(5, 0, 0), credo.PublicityEnd{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page)
+	}
+	publish := func(ref string, at time.Time) int64 {
+		t.Helper()
+		c := &credo.Change{Type: credo.ChangeRulebookPublished, Ref: ref, At: credo.NewTime(at), Data: []byte(`{}`)}
+		if _, err := db.AppendChanges(ctx, []*credo.Change{c}); err != nil {
+			t.Fatal(err)
+		}
+		return c.Position
+	}
+	position := func() int64 {
+		t.Helper()
+		pos, built, err := db.PublicityIndexed(ctx)
+		if err != nil || !built {
+			t.Fatalf("PublicityIndexed: %d %v %v", pos, built, err)
+		}
+		return pos
+	}
+	// Not loaded yet: the index stops before it.
+	at := now.Add(2 * time.Minute)
+	unloaded := publish("national-comprehensive@2099.1", at)
+	pass(at)
+	if pos := position(); pos != unloaded-1 || indexed() != 1 {
+		t.Fatalf("index at %d with %d ends, want %d and the row kept", pos, indexed(), unloaded-1)
+	}
+	// Still not loaded after loadWait: it goes on without it.
+	pass(at.Add(11 * time.Minute))
+	if pos := position(); pos < unloaded || indexed() != 1 {
+		t.Fatalf("index at %d with %d ends, want past %d and no rebuild", pos, indexed(), unloaded)
+	}
+	// A version the pass holds: rebuilt from every record.
+	rb := set.Rulebooks()[0]
+	loaded := publish(rb.ID+"@"+rb.Version, at.Add(12*time.Minute))
+	pass(at.Add(13 * time.Minute))
+	if pos := position(); pos < loaded || indexed() != 0 {
+		t.Fatalf("index at %d with %d ends, want past %d and rebuilt (no row)", pos, indexed(), loaded)
 	}
 }
