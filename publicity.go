@@ -24,7 +24,8 @@ type PublicityIndex interface {
 	// IndexPublicity stores ends, each replacing what was stored for its
 	// record (a zero Until removes it), and that the index now covers
 	// the change log up to position (a position below the stored one is
-	// ignored), atomically.
+	// ignored; a negative one leaves it, and an index never built stays
+	// so), atomically.
 	IndexPublicity(ctx context.Context, ends []PublicityEnd, position int64) error
 	// PublicityIndexed returns the log position the index covers, and
 	// false when it was never built.

@@ -49,7 +49,7 @@ func (d *due) publicity(ctx context.Context, set *rulebook.Set, from, to time.Ti
 			return err
 		}
 		if len(moved) > 0 {
-			if err := d.store.IndexPublicity(ctx, moved, 0); err != nil {
+			if err := d.store.IndexPublicity(ctx, moved, -1); err != nil {
 				return err
 			}
 		}
@@ -125,7 +125,7 @@ func (d *due) index(ctx context.Context, set *rulebook.Set, from time.Time, head
 		}
 		// The position moves once what the pass found is in the log
 		// (LogDue), so that a crash between loses none of it.
-		if err := d.store.IndexPublicity(ctx, ends, 0); err != nil {
+		if err := d.store.IndexPublicity(ctx, ends, -1); err != nil {
 			return err
 		}
 		d.indexed = upto
@@ -146,7 +146,7 @@ func (d *due) rebuild(ctx context.Context, set *rulebook.Set, head int64, again 
 		if len(ends) == 0 {
 			return nil
 		}
-		err := d.store.IndexPublicity(ctx, ends, 0)
+		err := d.store.IndexPublicity(ctx, ends, -1)
 		ends = ends[:0]
 		return err
 	}

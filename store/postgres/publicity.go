@@ -47,6 +47,9 @@ func (db *DB) IndexPublicity(ctx context.Context, ends []credo.PublicityEnd, pos
 				return err
 			}
 		}
+		if position < 0 {
+			return nil
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO publicity_indexed (one, position) VALUES (true, $1)
 			ON CONFLICT (one) DO UPDATE SET position = greatest(publicity_indexed.position, excluded.position)`, position)
 		return err

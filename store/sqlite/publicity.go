@@ -28,6 +28,9 @@ func (db *DB) IndexPublicity(ctx context.Context, ends []credo.PublicityEnd, pos
 				return err
 			}
 		}
+		if position < 0 {
+			return nil
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO publicity_indexed(one, position) VALUES (1, ?)
 			ON CONFLICT(one) DO UPDATE SET position = max(position, excluded.position)`, position)
 		return err
