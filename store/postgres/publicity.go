@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -19,7 +20,7 @@ var _ credo.PublicityIndex = (*DB)(nil)
 // their locks in one order and do not deadlock.
 func (db *DB) IndexPublicity(ctx context.Context, ends []credo.PublicityEnd, position int64) error {
 	sorted := slices.Clone(ends)
-	slices.SortStableFunc(sorted, func(a, b credo.PublicityEnd) int { return compareInt64(a.Record, b.Record) })
+	slices.SortStableFunc(sorted, func(a, b credo.PublicityEnd) int { return cmp.Compare(a.Record, b.Record) })
 	var put, gone []int64
 	var subjects []string
 	var untils []int64
@@ -54,16 +55,6 @@ func (db *DB) IndexPublicity(ctx context.Context, ends []credo.PublicityEnd, pos
 			ON CONFLICT (one) DO UPDATE SET position = greatest(publicity_indexed.position, excluded.position)`, position)
 		return err
 	})
-}
-
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // PublicityIndexed implements credo.PublicityIndex.
