@@ -63,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Replies", func(t *testing.T) { t.Parallel(); testReplies(t, h) })
 	t.Run("Relationships", func(t *testing.T) { t.Parallel(); testRelationships(t, h) })
 	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, h) })
+	t.Run("Publicity", func(t *testing.T) { t.Parallel(); testPublicity(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")
