@@ -866,3 +866,70 @@ func wantSameLedger(t *testing.T, src, dst credo.Store, vkey string, rep storeco
 		t.Errorf("the copy's next checkpoint is not consistent with the source's: %v", err)
 	}
 }
+
+// TestCopyPostgresToSQLite: the other direction, from a PostgreSQL
+// registry (ids drawn from sequences) into the embedded store.
+func TestCopyPostgresToSQLite(t *testing.T) {
+	defer storecopy.SetBatchSize(13)()
+	const orgs, records = 12, 90
+	src := pgtest.Open(t)
+	fill(t, src, orgs, records, "")
+	dst := openSQLite(t)
+	rep, err := storecopy.Copy(ctx, src, dst, nil)
+	if err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	if rep.Records != records+1 || rep.Watchlists != 2 || rep.Webhooks != 3 || rep.Replies != orgs {
+		t.Errorf("report %+v", rep)
+	}
+	wantSame(t, src, dst, orgs)
+}
+
+// TestCopyResumesInMonitoring: a copy interrupted after it made the first
+// watchlist (no members yet) and the first endpoint (its secret not yet
+// rotated) completes both and makes the rest.
+func TestCopyResumesInMonitoring(t *testing.T) {
+	const orgs, records = 10, 40
+	src := openSQLite(t)
+	fill(t, src, orgs, records, "")
+	dst := openSQLite(t)
+	cctx, cancel := context.WithCancel(ctx)
+	_, err := storecopy.Copy(cctx, src, dst, func(p storecopy.Progress) {
+		if p.Stage == "issued reports" {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted Copy: %v, want context.Canceled", err)
+	}
+	ws, err := src.Watchlists(ctx, "client-1")
+	if err != nil || len(ws) != 1 {
+		t.Fatal(ws, err)
+	}
+	hs, err := src.Webhooks(ctx, "client-1")
+	if err != nil || len(hs) != 3 {
+		t.Fatal(hs, err)
+	}
+	// As the first steps of the monitoring stage leave the target.
+	w := *ws[0]
+	if err := dst.CreateWatchlist(ctx, &w); err != nil || w.ID != ws[0].ID {
+		t.Fatal(w.ID, err)
+	}
+	first := *hs[0]
+	first.Secret, first.PausedAt = first.Previous, credo.Time{}
+	if err := dst.CreateWebhook(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	var got storecopy.Progress
+	if _, err := storecopy.Copy(ctx, src, dst, func(p storecopy.Progress) {
+		if p.Stage == "watchlists" {
+			got = p
+		}
+	}); err != nil {
+		t.Fatalf("resumed Copy: %v", err)
+	}
+	if got.Done != 5 || got.Copied != 5 {
+		t.Errorf("watchlists progress %+v", got)
+	}
+	wantSame(t, src, dst, orgs)
+}
