@@ -171,14 +171,14 @@ var parts = []part{
 	changesPart,
 	{"authorities", eachAuthority},
 	{"subjects", eachSubject},
-	byID("records", credo.Store.ScanRecords, credo.Store.RestoreRecords, func(r *credo.Record) int64 { return r.ID }, (*sums).record),
-	byID("list entries", credo.Store.ScanListEntries, credo.Store.RestoreListEntries, func(e *credo.ListEntry) int64 { return e.ID }, (*sums).listEntry),
-	byID("cases", credo.Store.ScanCases, credo.Store.RestoreCases, func(c *credo.Case) int64 { return c.ID }, nil),
+	byID("records", credo.Store.ScanRecords, credo.Store.RestoreRecords, func(r *credo.Record) int64 { return r.ID }, plain((*sums).record)),
+	byID("list entries", credo.Store.ScanListEntries, credo.Store.RestoreListEntries, func(e *credo.ListEntry) int64 { return e.ID }, plain((*sums).listEntry)),
+	byID("cases", credo.Store.ScanCases, credo.Store.RestoreCases, func(c *credo.Case) int64 { return c.ID }, (*sums).caseItem),
 	{"accounts", eachAccount},
-	byID("notices", credo.Store.ScanNotices, credo.Store.RestoreNotices, func(n *credo.Notice) int64 { return n.ID }, (*sums).notice),
+	byID("notices", credo.Store.ScanNotices, credo.Store.RestoreNotices, func(n *credo.Notice) int64 { return n.ID }, plain((*sums).notice)),
 	{"annual reports", eachAnnualReport},
 	{"replies", eachReply},
-	byID("relationships", credo.Store.ScanRelationships, credo.Store.RestoreRelationships, func(r *credo.Relationship) int64 { return r.ID }, (*sums).relationship),
+	byID("relationships", credo.Store.ScanRelationships, credo.Store.RestoreRelationships, func(r *credo.Relationship) int64 { return r.ID }, plain((*sums).relationship)),
 	{"issued reports", eachIssuedReport},
 	{"watchlists", eachWatchlist},
 }
@@ -186,7 +186,7 @@ var parts = []part{
 // changesPart is the change log, positions and all.
 var changesPart = byID("changes", func(st credo.Store, ctx context.Context, after int64, limit int) ([]*credo.Change, error) {
 	return st.Changes(ctx, credo.ChangeQuery{After: after, Limit: limit})
-}, credo.Store.RestoreChanges, func(c *credo.Change) int64 { return c.Position }, (*sums).change)
+}, credo.Store.RestoreChanges, func(c *credo.Change) int64 { return c.Position }, plain((*sums).change))
 
 // copyPart copies one part from from into to, summing the source's items
 // into src.
@@ -213,11 +213,11 @@ func copyPart(ctx context.Context, pt part, from, to credo.Store, src *sums, pro
 
 // byID is a part scanned by id (or position): a batch whose last item the
 // target holds was restored before (a restore is atomic and in order) and
-// is skipped. sum nil hashes cases (sums.caseItem, which reads the store).
+// is skipped.
 func byID[T any](name string,
 	scan func(st credo.Store, ctx context.Context, afterID int64, limit int) ([]T, error),
 	restore func(st credo.Store, ctx context.Context, items []T) error,
-	id func(T) int64, sum func(*sums, T)) part {
+	id func(T) int64, sum func(*sums, context.Context, credo.Store, T) error) part {
 	return part{name, func(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
 		var after int64
 		for {
@@ -229,9 +229,7 @@ func byID[T any](name string,
 				return nil
 			}
 			for _, item := range page {
-				if sum != nil {
-					sum(s, item)
-				} else if err := s.caseItem(ctx, st, any(item).(*credo.Case)); err != nil {
+				if err := sum(s, ctx, st, item); err != nil {
 					return err
 				}
 			}
@@ -249,6 +247,11 @@ func byID[T any](name string,
 			after = last
 		}
 	}}
+}
+
+// plain adapts a sum that reads nothing and cannot fail to byID.
+func plain[T any](sum func(*sums, T)) func(*sums, context.Context, credo.Store, T) error {
+	return func(s *sums, _ context.Context, _ credo.Store, item T) error { sum(s, item); return nil }
 }
 
 // eachAuthority: every authority with its token hashes.
