@@ -1,6 +1,7 @@
 package storecopy
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -26,7 +27,7 @@ func eachWatchlist(ctx context.Context, st credo.Store, s *sums, fn func(int, pu
 	if err != nil {
 		return fmt.Errorf("listing accounts: %w", err)
 	}
-	lists := map[int64]*credo.Watchlist{}
+	lists, members := map[int64]*credo.Watchlist{}, map[int64][]string{}
 	var hooks []*credo.Webhook
 	for _, a := range accounts {
 		ws, err := st.Watchlists(ctx, a.ID)
@@ -42,6 +43,7 @@ func eachWatchlist(ctx context.Context, st credo.Store, s *sums, fn func(int, pu
 		}
 		hooks = append(hooks, hs...)
 	}
+	slices.SortFunc(hooks, func(a, b *credo.Webhook) int { return int(a.ID - b.ID) })
 	for _, h := range hooks {
 		if lists[h.Watchlist] == nil {
 			if lists[h.Watchlist], err = st.Watchlist(ctx, h.Watchlist); err != nil {
@@ -50,40 +52,33 @@ func eachWatchlist(ctx context.Context, st credo.Store, s *sums, fn func(int, pu
 		}
 	}
 	ids := slices.Sorted(maps.Keys(lists))
-	members := map[int64][]string{}
 	for _, id := range ids {
-		w := lists[id]
 		if members[id], err = st.WatchlistMembers(ctx, id); err != nil {
 			return fmt.Errorf("reading the members of watchlist %d: %w", id, err)
 		}
-		s.add(partWatchlists, id, jsonOf(w), strings.Join(members[id], ","))
+		s.add(partWatchlists, id, jsonOf(lists[id]), strings.Join(members[id], ","))
 	}
-	slices.SortFunc(hooks, func(a, b *credo.Webhook) int { return int(a.ID - b.ID) })
 	for _, h := range hooks {
 		c := *h
 		c.FailingSince, c.DeadLetters = credo.Time{}, 0 // the worker's state, not carried
 		s.add(partWebhooks, h.ID, jsonOf(&c), h.Secret, h.Previous, h.PreviousUntil.UnixNano())
 	}
-	return fn(len(ids)+len(hooks), func(ctx context.Context, to credo.Store) (bool, error) {
-		copied := false
+	return fn(len(ids)+len(hooks), func(ctx context.Context, to credo.Store) (copied bool, err error) {
+		live := map[int64]bool{} // on the target
 		for _, id := range ids {
-			w := lists[id]
 			have, err := to.Watchlist(ctx, id)
 			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
-				c := *w
-				c.DeletedAt, copied = credo.Time{}, true
-				if err := to.CreateWatchlist(ctx, &c); err != nil {
-					return copied, err
+				c := *lists[id]
+				c.DeletedAt, have, copied = credo.Time{}, &c, true
+				if err = to.CreateWatchlist(ctx, have); err == nil && have.ID != id {
+					err = fmt.Errorf("%w: stored as %d", ErrMismatch, have.ID)
 				}
-				if c.ID != id {
-					return copied, fmt.Errorf("%w: watchlist %d was stored as %d", ErrMismatch, id, c.ID)
-				}
-				have = &c
-			} else if err != nil {
-				return copied, err
 			}
-			if have.DeletedAt.IsZero() && len(members[id]) > 0 {
-				if err := to.ChangeWatchlistMembers(ctx, id, members[id], nil, w.CreatedAt.Time); err != nil {
+			if err != nil {
+				return copied, fmt.Errorf("watchlist %d: %w", id, err)
+			}
+			if live[id] = have.DeletedAt.IsZero(); live[id] && len(members[id]) > 0 {
+				if err := to.ChangeWatchlistMembers(ctx, id, members[id], nil, lists[id].CreatedAt.Time); err != nil {
 					return copied, err
 				}
 			}
@@ -92,39 +87,27 @@ func eachWatchlist(ctx context.Context, st credo.Store, s *sums, fn func(int, pu
 			have, err := to.Webhook(ctx, h.ID)
 			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
 				c := *h
-				c.PausedAt, c.FailingSince, copied = credo.Time{}, credo.Time{}, true
-				if h.Previous != "" {
-					c.Secret = h.Previous
+				c.PausedAt, c.FailingSince, have, copied = credo.Time{}, credo.Time{}, &c, true
+				c.Secret = cmp.Or(h.Previous, h.Secret) // rotated to h.Secret below
+				if err = to.CreateWebhook(ctx, have); err == nil && have.ID != h.ID {
+					err = fmt.Errorf("%w: stored as %d", ErrMismatch, have.ID)
 				}
-				if err := to.CreateWebhook(ctx, &c); err != nil {
-					return copied, err
-				}
-				if c.ID != h.ID {
-					return copied, fmt.Errorf("%w: webhook %d was stored as %d", ErrMismatch, h.ID, c.ID)
-				}
-				have = &c
-			} else if err != nil {
-				return copied, err
+			}
+			if err != nil {
+				return copied, fmt.Errorf("webhook %d: %w", h.ID, err)
 			}
 			if have.Secret != h.Secret {
-				if err := to.RotateWebhookSecret(ctx, h.ID, h.Secret, h.PreviousUntil.Time); err != nil {
-					return copied, err
-				}
+				err = to.RotateWebhookSecret(ctx, h.ID, h.Secret, h.PreviousUntil.Time)
 			}
-			if !h.PausedAt.IsZero() && have.PausedAt.IsZero() {
-				if _, err := to.PauseWebhook(ctx, h.ID, h.PausedAt.Time); err != nil {
-					return copied, err
-				}
+			if err == nil && !h.PausedAt.IsZero() && have.PausedAt.IsZero() {
+				_, err = to.PauseWebhook(ctx, h.ID, h.PausedAt.Time)
+			}
+			if err != nil {
+				return copied, err
 			}
 		}
 		for _, id := range ids {
-			if w := lists[id]; !w.DeletedAt.IsZero() {
-				if have, err := to.Watchlist(ctx, id); err != nil || !have.DeletedAt.IsZero() {
-					if err != nil {
-						return copied, err
-					}
-					continue
-				}
+			if w := lists[id]; live[id] && !w.DeletedAt.IsZero() {
 				if err := to.DeleteWatchlist(ctx, id, w.DeletedAt.Time); err != nil {
 					return copied, err
 				}
