@@ -404,11 +404,13 @@ func givenID(id int64) *int64 {
 }
 
 // advanceIdentity moves the id sequence of table (one of the schema's,
-// never user input) past a given id, so that later rows draw ids above it.
+// never user input) past a given id, never back, so that later rows draw
+// ids above it.
 func advanceIdentity(ctx context.Context, tx pgx.Tx, table string, given int64) error {
 	if given == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), (SELECT max(id) FROM `+table+`))`)
+	_, err := tx.Exec(ctx, `SELECT setval(s, greatest($1, pg_sequence_last_value(s::regclass)))
+		FROM pg_get_serial_sequence($2, 'id') AS s`, given, table)
 	return err
 }
