@@ -441,8 +441,8 @@ func eachReply(ctx context.Context, st credo.Store, s *sums, fn func(int, putFun
 
 // eachIssuedReport: the issued reports the log's report.issued changes
 // name, in the order they were issued, each with its status and
-// withdrawal (RestoreIssuedReports skips the numbers and withdrawals
-// stored).
+// withdrawal; a page whose last report the target holds was restored
+// before (RestoreIssuedReports is atomic).
 func eachIssuedReport(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
 	return eachLogged(ctx, st, s, credo.ChangeReportIssued, func(changes []*credo.Change) error {
 		page := make([]*credo.IssuedReport, 0, len(changes))
@@ -455,6 +455,9 @@ func eachIssuedReport(ctx context.Context, st credo.Store, s *sums, fn func(int,
 			page = append(page, r)
 		}
 		return fn(len(page), func(ctx context.Context, to credo.Store) (bool, error) {
+			if _, err := to.IssuedReport(ctx, page[len(page)-1].Number); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return false, err
+			}
 			return true, to.RestoreIssuedReports(ctx, page)
 		})
 	})
