@@ -1,4 +1,4 @@
--- Schema version 15: a supply-chain audit of more than 1,000 rows is a
+-- Schema version 16: a supply-chain audit of more than 1,000 rows is a
 -- job like any screening: the job keeps which audit it runs
 -- (credo.ScreeningJob.Audit); its total grows as the audit's tiers are
 -- found.
