@@ -28,14 +28,18 @@ type ScreeningDecision struct {
 // stored as they are made, so a job survives a restart and resumes after
 // the last stored result.
 type ScreeningJob struct {
-	ID        string `json:"id"`
-	Owner     string `json:"-"` // Viewer.Actor of the caller; only the owner reads the job
-	Action    string `json:"action,omitempty"`
-	Depth     int    `json:"depth"`
-	Inputs    []byte `json:"-"` // the rows, a JSON array of screening inputs
-	Total     int    `json:"rows_total"`
-	Done      int    `json:"rows_done"` // filled on read: results stored
-	CreatedAt Time   `json:"created_at"`
+	ID     string `json:"id"`
+	Owner  string `json:"-"` // Viewer.Actor of the caller; only the owner reads the job
+	Action string `json:"action,omitempty"`
+	Depth  int    `json:"depth"`
+	Audit  string `json:"audit,omitempty"` // "" or the audit (screening.AuditSupplyChain)
+	Inputs []byte `json:"-"`               // the rows, a JSON array of screening inputs
+	// Total is the rows the job has: its input rows, and for an audit the
+	// rows its tiers add, counted as each tier is found
+	// (SetScreeningJobTotal).
+	Total     int  `json:"rows_total"`
+	Done      int  `json:"rows_done"` // filled on read: results stored
+	CreatedAt Time `json:"created_at"`
 	// FinishedAt is set on read once the job has ended.
 	FinishedAt Time `json:"finished_at,omitzero"`
 }
@@ -67,6 +71,9 @@ type ScreeningStore interface {
 	// ScreeningResults returns up to limit result rows of job id with
 	// line > afterLine, by line.
 	ScreeningResults(ctx context.Context, id string, afterLine, limit int) ([]ScreeningResult, error)
+	// SetScreeningJobTotal records that job id has total rows (an audit
+	// job's total grows as its tiers are found). ENOTFOUND for no job.
+	SetScreeningJobTotal(ctx context.Context, id string, total int) error
 	// FinishScreeningJob records that job id ended at at; finishing a
 	// finished job changes nothing.
 	FinishScreeningJob(ctx context.Context, id string, at Time) error

@@ -24,11 +24,15 @@ type Screening struct {
 
 // ScreeningJob is a screening answered later: its progress.
 type ScreeningJob struct {
-	ID         string     `json:"id"`
-	Status     string     `json:"status"` // running or done
-	Action     string     `json:"action,omitempty"`
-	Depth      int        `json:"depth"`
-	RowsDone   int        `json:"rows_done"`
+	ID       string `json:"id"`
+	Status   string `json:"status"` // running or done
+	Action   string `json:"action,omitempty"`
+	Depth    int    `json:"depth"`
+	Audit    string `json:"audit,omitempty"`
+	RowsDone int    `json:"rows_done"` // results stored, input and audit rows alike
+	// RowsTotal is the input rows, and for an audit the rows of each tier
+	// it has found so far: it grows while an audit runs, and equals
+	// RowsDone once the job is done.
 	RowsTotal  int        `json:"rows_total"`
 	CreatedAt  credo.Time `json:"created_at"`
 	FinishedAt credo.Time `json:"finished_at,omitzero"`
@@ -69,7 +73,8 @@ func (s *Server) screener() (Screener, error) {
 // postScreenings answers POST /v1/screenings?action=&depth=&audit=: rows as CSV
 // (header code,name and optional action, note), JSON (an array) or
 // NDJSON. Up to screening.MaxSyncRows rows are answered at once (200);
-// more make a job (202, Location of its progress).
+// more make a job (202, Location of its progress), a supply-chain audit
+// too (its added rows are part of the job's results).
 func (s *Server) postScreenings(w http.ResponseWriter, r *http.Request) error {
 	sc, err := s.screener()
 	if err != nil {
@@ -132,7 +137,7 @@ func jobView(j *credo.ScreeningJob) ScreeningJob {
 	if !j.FinishedAt.IsZero() {
 		status = "done"
 	}
-	return ScreeningJob{ID: j.ID, Status: status, Action: j.Action, Depth: j.Depth, RowsDone: j.Done, RowsTotal: j.Total,
+	return ScreeningJob{ID: j.ID, Status: status, Action: j.Action, Depth: j.Depth, Audit: j.Audit, RowsDone: j.Done, RowsTotal: j.Total,
 		CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt, Results: "/v1/screenings/" + j.ID + "/results"}
 }
 

@@ -64,10 +64,6 @@ func (s *Service) ScreenRange(ctx context.Context, v credo.Viewer, p Params, fir
 // Start stores a job for rows, screened for viewer v, and starts it in the
 // background; the job outlives ctx (it runs until Wait's context ends).
 func (s *Service) Start(ctx context.Context, v credo.Viewer, p Params, rows []Input) (*credo.ScreeningJob, error) {
-	if p.Audit != "" {
-		return nil, &credo.Error{Code: credo.ETOOLARGE, Field: "file", Reason: "too_many_rows",
-			Message: fmt.Sprintf("a supply-chain audit takes at most %d rows at once: split the supplier list", MaxSyncRows)}
-	}
 	if v.Role == credo.RolePublic {
 		return nil, credo.Errorf(credo.EUNAUTHORIZED, "more than %d rows make a job, read back by the caller who started it: give a token (or send at most %d rows)", MaxSyncRows, MaxSyncRows)
 	}
@@ -80,7 +76,7 @@ func (s *Service) Start(ctx context.Context, v credo.Viewer, p Params, rows []In
 		return nil, err
 	}
 	j := &credo.ScreeningJob{ID: "scr_" + hex.EncodeToString(id), Owner: v.Actor(), Action: p.Action, Depth: p.Depth,
-		Inputs: inputs, Total: len(rows), CreatedAt: credo.NewTime(s.now())}
+		Audit: p.Audit, Inputs: inputs, Total: len(rows), CreatedAt: credo.NewTime(s.now())}
 	if err := s.store.CreateScreeningJob(ctx, j); err != nil {
 		return nil, err
 	}
@@ -139,7 +135,8 @@ func (s *Service) logger() *slog.Logger {
 }
 
 // runJob screens j's rows after its last stored result, storing results
-// jobBatch at a time, then records its end.
+// jobBatch at a time, then, for an audit, the tiers it adds (auditJob),
+// and records its end.
 func (s *Service) runJob(ctx context.Context, j *credo.ScreeningJob) error {
 	var rows []Input
 	if err := json.Unmarshal(j.Inputs, &rows); err != nil {
@@ -149,7 +146,7 @@ func (s *Service) runJob(ctx context.Context, j *credo.ScreeningJob) error {
 	if err != nil {
 		return err
 	}
-	p := Params{Action: j.Action, Depth: j.Depth}
+	p := Params{Action: j.Action, Depth: j.Depth, Audit: j.Audit}
 	// Done results are the first Done lines: results are stored in order,
 	// a batch at a time.
 	for i := j.Done; i < len(rows); i += jobBatch {
@@ -172,7 +169,72 @@ func (s *Service) runJob(ctx context.Context, j *credo.ScreeningJob) error {
 			return err
 		}
 	}
+	if p.Audit != "" {
+		if err := s.auditJob(ctx, v, p, j.ID); err != nil {
+			return err
+		}
+	}
 	return s.store.FinishScreeningJob(ctx, j.ID, credo.NewTime(s.now()))
+}
+
+// auditJob runs the audit of job id once its input rows are all stored:
+// where it stands is read back from the stored results (a restart
+// resumes in the tier it stopped in, after the last stored line); the
+// job's total grows by each tier's rows as the tier is found, and the
+// rows are stored jobBatch at a time.
+func (s *Service) auditJob(ctx context.Context, v credo.Viewer, p Params, id string) error {
+	var stored []Row
+	for after := 0; ; {
+		page, err := s.store.ScreeningResults(ctx, id, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			// Only what the audit walks from is kept, not whole rows.
+			var slim struct {
+				Line  int
+				Input struct{ Code string }
+				Match *struct{ Code string }
+				Via   *Via
+			}
+			if err := json.Unmarshal(r.Body, &slim); err != nil {
+				return fmt.Errorf("job %s line %d: %w", id, r.Line, err)
+			}
+			row := Row{Line: slim.Line, Input: Input{Code: slim.Input.Code}, Via: slim.Via}
+			if slim.Match != nil {
+				row.Match = &Matched{Code: slim.Match.Code}
+			}
+			stored = append(stored, row)
+			after = r.Line
+		}
+		if len(page) < 1000 {
+			break
+		}
+	}
+	st := auditFrom(stored)
+	stored = nil
+	var batch []credo.ScreeningResult
+	flush := func() error {
+		err := s.store.AddScreeningResults(ctx, id, batch)
+		batch = batch[:0]
+		return err
+	}
+	found := func(n int) error { return s.store.SetScreeningJobTotal(ctx, id, st.line+n) }
+	err := s.audit(ctx, v, p, st, found, func(r Row) error {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, credo.ScreeningResult{Line: r.Line, Body: body})
+		if len(batch) == jobBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
 
 // viewerOf is the viewer a job's owner (Viewer.Actor) screens as.

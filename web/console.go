@@ -172,7 +172,8 @@ const maxNDJSON = 8 << 20
 var recordFields = []string{"subject", "category", "kind", "external_id", "decision_number", "legal_basis", "description", "severity", "occurred_at"}
 
 // postRecord answers POST /{lang}/console/records: one record from the
-// form, through ingest as a line of one.
+// form, through ingest as a line of one; refused, the form is shown
+// again with the values entered and the error.
 func (s *Server) postRecord(w http.ResponseWriter, r *http.Request, l *lang, v credo.Viewer) (string, any, error) {
 	m := map[string]any{}
 	for _, f := range recordFields {
@@ -194,7 +195,16 @@ func (s *Server) postRecord(w http.ResponseWriter, r *http.Request, l *lang, v c
 	if err != nil {
 		return "", nil, err
 	}
-	return s.submit(r, v, []ingest.Line{{Number: 1, Data: b}})
+	name, data, err := s.submit(r, v, []ingest.Line{{Number: 1, Data: b}})
+	if err != nil {
+		return "", nil, err
+	}
+	// The one record refused: the form again, with its values and the
+	// error naming the field.
+	if p := data.(*recordsPage); p.Refused == 1 && p.Results[0].Error != nil {
+		return "", nil, p.Results[0].Error
+	}
+	return name, data, nil
 }
 
 // uploadRecords answers POST /{lang}/console/records/upload: an NDJSON

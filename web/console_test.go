@@ -115,7 +115,8 @@ func TestConsole(t *testing.T) {
 		wantStatus(t, "one record", pg, 200, "Accepted: 1", "Refused: 0")
 		checkHTML(t, "record results", pg.body)
 		pg = b.post("/en/console/records", url.Values{"csrf": {csrf}, "category": {"market"}, "kind": {"penalty"}, "external_id": {"WEB-2"}, "occurred_at": {"2026-06-20"}})
-		wantStatus(t, "a record without subject", pg, 200, "Accepted: 0", "Refused: 1", "subject")
+		// Refused, the form is shown again with what was entered.
+		wantStatus(t, "a record without subject", pg, 400, `id="form-error"`, "subject", `value="WEB-2"`)
 		wantStatus(t, "a bad amount", b.post("/en/console/records", url.Values{"csrf": {csrf}, "amount": {"lots"}}), 400, "amount")
 		ndjson := `{"subject":"` + codeHuawei + `","category":"market","kind":"penalty","external_id":"WEB-3","severity":"minor","penalty_types":["warning"],"occurred_at":"2026-06-21","decision_number":"深市监罚〔2026〕6号","legal_basis":"《中华人民共和国广告法》第五十五条"}` + "\n" +
 			`{"subject":"91440300MA5XXXXXXX","category":"market","kind":"penalty","external_id":"WEB-4","occurred_at":"2026-06-21"}` + "\n" + `not json` + "\n"

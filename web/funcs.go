@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +13,8 @@ import (
 )
 
 // funcs are the templates' helpers; none of them returns unescaped HTML
-// except svg, which returns markup the portal drew itself.
+// except svg, which returns markup the portal drew itself, and field and
+// group, whose attributes name ids the templates give.
 var funcs = template.FuncMap{
 	"date": func(t any) string {
 		switch v := t.(type) {
@@ -24,6 +26,32 @@ var funcs = template.FuncMap{
 			return dateOf(v)
 		}
 		return ""
+	},
+	// field is the attributes a form field takes from the form's state:
+	// aria-describedby naming its help (ids) and, when the error names
+	// the field, the error too, with aria-invalid.
+	"field": func(f formState, name string, help ...string) template.HTMLAttr {
+		ids := slices.Clone(help)
+		invalid := f.Invalid(name)
+		if invalid {
+			ids = append(ids, "form-error")
+		}
+		out := ""
+		if len(ids) > 0 {
+			out = ` aria-describedby="` + template.HTMLEscapeString(strings.Join(ids, " ")) + `"`
+		}
+		if invalid {
+			out += ` aria-invalid="true"`
+		}
+		return template.HTMLAttr(out)
+	},
+	// group is field's aria-describedby for a fieldset (a group of
+	// checkboxes or radio buttons, which takes no aria-invalid).
+	"group": func(f formState, name string) template.HTMLAttr {
+		if !f.Invalid(name) {
+			return ""
+		}
+		return template.HTMLAttr(` aria-describedby="form-error"`)
 	},
 	"t": func(l *lang, key string) string {
 		if w, ok := l.T[key]; ok {

@@ -198,12 +198,13 @@ const (
 	maxUpload  = dueprocess.MaxAttachmentSize
 )
 
-// newCase answers GET /{lang}/my/{objections,repairs}/new?target=record-12:
+// newCase answers GET /{lang}/my/{objections,repairs}/new?target=record-12
+// (and shows the form again after a refused POST, its target posted):
 // the form, with the deadline the authority would have and, for a
 // repair, the earliest date it may be applied for.
 func (s *Server) newCase(kind string) areaFunc {
 	return func(w http.ResponseWriter, r *http.Request, l *lang, v credo.Viewer) (string, any, error) {
-		t, err := parseTarget("target", r.URL.Query().Get("target"))
+		t, err := parseTarget("target", r.FormValue("target"))
 		if err != nil {
 			return "", nil, err
 		}
@@ -389,7 +390,7 @@ func (s *Server) myReplies(w http.ResponseWriter, r *http.Request, l *lang, v cr
 	}
 	slices.Reverse(all)
 	p := repliesPage{Replies: all, Max: credo.MaxReplyLength}
-	if t := r.URL.Query().Get("target"); t != "" {
+	if t := r.FormValue("target"); t != "" {
 		tt, err := parseTarget("target", t)
 		if err != nil {
 			return "", nil, err

@@ -20,7 +20,9 @@ import (
 // holds the token's hash and an expiry, signed with the registry's
 // portal secret (the same on every node); each request looks the hash up
 // again, so a revoked token ends its sessions. The cookie is HttpOnly,
-// SameSite=Lax, and Secure when the request came over TLS. A session's
+// SameSite=Lax, and Secure when the portal's public address is https
+// (PublicURL, --public-url: behind a TLS-terminating proxy the request
+// itself is plain HTTP) or the request came over TLS. A session's
 // lifetime is wall-clock time (the browser's), not the registry clock.
 //
 // CSRF: every form carries a token, the HMAC of a random per-browser
@@ -46,16 +48,22 @@ func (s *Server) sign(parts ...string) []byte {
 	return m.Sum(nil)
 }
 
+// secure reports whether the portal's cookies are marked Secure: its
+// public address (PublicURL) is https, or r came over TLS.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(strings.ToLower(s.PublicURL), "https://")
+}
+
 // startSession sets the session cookie for the token whose hash is hash.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, hash string) {
 	exp := strconv.FormatInt(time.Now().Add(SessionLifetime).Unix(), 10)
 	v := hash + "." + exp + "." + base64.RawURLEncoding.EncodeToString(s.sign("session", hash, exp))
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: s.secure(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(SessionLifetime / time.Second)})
 }
 
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
@@ -126,7 +134,7 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 		b := make([]byte, 32)
 		rand.Read(b)
 		seed = hex.EncodeToString(b)
-		http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: seed, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: seed, Path: "/", HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 		r.AddCookie(&http.Cookie{Name: csrfCookie, Value: seed})
 	}
 	return hex.EncodeToString(s.sign("csrf", seed))

@@ -181,6 +181,62 @@ func TestSignIn(t *testing.T) {
 			t.Fatalf("sign in over TLS: %d %+v", pg.status, cs)
 		}
 	})
+	t.Run("the cookie is Secure behind a TLS proxy", func(t *testing.T) {
+		// The proxy ends TLS and speaks plain HTTP to credo: the public
+		// address (--public-url) says the browser is on https. A cookie
+		// jar keeps Secure cookies from plain HTTP, so the cookies go by
+		// hand here, as the proxy would pass them on.
+		behind := newRegistry(t)
+		behind.portal.PublicURL = "https://credo.example"
+		send := func(method, path, cookies string, form url.Values) (page, map[string]*http.Cookie) {
+			t.Helper()
+			req, _ := http.NewRequest(method, behind.url+path, strings.NewReader(form.Encode()))
+			if form != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			if cookies != "" {
+				req.Header.Set("Cookie", cookies)
+			}
+			res, err := (&http.Transport{}).RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			set := map[string]*http.Cookie{}
+			for _, c := range res.Cookies() {
+				set[c.Name] = c
+			}
+			return page{status: res.StatusCode, header: res.Header, body: string(body)}, set
+		}
+		form, set := send("GET", "/zh/sign-in", "", nil)
+		csrf := set["credo_csrf"]
+		if form.status != 200 || csrf == nil || !csrf.Secure || !csrf.HttpOnly {
+			t.Fatalf("the sign-in form behind the proxy: %d, csrf cookie %+v", form.status, csrf)
+		}
+		token := csrfField.FindStringSubmatch(form.body)[1]
+		pg, set := send("POST", "/zh/sign-in", "credo_csrf="+csrf.Value, url.Values{"csrf": {token}, "token": {tokenAuthority}})
+		session := set["credo_session"]
+		if pg.status != 303 || session == nil || !session.Secure || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("sign in behind the proxy: %d, session cookie %+v", pg.status, session)
+		}
+		jar := "credo_csrf=" + csrf.Value + "; credo_session=" + session.Value
+		if pg, _ := send("GET", "/zh/console/", jar, nil); pg.status != 200 {
+			t.Fatalf("the console with the session: %d", pg.status)
+		}
+		out, set := send("POST", "/zh/sign-out", jar, url.Values{"csrf": {token}})
+		if ended := set["credo_session"]; out.status != 303 || ended == nil || !ended.Secure || ended.MaxAge >= 0 {
+			t.Fatalf("sign out behind the proxy: %d %+v", out.status, ended)
+		}
+		// An http public address is no reason for Secure.
+		plain := newRegistry(t)
+		plain.portal.PublicURL = "http://credo.example"
+		pp := plain.client()
+		pg = pp.post("/zh/sign-in", url.Values{"csrf": {pp.csrf("/zh/sign-in")}, "token": {tokenAuthority}})
+		if cs := (&http.Response{Header: pg.header}).Cookies(); pg.status != 303 || len(cs) != 1 || cs[0].Secure {
+			t.Fatalf("sign in with an http public address: %d %+v", pg.status, cs)
+		}
+	})
 	t.Run("a session of another role", func(t *testing.T) {
 		org, auth := reg.client(), reg.client()
 		org.signIn(tokenOrg, "/zh/my/")

@@ -14,7 +14,7 @@ type signInPage struct {
 
 // signInForm answers GET /{lang}/sign-in.
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, l *lang, v credo.Viewer) (string, any, error) {
-	return "signin", signInPage{Next: safeNext(l, r.URL.Query().Get("next"))}, nil
+	return "signin", signInPage{Next: safeNext(l, r.FormValue("next"))}, nil
 }
 
 // maxToken bounds the token typed in.

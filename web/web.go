@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -57,6 +58,8 @@ type Server struct {
 	AdminToken string
 	// PublicURL is the scheme and host printed in issued reports as their
 	// verify address ("https://credo.example"); "" takes the request's.
+	// An https PublicURL also marks the session and CSRF cookies Secure
+	// (behind a TLS-terminating proxy the request itself is plain HTTP).
 	PublicURL string
 	// Matcher finds organizations by name for the search page (the API's
 	// name matcher, search.Index); nil: the store's search.
@@ -164,33 +167,44 @@ func (s *Server) signedInRoutes(mux *http.ServeMux, l *lang) {
 	p := "/" + l.Code
 	caseUploads := int64(maxUploads*maxUpload + maxForm)
 	mux.Handle("GET "+p+"/sign-in", s.area(l, nil, s.signInForm))
-	mux.Handle("POST "+p+"/sign-in", s.action(l, nil, maxForm, s.signIn))
-	mux.Handle("POST "+p+"/sign-out", s.action(l, nil, maxForm, s.signOut))
+	mux.Handle("POST "+p+"/sign-in", s.action(l, nil, maxForm, fixed(s.signInForm, "/sign-in"), s.signIn))
+	mux.Handle("POST "+p+"/sign-out", s.action(l, nil, maxForm, nil, s.signOut))
 
 	mux.Handle("GET "+p+"/my/{$}", s.area(l, orgRoles, s.my))
 	mux.Handle("GET "+p+"/my/what-if", s.area(l, orgRoles, s.whatIf))
 	mux.Handle("GET "+p+"/my/objections/new", s.area(l, orgRoles, s.newCase(credo.CaseObjection)))
 	mux.Handle("GET "+p+"/my/repairs/new", s.area(l, orgRoles, s.newCase(credo.CaseRepair)))
-	mux.Handle("POST "+p+"/my/objections", s.action(l, orgRoles, caseUploads, s.fileCase(credo.CaseObjection)))
-	mux.Handle("POST "+p+"/my/repairs", s.action(l, orgRoles, caseUploads, s.fileCase(credo.CaseRepair)))
+	mux.Handle("POST "+p+"/my/objections", s.action(l, orgRoles, caseUploads, withTarget(s.newCase(credo.CaseObjection), "/my/objections/new"), s.fileCase(credo.CaseObjection)))
+	mux.Handle("POST "+p+"/my/repairs", s.action(l, orgRoles, caseUploads, withTarget(s.newCase(credo.CaseRepair), "/my/repairs/new"), s.fileCase(credo.CaseRepair)))
 	mux.Handle("GET "+p+"/my/cases/{id}", s.area(l, orgRoles, s.myCase))
 	mux.Handle("GET "+p+"/my/notices", s.area(l, orgRoles, s.myNotices))
 	mux.Handle("GET "+p+"/my/replies", s.area(l, orgRoles, s.myReplies))
-	mux.Handle("POST "+p+"/my/replies", s.action(l, orgRoles, maxForm, s.postReply))
+	mux.Handle("POST "+p+"/my/replies", s.action(l, orgRoles, maxForm, withTarget(s.myReplies, "/my/replies"), s.postReply))
 
 	mux.Handle("GET "+p+"/console/{$}", s.area(l, consoleRoles, s.console))
 	mux.Handle("GET "+p+"/console/cases/{id}", s.area(l, consoleRoles, s.consoleCase))
 	mux.HandleFunc("GET "+p+"/console/cases/{id}/attachments/{n}", func(w http.ResponseWriter, r *http.Request) {
 		s.attachment(w, r, l, consoleRoles)
 	})
-	mux.Handle("POST "+p+"/console/cases/{id}/decision", s.action(l, consoleRoles, maxForm, s.decide))
+	mux.Handle("POST "+p+"/console/cases/{id}/decision", s.action(l, consoleRoles, maxForm, &formAgain{show: s.consoleCase,
+		path: func(r *http.Request) string { return "/console/cases/" + url.PathEscape(r.PathValue("id")) }}, s.decide))
 	mux.Handle("GET "+p+"/console/records", s.area(l, consoleRoles, s.recordsForm))
-	mux.Handle("POST "+p+"/console/records", s.post(l, consoleRoles, maxForm, s.postRecord))
-	mux.Handle("POST "+p+"/console/records/upload", s.post(l, consoleRoles, maxNDJSON+maxForm, s.uploadRecords))
+	mux.Handle("POST "+p+"/console/records", s.post(l, consoleRoles, maxForm, fixed(s.recordsForm, "/console/records"), s.postRecord))
+	mux.Handle("POST "+p+"/console/records/upload", s.post(l, consoleRoles, maxNDJSON+maxForm, fixed(s.recordsForm, "/console/records"), s.uploadRecords))
 	mux.Handle("GET "+p+"/console/list-entries/new", s.area(l, consoleRoles, s.listingForm))
-	mux.Handle("POST "+p+"/console/list-entries", s.action(l, consoleRoles, maxForm, s.postListing))
+	mux.Handle("POST "+p+"/console/list-entries", s.action(l, consoleRoles, maxForm, fixed(s.listingForm, "/console/list-entries/new"), s.postListing))
 	mux.Handle("GET "+p+"/console/impact", s.area(l, adminRoles, s.impactForm))
-	mux.Handle("POST "+p+"/console/impact", s.post(l, adminRoles, maxRulebook+maxForm, s.postImpact))
+	mux.Handle("POST "+p+"/console/impact", s.post(l, adminRoles, maxRulebook+maxForm, fixed(s.impactForm, "/console/impact"), s.postImpact))
+}
+
+// fixed shows the form of show, at path, again.
+func fixed(show areaFunc, path string) *formAgain {
+	return &formAgain{show: show, path: func(*http.Request) string { return path }}
+}
+
+// withTarget shows the form of show, at path with the posted target, again.
+func withTarget(show areaFunc, path string) *formAgain {
+	return &formAgain{show: show, path: func(r *http.Request) string { return path + "?target=" + url.QueryEscape(r.PostFormValue("target")) }}
 }
 
 // pageCSP lets pages use same-origin styles and images only: no script at
@@ -222,6 +236,9 @@ type view struct {
 	// pages, which do not look at sessions); CSRF the token its forms carry.
 	Who  credo.Viewer
 	CSRF string
+	// Form is a form shown again after a refusal: the values posted and
+	// the error (the zero value: a form shown the first time).
+	Form formState
 }
 
 // page adapts a pageFunc in language l: errors become error pages with

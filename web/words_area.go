@@ -3,15 +3,17 @@ package web
 // Words of the signed-in parts (sign-in, the organization's area, the
 // authority's console), merged into wordsZh and wordsEn.
 var areaWords = map[string][2]string{ // key → {zh, en}
-	"signin.title":  {"登录", "Sign in"},
-	"signin.intro":  {"组织、机关和管理员使用登记机构发给的账户令牌登录。本站只在浏览器中保存一个仅限本站使用的会话 Cookie。", "Organizations, authorities and administrators sign in with the account token the registry gave them. The site keeps only a session cookie for itself in your browser."},
-	"signin.token":  {"账户令牌", "Account token"},
-	"signin.help":   {"令牌以 credo_ 开头；请勿告诉他人。", "The token begins with credo_; do not share it."},
-	"signin.submit": {"登录", "Sign in"},
-	"signout":       {"退出登录", "Sign out"},
-	"yes":           {"是", "yes"},
-	"no":            {"否", "no"},
-	"pager":         {"分页", "Pages"},
+	"signin.title":     {"登录", "Sign in"},
+	"signin.intro":     {"组织、机关和管理员使用登记机构发给的账户令牌登录。本站只在浏览器中保存一个仅限本站使用的会话 Cookie。", "Organizations, authorities and administrators sign in with the account token the registry gave them. The site keeps only a session cookie for itself in your browser."},
+	"signin.token":     {"账户令牌", "Account token"},
+	"signin.help":      {"令牌以 credo_ 开头；请勿告诉他人。", "The token begins with credo_; do not share it."},
+	"signin.submit":    {"登录", "Sign in"},
+	"form.error":       {"未能接受本表单，请修改后重新提交。", "The form was not accepted; correct it and send it again."},
+	"form.files.again": {"请重新选择要上传的文件。", "Choose the files to upload again."},
+	"signout":          {"退出登录", "Sign out"},
+	"yes":              {"是", "yes"},
+	"no":               {"否", "no"},
+	"pager":            {"分页", "Pages"},
 
 	"error.401": {"请先登录。", "Please sign in first."},
 	"error.403": {"无权执行此操作。", "You may not do this."},

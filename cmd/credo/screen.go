@@ -254,6 +254,10 @@ func (m *Main) screenRemote(ctx context.Context, f screenFlags, p screening.Para
 				return nil, err
 			}
 			if bar != nil {
+				// An audit's total grows as its tiers are found.
+				if int64(job.RowsTotal) != bar.GetMax64() {
+					bar.ChangeMax(job.RowsTotal)
+				}
 				bar.Set(job.RowsDone)
 			}
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,6 +131,31 @@ func TestScreenAudit(t *testing.T) {
 		t.Fatalf("screen --audit --data: %v\n%s", err, out)
 	}
 	check("--data")
+
+	// More than 1,000 rows: the server makes a job, which the command
+	// polls, then writes its results, the added supplier last.
+	big := filepath.Join(t.TempDir(), "big.csv")
+	const n = 1200
+	if err := os.WriteFile(big, []byte("code,name\n"+strings.Repeat("914403001922038216,\n", n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = run(t, "", "screen", big, "--audit", "supply_chain", "--depth", "2", "--server", url, "--token", huawei)
+	if err != nil || !strings.Contains(out, fmt.Sprintf("clear %d,", n+1)) {
+		t.Fatalf("screen --audit --server, %d rows: %v\n%s", n, err, out)
+	}
+	b, err := os.ReadFile(big + ".screened.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil || len(recs) != n+2 {
+		t.Fatalf("the job's results: %d records, %v", len(recs), err)
+	}
+	if last := recs[n+1]; last[0] != fmt.Sprint(n+1) || last[6] != "91310112087994932F" ||
+		last[len(last)-1] != "line 1, tier 1, declared by 914403001922038216: 91310112087994932F -supplier-> 914403001922038216" {
+		t.Errorf("the job's added supplier: %v", last)
+	}
+
 	for _, bad := range [][]string{
 		{"screen", file, "--audit", "supply_chain", "--data", dir},
 		{"screen", file, "--audit", "supply_chain", "--depth", "4", "--data", dir},

@@ -247,7 +247,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 }
 
 func (m *Main) addPublicURLFlag(fs *flag.FlagSet, f *serveFlags) {
-	fs.StringVar(&f.publicURL, "public-url", m.env("CREDO_PUBLIC_URL", ""), "scheme and host printed in issued reports as their verify address, https://credo.example (default: the request's own)")
+	fs.StringVar(&f.publicURL, "public-url", m.env("CREDO_PUBLIC_URL", ""), "scheme and host printed in issued reports as their verify address, https://credo.example (default: the request's own); https marks the portal's cookies Secure (set it behind a TLS-terminating proxy)")
 }
 
 // check refuses bad limits and a bad --public-url.

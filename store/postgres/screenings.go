@@ -63,9 +63,9 @@ func (db *DB) ScreeningDecisions(ctx context.Context, owner, input string) ([]cr
 // the job its lost commit stored (same owner and rows) succeeds.
 func (db *DB) CreateScreeningJob(ctx context.Context, j *credo.ScreeningJob) error {
 	return db.write(ctx, "creating a screening job", func(ctx context.Context, tx pgx.Tx, _ int) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO screening_jobs (id, owner, action, depth, inputs, total, created_ns)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-			j.ID, j.Owner, j.Action, j.Depth, j.Inputs, j.Total, nanos(j.CreatedAt))
+		tag, err := tx.Exec(ctx, `INSERT INTO screening_jobs (id, owner, action, depth, audit, inputs, total, created_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+			j.ID, j.Owner, j.Action, j.Depth, j.Audit, j.Inputs, j.Total, nanos(j.CreatedAt))
 		if err != nil || tag.RowsAffected() == 1 {
 			return err
 		}
@@ -88,11 +88,11 @@ func (db *DB) ScreeningJob(ctx context.Context, id string) (*credo.ScreeningJob,
 		j = &credo.ScreeningJob{}
 		var created int64
 		var finished *int64
-		err := db.pool.QueryRow(ctx, `SELECT j.id, j.owner, j.action, j.depth, j.inputs, j.total, j.created_ns,
+		err := db.pool.QueryRow(ctx, `SELECT j.id, j.owner, j.action, j.depth, j.audit, j.inputs, j.total, j.created_ns,
 				(SELECT count(*) FROM screening_results WHERE job = j.id),
 				(SELECT finished_ns FROM screening_job_ends WHERE job = j.id)
 			FROM screening_jobs j WHERE j.id = $1`, id).
-			Scan(&j.ID, &j.Owner, &j.Action, &j.Depth, &j.Inputs, &j.Total, &created, &j.Done, &finished)
+			Scan(&j.ID, &j.Owner, &j.Action, &j.Depth, &j.Audit, &j.Inputs, &j.Total, &created, &j.Done, &finished)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return credo.Errorf(credo.ENOTFOUND, "no screening job %s", id)
 		}
@@ -147,6 +147,17 @@ func (db *DB) ScreeningResults(ctx context.Context, id string, afterLine, limit 
 		return err
 	})
 	return out, err
+}
+
+// SetScreeningJobTotal implements credo.ScreeningStore.
+func (db *DB) SetScreeningJobTotal(ctx context.Context, id string, total int) error {
+	return db.write(ctx, "setting a screening job's total", func(ctx context.Context, tx pgx.Tx, _ int) error {
+		tag, err := tx.Exec(ctx, `UPDATE screening_jobs SET total = $2 WHERE id = $1`, id, total)
+		if err == nil && tag.RowsAffected() == 0 {
+			return credo.Errorf(credo.ENOTFOUND, "no screening job %s", id)
+		}
+		return err
+	})
 }
 
 // FinishScreeningJob implements credo.ScreeningStore.

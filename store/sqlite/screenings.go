@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -57,8 +58,8 @@ func (db *DB) ScreeningDecisions(ctx context.Context, owner, input string) ([]cr
 // CreateScreeningJob implements credo.ScreeningStore.
 func (db *DB) CreateScreeningJob(ctx context.Context, j *credo.ScreeningJob) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO screening_jobs(id, owner, action, depth, inputs, total, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, j.ID, j.Owner, j.Action, j.Depth, j.Inputs, j.Total, unixNano(j.CreatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO screening_jobs(id, owner, action, depth, audit, inputs, total, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, j.ID, j.Owner, j.Action, j.Depth, j.Audit, j.Inputs, j.Total, unixNano(j.CreatedAt))
 		if isUniqueViolation(err) {
 			return &credo.Error{Code: credo.ECONFLICT, Field: "id", Reason: "exists", Message: "screening job " + j.ID + " exists"}
 		}
@@ -75,11 +76,11 @@ func (db *DB) ScreeningJob(ctx context.Context, id string) (*credo.ScreeningJob,
 	j := &credo.ScreeningJob{}
 	var created int64
 	var finished sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT j.id, j.owner, j.action, j.depth, j.inputs, j.total, j.created_at,
+	err := db.r.QueryRowContext(ctx, `SELECT j.id, j.owner, j.action, j.depth, j.audit, j.inputs, j.total, j.created_at,
 			(SELECT count(*) FROM screening_results WHERE job = j.id),
 			(SELECT finished_at FROM screening_job_ends WHERE job = j.id)
 		FROM screening_jobs j WHERE j.id = ?`, id).
-		Scan(&j.ID, &j.Owner, &j.Action, &j.Depth, &j.Inputs, &j.Total, &created, &j.Done, &finished)
+		Scan(&j.ID, &j.Owner, &j.Action, &j.Depth, &j.Audit, &j.Inputs, &j.Total, &created, &j.Done, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.Errorf(credo.ENOTFOUND, "no screening job %s", id)
 	}
@@ -130,6 +131,24 @@ func (db *DB) ScreeningResults(ctx context.Context, id string, afterLine, limit 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// SetScreeningJobTotal implements credo.ScreeningStore.
+func (db *DB) SetScreeningJobTotal(ctx context.Context, id string, total int) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE screening_jobs SET total = ? WHERE id = ?`, total, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmp.Or(err, error(credo.Errorf(credo.ENOTFOUND, "no screening job %s", id)))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: setting the total of screening job %s: %w", id, err)
+	}
+	return nil
 }
 
 // FinishScreeningJob implements credo.ScreeningStore.

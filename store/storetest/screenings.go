@@ -10,7 +10,8 @@ import (
 
 // testScreenings: decisions are appended and the latest per code counts,
 // per owner and input; jobs keep their rows, count their stored results,
-// skip a result line stored twice, page results by line, and end once.
+// skip a result line stored twice, page results by line, and end once;
+// an audit job keeps its audit and its total is set as tiers are found.
 func testScreenings(t *testing.T, h Harness) {
 	s := h.Open(t)
 	at := credo.NewTime(t0)
@@ -72,6 +73,27 @@ func testScreenings(t *testing.T, h Harness) {
 	}
 	if open, err := s.UnfinishedScreeningJobs(ctx); err != nil || len(open) != 1 || open[0].ID != "job-1" {
 		t.Errorf("unfinished jobs: %v %v", open, err)
+	}
+	// An audit job keeps its audit, and its total grows as tiers are found.
+	audit := &credo.ScreeningJob{ID: "job-audit", Owner: "account:a", Depth: 2, Audit: "supply_chain", Inputs: []byte(`[{"code":"x"}]`),
+		Total: 1, CreatedAt: credo.NewTime(t0.Add(time.Minute))}
+	if err := s.CreateScreeningJob(ctx, audit); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetScreeningJobTotal(ctx, "job-audit", 7); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := s.ScreeningJob(ctx, "job-audit"); err != nil || back.Audit != "supply_chain" || back.Depth != 2 || back.Total != 7 || back.Done != 0 {
+		t.Errorf("audit job read back: %+v, %v", back, err)
+	}
+	if err := s.SetScreeningJobTotal(ctx, "nope", 7); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+		t.Errorf("total of an unknown job: %v, want ENOTFOUND", err)
+	}
+	if back, err := s.ScreeningJob(ctx, "job-1"); err != nil || back.Total != 3 || back.Audit != "" {
+		t.Errorf("another job's total changed: %+v, %v", back, err)
+	}
+	if err := s.FinishScreeningJob(ctx, "job-audit", credo.NewTime(t0.Add(time.Minute))); err != nil {
+		t.Fatal(err)
 	}
 	page, err := s.ScreeningResults(ctx, "job-1", 1, 10)
 	if err != nil || len(page) != 1 || page[0].Line != 2 || string(page[0].Body) != `{"line":2}` {
