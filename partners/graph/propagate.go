@@ -71,9 +71,10 @@ var ErrParams = errors.New("graph: invalid propagation params")
 // graph Reach times; in each sweep every organization gathers from its
 // neighbours' lists of the sweep before (pull: each writes only its own
 // list), so the result does not depend on the number of workers (0:
-// GOMAXPROCS). Every list keeps Counted + Reach - 1 partners, which makes
-// the Counted heaviest exact: an organization's list can lose at most one
-// partner per sweep to the exclusion of the organization itself.
+// GOMAXPROCS). The lists of sweep s keep Counted + Reach - s partners,
+// which makes the Counted heaviest exact: a list pulled loses at most one
+// partner to the exclusion of the organization pulling it, and is pulled
+// Reach - s more times on the way to the last sweep's lists (of Counted).
 func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p Params, workers int) (*Result, error) {
 	fac, err := g.factors(p)
 	if err != nil {
@@ -84,9 +85,13 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 	}
 	n := g.Nodes()
 	r := &Result{p: p, fac: fac, own: make([]float32, n), g: g}
+	// Each node's state as its neighbours read it, 8 bytes together: its
+	// own severity and the heaviest value of its list of the sweep before.
+	prevState, nextState := make([]nodeState, n), make([]nodeState, n)
 	for u := range n {
 		if s := severity(int32(u)); s > 0 {
 			r.own[u] = float32(s)
+			prevState[u].own, nextState[u].own = float32(s), float32(s)
 		}
 	}
 	prev, next := make([]slot, n*slots), make([]slot, n*slots)
@@ -97,16 +102,16 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		sw := sweepOf(r, p.Counted+p.Reach-sweep, sweep == p.Reach)
 		const chunk = 4096
 		var wg sync.WaitGroup
 		work := make(chan int, workers)
-		scanned := make([]int64, workers)
-		for w := range workers {
+		for range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for lo := range work {
-					scanned[w] += r.gather(prev, next, int32(lo), int32(min(lo+chunk, n)), sweep == p.Reach)
+					sw.gather(prev, next, prevState, nextState, int32(lo), int32(min(lo+chunk, n)))
 				}
 			}()
 		}
@@ -115,12 +120,11 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 		}
 		close(work)
 		wg.Wait()
-		for _, s := range scanned {
-			r.Scanned += s
-		}
+		r.Scanned += int64(len(g.targets))
 		prev, next = next, prev
+		prevState, nextState = nextState, prevState
 	}
-	next = nil
+	next, nextState, prevState = nil, nil, nil
 	k := p.Counted
 	r.counted = make([]slot, n*k)
 	for u := range n {
@@ -129,49 +133,88 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 	return r, nil
 }
 
-// gather computes the lists of nodes [lo, hi) for one sweep. An
-// organization's declarations count only as the first relationship of its
-// own paths: only in the final sweep, whose lists are the result (every
-// earlier sweep's lists are what neighbours pull, and carry none), and
-// never from the row of the end that did not declare it.
-func (r *Result) gather(prev, next []slot, lo, hi int32, final bool) int64 {
-	g, own, fac := r.g, r.own, &r.fac
-	minV := float32(r.p.MinValue)
-	var scanned int64
+// nodeState is what a sweep reads of a neighbour before its list: whether
+// the list (or the neighbour itself) can count at all.
+type nodeState struct{ own, top float32 }
+
+// sweep is one sweep's constants: the length of the lists it keeps and
+// each row entry's factors by its flags (zero for an entry this sweep does
+// not follow), so that the inner loop does not test flags.
+type sweep struct {
+	g    *Graph
+	keep int
+	minV float32
+	fac  [256]factor
+}
+
+// sweepOf prepares a sweep keeping lists of keep. An organization's
+// declarations count only as the first relationship of its own paths:
+// only in the final sweep, whose lists are the result (every earlier
+// sweep's lists are what neighbours pull, and carry none), and never from
+// the row of the end that did not declare it.
+func sweepOf(r *Result, keep int, final bool) *sweep {
+	s := &sweep{g: r.g, keep: keep, minV: float32(r.p.MinValue)}
+	for fl := range 256 {
+		if fl&(declared|foreign) != 0 && (fl&foreign != 0 || !final) {
+			continue
+		}
+		s.fac[fl] = r.fac[fl&kindMask]
+	}
+	return s
+}
+
+// gather computes the lists of nodes [lo, hi) for one sweep, and their
+// states for the next.
+func (s *sweep) gather(prev, next []slot, prevState, nextState []nodeState, lo, hi int32) {
+	g, fac, minV, keep := s.g, &s.fac, s.minV, s.keep
+	offsets, targets, flags := g.offsets, g.targets, g.flags
 	for u := lo; u < hi; u++ {
-		list := next[int(u)*slots : int(u+1)*slots : int(u+1)*slots]
+		list := next[int(u)*slots : int(u)*slots+keep : int(u)*slots+keep]
 		// The partners of shorter paths keep their values.
-		copy(list, prev[int(u)*slots:int(u+1)*slots])
-		for p := g.offsets[u]; p < g.offsets[u+1]; p++ {
-			fl := g.flags[p]
-			if fl&(declared|foreign) != 0 && (fl&foreign != 0 || !final) {
+		copy(list, prev[int(u)*slots:int(u)*slots+keep])
+		last := &list[keep-1]
+		// Below the threshold nothing can enter the list: the lightest of
+		// a full list, else the least value counted. (Equal can, by a
+		// lower source.)
+		thr := minV
+		if last.src >= 0 {
+			thr = last.val
+		}
+		end := offsets[u+1]
+		for p := offsets[u]; p < end; p++ {
+			f := fac[flags[p]]
+			v := targets[p]
+			st := prevState[v]
+			if x := st.own * f.first; x >= thr && x > 0 {
+				insert(list, v, x, minV)
+				if last.src >= 0 {
+					thr = last.val
+				}
+			}
+			if st.top*f.later < thr || st.top == 0 || f.later == 0 {
 				continue
 			}
-			f := fac[fl&kindMask]
-			if f.first == 0 {
-				continue
-			}
-			v := g.targets[p]
-			if o := own[v]; o > 0 {
-				insert(list, v, o*f.first, minV)
-			}
-			last := &list[slots-1]
-			for _, s := range prev[int(v)*slots : int(v+1)*slots] {
-				if s.src < 0 {
+			for _, t := range prev[int(v)*slots : int(v)*slots+min(keep+1, slots)] {
+				if t.src < 0 {
 					break
 				}
-				x := s.val * f.later
-				if x < minV || (last.src >= 0 && x < last.val) {
+				x := t.val * f.later
+				if x < thr {
 					break // v's list is heaviest first: the rest are lighter still
 				}
-				if s.src != u {
-					insert(list, s.src, x, minV)
+				if t.src != u {
+					insert(list, t.src, x, minV)
+					if last.src >= 0 {
+						thr = last.val
+					}
 				}
 			}
 		}
-		scanned += int64(g.offsets[u+1] - g.offsets[u])
+		nextState[u].top = 0
+		if list[0].src >= 0 {
+			nextState[u].top = list[0].val
+		}
 	}
-	return scanned
 }
 
 // insert puts partner src at value x into list (heaviest first, ties by
