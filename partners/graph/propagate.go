@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -57,8 +58,11 @@ type Result struct {
 	counted []slot // node u's at [u*Counted, (u+1)*Counted), src -1: none
 	own     []float32
 	g       *Graph
-	// Scanned is the number of row entries the propagation read.
-	Scanned int64
+	// Swept is the number of row entries of the sweeps (the graph's
+	// entries times Reach); Scanned those read: rows of organizations
+	// none of whose neighbours changed in the sweep before are not read
+	// again.
+	Swept, Scanned int64
 }
 
 type factor struct{ first, later float32 }
@@ -96,22 +100,39 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 	}
 	prev, next := make([]slot, n*slots), make([]slot, n*slots)
 	for i := range prev {
-		prev[i].src = -1
+		prev[i].src, next[i].src = -1, -1
+	}
+	// changed: the nodes whose list changed in the sweep before (before
+	// the first: the sources); dirty: those with such a neighbour, whose
+	// lists only may change in this sweep.
+	changed, dirty := make([]bool, n), make([]bool, n)
+	for u := range n {
+		changed[u] = r.own[u] > 0
 	}
 	for sweep := 1; sweep <= p.Reach; sweep++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		sw := sweepOf(r, p.Counted+p.Reach-sweep, sweep == p.Reach)
+		final := sweep == p.Reach
+		sw := sweepOf(r, p.Counted+p.Reach-sweep, final)
+		var marks []bool
+		if !final {
+			// The last sweep follows declarations, which no sweep before
+			// did: it reads every row.
+			clear(dirty)
+			r.Scanned += sw.mark(changed, dirty)
+			marks = dirty
+		}
 		const chunk = 4096
 		var wg sync.WaitGroup
 		work := make(chan int, workers)
-		for range workers {
+		scanned := make([]int64, workers)
+		for w := range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for lo := range work {
-					sw.gather(prev, next, prevState, nextState, int32(lo), int32(min(lo+chunk, n)))
+					scanned[w] += sw.gather(prev, next, prevState, nextState, marks, changed, int32(lo), int32(min(lo+chunk, n)))
 				}
 			}()
 		}
@@ -120,7 +141,10 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 		}
 		close(work)
 		wg.Wait()
-		r.Scanned += int64(len(g.targets))
+		for _, x := range scanned {
+			r.Scanned += x
+		}
+		r.Swept += int64(len(g.targets))
 		prev, next = next, prev
 		prevState, nextState = nextState, prevState
 	}
@@ -163,15 +187,48 @@ func sweepOf(r *Result, keep int, final bool) *sweep {
 	return s
 }
 
-// gather computes the lists of nodes [lo, hi) for one sweep, and their
-// states for the next.
-func (s *sweep) gather(prev, next []slot, prevState, nextState []nodeState, lo, hi int32) {
+// mark sets dirty for every node with a changed neighbour along a
+// relationship this sweep follows, and returns the row entries it read.
+func (s *sweep) mark(changed, dirty []bool) int64 {
+	g := s.g
+	var read int64
+	for v, c := range changed {
+		if !c {
+			continue
+		}
+		lo, hi := g.offsets[v], g.offsets[v+1]
+		for p := lo; p < hi; p++ {
+			// A relationship's entries in its two rows have the same kind
+			// and both are declared or neither: the factor of v's entry
+			// is zero exactly when the other end's is.
+			if s.fac[g.flags[p]].first != 0 {
+				dirty[g.targets[p]] = true
+			}
+		}
+		read += int64(hi - lo)
+	}
+	return read
+}
+
+// gather computes the lists of nodes [lo, hi) for one sweep, their states
+// for the next, and whether each changed; it returns the row entries it
+// read. With dirty, a node not dirty keeps its list (cut to this sweep's
+// length): no neighbour's changed, so nothing new can enter it.
+func (s *sweep) gather(prev, next []slot, prevState, nextState []nodeState, dirty, changed []bool, lo, hi int32) int64 {
 	g, fac, minV, keep := s.g, &s.fac, s.minV, s.keep
 	offsets, targets, flags := g.offsets, g.targets, g.flags
+	var read int64
 	for u := lo; u < hi; u++ {
 		list := next[int(u)*slots : int(u)*slots+keep : int(u)*slots+keep]
 		// The partners of shorter paths keep their values.
-		copy(list, prev[int(u)*slots:int(u)*slots+keep])
+		was := prev[int(u)*slots : int(u)*slots+keep]
+		copy(list, was)
+		if dirty != nil && !dirty[u] {
+			changed[u] = false
+			nextState[u].top = prevState[u].top
+			continue
+		}
+		read += int64(offsets[u+1] - offsets[u])
 		last := &list[keep-1]
 		// Below the threshold nothing can enter the list: the lightest of
 		// a full list, else the least value counted. (Equal can, by a
@@ -214,7 +271,9 @@ func (s *sweep) gather(prev, next []slot, prevState, nextState []nodeState, lo, 
 		if list[0].src >= 0 {
 			nextState[u].top = list[0].val
 		}
+		changed[u] = !slices.Equal(list, was)
 	}
+	return read
 }
 
 // insert puts partner src at value x into list (heaviest first, ties by
