@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"slices"
+	"unsafe"
 )
 
 // codeKey is a code of CodeLen bytes as three integers whose order is the
@@ -56,10 +57,15 @@ type codeTable struct {
 	shift uint
 }
 
+// codeSlot is 24 bytes: the key's fields flat, the number in what would
+// be the key's padding.
 type codeSlot struct {
-	key codeKey
-	id  int32 // number + 1; 0: empty
+	a, b uint64
+	c    uint16
+	id   int32 // number + 1; 0: empty
 }
+
+func (s *codeSlot) key() codeKey { return codeKey{s.a, s.b, s.c} }
 
 func newCodeTable(bits uint) codeTable {
 	return codeTable{slots: make([]codeSlot, 1<<bits), shift: 64 - bits}
@@ -76,10 +82,10 @@ func (t *codeTable) intern(k codeKey) int32 {
 		s := &t.slots[i]
 		if s.id == 0 {
 			t.n++
-			s.key, s.id = k, int32(t.n)
+			s.a, s.b, s.c, s.id = k.a, k.b, k.c, int32(t.n)
 			return int32(t.n - 1)
 		}
-		if s.key == k {
+		if s.a == k.a && s.b == k.b && s.c == k.c {
 			return s.id - 1
 		}
 	}
@@ -94,7 +100,7 @@ func (t *codeTable) grow() {
 		if s.id == 0 {
 			continue
 		}
-		i := s.key.hash() >> t.shift
+		i := s.key().hash() >> t.shift
 		for t.slots[i].id != 0 {
 			i = (i + 1) & mask
 		}
@@ -112,12 +118,14 @@ func (t *codeTable) ranks() ([]int32, []byte) {
 		}
 	}
 	t.slots = nil
-	slices.SortFunc(sorted, func(x, y codeSlot) int { return compareKeys(x.key, y.key) })
+	slices.SortFunc(sorted, func(x, y codeSlot) int { return compareKeys(x.key(), y.key()) })
 	rank := make([]int32, len(sorted))
 	codes := make([]byte, len(sorted)*CodeLen)
 	for r, s := range sorted {
 		rank[s.id-1] = int32(r)
-		s.key.put(codes[r*CodeLen:])
+		s.key().put(codes[r*CodeLen:])
 	}
 	return rank, codes
 }
+
+var _ [24 - unsafe.Sizeof(codeSlot{})]struct{} // a slot is 24 bytes
