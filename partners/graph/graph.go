@@ -101,17 +101,38 @@ func active(e Edge, asOf time.Time) bool {
 // builder holds the edges as read, by edge number, with their ends as
 // interned node numbers (in order of first appearance).
 type builder struct {
-	codes        codeTable
-	kinds        []string
-	lastKind     string
-	lastK        uint8
-	from, to     []int32
+	codes    codeTable
+	kinds    []string
+	lastKind string
+	lastK    uint8
+	from, to []int32
+	// pending: the ends of the edges read since the last flush, interned
+	// together (a tight loop whose table reads overlap).
+	pending      []codeKey
+	ids          []int32
 	kind         []uint8
 	decl         []uint8 // 0, or declared | (foreign: on the From end's entry)
 	since, until []int64
 }
 
-func newBuilder() *builder { return &builder{codes: newCodeTable(12)} }
+const pendingEdges = 512
+
+func newBuilder() *builder {
+	return &builder{codes: newCodeTable(12), pending: make([]codeKey, 0, 2*pendingEdges), ids: make([]int32, 2*pendingEdges)}
+}
+
+// flush interns the pending ends.
+func (b *builder) flush() {
+	ids := b.ids[:len(b.pending)]
+	for i, k := range b.pending {
+		ids[i] = b.codes.intern(k)
+	}
+	for i := 0; i < len(ids); i += 2 {
+		b.from = append(b.from, ids[i])
+		b.to = append(b.to, ids[i+1])
+	}
+	b.pending = b.pending[:0]
+}
 
 func (b *builder) add(e Edge) error {
 	if len(e.From) != CodeLen || len(e.To) != CodeLen {
@@ -136,7 +157,7 @@ func (b *builder) add(e Edge) error {
 		}
 		k, b.lastKind, b.lastK = uint8(i), e.Kind, uint8(i)
 	}
-	if len(b.from) == 1<<31-1 {
+	if len(b.kind) == 1<<31-1 {
 		return errors.New("graph: too many relationships")
 	}
 	var d uint8
@@ -149,8 +170,10 @@ func (b *builder) add(e Edge) error {
 	default:
 		return fmt.Errorf("graph: %q —%s→ %q declared by %q, neither end", e.From, e.Kind, e.To, e.Declarant)
 	}
-	b.from = append(b.from, b.codes.intern(kf))
-	b.to = append(b.to, b.codes.intern(kt))
+	b.pending = append(b.pending, kf, kt)
+	if len(b.pending) == cap(b.pending) {
+		b.flush()
+	}
 	b.kind = append(b.kind, k)
 	b.decl = append(b.decl, d)
 	b.since = append(b.since, e.Since.Unix())
@@ -166,6 +189,7 @@ func (b *builder) add(e Edge) error {
 // entries sorted by (target, kind, since), so that everything computed
 // over the graph depends on the relationships, not on the order read.
 func (b *builder) finish(asOf time.Time) *Graph {
+	b.flush()
 	n := b.codes.len()
 	// rank[i]: the node number of the i-th code interned.
 	rank, codes := b.codes.ranks()
