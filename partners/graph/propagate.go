@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"unsafe"
 )
 
 // MaxReach is the farthest distance propagation goes; MaxCounted the most
@@ -89,18 +90,16 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 	}
 	n := g.Nodes()
 	r := &Result{p: p, fac: fac, own: make([]float32, n), g: g}
-	// Each node's state as its neighbours read it, 8 bytes together: its
-	// own severity and the heaviest value of its list of the sweep before.
-	prevState, nextState := make([]nodeState, n), make([]nodeState, n)
+	// Each node's cell: its severity and its list, one cache line.
+	prev, next := make([]cell, n), make([]cell, n)
 	for u := range n {
 		if s := severity(int32(u)); s > 0 {
 			r.own[u] = float32(s)
-			prevState[u].own, nextState[u].own = float32(s), float32(s)
+			prev[u].own, next[u].own = float32(s), float32(s)
 		}
-	}
-	prev, next := make([]slot, n*slots), make([]slot, n*slots)
-	for i := range prev {
-		prev[i].src, next[i].src = -1, -1
+		for i := range slots {
+			prev[u].list[i].src, next[u].list[i].src = -1, -1
+		}
 	}
 	// changed: the nodes whose list changed in the sweep before (before
 	// the first: the sources); dirty: those with such a neighbour, whose
@@ -132,7 +131,7 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 			go func() {
 				defer wg.Done()
 				for lo := range work {
-					scanned[w] += sw.gather(prev, next, prevState, nextState, marks, changed, int32(lo), int32(min(lo+chunk, n)))
+					scanned[w] += sw.gather(prev, next, marks, changed, int32(lo), int32(min(lo+chunk, n)))
 				}
 			}()
 		}
@@ -146,20 +145,27 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 		}
 		r.Swept += int64(len(g.targets))
 		prev, next = next, prev
-		prevState, nextState = nextState, prevState
 	}
-	next, nextState, prevState = nil, nil, nil
+	next = nil
 	k := p.Counted
 	r.counted = make([]slot, n*k)
 	for u := range n {
-		copy(r.counted[u*k:(u+1)*k], prev[u*slots:u*slots+k])
+		copy(r.counted[u*k:(u+1)*k], prev[u].list[:k])
 	}
 	return r, nil
 }
 
-// nodeState is what a sweep reads of a neighbour before its list: whether
-// the list (or the neighbour itself) can count at all.
-type nodeState struct{ own, top float32 }
+// cell is a node during propagation: its severity and its list of
+// partners, heaviest first, in one 64-byte cache line (slices of cells
+// this large are page-aligned), so that reading a neighbour is one miss.
+type cell struct {
+	own  float32
+	_    float32
+	list [slots]slot
+	_    [64 - 8 - slots*8]byte
+}
+
+var _ [64 - unsafe.Sizeof(cell{})]struct{} // a cell is 64 bytes
 
 // sweep is one sweep's constants: the length of the lists it keeps and
 // each row entry's factors by its flags (zero for an entry this sweep does
@@ -214,18 +220,17 @@ func (s *sweep) mark(changed, dirty []bool) int64 {
 // for the next, and whether each changed; it returns the row entries it
 // read. With dirty, a node not dirty keeps its list (cut to this sweep's
 // length): no neighbour's changed, so nothing new can enter it.
-func (s *sweep) gather(prev, next []slot, prevState, nextState []nodeState, dirty, changed []bool, lo, hi int32) int64 {
+func (s *sweep) gather(prev, next []cell, dirty, changed []bool, lo, hi int32) int64 {
 	g, fac, minV, keep := s.g, &s.fac, s.minV, s.keep
 	offsets, targets, flags := g.offsets, g.targets, g.flags
 	var read int64
 	for u := lo; u < hi; u++ {
-		list := next[int(u)*slots : int(u)*slots+keep : int(u)*slots+keep]
+		list := next[u].list[:keep:keep]
 		// The partners of shorter paths keep their values.
-		was := prev[int(u)*slots : int(u)*slots+keep]
+		was := prev[u].list[:keep]
 		copy(list, was)
 		if dirty != nil && !dirty[u] {
 			changed[u] = false
-			nextState[u].top = prevState[u].top
 			continue
 		}
 		read += int64(offsets[u+1] - offsets[u])
@@ -241,17 +246,19 @@ func (s *sweep) gather(prev, next []slot, prevState, nextState []nodeState, dirt
 		for p := offsets[u]; p < end; p++ {
 			f := fac[flags[p]]
 			v := targets[p]
-			st := prevState[v]
-			if x := st.own * f.first; x >= thr && x > 0 {
+			c := &prev[v]
+			if x := c.own * f.first; x >= thr && x > 0 {
 				insert(list, v, x, minV)
 				if last.src >= 0 {
 					thr = last.val
 				}
 			}
-			if st.top*f.later < thr || st.top == 0 || f.later == 0 {
+			// Heaviest first: below the threshold at its head, the list
+			// has nothing to give.
+			if c.list[0].src < 0 || c.list[0].val*f.later < thr || f.later == 0 {
 				continue
 			}
-			for _, t := range prev[int(v)*slots : int(v)*slots+min(keep+1, slots)] {
+			for _, t := range c.list[:min(keep+1, slots)] {
 				if t.src < 0 {
 					break
 				}
@@ -266,10 +273,6 @@ func (s *sweep) gather(prev, next []slot, prevState, nextState []nodeState, dirt
 					}
 				}
 			}
-		}
-		nextState[u].top = 0
-		if list[0].src >= 0 {
-			nextState[u].top = list[0].val
 		}
 		changed[u] = !slices.Equal(list, was)
 	}
