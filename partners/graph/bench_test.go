@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -254,6 +255,11 @@ func TestPropagateExact(t *testing.T) {
 		p.Counted = 1 + r.IntN(MaxCounted)
 		p.Reach = 1 + r.IntN(MaxReach)
 		p.MinValue = 1
+		if r.IntN(2) == 0 {
+			// Kinds along which risk does not travel.
+			p.Weight = maps.Clone(p.Weight)
+			p.Weight["contract"], p.Weight["supplier"] = 0, 0
+		}
 		res, err := g.Propagate(context.Background(), func(u int32) float64 { return sev[u] }, p, 1+r.IntN(3))
 		if err != nil {
 			t.Fatal(err)

@@ -216,8 +216,8 @@ func (s *sweep) mark(changed, dirty []bool) int64 {
 	return read
 }
 
-// gather computes the lists of nodes [lo, hi) for one sweep, their states
-// for the next, and whether each changed; it returns the row entries it
+// gather computes the lists of nodes [lo, hi) for one sweep and whether
+// each changed; it returns the row entries it
 // read. With dirty, a node not dirty keeps its list (cut to this sweep's
 // length): no neighbour's changed, so nothing new can enter it.
 func (s *sweep) gather(prev, next []cell, dirty, changed []bool, lo, hi int32) int64 {
@@ -245,6 +245,9 @@ func (s *sweep) gather(prev, next []cell, dirty, changed []bool, lo, hi int32) i
 		end := offsets[u+1]
 		for p := offsets[u]; p < end; p++ {
 			f := fac[flags[p]]
+			if f.first == 0 {
+				continue // not followed in this sweep: its cell is not read
+			}
 			v := targets[p]
 			c := &prev[v]
 			if x := c.own * f.first; x >= thr && x > 0 {
@@ -255,7 +258,7 @@ func (s *sweep) gather(prev, next []cell, dirty, changed []bool, lo, hi int32) i
 			}
 			// Heaviest first: below the threshold at its head, the list
 			// has nothing to give.
-			if c.list[0].src < 0 || c.list[0].val*f.later < thr || f.later == 0 {
+			if c.list[0].src < 0 || c.list[0].val*f.later < thr {
 				continue
 			}
 			for _, t := range c.list[:min(keep+1, slots)] {
