@@ -12,12 +12,13 @@
 package graph
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -83,7 +84,7 @@ func Build(edges iter.Seq2[Edge, error], asOf time.Time) (*Graph, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !active(e, asOf) || e.From == e.To {
+		if !active(e, asOf) {
 			continue
 		}
 		if err := b.add(e); err != nil {
@@ -100,44 +101,81 @@ func active(e Edge, asOf time.Time) bool {
 // builder holds the edges as read, by edge number, with their ends as
 // interned node numbers (in order of first appearance).
 type builder struct {
-	codes        codeTable
-	kinds        []string
-	from, to     []int32
+	codes    codeTable
+	kinds    []string
+	lastKind string
+	lastK    uint8
+	from, to []int32
+	// pending: the ends of the edges read since the last flush, interned
+	// together (a tight loop whose table reads overlap).
+	pending      []codeKey
+	ids          []int32
 	kind         []uint8
 	decl         []uint8 // 0, or declared | (foreign: on the From end's entry)
 	since, until []int64
 }
 
-func newBuilder() *builder { return &builder{codes: newCodeTable(1 << 10)} }
+const pendingEdges = 512
+
+func newBuilder() *builder {
+	return &builder{codes: newCodeTable(12), pending: make([]codeKey, 0, 2*pendingEdges), ids: make([]int32, 2*pendingEdges)}
+}
+
+// flush interns the pending ends.
+func (b *builder) flush() {
+	ids := b.ids[:len(b.pending)]
+	for i, k := range b.pending {
+		ids[i] = b.codes.intern(k)
+	}
+	for i := 0; i < len(ids); i += 2 {
+		b.from = append(b.from, ids[i])
+		b.to = append(b.to, ids[i+1])
+	}
+	b.pending = b.pending[:0]
+}
 
 func (b *builder) add(e Edge) error {
 	if len(e.From) != CodeLen || len(e.To) != CodeLen {
+		if e.From == e.To {
+			return nil // with itself: left out
+		}
 		return fmt.Errorf("%w: %q —%s→ %q", ErrCode, e.From, e.Kind, e.To)
 	}
-	k := slices.Index(b.kinds, e.Kind)
-	if k < 0 {
-		if len(b.kinds) == MaxKinds {
-			return fmt.Errorf("graph: more than %d relationship kinds", MaxKinds)
-		}
-		k = len(b.kinds)
-		b.kinds = append(b.kinds, e.Kind)
+	kf, kt := keyOf(e.From), keyOf(e.To)
+	if kf == kt {
+		return nil // with itself: left out
 	}
-	if len(b.from) == 1<<31-1 {
+	k := b.lastK
+	if e.Kind != b.lastKind || len(b.kinds) == 0 {
+		i := slices.Index(b.kinds, e.Kind)
+		if i < 0 {
+			if len(b.kinds) == MaxKinds {
+				return fmt.Errorf("graph: more than %d relationship kinds", MaxKinds)
+			}
+			i = len(b.kinds)
+			b.kinds = append(b.kinds, e.Kind)
+		}
+		k, b.lastKind, b.lastK = uint8(i), e.Kind, uint8(i)
+	}
+	if len(b.kind) == 1<<31-1 {
 		return errors.New("graph: too many relationships")
 	}
-	b.from = append(b.from, b.codes.intern(e.From))
-	b.to = append(b.to, b.codes.intern(e.To))
-	b.kind = append(b.kind, uint8(k))
+	var d uint8
 	switch e.Declarant {
 	case "":
-		b.decl = append(b.decl, 0)
 	case e.From:
-		b.decl = append(b.decl, declared)
+		d = declared
 	case e.To:
-		b.decl = append(b.decl, declared|foreign)
+		d = declared | foreign
 	default:
 		return fmt.Errorf("graph: %q —%s→ %q declared by %q, neither end", e.From, e.Kind, e.To, e.Declarant)
 	}
+	b.pending = append(b.pending, kf, kt)
+	if len(b.pending) == cap(b.pending) {
+		b.flush()
+	}
+	b.kind = append(b.kind, k)
+	b.decl = append(b.decl, d)
 	b.since = append(b.since, e.Since.Unix())
 	var until int64
 	if !e.Until.IsZero() {
@@ -151,24 +189,10 @@ func (b *builder) add(e Edge) error {
 // entries sorted by (target, kind, since), so that everything computed
 // over the graph depends on the relationships, not on the order read.
 func (b *builder) finish(asOf time.Time) *Graph {
+	b.flush()
 	n := b.codes.len()
 	// rank[i]: the node number of the i-th code interned.
-	order := make([]int32, n)
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slab := b.codes.slab
-	sort.Slice(order, func(i, j int) bool {
-		a, c := order[i], order[j]
-		return bytes.Compare(slab[int(a)*CodeLen:int(a+1)*CodeLen], slab[int(c)*CodeLen:int(c+1)*CodeLen]) < 0
-	})
-	rank := make([]int32, n)
-	codes := make([]byte, n*CodeLen)
-	for r, i := range order {
-		rank[i] = int32(r)
-		copy(codes[r*CodeLen:], slab[int(i)*CodeLen:int(i+1)*CodeLen])
-	}
-	order = nil
+	rank, codes := b.codes.ranks()
 	b.codes = codeTable{}
 
 	// Kinds by name, so that the order of rows does not depend on which
@@ -198,6 +222,7 @@ func (b *builder) finish(asOf time.Time) *Graph {
 		g.offsets[u+1]++
 		g.offsets[v+1]++
 	}
+	rank = nil
 	for i := 1; i <= n; i++ {
 		g.offsets[i] += g.offsets[i-1]
 	}
@@ -217,11 +242,21 @@ func (b *builder) finish(asOf time.Time) *Graph {
 		fill[v]++
 		g.targets[p], g.flags[p], g.edges[p] = u, fv, uint32(e)
 	}
-	fill, rank = nil, nil
+	fill = nil
 	b.from, b.to, b.kind, b.decl = nil, nil, nil, nil
-	for u := range n {
-		g.sortRow(int32(u))
+	// The rows are independent: sorted by as many workers as cores.
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := w * n / workers; u < (w+1)*n/workers; u++ {
+				g.sortRow(int32(u))
+			}
+		}()
 	}
+	wg.Wait()
 	return g
 }
 
@@ -230,10 +265,20 @@ func (b *builder) finish(asOf time.Time) *Graph {
 // twice, whose order then cannot matter).
 func (g *Graph) sortRow(u int32) {
 	lo, hi := g.offsets[u], g.offsets[u+1]
-	if hi-lo < 2 {
+	switch {
+	case hi-lo < 2:
+		return
+	case hi-lo > 24:
+		sort.Sort(row{g, lo, hi})
 		return
 	}
-	sort.Sort(row{g, lo, hi})
+	// Short rows (almost all): insertion sort.
+	r := row{g, lo, hi}
+	for i := 1; i < r.Len(); i++ {
+		for j := i; j > 0 && r.Less(j, j-1); j-- {
+			r.Swap(j, j-1)
+		}
+	}
 }
 
 type row struct {

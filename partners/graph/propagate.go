@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
+	"unsafe"
 )
 
 // MaxReach is the farthest distance propagation goes; MaxCounted the most
@@ -57,8 +59,11 @@ type Result struct {
 	counted []slot // node u's at [u*Counted, (u+1)*Counted), src -1: none
 	own     []float32
 	g       *Graph
-	// Scanned is the number of row entries the propagation read.
-	Scanned int64
+	// Swept is the number of row entries of the sweeps (the graph's
+	// entries times Reach); Scanned those read: rows of organizations
+	// none of whose neighbours changed in the sweep before are not read
+	// again.
+	Swept, Scanned int64
 }
 
 type factor struct{ first, later float32 }
@@ -71,9 +76,10 @@ var ErrParams = errors.New("graph: invalid propagation params")
 // graph Reach times; in each sweep every organization gathers from its
 // neighbours' lists of the sweep before (pull: each writes only its own
 // list), so the result does not depend on the number of workers (0:
-// GOMAXPROCS). Every list keeps Counted + Reach - 1 partners, which makes
-// the Counted heaviest exact: an organization's list can lose at most one
-// partner per sweep to the exclusion of the organization itself.
+// GOMAXPROCS). The lists of sweep s keep Counted + Reach - s partners,
+// which makes the Counted heaviest exact: a list pulled loses at most one
+// partner to the exclusion of the organization pulling it, and is pulled
+// Reach - s more times on the way to the last sweep's lists (of Counted).
 func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p Params, workers int) (*Result, error) {
 	fac, err := g.factors(p)
 	if err != nil {
@@ -84,18 +90,37 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 	}
 	n := g.Nodes()
 	r := &Result{p: p, fac: fac, own: make([]float32, n), g: g}
+	// Each node's cell: its severity and its list, one cache line.
+	prev, next := make([]cell, n), make([]cell, n)
 	for u := range n {
 		if s := severity(int32(u)); s > 0 {
 			r.own[u] = float32(s)
+			prev[u].own, next[u].own = float32(s), float32(s)
+		}
+		for i := range slots {
+			prev[u].list[i].src, next[u].list[i].src = -1, -1
 		}
 	}
-	prev, next := make([]slot, n*slots), make([]slot, n*slots)
-	for i := range prev {
-		prev[i].src = -1
+	// changed: the nodes whose list changed in the sweep before (before
+	// the first: the sources); dirty: those with such a neighbour, whose
+	// lists only may change in this sweep.
+	changed, dirty := make([]bool, n), make([]bool, n)
+	for u := range n {
+		changed[u] = r.own[u] > 0
 	}
 	for sweep := 1; sweep <= p.Reach; sweep++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		final := sweep == p.Reach
+		sw := sweepOf(r, p.Counted+p.Reach-sweep, final)
+		var marks []bool
+		if !final {
+			// The last sweep follows declarations, which no sweep before
+			// did: it reads every row.
+			clear(dirty)
+			r.Scanned += sw.mark(changed, dirty)
+			marks = dirty
 		}
 		const chunk = 4096
 		var wg sync.WaitGroup
@@ -106,7 +131,7 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 			go func() {
 				defer wg.Done()
 				for lo := range work {
-					scanned[w] += r.gather(prev, next, int32(lo), int32(min(lo+chunk, n)), sweep == p.Reach)
+					scanned[w] += sw.gather(prev, next, marks, changed, int32(lo), int32(min(lo+chunk, n)))
 				}
 			}()
 		}
@@ -115,63 +140,146 @@ func (g *Graph) Propagate(ctx context.Context, severity func(u int32) float64, p
 		}
 		close(work)
 		wg.Wait()
-		for _, s := range scanned {
-			r.Scanned += s
+		for _, x := range scanned {
+			r.Scanned += x
 		}
+		r.Swept += int64(len(g.targets))
 		prev, next = next, prev
 	}
 	next = nil
 	k := p.Counted
 	r.counted = make([]slot, n*k)
 	for u := range n {
-		copy(r.counted[u*k:(u+1)*k], prev[u*slots:u*slots+k])
+		copy(r.counted[u*k:(u+1)*k], prev[u].list[:k])
 	}
 	return r, nil
 }
 
-// gather computes the lists of nodes [lo, hi) for one sweep. An
-// organization's declarations count only as the first relationship of its
-// own paths: only in the final sweep, whose lists are the result (every
-// earlier sweep's lists are what neighbours pull, and carry none), and
-// never from the row of the end that did not declare it.
-func (r *Result) gather(prev, next []slot, lo, hi int32, final bool) int64 {
-	g, own, fac := r.g, r.own, &r.fac
-	minV := float32(r.p.MinValue)
-	var scanned int64
+// cell is a node during propagation: its severity and its list of
+// partners, heaviest first, in one 64-byte cache line (slices of cells
+// this large are page-aligned), so that reading a neighbour is one miss.
+type cell struct {
+	own  float32
+	_    float32
+	list [slots]slot
+	_    [64 - 8 - slots*8]byte
+}
+
+var _ [64 - unsafe.Sizeof(cell{})]struct{} // a cell is 64 bytes
+
+// sweep is one sweep's constants: the length of the lists it keeps and
+// each row entry's factors by its flags (zero for an entry this sweep does
+// not follow), so that the inner loop does not test flags.
+type sweep struct {
+	g    *Graph
+	keep int
+	minV float32
+	fac  [256]factor
+}
+
+// sweepOf prepares a sweep keeping lists of keep. An organization's
+// declarations count only as the first relationship of its own paths:
+// only in the final sweep, whose lists are the result (every earlier
+// sweep's lists are what neighbours pull, and carry none), and never from
+// the row of the end that did not declare it.
+func sweepOf(r *Result, keep int, final bool) *sweep {
+	s := &sweep{g: r.g, keep: keep, minV: float32(r.p.MinValue)}
+	for fl := range 256 {
+		if fl&(declared|foreign) != 0 && (fl&foreign != 0 || !final) {
+			continue
+		}
+		s.fac[fl] = r.fac[fl&kindMask]
+	}
+	return s
+}
+
+// mark sets dirty for every node with a changed neighbour along a
+// relationship this sweep follows, and returns the row entries it read.
+func (s *sweep) mark(changed, dirty []bool) int64 {
+	g := s.g
+	var read int64
+	for v, c := range changed {
+		if !c {
+			continue
+		}
+		lo, hi := g.offsets[v], g.offsets[v+1]
+		for p := lo; p < hi; p++ {
+			// A relationship's entries in its two rows have the same kind
+			// and both are declared or neither: the factor of v's entry
+			// is zero exactly when the other end's is.
+			if s.fac[g.flags[p]].first != 0 {
+				dirty[g.targets[p]] = true
+			}
+		}
+		read += int64(hi - lo)
+	}
+	return read
+}
+
+// gather computes the lists of nodes [lo, hi) for one sweep and whether
+// each changed; it returns the row entries it
+// read. With dirty, a node not dirty keeps its list (cut to this sweep's
+// length): no neighbour's changed, so nothing new can enter it.
+func (s *sweep) gather(prev, next []cell, dirty, changed []bool, lo, hi int32) int64 {
+	g, fac, minV, keep := s.g, &s.fac, s.minV, s.keep
+	offsets, targets, flags := g.offsets, g.targets, g.flags
+	var read int64
 	for u := lo; u < hi; u++ {
-		list := next[int(u)*slots : int(u+1)*slots : int(u+1)*slots]
+		list := next[u].list[:keep:keep]
 		// The partners of shorter paths keep their values.
-		copy(list, prev[int(u)*slots:int(u+1)*slots])
-		for p := g.offsets[u]; p < g.offsets[u+1]; p++ {
-			fl := g.flags[p]
-			if fl&(declared|foreign) != 0 && (fl&foreign != 0 || !final) {
-				continue
-			}
-			f := fac[fl&kindMask]
+		was := prev[u].list[:keep]
+		copy(list, was)
+		if dirty != nil && !dirty[u] {
+			changed[u] = false
+			continue
+		}
+		read += int64(offsets[u+1] - offsets[u])
+		last := &list[keep-1]
+		// Below the threshold nothing can enter the list: the lightest of
+		// a full list, else the least value counted. (Equal can, by a
+		// lower source.)
+		thr := minV
+		if last.src >= 0 {
+			thr = last.val
+		}
+		end := offsets[u+1]
+		for p := offsets[u]; p < end; p++ {
+			f := fac[flags[p]]
 			if f.first == 0 {
+				continue // not followed in this sweep: its cell is not read
+			}
+			v := targets[p]
+			c := &prev[v]
+			if x := c.own * f.first; x >= thr && x > 0 {
+				insert(list, v, x, minV)
+				if last.src >= 0 {
+					thr = last.val
+				}
+			}
+			// Heaviest first: below the threshold at its head, the list
+			// has nothing to give.
+			if c.list[0].src < 0 || c.list[0].val*f.later < thr {
 				continue
 			}
-			v := g.targets[p]
-			if o := own[v]; o > 0 {
-				insert(list, v, o*f.first, minV)
-			}
-			last := &list[slots-1]
-			for _, s := range prev[int(v)*slots : int(v+1)*slots] {
-				if s.src < 0 {
+			for _, t := range c.list[:min(keep+1, slots)] {
+				if t.src < 0 {
 					break
 				}
-				x := s.val * f.later
-				if x < minV || (last.src >= 0 && x < last.val) {
+				x := t.val * f.later
+				if x < thr {
 					break // v's list is heaviest first: the rest are lighter still
 				}
-				if s.src != u {
-					insert(list, s.src, x, minV)
+				if t.src != u {
+					insert(list, t.src, x, minV)
+					if last.src >= 0 {
+						thr = last.val
+					}
 				}
 			}
 		}
-		scanned += int64(g.offsets[u+1] - g.offsets[u])
+		changed[u] = !slices.Equal(list, was)
 	}
-	return scanned
+	return read
 }
 
 // insert puts partner src at value x into list (heaviest first, ties by
