@@ -360,7 +360,7 @@ func TestWorkerFailuresAndRotation(t *testing.T) {
 		<-done
 		// The failure is stored on the delivery: read it by replaying the
 		// clock past 24 hours of failures would take long; claim instead.
-		ds, err := db.ClaimWebhookDeliveries(ctx, "test", f.clock.Now().Add(3*time.Hour), time.Second, 10, 1)
+		ds, err := db.ClaimWebhookDeliveries(ctx, nil, "test", f.clock.Now().Add(3*time.Hour), time.Second, 10, 1)
 		if err != nil || len(ds) != 1 || ds[0].LastError != want {
 			t.Fatalf("after %d %s: %+v, %v; want %q", status, delay, ds, err, want)
 		}

@@ -122,27 +122,21 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, id int64, secret string, 
 	})
 }
 
-// WebhookTargets implements credo.WebhookStore.
-func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.WebhookTarget, error) {
-	if len(codes) == 0 {
-		return nil, nil
-	}
+// WebhookEndpoints implements credo.WebhookStore.
+func (db *DB) WebhookEndpoints(ctx context.Context) ([]credo.WebhookTarget, error) {
 	var out []credo.WebhookTarget
-	err := db.read(ctx, "reading webhook targets", func(ctx context.Context) error {
+	err := db.read(ctx, "reading webhook endpoints", func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := db.pool.Query(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner, l.partner_depth
-			FROM watchlist_members AS m
-			JOIN watchlists AS l ON l.id = m.watchlist AND l.deleted_ns IS NULL
-			JOIN webhooks AS w ON w.watchlist = l.id AND w.deleted_ns IS NULL
-			WHERE m.code = ANY($1::text[])
-			ORDER BY m.code, w.id`, codes)
+		rows, err := db.pool.Query(ctx, `SELECT l.id, l.types, w.id, w.owner, l.partner_depth
+			FROM webhooks AS w JOIN watchlists AS l ON l.id = w.watchlist AND l.deleted_ns IS NULL
+			WHERE w.deleted_ns IS NULL ORDER BY w.id`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var t credo.WebhookTarget
-			if err := rows.Scan(&t.Code, &t.Watchlist, &t.Types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
+			if err := rows.Scan(&t.Watchlist, &t.Types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
 				return err
 			}
 			out = append(out, t)
@@ -150,6 +144,19 @@ func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.Webho
 		return rows.Err()
 	})
 	return out, err
+}
+
+// WebhookWatchMark implements credo.WebhookStore.
+func (db *DB) WebhookWatchMark(ctx context.Context) (credo.WebhookWatchMark, error) {
+	var m credo.WebhookWatchMark
+	err := db.read(ctx, "reading the webhook watch mark", func(ctx context.Context) error {
+		return db.pool.QueryRow(ctx, `SELECT
+			(SELECT coalesce(max(id), 0) FROM watchlist_member_changes),
+			(SELECT count(*) FROM watchlists WHERE deleted_ns IS NULL), (SELECT coalesce(max(id), 0) FROM watchlists),
+			(SELECT count(*) FROM webhooks WHERE deleted_ns IS NULL), (SELECT coalesce(max(id), 0) FROM webhooks)`).
+			Scan(&m.MemberChange, &m.LiveWatchlists, &m.LastWatchlist, &m.LiveWebhooks, &m.LastWebhook)
+	})
+	return m, err
 }
 
 // WebhookCursor implements credo.WebhookStore.
@@ -248,18 +255,34 @@ func scanClaimed(row pgx.Row) (*credo.WebhookDelivery, *credo.Webhook, error) {
 // ClaimWebhookDeliveries implements credo.WebhookStore: rows another node
 // is claiming at the same moment are skipped (SKIP LOCKED), and a claim
 // committed meanwhile is seen by the lease check made on the locked row.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
+//
+// The heads are found from the queue alone, in id order, leaving out the
+// endpoints that are paused or deleted (read first: few). A join with
+// webhooks let the planner, misled by the statistics of a queue that
+// empties and fills within seconds, scan every due delivery once per
+// endpoint: 0.7 s a claim with 1,000 endpoints.
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, done []credo.WebhookResult, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
 	var out []*credo.WebhookDelivery
 	ns := unixNano(now)
 	err := db.write(ctx, "claiming webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
 		out = out[:0]
+		if err := finishDeliveries(ctx, tx, done); err != nil {
+			return err
+		}
+		if limit <= 0 {
+			return nil
+		}
+		var stopped []int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}') FROM webhooks WHERE paused_ns IS NOT NULL OR deleted_ns IS NOT NULL`).Scan(&stopped); err != nil {
+			return err
+		}
 		// The heads are locked (another node claiming at once skips them);
 		// the rows queued behind a head are claimable by no one else while
 		// it is queued. Each head comes with up to runs-1 of them.
 		rows, err := tx.Query(ctx, `WITH h AS (
-				SELECT d.id, d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
+				SELECT d.id, d.webhook, d.subject FROM webhook_deliveries AS d
 				WHERE d.dead_ns IS NULL AND d.next_ns <= $3 AND d.lease_ns < $3
-					AND w.paused_ns IS NULL AND w.deleted_ns IS NULL
+					AND d.webhook <> ALL ($6::bigint[])
 					AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
 						WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
 				ORDER BY d.id LIMIT $4
@@ -273,7 +296,7 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.
 			UPDATE webhook_deliveries AS t SET lease_owner = $1, lease_ns = $2 FROM c, webhooks AS w WHERE t.id = c.id AND w.id = t.webhook
 			RETURNING t.id, t.webhook, t.position, t.subject, t.event, t.attempts, t.first_failed_ns, t.next_ns, t.last_status, t.last_error, t.dead_ns, t.replayed,
 				w.id, w.owner, w.watchlist, w.url, w.secret, w.previous, w.previous_until, w.created_ns, w.deleted_ns, w.paused_ns, w.failing_ns, 0`,
-			node, unixNano(now.Add(lease)), ns, limit, max(runs, 1))
+			node, unixNano(now.Add(lease)), ns, limit, max(runs, 1), stopped)
 		if err != nil {
 			return err
 		}
@@ -301,29 +324,51 @@ func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.Webho
 		return nil
 	}
 	return db.write(ctx, "finishing webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
-		b := &pgx.Batch{}
-		for _, r := range results {
-			if r.Released {
-				b.Queue(`UPDATE webhook_deliveries SET lease_owner = '', lease_ns = 0 WHERE id = $1`, r.Delivery)
-				continue
-			}
-			if r.Delivered {
-				b.Queue(`DELETE FROM webhook_deliveries WHERE id = $1`, r.Delivery)
-				b.Queue(`UPDATE webhooks SET failing_ns = NULL WHERE id = $1 AND failing_ns IS NOT NULL`, r.Webhook)
-				continue
-			}
-			var dead *int64
+		return finishDeliveries(ctx, tx, results)
+	})
+}
+
+// finishDeliveries stores results inside tx in a few statements, sent
+// together: the deliveries that leave the queue, those given back, the
+// failures and the endpoints' states each as arrays.
+func finishDeliveries(ctx context.Context, tx pgx.Tx, results []credo.WebhookResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	o := credo.SortWebhookResults(results)
+	b := &pgx.Batch{}
+	if len(o.Delivered) > 0 {
+		b.Queue(`DELETE FROM webhook_deliveries WHERE id = ANY($1::bigint[])`, o.Delivered)
+	}
+	if len(o.Released) > 0 {
+		b.Queue(`UPDATE webhook_deliveries SET lease_owner = '', lease_ns = 0 WHERE id = ANY($1::bigint[])`, o.Released)
+	}
+	if len(o.Clear) > 0 {
+		b.Queue(`UPDATE webhooks SET failing_ns = NULL WHERE id = ANY($1::bigint[]) AND failing_ns IS NOT NULL`, o.Clear)
+	}
+	if n := len(o.Failed); n > 0 {
+		ids, attempts, first, next, status, dead := make([]int64, n), make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n), make([]*int64, n)
+		errs := make([]string, n)
+		for i, r := range o.Failed {
+			ids[i], attempts[i], first[i], next[i], status[i], errs[i] = r.Delivery, int32(r.Attempts), unixNano(r.FirstFailedAt), unixNano(r.NextAt), int32(r.Status), r.Error
 			if r.Dead {
 				ns := unixNano(r.At)
-				dead = &ns
+				dead[i] = &ns
 			}
-			b.Queue(`UPDATE webhook_deliveries SET attempts = $1, first_failed_ns = $2, next_ns = $3, last_status = $4, last_error = $5,
-				dead_ns = $6, lease_owner = '', lease_ns = 0 WHERE id = $7`,
-				r.Attempts, unixNano(r.FirstFailedAt), unixNano(r.NextAt), r.Status, r.Error, dead, r.Delivery)
-			b.Queue(`UPDATE webhooks SET failing_ns = $1 WHERE id = $2 AND failing_ns IS NULL`, unixNano(r.At), r.Webhook)
 		}
-		return tx.SendBatch(ctx, b).Close()
-	})
+		b.Queue(`UPDATE webhook_deliveries AS d SET attempts = u.a, first_failed_ns = u.f, next_ns = u.x, last_status = u.s, last_error = u.e,
+			dead_ns = u.dd, lease_owner = '', lease_ns = 0
+			FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::int[], $6::text[], $7::bigint[]) AS u(id, a, f, x, s, e, dd)
+			WHERE d.id = u.id`, ids, attempts, first, next, status, errs, dead)
+	}
+	for _, f := range o.Failing {
+		if f.Reset {
+			b.Queue(`UPDATE webhooks SET failing_ns = $1 WHERE id = $2`, unixNano(f.At), f.Webhook)
+		} else {
+			b.Queue(`UPDATE webhooks SET failing_ns = $1 WHERE id = $2 AND failing_ns IS NULL`, unixNano(f.At), f.Webhook)
+		}
+	}
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // ReleaseWebhookLeases implements credo.WebhookStore.
