@@ -60,7 +60,9 @@ type Worker struct {
 	Lease time.Duration
 	// Timeout bounds one attempt (default DefaultTimeout).
 	Timeout time.Duration
-	// Concurrency is how many attempts run at once (default 64).
+	// Concurrency is how many attempts run at once (default 256: each
+	// write stores and claims up to that many, and an endpoint across a
+	// network answers in tens of milliseconds).
 	Concurrency int
 	// Poll is how often the queue is looked at when nothing woke the
 	// worker (default 100 ms): retries falling due, other nodes' queueing.
@@ -102,7 +104,7 @@ func (w *Worker) defaults() {
 		w.Timeout = DefaultTimeout
 	}
 	if w.Concurrency <= 0 {
-		w.Concurrency = 64
+		w.Concurrency = 256
 	}
 	if w.Poll <= 0 {
 		w.Poll = 100 * time.Millisecond
@@ -188,6 +190,13 @@ func (w *Worker) Queue(ctx context.Context) (int64, error) {
 	}
 	w.queueing.Lock()
 	defer w.queueing.Unlock()
+	if !w.index.loaded {
+		// Loaded before the first change comes (a million watched
+		// organizations take seconds to read).
+		if err := w.index.refresh(ctx, w.Store); err != nil {
+			return 0, err
+		}
+	}
 	for {
 		from, err := w.Store.WebhookCursor(ctx)
 		if err != nil {
