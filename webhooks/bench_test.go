@@ -37,8 +37,8 @@ func benchEnv(name string, def int) int {
 // endpoint; changes of watched organizations are appended to the log at
 // CREDO_BENCH_RATE a second (1,000) for CREDO_BENCH_SECONDS (10), every
 // 50 ms what is due by then (a late append is caught up), each visible
-// to the client (registration changes). Reported: deliveries/s and the lag from the append's commit to the delivery
-// (p50, p99), the CPU time per event of this process (and of the
+// to the client (registration changes). Reported: deliveries/s and the
+// lag from the append's commit to the delivery (p50, p99), the CPU time per event of this process (and of the
 // PostgreSQL server's processes, all of them), the load average, and the
 // worker's store calls (count and wall time). The store is SQLite, or
 // PostgreSQL with CREDO_BENCH_PG=1. CREDO_BENCH_CPUPROFILE names a file for
