@@ -190,12 +190,11 @@ func (w *Worker) Queue(ctx context.Context) (int64, error) {
 	}
 	w.queueing.Lock()
 	defer w.queueing.Unlock()
-	if !w.index.loaded {
-		// Loaded before the first change comes (a million watched
-		// organizations take seconds to read).
-		if err := w.index.refresh(ctx, w.Store); err != nil {
-			return 0, err
-		}
+	// Kept current while no change comes too (the queue loop comes by at
+	// least every 10 Polls), so that a change does not wait for members
+	// added meanwhile to be read (a million take seconds).
+	if err := w.index.refresh(ctx, w.Store); err != nil {
+		return 0, err
 	}
 	for {
 		from, err := w.Store.WebhookCursor(ctx)

@@ -165,18 +165,24 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 		acked := map[int64]time.Time{}
 		var lastAck time.Time
 		offeredRecords := 0
-		per := max(1, rate/20)
 		tick := time.NewTicker(50 * time.Millisecond)
 		began := time.Now()
 		var sent int
 		var amu sync.Mutex
 		var wg sync.WaitGroup
-		for k := 0; time.Since(began) < time.Duration(seconds)*time.Second; k++ {
+		total := rate * seconds
+		for k := 0; offeredRecords < total; k++ {
 			<-tick.C
+			// What is due by now: a late tick is caught up, not lost.
+			per := min(int(time.Since(began).Seconds()*float64(rate)), total) - offeredRecords
+			if per <= 0 {
+				continue
+			}
+			first := offeredRecords
 			var nd bytes.Buffer
 			for i := 0; i < per; i++ {
 				fmt.Fprintf(&nd, `{"subject":%q,"category":"market","kind":"penalty","external_id":"B%d-%d-%d","decision_number":"京东市监罚〔2026〕%d号","legal_basis":"《中华人民共和国产品质量法》第五十条","description":"销售不合格产品","severity":"general","penalty_types":["warning","fine"],"amount":5000,"occurred_at":"2026-03-02T08:00:00Z"}`+"\n",
-					watched[rng.IntN(len(watched))], b.N, k, i, k*per+i+1)
+					watched[rng.IntN(len(watched))], b.N, k, i, first+i+1)
 			}
 			offeredRecords += per
 			wg.Add(1)
