@@ -77,6 +77,9 @@ const (
 	WithdrawnSuperseded = "superseded"
 	WithdrawnRetracted  = "retracted"
 	WithdrawnRepaired   = "repaired"
+	// WithdrawnExpired: its publicity window ended (DOMAIN section 4), a
+	// change by time alone (RecordExpiredChange).
+	WithdrawnExpired = "expired"
 )
 
 // ChangeLog is the ordered log of committed changes. Every backend write
@@ -148,11 +151,12 @@ type RecordAcceptedChange struct {
 
 // RecordWithdrawnChange is the data of a record.withdrawn change: the
 // record no longer counts or shows, for Reason (Withdrawn*), because of
-// record By (superseded, retracted) or case By (repaired).
+// record By (superseded, retracted) or case By (repaired); By is absent
+// when time alone withdrew it (expired).
 type RecordWithdrawnChange struct {
 	Record int64  `json:"record"`
 	Reason string `json:"reason"`
-	By     int64  `json:"by"`
+	By     int64  `json:"by,omitzero"`
 }
 
 // GradeChangedChange is the data of a grade.changed change: one dimension
@@ -287,6 +291,15 @@ func (rc RecordChanger) Changes(recordID, supersedes int64) []*Change {
 			RecordWithdrawnChange{Record: supersedes, Reason: reason, By: recordID}))
 	}
 	return out
+}
+
+// RecordExpiredChange is the change of r's publicity window ending at
+// until: the record is withdrawn from publicity, once (keyed by the
+// record).
+func RecordExpiredChange(r *Record, until time.Time) *Change {
+	return newChange(ChangeRecordWithdrawn, r.Subject, id(r.ID), until,
+		ChangeRecordWithdrawn+":"+WithdrawnExpired+":"+id(r.ID),
+		RecordWithdrawnChange{Record: r.ID, Reason: WithdrawnExpired})
 }
 
 // SubjectChange is the change a stored registration version makes.

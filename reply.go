@@ -65,9 +65,6 @@ type ReplyStore interface {
 	// Replies returns every reply about the organization code, oldest
 	// first (an empty list when none).
 	Replies(ctx context.Context, code string) ([]*Reply, error)
-	// ScanReplies returns up to limit replies of every organization with
-	// id > afterID, by id (for a copy).
-	ScanReplies(ctx context.Context, afterID int64, limit int) ([]*Reply, error)
 	// RestoreReplies stores replies with their ids as given, atomically,
 	// without appending to the change log (a copy takes the source's log
 	// along); an id already stored is skipped, so a restore can be

@@ -30,6 +30,7 @@ type Store interface {
 	ReplyStore
 	RelationshipStore
 	ReportStore
+	PublicityIndex
 	Close() error
 }
 

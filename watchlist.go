@@ -61,7 +61,8 @@ func (w *Watchlist) Validate() error {
 // WatchlistStore holds watchlists and their members, append-only.
 type WatchlistStore interface {
 	// CreateWatchlist stores w (validated, CreatedAt set) durably and sets
-	// its ID; Members is ignored (a new watchlist has none).
+	// its ID (an ID set already, a copy's, is kept: later ones draw above
+	// it); Members is ignored (a new watchlist has none).
 	CreateWatchlist(ctx context.Context, w *Watchlist) error
 	// Watchlist returns the watchlist with id, deleted or not, with its
 	// member count, or ENOTFOUND.

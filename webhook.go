@@ -107,7 +107,8 @@ type WebhookResult struct {
 // delivery worker's working state, not part of the record: a delivered
 // event leaves it.
 type WebhookStore interface {
-	// CreateWebhook stores w (CreatedAt, Secret set) and sets its ID. An
+	// CreateWebhook stores w (CreatedAt, Secret set) and sets its ID (an
+	// ID set already, a copy's, is kept: later ones draw above it). An
 	// unknown or deleted watchlist is ENOTFOUND.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	// Webhook returns the endpoint with id (deleted or not) with its

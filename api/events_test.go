@@ -215,12 +215,12 @@ func TestEventsFeed(t *testing.T) {
 	t.Run("TakingEffect", func(t *testing.T) {
 		// The first pass marks where later ones start; the entry takes
 		// effect after its notice period, by time alone.
-		if _, err := events.LogDue(context.Background(), e.store, e.clock.Now()); err != nil {
+		if _, err := events.LogDue(context.Background(), e.store, e.server.Grading, e.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		e.setNow(entry.EffectiveAt.Add(time.Hour))
 		for range 2 { // a second pass (another node) appends nothing more
-			if _, err := events.LogDue(context.Background(), e.store, e.clock.Now()); err != nil {
+			if _, err := events.LogDue(context.Background(), e.store, e.server.Grading, e.clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -373,4 +373,85 @@ func TestEventStreamDropsStalledClient(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the stream to a client that never reads was not dropped")
+}
+
+// TestEventsPublicityEnded: a record leaving its publicity window is
+// withdrawn by time alone (credo.record.withdrawn, reason expired), at the
+// window's end, once, however many passes run; not a record superseded
+// before its end; and one recorded after its window had ended is
+// withdrawn at that end by the next pass.
+func TestEventsPublicityEnded(t *testing.T) {
+	e := eventsEnv(t)
+	ctx := context.Background()
+	pass := func() {
+		t.Helper()
+		for range 2 { // a second pass (another node) appends nothing more
+			if _, err := events.LogDue(ctx, e.store, e.server.Grading, e.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	pass() // the first marks where later ones start
+	e.postJSON("/v1/subjects", tokenHuaibei, goodSubject(codeHuaibei, "淮北市相山区百货有限公司")).wantStatus(http.StatusCreated)
+	// A general penalty of June 2026: public for a year (pub2026.general).
+	kept := e.postJSON("/v1/records", tokenHuaibei, with(goodRecord(codeHuaibei, "HB-PUB-1"),
+		"occurred_at", "2026-06-01T08:00:00Z", "decision_number", "淮市监罚〔2026〕41号")).wantStatus(http.StatusCreated).object()
+	// Another, corrected before its year is out: the correction's
+	// window counts from the same decision date.
+	e.postJSON("/v1/records", tokenHuaibei, with(goodRecord(codeHuaibei, "HB-PUB-2"),
+		"occurred_at", "2026-06-01T08:00:00Z", "decision_number", "淮市监罚〔2026〕42号")).wantStatus(http.StatusCreated)
+	corr := e.postJSON("/v1/records", tokenHuaibei, with(goodRecord(codeHuaibei, "HB-PUB-2c"),
+		"occurred_at", "2026-06-01T08:00:00Z", "decision_number", "淮市监罚〔2026〕42号", "supersedes_external_id", "HB-PUB-2")).
+		wantStatus(http.StatusOK).object() // a correction answers 200
+	pass()
+	head := e.events(adminToken, "?types=credo.record.withdrawn&limit=1000")
+	if len(head.Events) != 1 || head.Events[0].Data["reason"] != credo.WithdrawnSuperseded {
+		t.Fatalf("before any window ended, withdrawn events %v %v; want the superseded one only", kinds(head.Events), head.Events)
+	}
+	end := time.Date(2027, 6, 1, 8, 0, 0, 0, time.UTC)
+	e.setNow(end.Add(-time.Minute))
+	pass()
+	if p := e.events(adminToken, fmt.Sprintf("?after=%d&types=credo.record.withdrawn", *head.Next)); len(p.Events) != 0 {
+		t.Fatalf("a minute before the end: %v", p.Events)
+	}
+	e.setNow(end.Add(time.Minute))
+	pass()
+	e.setNow(end.Add(48 * time.Hour))
+	pass()
+
+	for _, c := range []struct{ who, token string }{{"the public", ""}, {"administrators", adminToken}, {"the organization", e.account("org-huaibei", codeHuaibei)}} {
+		p := e.events(c.token, fmt.Sprintf("?after=%d&types=credo.record.withdrawn&subjects=%s", *head.Next, codeHuaibei))
+		var got []string
+		for _, ev := range p.Events {
+			got = append(got, fmt.Sprintf("%v %v %v", ev.Data["record"], ev.Data["reason"], ev.Time.UTC().Format(time.RFC3339)))
+			if _, ok := ev.Data["by"]; ok {
+				t.Errorf("%s: an expiry names no record or case that withdrew it: %v", c.who, ev.Data)
+			}
+		}
+		// The correction ends with its year too: one event each, none for
+		// the superseded record.
+		want := []string{fmt.Sprintf("%v expired 2027-06-01T08:00:00Z", kept["id"]), fmt.Sprintf("%v expired 2027-06-01T08:00:00Z", corr["id"])}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s sees %v, want %v", c.who, got, want)
+		}
+	}
+
+	// Recorded late: a minor market penalty of 2023, shown for 3 months
+	// (pub2023.market_minor: 3mo, 90 days), its window ended long before.
+	late := e.postJSON("/v1/records", tokenHuaibei, with(goodRecord(codeHuaibei, "HB-PUB-3"), "occurred_at", "2023-06-01T08:00:00Z",
+		"severity", "minor", "penalty_types", []string{"fine"}, "decision_number", "淮市监罚〔2023〕7号")).wantStatus(http.StatusCreated).object()
+	last := e.events(adminToken, "?types=credo.record.accepted&limit=1000")
+	e.advance(time.Hour)
+	pass()
+	p := e.events(adminToken, fmt.Sprintf("?after=%d&types=credo.record.withdrawn", *last.Next))
+	if len(p.Events) != 1 || p.Events[0].Data["record"] != late["id"] || p.Events[0].Data["reason"] != credo.WithdrawnExpired ||
+		!p.Events[0].Time.Equal(time.Date(2023, 8, 30, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("a record recorded after its window: %+v", p.Events)
+	}
+	// Nothing more, however long later.
+	e.setNow(end.AddDate(5, 0, 0))
+	pass()
+	if p := e.events(adminToken, fmt.Sprintf("?after=%d&types=credo.record.withdrawn", *last.Next)); len(p.Events) != 1 {
+		t.Errorf("five years on, withdrawn events %v", p.Events)
+	}
 }

@@ -9,13 +9,17 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // DueStore is what the pass over what falls due reads and writes.
 type DueStore interface {
 	credo.ChangeLog
+	credo.PublicityIndex
 	ListEntries(ctx context.Context, q credo.ListQuery) (*credo.ListEntryPage, error)
 	ListEntry(ctx context.Context, id int64) (*credo.ListEntry, error)
+	EachSubject(ctx context.Context, after string, fn func(code string, records []*credo.Record) error) error
+	GradingInputs(ctx context.Context, codes []string) ([]*credo.Inputs, error)
 }
 
 // Cursors of the pass: the time up to which it has looked (unix
@@ -29,11 +33,14 @@ const (
 // since the last pass, up to now: list entries taking effect
 // (list_entry.active, at their EffectiveAt), reaching their term
 // (list_entry.ended, expired, at Until), and ending later than they were
-// decided (an escalated entry ends when its successor takes effect). Each
-// is keyed by its entry, so that passes on several nodes, or a pass run
-// again after a crash, append it once. The first pass only marks where
-// later ones start. It returns how many changes it appended.
-func LogDue(ctx context.Context, store DueStore, now time.Time) (int, error) {
+// decided (an escalated entry ends when its successor takes effect); and,
+// under the rulebooks rules gives (nil: none), records leaving their
+// publicity window (record.withdrawn, expired, at the window's end; see
+// publicity.go). Each is keyed by its entry or record, so that passes on
+// several nodes, or a pass run again after a crash, append it once. The
+// first pass only marks where later ones start. It returns how many
+// changes it appended.
+func LogDue(ctx context.Context, store DueStore, rules visibility.Rules, now time.Time) (int, error) {
 	since, err := store.Cursor(ctx, dueTimeCursor)
 	if err != nil {
 		return 0, err
@@ -53,7 +60,7 @@ func LogDue(ctx context.Context, store DueStore, now time.Time) (int, error) {
 		return 0, err
 	}
 	from, to := time.Unix(0, since), now.Add(time.Nanosecond)
-	d := &due{store: store, now: now, seen: map[string]bool{}}
+	d := &due{store: store, now: now, seen: map[string]bool{}, indexed: -1}
 	// Entries whose date fell in the window.
 	if err := d.each(ctx, credo.ListQuery{From: from, To: to, AsOf: now}, d.taking); err != nil {
 		return 0, err
@@ -92,10 +99,26 @@ func LogDue(ctx context.Context, store DueStore, now time.Time) (int, error) {
 		}
 		after = page[len(page)-1].Position
 	}
-	slices.SortStableFunc(d.changes, func(a, b *credo.Change) int { return a.At.Compare(b.At.Time) })
-	n, err := store.AppendChanges(ctx, d.changes)
+	// The entries' changes go first: building the publicity index (once,
+	// over every record) must not hold them back.
+	n, err := d.flush(ctx)
 	if err != nil {
 		return 0, err
+	}
+	if rules != nil && rules.Set() != nil {
+		if err := d.publicity(ctx, rules.Set(), from, to, head); err != nil {
+			return n, err
+		}
+		m, err := d.flush(ctx)
+		if err != nil {
+			return n, err
+		}
+		n += m
+	}
+	if d.indexed >= 0 {
+		if err := store.IndexPublicity(ctx, nil, d.indexed); err != nil {
+			return n, err
+		}
 	}
 	if err := store.SaveCursor(ctx, dueLogCursor, head); err != nil {
 		return n, err
@@ -108,6 +131,17 @@ type due struct {
 	now     time.Time
 	changes []*credo.Change
 	seen    map[string]bool
+	// indexed is the log position the publicity index covers once the
+	// changes are appended (-1: it did not move).
+	indexed int64
+}
+
+// flush appends the changes found so far, in time order.
+func (d *due) flush(ctx context.Context) (int, error) {
+	slices.SortStableFunc(d.changes, func(a, b *credo.Change) int { return a.At.Compare(b.At.Time) })
+	n, err := d.store.AppendChanges(ctx, d.changes)
+	d.changes = d.changes[:0]
+	return n, err
 }
 
 func (d *due) add(c *credo.Change) {

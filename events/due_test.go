@@ -63,7 +63,7 @@ func TestLogDue(t *testing.T) {
 		t.Helper()
 		head, _ := db.Head(ctx)
 		for range 2 {
-			if _, err := events.LogDue(ctx, db, day(n).Time); err != nil {
+			if _, err := events.LogDue(ctx, db, nil, day(n).Time); err != nil {
 				t.Fatalf("pass on day %d: %v", n, err)
 			}
 		}

@@ -1,8 +1,9 @@
 // Package events is the event feed: the changes of the change log that a
 // reader cares about, as CloudEvents 1.0, each shown only to those who may
 // see it; and the changes that happen by time alone (an entry taking
-// effect or reaching its term), which it appends to the log at their time,
-// once, however many nodes run the pass.
+// effect or reaching its term, a record leaving its publicity window),
+// which it appends to the log at their time, once, however many nodes run
+// the pass.
 package events
 
 import (

@@ -209,7 +209,7 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 		logger.Info("followed the change log", "changes", n)
 	}
 	go keepProcess(ctx, p)
-	go keepLogging(ctx, store, p, clock.Now, logger)
+	go keepLogging(ctx, store, p, g, clock.Now, logger)
 	go keepPropagating(ctx, store, g, logger)
 	go in.KeepCompleting(ctx, time.Minute) // what committed writes still owe
 	go keepIntegrating(ctx, lg, logger)
@@ -307,15 +307,16 @@ func keepGrading(ctx context.Context, store credo.Store, g *grading.Service, log
 const EventSource = "credo"
 
 // keepLogging appends, once a minute, the changes that time alone makes
-// (entries taking effect and reaching their term) to the change log, and
+// (entries taking effect and reaching their term, records leaving their
+// publicity window under g's rulebooks) to the change log, and
 // completes what follows from every change since (dueprocess Follow).
 // Several nodes may do this at once: each change by time is keyed, so it
 // is appended once, and what Follow does is idempotent.
-func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, now func() time.Time, logger *slog.Logger) {
+func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, g *grading.Service, now func() time.Time, logger *slog.Logger) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
-		if n, err := events.LogDue(ctx, store, now()); err != nil && ctx.Err() == nil {
+		if n, err := events.LogDue(ctx, store, g, now()); err != nil && ctx.Err() == nil {
 			logger.Error("logging what time changed", "err", err)
 		} else if n > 0 {
 			logger.Info("logged what time changed", "changes", n)

@@ -57,28 +57,6 @@ func (db *DB) Replies(ctx context.Context, code string) ([]*credo.Reply, error) 
 	return out, err
 }
 
-// ScanReplies implements credo.ReplyStore.
-func (db *DB) ScanReplies(ctx context.Context, afterID int64, limit int) ([]*credo.Reply, error) {
-	out := []*credo.Reply{}
-	err := db.read(ctx, "scanning replies", func(ctx context.Context) error {
-		out = out[:0]
-		rows, err := db.pool.Query(ctx, `SELECT id, subject, target_kind, target_id, text, by_actor, at FROM replies WHERE id > $1 ORDER BY id LIMIT $2`, afterID, limit)
-		if err != nil {
-			return err
-		}
-		var r credo.Reply
-		var at int64
-		_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Subject, &r.Target.Kind, &r.Target.ID, &r.Text, &r.By, &at}, func() error {
-			cp := r
-			cp.At = timeOf(&at)
-			out = append(out, &cp)
-			return nil
-		})
-		return err
-	})
-	return out, err
-}
-
 // RestoreReplies implements credo.ReplyStore.
 func (db *DB) RestoreReplies(ctx context.Context, replies []*credo.Reply) error {
 	if len(replies) == 0 {

@@ -26,10 +26,13 @@ func (db *DB) CreateWatchlist(ctx context.Context, w *credo.Watchlist) error {
 	}
 	var id int64
 	err := db.write(ctx, "creating a watchlist", func(ctx context.Context, tx pgx.Tx, attempt int) error {
-		return tx.QueryRow(ctx, `INSERT INTO watchlists(owner, name, types, partner_depth, created_ns, writer)
-			VALUES ($1, $2, $3, $4, $5, $6)
+		if err := tx.QueryRow(ctx, `INSERT INTO watchlists(owner, name, types, partner_depth, created_ns, writer, id)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, nextval(pg_get_serial_sequence('watchlists', 'id'))))
 			ON CONFLICT (writer) DO UPDATE SET writer = EXCLUDED.writer RETURNING id`,
-			w.Owner, w.Name, types, w.PartnerDepth, unixNano(w.CreatedAt.Time), writer).Scan(&id)
+			w.Owner, w.Name, types, w.PartnerDepth, unixNano(w.CreatedAt.Time), writer, givenID(w.ID)).Scan(&id); err != nil {
+			return err
+		}
+		return advanceIdentity(ctx, tx, "watchlists", w.ID)
 	})
 	if err != nil {
 		return err

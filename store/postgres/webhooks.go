@@ -40,10 +40,13 @@ func (db *DB) CreateWebhook(ctx context.Context, w *credo.Webhook) error {
 		if err := liveWatchlist(ctx, tx, w.Watchlist); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `INSERT INTO webhooks(owner, watchlist, url, secret, created_ns, writer)
-			VALUES ($1, $2, $3, $4, $5, $6)
+		if err := tx.QueryRow(ctx, `INSERT INTO webhooks(owner, watchlist, url, secret, created_ns, writer, id)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, nextval(pg_get_serial_sequence('webhooks', 'id'))))
 			ON CONFLICT (writer) DO UPDATE SET writer = EXCLUDED.writer RETURNING id`,
-			w.Owner, w.Watchlist, w.URL, w.Secret, unixNano(w.CreatedAt.Time), writer).Scan(&id)
+			w.Owner, w.Watchlist, w.URL, w.Secret, unixNano(w.CreatedAt.Time), writer, givenID(w.ID)).Scan(&id); err != nil {
+			return err
+		}
+		return advanceIdentity(ctx, tx, "webhooks", w.ID)
 	})
 	if err != nil {
 		return err
@@ -466,4 +469,25 @@ func (db *DB) ReplayWebhook(ctx context.Context, id int64, at time.Time) (int, e
 		return err
 	})
 	return int(n), err
+}
+
+// givenID is an id a caller gave (a copy keeps the source's), or NULL to
+// draw one.
+func givenID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// advanceIdentity moves the id sequence of table (one of the schema's,
+// never user input) past a given id, never back, so that later rows draw
+// ids above it.
+func advanceIdentity(ctx context.Context, tx pgx.Tx, table string, given int64) error {
+	if given == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT setval(s, greatest($1, pg_sequence_last_value(s::regclass)))
+		FROM pg_get_serial_sequence($2, 'id') AS s`, given, table)
+	return err
 }

@@ -52,26 +52,6 @@ func (db *DB) Replies(ctx context.Context, code string) ([]*credo.Reply, error) 
 	return out, rows.Err()
 }
 
-// ScanReplies implements credo.ReplyStore.
-func (db *DB) ScanReplies(ctx context.Context, afterID int64, limit int) ([]*credo.Reply, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, subject, target_kind, target_id, text, by_actor, at FROM replies WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: scanning replies: %w", err)
-	}
-	defer rows.Close()
-	out := []*credo.Reply{}
-	for rows.Next() {
-		r := new(credo.Reply)
-		var at int64
-		if err := rows.Scan(&r.ID, &r.Subject, &r.Target.Kind, &r.Target.ID, &r.Text, &r.By, &at); err != nil {
-			return nil, err
-		}
-		r.At = fromUnixNano(at)
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // RestoreReplies implements credo.ReplyStore.
 func (db *DB) RestoreReplies(ctx context.Context, replies []*credo.Reply) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {

@@ -26,8 +26,8 @@ func (db *DB) CreateWatchlist(ctx context.Context, w *credo.Watchlist) error {
 	}
 	var id int64
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO watchlists(owner, name, types, partner_depth, created_at) VALUES (?, ?, ?, ?, ?)`,
-			w.Owner, w.Name, types, w.PartnerDepth, unixNano(w.CreatedAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO watchlists(id, owner, name, types, partner_depth, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			nullable(w.ID), w.Owner, w.Name, types, w.PartnerDepth, unixNano(w.CreatedAt))
 		if err != nil {
 			return err
 		}

@@ -40,8 +40,8 @@ func (db *DB) CreateWebhook(ctx context.Context, w *credo.Webhook) error {
 		if err := liveWatchlist(ctx, tx, w.Watchlist); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks(owner, watchlist, url, secret, created_at) VALUES (?, ?, ?, ?, ?)`,
-			w.Owner, w.Watchlist, w.URL, w.Secret, unixNano(w.CreatedAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks(id, owner, watchlist, url, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			nullable(w.ID), w.Owner, w.Watchlist, w.URL, w.Secret, unixNano(w.CreatedAt))
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,21 @@
 // versions, times, token hashes and the person-key secret are kept, and so
 // is due process: list entries with their keys and transitions, cases with
 // their decisions (and the repairs of records approved ones made), accounts
-// with their token hashes, and notices with their keys.
+// with their token hashes, notices with their keys, and the watchlists and
+// webhook endpoints of monitoring with their secrets.
+//
+// The change log is copied first, positions and all, and then the ledger
+// built over it. The log names every record, registration version, list
+// entry, case, account, authority, rulebook, annual report, reply,
+// relationship and issued report, but holds a summary of each, not its
+// content, so the items themselves are read from the source and stored
+// with their ids (the Restore* methods): the copy reads the items the
+// log names by walking the log where no other read reaches them (annual
+// reports, replies, issued reports).
+//
+// Every part of the registry is read the same way to copy it from the
+// source and to verify it on the target (a part), so a part added to the
+// registry is one entry in parts.
 //
 // A copy is resumable: every batch is restored atomically and in source
 // order, so what a target holds after an interruption is a prefix of the
@@ -43,13 +57,12 @@ import (
 // key there.
 const PersonKeySecret = credo.PersonKeySecret
 
-// batchSize is how many subject versions, records, list entries, cases or
-// notices are read and restored at a time.
+// batchSize is how many items of a part are read and restored at a time.
 var batchSize = 2000
 
 // Progress tells how far a copy has got.
 type Progress struct {
-	Stage  string // "changes", "ledger", "authorities", "secrets", "rulebooks", "subjects", "records", "list entries", "cases", "accounts", "notices", "annual reports" or "verify"
+	Stage  string // "changes", "ledger", "secrets", "rulebooks", a part's name (parts) or "verify"
 	Done   int64  // items of the stage read (from the source; when verifying, from the target)
 	Copied int64  // of those, how many went to the target; the rest were found there already
 }
@@ -81,6 +94,10 @@ type Report struct {
 	Relationships int64 `json:"relationships"`
 	// IssuedReports counts issued credit reports.
 	IssuedReports int64 `json:"issued_reports"`
+	// Watchlists counts the watchlists carried (with their members), and
+	// Webhooks their endpoints (with their secrets).
+	Watchlists int64 `json:"watchlists"`
+	Webhooks   int64 `json:"webhooks"`
 	// Ledger counts the ledger's leaves and checkpoints (the tree, with
 	// the salts that open its leaves: the copy verifies the same).
 	Ledger int64 `json:"ledger"`
@@ -110,13 +127,13 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 	// The log first, while the target's is empty, so that its positions
 	// are the source's: copying authorities and rulebooks below appends
 	// their creation to the target's log again, after them (Later).
-	if err := copyChanges(ctx, from, to, src, progress); err != nil {
+	if err := copyPart(ctx, changesPart, from, to, src, progress); err != nil {
+		return Report{}, err
+	}
+	if err := copyCursors(ctx, from, to); err != nil {
 		return Report{}, err
 	}
 	if err := copyLedger(ctx, from, to, progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyAuthorities(ctx, from, to, src, progress); err != nil {
 		return Report{}, err
 	}
 	if err := copySecret(ctx, from, to, progress); err != nil {
@@ -125,93 +142,347 @@ func Copy(ctx context.Context, from, to credo.Store, progress func(Progress)) (R
 	if err := copyRulebooks(ctx, from, to, progress); err != nil {
 		return Report{}, err
 	}
-	if err := copySubjects(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyRecords(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
-	// Due process after records: cases are about records and list
-	// entries, and approved repairs of records mark them repaired.
-	if err := copyListEntries(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyCases(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyAccounts(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyNotices(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyAnnualReports(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyByID(ctx, "replies", from.ScanReplies, to.ScanReplies, to.RestoreReplies,
-		func(r *credo.Reply) int64 { return r.ID }, noErr(src.reply), progress); err != nil {
-		return Report{}, err
-	}
-	// After subjects: restoring registration versions derives nothing, so
-	// the relationships are the source's, ids and all.
-	if err := copyByID(ctx, "relationships", from.ScanRelationships, to.ScanRelationships, to.RestoreRelationships,
-		func(r *credo.Relationship) int64 { return r.ID }, noErr(src.relationship), progress); err != nil {
-		return Report{}, err
-	}
-	if err := copyIssuedReports(ctx, from, to, src, progress); err != nil {
-		return Report{}, err
+	for _, pt := range parts[1:] {
+		if err := copyPart(ctx, pt, from, to, src, progress); err != nil {
+			return Report{}, err
+		}
 	}
 	return verify(ctx, from, to, src, progress)
 }
 
-func copyAuthorities(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	as, err := from.Authorities(ctx)
+// A part is one kind of item. each reads st's items in order, a batch at
+// a time: it sums each batch into s and then calls fn with its size and
+// put, which stores the batch into a target unless the target holds it
+// (and reports whether it stored it).
+type part struct {
+	name string
+	each func(ctx context.Context, st credo.Store, s *sums, fn func(n int, put putFunc) error) error
+}
+
+type putFunc func(ctx context.Context, to credo.Store) (bool, error)
+
+// parts are the registry's parts, in the order they are copied: the log
+// first (see Copy), authorities before what they wrote, due process after
+// records (cases are about records and list entries, and approved repairs
+// of records mark them repaired), relationships after subjects (restoring
+// registration versions derives nothing, so the relationships are the
+// source's, ids and all), endpoints after the accounts that own them.
+var parts = []part{
+	changesPart,
+	{"authorities", eachAuthority},
+	{"subjects", eachSubject},
+	byID("records", credo.Store.ScanRecords, credo.Store.RestoreRecords, func(r *credo.Record) int64 { return r.ID }, plain((*sums).record)),
+	byID("list entries", credo.Store.ScanListEntries, credo.Store.RestoreListEntries, func(e *credo.ListEntry) int64 { return e.ID }, plain((*sums).listEntry)),
+	byID("cases", credo.Store.ScanCases, credo.Store.RestoreCases, func(c *credo.Case) int64 { return c.ID }, (*sums).caseItem),
+	{"accounts", eachAccount},
+	byID("notices", credo.Store.ScanNotices, credo.Store.RestoreNotices, func(n *credo.Notice) int64 { return n.ID }, plain((*sums).notice)),
+	{"annual reports", eachAnnualReport},
+	{"replies", eachReply},
+	byID("relationships", credo.Store.ScanRelationships, credo.Store.RestoreRelationships, func(r *credo.Relationship) int64 { return r.ID }, plain((*sums).relationship)),
+	{"issued reports", eachIssuedReport},
+	{"watchlists", eachWatchlist},
+}
+
+// changesPart is the change log, positions and all.
+var changesPart = byID("changes", func(st credo.Store, ctx context.Context, after int64, limit int) ([]*credo.Change, error) {
+	return st.Changes(ctx, credo.ChangeQuery{After: after, Limit: limit})
+}, credo.Store.RestoreChanges, func(c *credo.Change) int64 { return c.Position }, plain((*sums).change))
+
+// copyPart copies one part from from into to, summing the source's items
+// into src.
+func copyPart(ctx context.Context, pt part, from, to credo.Store, src *sums, progress func(Progress)) error {
+	p := Progress{Stage: pt.name}
+	err := pt.each(ctx, from, src, func(n int, put putFunc) error {
+		copied, err := put(ctx, to)
+		if err != nil {
+			return fmt.Errorf("storing %s: %w", pt.name, err)
+		}
+		p.Done += int64(n)
+		if copied {
+			p.Copied += int64(n)
+		}
+		progress(p)
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("storecopy: listing the source's authorities: %w", err)
-	}
-	p := Progress{Stage: "authorities"}
-	for _, a := range as {
-		tokens, err := from.AuthorityTokens(ctx, a.ID)
-		if err != nil {
-			return fmt.Errorf("storecopy: reading the tokens of authority %s: %w", a.ID, err)
-		}
-		src.authority(a, tokens)
-		have, err := to.AuthorityTokens(ctx, a.ID)
-		if err != nil {
-			return fmt.Errorf("storecopy: reading the target's tokens of authority %s: %w", a.ID, err)
-		}
-		_, err = to.Authority(ctx, a.ID)
-		switch {
-		case credo.ErrorCodeOf(err) == credo.ENOTFOUND:
-			if len(tokens) == 0 {
-				return fmt.Errorf("storecopy: authority %s has no token, and a store takes no authority without one", a.ID)
-			}
-			if err := to.CreateAuthority(ctx, a, tokens[0]); err != nil {
-				return fmt.Errorf("storecopy: creating authority %s: %w", a.ID, err)
-			}
-			have = tokens[:1]
-			p.Copied++
-		case err != nil:
-			return fmt.Errorf("storecopy: reading the target's authority %s: %w", a.ID, err)
-		}
-		for _, h := range tokens {
-			if !slices.Contains(have, h) {
-				if err := to.AddToken(ctx, a.ID, h); err != nil {
-					return fmt.Errorf("storecopy: adding a token of authority %s: %w", a.ID, err)
-				}
-			}
-		}
-		p.Done++
+		return fmt.Errorf("storecopy: %w", err)
 	}
 	progress(p)
 	return nil
 }
 
+// byID is a part scanned by id (or position): a batch whose last item the
+// target holds was restored before (a restore is atomic and in order) and
+// is skipped.
+func byID[T any](name string,
+	scan func(st credo.Store, ctx context.Context, afterID int64, limit int) ([]T, error),
+	restore func(st credo.Store, ctx context.Context, items []T) error,
+	id func(T) int64, sum func(*sums, context.Context, credo.Store, T) error) part {
+	return part{name, func(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
+		var after int64
+		for {
+			page, err := scan(st, ctx, after, batchSize)
+			if err != nil {
+				return fmt.Errorf("reading %s after id %d: %w", name, after, err)
+			}
+			if len(page) == 0 {
+				return nil
+			}
+			for _, item := range page {
+				if err := sum(s, ctx, st, item); err != nil {
+					return err
+				}
+			}
+			last := id(page[len(page)-1])
+			err = fn(len(page), func(ctx context.Context, to credo.Store) (bool, error) {
+				next, err := scan(to, ctx, last-1, 1)
+				if err != nil || len(next) == 1 && id(next[0]) == last {
+					return false, err
+				}
+				return true, restore(to, ctx, page)
+			})
+			if err != nil {
+				return err
+			}
+			after = last
+		}
+	}}
+}
+
+// plain adapts a sum that reads nothing and cannot fail to byID.
+func plain[T any](sum func(*sums, T)) func(*sums, context.Context, credo.Store, T) error {
+	return func(s *sums, _ context.Context, _ credo.Store, item T) error { sum(s, item); return nil }
+}
+
+// eachAuthority: every authority with its token hashes.
+func eachAuthority(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
+	as, err := st.Authorities(ctx)
+	if err != nil {
+		return fmt.Errorf("listing authorities: %w", err)
+	}
+	for _, a := range as {
+		tokens, err := st.AuthorityTokens(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("reading the tokens of authority %s: %w", a.ID, err)
+		}
+		s.add(partAuthorities, holder(jsonOf(a), tokens)...)
+		err = fn(1, func(ctx context.Context, to credo.Store) (bool, error) {
+			have, err := to.AuthorityTokens(ctx, a.ID)
+			if err != nil {
+				return false, err
+			}
+			copied := false
+			if _, err := to.Authority(ctx, a.ID); credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+				if len(tokens) == 0 {
+					return false, fmt.Errorf("authority %s has no token, and a store takes no authority without one", a.ID)
+				}
+				if err := to.CreateAuthority(ctx, a, tokens[0]); err != nil {
+					return false, err
+				}
+				have, copied = tokens[:1], true
+			} else if err != nil {
+				return false, err
+			}
+			for _, h := range tokens {
+				if !slices.Contains(have, h) {
+					if err := to.AddToken(ctx, a.ID, h); err != nil {
+						return false, err
+					}
+				}
+			}
+			return copied, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachAccount: every account with its token hashes, each in one restore.
+// An account the target holds already is left as it is: an interrupted
+// copy cannot leave one part way, so one that differs was written to the
+// target otherwise, and verification tells.
+func eachAccount(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
+	as, err := st.Accounts(ctx)
+	if err != nil {
+		return fmt.Errorf("listing accounts: %w", err)
+	}
+	for _, a := range as {
+		tokens, err := st.AccountTokens(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("reading the tokens of account %s: %w", a.ID, err)
+		}
+		s.add(partAccounts, holder(jsonOf(a), tokens)...)
+		err = fn(1, func(ctx context.Context, to credo.Store) (bool, error) {
+			_, err := to.Account(ctx, a.ID)
+			if credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return false, err
+			}
+			return true, to.RestoreAccount(ctx, a, tokens)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachSubject: every registration version, by code and version.
+func eachSubject(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
+	code, version := "", 0
+	for {
+		page, err := st.ScanSubjects(ctx, code, version, batchSize)
+		if err != nil {
+			return fmt.Errorf("reading subjects after %s/%d: %w", code, version, err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, v := range page {
+			s.add(partSubjects, v.Code, int64(v.Version), v.ContentHash(), v.Authority, v.RecordedAt.UnixNano())
+		}
+		last := page[len(page)-1]
+		err = fn(len(page), func(ctx context.Context, to credo.Store) (bool, error) {
+			next, err := to.ScanSubjects(ctx, last.Code, last.Version-1, 1)
+			if err != nil || len(next) == 1 && next[0].Code == last.Code && next[0].Version == last.Version {
+				return false, err
+			}
+			return true, to.RestoreSubjects(ctx, page)
+		})
+		if err != nil {
+			return err
+		}
+		code, version = last.Code, last.Version
+	}
+}
+
+// eachLogged calls fn with the changes of type typ in st's log, a page at
+// a time, up to the source's last change when s is bounded by it.
+func eachLogged(ctx context.Context, st credo.Store, s *sums, typ string, fn func([]*credo.Change) error) error {
+	q := credo.ChangeQuery{Types: []string{typ}, Limit: batchSize}
+	if s.bound != nil {
+		q.Upto = max(s.bound.maxChange, 1)
+	}
+	for {
+		changes, err := st.Changes(ctx, q)
+		if err != nil {
+			return fmt.Errorf("reading the log: %w", err)
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := fn(changes); err != nil {
+			return err
+		}
+		q.After = changes[len(changes)-1].Position
+	}
+}
+
+// eachLoggedSubject calls fn once with each organization st's log names
+// in changes of type typ, in the order of their first such change.
+func eachLoggedSubject(ctx context.Context, st credo.Store, s *sums, typ string, fn func(code string) error) error {
+	seen := map[string]bool{}
+	return eachLogged(ctx, st, s, typ, func(changes []*credo.Change) error {
+		for _, c := range changes {
+			if !seen[c.Subject] {
+				seen[c.Subject] = true
+				if err := fn(c.Subject); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// eachAnnualReport: every version of the reports of each organization the
+// log names as having filed one; versions the target holds already are
+// skipped (RestoreAnnualReports, which logs nothing: the log came first).
+func eachAnnualReport(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
+	return eachLoggedSubject(ctx, st, s, credo.ChangeAnnualReportFiled, func(code string) error {
+		rs, err := st.AnnualReports(ctx, code)
+		if err != nil {
+			return fmt.Errorf("reading the annual reports of %s: %w", code, err)
+		}
+		for _, r := range rs {
+			s.add(partAnnualReports, r.Subject, int64(r.Year), int64(r.Version), r.FiledAt.UnixNano(), jsonOf(r))
+		}
+		return fn(len(rs), func(ctx context.Context, to credo.Store) (bool, error) {
+			there, err := to.AnnualReports(ctx, code)
+			if err != nil || len(there) >= len(rs) {
+				return false, err
+			}
+			return true, to.RestoreAnnualReports(ctx, rs)
+		})
+	})
+}
+
+// eachReply: the replies of each organization the log names as having
+// published one (RestoreReplies skips the ids stored).
+func eachReply(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
+	return eachLoggedSubject(ctx, st, s, credo.ChangeReplyPublished, func(code string) error {
+		rs, err := st.Replies(ctx, code)
+		if err != nil {
+			return fmt.Errorf("reading the replies of %s: %w", code, err)
+		}
+		for _, r := range rs {
+			s.add(partReplies, r.ID, jsonOf(r))
+		}
+		return fn(len(rs), func(ctx context.Context, to credo.Store) (bool, error) {
+			there, err := to.Replies(ctx, code)
+			if err != nil || len(there) >= len(rs) {
+				return false, err
+			}
+			return true, to.RestoreReplies(ctx, rs)
+		})
+	})
+}
+
+// eachIssuedReport: the issued reports the log's report.issued changes
+// name, in the order they were issued, each with its status and
+// withdrawal; a page whose last report the target holds was restored
+// before (RestoreIssuedReports is atomic).
+func eachIssuedReport(ctx context.Context, st credo.Store, s *sums, fn func(int, putFunc) error) error {
+	return eachLogged(ctx, st, s, credo.ChangeReportIssued, func(changes []*credo.Change) error {
+		page := make([]*credo.IssuedReport, 0, len(changes))
+		for _, c := range changes {
+			r, err := st.IssuedReport(ctx, c.Ref)
+			if err != nil {
+				return fmt.Errorf("reading issued report %s: %w", c.Ref, err)
+			}
+			s.add(partIssuedReports, r.Number, jsonOf(r))
+			page = append(page, r)
+		}
+		return fn(len(page), func(ctx context.Context, to credo.Store) (bool, error) {
+			if _, err := to.IssuedReport(ctx, page[len(page)-1].Number); credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return false, err
+			}
+			return true, to.RestoreIssuedReports(ctx, page)
+		})
+	})
+}
+
+// copyCursors gives the target the positions the source's log consumers
+// have reached.
+func copyCursors(ctx context.Context, from, to credo.Store) error {
+	cursors, err := from.Cursors(ctx)
+	if err != nil {
+		return fmt.Errorf("storecopy: reading the source's cursors: %w", err)
+	}
+	for name, pos := range cursors {
+		if err := to.SaveCursor(ctx, name, pos); err != nil {
+			return fmt.Errorf("storecopy: restoring cursor %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // copySecret gives the target the source's person-key check (and the
 // person-key secret itself, from a store that still holds it: it moves out
-// of the target too on the next start). The key file stays with the
-// operator: the target's nodes are given the same file. Nothing is
-// created in a source that holds neither.
+// of the target too on the next start) and the ledger's signing key. The
+// key file stays with the operator: the target's nodes are given the same
+// file. Nothing is created in a source that holds neither.
 func copySecret(ctx context.Context, from, to credo.Store, progress func(Progress)) error {
 	var copied int64
 	for _, name := range []string{PersonKeySecret, credo.PersonKeyCheckSecret, credo.LedgerKeySecret} {
@@ -239,228 +510,55 @@ func copySecret(ctx context.Context, from, to credo.Store, progress func(Progres
 	return nil
 }
 
-func copySubjects(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	p := Progress{Stage: "subjects"}
-	code, version := "", 0
-	for {
-		page, err := from.ScanSubjects(ctx, code, version, batchSize)
-		if err != nil {
-			return fmt.Errorf("storecopy: reading the source's subjects after %s/%d: %w", code, version, err)
-		}
-		if len(page) == 0 {
-			return nil
-		}
-		for _, s := range page {
-			src.subject(s)
-		}
-		last := page[len(page)-1]
-		there, err := hasSubject(ctx, to, last)
-		if err != nil {
-			return err
-		}
-		if !there {
-			if err := to.RestoreSubjects(ctx, page); err != nil {
-				return fmt.Errorf("storecopy: restoring subjects up to %s/%d: %w", last.Code, last.Version, err)
-			}
-			p.Copied += int64(len(page))
-		}
-		p.Done += int64(len(page))
-		progress(p)
-		code, version = last.Code, last.Version
-	}
-}
-
-// hasSubject reports whether to holds the version s.
-func hasSubject(ctx context.Context, to credo.Store, s *credo.Subject) (bool, error) {
-	next, err := to.ScanSubjects(ctx, s.Code, s.Version-1, 1)
+// copyRulebooks copies every published rulebook version, in publication
+// order, so that past assessments stay reproducible on the target. A
+// version the target already has must have the same content. Assessments
+// are not copied: they are recomputed from records and rulebooks (credo
+// rescore) on the target.
+func copyRulebooks(ctx context.Context, from, to credo.Store, progress func(Progress)) error {
+	books, err := from.Rulebooks(ctx)
 	if err != nil {
-		return false, fmt.Errorf("storecopy: reading the target's subjects: %w", err)
+		return fmt.Errorf("storecopy: reading rulebooks: %w", err)
 	}
-	return len(next) == 1 && next[0].Code == s.Code && next[0].Version == s.Version, nil
-}
-
-func copyRecords(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	return copyByID(ctx, "records", from.ScanRecords, to.ScanRecords, to.RestoreRecords,
-		func(r *credo.Record) int64 { return r.ID }, noErr(src.record), progress)
-}
-
-func copyListEntries(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	return copyByID(ctx, "list entries", from.ScanListEntries, to.ScanListEntries, to.RestoreListEntries,
-		func(e *credo.ListEntry) int64 { return e.ID }, noErr(src.listEntry), progress)
-}
-
-// copyCases copies cases with their decisions; restoring an approved
-// repair of a record marks the record repaired on the target.
-func copyCases(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	return copyByID(ctx, "cases", from.ScanCases, to.ScanCases, to.RestoreCases,
-		func(c *credo.Case) int64 { return c.ID }, func(c *credo.Case) error { return src.caseItem(ctx, from, c) }, progress)
-}
-
-func copyNotices(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	return copyByID(ctx, "notices", from.ScanNotices, to.ScanNotices, to.RestoreNotices,
-		func(n *credo.Notice) int64 { return n.ID }, noErr(src.notice), progress)
-}
-
-// copyByID copies one kind of item that is scanned by id, a batch at a
-// time: a batch whose last item the target holds was restored before (a
-// restore is atomic and in order) and is skipped.
-func copyByID[T any](ctx context.Context, stage string,
-	scanFrom, scanTo func(ctx context.Context, afterID int64, limit int) ([]T, error),
-	restore func(ctx context.Context, items []T) error,
-	id func(T) int64, sum func(T) error, progress func(Progress)) error {
-	p := Progress{Stage: stage}
-	var after int64
-	for {
-		page, err := scanFrom(ctx, after, batchSize)
-		if err != nil {
-			return fmt.Errorf("storecopy: reading the source's %s after id %d: %w", stage, after, err)
-		}
-		if len(page) == 0 {
-			return nil
-		}
-		for _, item := range page {
-			if err := sum(item); err != nil {
-				return err
-			}
-		}
-		last := id(page[len(page)-1])
-		next, err := scanTo(ctx, last-1, 1)
-		if err != nil {
-			return fmt.Errorf("storecopy: reading the target's %s: %w", stage, err)
-		}
-		if len(next) == 0 || id(next[0]) != last {
-			if err := restore(ctx, page); err != nil {
-				return fmt.Errorf("storecopy: restoring %s up to id %d: %w", stage, last, err)
-			}
-			p.Copied += int64(len(page))
-		}
-		p.Done += int64(len(page))
-		progress(p)
-		after = last
-	}
-}
-
-// noErr adapts a checksum of items that cannot fail to copyByID.
-func noErr[T any](sum func(T)) func(T) error {
-	return func(item T) error { sum(item); return nil }
-}
-
-// copyAccounts copies every account with its token hashes, each in one
-// restore. An account the target holds already is left as it is: an
-// interrupted copy cannot leave one part way, so one that differs was
-// written to the target otherwise, and verification tells.
-func copyAccounts(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	as, err := from.Accounts(ctx)
-	if err != nil {
-		return fmt.Errorf("storecopy: listing the source's accounts: %w", err)
-	}
-	p := Progress{Stage: "accounts"}
-	for _, a := range as {
-		tokens, err := from.AccountTokens(ctx, a.ID)
-		if err != nil {
-			return fmt.Errorf("storecopy: reading the tokens of account %s: %w", a.ID, err)
-		}
-		src.account(a, tokens)
-		_, err = to.Account(ctx, a.ID)
-		missing := credo.ErrorCodeOf(err) == credo.ENOTFOUND
-		if err != nil && !missing {
-			return fmt.Errorf("storecopy: reading the target's account %s: %w", a.ID, err)
-		}
-		if missing {
-			if err := to.RestoreAccount(ctx, a, tokens); err != nil {
-				return fmt.Errorf("storecopy: restoring account %s: %w", a.ID, err)
-			}
-			p.Copied++
-		}
+	p := Progress{Stage: "rulebooks"}
+	for _, rb := range books {
 		p.Done++
+		err := to.PublishRulebook(ctx, rb)
+		if credo.ErrorCodeOf(err) == credo.ECONFLICT {
+			have, gerr := to.Rulebook(ctx, rb.ID, rb.Version)
+			if gerr != nil {
+				return fmt.Errorf("storecopy: rulebook %s %s: %w", rb.ID, rb.Version, gerr)
+			}
+			if have.Hash != rb.Hash {
+				return fmt.Errorf("%w: rulebook %s %s is published on the target with other content", ErrMismatch, rb.ID, rb.Version)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("storecopy: rulebook %s %s: %w", rb.ID, rb.Version, err)
+		}
+		p.Copied++
 	}
 	progress(p)
 	return nil
 }
 
-// verify reads the whole target back and compares it with what was read
-// from the source, part by part, and the two stores' counts.
+// verify reads the whole target back, part by part as the source was
+// read, and compares it with the source, and the two stores' counts.
 func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) (Report, error) {
 	dst := newSums()
 	dst.bound = src
-	as, err := to.Authorities(ctx)
-	if err != nil {
-		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
-	}
-	for _, a := range as {
-		tokens, err := to.AuthorityTokens(ctx, a.ID)
-		if err != nil {
-			return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
-		}
-		dst.authority(a, tokens)
-	}
 	p := Progress{Stage: "verify"}
-	code, version := "", 0
-	for {
-		page, err := to.ScanSubjects(ctx, code, version, batchSize)
+	for _, pt := range parts {
+		err := pt.each(ctx, to, dst, func(n int, _ putFunc) error {
+			p.Done += int64(n)
+			progress(p)
+			return nil
+		})
 		if err != nil {
 			return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 		}
-		if len(page) == 0 {
-			break
-		}
-		for _, s := range page {
-			dst.subject(s)
-		}
-		p.Done += int64(len(page))
-		progress(p)
-		code, version = page[len(page)-1].Code, page[len(page)-1].Version
 	}
-	if err := readBack(ctx, to.ScanRecords, func(r *credo.Record) int64 { return r.ID }, noErr(dst.record), &p, progress); err != nil {
-		return Report{}, err
-	}
-	if err := readBack(ctx, to.ScanListEntries, func(e *credo.ListEntry) int64 { return e.ID }, noErr(dst.listEntry), &p, progress); err != nil {
-		return Report{}, err
-	}
-	if err := readBack(ctx, to.ScanCases, func(c *credo.Case) int64 { return c.ID },
-		func(c *credo.Case) error { return dst.caseItem(ctx, to, c) }, &p, progress); err != nil {
-		return Report{}, err
-	}
-	accounts, err := to.Accounts(ctx)
-	if err != nil {
-		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
-	}
-	for _, a := range accounts {
-		tokens, err := to.AccountTokens(ctx, a.ID)
-		if err != nil {
-			return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
-		}
-		dst.account(a, tokens)
-	}
-	if err := readBack(ctx, to.ScanNotices, func(n *credo.Notice) int64 { return n.ID }, noErr(dst.notice), &p, progress); err != nil {
-		return Report{}, err
-	}
-	if err := readBack(ctx, scanChanges(to), position, noErr(dst.change), &p, progress); err != nil {
-		return Report{}, err
-	}
-	if err := eachAnnualReport(ctx, to, func(rs []*credo.AnnualReport) error {
-		for _, r := range rs {
-			dst.annualReport(r)
-		}
-		return nil
-	}); err != nil {
-		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
-	}
-	if err := readBack(ctx, to.ScanReplies, func(r *credo.Reply) int64 { return r.ID }, noErr(dst.reply), &p, progress); err != nil {
-		return Report{}, err
-	}
-	if err := readBack(ctx, to.ScanRelationships, func(r *credo.Relationship) int64 { return r.ID }, noErr(dst.relationship), &p, progress); err != nil {
-		return Report{}, err
-	}
-	if err := eachIssuedReport(ctx, to, func(rs []*credo.IssuedReport) error {
-		for _, r := range rs {
-			dst.issuedReport(r)
-		}
-		return nil
-	}); err != nil {
-		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
-	}
-
 	size, _, err := from.LedgerSize(ctx)
 	if err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
@@ -471,10 +569,12 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	if err := dst.sumLedger(ctx, to, size); err != nil {
 		return Report{}, fmt.Errorf("storecopy: verifying: %w", err)
 	}
-	rep := Report{Authorities: dst.n[partAuthorities], Subjects: dst.n[partSubjects], Records: dst.n[partRecords],
-		ListEntries: dst.n[partListEntries], Cases: dst.n[partCases], Accounts: dst.n[partAccounts],
-		Notices: dst.n[partNotices], Changes: dst.n[partChanges], AnnualReports: dst.n[partAnnualReports], Replies: dst.n[partReplies],
-		Relationships: dst.n[partRelationships], IssuedReports: dst.n[partIssuedReports], Ledger: dst.n[partLedger], Later: dst.later, Checksum: dst.total()}
+	n := dst.n
+	rep := Report{Authorities: n[partAuthorities], Subjects: n[partSubjects], Records: n[partRecords],
+		ListEntries: n[partListEntries], Cases: n[partCases], Accounts: n[partAccounts], Notices: n[partNotices],
+		Changes: n[partChanges], AnnualReports: n[partAnnualReports], Replies: n[partReplies], Relationships: n[partRelationships],
+		IssuedReports: n[partIssuedReports], Watchlists: n[partWatchlists], Webhooks: n[partWebhooks], Ledger: n[partLedger],
+		Later: dst.later, Checksum: dst.total()}
 	var problems []string
 	for i, part := range partNames {
 		s, d := hex.EncodeToString(src.h[i].Sum(nil)), hex.EncodeToString(dst.h[i].Sum(nil))
@@ -499,30 +599,7 @@ func verify(ctx context.Context, from, to credo.Store, src *sums, progress func(
 	return rep, nil
 }
 
-// readBack scans every item of one kind, by id, into sum.
-func readBack[T any](ctx context.Context, scan func(ctx context.Context, afterID int64, limit int) ([]T, error),
-	id func(T) int64, sum func(T) error, p *Progress, progress func(Progress)) error {
-	var after int64
-	for {
-		page, err := scan(ctx, after, batchSize)
-		if err != nil {
-			return fmt.Errorf("storecopy: verifying: %w", err)
-		}
-		if len(page) == 0 {
-			return nil
-		}
-		for _, item := range page {
-			if err := sum(item); err != nil {
-				return err
-			}
-		}
-		p.Done += int64(len(page))
-		progress(*p)
-		after = id(page[len(page)-1])
-	}
-}
-
-// The parts a copy is verified by, each with its own count and checksum.
+// The checksums a copy is verified by, each with its own count.
 const (
 	partAuthorities = iota
 	partSubjects
@@ -537,12 +614,15 @@ const (
 	partReplies
 	partRelationships
 	partIssuedReports
+	partWatchlists
+	partWebhooks
 	partLedger
 	numParts
 )
 
 var partNames = [numParts]string{"authorities", "subject versions", "records", "list entries", "cases",
-	"record repairs", "accounts", "notices", "changes", "annual reports", "replies", "relationships", "issued reports", "ledger"}
+	"record repairs", "accounts", "notices", "changes", "annual reports", "replies", "relationships", "issued reports",
+	"watchlists", "webhooks", "ledger"}
 
 // sums hashes what a store holds, part by part: authorities and accounts
 // (in id order, with their sorted token hashes), subject versions (by code
@@ -552,9 +632,9 @@ var partNames = [numParts]string{"authorities", "subject versions", "records", "
 // Each item is hashed by what identifies its content.
 //
 // The target's sums are bounded by the source's (bound): list entries,
-// list transitions and notices the registry itself may write (when it
-// regrades) with ids above the source's highest are counted in later and
-// left out.
+// list transitions, notices and changes the registry itself may write
+// (when it regrades) with ids above the source's highest are counted in
+// later and left out.
 type sums struct {
 	h [numParts]hash.Hash
 	n [numParts]int64
@@ -597,14 +677,6 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
-func (s *sums) authority(a *credo.Authority, tokens []string) {
-	s.add(partAuthorities, holder(jsonOf(a), tokens)...)
-}
-
-func (s *sums) account(a *credo.Account, tokens []string) {
-	s.add(partAccounts, holder(jsonOf(a), tokens)...)
-}
-
 // holder is the fields of a token holder: its JSON, then its sorted token
 // hashes.
 func holder(body string, tokens []string) []any {
@@ -614,10 +686,6 @@ func holder(body string, tokens []string) []any {
 		fields = append(fields, t)
 	}
 	return fields
-}
-
-func (s *sums) subject(v *credo.Subject) {
-	s.add(partSubjects, v.Code, int64(v.Version), v.ContentHash(), v.Authority, v.RecordedAt.UnixNano())
 }
 
 func (s *sums) record(r *credo.Record) {
@@ -650,7 +718,7 @@ func (s *sums) caseItem(ctx context.Context, st credo.Store, c *credo.Case) erro
 	if d := c.Decision; d != nil && c.Kind == credo.CaseRepair && d.Outcome == credo.OutcomeApproved && c.Target.Kind == credo.TargetRecord {
 		r, err := st.Record(ctx, c.Target.ID)
 		if err != nil {
-			return fmt.Errorf("storecopy: reading record %d, repaired by case %d: %w", c.Target.ID, c.ID, err)
+			return fmt.Errorf("reading record %d, repaired by case %d: %w", c.Target.ID, c.ID, err)
 		}
 		repaired := int64(0) // not repaired (a copy that lost the repair)
 		if !r.RepairedAt.IsZero() {
@@ -670,11 +738,6 @@ func (s *sums) notice(n *credo.Notice) {
 	s.add(partNotices, n.ID, n.Key, jsonOf(n))
 }
 
-// reply hashes a published reply by id.
-func (s *sums) reply(r *credo.Reply) {
-	s.add(partReplies, r.ID, jsonOf(r))
-}
-
 // change hashes a change of the log in its canonical form (credo.Change).
 func (s *sums) change(c *credo.Change) {
 	if s.bound != nil && c.Position > s.bound.maxChange {
@@ -685,163 +748,8 @@ func (s *sums) change(c *credo.Change) {
 	s.add(partChanges, c.Position, jsonOf(c))
 }
 
-// scanChanges reads a store's log as copyByID scans.
-func scanChanges(st credo.Store) func(ctx context.Context, after int64, limit int) ([]*credo.Change, error) {
-	return func(ctx context.Context, after int64, limit int) ([]*credo.Change, error) {
-		return st.Changes(ctx, credo.ChangeQuery{After: after, Limit: limit})
-	}
-}
-
-func position(c *credo.Change) int64 { return c.Position }
-
-// copyChanges copies the change log, positions and all, and then the
-// positions its consumers have reached.
-func copyChanges(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	if err := copyByID(ctx, "changes", scanChanges(from), scanChanges(to), to.RestoreChanges, position, noErr(src.change), progress); err != nil {
-		return err
-	}
-	cursors, err := from.Cursors(ctx)
-	if err != nil {
-		return fmt.Errorf("storecopy: reading the source's cursors: %w", err)
-	}
-	for name, pos := range cursors {
-		if err := to.SaveCursor(ctx, name, pos); err != nil {
-			return fmt.Errorf("storecopy: restoring cursor %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
 func (s *sums) relationship(r *credo.Relationship) {
 	s.add(partRelationships, r.ID, jsonOf(r))
-}
-
-func (s *sums) annualReport(r *credo.AnnualReport) {
-	s.add(partAnnualReports, r.Subject, int64(r.Year), int64(r.Version), r.FiledAt.UnixNano(), jsonOf(r))
-}
-
-// eachAnnualReport calls fn with the reports of each organization st
-// holds registration data of, by code (reports of codes never registered
-// are not reached: annual reports are filed by registered organizations).
-func eachAnnualReport(ctx context.Context, st credo.Store, fn func([]*credo.AnnualReport) error) error {
-	code, version := "", 1<<30
-	for {
-		page, err := st.ScanSubjects(ctx, code, version, batchSize)
-		if err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			return nil
-		}
-		for _, s := range page {
-			if s.Code == code {
-				continue
-			}
-			code = s.Code
-			rs, err := st.AnnualReports(ctx, code)
-			if err != nil {
-				return err
-			}
-			if len(rs) > 0 {
-				if err := fn(rs); err != nil {
-					return err
-				}
-			}
-		}
-		code, version = page[len(page)-1].Code, 1<<30
-	}
-}
-
-// copyAnnualReports copies every version of every report with its
-// version, time and filer (RestoreAnnualReports, which logs nothing: the
-// log came with copyChanges); versions the target holds already are
-// skipped, so a copy can be resumed.
-func copyAnnualReports(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	p := Progress{Stage: "annual reports"}
-	err := eachAnnualReport(ctx, from, func(rs []*credo.AnnualReport) error {
-		there, err := to.AnnualReports(ctx, rs[0].Subject)
-		if err != nil {
-			return err
-		}
-		var missing []*credo.AnnualReport
-		for _, r := range rs {
-			src.annualReport(r)
-			p.Done++
-			if !slices.ContainsFunc(there, func(x *credo.AnnualReport) bool { return x.Year == r.Year && x.Version == r.Version }) {
-				missing = append(missing, r)
-			}
-		}
-		if len(missing) > 0 {
-			if err := to.RestoreAnnualReports(ctx, missing); err != nil {
-				return fmt.Errorf("restoring the annual reports of %s: %w", rs[0].Subject, err)
-			}
-			p.Copied += int64(len(missing))
-		}
-		progress(p)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("storecopy: %w", err)
-	}
-	return nil
-}
-
-func (s *sums) issuedReport(r *credo.IssuedReport) {
-	s.add(partIssuedReports, r.Number, jsonOf(r))
-}
-
-// eachIssuedReport calls fn with the issued reports st holds, a page at a
-// time, in the order they were issued: those its log's report.issued
-// changes name (up to the source's last change when bounded), each read
-// with its status and withdrawal.
-func eachIssuedReport(ctx context.Context, st credo.Store, fn func([]*credo.IssuedReport) error) error {
-	after := int64(0)
-	for {
-		changes, err := st.Changes(ctx, credo.ChangeQuery{After: after, Types: []string{credo.ChangeReportIssued}, Limit: batchSize})
-		if err != nil {
-			return err
-		}
-		if len(changes) == 0 {
-			return nil
-		}
-		page := make([]*credo.IssuedReport, 0, len(changes))
-		for _, c := range changes {
-			r, err := st.IssuedReport(ctx, c.Ref)
-			if err != nil {
-				return fmt.Errorf("reading issued report %s: %w", c.Ref, err)
-			}
-			page = append(page, r)
-		}
-		if err := fn(page); err != nil {
-			return err
-		}
-		after = changes[len(changes)-1].Position
-	}
-}
-
-// copyIssuedReports copies the issued reports the source's log names, in
-// the order they were issued, with their withdrawals
-// (RestoreIssuedReports, which logs nothing: the log came with
-// copyChanges); numbers the target holds already are skipped, so a copy
-// can be resumed.
-func copyIssuedReports(ctx context.Context, from, to credo.Store, src *sums, progress func(Progress)) error {
-	p := Progress{Stage: "issued reports"}
-	err := eachIssuedReport(ctx, from, func(rs []*credo.IssuedReport) error {
-		for _, r := range rs {
-			src.issuedReport(r)
-		}
-		p.Done += int64(len(rs))
-		if err := to.RestoreIssuedReports(ctx, rs); err != nil {
-			return fmt.Errorf("restoring issued reports: %w", err)
-		}
-		p.Copied += int64(len(rs))
-		progress(p)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("storecopy: %w", err)
-	}
-	return nil
 }
 
 // total is the checksum of the parts together.
@@ -851,37 +759,4 @@ func (s *sums) total() string {
 		h.Write(s.h[i].Sum(nil))
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// copyRulebooks copies every published rulebook version, in publication
-// order, so that past assessments stay reproducible on the target. A
-// version the target already has must have the same content. Assessments
-// are not copied: they are recomputed from records and rulebooks (credo
-// rescore) on the target.
-func copyRulebooks(ctx context.Context, from, to credo.Store, progress func(Progress)) error {
-	books, err := from.Rulebooks(ctx)
-	if err != nil {
-		return fmt.Errorf("storecopy: reading rulebooks: %w", err)
-	}
-	p := Progress{Stage: "rulebooks"}
-	for _, rb := range books {
-		p.Done++
-		err := to.PublishRulebook(ctx, rb)
-		if credo.ErrorCodeOf(err) == credo.ECONFLICT {
-			have, gerr := to.Rulebook(ctx, rb.ID, rb.Version)
-			if gerr != nil {
-				return fmt.Errorf("storecopy: rulebook %s %s: %w", rb.ID, rb.Version, gerr)
-			}
-			if have.Hash != rb.Hash {
-				return fmt.Errorf("%w: rulebook %s %s is published on the target with other content", ErrMismatch, rb.ID, rb.Version)
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("storecopy: rulebook %s %s: %w", rb.ID, rb.Version, err)
-		}
-		p.Copied++
-	}
-	progress(p)
-	return nil
 }

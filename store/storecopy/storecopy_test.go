@@ -212,6 +212,7 @@ func fillDueProcess(t *testing.T, s credo.Store, orgs, records int) {
 			t.Fatal(err)
 		}
 	}
+	fillMonitoring(t, s, at(0).Time)
 	// Annual reports: one per organization, a correction of every third.
 	for i := range orgs {
 		employees := int64(10 + i)
@@ -223,6 +224,96 @@ func fillDueProcess(t *testing.T, s credo.Store, orgs, records int) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// fillMonitoring gives a store filled by fill a client's watchlists
+// (issue 16): one with members and two endpoints, one with a rotated
+// secret still signing, one paused; a deleted one an endpoint still
+// names; a deleted one nothing names (not carried); and the worker's
+// cursor.
+func fillMonitoring(t *testing.T, s credo.Store, at time.Time) {
+	t.Helper()
+	_, h := credo.NewToken()
+	if err := s.CreateAccount(ctx, &credo.Account{ID: "client-1", Role: credo.RoleClient, Name: "淮北市供应链管理有限公司", CreatedAt: credo.NewTime(at)}, h); err != nil {
+		t.Fatal(err)
+	}
+	watch := func(name string, members ...string) *credo.Watchlist {
+		w := &credo.Watchlist{Owner: "client-1", Name: name, Types: []string{"credo.record.accepted", "credo.grade.changed"}, PartnerDepth: 1,
+			CreatedAt: credo.NewTime(at)}
+		if err := s.CreateWatchlist(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		if len(members) > 0 {
+			if err := s.ChangeWatchlistMembers(ctx, w.ID, members, nil, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return w
+	}
+	hook := func(w *credo.Watchlist, url string) *credo.Webhook {
+		h := &credo.Webhook{Owner: "client-1", Watchlist: w.ID, URL: url, Secret: "whsec_" + url[len(url)-1:], CreatedAt: credo.NewTime(at)}
+		if err := s.CreateWebhook(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	gone := watch("已删除", code(9))
+	if err := s.DeleteWatchlist(ctx, gone.ID, at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	suppliers := watch("供应商", code(1), code(2), code(3))
+	rotated := hook(suppliers, "https://203.0.113.10/a")
+	if err := s.RotateWebhookSecret(ctx, rotated.ID, "whsec_rotated", at.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	paused := hook(suppliers, "https://203.0.113.10/b")
+	if _, err := s.PauseWebhook(ctx, paused.ID, at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	former := watch("原客户", code(4))
+	hook(former, "https://203.0.113.10/c")
+	if err := s.DeleteWatchlist(ctx, former.ID, at.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnqueueWebhookDeliveries(ctx, 0, 5, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantSameMonitoring checks that to holds the watchlists, members,
+// endpoints (secrets included) and delivery cursor of fillMonitoring.
+func wantSameMonitoring(t *testing.T, from, to credo.Store) {
+	t.Helper()
+	fw, err1 := from.Watchlists(ctx, "client-1")
+	tw, err2 := to.Watchlists(ctx, "client-1")
+	if err1 != nil || err2 != nil || len(fw) != 1 || jsonOf(t, fw) != jsonOf(t, tw) {
+		t.Fatalf("watchlists differ (%v, %v):\n%s\n%s", err1, err2, jsonOf(t, fw), jsonOf(t, tw))
+	}
+	fm, _ := from.WatchlistMembers(ctx, fw[0].ID)
+	tm, err := to.WatchlistMembers(ctx, fw[0].ID)
+	if err != nil || len(fm) != 3 || jsonOf(t, fm) != jsonOf(t, tm) {
+		t.Errorf("members: %v (%v), want %v", tm, err, fm)
+	}
+	fh, _ := from.Webhooks(ctx, "client-1")
+	th, err := to.Webhooks(ctx, "client-1")
+	if err != nil || len(fh) != 3 || len(th) != len(fh) {
+		t.Fatalf("webhooks: %d (%v), want %d", len(th), err, len(fh))
+	}
+	for i, h := range fh {
+		g := th[i]
+		if jsonOf(t, h) != jsonOf(t, g) || h.Secret != g.Secret || h.Previous != g.Previous || !h.PreviousUntil.Equal(g.PreviousUntil.Time) {
+			t.Errorf("webhook %d: %s %s/%s on the target, want %s %s/%s", h.ID, jsonOf(t, g), g.Secret, g.Previous, jsonOf(t, h), h.Secret, h.Previous)
+		}
+		if i == 0 && (g.Previous == "" || g.Secret != "whsec_rotated") || i == 1 && g.PausedAt.IsZero() {
+			t.Errorf("webhook %d on the target lost its rotation or pause: %+v", h.ID, g)
+		}
+	}
+	if w, err := to.Watchlist(ctx, fh[2].Watchlist); err != nil || w.DeletedAt.IsZero() || w.Members != 1 {
+		t.Errorf("the deleted watchlist an endpoint names: %+v, %v", w, err)
+	}
+	if c, err := to.WebhookCursor(ctx); err != nil || c != 5 {
+		t.Errorf("the target's webhook cursor: %d, %v; want 5", c, err)
 	}
 }
 
@@ -299,6 +390,7 @@ func wantSame(t *testing.T, from, to credo.Store, orgs int) {
 		}
 	}
 	wantSameDueProcess(t, from, to, orgs)
+	wantSameMonitoring(t, from, to)
 	fp, err1 := from.SearchSubjects(ctx, credo.SubjectQuery{Q: "第11实业"})
 	tp, err2 := to.SearchSubjects(ctx, credo.SubjectQuery{Q: "第11实业"})
 	if err1 != nil || err2 != nil || len(tp.Subjects) == 0 || jsonOf(t, fp) != jsonOf(t, tp) {
@@ -462,8 +554,8 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if rep.Authorities != 2 || rep.Subjects != versions || rep.Records != records+1 || len(rep.Checksum) != 64 {
 		t.Errorf("report %+v, want 2 authorities, %d versions, %d records", rep, versions, records+1)
 	}
-	if rep.ListEntries != 3*orgs || rep.Cases != 2*orgs || rep.Accounts != 5 || rep.Notices != 4*orgs {
-		t.Errorf("report %+v, want %d list entries, %d cases, 5 accounts, %d notices", rep, 3*orgs, 2*orgs, 4*orgs)
+	if rep.ListEntries != 3*orgs || rep.Cases != 2*orgs || rep.Accounts != 6 || rep.Notices != 4*orgs {
+		t.Errorf("report %+v, want %d list entries, %d cases, 6 accounts, %d notices", rep, 3*orgs, 2*orgs, 4*orgs)
 	}
 	if want := int64(orgs + (orgs+2)/3); rep.AnnualReports != want {
 		t.Errorf("report %+v, want %d annual report versions", rep, want)
@@ -473,6 +565,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	}
 	if rep.Relationships != 2*(orgs-1) {
 		t.Errorf("report %+v, want %d relationships", rep, 2*(orgs-1))
+	}
+	if rep.Watchlists != 2 || rep.Webhooks != 3 || rep.Accounts != 6 {
+		t.Errorf("report %+v, want 2 watchlists, 3 webhooks and 6 accounts", rep)
 	}
 	if rep.IssuedReports != 3 {
 		t.Errorf("report %+v, want 3 issued reports", rep)
@@ -504,6 +599,10 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if err := dst.AddNotices(ctx, []*credo.Notice{n}); err != nil || n.ID <= 4*orgs {
 		t.Errorf("first notice after the copy: id %d, %v; want an id above %d", n.ID, err, 4*orgs)
 	}
+	next := &credo.Watchlist{Owner: "client-1", Name: "新", Types: []string{}, CreatedAt: credo.NewTime(t0)}
+	if err := dst.CreateWatchlist(ctx, next); err != nil || next.ID <= 3 {
+		t.Errorf("a watchlist created after the copy: id %d, %v; want above the source's 3", next.ID, err)
+	}
 	out, err := dst.AppendRecords(ctx, []*credo.Record{{Subject: code(1), Authority: "tax-340600", Category: "tax", Kind: "arrears",
 		ExternalID: "NEW-1", OccurredAt: credo.NewTime(t0), RecordedAt: credo.NewTime(t0)}})
 	if err != nil || out[0].Status != credo.Created || out[0].ID <= records+1 {
@@ -517,61 +616,15 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	}
 }
 
-func TestCopyResumesAfterInterruption(t *testing.T) {
-	defer storecopy.SetBatchSize(50)()
-	const orgs, records = 20, 400
-	src := openSQLite(t)
-	fill(t, src, orgs, records, "")
-	dst := pgtest.Open(t)
-
-	cctx, cancel := context.WithCancel(ctx)
-	_, err := storecopy.Copy(cctx, src, dst, func(p storecopy.Progress) {
-		if p.Stage == "records" && p.Done >= 150 {
-			cancel()
-		}
-	})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted Copy: %v, want context.Canceled", err)
-	}
-	st, _ := dst.Stats(ctx)
-	if st.Records == 0 || st.Records >= records {
-		t.Fatalf("after the interruption the target holds %d records", st.Records)
-	}
-
-	var recs storecopy.Progress
-	rep, err := storecopy.Copy(ctx, src, dst, func(p storecopy.Progress) {
-		if p.Stage == "records" {
-			recs = p
-		}
-	})
-	if err != nil {
-		t.Fatalf("resumed Copy: %v", err)
-	}
-	if recs.Done != records+1 || recs.Copied >= recs.Done || recs.Copied == 0 {
-		t.Errorf("resumed records progress %+v: want the copied batches skipped", recs)
-	}
-	if rep.Records != records+1 {
-		t.Errorf("report %+v", rep)
-	}
-	wantSame(t, src, dst, orgs)
-
-	// Once more: nothing left to copy.
-	rep2, err := storecopy.Copy(ctx, src, dst, func(p storecopy.Progress) {
-		if p.Stage == "records" || p.Stage == "subjects" {
-			recs = p
-		}
-	})
-	if err != nil || rep2 != rep || recs.Copied != 0 {
-		t.Errorf("third Copy: %+v, %v, progress %+v", rep2, err, recs)
-	}
-}
-
-func TestCopyResumesInDueProcess(t *testing.T) {
+// TestCopyResumesInEveryPart: a copy interrupted part way through a part
+// skips, run again, the batches it restored and copies the rest; once
+// more, it copies nothing and reports the same.
+func TestCopyResumesInEveryPart(t *testing.T) {
 	defer storecopy.SetBatchSize(7)()
 	const orgs, records = 20, 100
 	src := openSQLite(t)
 	fill(t, src, orgs, records, "")
-	for _, stage := range []string{"list entries", "cases", "notices", "annual reports", "relationships"} {
+	for _, stage := range []string{"subjects", "records", "list entries", "cases", "notices", "annual reports", "relationships"} {
 		t.Run(stage, func(t *testing.T) {
 			dst := pgtest.Open(t)
 			cctx, cancel := context.WithCancel(ctx)
@@ -595,10 +648,18 @@ func TestCopyResumesInDueProcess(t *testing.T) {
 			if got.Copied == 0 || got.Copied >= got.Done {
 				t.Errorf("resumed %s progress %+v: want the copied batches skipped", stage, got)
 			}
-			if rep.ListEntries != 3*orgs || rep.Cases != 2*orgs || rep.Notices != 4*orgs || rep.Accounts != 5 {
+			if rep.Records != records+1 || rep.ListEntries != 3*orgs || rep.Cases != 2*orgs || rep.Notices != 4*orgs || rep.Accounts != 6 {
 				t.Errorf("report %+v", rep)
 			}
 			wantSame(t, src, dst, orgs)
+			again, err := storecopy.Copy(ctx, src, dst, func(p storecopy.Progress) {
+				if p.Stage == stage {
+					got = p
+				}
+			})
+			if err != nil || again != rep || got.Copied != 0 {
+				t.Errorf("third Copy: %+v, %v, %s progress %+v; want %+v with nothing copied", again, err, stage, got, rep)
+			}
 		})
 	}
 }
@@ -766,4 +827,71 @@ func wantSameLedger(t *testing.T, src, dst credo.Store, vkey string, rep storeco
 	if err != nil || ledger.VerifyConsistency(cp, newer, p) != nil {
 		t.Errorf("the copy's next checkpoint is not consistent with the source's: %v", err)
 	}
+}
+
+// TestCopyPostgresToSQLite: the other direction, from a PostgreSQL
+// registry (ids drawn from sequences) into the embedded store.
+func TestCopyPostgresToSQLite(t *testing.T) {
+	defer storecopy.SetBatchSize(13)()
+	const orgs, records = 12, 90
+	src := pgtest.Open(t)
+	fill(t, src, orgs, records, "")
+	dst := openSQLite(t)
+	rep, err := storecopy.Copy(ctx, src, dst, nil)
+	if err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	if rep.Records != records+1 || rep.Watchlists != 2 || rep.Webhooks != 3 || rep.Replies != orgs {
+		t.Errorf("report %+v", rep)
+	}
+	wantSame(t, src, dst, orgs)
+}
+
+// TestCopyResumesInMonitoring: a copy interrupted after it made the first
+// watchlist (no members yet) and the first endpoint (its secret not yet
+// rotated) completes both and makes the rest.
+func TestCopyResumesInMonitoring(t *testing.T) {
+	const orgs, records = 10, 40
+	src := openSQLite(t)
+	fill(t, src, orgs, records, "")
+	dst := openSQLite(t)
+	cctx, cancel := context.WithCancel(ctx)
+	_, err := storecopy.Copy(cctx, src, dst, func(p storecopy.Progress) {
+		if p.Stage == "issued reports" {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted Copy: %v, want context.Canceled", err)
+	}
+	ws, err := src.Watchlists(ctx, "client-1")
+	if err != nil || len(ws) != 1 {
+		t.Fatal(ws, err)
+	}
+	hs, err := src.Webhooks(ctx, "client-1")
+	if err != nil || len(hs) != 3 {
+		t.Fatal(hs, err)
+	}
+	// As the first steps of the monitoring stage leave the target.
+	w := *ws[0]
+	if err := dst.CreateWatchlist(ctx, &w); err != nil || w.ID != ws[0].ID {
+		t.Fatal(w.ID, err)
+	}
+	first := *hs[0]
+	first.Secret, first.PausedAt = first.Previous, credo.Time{}
+	if err := dst.CreateWebhook(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	var got storecopy.Progress
+	if _, err := storecopy.Copy(ctx, src, dst, func(p storecopy.Progress) {
+		if p.Stage == "watchlists" {
+			got = p
+		}
+	}); err != nil {
+		t.Fatalf("resumed Copy: %v", err)
+	}
+	if got.Done != 5 || got.Copied != 5 {
+		t.Errorf("watchlists progress %+v", got)
+	}
+	wantSame(t, src, dst, orgs)
 }

@@ -3,11 +3,13 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/storecopy"
 )
 
 func testCopy(t *testing.T, h Harness) {
@@ -15,21 +17,21 @@ func testCopy(t *testing.T, h Harness) {
 	populate(t, src)
 	populateDueProcess(t, src)
 	dst := h.Open(t)
-	batches := copyStore(t, src, dst, 7, 0)
+	reports := copyStore(t, src, dst, 0)
 	wantCopy(t, src, dst)
 
 	t.Run("Resumable", func(t *testing.T) {
-		copyStore(t, src, dst, 5, 0) // everything is already there
+		copyStore(t, src, dst, 0) // everything is already there
 		wantCopy(t, src, dst)
 	})
 
 	t.Run("ResumesPartWay", func(t *testing.T) {
-		// A copy interrupted after some batches, then run again from the
-		// start (in other batches), ends exact.
-		for _, stop := range []int{batches / 4, batches / 2, batches * 3 / 4, batches - 1} {
+		// A copy interrupted part way, then run again from the start,
+		// ends exact.
+		for _, stop := range []int{reports / 4, reports / 2, reports * 3 / 4, reports - 1} {
 			part := h.Open(t)
-			copyStore(t, src, part, 7, stop)
-			copyStore(t, src, part, 4, 0)
+			copyStore(t, src, part, stop)
+			copyStore(t, src, part, 0)
 			wantCopy(t, src, part)
 		}
 	})
@@ -181,109 +183,28 @@ func populate(t *testing.T, s credo.Store) {
 	}
 }
 
-// copyStore copies everything from src to dst in pages of n, as a copy
-// command would: authorities, the secret, subject versions, records, list
-// entries, cases, accounts and notices. With stop > 0 it stops after
-// restoring stop batches, as an interrupted copy does. It returns how many
-// batches it restored.
-func copyStore(t *testing.T, src, dst credo.Store, n, stop int) int {
+// copyStore copies src into dst as `credo copy` does (storecopy.Copy,
+// which restores each part with the backend's Restore* and verifies the
+// copy by checksums). With stop > 0 it is interrupted at its stop-th
+// progress report while copying, as a copy killed part way is. It returns
+// how many reports a whole copy made before verifying.
+func copyStore(t *testing.T, src, dst credo.Store, stop int) int {
 	t.Helper()
-	auths, err := src.Authorities(ctx)
-	if err != nil {
-		t.Fatal(err)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	reports := 0
+	_, err := storecopy.Copy(cctx, src, dst, func(p storecopy.Progress) {
+		if p.Stage == "verify" {
+			return
+		}
+		if reports++; reports == stop {
+			cancel()
+		}
+	})
+	if err != nil && !(stop > 0 && reports >= stop && errors.Is(err, context.Canceled)) {
+		t.Fatalf("Copy (stop %d after %d reports): %v", stop, reports, err)
 	}
-	for _, a := range auths {
-		tokens, err := src.AuthorityTokens(ctx, a.ID)
-		if err != nil || len(tokens) == 0 {
-			t.Fatalf("AuthorityTokens(%s): %v, %v", a.ID, tokens, err)
-		}
-		if err := dst.CreateAuthority(ctx, a, tokens[0]); err != nil && credo.ErrorCodeOf(err) != credo.ECONFLICT {
-			t.Fatalf("CreateAuthority: %v", err)
-		}
-		for _, tok := range tokens[1:] {
-			if err := dst.AddToken(ctx, a.ID, tok); err != nil && credo.ErrorCodeOf(err) != credo.ECONFLICT {
-				t.Fatalf("AddToken: %v", err)
-			}
-		}
-	}
-	secret, err := src.Secret(ctx, "person-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := dst.RestoreSecret(ctx, "person-key", secret); err != nil {
-		t.Fatal(err)
-	}
-	batches := 0
-	done := func() bool {
-		batches++
-		return stop > 0 && batches >= stop
-	}
-	code, version := "", 0
-	for {
-		subs, err := src.ScanSubjects(ctx, code, version, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(subs) == 0 {
-			break
-		}
-		if err := dst.RestoreSubjects(ctx, subs); err != nil {
-			t.Fatalf("RestoreSubjects: %v", err)
-		}
-		if done() {
-			return batches
-		}
-		last := subs[len(subs)-1]
-		code, version = last.Code, last.Version
-	}
-	if restoreByID(t, "records", src.ScanRecords, dst.RestoreRecords, func(r *credo.Record) int64 { return r.ID }, n, done) ||
-		restoreByID(t, "list entries", src.ScanListEntries, dst.RestoreListEntries, func(e *credo.ListEntry) int64 { return e.ID }, n, done) ||
-		restoreByID(t, "cases", src.ScanCases, dst.RestoreCases, func(c *credo.Case) int64 { return c.ID }, n, done) ||
-		restoreByID(t, "relationships", src.ScanRelationships, dst.RestoreRelationships, func(r *credo.Relationship) int64 { return r.ID }, n, done) {
-		return batches
-	}
-	accounts, err := src.Accounts(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range accounts {
-		tokens, err := src.AccountTokens(ctx, a.ID)
-		if err != nil || len(tokens) == 0 {
-			t.Fatalf("AccountTokens(%s): %v, %v", a.ID, tokens, err)
-		}
-		if err := dst.RestoreAccount(ctx, a, tokens); err != nil {
-			t.Fatalf("RestoreAccount(%s): %v", a.ID, err)
-		}
-		if done() {
-			return batches
-		}
-	}
-	restoreByID(t, "notices", src.ScanNotices, dst.RestoreNotices, func(x *credo.Notice) int64 { return x.ID }, n, done)
-	return batches
-}
-
-// restoreByID copies one kind of item scanned by id in pages of n,
-// reporting whether done said to stop.
-func restoreByID[T any](t *testing.T, what string, scan func(ctx context.Context, after int64, n int) ([]T, error),
-	restore func(ctx context.Context, items []T) error, id func(T) int64, n int, done func() bool) bool {
-	t.Helper()
-	var after int64
-	for {
-		page, err := scan(ctx, after, n)
-		if err != nil {
-			t.Fatalf("scanning %s: %v", what, err)
-		}
-		if len(page) == 0 {
-			return false
-		}
-		if err := restore(ctx, page); err != nil {
-			t.Fatalf("restoring %s: %v", what, err)
-		}
-		if done() {
-			return true
-		}
-		after = id(page[len(page)-1])
-	}
+	return reports
 }
 
 // wantCopy checks that dst holds exactly what src holds.

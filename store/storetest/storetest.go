@@ -54,6 +54,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Notices", func(t *testing.T) { t.Parallel(); testNotices(t, h) })
 	t.Run("Watchlists", func(t *testing.T) { t.Parallel(); testWatchlists(t, h) })
 	t.Run("Webhooks", func(t *testing.T) { t.Parallel(); testWebhooks(t, h) })
+	t.Run("GivenIDs", func(t *testing.T) { t.Parallel(); testGivenIDs(t, h) })
 	// The change log.
 	t.Run("Changes", func(t *testing.T) { t.Parallel(); testChanges(t, h) })
 	t.Run("AnnualReports", func(t *testing.T) { t.Parallel(); testAnnualReports(t, h) })
@@ -63,6 +64,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Replies", func(t *testing.T) { t.Parallel(); testReplies(t, h) })
 	t.Run("Relationships", func(t *testing.T) { t.Parallel(); testRelationships(t, h) })
 	t.Run("Reports", func(t *testing.T) { t.Parallel(); testReports(t, h) })
+	t.Run("Publicity", func(t *testing.T) { t.Parallel(); testPublicity(t, h) })
 	t.Run("Durability", func(t *testing.T) {
 		if h.Reopen == nil {
 			t.Skip("the harness cannot reopen a store")

@@ -217,3 +217,33 @@ func deliveryIDs(ds []*credo.WebhookDelivery) []int64 {
 	}
 	return out
 }
+
+// testGivenIDs: a watchlist and an endpoint created with an ID (as a copy
+// does) keep it, one that names a taken id changes nothing, and the next
+// ones created draw ids above the given ones.
+func testGivenIDs(t *testing.T, h Harness) {
+	s := h.Open(t)
+	at := credo.NewTime(t0)
+	wl := &credo.Watchlist{ID: 41, Owner: "acct-client", Name: "copied", Types: []string{}, CreatedAt: at}
+	if err := s.CreateWatchlist(ctx, wl); err != nil || wl.ID != 41 {
+		t.Fatalf("CreateWatchlist with id 41: id %d, %v", wl.ID, err)
+	}
+	hook := &credo.Webhook{ID: 17, Owner: "acct-client", Watchlist: 41, URL: "https://203.0.113.10/credo", Secret: "whsec_one", CreatedAt: at}
+	if err := s.CreateWebhook(ctx, hook); err != nil || hook.ID != 17 {
+		t.Fatalf("CreateWebhook with id 17: id %d, %v", hook.ID, err)
+	}
+	if err := s.CreateWatchlist(ctx, &credo.Watchlist{ID: 41, Owner: "acct-other", Name: "again", Types: []string{}, CreatedAt: at}); err == nil {
+		t.Fatal("a second watchlist 41 was stored")
+	}
+	if got, err := s.Watchlist(ctx, 41); err != nil || got.Owner != "acct-client" || got.Name != "copied" {
+		t.Fatalf("watchlist 41 = %+v, %v; want the first", got, err)
+	}
+	next := &credo.Watchlist{Owner: "acct-client", Name: "new", Types: []string{}, CreatedAt: at}
+	if err := s.CreateWatchlist(ctx, next); err != nil || next.ID <= 41 {
+		t.Fatalf("the next watchlist: id %d, %v; want above 41", next.ID, err)
+	}
+	nextHook := &credo.Webhook{Owner: "acct-client", Watchlist: next.ID, URL: "https://203.0.113.10/b", Secret: "whsec_two", CreatedAt: at}
+	if err := s.CreateWebhook(ctx, nextHook); err != nil || nextHook.ID <= 17 {
+		t.Fatalf("the next webhook: id %d, %v; want above 17", nextHook.ID, err)
+	}
+}
