@@ -61,14 +61,16 @@ type WebhookDelivery struct {
 }
 
 // WebhookWatchMark marks the state the delivery worker matches changes
-// against, in one cheap read: the last membership change, and the count
-// and highest id of the live watchlists and of the live endpoints (a
-// creation raises a highest id, a deletion lowers a count and nothing
-// comes back to life, so equal marks mean equal live sets).
+// against, in one cheap read: the last membership change, and the count,
+// highest id and sum of ids of the live watchlists and of the live
+// endpoints (a creation raises a count and a sum, a deletion lowers them
+// and nothing comes back to life; the sum tells a creation from a
+// deletion in between, as a copy's creations keep ids below the highest),
+// so that equal marks mean equal live sets.
 type WebhookWatchMark struct {
-	MemberChange                  int64
-	LiveWatchlists, LastWatchlist int64
-	LiveWebhooks, LastWebhook     int64
+	MemberChange                                int64
+	LiveWatchlists, LastWatchlist, WatchlistSum int64
+	LiveWebhooks, LastWebhook, WebhookSum       int64
 }
 
 // WebhookTarget is one endpoint watching one organization: what the

@@ -156,8 +156,10 @@ func (db *DB) WebhookWatchMark(ctx context.Context) (credo.WebhookWatchMark, err
 		return db.pool.QueryRow(ctx, `SELECT
 			(SELECT coalesce(max(id), 0) FROM watchlist_member_changes),
 			(SELECT count(*) FROM watchlists WHERE deleted_ns IS NULL), (SELECT coalesce(max(id), 0) FROM watchlists),
-			(SELECT count(*) FROM webhooks WHERE deleted_ns IS NULL), (SELECT coalesce(max(id), 0) FROM webhooks)`).
-			Scan(&m.MemberChange, &m.LiveWatchlists, &m.LastWatchlist, &m.LiveWebhooks, &m.LastWebhook)
+			(SELECT coalesce(sum(id), 0)::bigint FROM watchlists WHERE deleted_ns IS NULL),
+			(SELECT count(*) FROM webhooks WHERE deleted_ns IS NULL), (SELECT coalesce(max(id), 0) FROM webhooks),
+			(SELECT coalesce(sum(id), 0)::bigint FROM webhooks WHERE deleted_ns IS NULL)`).
+			Scan(&m.MemberChange, &m.LiveWatchlists, &m.LastWatchlist, &m.WatchlistSum, &m.LiveWebhooks, &m.LastWebhook, &m.WebhookSum)
 	})
 	return m, err
 }

@@ -64,7 +64,7 @@ func testWebhooks(t *testing.T, h Harness) {
 		t.Fatalf("WatchlistMemberChanges, limit 1: %+v, %v", first, err)
 	}
 	mark, err := s.WebhookWatchMark(ctx)
-	if err != nil || mark != (credo.WebhookWatchMark{MemberChange: history[1].ID, LiveWatchlists: 1, LastWatchlist: wl.ID, LiveWebhooks: 1, LastWebhook: hook.ID}) {
+	if err != nil || mark != (credo.WebhookWatchMark{MemberChange: history[1].ID, LiveWatchlists: 1, LastWatchlist: wl.ID, WatchlistSum: wl.ID, LiveWebhooks: 1, LastWebhook: hook.ID, WebhookSum: hook.ID}) {
 		t.Fatalf("WebhookWatchMark: %+v, %v", mark, err)
 	}
 	if again, _ := s.WebhookWatchMark(ctx); again != mark {
@@ -90,7 +90,7 @@ func testWebhooks(t *testing.T, h Harness) {
 		t.Fatalf("WatchlistMemberChanges after a change of members: %+v, %v", more, err)
 	}
 	mark2, _ := s.WebhookWatchMark(ctx)
-	if mark2 != (credo.WebhookWatchMark{MemberChange: more[1].ID, LiveWatchlists: 2, LastWatchlist: wl2.ID, LiveWebhooks: 2, LastWebhook: hook2.ID}) {
+	if mark2 != (credo.WebhookWatchMark{MemberChange: more[1].ID, LiveWatchlists: 2, LastWatchlist: wl2.ID, WatchlistSum: wl.ID + wl2.ID, LiveWebhooks: 2, LastWebhook: hook2.ID, WebhookSum: hook.ID + hook2.ID}) {
 		t.Fatalf("WebhookWatchMark after a second watchlist: %+v", mark2)
 	}
 	if targets, _ := s.WebhookEndpoints(ctx); len(targets) != 2 || targets[1].Webhook != hook2.ID || targets[1].PartnerDepth != 1 || targets[1].Owner != "acct-other" {
@@ -103,7 +103,7 @@ func testWebhooks(t *testing.T, h Harness) {
 	if targets, _ := s.WebhookEndpoints(ctx); len(targets) != 1 || targets[0].Webhook != hook.ID {
 		t.Fatalf("WebhookEndpoints after a watchlist's deletion: %+v", targets)
 	}
-	if m, _ := s.WebhookWatchMark(ctx); m.LiveWatchlists != 1 || m.LiveWebhooks != 2 || m == mark2 {
+	if m, _ := s.WebhookWatchMark(ctx); m.LiveWatchlists != 1 || m.WatchlistSum != wl.ID || m.LiveWebhooks != 2 || m == mark2 {
 		t.Fatalf("WebhookWatchMark after a watchlist's deletion: %+v", m)
 	}
 
@@ -199,7 +199,7 @@ func testWebhooks(t *testing.T, h Harness) {
 	if targets, _ := s.WebhookEndpoints(ctx); len(targets) != 0 {
 		t.Fatalf("targets of a deleted endpoint: %+v", targets)
 	}
-	if m, _ := s.WebhookWatchMark(ctx); m.LiveWebhooks != 1 || m.LastWebhook != hook2.ID {
+	if m, _ := s.WebhookWatchMark(ctx); m.LiveWebhooks != 1 || m.LastWebhook != hook2.ID || m.WebhookSum != hook2.ID {
 		t.Fatalf("WebhookWatchMark after an endpoint's deletion: %+v", m)
 	}
 	if hs, _ := s.Webhooks(ctx, "acct-client"); len(hs) != 0 {
