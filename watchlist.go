@@ -83,6 +83,22 @@ type WatchlistStore interface {
 	// WatchlistMembers returns the codes the watchlist holds, sorted, or
 	// ENOTFOUND for an unknown watchlist.
 	WatchlistMembers(ctx context.Context, id int64) ([]string, error)
+	// WatchlistMemberChanges returns up to limit entries of the
+	// membership history of every watchlist (deleted or not) with an id
+	// above after, in id order. Ids follow commits: once an entry is
+	// read, none with a lower id is committed later, so a reader that
+	// remembers the last id it read misses nothing (the webhooks worker's
+	// index of watched organizations).
+	WatchlistMemberChanges(ctx context.Context, after int64, limit int) ([]WatchlistMemberChange, error)
+}
+
+// WatchlistMemberChange is one entry of the membership history: Code
+// added to (or removed from) Watchlist.
+type WatchlistMemberChange struct {
+	ID        int64
+	Watchlist int64
+	Code      string
+	Added     bool
 }
 
 // TooManyMembers is the error of a watchlist that would hold more than

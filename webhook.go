@@ -60,6 +60,19 @@ type WebhookDelivery struct {
 	Endpoint *Webhook `json:"-"`
 }
 
+// WebhookWatchMark marks the state the delivery worker matches changes
+// against, in one cheap read: the last membership change, and the count,
+// highest id and sum of ids of the live watchlists and of the live
+// endpoints (a creation raises a count and a sum, a deletion lowers them
+// and nothing comes back to life; the sum tells a creation from a
+// deletion in between, as a copy's creations keep ids below the highest),
+// so that equal marks mean equal live sets.
+type WebhookWatchMark struct {
+	MemberChange                                int64
+	LiveWatchlists, LastWatchlist, WatchlistSum int64
+	LiveWebhooks, LastWebhook, WebhookSum       int64
+}
+
 // WebhookTarget is one endpoint watching one organization: what the
 // delivery worker matches changes against.
 type WebhookTarget struct {
@@ -112,9 +125,14 @@ type WebhookStore interface {
 	// current one signing until previousUntil.
 	RotateWebhookSecret(ctx context.Context, id int64, secret string, previousUntil time.Time) error
 
-	// WebhookTargets returns the live endpoints (of live watchlists)
-	// watching each of codes.
-	WebhookTargets(ctx context.Context, codes []string) ([]WebhookTarget, error)
+	// WebhookEndpoints returns every live endpoint of a live watchlist as
+	// a target without a Code, by endpoint id: with the watchlists'
+	// members (WatchlistMemberChanges), what changes are matched against.
+	WebhookEndpoints(ctx context.Context) ([]WebhookTarget, error)
+	// WebhookWatchMark returns the mark of the watched state as it is: two
+	// equal marks mean the same members, live watchlists and live
+	// endpoints.
+	WebhookWatchMark(ctx context.Context) (WebhookWatchMark, error)
 	// WebhookCursor is the change-log position up to which changes have
 	// been matched and queued.
 	WebhookCursor(ctx context.Context) (int64, error)
@@ -122,15 +140,18 @@ type WebhookStore interface {
 	// to, atomically, if the cursor is still at from; else it is ECONFLICT
 	// and nothing is stored (another node queued those changes).
 	EnqueueWebhookDeliveries(ctx context.Context, from, to int64, ds []*WebhookDelivery) error
-	// ClaimWebhookDeliveries leases to node, until now+lease, the first
-	// queued deliveries of up to limit endpoint-and-organization pairs
-	// (each pair's events in order, up to runs per pair): the first of a
-	// pair when it is due at now, of an endpoint neither paused nor
-	// deleted, and held by no node, then those queued after it (which no
-	// node may claim while it is queued), in id order. One organization's
-	// events thus reach an endpoint in order, each held by one node. Each
-	// comes with its Endpoint.
-	ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*WebhookDelivery, error)
+	// ClaimWebhookDeliveries first stores done as FinishWebhookDeliveries
+	// does, then leases to node, until now+lease, the first queued
+	// deliveries of up to limit endpoint-and-organization pairs (each
+	// pair's events in order, up to runs per pair; limit 0: none): the
+	// first of a pair when it is due at now, of an endpoint neither paused
+	// nor deleted, and held by no node, then those queued after it (which
+	// no node may claim while it is queued), in id order. One
+	// organization's events thus reach an endpoint in order, each held by
+	// one node. Each comes with its Endpoint. Both happen in one
+	// transaction: a worker stores what it sent and takes what is next in
+	// one write.
+	ClaimWebhookDeliveries(ctx context.Context, done []WebhookResult, node string, now time.Time, lease time.Duration, limit, runs int) ([]*WebhookDelivery, error)
 	// FinishWebhookDeliveries stores the outcomes of attempts: a delivered
 	// event leaves the queue, a failed one waits for NextAt or (Dead) is
 	// a dead letter, a Released one is left as it was; the endpoint's
@@ -167,3 +188,66 @@ func ErrWebhookNotFound(id int64) error {
 
 // NoticeWebhookPaused tells an endpoint's owner it was paused.
 const NoticeWebhookPaused = "webhook_paused"
+
+// WebhookOutcomes are results sorted for storing in a few statements, as
+// storing them one after the other would leave them: what leaves the
+// queue, what is given back, what failed, and each endpoint's
+// FailingSince.
+type WebhookOutcomes struct {
+	Delivered, Released []int64 // deliveries
+	Failed              []WebhookResult
+	// Clear: endpoints whose FailingSince is cleared (a success came
+	// last). Failing: endpoints failing since At, set whatever it was
+	// (Reset: a success came before the failure) or only when unset.
+	Clear   []int64
+	Failing []WebhookFailing
+}
+
+// WebhookFailing is an endpoint failing since At.
+type WebhookFailing struct {
+	Webhook int64
+	At      time.Time
+	Reset   bool
+}
+
+// SortWebhookResults sorts results (in the order they happened) into
+// outcomes.
+func SortWebhookResults(results []WebhookResult) WebhookOutcomes {
+	var o WebhookOutcomes
+	type state struct {
+		delivered bool      // a success was stored
+		failing   time.Time // the first failure since the last success
+	}
+	states := map[int64]*state{}
+	var order []int64
+	for _, r := range results {
+		if r.Released {
+			o.Released = append(o.Released, r.Delivery)
+			continue
+		}
+		st := states[r.Webhook]
+		if st == nil {
+			st = &state{}
+			states[r.Webhook] = st
+			order = append(order, r.Webhook)
+		}
+		if r.Delivered {
+			o.Delivered = append(o.Delivered, r.Delivery)
+			st.delivered, st.failing = true, time.Time{}
+			continue
+		}
+		o.Failed = append(o.Failed, r)
+		if st.failing.IsZero() {
+			st.failing = r.At
+		}
+	}
+	for _, id := range order {
+		switch st := states[id]; {
+		case st.failing.IsZero():
+			o.Clear = append(o.Clear, id)
+		default:
+			o.Failing = append(o.Failing, WebhookFailing{Webhook: id, At: st.failing, Reset: st.delivered})
+		}
+	}
+	return o
+}

@@ -101,7 +101,7 @@ func TestWebhooks(t *testing.T) {
 	if err := e.store.EnqueueWebhookDeliveries(ctx, cursor, cursor, ds); err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := e.store.ClaimWebhookDeliveries(ctx, "test", e.clock.Now(), time.Minute, 10, 1)
+	claimed, err := e.store.ClaimWebhookDeliveries(ctx, nil, "test", e.clock.Now(), time.Minute, 10, 1)
 	if err != nil || len(claimed) != 1 || claimed[0].Position != 1 {
 		t.Fatalf("claimed %+v, %v: only the first of an organization", claimed, err)
 	}
@@ -146,7 +146,7 @@ func TestWebhooks(t *testing.T) {
 	e.do("GET", path, client, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("DELETE", path, client, "", nil).problem(http.StatusNotFound, credo.ENOTFOUND)
 	e.do("GET", "/v1/webhooks/x", client, "", nil).problem(http.StatusUnprocessableEntity, credo.EINVALID)
-	if claimed, _ := e.store.ClaimWebhookDeliveries(ctx, "test", e.clock.Now().Add(time.Hour), time.Minute, 10, 1); len(claimed) != 0 {
+	if claimed, _ := e.store.ClaimWebhookDeliveries(ctx, nil, "test", e.clock.Now().Add(time.Hour), time.Minute, 10, 1); len(claimed) != 0 {
 		t.Fatalf("claimed for a deleted endpoint: %+v", claimed)
 	}
 }

@@ -71,7 +71,7 @@ func TestThreeNodesShareDeliveries(t *testing.T) {
 	if _, err := worker(2).Queue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := nodes[2].ClaimWebhookDeliveries(ctx, "killed", time.Now(), 3*time.Second, 5, 1)
+	claimed, err := nodes[2].ClaimWebhookDeliveries(ctx, nil, "killed", time.Now(), 3*time.Second, 5, 1)
 	if err != nil || len(claimed) != 5 {
 		t.Fatalf("claimed %d, %v", len(claimed), err)
 	}

@@ -24,6 +24,7 @@ import (
 type Store interface {
 	credo.ChangeLog
 	credo.WebhookStore
+	WatchlistMemberChanges(ctx context.Context, after int64, limit int) ([]credo.WatchlistMemberChange, error)
 	Account(ctx context.Context, id string) (*credo.Account, error)
 	AddNotices(ctx context.Context, notices []*credo.Notice) error
 }
@@ -59,7 +60,9 @@ type Worker struct {
 	Lease time.Duration
 	// Timeout bounds one attempt (default DefaultTimeout).
 	Timeout time.Duration
-	// Concurrency is how many attempts run at once (default 64).
+	// Concurrency is how many attempts run at once (default 256: each
+	// write stores and claims up to that many, and an endpoint across a
+	// network answers in tens of milliseconds).
 	Concurrency int
 	// Poll is how often the queue is looked at when nothing woke the
 	// worker (default 100 ms): retries falling due, other nodes' queueing.
@@ -77,6 +80,8 @@ type Worker struct {
 	inflight atomic.Int64
 	mu       sync.Mutex
 	hooks    map[int64]cachedHook
+	queueing sync.Mutex // one Queue at a time: it owns index
+	index    watched
 }
 
 // DefaultLease bounds how long a killed node's deliveries wait for
@@ -99,7 +104,7 @@ func (w *Worker) defaults() {
 		w.Timeout = DefaultTimeout
 	}
 	if w.Concurrency <= 0 {
-		w.Concurrency = 64
+		w.Concurrency = 256
 	}
 	if w.Poll <= 0 {
 		w.Poll = 100 * time.Millisecond
@@ -114,6 +119,11 @@ func (w *Worker) defaults() {
 		w.Tail = events.NewTail(w.Store, 0)
 	}
 	w.client = w.Network.Client(w.Timeout)
+	if tr, ok := w.client.Transport.(*http.Transport); ok {
+		// Many endpoints may share a host (a receiver's): as many
+		// connections are kept as attempts run at once, not dialled anew.
+		tr.MaxIdleConnsPerHost = w.Concurrency
+	}
 	w.wake = make(chan struct{}, 1)
 	w.hooks = map[int64]cachedHook{}
 }
@@ -178,6 +188,14 @@ func (w *Worker) Queue(ctx context.Context) (int64, error) {
 	if w.wake == nil {
 		w.defaults()
 	}
+	w.queueing.Lock()
+	defer w.queueing.Unlock()
+	// Kept current while no change comes too (the queue loop comes by at
+	// least every 10 Polls), so that a change does not wait for members
+	// added meanwhile to be read (a million take seconds).
+	if err := w.index.refresh(ctx, w.Store); err != nil {
+		return 0, err
+	}
 	for {
 		from, err := w.Store.WebhookCursor(ctx)
 		if err != nil {
@@ -217,36 +235,22 @@ func (w *Worker) Queue(ctx context.Context) (int64, error) {
 
 // match returns the deliveries of changes: one per endpoint watching the
 // change's organization whose watchlist wants its type and whose owner may
-// see it, in the order of the log.
+// see it, in the order of the log. The index is brought up to the
+// store's watched state first, so that changes are matched against the
+// members as they are when they are queued.
 func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.WebhookDelivery, error) {
-	var codes []string
-	for _, c := range changes {
-		if c.Subject != "" {
-			codes = append(codes, c.Subject)
-		}
+	if err := w.index.refresh(ctx, w.Store); err != nil {
+		return nil, err
 	}
-	slices.Sort(codes)
-	codes = slices.Compact(codes)
+	x := &w.index
+	if len(x.endpoints) == 0 {
+		return nil, nil
+	}
 	// The organizations near each change's, as of the change, for the
 	// watchlists that also watch partners (partner_depth).
 	near, err := w.near(ctx, changes)
 	if err != nil {
 		return nil, err
-	}
-	for _, n := range near {
-		for code := range n {
-			codes = append(codes, code)
-		}
-	}
-	slices.Sort(codes)
-	codes = slices.Compact(codes)
-	targets, err := w.Store.WebhookTargets(ctx, codes)
-	if err != nil || len(targets) == 0 {
-		return nil, err
-	}
-	byCode := map[string][]credo.WebhookTarget{}
-	for _, t := range targets {
-		byCode[t.Code] = append(byCode[t.Code], t)
 	}
 	viewers := map[string]*credo.Viewer{}
 	viewer := func(owner string) (*credo.Viewer, error) {
@@ -269,11 +273,10 @@ func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.W
 		var body []byte
 		seen := map[string]bool{} // visibility per owner, for this change
 		sent := map[int64]bool{}  // endpoints queued for this change
-		cands := byCode[c.Subject]
-		if len(near[i]) > 0 {
-			cands = slices.Clone(cands)
+		cands := x.targets(c.Subject)
+		if near != nil {
 			for code, d := range near[i] {
-				for _, t := range byCode[code] {
+				for _, t := range x.targets(code) {
 					if t.PartnerDepth < d {
 						continue
 					}
@@ -333,12 +336,16 @@ func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.W
 }
 
 // near returns, for each of changes (by index), the organizations within
-// credo.MaxPartnerDepth relationships of its organization as of the change,
-// with their distance over every relationship (the least any owner may
-// see), when the store reads relationships; nil otherwise.
+// the greatest partner depth of a watchlist of its organization as of the
+// change, with their distance over every relationship (the least any
+// owner may see), when the store reads relationships and a watchlist with
+// an endpoint watches partners (and wants the change's type); nil
+// otherwise. Only the organizations reached that such a watchlist watches
+// are kept.
 func (w *Worker) near(ctx context.Context, changes []*credo.Change) ([]map[string]int, error) {
 	ar, ok := w.Store.(partners.AdjacencyReader)
-	if !ok {
+	x := &w.index
+	if !ok || x.depth == 0 {
 		return nil, nil
 	}
 	out := make([]map[string]int, len(changes))
@@ -349,19 +356,23 @@ func (w *Worker) near(ctx context.Context, changes []*credo.Change) ([]map[strin
 	memo := map[key]map[string]int{}
 	all := credo.Viewer{Role: credo.RoleAdmin}
 	for i, c := range changes {
-		if credo.ValidateCode("subject", c.Subject) != nil {
-			continue // not an organization's change: no partners
+		if !x.walks("credo."+c.Type) || credo.ValidateCode("subject", c.Subject) != nil {
+			continue // no watchlist wants it through partners, or not an organization's change
 		}
 		k := key{c.Subject, c.At.UnixNano()}
 		n, done := memo[k]
 		if !done {
-			g, err := partners.Walk(ctx, ar, all, partners.Query{Code: c.Subject, Depth: credo.MaxPartnerDepth, AsOf: c.At.Time})
+			g, err := partners.Walk(ctx, ar, all, partners.Query{Code: c.Subject, Depth: x.depth, AsOf: c.At.Time})
 			if err != nil {
 				return nil, err
 			}
-			n = make(map[string]int, len(g.Reached))
 			for _, r := range g.Reached {
-				n[r.Code] = r.Distance
+				if r.Distance > 0 && x.watchesPartners(r.Code, r.Distance) {
+					if n == nil {
+						n = map[string]int{}
+					}
+					n[r.Code] = r.Distance
+				}
 			}
 			memo[k] = n
 		}
@@ -403,55 +414,113 @@ const Runs = 8
 
 func (w *Worker) sendLoop(ctx context.Context) {
 	results := make(chan []credo.WebhookResult, w.Concurrency)
-	done := make(chan struct{})
-	go func() { defer close(done); w.finishLoop(ctx, results) }()
 	tick := time.NewTicker(w.Poll)
 	defer tick.Stop()
 	var attempts sync.WaitGroup
+	var done []credo.WebhookResult // of finished runs, not stored yet
+	runs := 0                      // how many runs done holds
+	var since time.Time            // when done began to fill
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	collect := func(rs []credo.WebhookResult) {
+		if runs == 0 {
+			since = time.Now()
+			linger.Reset(storeAfter)
+		}
+		done = append(done, rs...)
+		runs++
+	}
 	for ctx.Err() == nil {
-		// Claims come in batches (a quarter of the slots free at least):
-		// each is a write, and reads the queue in id order.
-		if free := w.Concurrency - int(w.inflight.Load()); free > 0 && free >= w.Concurrency/4 {
+	drain:
+		for {
+			select {
+			case rs := <-results:
+				collect(rs)
+			default:
+				break drain
+			}
+		}
+		// One write stores what was sent and claims what is next (each
+		// is a write: on SQLite a commit, with the change log's writers):
+		// when a quarter of the slots are free or freed, or when what was
+		// sent has waited storeAfter to be stored.
+		free := w.Concurrency - int(w.inflight.Load()) + runs
+		if free >= w.Concurrency/4 || runs > 0 && time.Since(since) >= storeAfter {
+			limit := free
+			if free < w.Concurrency/4 {
+				limit = 0 // only store
+			}
 			claimed := time.Now()
-			ds, err := w.Store.ClaimWebhookDeliveries(ctx, w.Node, w.Now(), w.Lease, free, Runs)
-			if err != nil && ctx.Err() == nil {
-				w.Logger.Error("webhooks: claiming deliveries", "err", err)
-			}
-			runs := map[[2]string][]*credo.WebhookDelivery{}
-			var order [][2]string
-			for _, d := range ds {
-				k := [2]string{strconv.FormatInt(d.Webhook, 10), d.Subject}
-				if runs[k] == nil {
-					order = append(order, k)
+			ds, err := w.Store.ClaimWebhookDeliveries(ctx, done, w.Node, w.Now(), w.Lease, limit, Runs)
+			if err != nil {
+				if ctx.Err() == nil {
+					w.Logger.Error("webhooks: storing and claiming deliveries", "err", err)
+					sleep(ctx, w.Poll)
 				}
-				runs[k] = append(runs[k], d)
+				continue // what was sent is stored with the next
 			}
-			for _, k := range order {
-				run := runs[k]
-				w.inflight.Add(1)
-				attempts.Add(1)
-				go func() {
-					defer attempts.Done()
-					if rs := w.sendRun(ctx, run, claimed); len(rs) > 0 {
-						results <- rs
-					} else {
-						w.inflight.Add(-1)
-					}
-				}()
-			}
-			if len(order) == free {
-				continue
+			w.inflight.Add(-int64(runs))
+			stored := done
+			done, runs = nil, 0
+			linger.Stop()
+			w.paused(ctx, stored)
+			n := w.start(ctx, ds, claimed, results, &attempts)
+			if limit > 0 && n == limit {
+				continue // more may be due
 			}
 		}
 		select {
 		case <-ctx.Done():
 		case <-w.wake:
 		case <-tick.C:
+		case <-linger.C:
+		case rs := <-results:
+			collect(rs)
 		}
 	}
 	attempts.Wait()
 	close(results)
-	<-done
+	for rs := range results {
+		done = append(done, rs...)
+	}
+	if len(done) > 0 {
+		if err := w.Store.FinishWebhookDeliveries(context.WithoutCancel(ctx), done); err != nil {
+			w.Logger.Error("webhooks: storing deliveries", "err", err)
+		}
+	}
+}
+
+// storeAfter bounds how long what was sent waits to be stored while too
+// few slots are free to claim more.
+const storeAfter = 50 * time.Millisecond
+
+// start sends ds, each endpoint and organization's run in a goroutine
+// of its own, and returns how many runs it started.
+func (w *Worker) start(ctx context.Context, ds []*credo.WebhookDelivery, claimed time.Time, results chan<- []credo.WebhookResult, attempts *sync.WaitGroup) int {
+	runs := map[[2]string][]*credo.WebhookDelivery{}
+	var order [][2]string
+	for _, d := range ds {
+		k := [2]string{strconv.FormatInt(d.Webhook, 10), d.Subject}
+		if runs[k] == nil {
+			order = append(order, k)
+		}
+		runs[k] = append(runs[k], d)
+	}
+	for _, k := range order {
+		run := runs[k]
+		w.inflight.Add(1)
+		attempts.Add(1)
+		go func() {
+			defer attempts.Done()
+			if rs := w.sendRun(ctx, run, claimed); len(rs) > 0 {
+				results <- rs
+			} else {
+				w.inflight.Add(-1)
+				w.poke()
+			}
+		}()
+	}
+	return len(order)
 }
 
 // sendRun sends one organization's events to one endpoint in order, and
@@ -550,45 +619,24 @@ func (w *Worker) attempt(ctx context.Context, d *credo.WebhookDelivery) (credo.W
 	return r, true
 }
 
-// finishLoop stores results in batches and pauses the endpoints that
-// failed for GiveUpAfter.
-func (w *Worker) finishLoop(ctx context.Context, results <-chan []credo.WebhookResult) {
-	store := context.WithoutCancel(ctx)
-	for rs := range results {
-		batch, runs := rs, 1
-	more:
-		for len(batch) < 512 {
-			select {
-			case rs, ok := <-results:
-				if !ok {
-					break more
-				}
-				batch = append(batch, rs...)
-				runs++
-			default:
-				break more
-			}
+// paused pauses the endpoints that failed for GiveUpAfter, or whose
+// delivery became a dead letter, among stored results.
+func (w *Worker) paused(ctx context.Context, stored []credo.WebhookResult) {
+	ctx = context.WithoutCancel(ctx)
+	for _, r := range stored {
+		if r.Delivered || r.Released {
+			continue
 		}
-		if err := w.Store.FinishWebhookDeliveries(store, batch); err != nil {
-			w.Logger.Error("webhooks: storing deliveries", "err", err)
+		h, err := w.hook(ctx, r.Webhook)
+		if err != nil {
+			continue
 		}
-		w.inflight.Add(-int64(runs))
-		w.poke()
-		for _, r := range batch {
-			if r.Delivered || r.Released {
-				continue
-			}
-			h, err := w.hook(store, r.Webhook)
-			if err != nil {
-				continue
-			}
-			failing := h.FailingSince.Time
-			if failing.IsZero() {
-				failing = r.FirstFailedAt
-			}
-			if r.Dead || r.At.Sub(failing) >= GiveUpAfter {
-				w.pause(store, h, r)
-			}
+		failing := h.FailingSince.Time
+		if failing.IsZero() {
+			failing = r.FirstFailedAt
+		}
+		if r.Dead || r.At.Sub(failing) >= GiveUpAfter {
+			w.pause(ctx, h, r)
 		}
 	}
 }

@@ -73,6 +73,9 @@ func newReceiver(t *testing.T, clock func() time.Time) *receiver {
 		status, delay, secret := r.status, r.delay, r.secret
 		r.mu.Unlock()
 		time.Sleep(delay)
+		if req.Context().Err() != nil {
+			return // the sender gave up waiting (its timeout): nothing was delivered
+		}
 		if secret != "" && status/100 == 2 { // a failing receiver fails whatever the signature
 			if err := webhooks.Verify(secret, req.Header, body, r.clock()); err != nil {
 				r.mu.Lock()
@@ -360,7 +363,7 @@ func TestWorkerFailuresAndRotation(t *testing.T) {
 		<-done
 		// The failure is stored on the delivery: read it by replaying the
 		// clock past 24 hours of failures would take long; claim instead.
-		ds, err := db.ClaimWebhookDeliveries(ctx, "test", f.clock.Now().Add(3*time.Hour), time.Second, 10, 1)
+		ds, err := db.ClaimWebhookDeliveries(ctx, nil, "test", f.clock.Now().Add(3*time.Hour), time.Second, 10, 1)
 		if err != nil || len(ds) != 1 || ds[0].LastError != want {
 			t.Fatalf("after %d %s: %+v, %v; want %q", status, delay, ds, err, want)
 		}
@@ -399,4 +402,66 @@ func TestWorkerFailuresAndRotation(t *testing.T) {
 	if got := gotIDs(f.recv.received()); !slices.Equal(got, ids(append(p, p2...))) || f.recv.unsigned != 0 {
 		t.Fatalf("received %v, unsigned %d", got, f.recv.unsigned)
 	}
+}
+
+// The worker's index of watched organizations follows what changes after
+// it was loaded: a member added to a watchlist, a new watchlist with an
+// endpoint, a member removed, an endpoint deleted. Each change is matched
+// against the watchlists as they are when it is queued.
+func TestWorkerFollowsWatchlistChanges(t *testing.T) {
+	backends(t, func(t *testing.T, s credo.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "credo.registration.changed")
+		w := f.worker(true)
+		first := f.log(t, codeWatched, 1)
+		f.log(t, codeOther, 1) // not watched yet
+		if _, err := w.Queue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// codeOther joins the fixture's list; a second list of the
+		// client's watches codeOther at a second receiver.
+		if err := s.ChangeWatchlistMembers(ctx, f.list.ID, []string{codeOther}, nil, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		second := newReceiver(t, f.clock.Now)
+		wl := &credo.Watchlist{Owner: f.owner.ID, Name: "客户", Types: []string{}, CreatedAt: credo.NewTime(f.clock.Now())}
+		if err := s.CreateWatchlist(ctx, wl); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ChangeWatchlistMembers(ctx, wl.ID, []string{codeOther}, nil, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		hook2 := &credo.Webhook{Owner: f.owner.ID, Watchlist: wl.ID, URL: second.URL, Secret: webhooks.NewSecret(), CreatedAt: credo.NewTime(f.clock.Now())}
+		if err := s.CreateWebhook(ctx, hook2); err != nil {
+			t.Fatal(err)
+		}
+		second.secret = hook2.Secret
+		other := f.log(t, codeOther, 1)
+		if _, err := w.Queue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		run(t, w)
+		eventually(t, "1 delivery to the second endpoint", func() bool { return len(second.received()) >= 1 })
+		// codeWatched leaves the fixture's list; the second endpoint is deleted.
+		if err := s.ChangeWatchlistMembers(ctx, f.list.ID, nil, []string{codeWatched}, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteWebhook(ctx, hook2.ID, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		f.log(t, codeWatched, 1)
+		last := f.log(t, codeOther, 1)
+		want := ids(append(append(slices.Clone(first), other...), last...))
+		eventually(t, "3 deliveries", func() bool { return len(f.recv.received()) >= 3 })
+		time.Sleep(200 * time.Millisecond) // nothing more comes
+		got := gotIDs(f.recv.received())
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("the fixture's endpoint received %v, want %v", got, want)
+		}
+		if got := gotIDs(second.received()); !slices.Equal(got, ids(other)) {
+			t.Errorf("the second endpoint received %v, want %v", got, ids(other))
+		}
+	})
 }

@@ -119,6 +119,10 @@ func (db *DB) DeleteWatchlist(ctx context.Context, id int64, at time.Time) error
 	})
 }
 
+// membersLock is the advisory lock key under which the membership
+// history is written, one transaction at a time.
+const membersLock = 0x6d656d62657273 // "members"
+
 // ChangeWatchlistMembers implements credo.WatchlistStore; a retry finds
 // the set changed already and appends nothing more.
 func (db *DB) ChangeWatchlistMembers(ctx context.Context, id int64, add, remove []string, at time.Time) error {
@@ -130,6 +134,11 @@ func (db *DB) ChangeWatchlistMembers(ctx context.Context, id int64, add, remove 
 		remove = []string{}
 	}
 	return db.write(ctx, "changing watchlist members", func(ctx context.Context, tx pgx.Tx, attempt int) error {
+		// One writer of the history at a time, so that its ids follow
+		// commits (WatchlistMemberChanges).
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(membersLock)); err != nil {
+			return err
+		}
 		if err := liveWatchlist(ctx, tx, id); err != nil {
 			return err
 		}
@@ -176,6 +185,31 @@ func (db *DB) WatchlistMembers(ctx context.Context, id int64) ([]string, error) 
 		for rows.Next() {
 			var c string
 			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// WatchlistMemberChanges implements credo.WatchlistStore. Writers of the
+// history hold membersLock from before they take ids until their commit
+// is visible (PostgreSQL releases a transaction's locks after its commit
+// shows), so a visible id has every lower one visible or rolled back.
+func (db *DB) WatchlistMemberChanges(ctx context.Context, after int64, limit int) ([]credo.WatchlistMemberChange, error) {
+	var out []credo.WatchlistMemberChange
+	err := db.read(ctx, "reading watchlist member changes", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT id, watchlist, code, added FROM watchlist_member_changes WHERE id > $1 ORDER BY id LIMIT $2`, after, max(limit, 1))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c credo.WatchlistMemberChange
+			if err := rows.Scan(&c.ID, &c.Watchlist, &c.Code, &c.Added); err != nil {
 				return err
 			}
 			out = append(out, c)

@@ -125,27 +125,21 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, id int64, secret string, 
 	})
 }
 
-// WebhookTargets implements credo.WebhookStore.
-func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.WebhookTarget, error) {
-	if len(codes) == 0 {
-		return nil, nil
-	}
+// WebhookEndpoints implements credo.WebhookStore.
+func (db *DB) WebhookEndpoints(ctx context.Context) ([]credo.WebhookTarget, error) {
 	var out []credo.WebhookTarget
-	err := db.read(ctx, "reading webhook targets", func(ctx context.Context) error {
+	err := db.read(ctx, "reading webhook endpoints", func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := db.pool.Query(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner, l.partner_depth
-			FROM watchlist_members AS m
-			JOIN watchlists AS l ON l.id = m.watchlist AND l.deleted_ns IS NULL
-			JOIN webhooks AS w ON w.watchlist = l.id AND w.deleted_ns IS NULL
-			WHERE m.code = ANY($1::text[])
-			ORDER BY m.code, w.id`, codes)
+		rows, err := db.pool.Query(ctx, `SELECT l.id, l.types, w.id, w.owner, l.partner_depth
+			FROM webhooks AS w JOIN watchlists AS l ON l.id = w.watchlist AND l.deleted_ns IS NULL
+			WHERE w.deleted_ns IS NULL ORDER BY w.id`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var t credo.WebhookTarget
-			if err := rows.Scan(&t.Code, &t.Watchlist, &t.Types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
+			if err := rows.Scan(&t.Watchlist, &t.Types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
 				return err
 			}
 			out = append(out, t)
@@ -153,6 +147,21 @@ func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.Webho
 		return rows.Err()
 	})
 	return out, err
+}
+
+// WebhookWatchMark implements credo.WebhookStore.
+func (db *DB) WebhookWatchMark(ctx context.Context) (credo.WebhookWatchMark, error) {
+	var m credo.WebhookWatchMark
+	err := db.read(ctx, "reading the webhook watch mark", func(ctx context.Context) error {
+		return db.pool.QueryRow(ctx, `SELECT
+			(SELECT coalesce(max(id), 0) FROM watchlist_member_changes),
+			(SELECT count(*) FROM watchlists WHERE deleted_ns IS NULL), (SELECT coalesce(max(id), 0) FROM watchlists),
+			(SELECT coalesce(sum(id), 0)::bigint FROM watchlists WHERE deleted_ns IS NULL),
+			(SELECT count(*) FROM webhooks WHERE deleted_ns IS NULL), (SELECT coalesce(max(id), 0) FROM webhooks),
+			(SELECT coalesce(sum(id), 0)::bigint FROM webhooks WHERE deleted_ns IS NULL)`).
+			Scan(&m.MemberChange, &m.LiveWatchlists, &m.LastWatchlist, &m.WatchlistSum, &m.LiveWebhooks, &m.LastWebhook, &m.WebhookSum)
+	})
+	return m, err
 }
 
 // WebhookCursor implements credo.WebhookStore.
@@ -251,32 +260,80 @@ func scanClaimed(row pgx.Row) (*credo.WebhookDelivery, *credo.Webhook, error) {
 // ClaimWebhookDeliveries implements credo.WebhookStore: rows another node
 // is claiming at the same moment are skipped (SKIP LOCKED), and a claim
 // committed meanwhile is seen by the lease check made on the locked row.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
+//
+// The queue empties and fills within seconds, so its statistics (and the
+// plans cached with them) are mostly those of another size: the claim is
+// made of statements that no plan makes slow. It finds the heads by one
+// pass over the queue (no join: a nested loop over rows believed few
+// scanned every due delivery once per endpoint, or once per due
+// delivery, up to minutes a claim with 1,000 endpoints), locks those it
+// takes by id, and then reads each one's run from the heads taken (at
+// most limit).
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, done []credo.WebhookResult, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
 	var out []*credo.WebhookDelivery
 	ns := unixNano(now)
 	err := db.write(ctx, "claiming webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
 		out = out[:0]
-		// The heads are locked (another node claiming at once skips them);
-		// the rows queued behind a head are claimable by no one else while
-		// it is queued. Each head comes with up to runs-1 of them.
-		rows, err := tx.Query(ctx, `WITH h AS (
-				SELECT d.id, d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
-				WHERE d.dead_ns IS NULL AND d.next_ns <= $3 AND d.lease_ns < $3
-					AND w.paused_ns IS NULL AND w.deleted_ns IS NULL
-					AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
-						WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
-				ORDER BY d.id LIMIT $4
-				FOR UPDATE OF d SKIP LOCKED),
-			c AS (
-				SELECT id FROM (
+		if err := finishDeliveries(ctx, tx, done); err != nil {
+			return err
+		}
+		if limit <= 0 {
+			return nil
+		}
+		var stopped []int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}') FROM webhooks WHERE paused_ns IS NOT NULL OR deleted_ns IS NOT NULL`).Scan(&stopped); err != nil {
+			return err
+		}
+		// The first queued of each endpoint and organization (dead
+		// letters too: they hold the rest back until replayed), when due
+		// and held by no one.
+		rows, err := tx.Query(ctx, `SELECT id FROM (
+				SELECT id, dead_ns, next_ns, lease_ns, row_number() OVER (PARTITION BY webhook, subject ORDER BY id) AS k
+				FROM webhook_deliveries WHERE webhook <> ALL ($1::bigint[])) AS q
+			WHERE k = 1 AND dead_ns IS NULL AND next_ns <= $2 AND lease_ns < $2
+			ORDER BY id LIMIT $3`, stopped, ns, limit)
+		if err != nil {
+			return err
+		}
+		heads, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil || len(heads) == 0 {
+			return err
+		}
+		// Locked, checked again on the row as it now is (another node may
+		// have claimed it meanwhile).
+		rows, err = tx.Query(ctx, `SELECT id, webhook, subject FROM webhook_deliveries
+			WHERE id = ANY($1::bigint[]) AND dead_ns IS NULL AND next_ns <= $2 AND lease_ns < $2
+			FOR UPDATE SKIP LOCKED`, heads, ns)
+		if err != nil {
+			return err
+		}
+		var ids, hooks []int64
+		var subjects []string
+		for rows.Next() {
+			var id, hook int64
+			var subject string
+			if err := rows.Scan(&id, &hook, &subject); err != nil {
+				rows.Close()
+				return err
+			}
+			ids, hooks, subjects = append(ids, id), append(hooks, hook), append(subjects, subject)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		// Each head with up to runs-1 of those queued behind it (which no
+		// one else may claim while it is queued).
+		rows, err = tx.Query(ctx, `UPDATE webhook_deliveries AS t SET lease_owner = $1, lease_ns = $2
+			FROM (SELECT id FROM (
 					SELECT r.id, row_number() OVER (PARTITION BY r.webhook, r.subject ORDER BY r.id) AS k
-					FROM h JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject
-						AND r.dead_ns IS NULL AND r.id >= h.id) AS n
-				WHERE k <= $5)
-			UPDATE webhook_deliveries AS t SET lease_owner = $1, lease_ns = $2 FROM c, webhooks AS w WHERE t.id = c.id AND w.id = t.webhook
+					FROM unnest($3::bigint[], $4::bigint[], $5::text[]) AS h(id, webhook, subject)
+					JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject AND r.id >= h.id AND r.dead_ns IS NULL) AS n
+				WHERE k <= $6) AS c, webhooks AS w
+			WHERE t.id = c.id AND w.id = t.webhook
 			RETURNING t.id, t.webhook, t.position, t.subject, t.event, t.attempts, t.first_failed_ns, t.next_ns, t.last_status, t.last_error, t.dead_ns, t.replayed,
 				w.id, w.owner, w.watchlist, w.url, w.secret, w.previous, w.previous_until, w.created_ns, w.deleted_ns, w.paused_ns, w.failing_ns, 0`,
-			node, unixNano(now.Add(lease)), ns, limit, max(runs, 1))
+			node, unixNano(now.Add(lease)), ids, hooks, subjects, max(runs, 1))
 		if err != nil {
 			return err
 		}
@@ -304,29 +361,51 @@ func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.Webho
 		return nil
 	}
 	return db.write(ctx, "finishing webhook deliveries", func(ctx context.Context, tx pgx.Tx, attempt int) error {
-		b := &pgx.Batch{}
-		for _, r := range results {
-			if r.Released {
-				b.Queue(`UPDATE webhook_deliveries SET lease_owner = '', lease_ns = 0 WHERE id = $1`, r.Delivery)
-				continue
-			}
-			if r.Delivered {
-				b.Queue(`DELETE FROM webhook_deliveries WHERE id = $1`, r.Delivery)
-				b.Queue(`UPDATE webhooks SET failing_ns = NULL WHERE id = $1 AND failing_ns IS NOT NULL`, r.Webhook)
-				continue
-			}
-			var dead *int64
+		return finishDeliveries(ctx, tx, results)
+	})
+}
+
+// finishDeliveries stores results inside tx in a few statements, sent
+// together: the deliveries that leave the queue, those given back, the
+// failures and the endpoints' states each as arrays.
+func finishDeliveries(ctx context.Context, tx pgx.Tx, results []credo.WebhookResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	o := credo.SortWebhookResults(results)
+	b := &pgx.Batch{}
+	if len(o.Delivered) > 0 {
+		b.Queue(`DELETE FROM webhook_deliveries WHERE id = ANY($1::bigint[])`, o.Delivered)
+	}
+	if len(o.Released) > 0 {
+		b.Queue(`UPDATE webhook_deliveries SET lease_owner = '', lease_ns = 0 WHERE id = ANY($1::bigint[])`, o.Released)
+	}
+	if len(o.Clear) > 0 {
+		b.Queue(`UPDATE webhooks SET failing_ns = NULL WHERE id = ANY($1::bigint[]) AND failing_ns IS NOT NULL`, o.Clear)
+	}
+	if n := len(o.Failed); n > 0 {
+		ids, attempts, first, next, status, dead := make([]int64, n), make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n), make([]*int64, n)
+		errs := make([]string, n)
+		for i, r := range o.Failed {
+			ids[i], attempts[i], first[i], next[i], status[i], errs[i] = r.Delivery, int32(r.Attempts), unixNano(r.FirstFailedAt), unixNano(r.NextAt), int32(r.Status), r.Error
 			if r.Dead {
 				ns := unixNano(r.At)
-				dead = &ns
+				dead[i] = &ns
 			}
-			b.Queue(`UPDATE webhook_deliveries SET attempts = $1, first_failed_ns = $2, next_ns = $3, last_status = $4, last_error = $5,
-				dead_ns = $6, lease_owner = '', lease_ns = 0 WHERE id = $7`,
-				r.Attempts, unixNano(r.FirstFailedAt), unixNano(r.NextAt), r.Status, r.Error, dead, r.Delivery)
-			b.Queue(`UPDATE webhooks SET failing_ns = $1 WHERE id = $2 AND failing_ns IS NULL`, unixNano(r.At), r.Webhook)
 		}
-		return tx.SendBatch(ctx, b).Close()
-	})
+		b.Queue(`UPDATE webhook_deliveries AS d SET attempts = u.a, first_failed_ns = u.f, next_ns = u.x, last_status = u.s, last_error = u.e,
+			dead_ns = u.dd, lease_owner = '', lease_ns = 0
+			FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::int[], $6::text[], $7::bigint[]) AS u(id, a, f, x, s, e, dd)
+			WHERE d.id = u.id`, ids, attempts, first, next, status, errs, dead)
+	}
+	for _, f := range o.Failing {
+		if f.Reset {
+			b.Queue(`UPDATE webhooks SET failing_ns = $1 WHERE id = $2`, unixNano(f.At), f.Webhook)
+		} else {
+			b.Queue(`UPDATE webhooks SET failing_ns = $1 WHERE id = $2 AND failing_ns IS NULL`, unixNano(f.At), f.Webhook)
+		}
+	}
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // ReleaseWebhookLeases implements credo.WebhookStore.

@@ -184,3 +184,23 @@ func (db *DB) WatchlistMembers(ctx context.Context, id int64) ([]string, error) 
 	}
 	return out, rows.Err()
 }
+
+// WatchlistMemberChanges implements credo.WatchlistStore. The one writer
+// commits one transaction at a time and the history is never deleted
+// from, so ids (rowids, each above the highest) follow commits.
+func (db *DB) WatchlistMemberChanges(ctx context.Context, after int64, limit int) ([]credo.WatchlistMemberChange, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, watchlist, code, added FROM watchlist_member_changes WHERE id > ? ORDER BY id LIMIT ?`, after, max(limit, 1))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading watchlist member changes: %w", err)
+	}
+	defer rows.Close()
+	var out []credo.WatchlistMemberChange
+	for rows.Next() {
+		var c credo.WatchlistMemberChange
+		if err := rows.Scan(&c.ID, &c.Watchlist, &c.Code, &c.Added); err != nil {
+			return nil, fmt.Errorf("sqlite: reading watchlist member changes: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

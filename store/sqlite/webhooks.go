@@ -126,29 +126,20 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, id int64, secret string, 
 	return nil
 }
 
-// WebhookTargets implements credo.WebhookStore.
-func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.WebhookTarget, error) {
-	if len(codes) == 0 {
-		return nil, nil
-	}
-	arg, err := json.Marshal(codes)
+// WebhookEndpoints implements credo.WebhookStore.
+func (db *DB) WebhookEndpoints(ctx context.Context) ([]credo.WebhookTarget, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT l.id, l.types, w.id, w.owner, l.partner_depth
+		FROM webhooks AS w JOIN watchlists AS l ON l.id = w.watchlist AND l.deleted_at IS NULL
+		WHERE w.deleted_at IS NULL ORDER BY w.id`)
 	if err != nil {
-		return nil, err
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT m.code, l.id, l.types, w.id, w.owner, l.partner_depth
-		FROM json_each(?) AS j CROSS JOIN watchlist_members AS m ON m.code = j.value
-		JOIN watchlists AS l ON l.id = m.watchlist AND l.deleted_at IS NULL
-		JOIN webhooks AS w ON w.watchlist = l.id AND w.deleted_at IS NULL
-		ORDER BY m.code, w.id`, string(arg))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: reading webhook targets: %w", err)
+		return nil, fmt.Errorf("sqlite: reading webhook endpoints: %w", err)
 	}
 	defer rows.Close()
 	var out []credo.WebhookTarget
 	for rows.Next() {
 		var t credo.WebhookTarget
 		var types []byte
-		if err := rows.Scan(&t.Code, &t.Watchlist, &types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
+		if err := rows.Scan(&t.Watchlist, &types, &t.Webhook, &t.Owner, &t.PartnerDepth); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(types, &t.Types); err != nil {
@@ -157,6 +148,22 @@ func (db *DB) WebhookTargets(ctx context.Context, codes []string) ([]credo.Webho
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// WebhookWatchMark implements credo.WebhookStore.
+func (db *DB) WebhookWatchMark(ctx context.Context) (credo.WebhookWatchMark, error) {
+	var m credo.WebhookWatchMark
+	err := db.r.QueryRowContext(ctx, `SELECT
+		(SELECT coalesce(max(id), 0) FROM watchlist_member_changes),
+		(SELECT count(*) FROM watchlists WHERE deleted_at IS NULL), (SELECT coalesce(max(id), 0) FROM watchlists),
+		(SELECT coalesce(sum(id), 0) FROM watchlists WHERE deleted_at IS NULL),
+		(SELECT count(*) FROM webhooks WHERE deleted_at IS NULL), (SELECT coalesce(max(id), 0) FROM webhooks),
+		(SELECT coalesce(sum(id), 0) FROM webhooks WHERE deleted_at IS NULL)`).
+		Scan(&m.MemberChange, &m.LiveWatchlists, &m.LastWatchlist, &m.WatchlistSum, &m.LiveWebhooks, &m.LastWebhook, &m.WebhookSum)
+	if err != nil {
+		return m, fmt.Errorf("sqlite: reading the webhook watch mark: %w", err)
+	}
+	return m, nil
 }
 
 // WebhookCursor implements credo.WebhookStore.
@@ -218,11 +225,17 @@ func scanDelivery(row interface{ Scan(...any) error }) (*credo.WebhookDelivery, 
 }
 
 // ClaimWebhookDeliveries implements credo.WebhookStore.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
+func (db *DB) ClaimWebhookDeliveries(ctx context.Context, done []credo.WebhookResult, node string, now time.Time, lease time.Duration, limit, runs int) ([]*credo.WebhookDelivery, error) {
 	var out []*credo.WebhookDelivery
 	ns := now.UnixNano()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
+		if err := finishDeliveries(ctx, tx, done); err != nil {
+			return err
+		}
+		if limit <= 0 {
+			return nil
+		}
 		// Each head and up to runs-1 of those queued behind it.
 		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (
 			SELECT id FROM (
@@ -291,42 +304,64 @@ func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.Webho
 	if len(results) == 0 {
 		return nil
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		for _, r := range results {
-			if r.Released {
-				if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_owner = '', lease_until = 0 WHERE id = ?`, r.Delivery); err != nil {
-					return err
-				}
-				continue
-			}
-			if r.Delivered {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE id = ?`, r.Delivery); err != nil {
-					return err
-				}
-				if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, r.Webhook); err != nil {
-					return err
-				}
-				continue
-			}
-			var dead any
-			if r.Dead {
-				dead = r.At.UnixNano()
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = ?, first_failed_at = ?, next_at = ?,
-				last_status = ?, last_error = ?, dead_at = ?,
-				lease_owner = '', lease_until = 0 WHERE id = ?`,
-				r.Attempts, r.FirstFailedAt.UnixNano(), r.NextAt.UnixNano(), r.Status, r.Error, dead, r.Delivery); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`,
-				r.At.UnixNano(), r.Webhook); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := db.write(ctx, func(tx *sql.Tx) error { return finishDeliveries(ctx, tx, results) })
 	if err != nil {
 		return fmt.Errorf("sqlite: finishing webhook deliveries: %w", err)
+	}
+	return nil
+}
+
+// finishDeliveries stores results inside tx: the deliveries that leave
+// the queue, those given back and the endpoints' states each in one
+// statement, the failures one by one.
+func finishDeliveries(ctx context.Context, tx *sql.Tx, results []credo.WebhookResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	o := credo.SortWebhookResults(results)
+	ids := func(v []int64) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	}
+	for _, step := range []struct {
+		ids  []int64
+		stmt string
+	}{
+		{o.Delivered, `DELETE FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(?))`},
+		{o.Released, `UPDATE webhook_deliveries SET lease_owner = '', lease_until = 0 WHERE id IN (SELECT value FROM json_each(?))`},
+		{o.Clear, `UPDATE webhooks SET failing_since = NULL WHERE id IN (SELECT value FROM json_each(?)) AND failing_since IS NOT NULL`},
+	} {
+		if len(step.ids) == 0 {
+			continue
+		}
+		arg, err := ids(step.ids)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, step.stmt, arg); err != nil {
+			return err
+		}
+	}
+	for _, r := range o.Failed {
+		var dead any
+		if r.Dead {
+			dead = r.At.UnixNano()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = ?, first_failed_at = ?, next_at = ?,
+			last_status = ?, last_error = ?, dead_at = ?,
+			lease_owner = '', lease_until = 0 WHERE id = ?`,
+			r.Attempts, r.FirstFailedAt.UnixNano(), r.NextAt.UnixNano(), r.Status, r.Error, dead, r.Delivery); err != nil {
+			return err
+		}
+	}
+	for _, f := range o.Failing {
+		stmt := `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`
+		if f.Reset {
+			stmt = `UPDATE webhooks SET failing_since = ? WHERE id = ?`
+		}
+		if _, err := tx.ExecContext(ctx, stmt, f.At.UnixNano(), f.Webhook); err != nil {
+			return err
+		}
 	}
 	return nil
 }
