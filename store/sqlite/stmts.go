@@ -21,6 +21,7 @@ type writerStmts struct {
 	putVersion    *sql.Stmt
 	upsertSubject *sql.Stmt
 	deleteGram    *sql.Stmt
+	pendingGrams  *sql.Stmt // INSERT OR IGNORE INTO grams_pending
 	putAssessment *sql.Stmt
 	addHistory    *sql.Stmt
 	// Relationships (relationships.go): each stored version's row, its
@@ -89,6 +90,7 @@ func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 		ON CONFLICT(code) DO UPDATE SET version = excluded.version, hash = excluded.hash, name = excluded.name,
 			norm_name = excluded.norm_name, former = excluded.former, division = excluded.division`)
 	s.deleteGram = prep(`DELETE FROM subject_grams WHERE gram = ? AND code = ?`)
+	s.pendingGrams = prep(`INSERT OR IGNORE INTO grams_pending(code) VALUES (?)`)
 	s.putAssessment = prep(`INSERT INTO assessments(code, seq, grade, grades, next_change, body)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT(code) DO UPDATE SET seq = excluded.seq, grade = excluded.grade, grades = excluded.grades,
