@@ -105,7 +105,8 @@ func BenchmarkPutSubjectsGrowth(b *testing.B) {
 // dimensions with contributions, about 2 KB of JSON each) and then, each
 // iteration, saves them all again in batches of 1,000 with only AsOf
 // moved: what a full regrade does to an organization whose records did
-// not change.
+// not change (the times that follow from records, a contribution's Until
+// and NextChange, stay).
 func BenchmarkResaveAssessments(b *testing.B) {
 	const orgs = 20000
 	ctx := context.Background()
@@ -116,13 +117,13 @@ func BenchmarkResaveAssessments(b *testing.B) {
 		a := &credo.Assessment{Subject: code, AsOf: credo.NewTime(asOf), Grade: "B", Score: 81.5, Public: true,
 			Reasons:    []string{"纳税信用评价为B级"},
 			Rulebooks:  []credo.RulebookRef{{ID: "national", Version: "2026.2"}, {ID: "guangdong", Version: "2026.1"}},
-			NextChange: credo.NewTime(asOf.AddDate(1, 0, 0)), Dimensions: map[string]*credo.Dimension{}}
+			NextChange: credo.NewTime(at.AddDate(1, 0, 0)), Dimensions: map[string]*credo.Dimension{}}
 		for i, d := range []string{"tax", "customs", "environment", "market", "social_security"} {
 			dim := &credo.Dimension{Title: d, Start: 100, Score: 100 - float64(i)*4.5, Grade: "A", Public: true}
 			for j := range i {
 				dim.Contributions = append(dim.Contributions, credo.Contribution{Record: int64(1000*i + j), Rule: d + "-late-filing",
 					Rulebook: "national", Points: -4.5, Reason: "逾期未申报纳税（第" + strconv.Itoa(j+1) + "次）",
-					Until: credo.NewTime(asOf.AddDate(2, 0, 0))})
+					Until: credo.NewTime(at.AddDate(2, 0, 0))})
 			}
 			a.Dimensions[d] = dim
 		}
