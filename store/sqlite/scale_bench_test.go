@@ -101,14 +101,14 @@ func BenchmarkPutSubjectsGrowth(b *testing.B) {
 	}
 }
 
-// BenchmarkResaveAssessments saves 20,000 organizations' assessments (five
+// BenchmarkResaveAssessments saves CREDO_BENCH_ORGS organizations' assessments (five
 // dimensions with contributions, about 2 KB of JSON each) and then, each
 // iteration, saves them all again in batches of 1,000 with only AsOf
 // moved: what a full regrade does to an organization whose records did
 // not change (the times that follow from records, a contribution's Until
 // and NextChange, stay).
 func BenchmarkResaveAssessments(b *testing.B) {
-	const orgs = 20000
+	orgs := benchOrgs(b)
 	ctx := context.Background()
 	db := mustOpen(b, b.TempDir())
 	subjects := scaleSubjects(b, orgs)
@@ -132,7 +132,7 @@ func BenchmarkResaveAssessments(b *testing.B) {
 	save := func(asOf time.Time) {
 		for i := 0; i < orgs; i += 1000 {
 			batch := make([]*credo.AssessmentChange, 0, 1000)
-			for _, s := range subjects[i : i+1000] {
+			for _, s := range subjects[i:min(i+1000, orgs)] {
 				batch = append(batch, assess(s.Code, asOf))
 			}
 			if err := db.SaveAssessments(ctx, batch); err != nil {
