@@ -92,7 +92,7 @@ func encodeAssessment(c *credo.AssessmentChange, out *assessed) error {
 	a, code := c.Assessment, c.Subject
 	unstamped := *a
 	unstamped.AsOf, unstamped.NextChange = credo.Time{}, credo.Time{}
-	body, err := json.Marshal(&unstamped)
+	body, err := json.Marshal(&unstamped, json.Deterministic(true)) // equal content, equal bytes
 	if err != nil {
 		return credo.Errorf(credo.EINVALID, "the assessment of %s cannot be encoded: %v", code, err)
 	}

@@ -143,7 +143,7 @@ func encodeChange(c *credo.AssessmentChange) (savedAssessment, error) {
 	}
 	unstamped := *a
 	unstamped.AsOf, unstamped.NextChange = credo.Time{}, credo.Time{}
-	body, err := json.Marshal(&unstamped)
+	body, err := json.Marshal(&unstamped, json.Deterministic(true)) // equal content, equal bytes
 	if err != nil {
 		return savedAssessment{}, credo.Errorf(credo.EINVALID, "assessment of %s cannot be stored: %v", c.Subject, err)
 	}
