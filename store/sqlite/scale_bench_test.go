@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,7 +142,7 @@ func BenchmarkResaveAssessments(b *testing.B) {
 		}
 	}
 	save(at)
-	cpu := processCPU()
+	cpu, written := processCPU(), bytesWritten()
 	n := 0
 	for b.Loop() {
 		n++
@@ -149,4 +150,26 @@ func BenchmarkResaveAssessments(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*orgs)/b.Elapsed().Seconds(), "assessments/s")
 	b.ReportMetric(float64(processCPU()-cpu)/float64(time.Microsecond)/float64(n*orgs), "cpu-µs/assessment")
+	if written >= 0 {
+		b.ReportMetric(float64(bytesWritten()-written)/float64(n*orgs), "written-B/assessment")
+	}
+}
+
+// bytesWritten is what the process has passed to write system calls so
+// far (wchar in /proc/self/io), or -1 where that is not known.
+func bytesWritten() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return -1
+			}
+			return n
+		}
+	}
+	return -1
 }
