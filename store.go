@@ -294,6 +294,16 @@ type BulkLoader interface {
 	BulkLoad(ctx context.Context, load func(append func([]*Record) ([]Outcome, error)) error) error
 }
 
+// SubjectBulkLoader is implemented by stores that store many
+// organizations faster than PutSubjects alone by building their name
+// search index once, at the end. During load, PutSubjects (by any caller)
+// answers as it always does, but SearchSubjects may not find by name the
+// organizations stored since load began; once BulkLoadSubjects returns
+// (or, after a crash, once the store is opened again) it finds them all.
+type SubjectBulkLoader interface {
+	BulkLoadSubjects(ctx context.Context, load func() error) error
+}
+
 // ListStore holds list entries and their transitions, both append-only.
 type ListStore interface {
 	// AddListEntries stores entries in one atomic, durable batch. Callers

@@ -34,7 +34,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	fs.StringVar(&refusedPath, "refused", "", "where to write refused lines (default FILE.refused.ndjson)")
 	fs.IntVar(&batch, "batch", 10000, "lines per durable write")
 	var bulkMode string
-	fs.StringVar(&bulkMode, "bulk", "auto", "use the store's bulk loader for records: on, off, or auto (when the store holds no records yet)")
+	fs.StringVar(&bulkMode, "bulk", "auto", "use the store's bulk loaders for records and organizations: on, off, or auto (when the store holds no records yet)")
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ type importer struct {
 	kind        string
 	path        string
 	refusedPath string
-	bulk        bool // load through the store's bulk loader, if it has one
+	bulk        bool // load through the store's bulk loaders, if it has them
 }
 
 type importSummary struct {
@@ -241,12 +241,17 @@ func (imp *importer) run(ctx context.Context) (importSummary, error) {
 		}
 		return err
 	}
-	if bl, ok := imp.store.(credo.BulkLoader); ok && kind == "records" && imp.bulk {
+	bl, bulkRecords := imp.store.(credo.BulkLoader)
+	sbl, bulkSubjects := imp.store.(credo.SubjectBulkLoader)
+	switch {
+	case bulkRecords && kind == "records" && imp.bulk:
 		err = bl.BulkLoad(ctx, func(app func([]*credo.Record) ([]credo.Outcome, error)) error {
 			appendRecords = app
 			return pipeline(ctx)
 		})
-	} else {
+	case bulkSubjects && kind == "subjects" && imp.bulk:
+		err = sbl.BulkLoadSubjects(ctx, func() error { return pipeline(ctx) })
+	default:
 		err = pipeline(ctx)
 	}
 	if err == nil && len(touched) > 0 {

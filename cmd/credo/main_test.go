@@ -5,15 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/credo-registry/credo/store/sqlite"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/sqlite"
 )
 
 // run executes credo in-process and returns its stdout, stderr and error.
@@ -316,6 +319,17 @@ func TestGenerateAndImport(t *testing.T) {
 		if _, err := store.CurrentAssessment(context.Background(), code); err != nil {
 			t.Fatalf("%s was not graded by the import: %v", code, err)
 		}
+	}
+	// The organizations were loaded in bulk (the store held no records):
+	// their search grams were written at the end, so the store finds an
+	// organization by a part of its name that is not a prefix.
+	subjects0, _ := os.ReadFile(filepath.Join(gen, "subjects.ndjson"))
+	var sub struct{ Code, Name string }
+	json.Unmarshal([]byte(strings.SplitN(string(subjects0), "\n", 2)[0]), &sub)
+	part := string([]rune(sub.Name)[2:5])
+	page, err := store.SearchSubjects(context.Background(), credo.SubjectQuery{Q: part, Limit: credo.MaxPageSize})
+	if err != nil || !slices.ContainsFunc(page.Subjects, func(s *credo.Subject) bool { return s.Code == sub.Code }) {
+		t.Errorf("searching the store for %q (from %s) after a bulk import: %v, %v", part, sub.Name, page, err)
 	}
 	store.Close()
 

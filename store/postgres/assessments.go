@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"maps"
 	"math"
@@ -22,20 +24,23 @@ var _ credo.AssessmentStore = (*DB)(nil)
 // assessed is an assessment change to store, with what storing it takes
 // that does not depend on the database.
 type assessed struct {
-	change *credo.AssessmentChange // Subject set
-	grades string                  // gradesOf(change.Assessment)
-	next   *int64                  // NextChange in ns, nil when none is known
-	body   string                  // the JSON of the assessment
-	entry  string                  // the JSON of the change, once it is known to be one
+	change  *credo.AssessmentChange // Subject set
+	grades  string                  // gradesOf(change.Assessment)
+	asOf    string                  // AsOf as text ('' when zero)
+	nextAt  string                  // NextChange as text ('' when zero)
+	next    *int64                  // NextChange in ns, nil when none is known
+	body    string                  // the JSON of the assessment without AsOf and NextChange
+	content []byte                  // contentHash of body
+	entry   string                  // the JSON of the change, once it is known to be one
 }
 
 // current is what the assessments row of a code holds that a writer
 // compares with.
 type current struct {
-	grades string
-	seq    int32
-	body   []byte            // the stored assessment, which grade changes compare with
-	prev   *credo.Assessment // or the one before in the batch
+	grades  string
+	seq     int32
+	content []byte            // contentHash of the stored body; nil when not known
+	prev    *credo.Assessment // the one before in the batch, if any
 }
 
 // SaveAssessments stores changes in one transaction. The assessments rows
@@ -46,6 +51,11 @@ type current struct {
 // time has no row to lock; there the primary key of assessment_history
 // (code, seq) decides, and the loser of the race runs again and finds the
 // winner's assessment current.
+//
+// Storage: every save writes the organization's narrow stamp row (as_of,
+// next change); the body, without those two times, is written only when
+// it differs from the stored one (by its hash), and the history entry
+// (the full change) only when the grades differ.
 func (db *DB) SaveAssessments(ctx context.Context, changes []*credo.AssessmentChange) error {
 	if len(changes) == 0 {
 		return nil
@@ -80,11 +90,14 @@ func encodeAssessment(c *credo.AssessmentChange, out *assessed) error {
 			"is %s, but the change is of %s", c.Assessment.Subject, c.Subject)
 	}
 	a, code := c.Assessment, c.Subject
-	body, err := json.Marshal(a)
+	unstamped := *a
+	unstamped.AsOf, unstamped.NextChange = credo.Time{}, credo.Time{}
+	body, err := json.Marshal(&unstamped, json.Deterministic(true)) // equal content, equal bytes
 	if err != nil {
 		return credo.Errorf(credo.EINVALID, "the assessment of %s cannot be encoded: %v", code, err)
 	}
-	*out = assessed{change: c, grades: gradesOf(a), body: string(body)}
+	h := sha256.Sum256(body)
+	*out = assessed{change: c, grades: gradesOf(a), asOf: a.AsOf.String(), nextAt: a.NextChange.String(), body: string(body), content: h[:16]}
 	if !a.NextChange.IsZero() {
 		ns := unixNano(a.NextChange.Time)
 		out.next = &ns
@@ -144,15 +157,14 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 			cur.seq++
 			entries = append(entries, entry{p, cur.seq})
 			prev := cur.prev
-			if prev == nil && cur.body != nil {
-				prev = new(credo.Assessment)
-				if err := json.Unmarshal(cur.body, prev); err != nil {
-					return fmt.Errorf("decoding the assessment of %s: %w", code, err)
+			if prev == nil && ok {
+				if prev, err = storedAssessment(ctx, tx, code); err != nil {
+					return err
 				}
 			}
 			changes = append(changes, credo.GradeChanges(code, p.change.At.Time, prev, p.change.Assessment)...)
 		}
-		now[code] = current{grades: p.grades, seq: cur.seq, prev: p.change.Assessment}
+		now[code] = current{grades: p.grades, seq: cur.seq, content: p.content, prev: p.change.Assessment}
 		final[code] = p
 	}
 
@@ -172,10 +184,7 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 		)
 		for _, e := range entries {
 			if e.a.entry == "" {
-				// The assessment in the change is the one encoded already.
-				body := []byte(e.a.body)
-				b, err := json.Marshal(e.a.change, json.WithMarshalers(
-					json.MarshalFunc(func(*credo.Assessment) ([]byte, error) { return body, nil })))
+				b, err := json.Marshal(e.a.change)
 				if err != nil {
 					return fmt.Errorf("encoding the assessment change of %s: %w", e.a.change.Subject, err)
 				}
@@ -198,24 +207,43 @@ func saveAssessments(ctx context.Context, tx pgx.Tx, batch []assessed) error {
 	keys := slices.Sorted(maps.Keys(final))
 	n := len(keys)
 	var (
-		grades = make([]string, 0, n)
-		seqs   = make([]int32, 0, n)
-		nexts  = make([]*int64, 0, n)
-		bodies = make([]string, 0, n)
+		asOfs   = make([]string, 0, n)
+		nextAts = make([]string, 0, n)
+		nexts   = make([]*int64, 0, n)
+		written = make([]string, 0, n) // codes whose row changes
+		grades  = make([]string, 0, n)
+		seqs    = make([]int32, 0, n)
+		hashes  = make([][]byte, 0, n)
+		bodies  = make([]string, 0, n)
 	)
 	for _, code := range keys {
 		p := final[code]
+		asOfs = append(asOfs, p.asOf)
+		nextAts = append(nextAts, p.nextAt)
+		nexts = append(nexts, p.next)
+		if was, ok := before[code]; ok && was.seq == now[code].seq && bytes.Equal(was.content, p.content) {
+			continue // the same body: the stamp alone moves
+		}
+		written = append(written, code)
 		grades = append(grades, p.grades)
 		seqs = append(seqs, now[code].seq)
-		nexts = append(nexts, p.next)
+		hashes = append(hashes, p.content)
 		bodies = append(bodies, p.body)
 	}
+	if len(written) > 0 {
+		b.Queue(`
+			INSERT INTO assessments (code, grades, seq, content, body)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[], $5::json[])
+			ON CONFLICT (code) DO UPDATE SET grades = excluded.grades, seq = excluded.seq,
+				content = excluded.content, body = excluded.body`,
+			written, grades, seqs, hashes, bodies)
+	}
 	b.Queue(`
-		INSERT INTO assessments (code, grades, seq, next_change_ns, body)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::json[])
-		ON CONFLICT (code) DO UPDATE SET grades = excluded.grades, seq = excluded.seq,
-			next_change_ns = excluded.next_change_ns, body = excluded.body`,
-		keys, grades, seqs, nexts, bodies)
+		INSERT INTO assessment_stamps (code, as_of, next_at, next_change_ns)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+		ON CONFLICT (code) DO UPDATE SET as_of = excluded.as_of, next_at = excluded.next_at,
+			next_change_ns = excluded.next_change_ns`,
+		keys, asOfs, nextAts, nexts)
 	queueChanges(b, changes)
 	return tx.SendBatch(ctx, b).Close()
 }
@@ -227,7 +255,7 @@ func lockAssessments(ctx context.Context, tx pgx.Tx, codes []string) (map[string
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
 	rows, err := tx.Query(ctx, `
-		SELECT code, grades, seq, body FROM assessments
+		SELECT code, grades, seq, content FROM assessments
 		WHERE code = ANY($1) ORDER BY code FOR UPDATE`, codes)
 	if err != nil {
 		return nil, err
@@ -235,20 +263,51 @@ func lockAssessments(ctx context.Context, tx pgx.Tx, codes []string) (map[string
 	found := make(map[string]current, len(codes))
 	var code string
 	var c current
-	var body []byte
-	_, err = pgx.ForEachRow(rows, []any{&code, &c.grades, &c.seq, &body}, func() error {
-		c.body = slices.Clone(body)
+	var content []byte
+	_, err = pgx.ForEachRow(rows, []any{&code, &c.grades, &c.seq, &content}, func() error {
+		c.content = slices.Clone(content)
 		found[code] = c
 		return nil
 	})
 	return found, err
 }
 
+// assessmentColumns read a current assessment (from assessments a joined
+// with assessment_stamps s): code, body and stamp, for decodeAssessment.
+const assessmentColumns = `a.code, a.body, s.as_of, s.next_at FROM assessments a JOIN assessment_stamps s ON s.code = a.code`
+
+// storedAssessment reads code's current assessment in tx.
+func storedAssessment(ctx context.Context, tx pgx.Tx, code string) (*credo.Assessment, error) {
+	var body []byte
+	var asOf, nextAt string
+	if err := tx.QueryRow(ctx, `SELECT `+assessmentColumns+` WHERE a.code = $1`, code).Scan(&code, &body, &asOf, &nextAt); err != nil {
+		return nil, fmt.Errorf("reading the assessment of %s: %w", code, err)
+	}
+	return decodeAssessment(code, body, asOf, nextAt)
+}
+
+// decodeAssessment is a stored body with its stamp's times.
+func decodeAssessment(code string, body []byte, asOf, nextAt string) (*credo.Assessment, error) {
+	a := new(credo.Assessment)
+	if err := json.Unmarshal(body, a); err != nil {
+		return nil, fmt.Errorf("postgres: decoding the stored assessment of %s: %w", code, err)
+	}
+	if err := a.AsOf.UnmarshalText([]byte(asOf)); err != nil {
+		return nil, fmt.Errorf("postgres: decoding the stored assessment of %s: %w", code, err)
+	}
+	if err := a.NextChange.UnmarshalText([]byte(nextAt)); err != nil {
+		return nil, fmt.Errorf("postgres: decoding the stored assessment of %s: %w", code, err)
+	}
+	return a, nil
+}
+
 // CurrentAssessment returns code's current assessment.
 func (db *DB) CurrentAssessment(ctx context.Context, code string) (*credo.Assessment, error) {
 	var body []byte
+	var asOf, nextAt string
 	err := db.read(ctx, "reading an assessment", func(ctx context.Context) error {
-		err := db.pool.QueryRow(ctx, `SELECT body FROM assessments WHERE code = $1`, code).Scan(&body)
+		var c string
+		err := db.pool.QueryRow(ctx, `SELECT `+assessmentColumns+` WHERE a.code = $1`, code).Scan(&c, &body, &asOf, &nextAt)
 		if err == pgx.ErrNoRows {
 			body = nil
 			return nil
@@ -261,11 +320,7 @@ func (db *DB) CurrentAssessment(ctx context.Context, code string) (*credo.Assess
 	if body == nil {
 		return nil, credo.ErrNotFound("assessment of", code)
 	}
-	a := new(credo.Assessment)
-	if err := json.Unmarshal(body, a); err != nil {
-		return nil, fmt.Errorf("postgres: decoding the stored assessment of %s: %w", code, err)
-	}
-	return a, nil
+	return decodeAssessment(code, body, asOf, nextAt)
 }
 
 // AssessmentHistory returns a page of code's changes, newest (the last
@@ -331,7 +386,7 @@ func (db *DB) DueAssessments(ctx context.Context, t time.Time, limit int) ([]str
 	out := []string{}
 	err = db.read(ctx, "finding due assessments", func(ctx context.Context) error {
 		rows, err := db.pool.Query(ctx, `
-			SELECT code FROM assessments WHERE next_change_ns <= $1
+			SELECT code FROM assessment_stamps WHERE next_change_ns <= $1
 			ORDER BY next_change_ns, code LIMIT $2`, unixNano(t), limit)
 		if err != nil {
 			return err

@@ -356,3 +356,43 @@ func TestSaveWaitsForConcurrentChange(t *testing.T) {
 		}
 	}
 }
+
+// TestAssessmentBodyOnlyWhenContentChanges: saves that move only AsOf
+// rewrite the stamp, not the body (whose dimensions, a map, encode the
+// same whatever order Go visits them in); reads show the latest AsOf.
+func TestAssessmentBodyOnlyWhenContentChanges(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	schema := pgtest.Schema(t, dsn)
+	pgtest.Exec(t, "", "CREATE SCHEMA "+schema)
+	db := pgtest.OpenSchema(t, dsn, schema)
+	code := codes[0]
+	save := func(day int) *credo.AssessmentChange {
+		t.Helper()
+		c := change(code, "B", 80, t0.AddDate(1, 0, 0))
+		for i, d := range []string{"customs", "environment", "market", "social_security"} {
+			c.Assessment.Dimensions[d] = &credo.Dimension{Start: 100, Score: 100 - float64(i), Grade: "A", Public: true}
+		}
+		c.At = credo.NewTime(t0.AddDate(0, 0, day))
+		c.Assessment.AsOf = c.At
+		if err := db.SaveAssessments(ctx, []*credo.AssessmentChange{c}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	save(0)
+	body := pgtest.QueryStrings(t, schema, `SELECT body::text FROM assessments WHERE code = $1`, code)
+	var last *credo.AssessmentChange
+	for day := 1; day <= 10; day++ {
+		last = save(day)
+		if got := pgtest.QueryStrings(t, schema, `SELECT body::text FROM assessments WHERE code = $1`, code); !slices.Equal(got, body) {
+			t.Fatalf("a save moving only as_of rewrote the body:\n%s\n%s", body, got)
+		}
+	}
+	cur, err := db.CurrentAssessment(ctx, code)
+	if err != nil || !cur.AsOf.Equal(last.At.Time) || len(cur.Dimensions) != 5 {
+		t.Errorf("CurrentAssessment = %+v, %v; want as of %s", cur, err, last.At)
+	}
+	if h := historyOf(t, db, code); len(h) != 1 {
+		t.Errorf("%d history entries, want 1", len(h))
+	}
+}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -35,7 +34,7 @@ func (db *DB) GradingInputs(ctx context.Context, codes []string) ([]*credo.Input
 			FROM records r LEFT JOIN record_repairs rp ON rp.record_id = r.id
 			WHERE r.subject = ANY($1) ORDER BY r.id`, codes)
 		b.Queue(entrySelect+` WHERE e.subject = ANY($1) ORDER BY e.id`, codes)
-		b.Queue(`SELECT code, body FROM assessments WHERE code = ANY($1)`, codes)
+		b.Queue(`SELECT `+assessmentColumns+` WHERE a.code = ANY($1)`, codes)
 		res := db.pool.SendBatch(ctx, b)
 		defer res.Close()
 		rows, err := res.Query()
@@ -68,12 +67,13 @@ func (db *DB) GradingInputs(ctx context.Context, codes []string) ([]*credo.Input
 		if rows, err = res.Query(); err != nil {
 			return err
 		}
-		var code string
+		var code, asOf, nextAt string
 		var body []byte
-		assessed := map[string][]byte{}
-		if _, err := pgx.ForEachRow(rows, []any{&code, &body}, func() error {
-			assessed[code] = body
-			return nil
+		assessed := map[string]*credo.Assessment{}
+		if _, err := pgx.ForEachRow(rows, []any{&code, &body, &asOf, &nextAt}, func() error {
+			a, err := decodeAssessment(code, body, asOf, nextAt)
+			assessed[code] = a
+			return err
 		}); err != nil {
 			return err
 		}
@@ -95,11 +95,7 @@ func (db *DB) GradingInputs(ctx context.Context, codes []string) ([]*credo.Input
 				in.Entries = append(in.Entries, e)
 			}
 		}
-		for c, body := range assessed {
-			a := new(credo.Assessment)
-			if err := json.Unmarshal(body, a); err != nil {
-				return fmt.Errorf("postgres: decoding the stored assessment of %s: %w", c, err)
-			}
+		for c, a := range assessed {
 			byCode[c].Current = a
 		}
 		return res.Close()

@@ -24,7 +24,7 @@ import (
 // subjectTables are partitioned by their code column.
 var subjectTables = map[string]string{
 	"records": "subject", "subject_versions": "code", "subjects": "code", "subject_grams": "code",
-	"assessments": "code", "assessment_history": "code",
+	"assessments": "code", "assessment_history": "code", "assessment_stamps": "code",
 }
 
 const partitions = 8
@@ -112,10 +112,10 @@ func TestOneOrganizationOnePartition(t *testing.T) {
 		{"PutSubjects lock", `SELECT code FROM subjects WHERE code = ANY('{` + code + `}') ORDER BY code FOR UPDATE`, true},
 		{"grams of one organization", `DELETE FROM subject_grams WHERE code = '` + code + `' AND gram = 'x'`, true},
 		{"AllRecords", `SELECT subject, id, supersedes, body FROM records WHERE subject = '` + code + `' ORDER BY id`, true},
-		{"CurrentAssessment", `SELECT body FROM assessments WHERE code = '` + code + `'`, true},
+		{"CurrentAssessment", `SELECT a.code, a.body, s.as_of, s.next_at FROM assessments a JOIN assessment_stamps s ON s.code = a.code WHERE a.code = '` + code + `'`, true},
 		{"AssessmentHistory", `SELECT seq, body FROM assessment_history WHERE code = '` + code + `' AND seq < 10 ORDER BY seq DESC LIMIT 51`, true},
-		{"SaveAssessments lock", `SELECT code, grades, seq FROM assessments WHERE code = ANY('{` + code + `}') ORDER BY code FOR UPDATE`, true},
-		{"DueAssessments", `SELECT code FROM assessments WHERE next_change_ns <= 0 ORDER BY next_change_ns, code LIMIT 500`, false},
+		{"SaveAssessments lock", `SELECT code, grades, seq, content FROM assessments WHERE code = ANY('{` + code + `}') ORDER BY code FOR UPDATE`, true},
+		{"DueAssessments", `SELECT code FROM assessment_stamps WHERE next_change_ns <= 0 ORDER BY next_change_ns, code LIMIT 500`, false},
 		{"EachSubject records", `SELECT subject, id, supersedes, body FROM records WHERE (subject, id) > ('` + code + `', 0) ORDER BY subject, id LIMIT 4096`, false},
 		{"search by gram", `SELECT code FROM subject_grams WHERE gram = '公司'`, false},
 		{"records by id alone", `SELECT body FROM records WHERE id = 1`, false},

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -21,23 +23,26 @@ var _ credo.AssessmentStore = (*DB)(nil)
 // savedAssessment is one change of a SaveAssessments batch, encoded before
 // the batch waits for the writer.
 type savedAssessment struct {
-	change *credo.AssessmentChange
-	code   string
-	grade  string
-	grades string // gradesOf the assessment
-	next   any    // NextChange as dueNano, nil when none is known
-	at     int64
-	cause  []byte
-	body   []byte
+	change  *credo.AssessmentChange
+	code    string
+	grade   string
+	grades  string // gradesOf the assessment
+	asOf    string // AsOf as text ('' when zero)
+	nextAt  string // NextChange as text ('' when zero)
+	next    any    // NextChange as dueNano, nil when none is known
+	at      int64
+	cause   []byte
+	body    []byte // the assessment without AsOf and NextChange
+	content []byte // contentHash of body
 }
 
 // current is what the assessments table holds of a code's current
 // assessment, as much as deciding a change needs.
 type current struct {
-	seq    int64 // the last history entry; 0 when never assessed
-	grades string
-	body   []byte            // the stored assessment, which grade changes compare with
-	prev   *credo.Assessment // or the one before in the batch
+	seq     int64 // the last history entry; 0 when never assessed
+	grades  string
+	content []byte            // contentHash of the stored body; nil when not known
+	prev    *credo.Assessment // the one before in the batch, if any
 }
 
 // SaveAssessments implements credo.AssessmentStore. The comparison with the
@@ -48,6 +53,11 @@ type current struct {
 // one batch apply in order, each compared with the one before it; the
 // comprehensive Score is not compared (it follows from the dimensions),
 // and a dimension that appears or disappears is a change.
+//
+// Storage: every save writes the organization's narrow stamp row (as_of,
+// next change); the body, without those two times, is written only when
+// it differs from the stored one (by its hash), and the history entry
+// (the full assessment) only when the grades differ.
 func (db *DB) SaveAssessments(ctx context.Context, changes []*credo.AssessmentChange) error {
 	if len(changes) == 0 {
 		return nil
@@ -73,28 +83,37 @@ func (db *DB) SaveAssessments(ctx context.Context, changes []*credo.AssessmentCh
 		if err != nil {
 			return err
 		}
-		put, add := tx.StmtContext(ctx, db.stmts.putAssessment), tx.StmtContext(ctx, db.stmts.addHistory)
+		put, stamp, add := tx.StmtContext(ctx, db.stmts.putAssessment), tx.StmtContext(ctx, db.stmts.putStamp), tx.StmtContext(ctx, db.stmts.addHistory)
 		var changes []*credo.Change
 		for _, s := range batch {
 			c := cur[s.code]
-			if c.seq == 0 || c.grades != s.grades {
-				c.seq++
-				if _, err := add.ExecContext(ctx, s.code, c.seq, s.at, s.cause, s.body); err != nil {
-					return err
+			changed := c.seq == 0 || c.grades != s.grades
+			if changed {
+				full, err := json.Marshal(s.change.Assessment)
+				if err != nil {
+					return credo.Errorf(credo.EINVALID, "assessment of %s cannot be stored: %v", s.code, err)
 				}
 				prev := c.prev
-				if prev == nil && c.body != nil {
-					prev = new(credo.Assessment)
-					if err := json.Unmarshal(c.body, prev); err != nil {
-						return fmt.Errorf("decoding the assessment of %s: %w", s.code, err)
+				if prev == nil && c.seq > 0 {
+					if prev, err = storedAssessment(ctx, tx, s.code); err != nil {
+						return err
 					}
+				}
+				c.seq++
+				if _, err := add.ExecContext(ctx, s.code, c.seq, s.at, s.cause, full); err != nil {
+					return err
 				}
 				changes = append(changes, credo.GradeChanges(s.code, s.change.At.Time, prev, s.change.Assessment)...)
 			}
-			if _, err := put.ExecContext(ctx, s.code, c.seq, s.grade, s.grades, s.next, s.body); err != nil {
+			if changed || !bytes.Equal(c.content, s.content) {
+				if _, err := put.ExecContext(ctx, s.code, c.seq, s.grade, s.grades, s.content, s.body); err != nil {
+					return err
+				}
+			}
+			if _, err := stamp.ExecContext(ctx, s.code, s.asOf, s.nextAt, s.next); err != nil {
 				return err
 			}
-			cur[s.code] = current{seq: c.seq, grades: s.grades, prev: s.change.Assessment}
+			cur[s.code] = current{seq: c.seq, grades: s.grades, content: s.content, prev: s.change.Assessment}
 		}
 		_, err = db.appendChanges(ctx, tx, changes)
 		return err
@@ -122,7 +141,9 @@ func encodeChange(c *credo.AssessmentChange) (savedAssessment, error) {
 	if err != nil {
 		return savedAssessment{}, credo.Errorf(credo.EINVALID, "assessment of %s cannot be stored: %v", c.Subject, err)
 	}
-	body, err := json.Marshal(a)
+	unstamped := *a
+	unstamped.AsOf, unstamped.NextChange = credo.Time{}, credo.Time{}
+	body, err := json.Marshal(&unstamped, json.Deterministic(true)) // equal content, equal bytes
 	if err != nil {
 		return savedAssessment{}, credo.Errorf(credo.EINVALID, "assessment of %s cannot be stored: %v", c.Subject, err)
 	}
@@ -130,11 +151,19 @@ func encodeChange(c *credo.AssessmentChange) (savedAssessment, error) {
 	if err != nil {
 		return savedAssessment{}, credo.Errorf(credo.EINVALID, "cause of %s cannot be stored: %v", c.Subject, err)
 	}
-	s := savedAssessment{change: c, code: c.Subject, grade: a.Grade, grades: grades, at: unixNano(c.At), cause: cause, body: body}
+	s := savedAssessment{change: c, code: c.Subject, grade: a.Grade, grades: grades, asOf: a.AsOf.String(), nextAt: a.NextChange.String(),
+		at: unixNano(c.At), cause: cause, body: body, content: contentHash(body)}
 	if !a.NextChange.IsZero() {
 		s.next = dueNano(a.NextChange.Time)
 	}
 	return s, nil
+}
+
+// contentHash tells stored bodies apart: the first 16 bytes of body's
+// SHA-256.
+func contentHash(body []byte) []byte {
+	h := sha256.Sum256(body)
+	return h[:16]
 }
 
 // gradedDimension is what a change of a dimension is judged by.
@@ -179,7 +208,7 @@ func dueNano(t time.Time) int64 {
 // currentOf reads the current assessments of the codes in the JSON array
 // codes, in one query; a code never assessed is missing from the map.
 func currentOf(ctx context.Context, tx *sql.Tx, codes []byte) (map[string]current, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT a.code, a.seq, a.grades, a.body
+	rows, err := tx.QueryContext(ctx, `SELECT a.code, a.seq, a.grades, a.content
 		FROM json_each(?) AS j CROSS JOIN assessments AS a ON a.code = j.value`, string(codes))
 	if err != nil {
 		return nil, err
@@ -189,7 +218,7 @@ func currentOf(ctx context.Context, tx *sql.Tx, codes []byte) (map[string]curren
 	for rows.Next() {
 		var code string
 		var c current
-		if err := rows.Scan(&code, &c.seq, &c.grades, &c.body); err != nil {
+		if err := rows.Scan(&code, &c.seq, &c.grades, &c.content); err != nil {
 			return nil, err
 		}
 		found[code] = c
@@ -197,25 +226,51 @@ func currentOf(ctx context.Context, tx *sql.Tx, codes []byte) (map[string]curren
 	return found, rows.Err()
 }
 
+// assessmentQuery reads a current assessment: its body and its stamp.
+const assessmentQuery = `SELECT a.body, s.as_of, s.next_at FROM assessments a
+	JOIN assessment_stamps s ON s.code = a.code WHERE a.code = ?`
+
+// storedAssessment reads code's current assessment in tx.
+func storedAssessment(ctx context.Context, tx *sql.Tx, code string) (*credo.Assessment, error) {
+	var body []byte
+	var asOf, nextAt string
+	if err := tx.QueryRowContext(ctx, assessmentQuery, code).Scan(&body, &asOf, &nextAt); err != nil {
+		return nil, fmt.Errorf("reading the assessment of %s: %w", code, err)
+	}
+	return decodeAssessment(code, body, asOf, nextAt)
+}
+
+// decodeAssessment is the stored body with its stamp's times.
+func decodeAssessment(code string, body []byte, asOf, nextAt string) (*credo.Assessment, error) {
+	a := new(credo.Assessment)
+	if err := json.Unmarshal(body, a); err != nil {
+		return nil, fmt.Errorf("sqlite: decoding assessment of %s: %w", code, err)
+	}
+	if err := a.AsOf.UnmarshalText([]byte(asOf)); err != nil {
+		return nil, fmt.Errorf("sqlite: decoding assessment of %s: %w", code, err)
+	}
+	if err := a.NextChange.UnmarshalText([]byte(nextAt)); err != nil {
+		return nil, fmt.Errorf("sqlite: decoding assessment of %s: %w", code, err)
+	}
+	return a, nil
+}
+
 // CurrentAssessment implements credo.AssessmentStore.
 func (db *DB) CurrentAssessment(ctx context.Context, code string) (*credo.Assessment, error) {
 	var body []byte
-	st, err := db.reads.get(ctx, db.r, `SELECT body FROM assessments WHERE code = ?`)
+	var asOf, nextAt string
+	st, err := db.reads.get(ctx, db.r, assessmentQuery)
 	if err != nil {
 		return nil, err
 	}
-	err = st.QueryRowContext(ctx, code).Scan(&body)
+	err = st.QueryRowContext(ctx, code).Scan(&body, &asOf, &nextAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("assessment of", code)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading assessment of %s: %w", code, err)
 	}
-	a := new(credo.Assessment)
-	if err := json.Unmarshal(body, a); err != nil {
-		return nil, fmt.Errorf("sqlite: decoding assessment of %s: %w", code, err)
-	}
-	return a, nil
+	return decodeAssessment(code, body, asOf, nextAt)
 }
 
 // AssessmentHistory implements credo.AssessmentStore. Newest first is the
@@ -278,7 +333,7 @@ func (db *DB) DueAssessments(ctx context.Context, t time.Time, limit int) ([]str
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT code FROM assessments
+	rows, err := db.r.QueryContext(ctx, `SELECT code FROM assessment_stamps
 		WHERE next_change IS NOT NULL AND next_change <= ? ORDER BY next_change, code LIMIT ?`, dueNano(t), n)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading due assessments: %w", err)

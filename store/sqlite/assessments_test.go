@@ -156,3 +156,75 @@ func wantCode(t *testing.T, what string, err error, code credo.ErrorCode, field 
 		t.Errorf("%s: error %v (%#v), want %s on %q", what, err, e, code, field)
 	}
 }
+
+// TestAssessmentBodyOnlyWhenContentChanges: a save that moves only AsOf
+// and NextChange rewrites the stamp, not the body; one that changes the
+// content (a reason) rewrites the body without a history entry; reads
+// show the latest save whole either way.
+func TestAssessmentBodyOnlyWhenContentChanges(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, t.TempDir())
+	code := newWorkload(1).codes[0]
+	raw := rawDB(t, db.Path())
+	stored := func() (body []byte) {
+		t.Helper()
+		if err := raw.QueryRow(`SELECT body FROM assessments WHERE code = ?`, code).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		return body
+	}
+	// Several dimensions: a map, whose encoding must not depend on the
+	// order Go visits it in.
+	dims := func(c *credo.AssessmentChange) *credo.AssessmentChange {
+		for i, d := range []string{"customs", "environment", "market", "social_security"} {
+			c.Assessment.Dimensions[d] = &credo.Dimension{Start: 100, Score: 100 - float64(i), Grade: "A", Public: true}
+		}
+		return c
+	}
+	first := dims(assessed(code, "B", 72))
+	if err := db.SaveAssessments(ctx, []*credo.AssessmentChange{first}); err != nil {
+		t.Fatal(err)
+	}
+	body := stored()
+
+	var later *credo.AssessmentChange
+	for day := 1; day <= 10; day++ {
+		later = dims(assessed(code, "B", 72))
+		later.At = credo.NewTime(later.At.Add(time.Duration(day) * 24 * time.Hour))
+		later.Assessment.AsOf = later.At
+		later.Assessment.NextChange = credo.NewTime(time.Date(2027, 5, 1, 12, 30, 0, 0, time.UTC))
+		if err := db.SaveAssessments(ctx, []*credo.AssessmentChange{later}); err != nil {
+			t.Fatal(err)
+		}
+		if got := stored(); string(got) != string(body) {
+			t.Fatalf("a save moving only as_of rewrote the body:\n%s\n%s", body, got)
+		}
+	}
+	got, err := db.CurrentAssessment(ctx, code)
+	if err != nil || !got.AsOf.Equal(later.At.Time) || !got.NextChange.Equal(later.Assessment.NextChange.Time) {
+		t.Fatalf("CurrentAssessment = %+v, %v; want as of %s, next change %s", got, err, later.At, later.Assessment.NextChange)
+	}
+	if due, err := db.DueAssessments(ctx, time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC), 10); err != nil || !slices.Equal(due, []string{code}) {
+		t.Errorf("DueAssessments = %q, %v; want %s", due, err, code)
+	}
+
+	reason := dims(assessed(code, "B", 72))
+	reason.Assessment.Reasons = []string{"补缴税款后信用修复"}
+	if err := db.SaveAssessments(ctx, []*credo.AssessmentChange{reason}); err != nil {
+		t.Fatal(err)
+	}
+	if string(stored()) == string(body) {
+		t.Error("a save with a new reason kept the old body")
+	}
+	got, err = db.CurrentAssessment(ctx, code)
+	if err != nil || !slices.Equal(got.Reasons, reason.Assessment.Reasons) || !got.NextChange.IsZero() || !got.AsOf.Equal(reason.At.Time) {
+		t.Errorf("CurrentAssessment after a new reason = %+v, %v", got, err)
+	}
+	if due, err := db.DueAssessments(ctx, time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC), 10); err != nil || len(due) != 0 {
+		t.Errorf("DueAssessments after the next change was dropped = %q, %v", due, err)
+	}
+	page, err := db.AssessmentHistory(ctx, code, "", 0)
+	if err != nil || len(page.Changes) != 1 || !page.Changes[0].Assessment.AsOf.Equal(first.At.Time) {
+		t.Errorf("history: %+v, %v; want the first save alone", page, err)
+	}
+}

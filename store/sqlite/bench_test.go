@@ -195,7 +195,7 @@ func BenchmarkPutSubjects(b *testing.B) {
 }
 
 // companyNames reads the storetest fixture's real names and former names.
-func companyNames(b *testing.B) [][2]string {
+func companyNames(b testing.TB) [][2]string {
 	data, err := os.ReadFile("../storetest/testdata/companies.tsv")
 	if err != nil {
 		b.Fatal(err)

@@ -3,10 +3,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
+	"github.com/go-json-experiment/json"
+	msqlite "modernc.org/sqlite"
+
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/search"
 )
 
 // bulkDeferred are the indexes BulkLoad builds after the load instead of
@@ -97,4 +102,97 @@ func buildDeferred(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+// BulkLoadSubjects implements credo.SubjectBulkLoader. While load runs,
+// every PutSubjects (and RestoreSubjects) lists the organizations it
+// stores in grams_pending instead of writing their ~20 search grams each
+// into subject_grams, whose rows, ordered by gram, would land on random
+// pages all over the table: once the table outgrows the page cache, each
+// organization then costs more the larger the store. At the end the
+// grams of every listed organization are computed from its latest names
+// and inserted in one statement, sorted by gram, which appends to the
+// table's pages in order. Until then SearchSubjects finds the new
+// organizations by code and name prefix, not by a substring of the name.
+func (db *DB) BulkLoadSubjects(ctx context.Context, load func() error) error {
+	db.bulk.Lock()
+	defer db.bulk.Unlock()
+	db.mu.Lock()
+	db.deferGrams = true
+	db.mu.Unlock()
+	err := load()
+	// Written even when ctx is done, as BulkLoad builds its index.
+	return errors.Join(err, db.writePendingGrams(context.WithoutCancel(ctx), true))
+}
+
+// writePendingGrams writes the search grams of the organizations
+// grams_pending lists, in gram order, and empties it; done ends the
+// deferral in the same critical section, so that no write in between
+// can list a code after the grams were computed.
+func (db *DB) writePendingGrams(ctx context.Context, done bool) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if done {
+		db.deferGrams = false
+	}
+	if db.stmts == nil {
+		return errClosed
+	}
+	var n int
+	if err := db.w.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM grams_pending LIMIT 1)`).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: reading pending grams: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	// The sort spills to temporary files rather than memory: a national
+	// load sorts tens of millions of grams.
+	if err := sortOnDisk(ctx, db.w, func() error {
+		return storageFull(db.writeLocked(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO subject_grams(gram, code)
+				SELECT g.value, s.code FROM grams_pending p CROSS JOIN subjects s ON s.code = p.code,
+					json_each(credo_grams(s.name, s.former)) AS g
+				ORDER BY 1, 2`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM grams_pending`)
+			return err
+		}))
+	}); err != nil {
+		return fmt.Errorf("sqlite: writing the search grams of a bulk load: %w", err)
+	}
+	return nil
+}
+
+// sortOnDisk runs fn with the writer's temporary storage (sorts, CREATE
+// INDEX) in files instead of memory, and puts it back afterwards.
+func sortOnDisk(ctx context.Context, w *sql.DB, fn func() error) error {
+	if _, err := w.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return err
+	}
+	err := fn()
+	if _, perr := w.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err == nil {
+		err = perr
+	}
+	return err
+}
+
+func init() {
+	// credo_grams(name, former) is search.Grams of a subjects row's name
+	// and former names (joined by formerSep), as a JSON array.
+	msqlite.MustRegisterDeterministicScalarFunction("credo_grams", 2, func(_ *msqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		name, former := text(args[0]), text(args[1])
+		b, err := json.Marshal(search.Grams(append([]string{name}, splitFormer(former)...)...))
+		return string(b), err
+	})
+}
+
+func text(v driver.Value) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	}
+	return ""
 }

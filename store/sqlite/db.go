@@ -11,6 +11,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -39,7 +40,10 @@ type DB struct {
 	stmts   *writerStmts
 	reads   readStmts  // read statements prepared on first use
 	version int        // schema version found or migrated to at Open
-	bulk    sync.Mutex // one BulkLoad at a time
+	bulk    sync.Mutex // one BulkLoad or BulkLoadSubjects at a time
+	// deferGrams: a BulkLoadSubjects is running; search grams of stored
+	// organizations go to grams_pending. Guarded by mu.
+	deferGrams bool
 
 	eachChunk int  // records per chunk of EachSubject: eachChunk but in tests
 	unlogged  bool // benchmarks only: writes append nothing to the change log
@@ -74,8 +78,9 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		db.w.Close()
 		return nil, err
 	}
-	// An interrupted BulkLoad left indexes to build.
-	if err := db.buildDeferredIndexes(ctx); err != nil {
+	// An interrupted BulkLoad left indexes to build, an interrupted
+	// BulkLoadSubjects grams to write.
+	if err := errors.Join(db.buildDeferredIndexes(ctx), db.writePendingGrams(ctx, false)); err != nil {
 		db.stmts.close()
 		db.w.Close()
 		return nil, err
@@ -125,6 +130,11 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	return db.writeLocked(ctx, fn)
+}
+
+// writeLocked is writeTx with db.mu held by the caller.
+func (db *DB) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if db.stmts == nil {
 		return errClosed
 	}

@@ -4,12 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/store/sqlite"
@@ -166,5 +171,108 @@ func TestMigrateLedgerLean(t *testing.T) {
 	}
 	if _, err := db.LedgerNodes(ctx, []credo.LedgerNodeID{{Level: 1, Index: 0}}); err == nil {
 		t.Error("a node below level 4 is still kept")
+	}
+}
+
+// TestMigrateAssessmentStamps: assessments stored before the
+// assessment_stamps migration read back the same (times included), stay
+// due, and keep their history; the next save of the same content records
+// no change.
+func TestMigrateAssessmentStamps(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	raw := rawDB(t, filepath.Join(dir, sqlite.FileName))
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	stamps := slices.IndexFunc(files, func(f string) bool { return strings.HasSuffix(f, "_assessment_stamps.sql") })
+	if stamps < 0 {
+		t.Fatal("no assessment_stamps migration")
+	}
+	for v, f := range files[:stamps] {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.ExecContext(ctx, string(b)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, '2026-12-01T00:00:00Z')`, v+1, filepath.Base(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const (
+		due   = "91440300MA5FUTRE4B" // due for a change by time alone
+		never = "91310000132200821H"
+	)
+	bodies := map[string]string{
+		due: `{"subject":"91440300MA5FUTRE4B","as_of":"2026-11-30T08:00:00.5Z","grade":"B","score":72,"public":true,` +
+			`"dimensions":{"tax":{"start":100,"score":72,"grade":"B","public":true,"contributions":[]}},` +
+			`"rulebooks":[{"id":"national-tax","version":"2026.1"}],"next_change":"2027-01-01T00:00:00Z"}`,
+		never: `{"subject":"91310000132200821H","as_of":"2026-11-30T08:00:00Z","grade":"A","score":95,"reasons":["无不良记录"],"public":true,` +
+			`"dimensions":{"tax":{"start":100,"score":95,"grade":"A","public":true,"contributions":[]}},"rulebooks":[]}`,
+	}
+	for code, body := range bodies {
+		var next any
+		if code == due {
+			next = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+		}
+		var a credo.Assessment
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO assessments(code, seq, grade, grades, next_change, body) VALUES (?, 1, ?, ?, ?, ?)`,
+				[]any{code, a.Grade, fmt.Sprintf(`{"grade":%q,"dimensions":{"tax":{"grade":%q,"score":%v}}}`, a.Grade, a.Grade, a.Score), next, []byte(body)}},
+			{`INSERT INTO assessment_history(code, seq, at, cause, body) VALUES (?, 1, ?, '{"kind":"rescore"}', ?)`,
+				[]any{code, a.AsOf.UnixNano(), []byte(body)}},
+		} {
+			if _, err := raw.ExecContext(ctx, q.sql, q.args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	raw.Close()
+	db := mustOpen(t, dir)
+	for code, body := range bodies {
+		var want credo.Assessment
+		if err := json.Unmarshal([]byte(body), &want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.CurrentAssessment(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, &want) {
+			t.Errorf("%s after the migration:\n%+v\nwant\n%+v", code, got, &want)
+		}
+		page, err := db.AssessmentHistory(ctx, code, "", 0)
+		if err != nil || len(page.Changes) != 1 || !reflect.DeepEqual(page.Changes[0].Assessment, &want) {
+			t.Errorf("%s history after the migration: %+v, %v", code, page, err)
+		}
+	}
+	if got, err := db.DueAssessments(ctx, time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), 10); err != nil || !slices.Equal(got, []string{due}) {
+		t.Errorf("DueAssessments after the migration = %q, %v; want %s", got, err, due)
+	}
+	again, err := db.CurrentAssessment(ctx, never)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.AsOf = credo.NewTime(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+	if err := db.SaveAssessments(ctx, []*credo.AssessmentChange{{Subject: never, At: again.AsOf, Cause: credo.Cause{Kind: credo.CauseRescore}, Assessment: again}}); err != nil {
+		t.Fatal(err)
+	}
+	if page, err := db.AssessmentHistory(ctx, never, "", 0); err != nil || len(page.Changes) != 1 {
+		t.Errorf("saving the same content after the migration: history %+v, %v; want no new change", page, err)
+	}
+	if got, err := db.CurrentAssessment(ctx, never); err != nil || !got.AsOf.Equal(again.AsOf.Time) || got.Reasons[0] != "无不良记录" {
+		t.Errorf("CurrentAssessment after a save = %+v, %v", got, err)
 	}
 }

@@ -66,7 +66,7 @@ func (db *DB) RestoreSubjects(ctx context.Context, subjects []*credo.Subject) er
 			if s.Version <= cur.version {
 				continue
 			}
-			next, err := db.stmts.setLatest(ctx, tx, s, hash, cur)
+			next, err := db.stmts.setLatest(ctx, tx, s, hash, cur, db.deferGrams)
 			if err != nil {
 				return fmt.Errorf("sqlite: restoring subject %s: %w", s.Code, err)
 			}

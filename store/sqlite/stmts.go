@@ -21,7 +21,9 @@ type writerStmts struct {
 	putVersion    *sql.Stmt
 	upsertSubject *sql.Stmt
 	deleteGram    *sql.Stmt
+	pendingGrams  *sql.Stmt // INSERT OR IGNORE INTO grams_pending
 	putAssessment *sql.Stmt
+	putStamp      *sql.Stmt
 	addHistory    *sql.Stmt
 	// Relationships (relationships.go): each stored version's row, its
 	// two adjacency rows, the superseded version's mark, and the lookup
@@ -89,10 +91,13 @@ func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 		ON CONFLICT(code) DO UPDATE SET version = excluded.version, hash = excluded.hash, name = excluded.name,
 			norm_name = excluded.norm_name, former = excluded.former, division = excluded.division`)
 	s.deleteGram = prep(`DELETE FROM subject_grams WHERE gram = ? AND code = ?`)
-	s.putAssessment = prep(`INSERT INTO assessments(code, seq, grade, grades, next_change, body)
+	s.pendingGrams = prep(`INSERT OR IGNORE INTO grams_pending(code) VALUES (?)`)
+	s.putAssessment = prep(`INSERT INTO assessments(code, seq, grade, grades, content, body)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT(code) DO UPDATE SET seq = excluded.seq, grade = excluded.grade, grades = excluded.grades,
-			next_change = excluded.next_change, body = excluded.body`)
+			content = excluded.content, body = excluded.body`)
+	s.putStamp = prep(`INSERT INTO assessment_stamps(code, as_of, next_at, next_change) VALUES (?, ?, ?, ?)
+		ON CONFLICT(code) DO UPDATE SET as_of = excluded.as_of, next_at = excluded.next_at, next_change = excluded.next_change`)
 	s.addHistory = prep(`INSERT INTO assessment_history(code, seq, at, cause, body) VALUES (?, ?, ?, ?, ?)`)
 	s.putRelationship = prep(`INSERT INTO relationships(id, key, kind, source, from_code, to_code, since, until, share,
 		person_key, person_name, roles, reference, authority, declarant, account, recorded_at, supersedes, hash)

@@ -63,7 +63,7 @@ func (db *DB) putSubjects(ctx context.Context, subjects []*credo.Subject) ([]cre
 		if err := db.stmts.insertVersion(ctx, tx, &v, hash); err != nil {
 			return nil, fmt.Errorf("sqlite: storing subject %s: %w", s.Code, err)
 		}
-		next, err := db.stmts.setLatest(ctx, tx, &v, hash, cur)
+		next, err := db.stmts.setLatest(ctx, tx, &v, hash, cur, db.deferGrams)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: indexing subject %s: %w", s.Code, err)
 		}
@@ -135,8 +135,11 @@ func (st *writerStmts) insertVersion(ctx context.Context, tx *sql.Tx, s *credo.S
 }
 
 // setLatest makes s the latest version of its code: the subjects row and
-// the search grams, changed only where the names changed.
-func (st *writerStmts) setLatest(ctx context.Context, tx *sql.Tx, s *credo.Subject, hash string, cur latest) (latest, error) {
+// the search grams, changed only where the names changed. With
+// deferGrams (a BulkLoadSubjects), the code is listed in grams_pending
+// instead, its former grams removed the first time, and its grams are
+// written from its latest names when the load ends.
+func (st *writerStmts) setLatest(ctx context.Context, tx *sql.Tx, s *credo.Subject, hash string, cur latest, deferGrams bool) (latest, error) {
 	formers := make([]string, len(s.FormerNames))
 	for i, f := range s.FormerNames {
 		formers[i] = f.Name
@@ -147,6 +150,16 @@ func (st *writerStmts) setLatest(ctx context.Context, tx *sql.Tx, s *credo.Subje
 		return latest{}, err
 	}
 	old, now := search.Grams(cur.names...), search.Grams(next.names...)
+	if deferGrams {
+		res, err := tx.StmtContext(ctx, st.pendingGrams).ExecContext(ctx, s.Code)
+		if err != nil {
+			return latest{}, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return next, err // pending already: its grams were removed then
+		}
+		now = nil // every gram of the former names goes
+	}
 	for _, g := range old {
 		if !contains(now, g) {
 			if _, err := tx.StmtContext(ctx, st.deleteGram).ExecContext(ctx, g, s.Code); err != nil {
