@@ -140,9 +140,12 @@ func (is *Issuer) Build(ctx context.Context, v credo.Viewer, code string, asOf t
 		return nil, err
 	}
 	names := map[string]string{}
-	for i := len(records) - 1; i >= 0 && len(r.Records) < MaxItems; i-- {
+	for i := len(records) - 1; i >= 0; i-- {
 		rec := records[i]
 		if rec.RecordedAt.After(asOf) || !seen(rec.ID) {
+			continue
+		}
+		if r.RecordsTotal++; len(r.Records) == MaxItems {
 			continue
 		}
 		from, _, until, _ := p.Grading.Publicity(rec, asOf)
