@@ -14,7 +14,7 @@ import (
 // garbage collector's included), steadier than the wall time on a shared
 // machine.
 func BenchmarkPDF(b *testing.B) {
-	for _, n := range []int{1, report.MaxItems} {
+	for _, n := range []int{1, 100, report.MaxItems} {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
 			r := sample()
 			rec := r.Records[0]
