@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -91,7 +93,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	// (minutes for a million changes on a loaded machine).
 	serverStartWait = 30 * time.Minute
 	start := time.Now()
-	stop, base, err := m.startServer(ctx, dir, serverArgs, "")
+	stop, base, pid, err := m.startServerProcess(ctx, dir, serverArgs, "")
 	if err != nil {
 		return err
 	}
@@ -134,19 +136,25 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 		}
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%d organizations, %d clients, %d requests each\t p50\t p95\t p99\t max\t req/s\n", subjects, clients, requests)
+	fmt.Fprintf(tw, "%d organizations, %d clients, %d requests each\t p50\t p95\t p99\t max\t req/s\t server CPU/req\t client CPU/req\n", subjects, clients, requests)
 	for _, k := range kinds {
-		start := time.Now()
+		start, server, cpu := time.Now(), serverCPU(pid), cpuTime()
 		lat, err := drive(ctx, client, base, k.paths, clients)
 		if err != nil {
 			return fmt.Errorf("%s: %w", k.name, err)
 		}
 		took := time.Since(start)
+		perReq := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6/float64(len(lat))) }
+		server, cpu = serverCPU(pid)-server, cpuTime()-cpu
 		slices.Sort(lat)
 		q := func(p float64) string { return fmt.Sprintf("%.1f ms", float64(lat[int(p*float64(len(lat)-1))])/1e6) }
-		fmt.Fprintf(tw, "%s\t %s\t %s\t %s\t %s\t %.0f\n", k.name, q(.50), q(.95), q(.99), q(1), float64(len(lat))/took.Seconds())
+		fmt.Fprintf(tw, "%s\t %s\t %s\t %s\t %s\t %.0f\t %s\t %s\n", k.name, q(.50), q(.95), q(.99), q(1), float64(len(lat))/took.Seconds(), perReq(server), perReq(cpu))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "load average %s\n", loadAverage())
+	return nil
 }
 
 // importScratch creates the scratch registry as `credo import` loads a
@@ -209,6 +217,29 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 	}
 	logf("the ledger integrated %d changes in %s; CPU %s", n, time.Since(start).Round(time.Second), (cpuTime() - cpu).Round(time.Millisecond))
 	return nil
+}
+
+// serverCPU is the user and system CPU time process pid has used (Linux:
+// /proc/{pid}/stat; 0 elsewhere).
+func serverCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command (in parentheses, which may hold
+	// spaces): utime and stime are the 12th and 13th, in clock ticks
+	// (100 a second on Linux).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // drive sends every path with clients concurrent clients and returns each
