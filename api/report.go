@@ -132,14 +132,15 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 	}
 	rep.Subject = rep.Registration[len(rep.Registration)-1]
 	whole := visibility.Whole(v, code)
-	seen, err := p.RecordsSeen(ctx, v, code)
+	// The assessment and the verdict for every action from one read,
+	// assessed once.
+	j, err := p.Judge(ctx, v, code, asOf)
 	if err != nil {
 		return err
 	}
+	seen := j.Seen
 	visible := func(a *credo.Assessment) *credo.Assessment { return s.policy().Assessment(v, a, seen) }
-	if rep.Assessment, err = p.Assessment(ctx, v, code, asOf); err != nil {
-		return err
-	}
+	rep.Assessment = j.Assessment
 	rep.Rulebooks = rep.Assessment.Rulebooks
 	if rep.GradeHistory, err = s.gradeHistory(r, code, asOf, visible); err != nil {
 		return err
@@ -170,7 +171,7 @@ func (s *Server) getSubjectReport(w http.ResponseWriter, r *http.Request) error 
 		rep.Lists[i] = s.entryView(r, rep.Lists[i])
 	}
 	for _, action := range lists.Actions {
-		verdict, err := p.Measures(ctx, v, code, action, asOf)
+		verdict, err := j.Measures(ctx, action)
 		if err != nil {
 			return err
 		}

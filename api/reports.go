@@ -64,7 +64,10 @@ func (s *Server) getSubjectReportPDF(w http.ResponseWriter, r *http.Request) err
 	}
 	base := s.publicURL(r)
 	pdf, rec, err := is.Issue(r.Context(), v, code, asOf, credo.ReportPDF,
-		func(n string) string { return report.VerifyURL(base, n) }, report.PDF)
+		func(n string) string { return report.VerifyURL(base, n) }, func(rep *report.Report) ([]byte, error) {
+			rep.RecordsURL = base + "/v1/subjects/" + code + "/records"
+			return report.PDF(rep)
+		})
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package dueprocess_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/dueprocess"
+	"github.com/credo-registry/credo/lists"
 )
 
 var evidence = []credo.Attachment{{Name: "缴款凭证.pdf", MediaType: "application/pdf", Data: []byte("%PDF-1.4 paid 50000")}}
@@ -404,4 +406,53 @@ func TestConcurrentDecisions(t *testing.T) {
 	if tr := r.entry(e.ID).Transitions; len(tr) != 1 || tr[0].Case != c.ID {
 		t.Fatalf("transitions: %+v", tr)
 	}
+}
+
+// Judge reads and assesses once what Assessment and Measures each read
+// and assess: its answers are theirs, for every viewer (the public counts
+// a listing only once in effect) and every action.
+func TestJudge(t *testing.T) {
+	r := newRegistry(t)
+	e := r.list(shAMR, "serious-dishonesty", codeShanghai, "沪市监信〔2026〕8号", "")
+	viewers := map[string]credo.Viewer{"admin": admin, "public": {}, "sh-amr": viewerOf(shAMR), "bj-amr": viewerOf(bjAMR)}
+	for _, asOf := range []time.Time{r.clock.t, e.EffectiveAt.Time} {
+		for name, v := range viewers {
+			j, err := r.p.Judge(r.ctx, v, codeShanghai, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := r.p.Assessment(r.ctx, v, codeShanghai, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := mustJSON(t, j.Assessment), mustJSON(t, a); got != want {
+				t.Errorf("%s at %s: Judge's assessment\n%s\nAssessment's\n%s", name, asOf, got, want)
+			}
+			for _, action := range append([]string{""}, lists.Actions...) {
+				got, err := j.Measures(r.ctx, action)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := r.p.Measures(r.ctx, v, codeShanghai, action, asOf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if mustJSON(t, got) != mustJSON(t, want) {
+					t.Errorf("%s at %s, %q: Judge's verdict %+v, Measures' %+v", name, asOf, action, got, want)
+				}
+				if name == "admin" && action == "public_procurement" && asOf.Equal(e.EffectiveAt.Time) && got.Decision != "prohibited" {
+					t.Errorf("in effect: %+v", got)
+				}
+			}
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -198,49 +198,91 @@ func (s *Service) inEffect(v credo.Viewer, entries []*credo.ListEntry, now time.
 // the same reasons, so that it does not betray a hidden one either
 // (Verdict.Partial says so when v does not see everything).
 func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action string, asOf time.Time) (lists.Verdict, error) {
-	if s.Grading == nil {
-		return lists.Verdict{}, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
-	}
-	// Read once: the assessment is made from the same inputs.
-	entries, err := s.Entries(ctx, code)
+	j, err := s.Judge(ctx, v, code, asOf)
 	if err != nil {
 		return lists.Verdict{}, err
+	}
+	return j.Measures(ctx, action)
+}
+
+// Judgement is code's assessment at asOf as v may see it (as Assessment
+// computes it) and what the measures are judged from, read and computed
+// once: a report shows the assessment and the verdict for every action.
+type Judgement struct {
+	Assessment *credo.Assessment
+	// Versions are the registration versions, oldest first; Records every
+	// record (as credo.Store.AllRecords gives them), and Seen whether v
+	// may see each now.
+	Versions []*credo.Subject
+	Records  []*credo.Record
+	Seen     func(id int64) bool
+
+	s       *Service
+	v       credo.Viewer
+	code    string
+	asOf    time.Time
+	entries []*credo.ListEntry
+	partial bool
+	in      *lists.CheckInput // made on the first Measures
+}
+
+// Judge reads and assesses code at asOf for v, as Assessment and
+// Measures do.
+func (s *Service) Judge(ctx context.Context, v credo.Viewer, code string, asOf time.Time) (*Judgement, error) {
+	if s.Grading == nil {
+		return nil, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
+	}
+	entries, err := s.Entries(ctx, code)
+	if err != nil {
+		return nil, err
 	}
 	versions, err := s.Store.SubjectVersions(ctx, code)
 	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
-		return lists.Verdict{}, err
+		return nil, err
 	}
 	records, err := s.Store.AllRecords(ctx, code)
 	if err != nil {
-		return lists.Verdict{}, err
+		return nil, err
 	}
 	now := s.now()
-	partial := !visibility.Whole(v, code)
+	j := &Judgement{Versions: versions, Records: records, Seen: s.Policy.Records(v, records, now),
+		s: s, v: v, code: code, asOf: asOf, entries: entries, partial: !visibility.Whole(v, code)}
 	counted := entries
-	if partial {
+	if j.partial {
 		counted = s.inEffect(v, entries, now)
 	}
 	a, err := s.Grading.AssessInputs(ctx, code, versions, records, counted, asOf)
 	if err != nil {
-		return lists.Verdict{}, err
+		return nil, err
 	}
-	if partial {
-		seen := s.Policy.Records(v, records, now)
-		a = s.Policy.Assessment(v, a, seen)
-		records = slices.DeleteFunc(slices.Clone(records), func(r *credo.Record) bool { return !seen(r.ID) })
-		entries = slices.DeleteFunc(slices.Clone(entries), func(e *credo.ListEntry) bool { return !s.Policy.Entry(v, e, asOf, now) })
-	}
-	facts := s.facts(code, versions, records, a, entries, asOf)
-	flags, err := s.flagsAt(ctx, versions, asOf)
-	if err != nil {
-		return lists.Verdict{}, err
-	}
-	if !visibility.PersonKeys(v) {
-		for i := range flags {
-			flags[i].PersonKey = ""
+	j.Assessment = s.Policy.Assessment(v, a, j.Seen)
+	return j, nil
+}
+
+// Measures answers for action ("": every measure that applies) as
+// Service.Measures does.
+func (j *Judgement) Measures(ctx context.Context, action string) (lists.Verdict, error) {
+	s := j.s
+	if j.in == nil {
+		records, entries := j.Records, j.entries
+		if j.partial {
+			now := s.now()
+			records = slices.DeleteFunc(slices.Clone(records), func(r *credo.Record) bool { return !j.Seen(r.ID) })
+			entries = slices.DeleteFunc(slices.Clone(entries), func(e *credo.ListEntry) bool { return !s.Policy.Entry(j.v, e, j.asOf, now) })
 		}
+		facts := s.facts(j.code, j.Versions, records, j.Assessment, entries, j.asOf)
+		flags, err := s.flagsAt(ctx, j.Versions, j.asOf)
+		if err != nil {
+			return lists.Verdict{}, err
+		}
+		if !visibility.PersonKeys(j.v) {
+			for i := range flags {
+				flags[i].PersonKey = ""
+			}
+		}
+		j.in = &lists.CheckInput{Code: j.code, Entries: entries, Assessment: j.Assessment, Facts: facts, Flags: flags, AsOf: j.asOf}
 	}
-	in := lists.CheckInput{Code: code, Entries: entries, Assessment: a, Facts: facts, Flags: flags, AsOf: asOf}
+	in, partial := *j.in, j.partial
 	if action != "" {
 		verdict, err := s.Catalogue.Check(action, in)
 		verdict.Partial = partial
@@ -248,7 +290,7 @@ func (s *Service) Measures(ctx context.Context, v credo.Viewer, code, action str
 	}
 	// No action named: every measure that applies, and the strictest
 	// decision among them.
-	verdict := lists.Verdict{Subject: code, AsOf: credo.NewTime(asOf), Decision: lists.Allowed, Reasons: s.Catalogue.Applying(in), Partial: partial}
+	verdict := lists.Verdict{Subject: j.code, AsOf: credo.NewTime(j.asOf), Decision: lists.Allowed, Reasons: s.Catalogue.Applying(in), Partial: partial}
 	for _, r := range verdict.Reasons {
 		switch {
 		case r.Effect == "prohibit":

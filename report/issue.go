@@ -114,12 +114,16 @@ func (is *Issuer) Build(ctx context.Context, v credo.Viewer, code string, asOf t
 	if p == nil || p.Grading == nil {
 		return nil, credo.Errorf(credo.EUNAVAILABLE, "reports need grading, which this server does not run")
 	}
-	versions, err := is.Store.SubjectVersions(ctx, code)
+	// The assessment and the measures from one read, computed once.
+	j, err := p.Judge(ctx, v, code, asOf)
 	if err != nil {
 		return nil, err
 	}
+	if len(j.Versions) == 0 {
+		return nil, credo.ErrNotFound("organization", code)
+	}
 	r := &Report{AsOf: asOf.UTC()}
-	for _, s := range versions {
+	for _, s := range j.Versions {
 		if !s.RecordedAt.After(asOf) {
 			r.Subject = s
 		}
@@ -127,22 +131,20 @@ func (is *Issuer) Build(ctx context.Context, v credo.Viewer, code string, asOf t
 	if r.Subject == nil {
 		return nil, credo.Errorf(credo.ENOTFOUND, "%s was not registered at %s", code, asOf.UTC().Format(time.RFC3339))
 	}
-	if r.Assessment, err = p.Assessment(ctx, v, code, asOf); err != nil {
-		return nil, err
-	}
-	records, err := is.Store.AllRecords(ctx, code)
-	if err != nil {
-		return nil, err
-	}
+	r.Assessment = j.Assessment
+	records := j.Records
 	seen := p.Policy.Records(v, records, is.now())
 	open, err := p.OpenObjections(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	names := map[string]string{}
-	for i := len(records) - 1; i >= 0 && len(r.Records) < MaxItems; i-- {
+	for i := len(records) - 1; i >= 0; i-- {
 		rec := records[i]
 		if rec.RecordedAt.After(asOf) || !seen(rec.ID) {
+			continue
+		}
+		if r.RecordsTotal++; len(r.Records) == MaxItems {
 			continue
 		}
 		from, _, until, _ := p.Grading.Publicity(rec, asOf)
@@ -172,7 +174,7 @@ func (is *Issuer) Build(ctx context.Context, v credo.Viewer, code string, asOf t
 			DecisionNumber: e.DecisionNumber, LegalBasis: e.LegalBasis, State: e.State.Status,
 			Decided: e.DecidedAt.Time, Effective: e.EffectiveAt.Time, UnderObjection: e.UnderObjection})
 	}
-	verdict, err := p.Measures(ctx, v, code, "", asOf)
+	verdict, err := j.Measures(ctx, "")
 	if err != nil {
 		return nil, err
 	}

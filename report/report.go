@@ -44,8 +44,13 @@ type Report struct {
 	Subject    *credo.Subject
 	Assessment *credo.Assessment // nil: not graded
 	Records    []Record
-	Entries    []Entry
-	Measures   []Measure
+	// RecordsTotal is how many records the reader may see, of which
+	// Records are the newest (at most MaxItems); RecordsURL is where
+	// every one is (printed when the PDF does not list them all).
+	RecordsTotal int
+	RecordsURL   string
+	Entries      []Entry
+	Measures     []Measure
 	// Decision is the strictest effect of the measures that apply to any
 	// action: "prohibited", "restricted" or "allowed" ("" not judged).
 	Decision string
@@ -70,6 +75,10 @@ type Measure struct {
 	Title, Effect, LegalBasis, Why string
 }
 
+// PDFRecords bounds the records a PDF lists (the newest): the summary
+// says how many there are, and a line where the others are.
+const PDFRecords = 100
+
 // Page geometry, in millimetres.
 const (
 	margin   = 18.0
@@ -82,11 +91,38 @@ const (
 	latinKey = "latin"
 )
 
+// The embedded fonts, each parsed once per process.
+var (
+	cjkTTF   = &fontCache{data: cjkFont}
+	latinTTF = &fontCache{data: latinFont}
+)
+
 // PDF renders r.
 func PDF(r *Report) ([]byte, error) {
 	if r == nil || r.Subject == nil {
 		return nil, fmt.Errorf("report: no organization")
 	}
+	// A first pass over the text finds the characters each font draws;
+	// the document embeds subsets of the fonts with those alone.
+	c := &writer{size: 10, runes: map[bool]map[rune]bool{true: {}, false: {}}}
+	c.text(margin, textW, 5, footer(r.Number, 0)+"0123456789")
+	layout(c, r)
+	fonts := map[bool][]byte{}
+	for cjk, cache := range map[bool]*fontCache{true: cjkTTF, false: latinTTF} {
+		f, err := cache.get()
+		if err != nil {
+			return nil, err
+		}
+		runes := make([]rune, 0, len(c.runes[cjk]))
+		for r := range c.runes[cjk] {
+			runes = append(runes, r)
+		}
+		slices.Sort(runes)
+		if fonts[cjk], err = f.subset(runes); err != nil {
+			return nil, err
+		}
+	}
+
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCatalogSort(true)
 	p.SetCreationDate(r.IssuedAt.UTC())
@@ -95,17 +131,32 @@ func PDF(r *Report) ([]byte, error) {
 	p.SetCreator("credo", true)
 	p.SetMargins(margin, margin, margin)
 	p.SetAutoPageBreak(true, margin)
-	p.AddUTF8FontFromBytes(cjkKey, "", cjkFont)
-	p.AddUTF8FontFromBytes(latinKey, "", latinFont)
+	p.AddUTF8FontFromBytes(cjkKey, "", fonts[true])
+	p.AddUTF8FontFromBytes(latinKey, "", fonts[false])
 	w := &writer{p: p, size: 10}
 	p.SetFooterFunc(func() {
 		p.SetY(-12)
 		w.size = 8
-		w.text(margin, textW, 5, fmt.Sprintf("%s · %d", r.Number, p.PageNo()))
+		w.text(margin, textW, 5, footer(r.Number, p.PageNo()))
 		w.size = 10
 	})
 	p.AddPage()
+	layout(w, r)
+	if err := p.Error(); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var b bytes.Buffer
+	if err := p.Output(&b); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return b.Bytes(), nil
+}
 
+// footer is the footer of page n.
+func footer(number string, n int) string { return fmt.Sprintf("%s · %d", number, n) }
+
+// layout writes r's text with w.
+func layout(w *writer, r *Report) {
 	w.size = 18
 	w.text(margin, textW-qrSize, 10, "信用报告 Credit report")
 	w.size = 10
@@ -116,12 +167,11 @@ func PDF(r *Report) ([]byte, error) {
 	if a := r.Assessment; a != nil {
 		w.field("评价规则 Rulebooks", rulebooks(a.Rulebooks))
 	}
-	if p.GetY() < margin+qrSize+2 {
-		p.SetY(margin + qrSize + 2)
+	if w.y() < margin+qrSize+2 {
+		w.setY(margin + qrSize + 2)
 	}
 	w.field("验证 Verify", r.VerifyURL)
-	p.Ln(4)
-
+	w.ln(4)
 	s := r.Subject
 	w.heading("基本信息 Registration")
 	w.field("名称 Name", s.Name)
@@ -154,7 +204,9 @@ func PDF(r *Report) ([]byte, error) {
 			inEffect++
 		}
 	}
-	w.field("公示记录 Records", strconv.Itoa(len(r.Records)))
+	listed := r.Records[:min(len(r.Records), PDFRecords)]
+	total := max(r.RecordsTotal, len(r.Records))
+	w.field("公示记录 Records", strconv.Itoa(total))
 	w.field("名单 List entries", fmt.Sprintf("%d（生效 in effect %d）", len(r.Entries), inEffect))
 	w.field("异议处理中 Objections pending", strconv.Itoa(objections))
 	if words, ok := decisionWords[r.Decision]; ok {
@@ -192,7 +244,15 @@ func PDF(r *Report) ([]byte, error) {
 	if len(r.Records) == 0 {
 		w.line("无 None")
 	}
-	for _, rec := range r.Records {
+	if rest := total - len(listed); rest > 0 {
+		s := fmt.Sprintf("本报告列出最新的 %d 条记录，其余 %d 条未列出。The newest %d of %d records are listed here; the other %d are not.",
+			len(listed), rest, len(listed), total, rest)
+		if r.RecordsURL != "" {
+			s += " 全部记录见 Every record: " + r.RecordsURL
+		}
+		w.line(s)
+	}
+	for _, rec := range listed {
 		head := rec.Kind + " · " + rec.Category
 		if rec.UnderObjection {
 			head += "  【异议处理中 objection pending】"
@@ -231,14 +291,6 @@ func PDF(r *Report) ([]byte, error) {
 		w.bullet(m.Title + " — " + m.Effect + joinNonEmpty("  ", m.LegalBasis) + joinNonEmpty("  ", m.Why))
 	}
 
-	if err := p.Error(); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	var b bytes.Buffer
-	if err := p.Output(&b); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	return b.Bytes(), nil
 }
 
 // The words of grades, registration statuses and list entry states, in
@@ -275,11 +327,41 @@ var decisionWords = map[string]string{
 type writer struct {
 	p    *fpdf.Fpdf
 	size float64
+	// runes, when set, makes the writer draw nothing and collect the
+	// characters of each font instead (true: the CJK font).
+	runes map[bool]map[rune]bool
+}
+
+func (w *writer) ln(h float64) {
+	if w.p != nil {
+		w.p.Ln(h)
+	}
+}
+
+func (w *writer) y() float64 {
+	if w.p == nil {
+		return 0
+	}
+	return w.p.GetY()
+}
+
+func (w *writer) setY(y float64) {
+	if w.p != nil {
+		w.p.SetY(y)
+	}
 }
 
 // text writes s from x in a column width wide, wrapping, and moves to the
 // next line.
 func (w *writer) text(x, width, h float64, s string) {
+	if w.p == nil {
+		for _, run := range runs(s) {
+			for _, r := range run.text {
+				w.runes[run.cjk][r] = true
+			}
+		}
+		return
+	}
 	left, top, right, _ := w.p.GetMargins()
 	w.p.SetLeftMargin(x)
 	w.p.SetRightMargin(pageW - x - width)
@@ -305,13 +387,17 @@ type run struct {
 // and the others.
 func runs(s string) []run {
 	var out []run
-	for _, r := range s {
+	start, cjk := 0, false
+	for i, r := range s {
 		c := isCJK(r)
-		if n := len(out); n > 0 && out[n-1].cjk == c {
-			out[n-1].text += string(r)
-			continue
+		if i > 0 && c != cjk {
+			out = append(out, run{s[start:i], cjk})
+			start = i
 		}
-		out = append(out, run{string(r), c})
+		cjk = c
+	}
+	if start < len(s) {
+		out = append(out, run{s[start:], cjk})
 	}
 	return out
 }
@@ -323,17 +409,19 @@ func isCJK(r rune) bool {
 }
 
 func (w *writer) heading(s string) {
-	w.p.Ln(3)
+	w.ln(3)
 	w.size = 13
 	w.text(margin, textW, 8, s)
 	w.size = 10
-	y := w.p.GetY()
-	w.p.Line(margin, y, pageW-margin, y)
-	w.p.Ln(2)
+	if w.p != nil {
+		y := w.p.GetY()
+		w.p.Line(margin, y, pageW-margin, y)
+	}
+	w.ln(2)
 }
 
 func (w *writer) sub(s string) {
-	w.p.Ln(1)
+	w.ln(1)
 	w.size = 11
 	w.text(margin, textW, lineH, s)
 	w.size = 10
@@ -343,12 +431,23 @@ func (w *writer) field(label, value string) {
 	if value == "" {
 		return
 	}
-	y := w.p.GetY()
+	if w.p == nil {
+		w.text(0, 0, 0, label)
+		w.text(0, 0, 0, value)
+		return
+	}
+	// The label and the first line of the value on the same page (a page
+	// break between them left the rest of the page blank).
+	_, pageH := w.p.GetPageSize()
+	if _, bottom := w.p.GetAutoPageBreak(); w.p.GetY()+2*lineH > pageH-bottom {
+		w.p.AddPage()
+	}
+	y, page := w.p.GetY(), w.p.PageNo()
 	w.text(margin, labelW-2, lineH, label)
 	yLabel := w.p.GetY()
 	w.p.SetY(y)
 	w.text(margin+labelW, textW-labelW-qrPad(y), lineH, value)
-	if w.p.GetY() < yLabel {
+	if w.p.PageNo() == page && w.p.GetY() < yLabel {
 		w.p.SetY(yLabel)
 	}
 }
@@ -366,7 +465,7 @@ func (w *writer) bullet(s string) { w.text(margin+4, textW-4, lineH, "• "+s) }
 
 // qr draws text's QR code as black squares at (x, y), qrSize wide.
 func (w *writer) qr(text string, x, y float64) {
-	if text == "" {
+	if text == "" || w.p == nil {
 		return
 	}
 	code, err := qr.Encode(text, qr.M)

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,5 +110,52 @@ func TestTextSelectable(t *testing.T) {
 func TestNoOrganization(t *testing.T) {
 	if _, err := report.PDF(&report.Report{Number: "x"}); err == nil {
 		t.Fatal("a report without an organization was rendered")
+	}
+}
+
+// TestManyRecords: a PDF lists the newest PDFRecords records and says
+// plainly how many it leaves out and where every one is.
+func TestManyRecords(t *testing.T) {
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is not installed (.ci/run installs poppler-utils)")
+		}
+		t.Skip("SKIPPED: needs pdftotext (apt-get install -y poppler-utils)")
+	}
+	r := sample()
+	rec := r.Records[0]
+	r.Records = nil
+	for i := range report.PDFRecords + 30 {
+		rec.DecisionNumber = fmt.Sprintf("深市监罚〔2026〕%d号", 1000+i)
+		r.Records = append(r.Records, rec)
+	}
+	r.RecordsTotal = 1930
+	r.RecordsURL = "https://credo.example/v1/subjects/914403001922038216/records"
+	pdf, err := report.PDF(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, "-enc", "UTF-8", "-raw", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, want := range []string{"公示记录 Records 1930", "本报告列出最新的 100 条记录，其余 1830 条未列出",
+		"The newest 100 of 1930 records are listed here; the other 1830 are not.", r.RecordsURL,
+		fmt.Sprintf("深市监罚〔2026〕%d号", 1000+report.PDFRecords-1)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text of the PDF lacks %q", want)
+		}
+	}
+	if notListed := fmt.Sprintf("深市监罚〔2026〕%d号", 1000+report.PDFRecords); strings.Contains(text, notListed) {
+		t.Errorf("the PDF lists %s, past the newest %d", notListed, report.PDFRecords)
+	}
+	if t.Failed() {
+		t.Logf("text:\n%s", text)
 	}
 }

@@ -66,7 +66,15 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	}
 	now := s.now()
 	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
-	if out.Assessment, err = s.publicAssessment(r, code); err != nil {
+	// The records, what the public sees of them, the assessment and the
+	// measures from one read, assessed once.
+	var j *dueprocess.Judgement
+	if s.process.Grading != nil {
+		if j, err = s.process.Judge(ctx(r), public, code, now); err != nil {
+			return "", nil, err
+		}
+	}
+	if out.Assessment, err = s.publicAssessmentOf(r, code, j); err != nil {
 		return "", nil, err
 	}
 	if out.Assessment != nil {
@@ -75,11 +83,16 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 		}
 		sort.Slice(out.Dimensions, func(i, j int) bool { return out.Dimensions[i].ID < out.Dimensions[j].ID })
 	}
-	records, err := s.store.AllRecords(ctx(r), code)
-	if err != nil {
-		return "", nil, err
+	var records []*credo.Record
+	var seen func(int64) bool
+	if j != nil {
+		records, seen = j.Records, j.Seen
+	} else {
+		if records, err = s.store.AllRecords(ctx(r), code); err != nil {
+			return "", nil, err
+		}
+		seen = s.process.Policy.Records(public, records, now)
 	}
-	seen := s.process.Policy.Records(public, records, now)
 	if out.History, err = s.history(r, code, seen); err != nil {
 		return "", nil, err
 	}
@@ -117,8 +130,8 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	for _, e := range out.Entries {
 		s.authorityName(r, names, e.Authority)
 	}
-	if s.process.Grading != nil {
-		if out.Measures, err = s.process.Measures(ctx(r), public, code, "", now); err != nil {
+	if j != nil {
+		if out.Measures, err = j.Measures(ctx(r), ""); err != nil {
 			return "", nil, err
 		}
 	}
@@ -128,8 +141,17 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 // publicAssessment is code's current assessment as the public sees it
 // (nil when never graded): the stored one while current, else computed.
 func (s *Server) publicAssessment(r *http.Request, code string) (*credo.Assessment, error) {
+	return s.publicAssessmentOf(r, code, nil)
+}
+
+// publicAssessmentOf is publicAssessment with what j (the public's
+// judgement of code now, or nil) has read and computed already.
+func (s *Server) publicAssessmentOf(r *http.Request, code string, j *dueprocess.Judgement) (*credo.Assessment, error) {
 	a, err := s.store.CurrentAssessment(ctx(r), code)
 	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
+		if j != nil {
+			return s.process.Policy.Assessment(public, a, j.Seen), nil
+		}
 		return s.process.AssessmentView(ctx(r), public, a)
 	}
 	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
@@ -138,17 +160,29 @@ func (s *Server) publicAssessment(r *http.Request, code string) (*credo.Assessme
 	if s.process.Grading == nil {
 		return nil, nil
 	}
+	if j != nil {
+		return j.Assessment, nil
+	}
 	return s.process.Assessment(ctx(r), public, code, s.now())
 }
 
-// publicGrade is code's public comprehensive grade, "" when none.
+// publicGrade is code's public comprehensive grade, "" when none. What
+// the public sees of a grade does not depend on which records it sees
+// (visibility.Policy.Assessment hides the grade of an assessment that is
+// not public, whatever the records), so the stored assessment, while
+// current, is shown without reading the records.
 func (s *Server) publicGrade(r *http.Request, code string) (string, error) {
-	a, err := s.publicAssessment(r, code)
-	if err != nil || a == nil {
+	a, err := s.store.CurrentAssessment(ctx(r), code)
+	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
+		return s.process.Policy.Assessment(public, a, seesNoRecord).Grade, nil
+	}
+	if a, err = s.publicAssessment(r, code); err != nil || a == nil {
 		return "", err
 	}
 	return a.Grade, nil
 }
+
+func seesNoRecord(int64) bool { return false }
 
 // gradePoint is one public comprehensive grade and when it began.
 type gradePoint struct {

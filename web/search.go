@@ -71,6 +71,7 @@ func (p *searchPage) StatusOptions() []string {
 type searchResult struct {
 	Subject *credo.Subject `json:"subject"`
 	Grade   string         `json:"grade,omitempty"`
+	code    string         // the match's code, until Subject is read (readSubjects)
 }
 
 // search answers /{lang}/search?q=&division=&grade=&list=&status=&industry=&page=
@@ -101,6 +102,9 @@ func (s *Server) search(r *http.Request, l *lang) (string, any, error) {
 		return "", nil, credo.FieldError("page", "range", "there are %d pages", out.Pages)
 	}
 	out.Results = found[min((f.Page-1)*resultsOnPage, len(found)):min(f.Page*resultsOnPage, len(found))]
+	if out.Results, err = s.readSubjects(r, out.Results); err != nil {
+		return "", nil, err
+	}
 	if f.Grade == "" { // graded already when filtered by grade
 		for i := range out.Results {
 			if out.Results[i].Grade, err = s.publicGrade(r, out.Results[i].Subject.Code); err != nil {
@@ -237,6 +241,15 @@ func (s *Server) findByName(r *http.Request, f searchFilter) ([]searchResult, bo
 	}
 	matches := s.Matcher.Find(search.Query{Q: f.Q, Division: f.Division, Limit: s.maxScanned + 1})
 	var out []searchResult
+	if f.Status == "" && f.Industry == "" && f.List == "" && f.Grade == "" {
+		// Nothing to judge: the matches are the results, and only those
+		// shown are read (readSubjects), not every match (thousands, for
+		// the first characters of a common name in a national registry).
+		for _, m := range matches[:min(len(matches), maxMatches)] {
+			out = append(out, searchResult{code: m.Code})
+		}
+		return out, len(matches) > maxMatches, nil
+	}
 	for i, m := range matches {
 		if i == s.maxScanned {
 			return out, true, nil
@@ -261,6 +274,27 @@ func (s *Server) findByName(r *http.Request, f searchFilter) ([]searchResult, bo
 		out = append(out, searchResult{Subject: sub, Grade: grade})
 	}
 	return out, false, nil
+}
+
+// readSubjects reads the organizations of results that were found by
+// code alone, leaving out any the store no longer has (the name index
+// follows the store, so none in practice).
+func (s *Server) readSubjects(r *http.Request, results []searchResult) ([]searchResult, error) {
+	out := results[:0:0]
+	for _, res := range results {
+		if res.Subject == nil {
+			sub, err := s.store.Subject(ctx(r), res.code)
+			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			res.Subject = sub
+		}
+		out = append(out, res)
+	}
+	return out, nil
 }
 
 // matches reports whether sub passes f's filters, with its public grade
@@ -295,6 +329,9 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, l *lang, format 
 	var capped bool
 	if err == nil {
 		found, capped, err = s.find(r, f)
+	}
+	if err == nil {
+		found, err = s.readSubjects(r, found)
 	}
 	for i := 0; err == nil && i < len(found); i++ {
 		if found[i].Grade == "" && f.Grade == "" {

@@ -147,13 +147,19 @@ var serverStartWait = 2 * time.Minute
 // startServer runs this program's serve command with args, its log in
 // dir/server.log, and returns its URL and a function that stops it.
 func (m *Main) startServer(ctx context.Context, dir string, args []string, env string) (func(), string, error) {
+	stop, url, _, err := m.startServerProcess(ctx, dir, args, env)
+	return stop, url, err
+}
+
+// startServerProcess is startServer, with the server's process id.
+func (m *Main) startServerProcess(ctx context.Context, dir string, args []string, env string) (func(), string, int, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	logFile, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	cmd := exec.Command(exe, args...)
 	// The driver sends every request from one address and one token:
@@ -166,10 +172,10 @@ func (m *Main) startServer(ctx context.Context, dir string, args []string, env s
 	cmd.Stderr = logFile
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	stop := func() {
 		cmd.Process.Signal(syscall.SIGTERM)
@@ -196,13 +202,13 @@ func (m *Main) startServer(ctx context.Context, dir string, args []string, env s
 	select {
 	case u, ok := <-urls:
 		if ok {
-			return stop, u, nil
+			return stop, u, cmd.Process.Pid, nil
 		}
 		stop()
-		return nil, "", fmt.Errorf("the server ended before listening; see %s", logFile.Name())
+		return nil, "", 0, fmt.Errorf("the server ended before listening; see %s", logFile.Name())
 	case <-time.After(serverStartWait):
 	case <-ctx.Done():
 	}
 	stop()
-	return nil, "", fmt.Errorf("the server did not listen; see %s", logFile.Name())
+	return nil, "", 0, fmt.Errorf("the server did not listen; see %s", logFile.Name())
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -18,7 +20,6 @@ import (
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/bench"
 	"github.com/credo-registry/credo/demo"
-	"github.com/credo-registry/credo/dueprocess"
 )
 
 // benchPortal measures the portal's public pages under concurrent
@@ -27,12 +28,14 @@ import (
 // a scratch demo registry served by credo serve in a child process.
 func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	var (
-		subjects, clients, requests int
-		db, dir                     string
-		reuse                       bool
+		subjects, perSubject int
+		clients, requests    int
+		db, dir              string
+		reuse                bool
 	)
 	fs := m.newFlags("bench portal", nil)
-	fs.IntVar(&subjects, "subjects", 100_000, "organizations in the scratch registry (12 records each)")
+	fs.IntVar(&subjects, "subjects", 100_000, "organizations in the scratch registry")
+	fs.IntVar(&perSubject, "per-subject", demo.RecordsPerSubject, "records per organization on average (a long tail: a few organizations draw many)")
 	fs.IntVar(&clients, "clients", 16, "concurrent clients, each sending its next request when the last is answered")
 	fs.IntVar(&requests, "requests", 4000, "requests per kind of page")
 	fs.StringVar(&db, "db", "", "serve PostgreSQL at this URL (a fresh schema is used and dropped) instead of a scratch SQLite data folder")
@@ -44,8 +47,8 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	if reuse && (dir == "" || db != "") {
 		return &exitError{code: 2, msg: "--reuse needs --dir (and no --db)"}
 	}
-	if subjects < 1 || clients < 1 || requests < 1 {
-		return &exitError{code: 2, msg: "--subjects, --clients and --requests must be positive"}
+	if subjects < 1 || perSubject < 1 || clients < 1 || requests < 1 {
+		return &exitError{code: 2, msg: "--subjects, --per-subject, --clients and --requests must be positive"}
 	}
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "credo-portal-")
@@ -64,11 +67,11 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 		defer drop()
 		sf.db = scratch
 	}
-	cfg := demo.Config{Seed: 1, Subjects: subjects, Now: credo.NewDate(time.Now()).Time}
+	cfg := demo.Config{Seed: 1, Subjects: subjects, Records: subjects * perSubject, Now: credo.NewDate(time.Now()).Time}
 	if !reuse {
-		fmt.Fprintf(m.Stderr, "creating a demo registry of %d organizations ...\n", subjects)
+		fmt.Fprintf(m.Stderr, "creating a registry of %d organizations and %d records ...\n", subjects, cfg.Records)
 		start := time.Now()
-		if _, err := m.loadScratch(ctx, sf, cfg); err != nil {
+		if err := m.importScratch(ctx, sf, cfg, filepath.Join(dir, "generated")); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "created in %s\n", time.Since(start).Round(time.Second))
@@ -80,27 +83,6 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	}); err != nil {
 		return err
 	}
-	// What loading did is taken as followed: the server's first start
-	// would otherwise replay the whole change log (a regrade of every
-	// organization; most of an hour at 100,000 on a loaded machine)
-	// before it listens. The ledger is still integrated in the
-	// background while the pages are measured.
-	if sf.db == "" {
-		st, err := openStore(ctx, sf)
-		if err != nil {
-			return err
-		}
-		head, err := st.Head(ctx)
-		if err == nil {
-			err = st.SaveCursor(ctx, dueprocess.DeriveCursor, head)
-		}
-		if cerr := st.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-	}
 	serverArgs := []string{"serve", "--addr", "127.0.0.1:0", "--person-key-file", sf.personKey}
 	if sf.db != "" {
 		serverArgs = append(serverArgs, "--db", sf.db)
@@ -111,7 +93,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	// (minutes for a million changes on a loaded machine).
 	serverStartWait = 30 * time.Minute
 	start := time.Now()
-	stop, base, err := m.startServer(ctx, dir, serverArgs, "")
+	stop, base, pid, err := m.startServerProcess(ctx, dir, serverArgs, "")
 	if err != nil {
 		return err
 	}
@@ -154,19 +136,110 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 		}
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%d organizations, %d clients, %d requests each\t p50\t p95\t p99\t max\t req/s\n", subjects, clients, requests)
+	fmt.Fprintf(tw, "%d organizations, %d clients, %d requests each\t p50\t p95\t p99\t max\t req/s\t server CPU/req\t client CPU/req\n", subjects, clients, requests)
 	for _, k := range kinds {
-		start := time.Now()
+		start, server, cpu := time.Now(), serverCPU(pid), cpuTime()
 		lat, err := drive(ctx, client, base, k.paths, clients)
 		if err != nil {
 			return fmt.Errorf("%s: %w", k.name, err)
 		}
 		took := time.Since(start)
+		perReq := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6/float64(len(lat))) }
+		server, cpu = serverCPU(pid)-server, cpuTime()-cpu
 		slices.Sort(lat)
 		q := func(p float64) string { return fmt.Sprintf("%.1f ms", float64(lat[int(p*float64(len(lat)-1))])/1e6) }
-		fmt.Fprintf(tw, "%s\t %s\t %s\t %s\t %s\t %.0f\n", k.name, q(.50), q(.95), q(.99), q(1), float64(len(lat))/took.Seconds())
+		fmt.Fprintf(tw, "%s\t %s\t %s\t %s\t %s\t %.0f\t %s\t %s\n", k.name, q(.50), q(.95), q(.99), q(1), float64(len(lat))/took.Seconds(), perReq(server), perReq(cpu))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "load average %s\n", loadAverage())
+	return nil
+}
+
+// importScratch creates the scratch registry as `credo import` loads a
+// national dataset: the generator's files (into gen), then authorities,
+// organizations and records (the store's bulk loader) imported, and every
+// organization graded once at the end, lists kept current. It takes what
+// it wrote as followed.
+func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config, gen string) error {
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(m.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
+	}
+	if err := demo.WriteNDJSON(cfg, gen); err != nil {
+		return err
+	}
+	defer os.RemoveAll(gen)
+	store, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	pl, err := m.newPipeline(ctx, store, sf)
+	if err != nil {
+		return err
+	}
+	touched := map[string]credo.Cause{}
+	for _, kind := range []string{"authorities", "subjects", "records"} {
+		cpu := cpuTime()
+		imp := &importer{m: m, in: pl.Ingester, grading: pl.Grading, store: store, batch: 10_000, kind: kind,
+			path: filepath.Join(gen, kind+".ndjson"), bulk: true, touched: touched}
+		sum, err := imp.run(ctx)
+		if err != nil {
+			return fmt.Errorf("import %s: %w", kind, err)
+		}
+		if sum.refused > 0 {
+			return fmt.Errorf("%d %s refused (see %s)", sum.refused, kind, sum.refusedFile)
+		}
+		logf("%s; CPU %s", sum, (cpuTime() - cpu).Round(time.Millisecond))
+	}
+	logf("grading %d organizations ...", len(touched))
+	start, cpu := time.Now(), cpuTime()
+	if err := regradeAll(ctx, pl.Grading, touched); err != nil {
+		return err
+	}
+	logf("graded in %s; CPU %s", time.Since(start).Round(time.Second), (cpuTime() - cpu).Round(time.Millisecond))
+	// What the import wrote is taken as followed (as credo import marks
+	// it): the server's first start would otherwise replay the whole
+	// change log before it listens. The ledger takes it in now, so that
+	// the pages are not measured while the server integrates it.
+	if err := markFollowed(ctx, store); err != nil {
+		return err
+	}
+	lg, _, err := openLedger(ctx, store, ledgerFlags{origin: "credo"})
+	if err != nil {
+		return err
+	}
+	start, cpu = time.Now(), cpuTime()
+	n, err := lg.Integrate(ctx)
+	if err != nil {
+		return err
+	}
+	logf("the ledger integrated %d changes in %s; CPU %s", n, time.Since(start).Round(time.Second), (cpuTime() - cpu).Round(time.Millisecond))
+	return nil
+}
+
+// serverCPU is the user and system CPU time process pid has used (Linux:
+// /proc/{pid}/stat; 0 elsewhere).
+func serverCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command (in parentheses, which may hold
+	// spaces): utime and stime are the 12th and 13th, in clock ticks
+	// (100 a second on Linux).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // drive sends every path with clients concurrent clients and returns each

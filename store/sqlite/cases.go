@@ -176,7 +176,13 @@ func (db *DB) TargetCases(ctx context.Context, t credo.Target) ([]*credo.Case, e
 
 // cases runs a query of caseSelect.
 func (db *DB) cases(ctx context.Context, q string, args ...any) ([]*credo.Case, error) {
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	// Prepared once per query text (Cases makes at most 128 of them): an
+	// organization's open objections are read on each of its pages.
+	st, err := db.reads.get(ctx, db.r, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
