@@ -108,13 +108,13 @@ func (db *DB) appendTx(ctx context.Context, p *prepared, lookup bool) ([]credo.O
 	if err := addCount(ctx, tx, "records", len(a.created)); err != nil {
 		return nil, err
 	}
-	changes := make([]*credo.Change, 0, len(a.created))
+	recs, sups := make([]*credo.Record, len(a.created)), make([]int64, len(a.created))
 	for j, i := range a.created {
 		q := &p.batch[i]
-		sup, _ := q.args[colSupersedes].(int64)
-		changes = append(changes, q.log.Changes(a.maxID+int64(j)+1, sup)...)
+		recs[j] = q.rec
+		sups[j], _ = q.args[colSupersedes].(int64)
 	}
-	if _, err := db.appendChanges(ctx, tx, changes); err != nil {
+	if err := db.appendRecordChanges(ctx, tx, a.maxID+1, recs, sups); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

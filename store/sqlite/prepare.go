@@ -16,7 +16,6 @@ type pending struct {
 	key  extKey
 	hash []byte
 	args [nRecordColumns]any // recordColumns; id is set when it is assigned
-	log  credo.RecordChanger // its changes, but for the ids
 	err  error               // refused before storage
 }
 
@@ -72,7 +71,6 @@ func (p *prepared) chunk(records []*credo.Record, k int) {
 			continue
 		}
 		q.key = extKey{r.Authority, r.ExternalID}
-		q.log = credo.NewRecordChanger(r)
 		q.hash = hashes[16*(i-lo) : 16*(i-lo+1) : 16*(i-lo+1)]
 		copy(q.hash, submittedHash(r))
 		n := len(buf)
