@@ -170,9 +170,16 @@ func (a *appender) decide(batch []pending, i int) credo.Outcome {
 	return credo.Outcome{Status: credo.Created, ID: id}
 }
 
+// sameContent compares two records' hash column: the ContentHash (16
+// bytes) or, since schema version 16, the digest (32 bytes, of which the
+// ContentHash is the first 16).
+func sameContent(a, b []byte) bool {
+	return len(a) >= 16 && len(b) >= 16 && bytes.Equal(a[:16], b[:16])
+}
+
 // repeat is the outcome of a record whose external id is already known.
 func repeat(q *pending, k known) credo.Outcome {
-	if bytes.Equal(q.hash, k.hash) {
+	if sameContent(q.hash, k.hash) {
 		return credo.Outcome{Status: credo.Exists, ID: k.id}
 	}
 	return credo.Outcome{Status: credo.Refused, Err: &credo.Error{

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -261,10 +262,13 @@ func (db *DB) changeRows(ctx context.Context, query string, args []any) ([]chang
 }
 
 // expandSpan makes the record.accepted changes of records from..to, of
-// subjects (nil: any), at most limit, each at position id+offset, with
-// credo.RecordChanges: what appendRecordChanges would have written.
+// subjects (nil: any), at most limit, each at position id+offset, as
+// appendRecordChanges would have written them (credo.RecordChanger), from
+// the records' columns and their digest, kept in hash since schema
+// version 16: the body is not read.
 func (db *DB) expandSpan(ctx context.Context, from, to, offset int64, subjects map[string]bool, limit int) ([]*credo.Change, error) {
-	query := `SELECT ` + recordSelect + ` FROM records WHERE id BETWEEN ? AND ? ORDER BY id`
+	query := `SELECT id, subject, authority, external_id, category, kind, occurred_at, recorded_at, supersedes, hash
+		FROM records WHERE id BETWEEN ? AND ? ORDER BY id`
 	args := []any{from, to}
 	if subjects == nil {
 		query += ` LIMIT ?`
@@ -277,19 +281,24 @@ func (db *DB) expandSpan(ctx context.Context, from, to, offset int64, subjects m
 	defer rows.Close()
 	var out []*credo.Change
 	for rows.Next() && len(out) < limit {
-		r, err := scanRecord(rows)
-		if err != nil {
+		var r credo.Record
+		var occurred, recorded int64
+		var sup sql.NullInt64
+		var hash []byte
+		if err := rows.Scan(&r.ID, &r.Subject, &r.Authority, &r.ExternalID, &r.Category, &r.Kind,
+			&occurred, &recorded, &sup, &hash); err != nil {
 			return nil, err
 		}
 		if subjects != nil && !subjects[r.Subject] {
 			continue
 		}
-		cs := credo.RecordChanges(r)
-		if len(cs) != 1 || r.Supersedes != 0 {
-			return nil, fmt.Errorf("record %d in a span supersedes %d", r.ID, r.Supersedes)
+		if sup.Valid || len(hash) != 32 || recorded == 0 {
+			return nil, fmt.Errorf("record %d cannot be in a span", r.ID)
 		}
-		cs[0].Position = r.ID + offset
-		out = append(out, cs[0])
+		r.OccurredAt, r.RecordedAt = fromUnixNano(occurred), fromUnixNano(recorded)
+		c := credo.RecordChangerWithDigest(&r, hex.EncodeToString(hash)).Changes(r.ID, 0)[0]
+		c.Position = r.ID + offset
+		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
