@@ -129,3 +129,28 @@ func sameChanges(got, want []*credo.Change) error {
 	}
 	return nil
 }
+
+// TestRestoreChangesSkipsSpanPositions: a resumed copy restoring a change
+// at a position a span holds stores nothing, as for any stored position.
+func TestRestoreChangesSkipsSpanPositions(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, t.TempDir())
+	w := newWorkload(50)
+	if _, err := db.AppendRecords(ctx, w.batch(5)); err != nil {
+		t.Fatal(err)
+	}
+	before := readAll(t, db, credo.ChangeQuery{Limit: 100})
+	if len(before) < 3 {
+		t.Fatalf("%d changes", len(before))
+	}
+	dup := *before[1]
+	dup.Data = []byte(`{"record":999}`)
+	next := *before[len(before)-1]
+	next.Position++
+	if err := db.RestoreChanges(ctx, []*credo.Change{&dup, &next}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sameChanges(readAll(t, db, credo.ChangeQuery{Limit: 100}), append(before, &next)); err != nil {
+		t.Fatal(err)
+	}
+}
