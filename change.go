@@ -253,9 +253,13 @@ type RecordChanger struct {
 }
 
 // NewRecordChanger prepares r's changes; r needs RecordedAt.
-func NewRecordChanger(r *Record) RecordChanger {
+func NewRecordChanger(r *Record) RecordChanger { return RecordChangerWithDigest(r, r.Digest()) }
+
+// RecordChangerWithDigest is NewRecordChanger with r.Digest() given, by
+// a store that kept it: r then needs only the fields the change shows.
+func RecordChangerWithDigest(r *Record, digest string) RecordChanger {
 	b, err := json.Marshal(RecordAcceptedChange{Authority: r.Authority, Category: r.Category, Kind: r.Kind,
-		ExternalID: r.ExternalID, OccurredAt: r.OccurredAt, Digest: r.Digest()})
+		ExternalID: r.ExternalID, OccurredAt: r.OccurredAt, Digest: digest})
 	if err != nil {
 		panic("credo: encoding a change: " + err.Error())
 	}

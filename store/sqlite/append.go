@@ -108,13 +108,13 @@ func (db *DB) appendTx(ctx context.Context, p *prepared, lookup bool) ([]credo.O
 	if err := addCount(ctx, tx, "records", len(a.created)); err != nil {
 		return nil, err
 	}
-	changes := make([]*credo.Change, 0, len(a.created))
+	recs, sups := make([]*credo.Record, len(a.created)), make([]int64, len(a.created))
 	for j, i := range a.created {
 		q := &p.batch[i]
-		sup, _ := q.args[colSupersedes].(int64)
-		changes = append(changes, q.log.Changes(a.maxID+int64(j)+1, sup)...)
+		recs[j] = q.rec
+		sups[j], _ = q.args[colSupersedes].(int64)
 	}
-	if _, err := db.appendChanges(ctx, tx, changes); err != nil {
+	if err := db.appendRecordChanges(ctx, tx, a.maxID+1, recs, sups); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -170,9 +170,16 @@ func (a *appender) decide(batch []pending, i int) credo.Outcome {
 	return credo.Outcome{Status: credo.Created, ID: id}
 }
 
+// sameContent compares two records' hash column: the ContentHash (16
+// bytes) or, since schema version 16, the digest (32 bytes, of which the
+// ContentHash is the first 16).
+func sameContent(a, b []byte) bool {
+	return len(a) >= 16 && len(b) >= 16 && bytes.Equal(a[:16], b[:16])
+}
+
 // repeat is the outcome of a record whose external id is already known.
 func repeat(q *pending, k known) credo.Outcome {
-	if bytes.Equal(q.hash, k.hash) {
+	if sameContent(q.hash, k.hash) {
 		return credo.Outcome{Status: credo.Exists, ID: k.id}
 	}
 	return credo.Outcome{Status: credo.Refused, Err: &credo.Error{

@@ -211,3 +211,62 @@ func companyNames(b testing.TB) [][2]string {
 	}
 	return out
 }
+
+// BenchmarkReadChanges reads a log of 100,000 record.accepted changes a
+// page of 1,000 at a time, as the ledger's integrator and a feed reading
+// from the start do: "spans" as AppendRecords keeps an import's changes
+// (one row per batch, made again from the records on read), "rows" the
+// same changes stored one row each (RestoreChanges).
+func BenchmarkReadChanges(b *testing.B) {
+	ctx := context.Background()
+	spans := mustOpen(b, b.TempDir())
+	w := newWorkload(200000)
+	for range 10 {
+		if _, err := spans.AppendRecords(ctx, w.batch(benchBatch)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var all []*credo.Change
+	for {
+		page, err := spans.Changes(ctx, credo.ChangeQuery{After: int64(len(all)), Limit: 1000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		all = append(all, page...)
+	}
+	rows := mustOpen(b, b.TempDir())
+	if err := rows.RestoreChanges(ctx, all); err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range []struct {
+		name string
+		db   interface {
+			Changes(context.Context, credo.ChangeQuery) ([]*credo.Change, error)
+		}
+	}{{"spans", spans}, {"rows", rows}} {
+		b.Run(s.name, func(b *testing.B) {
+			cpu := startCPU()
+			for b.Loop() {
+				n := 0
+				for after := int64(0); ; {
+					page, err := s.db.Changes(ctx, credo.ChangeQuery{After: after, Limit: 1000})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(page) == 0 {
+						break
+					}
+					n += len(page)
+					after = page[len(page)-1].Position
+				}
+				if n != len(all) {
+					b.Fatalf("read %d changes, want %d", n, len(all))
+				}
+			}
+			b.ReportMetric(float64(processCPU()-cpu.start)/float64(time.Microsecond)/float64(b.N*len(all)), "cpu-µs/change")
+		})
+	}
+}

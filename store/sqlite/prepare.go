@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"encoding/hex"
 	"runtime"
 	"sync/atomic"
 
@@ -16,7 +17,6 @@ type pending struct {
 	key  extKey
 	hash []byte
 	args [nRecordColumns]any // recordColumns; id is set when it is assigned
-	log  credo.RecordChanger // its changes, but for the ids
 	err  error               // refused before storage
 }
 
@@ -59,7 +59,7 @@ func (p *prepared) chunk(records []*credo.Record, k int) {
 	defer close(p.ready[k])
 	lo, hi := k*chunkSize, min((k+1)*chunkSize, len(records))
 	buf := make([]byte, 0, 320*(hi-lo))
-	hashes := make([]byte, 16*(hi-lo))
+	hashes := make([]byte, 32*(hi-lo))
 	for i := lo; i < hi; i++ {
 		r, q := records[i], &p.batch[i]
 		q.rec = r
@@ -72,9 +72,10 @@ func (p *prepared) chunk(records []*credo.Record, k int) {
 			continue
 		}
 		q.key = extKey{r.Authority, r.ExternalID}
-		q.log = credo.NewRecordChanger(r)
-		q.hash = hashes[16*(i-lo) : 16*(i-lo+1) : 16*(i-lo+1)]
-		copy(q.hash, submittedHash(r))
+		q.hash = hashes[32*(i-lo) : 32*(i-lo+1) : 32*(i-lo+1)]
+		if _, err := hex.Decode(q.hash, []byte(r.Digest())); err != nil {
+			panic("sqlite: a record's digest is not hex: " + err.Error())
+		}
 		n := len(buf)
 		var err error
 		if buf, err = encodeRecordBody(buf, r); err != nil {

@@ -82,7 +82,7 @@ func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 	// OR ROLLBACK: a clash ends the transaction (AppendRecords then decides
 	// the batch again), and spares SQLite a statement journal.
 	s.records = rows("INSERT OR ROLLBACK INTO records("+recordColumns+") VALUES ", nRecordColumns, "", 100, 10, 1)
-	s.changes = rows("INSERT INTO changes(position, type, subject, ref, at, key, data) VALUES ", 7, "", 100, 10, 1)
+	s.changes = rows("INSERT INTO changes(position, type, subject, ref, at, key, data, span) VALUES ", 8, "", 100, 10, 1)
 	s.grams = rows("INSERT INTO subject_grams(gram, code) VALUES ", 2, " ON CONFLICT DO NOTHING", 100, 10, 1)
 	s.putVersion = prep(`INSERT INTO subject_versions(code, version, hash, recorded_at, body)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)

@@ -1,0 +1,13 @@
+-- Schema version 16: a run of record.accepted changes of one batch is one
+-- row, a span: position is the run's last position, span how many
+-- changes it holds (positions position-span+1 .. position), ref the
+-- first record's id; the records are ids ref .. ref+span-1, in position
+-- order, none superseding another and each with its recorded_at. Changes
+-- (store/sqlite/changes.go) makes a span's changes again on read with
+-- credo.RecordChanger, which made their data before spans existed, from
+-- the records' columns and hash: records written from this version on
+-- keep in hash their digest (credo.Record.Digest, 32 bytes, whose first
+-- 16 are the ContentHash kept before). Every other change, and every run
+-- of one, stays a row of its own (span NULL). An import writes one row
+-- of the log per batch instead of one per record.
+ALTER TABLE changes ADD COLUMN span INTEGER;
