@@ -278,7 +278,7 @@ func (s *Server) Handler() http.Handler {
 }
 
 // codeRoute is a route whose path names an organization's code: a request
-// that would take it but for an empty code segment (GET
+// that would take it but for an empty code segment before another (GET
 // /v1/subjects//partners, which the mux would redirect to
 // /v1/subjects/partners) is refused, after the route's access, by noCode.
 type codeRoute struct {
@@ -306,7 +306,9 @@ func (c *codeRoute) takes(r *http.Request) bool {
 	for i, p := range c.segments {
 		switch {
 		case p == "{code}":
-			empty = segs[i] == ""
+			// Only where a segment follows: a path ending in / is not
+			// redirected, and stays the mux's 404.
+			empty = segs[i] == "" && i < len(segs)-1
 			if !empty {
 				return false
 			}
