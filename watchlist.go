@@ -36,6 +36,12 @@ const MaxWatchlistMembers = 100_000
 // MaxPartnerDepth bounds Watchlist.PartnerDepth.
 const MaxPartnerDepth = 2
 
+// KeptBy reports whether account keeps w: it is the owner's, and not
+// deleted.
+func (w *Watchlist) KeptBy(account string) bool {
+	return w.Owner == account && w.DeletedAt.IsZero()
+}
+
 // Validate checks w's own fields (not Types' names, which the events
 // package knows): an owner, a name of at most 200 characters, a partner
 // depth of 0 to MaxPartnerDepth, no type twice.

@@ -35,6 +35,12 @@ type Webhook struct {
 	PreviousUntil Time   `json:"-"`
 }
 
+// KeptBy reports whether account keeps h: it is the owner's, and not
+// deleted.
+func (h *Webhook) KeptBy(account string) bool {
+	return h.Owner == account && h.DeletedAt.IsZero()
+}
+
 // WebhookDelivery is one event queued for one endpoint, kept until it is
 // delivered (then dropped) or given up on (a dead letter).
 type WebhookDelivery struct {

@@ -33,11 +33,7 @@ type AnnualReportHistory struct {
 // postAnnualReport answers POST /v1/subjects/{code}/annual-reports: the
 // organization files (or, naming corrects, corrects) a year's report.
 func (s *Server) postAnnualReport(w http.ResponseWriter, r *http.Request) error {
-	p, v, err := s.due(r, "an annual report is filed with the organization's own token: Authorization: Bearer <token>")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
+	p, v, code, err := s.dueSubject(r, "an annual report is filed with the organization's own token: Authorization: Bearer <token>")
 	if err != nil {
 		return err
 	}
@@ -56,11 +52,7 @@ func (s *Server) postAnnualReport(w http.ResponseWriter, r *http.Request) error 
 
 // getAnnualReports answers GET /v1/subjects/{code}/annual-reports[?as_of=].
 func (s *Server) getAnnualReports(w http.ResponseWriter, r *http.Request) error {
-	p, v, err := s.due(r, "")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
+	p, v, code, err := s.dueSubject(r, "")
 	if err != nil {
 		return err
 	}
@@ -85,11 +77,7 @@ func (s *Server) getAnnualReports(w http.ResponseWriter, r *http.Request) error 
 
 // getAnnualReport answers GET /v1/subjects/{code}/annual-reports/{year}[?as_of=].
 func (s *Server) getAnnualReport(w http.ResponseWriter, r *http.Request) error {
-	p, v, err := s.due(r, "")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
+	p, v, code, err := s.dueSubject(r, "")
 	if err != nil {
 		return err
 	}
@@ -122,8 +110,11 @@ func (s *Server) getAnnualReport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func pathYear(r *http.Request) (int, error) {
-	y, err := strconv.Atoi(r.PathValue("year"))
+// pathYear reads the path's year; parseYear, a year of 4 digits.
+func pathYear(r *http.Request) (int, error) { return parseYear(r.PathValue("year")) }
+
+func parseYear(s string) (int, error) {
+	y, err := strconv.Atoi(s)
 	if err != nil || y < 1000 || y > 9999 {
 		return 0, credo.FieldError("year", "format", "must be a year (4 digits)")
 	}
@@ -136,11 +127,7 @@ func pathYear(r *http.Request) (int, error) {
 // and the record of kind false_disclosure; 200 and the stored record when
 // the same decision was recorded before.
 func (s *Server) postFalseDisclosure(w http.ResponseWriter, r *http.Request) error {
-	p, v, err := s.due(r, "this request needs an authority's token: Authorization: Bearer <token>")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
+	p, v, code, err := s.dueSubject(r, "this request needs an authority's token: Authorization: Bearer <token>")
 	if err != nil {
 		return err
 	}
@@ -179,8 +166,8 @@ func (s *Server) getOverdueReports(w http.ResponseWriter, r *http.Request) error
 	q := r.URL.Query()
 	req := dueprocess.OverdueQuery{Division: q.Get("division"), Cursor: q.Get("cursor")}
 	if y := q.Get("year"); y != "" {
-		if req.Year, err = strconv.Atoi(y); err != nil || req.Year < 1000 || req.Year > 9999 {
-			return credo.FieldError("year", "format", "must be a year (4 digits)")
+		if req.Year, err = parseYear(y); err != nil {
+			return err
 		}
 	}
 	if req.AsOf, err = asOfQuery(r); err != nil {

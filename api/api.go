@@ -6,6 +6,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -261,15 +262,62 @@ func (s *Server) Handler() http.Handler {
 		}
 	})
 	mux := http.NewServeMux()
+	var coded []codeRoute
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.adapt(rt.access, rt.handle))
+		if strings.Contains(rt.Pattern, "/{code}") {
+			coded = append(coded, codeRoute{rt.Route, strings.Split(rt.Pattern, "/"), s.adapt(rt.access, noCode)})
+		}
 	}
 	if s.Portal != nil {
 		for _, p := range s.Portal.Paths() {
 			mux.Handle(p, s.Portal)
 		}
 	}
-	return &middleware{s: s, mux: mux, metrics: s.metrics}
+	return &middleware{s: s, mux: mux, metrics: s.metrics, coded: coded}
+}
+
+// codeRoute is a route whose path names an organization's code: a request
+// that would take it but for an empty code segment before another (GET
+// /v1/subjects//partners, which the mux would redirect to
+// /v1/subjects/partners) is refused, after the route's access, by noCode.
+type codeRoute struct {
+	Route
+	segments []string
+	refuse   http.Handler
+}
+
+// noCode refuses a request whose code segment is empty.
+func noCode(http.ResponseWriter, *http.Request) error {
+	return &credo.Error{Code: credo.EMALFORMED, Field: "code", Reason: "required", Message: "is required: the path names no organization's code"}
+}
+
+// takes reports whether the route would take r if its empty code segment
+// named a code.
+func (c *codeRoute) takes(r *http.Request) bool {
+	if r.Method != c.Method && !(c.Method == http.MethodGet && r.Method == http.MethodHead) {
+		return false
+	}
+	segs := strings.Split(r.URL.Path, "/")
+	if len(segs) != len(c.segments) {
+		return false
+	}
+	empty := false
+	for i, p := range c.segments {
+		switch {
+		case p == "{code}":
+			// Only where a segment follows: a path ending in / is not
+			// redirected, and stays the mux's 404.
+			empty = segs[i] == "" && i < len(segs)-1
+			if !empty {
+				return false
+			}
+		case strings.HasPrefix(p, "{"):
+		case p != segs[i]:
+			return false
+		}
+	}
+	return empty
 }
 
 // adapt turns a handlerFunc into an http.Handler that first checks who

@@ -53,7 +53,7 @@ type NewListing struct {
 var digestPeriods = map[string]time.Duration{"day": 24 * time.Hour, "week": 7 * 24 * time.Hour}
 
 func (s *Server) getWatchlistDigest(w http.ResponseWriter, r *http.Request) error {
-	_, wl, err := s.ownWatchlist(r)
+	wl, err := s.ownWatchlist(r)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/api"
 )
 
@@ -124,4 +125,26 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("HSTS %q over TLS", hsts)
 		}
 	})
+}
+
+// An empty segment where a route expects a code is refused naming code,
+// after the route's access, rather than redirected to a path without it
+// (GET /v1/subjects//partners went to /v1/subjects/partners).
+func TestEmptyCodeSegment(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, path := range []string{
+		"/v1/subjects//partners",
+		"/v1/subjects//lists",
+		"/v1/subjects//annual-reports/2024",
+	} {
+		p := e.get(path).problem(http.StatusBadRequest, credo.EMALFORMED)
+		wantField(t, p, "code", "required")
+	}
+	// The route's access comes first: replies are posted by organizations.
+	e.postJSON("/v1/subjects//replies", "", `{"text":"x"}`).problem(http.StatusUnauthorized, credo.EUNAUTHORIZED)
+	// A path ending in the empty code stays unmatched (TestUnmatchedRoutes).
+	e.get("/v1/uscc/").problem(http.StatusNotFound, credo.ENOTFOUND)
+	// A code that is there is read as before (this registry is empty);
+	// other empty segments still redirect (TestRedirectIsProblem).
+	e.get("/v1/subjects/"+codeHuaibei+"/partners").problem(http.StatusNotFound, credo.ENOTFOUND)
 }

@@ -39,6 +39,19 @@ func (s *Server) due(r *http.Request, signInMessage string) (*dueprocess.Service
 	return p, v, nil
 }
 
+// dueSubject is due, then the organization's code the path names.
+func (s *Server) dueSubject(r *http.Request, signInMessage string) (*dueprocess.Service, credo.Viewer, string, error) {
+	p, v, err := s.due(r, signInMessage)
+	if err != nil {
+		return nil, v, "", err
+	}
+	code, err := pathCode(r)
+	if err != nil {
+		return nil, v, "", err
+	}
+	return p, v, code, nil
+}
+
 // readBody reads a JSON object body of at most max bytes into v, strictly.
 func readBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
 	if _, err := mediaType(r, mediaJSON); err != nil {
@@ -163,11 +176,7 @@ type SubjectLists struct {
 // The public sees active entries of public lists; the organization, the
 // authorities over it and administrators see every entry.
 func (s *Server) getSubjectLists(w http.ResponseWriter, r *http.Request) error {
-	p, v, err := s.due(r, "")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
+	p, v, code, err := s.dueSubject(r, "")
 	if err != nil {
 		return err
 	}

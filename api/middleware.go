@@ -22,6 +22,7 @@ type middleware struct {
 	s       *Server
 	mux     *http.ServeMux
 	metrics *metrics
+	coded   []codeRoute
 }
 
 // requestInfo is what the request log line tells beyond the request
@@ -179,6 +180,13 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer admitted(ri)
 
 	if _, pattern := m.mux.Handler(r); pattern == "" || r.URL.Path != cleanPath(r.URL.Path) {
+		for i := range m.coded {
+			if c := &m.coded[i]; c.takes(r) {
+				r.Pattern = c.Method + " " + c.Pattern
+				c.refuse.ServeHTTP(rec, r)
+				return
+			}
+		}
 		m.unmatched(rec, r)
 		return
 	}

@@ -27,11 +27,7 @@ type ReplyRequest struct {
 // postReply answers POST /v1/subjects/{code}/replies: the organization,
 // with its own account, publishes a reply to an adverse item about itself.
 func (s *Server) postReply(w http.ResponseWriter, r *http.Request) error {
-	p, v, err := s.due(r, "a reply is published with the organization's own token: Authorization: Bearer <token>")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
+	p, v, code, err := s.dueSubject(r, "a reply is published with the organization's own token: Authorization: Bearer <token>")
 	if err != nil {
 		return err
 	}
@@ -50,11 +46,7 @@ func (s *Server) postReply(w http.ResponseWriter, r *http.Request) error {
 
 // getReplies answers GET /v1/subjects/{code}/replies.
 func (s *Server) getReplies(w http.ResponseWriter, r *http.Request) error {
-	p, v, err := s.due(r, "")
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(r)
+	p, v, code, err := s.dueSubject(r, "")
 	if err != nil {
 		return err
 	}

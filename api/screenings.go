@@ -63,11 +63,17 @@ type Screener interface {
 	Decide(ctx context.Context, v credo.Viewer, name, code, verdict, note string) (*credo.ScreeningDecision, error)
 }
 
-func (s *Server) screener() (Screener, error) {
+// screener is the prologue of the screening routes: the server screens,
+// and the caller is a viewer.
+func (s *Server) screener(r *http.Request) (Screener, credo.Viewer, error) {
 	if s.Screening == nil {
-		return nil, credo.Errorf(credo.EUNAVAILABLE, "screening is not run by this server")
+		return nil, credo.Viewer{}, credo.Errorf(credo.EUNAVAILABLE, "screening is not run by this server")
 	}
-	return s.Screening, nil
+	v, err := s.viewer(r)
+	if err != nil {
+		return nil, v, err
+	}
+	return s.Screening, v, nil
 }
 
 // postScreenings answers POST /v1/screenings?action=&depth=&audit=: rows as CSV
@@ -76,11 +82,7 @@ func (s *Server) screener() (Screener, error) {
 // more make a job (202, Location of its progress), a supply-chain audit
 // too (its added rows are part of the job's results).
 func (s *Server) postScreenings(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.screener()
-	if err != nil {
-		return err
-	}
-	v, err := s.viewer(r)
+	sc, v, err := s.screener(r)
 	if err != nil {
 		return err
 	}
@@ -144,11 +146,7 @@ func jobView(j *credo.ScreeningJob) ScreeningJob {
 // getScreening answers GET /v1/screenings/{id}: a job's progress, to the
 // caller who started it.
 func (s *Server) getScreening(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.screener()
-	if err != nil {
-		return err
-	}
-	v, err := s.viewer(r)
+	sc, v, err := s.screener(r)
 	if err != nil {
 		return err
 	}
@@ -163,11 +161,7 @@ func (s *Server) getScreening(w http.ResponseWriter, r *http.Request) error {
 // getScreeningResults answers GET /v1/screenings/{id}/results: the rows
 // screened so far, as JSON or as CSV (Accept: text/csv or ?format=csv).
 func (s *Server) getScreeningResults(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.screener()
-	if err != nil {
-		return err
-	}
-	v, err := s.viewer(r)
+	sc, v, err := s.screener(r)
 	if err != nil {
 		return err
 	}
@@ -199,11 +193,7 @@ func (s *Server) getScreeningResults(w http.ResponseWriter, r *http.Request) err
 // marks a candidate as the counterparty a name means, or not; its later
 // screenings show the decision instead of raising the candidate again.
 func (s *Server) postScreeningDecision(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.screener()
-	if err != nil {
-		return err
-	}
-	v, err := s.viewer(r)
+	sc, v, err := s.screener(r)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -76,25 +77,43 @@ func (s *Server) watcher(r *http.Request) (*credo.Account, error) {
 	return v.Account, nil
 }
 
-// ownWatchlist returns the caller's watchlist named by the path; another
-// account's, or a deleted one, is not found.
-func (s *Server) ownWatchlist(r *http.Request) (*credo.Account, *credo.Watchlist, error) {
+// kept is what a watcher keeps: a watchlist or a webhook endpoint.
+type kept interface{ KeptBy(account string) bool }
+
+// keptBy returns what get reads by id when account a keeps it: another
+// account's, or a deleted one, is notFound(id).
+func keptBy[T kept](ctx context.Context, a *credo.Account, id int64, get func(context.Context, int64) (T, error), notFound func(int64) error) (T, error) {
+	t, err := get(ctx, id)
+	if err == nil && !t.KeptBy(a.ID) {
+		err = notFound(id)
+	}
+	if err != nil {
+		return *new(T), err
+	}
+	return t, nil
+}
+
+// ownByPath is the prologue of the routes of one of the caller's
+// watchlists or endpoints: the caller keeps watchlists, and keeps the one
+// of the path's id.
+func ownByPath[T kept](s *Server, r *http.Request, get func(context.Context, int64) (T, error), notFound func(int64) error) (T, error) {
 	a, err := s.watcher(r)
 	if err != nil {
-		return nil, nil, err
+		return *new(T), err
 	}
 	id, err := pathID(r)
 	if err != nil {
-		return nil, nil, err
+		return *new(T), err
 	}
-	wl, err := s.Store.Watchlist(r.Context(), id)
-	if err == nil && (wl.Owner != a.ID || !wl.DeletedAt.IsZero()) {
-		err = credo.ErrNotFound("watchlist", id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return a, wl, nil
+	return keptBy(r.Context(), a, id, get, notFound)
+}
+
+func watchlistNotFound(id int64) error { return credo.ErrNotFound("watchlist", id) }
+
+// ownWatchlist returns the caller's watchlist named by the path; another
+// account's, or a deleted one, is not found.
+func (s *Server) ownWatchlist(r *http.Request) (*credo.Watchlist, error) {
+	return ownByPath(s, r, s.Store.Watchlist, watchlistNotFound)
 }
 
 func (s *Server) getWatchlists(w http.ResponseWriter, r *http.Request) error {
@@ -142,7 +161,7 @@ func (s *Server) postWatchlist(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getWatchlist(w http.ResponseWriter, r *http.Request) error {
-	_, wl, err := s.ownWatchlist(r)
+	wl, err := s.ownWatchlist(r)
 	if err != nil {
 		return err
 	}
@@ -151,7 +170,7 @@ func (s *Server) getWatchlist(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteWatchlist(w http.ResponseWriter, r *http.Request) error {
-	_, wl, err := s.ownWatchlist(r)
+	wl, err := s.ownWatchlist(r)
 	if err != nil {
 		return err
 	}
@@ -163,7 +182,7 @@ func (s *Server) deleteWatchlist(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getWatchlistMembers(w http.ResponseWriter, r *http.Request) error {
-	_, wl, err := s.ownWatchlist(r)
+	wl, err := s.ownWatchlist(r)
 	if err != nil {
 		return err
 	}
@@ -189,7 +208,7 @@ func (s *Server) deleteWatchlistMembers(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) changeMembers(w http.ResponseWriter, r *http.Request, add bool) error {
-	_, wl, err := s.ownWatchlist(r)
+	wl, err := s.ownWatchlist(r)
 	if err != nil {
 		return err
 	}

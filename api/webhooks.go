@@ -52,23 +52,8 @@ type Replay struct {
 
 // ownWebhook returns the caller's endpoint named by the path; another
 // account's, or a deleted one, is not found.
-func (s *Server) ownWebhook(r *http.Request) (*credo.Account, *credo.Webhook, error) {
-	a, err := s.watcher(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := s.Store.Webhook(r.Context(), id)
-	if err == nil && (h.Owner != a.ID || !h.DeletedAt.IsZero()) {
-		err = credo.ErrWebhookNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return a, h, nil
+func (s *Server) ownWebhook(r *http.Request) (*credo.Webhook, error) {
+	return ownByPath(s, r, s.Store.Webhook, credo.ErrWebhookNotFound)
 }
 
 func (s *Server) getWebhooks(w http.ResponseWriter, r *http.Request) error {
@@ -106,10 +91,7 @@ func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request) error {
 	if len(req.URL) > 2000 {
 		return credo.FieldError("url", "length", "a webhook URL has at most 2000 characters")
 	}
-	wl, err := s.Store.Watchlist(r.Context(), req.Watchlist)
-	if err == nil && (wl.Owner != a.ID || !wl.DeletedAt.IsZero()) {
-		err = credo.ErrNotFound("watchlist", req.Watchlist)
-	}
+	wl, err := keptBy(r.Context(), a, req.Watchlist, s.Store.Watchlist, watchlistNotFound)
 	if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
 		return credo.FieldError("watchlist", "not_found", "you have no watchlist %d", req.Watchlist)
 	}
@@ -129,7 +111,7 @@ func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) error {
-	_, h, err := s.ownWebhook(r)
+	h, err := s.ownWebhook(r)
 	if err != nil {
 		return err
 	}
@@ -138,7 +120,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	_, h, err := s.ownWebhook(r)
+	h, err := s.ownWebhook(r)
 	if err != nil {
 		return err
 	}
@@ -154,7 +136,7 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 // second rotation within them is refused: it would end a secret the
 // receiver was promised for a day.
 func (s *Server) postWebhookSecret(w http.ResponseWriter, r *http.Request) error {
-	_, h, err := s.ownWebhook(r)
+	h, err := s.ownWebhook(r)
 	if err != nil {
 		return err
 	}
@@ -179,7 +161,7 @@ func (s *Server) postWebhookSecret(w http.ResponseWriter, r *http.Request) error
 // getWebhookDeadLetters lists the endpoint's dead letters, by id, a page
 // at a time (after, limit).
 func (s *Server) getWebhookDeadLetters(w http.ResponseWriter, r *http.Request) error {
-	_, h, err := s.ownWebhook(r)
+	h, err := s.ownWebhook(r)
 	if err != nil {
 		return err
 	}
@@ -212,7 +194,7 @@ func (s *Server) getWebhookDeadLetters(w http.ResponseWriter, r *http.Request) e
 // their organizations' order, and resumes a paused endpoint. A replayed
 // delivery that fails again is a dead letter again at once.
 func (s *Server) postWebhookReplay(w http.ResponseWriter, r *http.Request) error {
-	_, h, err := s.ownWebhook(r)
+	h, err := s.ownWebhook(r)
 	if err != nil {
 		return err
 	}

@@ -87,9 +87,17 @@ func (m *Main) accountAdd(ctx context.Context, args []string) error {
 }
 
 func (m *Main) accountList(ctx context.Context, args []string) error {
+	return listStored(ctx, m, "account list", args, credo.Store.Accounts, "ID\tROLE\tORGANIZATION\tNAME", func(a *credo.Account) string {
+		return a.ID + "\t" + a.Role + "\t" + a.Subject + "\t" + a.Name
+	})
+}
+
+// listStored is a `list [--json]` command: what read returns from the
+// registry, printed by printList.
+func listStored[T any](ctx context.Context, m *Main, name string, args []string, read func(credo.Store, context.Context) ([]T, error), header string, row func(T) string) error {
 	var sf storeFlags
 	var asJSON bool
-	fs := m.newFlags("account list", &sf)
+	fs := m.newFlags(name, &sf)
 	fs.BoolVar(&asJSON, "json", false, "one JSON object a line")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -99,13 +107,11 @@ func (m *Main) accountList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	list, err := store.Accounts(ctx)
+	list, err := read(store, ctx)
 	if err != nil {
 		return err
 	}
-	return printList(m.Stdout, asJSON, list, "ID\tROLE\tORGANIZATION\tNAME", func(a *credo.Account) string {
-		return a.ID + "\t" + a.Role + "\t" + a.Subject + "\t" + a.Name
-	})
+	return printList(m.Stdout, asJSON, list, header, row)
 }
 
 // printList writes items one JSON object a line, or as a table with

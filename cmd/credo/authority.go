@@ -82,23 +82,7 @@ func (m *Main) authorityToken(ctx context.Context, args []string) error {
 }
 
 func (m *Main) authorityList(ctx context.Context, args []string) error {
-	var sf storeFlags
-	var asJSON bool
-	fs := m.newFlags("authority list", &sf)
-	fs.BoolVar(&asJSON, "json", false, "one JSON object a line")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	store, err := openExisting(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	list, err := store.Authorities(ctx)
-	if err != nil {
-		return err
-	}
-	return printList(m.Stdout, asJSON, list, "ID\tNAME\tDIVISIONS\tCATEGORIES", func(a *credo.Authority) string {
+	return listStored(ctx, m, "authority list", args, credo.Store.Authorities, "ID\tNAME\tDIVISIONS\tCATEGORIES", func(a *credo.Authority) string {
 		return a.ID + "\t" + a.Name + "\t" + strings.Join(a.Divisions, ",") + "\t" + strings.Join(a.Categories, ",")
 	})
 }

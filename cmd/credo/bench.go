@@ -57,14 +57,11 @@ func (m *Main) benchImport(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "credo-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, removeScratch, err := scratch(dir)
+	if err != nil {
+		return err
 	}
+	defer removeScratch()
 	cfg := demo.Config{Seed: 1, Subjects: max(1, n/12), Records: n, Now: credo.NewDate(time.Now()).Time}
 	fmt.Fprintf(m.Stderr, "generating %d records ...\n", n)
 	gen := filepath.Join(dir, "data")
@@ -193,4 +190,39 @@ func benchRecords(cfg demo.Config) ([]*credo.Record, error) {
 		return nil
 	})
 	return recs, err
+}
+
+// scratch returns dir, or a new temporary folder when dir is empty, and
+// what removes the folder it made (nothing when dir was given).
+func scratch(dir string) (string, func(), error) {
+	if dir != "" {
+		return dir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "credo-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+// loadDemoRecords bulk loads cfg's generated records into store, normalized
+// and recorded at now, 10,000 a batch.
+func loadDemoRecords(ctx context.Context, store credo.BulkLoader, cfg demo.Config, now credo.Time) error {
+	return store.BulkLoad(ctx, func(appendRecords func([]*credo.Record) ([]credo.Outcome, error)) error {
+		var batch []*credo.Record
+		err := demo.Records(cfg, func(r *credo.Record) error {
+			r.Normalize()
+			r.RecordedAt = now
+			if batch = append(batch, r); len(batch) == 10_000 {
+				_, err := appendRecords(batch)
+				batch = batch[:0]
+				return err
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			_, err = appendRecords(batch)
+		}
+		return err
+	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -31,14 +30,11 @@ func (m *Main) benchAnnual(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "credo-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, removeScratch, err := scratch(dir)
+	if err != nil {
+		return err
 	}
+	defer removeScratch()
 	store, err := sqlite.Open(ctx, filepath.Join(dir, "sqlite"))
 	if err != nil {
 		return err
@@ -74,24 +70,7 @@ func (m *Main) benchAnnual(ctx context.Context, args []string) error {
 	if err := putSubjects(); err != nil {
 		return err
 	}
-	err = store.BulkLoad(ctx, func(appendRecords func([]*credo.Record) ([]credo.Outcome, error)) error {
-		var recs []*credo.Record
-		err := demo.Records(cfg, func(r *credo.Record) error {
-			r.Normalize()
-			r.RecordedAt = now
-			if recs = append(recs, r); len(recs) == 10_000 {
-				_, err := appendRecords(recs)
-				recs = recs[:0]
-				return err
-			}
-			return nil
-		})
-		if err == nil && len(recs) > 0 {
-			_, err = appendRecords(recs)
-		}
-		return err
-	})
-	if err != nil {
+	if err := loadDemoRecords(ctx, store, cfg, now); err != nil {
 		return err
 	}
 	reports := 0

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -121,14 +120,11 @@ func misspell(r *rand.Rand, name string) string {
 }
 
 func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string, subjects []*credo.Subject, ix *search.Index, rows int, r *rand.Rand) error {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "credo-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, removeScratch, err := scratch(dir)
+	if err != nil {
+		return err
 	}
+	defer removeScratch()
 	store, err := openStore(ctx, storeFlags{data: dir})
 	if err != nil {
 		return err

@@ -31,14 +31,11 @@ func (m *Main) benchRescore(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "credo-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, removeScratch, err := scratch(dir)
+	if err != nil {
+		return err
 	}
+	defer removeScratch()
 	store, err := sqlite.Open(ctx, filepath.Join(dir, "sqlite"))
 	if err != nil {
 		return err
@@ -47,31 +44,7 @@ func (m *Main) benchRescore(ctx context.Context, args []string) error {
 	cfg := demo.Config{Seed: 1, Subjects: subjects, Records: subjects * perSubject, Now: credo.NewDate(time.Now()).Time}
 	fmt.Fprintf(m.Stderr, "loading %d records of %d organizations ...\n", cfg.Records, subjects)
 	now := credo.NewTime(time.Now())
-	err = store.BulkLoad(ctx, func(appendRecords func([]*credo.Record) ([]credo.Outcome, error)) error {
-		var batch []*credo.Record
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			_, err := appendRecords(batch)
-			batch = batch[:0]
-			return err
-		}
-		err := demo.Records(cfg, func(r *credo.Record) error {
-			r.Normalize()
-			r.RecordedAt = now
-			batch = append(batch, r)
-			if len(batch) == 10_000 {
-				return flush()
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		return flush()
-	})
-	if err != nil {
+	if err := loadDemoRecords(ctx, store, cfg, now); err != nil {
 		return err
 	}
 	g, err := newGrading(ctx, store, m.Stderr)

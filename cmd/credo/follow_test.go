@@ -1,16 +1,10 @@
 package main
 
 import (
-	"context"
 	"net/url"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/credo-registry/credo/store/postgres/pgtest"
 )
 
 // TestMatcherFollowsOtherNodes: two credo serve processes on one
@@ -18,24 +12,7 @@ import (
 // through the other within seconds (its index follows the change log),
 // and a change of name too.
 func TestMatcherFollowsOtherNodes(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	schema := pgtest.Schema(t, dsn)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	db := dsn + "&search_path=" + schema
-	if !strings.Contains(dsn, "?") {
-		db = dsn + "?search_path=" + schema
-	}
-	if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
-		t.Fatalf("migrate: %v %s", err, out)
-	}
+	db := freshSchema(t)
 	out, _, err := run(t, "", "authority", "add", "--db", db, "--id", "sz-amr", "--name", "深圳市市场监督管理局",
 		"--divisions", "4403", "--categories", "market,registration")
 	if err != nil {

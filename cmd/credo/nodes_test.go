@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -9,10 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/credo-registry/credo/store/postgres/pgtest"
 )
 
 // TestThreeNodesOnOnePostgres runs three credo serve processes on one
@@ -21,24 +16,7 @@ import (
 // the middle, and checks that every acknowledged record is there exactly
 // once and visible through every surviving node.
 func TestThreeNodesOnOnePostgres(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	schema := pgtest.Schema(t, dsn)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	db := dsn + "&search_path=" + schema
-	if !strings.Contains(dsn, "?") {
-		db = dsn + "?search_path=" + schema
-	}
-	if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
-		t.Fatalf("migrate: %v %s", err, out)
-	}
+	db := freshSchema(t)
 	out, _, err := run(t, "", "authority", "add", "--db", db, "--id", "sz-amr", "--name", "深圳市市场监督管理局",
 		"--divisions", "4403", "--categories", "market")
 	if err != nil {
@@ -134,21 +112,7 @@ func gradesOf(a map[string]any) map[string]string {
 // TestCopyCommand moves an embedded registry into PostgreSQL with the CLI
 // and serves it from there.
 func TestCopyCommand(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	schema := pgtest.Schema(t, dsn)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	db := dsn + "&search_path=" + schema
-	if !strings.Contains(dsn, "?") {
-		db = dsn + "?search_path=" + schema
-	}
+	db, _ := pgRegistry(t)
 	dir, gen := t.TempDir(), t.TempDir()
 	if _, _, err := run(t, "", "generate", "--subjects", "80", "--records", "800", "--now", "2026-06-30", "--out", gen); err != nil {
 		t.Fatal(err)

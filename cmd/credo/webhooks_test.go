@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,9 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/webhooks"
 )
 
@@ -108,22 +104,7 @@ func TestWebhooksSurviveKills(t *testing.T) {
 // freshSchema migrates a schema of its own on the test server and
 // returns its URL.
 func freshSchema(t *testing.T) string {
-	dsn := pgtest.DSN(t)
-	schema := pgtest.Schema(t, dsn)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	db := dsn + sep + "search_path=" + schema
+	db, _ := pgRegistry(t)
 	if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
 		t.Fatalf("migrate: %v %s", err, out)
 	}
