@@ -9,7 +9,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -391,17 +393,55 @@ func markFollowed(ctx context.Context, store credo.Store) error {
 
 // regradeAll regrades what an import touched, in chunks.
 func regradeAll(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
+	// Chunks of 1,000 organizations, regraded by a worker per processor:
+	// grading runs on every core, the store serializes the writes.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan map[string]credo.Cause)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for chunk := range chunks {
+				if err := g.Regrade(ctx, chunk); err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					cancel()
+				}
+			}
+		})
+	}
+	send := func(chunk map[string]credo.Cause) bool {
+		select {
+		case chunks <- chunk:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	chunk := map[string]credo.Cause{}
 	for code, c := range touched {
 		chunk[code] = c
 		if len(chunk) == 1000 {
-			if err := g.Regrade(ctx, chunk); err != nil {
-				return err
+			if !send(chunk) {
+				break
 			}
 			chunk = map[string]credo.Cause{}
 		}
 	}
-	if err := g.Regrade(ctx, chunk); err != nil {
+	if len(chunk) > 0 {
+		send(chunk)
+	}
+	close(chunks)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	// Then the partners of what it touched, which read the grades just
