@@ -18,6 +18,7 @@ import (
 // changed.
 type AdjacencySource interface {
 	AdjacentVersions(ctx context.Context, codes []string) ([]credo.EdgeVersion, error)
+	Relationship(ctx context.Context, id int64) (*credo.Relationship, error)
 	Head(ctx context.Context) (int64, error)
 	Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change, error)
 }
@@ -35,6 +36,12 @@ const DefaultCacheFollowInterval = time.Second
 // changes costs more than reading the ties again.
 const cacheResetGap = 200_000
 
+// patchMin is the number of versions from which an organization held is
+// brought up to date by a change (its new version read by id) rather
+// than dropped and read again whole: a hub's next read then costs one
+// version, not ten thousand.
+const patchMin = 64
+
 // AdjacencyCache holds, in memory, every version of the relationships of
 // the organizations walks have read, and answers Adjacent from them as
 // the store would: the versions in force at the time asked (recorded by
@@ -45,9 +52,12 @@ const cacheResetGap = 200_000
 // It is kept coherent by the change log, on either backend and whoever
 // writes (this process, another node on the same PostgreSQL, `credo
 // import` in another process on the same SQLite folder): Current first
-// reads the log's head and drops the organizations named by every
-// relationship.changed change up to it (each change names both ends), so
-// that a read that begins after a write was acknowledged anywhere sees it.
+// reads the log's head and applies every relationship.changed change up
+// to it (each change names both ends): an organization held with many
+// versions gets the new version (read by id) and its predecessor's
+// supersession, as the store's index did; one with few is dropped, to be
+// read again. So a read that begins after a write was acknowledged
+// anywhere sees it.
 // An organization being loaded while a change to it is applied is not
 // kept (the load may predate the change). Memory is bounded by rows:
 // past maxRows versions, the organizations not read since the last sweep
@@ -111,7 +121,7 @@ func (c *AdjacencyCache) Current(ctx context.Context) (AdjacencyReader, error) {
 	if err := c.catchUp(ctx); err != nil {
 		return nil, err
 	}
-	return cacheReader{c}, nil
+	return &cacheReader{c: c}, nil
 }
 
 // Follow catches up with the log every interval (0:
@@ -179,17 +189,27 @@ func (c *AdjacencyCache) catchUp(ctx context.Context) error {
 			return err
 		}
 		var codes []string
+		var patches []credo.RelationshipChange
 		for _, ch := range changes {
 			var d credo.RelationshipChange
-			if err := json.Unmarshal(ch.Data, &d); err != nil || d.From == "" || d.To == "" {
+			if err := json.Unmarshal(ch.Data, &d); err != nil || d.From == "" || d.To == "" || d.Relationship == 0 {
 				// Whose ties changed cannot be told: forget everyone's.
 				c.dropAll()
-				codes = codes[:0]
+				codes, patches = codes[:0], patches[:0]
 				continue
 			}
-			codes = append(codes, d.From, d.To)
+			if c.holdsMany(d.From) || c.holdsMany(d.To) {
+				if len(patches) == 0 || patches[len(patches)-1].Relationship != d.Relationship {
+					patches = append(patches, d) // once, not once an end
+				}
+			} else {
+				codes = append(codes, d.From, d.To)
+			}
 		}
 		c.invalidate(codes)
+		if err := c.patch(ctx, patches); err != nil {
+			return err
+		}
 		if len(changes) < credo.MaxPageSize {
 			break
 		}
@@ -216,6 +236,76 @@ func (c *AdjacencyCache) invalidate(codes []string) {
 			m.stale = true
 		}
 	}
+}
+
+// holdsMany reports whether code is held with patchMin versions or more.
+func (c *AdjacencyCache) holdsMany(code string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e := c.entries[code]
+	return e != nil && len(e.versions) >= patchMin
+}
+
+// patch applies changes to the organizations held at their ends: the
+// new version, read by id, is added where missing (a load after the
+// write has it already), and the version it supersedes marked superseded
+// when it was recorded, as the store's adjacency index is written. An
+// end held with few versions is dropped instead.
+func (c *AdjacencyCache) patch(ctx context.Context, changes []credo.RelationshipChange) error {
+	rels := make([]*credo.Relationship, len(changes))
+	for i, d := range changes {
+		r, err := c.src.Relationship(ctx, d.Relationship)
+		if err != nil {
+			c.invalidate([]string{d.From, d.To})
+			return err
+		}
+		rels[i] = r
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range rels {
+		for _, code := range [2]string{r.From, r.To} {
+			if m := c.loading[code]; m != nil {
+				m.stale = true
+			}
+			e := c.entries[code]
+			if e == nil {
+				continue
+			}
+			if len(e.versions) < patchMin {
+				c.rows -= weight(e)
+				delete(c.entries, code)
+				continue
+			}
+			had := false
+			for i := range e.versions {
+				v := &e.versions[i]
+				switch v.edge.ID {
+				case r.ID:
+					had = true
+				case r.Supersedes:
+					v.supersededAt = nanos(r.RecordedAt.Time)
+				}
+			}
+			if !had {
+				c.rows -= weight(e)
+				e.versions = append(e.versions, cachedVersion{
+					edge: credo.Edge{ID: r.ID, Kind: r.Kind, Source: r.Source, From: r.From, To: r.To,
+						Since: r.Since, Share: r.Share, Declarant: r.Declarant},
+					since: nanos(r.Since.Time), until: nanos(r.Until.Time), recorded: nanos(r.RecordedAt.Time),
+					outgoing: code == r.From})
+				if weight(e) > c.maxRows/4 {
+					delete(c.entries, code)
+					continue
+				}
+				c.rows += weight(e)
+			}
+		}
+	}
+	if c.rows > c.maxRows {
+		c.evict()
+	}
+	return nil
 }
 
 func (c *AdjacencyCache) dropAll() {
@@ -308,12 +398,39 @@ func nanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// cacheReader answers Adjacent from the cache, loading what it lacks.
-type cacheReader struct{ c *AdjacencyCache }
+// cacheReader answers Adjacent from the cache, loading what it lacks,
+// for one walk.
+type cacheReader struct {
+	c *AdjacencyCache
+
+	// The set of the last Except asked: a walk asks every batch of a hop
+	// with the same slice (the hop before, up to 10,000 codes at depth 3
+	// of a hub), so it is made once a hop.
+	mu       sync.Mutex
+	exceptAt *string
+	exceptN  int
+	except   map[string]struct{}
+}
+
+func (r *cacheReader) exceptSet(codes []string) map[string]struct{} {
+	if len(codes) == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.exceptAt != &codes[0] || r.exceptN != len(codes) {
+		r.except = make(map[string]struct{}, len(codes))
+		for _, code := range codes {
+			r.except[code] = struct{}{}
+		}
+		r.exceptAt, r.exceptN = &codes[0], len(codes)
+	}
+	return r.except
+}
 
 // Adjacent implements AdjacencyReader as credo.RelationshipStore's
 // Adjacent: the same edges, each once.
-func (r cacheReader) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.Edge, error) {
+func (r *cacheReader) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.Edge, error) {
 	if len(q.Codes) > credo.MaxRelationshipCodes {
 		return nil, credo.FieldError("codes", "too_many", "at most %d codes a query", credo.MaxRelationshipCodes)
 	}
@@ -336,13 +453,7 @@ func (r cacheReader) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([
 			}
 		}))
 	}
-	var except map[string]struct{}
-	if len(q.Except) > 0 {
-		except = make(map[string]struct{}, len(q.Except))
-		for _, code := range q.Except {
-			except[code] = struct{}{}
-		}
-	}
+	except := r.exceptSet(q.Except)
 	out := make([]credo.Edge, 0, 2*len(codes))
 	add := func(e *cachedOrg) {
 		for i := range e.versions {
