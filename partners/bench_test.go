@@ -2,6 +2,7 @@ package partners_test
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -181,20 +182,28 @@ func benchmarkHub(b *testing.B, backend string) {
 		return p.Total
 	}
 	var cold, coldCPU time.Duration
+	var heldBytes float64 // heap held by the cache per version
 	warm := func(b *testing.B) {
 		if cache.Rows() > 0 {
 			return
 		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
 		start, used := time.Now(), processCPU()
 		if n := page(); n != 3*hubSize {
 			b.Fatalf("reached %d, want %d", n, 3*hubSize)
 		}
 		cold, coldCPU = time.Since(start), processCPU()-used
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		heldBytes = float64(after.HeapAlloc-before.HeapAlloc) / float64(cache.Rows())
 	}
 	reportCold := func(b *testing.B) {
 		if cold > 0 {
 			b.ReportMetric(float64(cold.Microseconds())/1000, "cold-ms")
 			b.ReportMetric(float64(coldCPU.Microseconds())/1000, "cold-cpu-ms")
+			b.ReportMetric(heldBytes, "cache-B/version")
 			cold = 0
 		}
 	}

@@ -23,10 +23,11 @@ type AdjacencySource interface {
 	Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change, error)
 }
 
-// DefaultCacheRows bounds an AdjacencyCache built by the server: about
-// 170 bytes a version held, some 90 MB at most. A hub of 10,000 partners
-// walked to depth 3 holds about 50,000.
-const DefaultCacheRows = 1 << 19
+// DefaultCacheRows bounds an AdjacencyCache built by the server: some
+// 250 bytes of heap a version held (measured with a hub's walk, the
+// organizations' own costs included), about 66 MB at most. A hub of
+// 10,000 partners walked to depth 3 holds about 50,000.
+const DefaultCacheRows = 1 << 18
 
 // DefaultCacheFollowInterval is how often Follow reads the change log.
 const DefaultCacheFollowInterval = time.Second
