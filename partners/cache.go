@@ -455,7 +455,7 @@ func (r *cacheReader) Adjacent(ctx context.Context, q credo.RelationshipQuery) (
 		}))
 	}
 	except := r.exceptSet(q.Except)
-	out := make([]credo.Edge, 0, 2*len(codes))
+	var out []credo.Edge
 	add := func(e *cachedOrg) {
 		for i := range e.versions {
 			v := &e.versions[i]
@@ -477,7 +477,12 @@ func (r *cacheReader) Adjacent(ctx context.Context, q credo.RelationshipQuery) (
 			out = append(out, v.edge)
 		}
 	}
+	// The versions held are counted first, so that the answer is
+	// allocated once (a hub's ten thousand edges grown by appends would
+	// cost as much again).
 	var missing []string
+	held := make([]*cachedOrg, 0, len(codes))
+	versions := 0
 	c.mu.RLock()
 	for _, code := range codes {
 		e := c.entries[code]
@@ -488,6 +493,11 @@ func (r *cacheReader) Adjacent(ctx context.Context, q credo.RelationshipQuery) (
 		if !e.used.Load() {
 			e.used.Store(true)
 		}
+		held = append(held, e)
+		versions += len(e.versions)
+	}
+	out = make([]credo.Edge, 0, versions+2*len(missing))
+	for _, e := range held {
 		add(e)
 	}
 	c.mu.RUnlock()
@@ -498,8 +508,12 @@ func (r *cacheReader) Adjacent(ctx context.Context, q credo.RelationshipQuery) (
 	if err != nil {
 		return nil, err
 	}
+	// What was loaded may be held now, and patched by a change: read
+	// under the lock like the rest.
+	c.mu.RLock()
 	for _, code := range missing {
 		add(loaded[code])
 	}
+	c.mu.RUnlock()
 	return out, nil
 }

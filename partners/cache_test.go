@@ -190,6 +190,7 @@ func (w *cacheWorld) append(db credo.Store, r *credo.Relationship) {
 	if out[0].Status != credo.Created {
 		w.t.Fatalf("%+v: %+v", r, out[0])
 	}
+	r.ID = out[0].ID
 }
 
 // viewers are the public, an organization that declared (its own
@@ -364,4 +365,82 @@ func testAdjacencyCache(t *testing.T, backend string, maxRows int) {
 			}
 		}
 	}
+}
+
+// TestAdjacencyCacheConcurrent: walks through the cache while writes go
+// on through both handles; each write is seen by the read that follows
+// it, and when the writes stop, every walk answers as the store's. Run
+// it with -race.
+func TestAdjacencyCacheConcurrent(t *testing.T) {
+	ctx := context.Background()
+	w := openCacheWorld(t, "sqlite")
+	for range 40 {
+		w.add(w.db)
+	}
+	for range 70 {
+		w.addOf(w.db, 0)
+	}
+	cache := partners.NewAdjacencyCache(w.db, 0)
+	admin := credo.Viewer{Role: credo.RoleAdmin, Account: &credo.Account{ID: "root", Role: credo.RoleAdmin}}
+	stop := make(chan struct{})
+	errs := make(chan error, 3)
+	for i := range 3 {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(i), 1))
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				r, err := cache.Current(ctx)
+				if err == nil {
+					_, err = partners.Walk(ctx, r, admin, partners.Query{Code: w.orgs[rng.IntN(len(w.orgs))], Depth: 3})
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	has := func(code string, id int64) bool {
+		r, err := cache.Current(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := partners.Walk(ctx, r, admin, partners.Query{Code: code, Depth: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(g.Edges, func(e credo.Edge) bool { return e.ID == id })
+	}
+	for i := range 40 {
+		db := w.db
+		if i%2 == 1 {
+			db = w.other
+		}
+		var r *credo.Relationship
+		switch i % 4 {
+		case 0:
+			r = w.add(db)
+		case 1:
+			r = w.addOf(db, 0)
+		case 2:
+			r = w.supersedeOf(db, i%8 == 2, w.orgs[0])
+		default:
+			r = w.supersede(db, i%8 == 3)
+		}
+		if has(r.From, r.ID) != r.Until.IsZero() || r.Supersedes != 0 && has(r.From, r.Supersedes) {
+			t.Fatalf("write %d (%+v) not seen by the next read", i, r)
+		}
+	}
+	close(stop)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.compare(cache)
 }

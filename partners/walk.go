@@ -125,7 +125,7 @@ func Walk(ctx context.Context, rels AdjacencyReader, v credo.Viewer, q Query) (*
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	g := &Graph{Start: q.Code, nodes: map[string]node{q.Code: {dist: 0, edge: -1}}}
+	g := &Graph{Start: q.Code}
 	// The relationships between two organizations of one frontier, which
 	// a hop reads from both ends. Any other is read once: from its nearer
 	// end, the hop before being left out of the next.
@@ -141,6 +141,15 @@ func Walk(ctx context.Context, rels AdjacencyReader, v credo.Viewer, q Query) (*
 		n := 0
 		for _, found := range hop {
 			n += len(found)
+		}
+		if d == 1 {
+			// Sized once for what the first hop suggests the walk will
+			// find (a hub's partners, each with as many behind it), so
+			// that a hub's walk does not grow them hop by hop.
+			guess := min(n*q.Depth, 1<<20)
+			g.nodes = make(map[string]node, 1+guess)
+			g.nodes[q.Code] = node{dist: 0, edge: -1}
+			g.Edges = make([]credo.Edge, 0, guess)
 		}
 		g.Edges = slices.Grow(g.Edges, n)
 		for _, found := range hop {
