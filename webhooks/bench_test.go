@@ -17,6 +17,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/events"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
 	"github.com/credo-registry/credo/uscc"
@@ -153,7 +154,7 @@ func BenchmarkWorker(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		load0, cpu0, pg0 := loadAverage(), processCPU(), postgresCPU()
+		load0, cpu0, pg0 := cputime.LoadAverage(), cputime.Self(), cputime.Named("postgres")
 		rng := rand.New(rand.NewPCG(1, 2))
 		committed := map[string]time.Time{}
 		// A fixed rate: each tick appends what is due by then, so that a
@@ -198,7 +199,7 @@ func BenchmarkWorker(b *testing.B) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		cpu, pg, load1 := processCPU()-cpu0, postgresCPU()-pg0, loadAverage()
+		cpu, pg, load1 := cputime.Self()-cpu0, cputime.Named("postgres")-pg0, cputime.LoadAverage()
 		mu.Lock()
 		var lags []time.Duration
 		var last time.Time

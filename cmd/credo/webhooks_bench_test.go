@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -160,7 +161,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		load0, cpu0 := loadAverage(), cpuTime()
+		load0, cpu0 := cputime.LoadAverage(), cputime.Self()
 		rng := rand.New(rand.NewPCG(1, 2))
 		acked := map[int64]time.Time{}
 		var lastAck time.Time
@@ -231,7 +232,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		cpu, load1 := cpuTime()-cpu0, loadAverage()
+		cpu, load1 := cputime.Self()-cpu0, cputime.LoadAverage()
 		mu.Lock()
 		var lags []time.Duration
 		for id, at := range acked {
