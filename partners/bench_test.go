@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
@@ -100,11 +101,11 @@ func benchmarkHub(b *testing.B, backend string) {
 	run := func(b *testing.B, f func() int) {
 		var times, cpu []time.Duration
 		for b.Loop() {
-			start, used := time.Now(), processCPU()
+			start, used := time.Now(), cputime.Self()
 			if n := f(); n != 3*hubSize {
 				b.Fatalf("reached %d, want %d", n, 3*hubSize)
 			}
-			times, cpu = append(times, time.Since(start)), append(cpu, processCPU()-used)
+			times, cpu = append(times, time.Since(start)), append(cpu, cputime.Self()-used)
 		}
 		slices.Sort(times)
 		slices.Sort(cpu)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 )
@@ -76,13 +77,13 @@ func (m *Main) benchMatch(ctx context.Context, args []string) error {
 		}
 	}
 	lat := make([]time.Duration, len(qs))
-	cpu := cpuTime()
+	cpu := cputime.Self()
 	for i, q := range qs {
 		t := time.Now()
 		ix.Find(search.Query{Q: q, Limit: 10})
 		lat[i] = time.Since(t)
 	}
-	searchCPU := (cpuTime() - cpu) / time.Duration(len(qs))
+	searchCPU := (cputime.Self() - cpu) / time.Duration(len(qs))
 	slices.Sort(lat)
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "organizations\t%d\n", len(subjects))
@@ -238,7 +239,7 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir, profi
 		if err != nil {
 			return err
 		}
-		start, cpu := time.Now(), cpuTime()
+		start, cpu := time.Now(), cputime.Self()
 		for i := 0; i < len(inputs); i += 100 {
 			out, err := sc.ScreenRange(ctx, operator, p, i+1, inputs[i:min(i+100, len(inputs))])
 			if err != nil {
@@ -248,7 +249,7 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir, profi
 				statuses[row.Status]++
 			}
 		}
-		el, used := time.Since(start), cpuTime()-cpu
+		el, used := time.Since(start), cputime.Self()-cpu
 		if err := stop(); err != nil {
 			return err
 		}
