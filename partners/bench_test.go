@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
@@ -107,11 +108,11 @@ func benchmarkHub(b *testing.B, backend string) {
 			if prep != nil {
 				want = prep(i)
 			}
-			start, used := time.Now(), processCPU()
+			start, used := time.Now(), cputime.Self()
 			if n := f(); n != want {
 				b.Fatalf("reached %d, want %d", n, want)
 			}
-			times, cpu = append(times, time.Since(start)), append(cpu, processCPU()-used)
+			times, cpu = append(times, time.Since(start)), append(cpu, cputime.Self()-used)
 		}
 		slices.Sort(times)
 		slices.Sort(cpu)
@@ -190,11 +191,11 @@ func benchmarkHub(b *testing.B, backend string) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		start, used := time.Now(), processCPU()
+		start, used := time.Now(), cputime.Self()
 		if n := page(); n != 3*hubSize {
 			b.Fatalf("reached %d, want %d", n, 3*hubSize)
 		}
-		cold, coldCPU = time.Since(start), processCPU()-used
+		cold, coldCPU = time.Since(start), cputime.Self()-used
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		heldBytes = float64(after.HeapAlloc-before.HeapAlloc) / float64(cache.Rows())
