@@ -219,7 +219,7 @@ func (w *cacheWorld) compare(cache *partners.AdjacencyCache) map[string]string {
 	// Now, the latest write's moments, and a sample of the others.
 	times := []time.Time{{}}
 	times = append(times, w.times[max(0, len(w.times)-6):]...)
-	for range 6 {
+	for range 3 {
 		times = append(times, w.times[w.rng.IntN(len(w.times))])
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
@@ -284,11 +284,15 @@ func changed(before, after map[string]string) int {
 // in the store, by any viewer and as of any time, after writes through
 // this handle and through another (a second process on the SQLite
 // folder, a second node on PostgreSQL), with room for everything and
-// with room for a few organizations only (evicting all along).
+// with room for a few organizations only (evicting all along; on SQLite
+// only, the eviction being the cache's own).
 func TestAdjacencyCache(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			for _, rows := range []int{0, 40} {
+				if backend == "postgres" && rows > 0 {
+					continue
+				}
 				t.Run(fmt.Sprint("rows=", rows), func(t *testing.T) { testAdjacencyCache(t, backend, rows) })
 			}
 		})
