@@ -253,14 +253,22 @@ func (c *AdjacencyCache) holdsMany(code string) bool {
 // when it was recorded, as the store's adjacency index is written. An
 // end held with few versions is dropped instead.
 func (c *AdjacencyCache) patch(ctx context.Context, changes []credo.RelationshipChange) error {
-	rels := make([]*credo.Relationship, len(changes))
-	for i, d := range changes {
+	rels := make([]*credo.Relationship, 0, len(changes))
+	for _, d := range changes {
 		r, err := c.src.Relationship(ctx, d.Relationship)
+		if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
+			// A log copied ahead of its relationships (credo copy into
+			// a running server's store): drop the ends, as for a small
+			// organization. Restores append no changes, so what is
+			// read before they end is not followed: restart after.
+			c.invalidate([]string{d.From, d.To})
+			continue
+		}
 		if err != nil {
 			c.invalidate([]string{d.From, d.To})
 			return err
 		}
-		rels[i] = r
+		rels = append(rels, r)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
