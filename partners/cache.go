@@ -57,10 +57,11 @@ const patchMin = 64
 // to it (each change names both ends): an organization held with many
 // versions gets the new version (read by id) and its predecessor's
 // supersession, as the store's index did; one with few is dropped, to be
-// read again. So a read that begins after a write was acknowledged
-// anywhere sees it.
-// An organization being loaded while a change to it is applied is not
-// kept (the load may predate the change). Memory is bounded by rows:
+// read again. An organization being loaded while a change to it is
+// applied is not kept (the load may predate the change). So a read that
+// begins after a write was acknowledged anywhere sees it.
+//
+// Memory is bounded by rows:
 // past maxRows versions, the organizations not read since the last sweep
 // are dropped (a clock, LRU's approximation), and an organization with
 // more than a quarter of maxRows versions is never kept.
