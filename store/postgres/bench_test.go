@@ -69,6 +69,7 @@ func BenchmarkAppendOneConcurrent(b *testing.B) {
 					}
 				})
 			}
+			cpu := startCPU(db)
 			start := time.Now()
 			b.ResetTimer()
 			var wg sync.WaitGroup
@@ -94,6 +95,7 @@ func BenchmarkAppendOneConcurrent(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
 			close(stop)
 			reader.Wait()
+			cpu.report(b, b.N)
 		})
 	}
 }
@@ -116,6 +118,7 @@ func benchAppendRecords(b *testing.B) {
 	for n := range batches {
 		batches[n] = benchBatch(n)
 	}
+	cpu := startCPU(db)
 	b.ResetTimer()
 	start := time.Now()
 	for n := range b.N {
@@ -128,6 +131,7 @@ func benchAppendRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batchSize)/time.Since(start).Seconds(), "rows/s")
+	cpu.report(b, b.N*batchSize)
 }
 
 // BenchmarkBareCopy COPYs the same rows, already encoded, in one
