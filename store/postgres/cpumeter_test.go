@@ -9,33 +9,36 @@ import (
 
 // cpuMeter measures the CPU time a benchmark costs this process (the
 // client) and, when the PostgreSQL server runs on this machine and its
-// /proc is readable, the server (every process of its postmaster:
-// backends, WAL writer, checkpointer, ...; what another client of the
-// same server does meanwhile counts too). The machine is shared: CPU
+// /proc is readable, the server processes of the store's own pooled
+// connections (their backends, read when all are idle: at the start and
+// at the end). Other clients of the server do not count, and neither do
+// the server's WAL writer and checkpointer. The machine is shared: CPU
 // time per record is steadier than a wall-clock rate.
 type cpuMeter struct {
-	client, server time.Duration
-	postmaster     int // 0: the server's CPU is not measured
+	db      *postgres.DB
+	client  time.Duration
+	backend map[uint32]time.Duration
 }
 
 func startCPU(db *postgres.DB) cpuMeter {
-	m := cpuMeter{client: processCPU()}
+	m := cpuMeter{db: db, client: processCPU(), backend: map[uint32]time.Duration{}}
 	for _, pid := range postgres.IdlePIDs(ctx, db) {
-		if pm := parentPID(int(pid)); pm > 0 {
-			m.postmaster = pm
-			break
-		}
-	}
-	if m.postmaster > 0 {
-		m.server = serverCPU(m.postmaster)
+		m.backend[pid] = backendCPU(pid)
 	}
 	return m
 }
 
-// report adds cpu-µs/record (this process) and srv-cpu-µs/record.
+// report adds cpu-µs/record (this process) and srv-cpu-µs/record (its
+// backends), once every connection is idle again.
 func (m cpuMeter) report(b *testing.B, records int) {
 	b.ReportMetric(float64(processCPU()-m.client)/float64(time.Microsecond)/float64(records), "cpu-µs/record")
-	if m.postmaster > 0 {
-		b.ReportMetric(float64(serverCPU(m.postmaster)-m.server)/float64(time.Microsecond)/float64(records), "srv-cpu-µs/record")
+	var srv time.Duration
+	for _, pid := range postgres.IdlePIDs(ctx, m.db) {
+		cpu := backendCPU(pid)
+		if cpu < 0 {
+			return // not a local server
+		}
+		srv += cpu - m.backend[pid]
 	}
+	b.ReportMetric(float64(srv)/float64(time.Microsecond)/float64(records), "srv-cpu-µs/record")
 }

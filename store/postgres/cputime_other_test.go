@@ -6,6 +6,4 @@ import "time"
 
 func processCPU() time.Duration { return 0 }
 
-func parentPID(int) int { return 0 }
-
-func serverCPU(int) time.Duration { return 0 }
+func backendCPU(uint32) time.Duration { return -1 }
