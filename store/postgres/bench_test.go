@@ -41,7 +41,7 @@ func benchBatch(n int) []*credo.Record {
 // eight writers at once, as single submissions to several nodes do, with
 // the change log ("log") and with its appends switched off ("nolog"), in
 // one run. The log's writers no longer wait for each other (positions are
-// given after commit, 0014_change_positions.sql); a reader numbering the
+// given after commit, 0014 and 0018 in migrations/); a reader numbering the
 // log meanwhile (as an event stream's tail does every 20 ms) runs beside
 // the writers in "log".
 func BenchmarkAppendOneConcurrent(b *testing.B) {
