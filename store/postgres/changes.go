@@ -17,19 +17,30 @@ var _ credo.ChangeLog = (*DB)(nil)
 
 // appendChanges appends changes to the log inside tx, without positions:
 // integrate_changes gives them once the transaction has committed (see
-// 0014_change_positions.sql), so writers of the log never wait for each
-// other. A change whose Key is in the log already is skipped.
+// 0018_change_numbering.sql), so writers of the log never wait for each
+// other. With them goes the change_pending row of the range of seqs they
+// drew, which tells the integrator they wait. A change whose Key is in
+// the log already is skipped.
 func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) error {
 	if len(changes) == 0 || unlogged.Load() {
 		return nil
 	}
 	if len(changes) >= copyThreshold && !slices.ContainsFunc(changes, func(c *credo.Change) bool { return c.Key != "" }) {
-		// An import's changes, none keyed: COPY, in order.
+		// An import's changes, none keyed: COPY, in order, between a seq
+		// drawn before (below every seq of the COPY) and the last drawn.
+		var lo int64
+		if err := tx.QueryRow(ctx, `SELECT nextval('changes_seq_seq')`).Scan(&lo); err != nil {
+			return err
+		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"type", "subject", "ref", "at_ns", "data"},
 			pgx.CopyFromSlice(len(changes), func(i int) ([]any, error) {
 				c := changes[i]
 				return []any{c.Type, c.Subject, c.Ref, unixNano(c.At.Time), string(c.Data)}, nil
 			}))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO change_pending (lo, hi) VALUES ($1, currval('changes_seq_seq'))`, lo)
 		return err
 	}
 	b := &pgx.Batch{}
@@ -47,7 +58,7 @@ func queueChanges(b *pgx.Batch, changes []*credo.Change) {
 	if len(changes) == 0 || unlogged.Load() {
 		return
 	}
-	b.Queue(insertChanges+` RETURNING seq`, changeColumns(changes)...)
+	b.Queue(`WITH ins AS (`+insertChanges+` RETURNING seq) `+insertPending, changeColumns(changes)...)
 }
 
 // insertChanges appends unnumbered changes, in order (seq follows it).
@@ -58,6 +69,11 @@ const insertChanges = `
 		WITH ORDINALITY AS c (type, subject, ref, at_ns, key, data, n)
 	ORDER BY c.n
 	ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`
+
+// insertPending records the range of seqs of ins's rows as waiting for
+// positions (none when every change was skipped).
+const insertPending = `
+	INSERT INTO change_pending (lo, hi) SELECT min(seq), max(seq) FROM ins HAVING count(*) > 0`
 
 func changeColumns(changes []*credo.Change) []any {
 	n := len(changes)
@@ -102,11 +118,12 @@ func (db *DB) Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change
 			b.Queue(`SELECT integrate_changes()`)
 		}
 		b.Queue(`
-			SELECT position, type, subject, ref, at_ns, coalesce(key, ''), data FROM changes
-			WHERE position > $1 AND position <= $2
-				AND (cardinality($3::text[]) = 0 OR type = ANY($3))
-				AND (cardinality($4::text[]) = 0 OR subject = ANY($4))
-			ORDER BY position LIMIT $5`, q.After, upto, nonNil(q.Types), nonNil(q.Subjects), limit)
+			SELECT p.position, c.type, c.subject, c.ref, c.at_ns, coalesce(c.key, ''), c.data
+			FROM change_positions p JOIN changes c ON c.seq = p.seq
+			WHERE p.position > $1 AND p.position <= $2
+				AND (cardinality($3::text[]) = 0 OR c.type = ANY($3))
+				AND (cardinality($4::text[]) = 0 OR p.subject = ANY($4))
+			ORDER BY p.position LIMIT $5`, q.After, upto, nonNil(q.Types), nonNil(q.Subjects), limit)
 		res := db.pool.SendBatch(ctx, b)
 		defer res.Close()
 		if q.Upto <= 0 {
@@ -161,7 +178,7 @@ func (db *DB) AppendChanges(ctx context.Context, changes []*credo.Change) (int, 
 	err := db.write(ctx, "appending changes", func(ctx context.Context, tx pgx.Tx, _ int) error {
 		seqs, added = seqs[:0], added[:0]
 		rows, err := tx.Query(ctx, `
-			WITH ins AS (`+insertChanges+` RETURNING seq, key)
+			WITH ins AS (`+insertChanges+` RETURNING seq, key), pending AS (`+insertPending+`)
 			SELECT seq, coalesce(key, '') FROM ins ORDER BY seq`, changeColumns(changes)...)
 		if err != nil {
 			return err
@@ -197,7 +214,7 @@ func (db *DB) AppendChanges(ctx context.Context, changes []*credo.Change) (int, 
 	err = db.read(ctx, "numbering changes", func(ctx context.Context) error {
 		b := &pgx.Batch{}
 		b.Queue(`SELECT integrate_changes()`)
-		b.Queue(`SELECT seq, position FROM changes WHERE seq = ANY($1)`, seqs)
+		b.Queue(`SELECT seq, position FROM change_positions WHERE seq = ANY($1)`, seqs)
 		res := db.pool.SendBatch(ctx, b)
 		defer res.Close()
 		if _, err := res.Exec(); err != nil {
@@ -209,11 +226,9 @@ func (db *DB) AppendChanges(ctx context.Context, changes []*credo.Change) (int, 
 		}
 		at := map[int64]int64{}
 		var seq int64
-		var pos *int64
+		var pos int64
 		if _, err := pgx.ForEachRow(rows, []any{&seq, &pos}, func() error {
-			if pos != nil {
-				at[seq] = *pos
-			}
+			at[seq] = pos
 			return nil
 		}); err != nil {
 			return err
@@ -266,7 +281,8 @@ func (db *DB) Cursors(ctx context.Context) (map[string]int64, error) {
 }
 
 // RestoreChanges implements credo.ChangeLog. change_head moves up to the
-// highest restored position under its lock, so later appends follow.
+// highest restored position first, under its lock, so an integrator
+// meanwhile waits and later appends follow.
 func (db *DB) RestoreChanges(ctx context.Context, changes []*credo.Change) error {
 	if len(changes) == 0 {
 		return nil
@@ -284,13 +300,26 @@ func (db *DB) RestoreChanges(ctx context.Context, changes []*credo.Change) error
 		top = max(top, c.Position)
 	}
 	return db.write(ctx, "restoring changes", func(ctx context.Context, tx pgx.Tx, _ int) error {
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO changes (position, type, subject, ref, at_ns, key, data)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
-			ON CONFLICT (position) DO NOTHING`, positions, types, subjects, refs, ats, keys, data); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE change_head SET position = greatest(position, $1)`, top); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE change_head SET position = greatest(position, $1)`, top)
+		// A position stored already is skipped, as is a repeat of one.
+		_, err := tx.Exec(ctx, `
+			WITH todo AS (
+				SELECT nextval('changes_seq_seq') AS seq, r.*
+				FROM (
+					SELECT DISTINCT ON (i.position) i.*
+					FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
+						AS i (position, type, subject, ref, at_ns, key, data)
+					WHERE NOT EXISTS (SELECT 1 FROM change_positions p WHERE p.position = i.position)
+					ORDER BY i.position
+				) r
+			), ins AS (
+				INSERT INTO changes (seq, type, subject, ref, at_ns, key, data)
+				SELECT seq, type, subject, ref, at_ns, key, data FROM todo
+			)
+			INSERT INTO change_positions (position, seq, subject) SELECT position, seq, subject FROM todo`,
+			positions, types, subjects, refs, ats, keys, data)
 		return err
 	})
 }
