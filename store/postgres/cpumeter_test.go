@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/store/postgres"
 )
 
@@ -21,9 +22,9 @@ type cpuMeter struct {
 }
 
 func startCPU(db *postgres.DB) cpuMeter {
-	m := cpuMeter{db: db, client: processCPU(), backend: map[uint32]time.Duration{}}
+	m := cpuMeter{db: db, client: cputime.Self(), backend: map[uint32]time.Duration{}}
 	for _, pid := range postgres.IdlePIDs(ctx, db) {
-		m.backend[pid] = backendCPU(pid)
+		m.backend[pid] = cputime.Process(int(pid))
 	}
 	return m
 }
@@ -31,12 +32,12 @@ func startCPU(db *postgres.DB) cpuMeter {
 // report adds cpu-µs/record (this process) and srv-cpu-µs/record (its
 // backends), once every connection is idle again.
 func (m cpuMeter) report(b *testing.B, records int) {
-	b.ReportMetric(float64(processCPU()-m.client)/float64(time.Microsecond)/float64(records), "cpu-µs/record")
+	b.ReportMetric(float64(cputime.Self()-m.client)/float64(time.Microsecond)/float64(records), "cpu-µs/record")
 	var srv time.Duration
 	for _, pid := range postgres.IdlePIDs(ctx, m.db) {
-		cpu := backendCPU(pid)
-		if cpu < 0 {
-			return // not a local server
+		cpu := cputime.Process(int(pid))
+		if cpu == 0 {
+			return // not a local server (/proc does not know the backend)
 		}
 		srv += cpu - m.backend[pid]
 	}
