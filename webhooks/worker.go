@@ -208,6 +208,24 @@ func (w *Worker) Queue(ctx context.Context) (int64, error) {
 		if from >= head {
 			return from, nil
 		}
+		// No live endpoint: no change up to head is anyone's delivery
+		// (match would find none), so the cursor moves there without
+		// reading them. A registry's first start after an import would
+		// otherwise read and decode the whole change log in the
+		// background (millions of changes for a national registry).
+		if err := w.index.refresh(ctx, w.Store); err != nil {
+			return from, err
+		}
+		if len(w.index.endpoints) == 0 {
+			err := w.Store.EnqueueWebhookDeliveries(ctx, from, head, nil)
+			if credo.ErrorCodeOf(err) == credo.ECONFLICT {
+				continue // another node moved it
+			}
+			if err != nil {
+				return from, err
+			}
+			continue
+		}
 		changes, err := w.Store.Changes(ctx, credo.ChangeQuery{After: from, Upto: head, Types: changeTypes, Limit: credo.MaxPageSize})
 		if err != nil {
 			return from, err

@@ -465,3 +465,55 @@ func TestWorkerFollowsWatchlistChanges(t *testing.T) {
 		}
 	})
 }
+
+// changesCounter is a store that counts the worker's reads of the log.
+type changesCounter struct {
+	credo.Store
+	mu    sync.Mutex
+	reads int
+}
+
+func (c *changesCounter) Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Store.Changes(ctx, q)
+}
+
+func (c *changesCounter) count() int { c.mu.Lock(); defer c.mu.Unlock(); return c.reads }
+
+// With no endpoint the worker moves its cursor to the head without
+// reading the log (a registry's first start after an import holds
+// millions of changes that are no one's delivery); once an endpoint
+// exists, what comes after is read and delivered as before.
+func TestWorkerWithoutEndpointsSkipsTheLog(t *testing.T) {
+	backends(t, func(t *testing.T, s credo.Store) {
+		ctx := context.Background()
+		c := &changesCounter{Store: s}
+		f := &fixture{store: c, clock: &clock{now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}}
+		f.log(t, codeWatched, 2500) // more than one page of the log
+		w := f.worker(true)
+		pos, err := w.Queue(ctx)
+		head, _ := s.Head(ctx)
+		if err != nil || pos != head || head == 0 {
+			t.Fatalf("queued up to %d, %v; head %d", pos, err, head)
+		}
+		if cur, err := s.WebhookCursor(ctx); err != nil || cur != head {
+			t.Fatalf("cursor %d, %v; head %d", cur, err, head)
+		}
+		if n := c.count(); n != 0 {
+			t.Fatalf("the log was read %d times with no endpoint", n)
+		}
+		// An endpoint now: what is logged after it is delivered.
+		g := newFixture(t, c)
+		want := g.log(t, codeWatched, 3)
+		run(t, g.worker(true))
+		eventually(t, "3 deliveries", func() bool { return len(g.recv.received()) >= 3 })
+		if got := g.recv.received(); !slices.Equal(gotIDs(got), ids(want)) {
+			t.Fatalf("received %v, want %v", gotIDs(got), ids(want))
+		}
+		if c.count() == 0 {
+			t.Fatal("the log was not read with an endpoint")
+		}
+	})
+}

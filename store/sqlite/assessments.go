@@ -292,8 +292,13 @@ func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit 
 			return nil, paging.BadCursor()
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, at, cause, body FROM assessment_history
-		WHERE code = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, code, before, n+1)
+	// Prepared once: the organization page reads it on every view.
+	st, err := db.reads.get(ctx, db.r, `SELECT seq, at, cause, body FROM assessment_history
+		WHERE code = ? AND seq < ? ORDER BY seq DESC LIMIT ?`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, code, before, n+1)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading assessment history of %s: %w", code, err)
 	}

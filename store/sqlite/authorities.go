@@ -87,7 +87,11 @@ func (db *DB) AuthorityByToken(ctx context.Context, tokenHash string) (*credo.Au
 
 func (db *DB) authority(ctx context.Context, name, q string, arg string) (*credo.Authority, error) {
 	var body []byte
-	err := db.r.QueryRowContext(ctx, q, arg).Scan(&body)
+	st, err := db.reads.get(ctx, db.r, q)
+	if err != nil {
+		return nil, err
+	}
+	err = st.QueryRowContext(ctx, arg).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("authority", name)
 	}

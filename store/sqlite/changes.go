@@ -152,7 +152,13 @@ func (db *DB) appendRecordChanges(ctx context.Context, tx *sql.Tx, firstID int64
 // Head implements credo.ChangeLog.
 func (db *DB) Head(ctx context.Context) (int64, error) {
 	var head int64
-	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM changes`).Scan(&head); err != nil {
+	// Prepared once: every tail of the log (the webhook worker's, each
+	// event stream's) polls it every few tens of milliseconds.
+	st, err := db.reads.get(ctx, db.r, `SELECT coalesce(max(position), 0) FROM changes`)
+	if err != nil {
+		return 0, err
+	}
+	if err := st.QueryRowContext(ctx).Scan(&head); err != nil {
 		return 0, fmt.Errorf("sqlite: reading the change log's head: %w", err)
 	}
 	return head, nil

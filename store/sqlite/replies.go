@@ -34,7 +34,11 @@ func (db *DB) AddReply(ctx context.Context, r *credo.Reply) error {
 
 // Replies implements credo.ReplyStore.
 func (db *DB) Replies(ctx context.Context, code string) ([]*credo.Reply, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, subject, target_kind, target_id, text, by_actor, at FROM replies WHERE subject = ? ORDER BY id`, code)
+	st, err := db.reads.get(ctx, db.r, `SELECT id, subject, target_kind, target_id, text, by_actor, at FROM replies WHERE subject = ? ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, code)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reading replies of %s: %w", code, err)
 	}
