@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -150,6 +151,10 @@ func TestChangeNumberingImportAndSingles(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	schema := pgtest.Schema(t, dsn)
 	importer, single := pgtest.OpenSchema(t, dsn, schema), pgtest.OpenSchema(t, dsn, schema)
+	// Each write adds to its own counter row: a single submission that
+	// picked the held import's row would wait for its commit.
+	var slot atomic.Int64
+	t.Cleanup(postgres.SetCounterSlot(func() int { return int(slot.Add(1)) % 16 }))
 	entered, release := make(chan struct{}), make(chan struct{})
 	var once, released sync.Once
 	t.Cleanup(func() { released.Do(func() { close(release) }) }) // before the stores close

@@ -54,3 +54,12 @@ func LoseFirstAcknowledgement(db *DB) {
 // SetUnlogged switches the change log's appends off (on) or back on, for
 // every store of the process: benchmarks only (log and nolog in one run).
 func SetUnlogged(on bool) { unlogged.Store(on) }
+
+// SetCounterSlot makes writes add to the counter row f picks instead of
+// one at random (tests that hold one write open while others commit:
+// two writes on one row take turns); it returns the undo.
+func SetCounterSlot(f func() int) (undo func()) {
+	old := counterSlot
+	counterSlot = f
+	return func() { counterSlot = old }
+}

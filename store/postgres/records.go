@@ -240,7 +240,7 @@ func appendRecords(ctx context.Context, tx pgx.Tx, batch []encoded, out []credo.
 	b := &pgx.Batch{}
 	queueKeys(b, news)
 	queueRecords(b, news)
-	b.Queue(`UPDATE counters SET n = n + $1 WHERE name = $2 AND slot = $3`, int64(len(news)), "records", rand.IntN(16))
+	b.Queue(`UPDATE counters SET n = n + $1 WHERE name = $2 AND slot = $3`, int64(len(news)), "records", counterSlot())
 	queueChanges(b, changes)
 	res := tx.SendBatch(ctx, b)
 	tag, err := res.Exec()
@@ -640,11 +640,16 @@ func decodeRecordCursor(cursor string) ([2]int64, error) {
 	return [2]int64{ns, id}, nil
 }
 
-// addCount adds d to one of the 16 rows of a counter, chosen at random.
+// counterSlot picks which of a counter's 16 rows a write adds to: one at
+// random, so that concurrent writers seldom wait for each other's row
+// (two that pick the same row take turns until the first commits).
+var counterSlot = func() int { return rand.IntN(16) }
+
+// addCount adds d to one of the 16 rows of a counter (counterSlot).
 func addCount(ctx context.Context, tx pgx.Tx, name string, d int64) error {
 	if d == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `UPDATE counters SET n = n + $1 WHERE name = $2 AND slot = $3`, d, name, rand.IntN(16))
+	_, err := tx.Exec(ctx, `UPDATE counters SET n = n + $1 WHERE name = $2 AND slot = $3`, d, name, counterSlot())
 	return err
 }
