@@ -152,6 +152,17 @@ func (db *DB) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	return nil
 }
 
+// txStmt returns q for tx: prepared once at Open when q is one of
+// writeQueries (so that statements a write runs many times a second, the
+// webhook queue's and the notices', are not compiled on every call),
+// prepared in tx otherwise. The caller is inside write (db.mu held).
+func (db *DB) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	if st := db.stmts.byText[q]; st != nil {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, q)
+}
+
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 

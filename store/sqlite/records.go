@@ -16,7 +16,13 @@ import (
 
 // Record implements credo.RecordStore.
 func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
-	r, err := scanRepaired(db.r.QueryRowContext(ctx, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE id = ?`, id))
+	// Prepared: the webhook worker reads every accepted record to judge
+	// who may see it.
+	st, err := db.reads.get(ctx, db.r, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanRepaired(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("record", id)
 	}
@@ -141,10 +147,14 @@ func (db *DB) fillSupersededBy(ctx context.Context, records []*credo.Record) err
 	if err != nil {
 		return err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT r.supersedes, max(r.id)
+	st, err := db.reads.get(ctx, db.r, `SELECT r.supersedes, max(r.id)
 		FROM json_each(?) AS j CROSS JOIN records AS r
 		ON r.supersedes = j.value AND r.supersedes IS NOT NULL
-		GROUP BY r.supersedes`, string(arg))
+		GROUP BY r.supersedes`)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, string(arg))
 	if err != nil {
 		return fmt.Errorf("sqlite: reading superseding records: %w", err)
 	}
