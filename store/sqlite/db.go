@@ -4,8 +4,11 @@
 // Every write goes through one connection (SQLite has one writer anyway),
 // in BEGIN IMMEDIATE transactions committed with synchronous=FULL in WAL
 // mode, so a write that returned has reached the disk and survives a crash
-// or kill -9. Reads use a separate pool of query-only connections, which in
-// WAL mode never wait for the writer, and which map the file into memory.
+// or kill -9. Writes that wait for the writer are committed together
+// (group commit: DB.writeTx), each in a savepoint of its own, and each
+// told its outcome after the one commit. Reads use a separate pool of
+// query-only connections, which in WAL mode never wait for the writer,
+// and which map the file into memory.
 package sqlite
 
 import (
