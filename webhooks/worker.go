@@ -340,17 +340,29 @@ func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.W
 	return out, nil
 }
 
-// recordReaders is how many records records reads at once.
-const recordReaders = 8
+// RecordsReader is a store that reads several records at once (both
+// stores are): the worker then reads the records of a batch's record
+// changes in one call.
+type RecordsReader interface {
+	// RecordsByID returns the stored records among ids, in the order of
+	// ids, as Record returns them; ids not stored are left out.
+	RecordsByID(ctx context.Context, ids []int64) ([]*credo.Record, error)
+}
 
-// records reads, several at once, the records of the record changes
-// among changes that an endpoint may be sent (those of watched
-// organizations, or all when partners are walked), by id: judging who may
-// see each is a read of its record, and one after the other, a round trip
-// each on PostgreSQL, they held the queue back behind 1,000 records a
-// second. A record not found is left out (the feed reads it again and
-// hides the change).
+// records reads, in one call when the store is a RecordsReader, the
+// records of the record changes among changes that an endpoint may be
+// sent (those of watched organizations, or all when partners are walked),
+// by id: judging who may see each change is a read of its record, and one
+// after the other, a round trip each on PostgreSQL, they held the queue
+// back behind 1,000 records a second. A record not found is left out (the
+// feed reads it again and hides the change); so is every record when the
+// store reads them only one at a time (the feed then reads each).
 func (w *Worker) records(ctx context.Context, changes []*credo.Change, near []map[string]int) (map[int64]*credo.Record, error) {
+	out := map[int64]*credo.Record{}
+	rr, ok := w.Store.(RecordsReader)
+	if !ok {
+		return out, nil
+	}
 	var wanted []int64
 	for i, c := range changes {
 		if c.Type != credo.ChangeRecordAccepted && c.Type != credo.ChangeRecordWithdrawn {
@@ -363,33 +375,16 @@ func (w *Worker) records(ctx context.Context, changes []*credo.Change, near []ma
 			wanted = append(wanted, id)
 		}
 	}
-	slices.Sort(wanted)
-	wanted = slices.Compact(wanted)
-	out := make(map[int64]*credo.Record, len(wanted))
 	if len(wanted) == 0 {
 		return out, nil
 	}
-	read := make([]*credo.Record, len(wanted))
-	errs := make([]error, len(wanted))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(recordReaders, len(wanted)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := int(next.Add(1) - 1); k < len(wanted); k = int(next.Add(1) - 1) {
-				read[k], errs[k] = w.Store.Record(ctx, wanted[k])
-			}
-		}()
+	slices.Sort(wanted)
+	recs, err := rr.RecordsByID(ctx, slices.Compact(wanted))
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	for k, r := range read {
-		switch {
-		case errs[k] == nil:
-			out[wanted[k]] = r
-		case credo.ErrorCodeOf(errs[k]) != credo.ENOTFOUND:
-			return nil, errs[k]
-		}
+	for _, r := range recs {
+		out[r.ID] = r
 	}
 	return out, nil
 }

@@ -35,6 +35,51 @@ func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
 	return r, nil
 }
 
+// RecordsByID returns the stored records among ids, each once, in the
+// order of ids, as Record returns them (ids not stored are left out): one
+// read for the records of a batch of changes (the webhook worker's).
+func (db *DB) RecordsByID(ctx context.Context, ids []int64) ([]*credo.Record, error) {
+	out := []*credo.Record{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	st, err := db.reads.get(ctx, db.r, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE id IN (SELECT value FROM json_each(?))`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading records by id: %w", err)
+	}
+	byID := map[int64]*credo.Record{}
+	for rows.Next() {
+		r, err := scanRepaired(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: reading records by id: %w", err)
+		}
+		byID[r.ID] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: reading records by id: %w", err)
+	}
+	for _, id := range ids {
+		if r := byID[id]; r != nil {
+			out = append(out, r)
+			delete(byID, id)
+		}
+	}
+	if err := db.fillSupersededBy(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SubjectRecords implements credo.RecordStore. The cursor is the
 // (occurred_at, id) of the last record of the previous page, which the
 // records_subject index seeks to directly.
