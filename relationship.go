@@ -271,6 +271,31 @@ type Edge struct {
 	Declarant string // SourceDeclaration only
 }
 
+// EdgeVersion is a version of a relationship as an Edge, with what
+// decides when it is in force, as RelationshipStore.AdjacentVersions
+// gives it: every version, superseded and ended ones too, so that a
+// reader holding an organization's versions answers Adjacent at any time
+// without the store.
+type EdgeVersion struct {
+	Edge
+	Until      Date // zero: the tie holds
+	RecordedAt Time
+	// SupersededAt is when the version that supersedes this one was
+	// recorded (zero: none has).
+	SupersededAt Time
+}
+
+// InForce reports whether v is in force at t (zero: the latest), as
+// Adjacent and Relationships judge it: recorded by t, begun by t, not
+// ended by t, and not superseded by a version recorded by t.
+func (v *EdgeVersion) InForce(t time.Time) bool {
+	if t.IsZero() {
+		return v.Until.IsZero() && v.SupersededAt.IsZero()
+	}
+	return !v.RecordedAt.After(t) && !v.Since.After(t) && (v.Until.IsZero() || v.Until.After(t)) &&
+		(v.SupersededAt.IsZero() || v.SupersededAt.After(t))
+}
+
 // PersonRole is what a person is in one organization's latest
 // registration: its roles (OfficerRole values and RoleShareholder) and
 // the name registered with them.

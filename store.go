@@ -541,6 +541,14 @@ type RelationshipStore interface {
 	// milliseconds.
 	Adjacent(ctx context.Context, q RelationshipQuery) ([]Edge, error)
 
+	// AdjacentVersions returns every version with either end in codes
+	// (at most MaxRelationshipCodes), superseded and ended ones too, each
+	// once, in no particular order, from the same index as Adjacent:
+	// Adjacent(q) is the versions of q.Codes with InForce(q.AsOf) (less
+	// q.Kinds and q.Except). It is what an in-memory cache of
+	// organizations' ties loads (partners.AdjacencyCache).
+	AdjacentVersions(ctx context.Context, codes []string) ([]EdgeVersion, error)
+
 	// RelationshipHistory returns every version with code at either end,
 	// by id, with SupersededBy filled in. None gives an empty slice.
 	RelationshipHistory(ctx context.Context, code string) ([]*Relationship, error)

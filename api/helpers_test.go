@@ -179,7 +179,8 @@ func newEnv(t testing.TB, wrap func(credo.Store) credo.Store, opts ...envOption)
 		if s.Now != nil {
 			now = s.Now
 		}
-		s.Partners = &partners.Service{Store: seen, Process: s.Process, Now: now}
+		// As serve wires it: walks through the adjacency cache.
+		s.Partners = &partners.Service{Store: seen, Process: s.Process, Cache: partners.NewAdjacencyCache(seen, 0), Now: now}
 	}
 	if s.Ledger == nil {
 		// Integrated only when a test asks (env.integrate).

@@ -82,16 +82,30 @@ func (s *Service) SubjectLists(ctx context.Context, v credo.Viewer, code string,
 	if err != nil {
 		return nil, err
 	}
+	return s.SubjectListsOf(ctx, v, code, entries, asOf)
+}
+
+// SubjectListsOf is SubjectLists over code's entries read already (all of
+// them, by id, as credo.ListStore.SubjectListEntries gives them). Open
+// objections are read only when v may see an entry.
+func (s *Service) SubjectListsOf(ctx context.Context, v credo.Viewer, code string, entries []*credo.ListEntry, asOf time.Time) ([]EntryView, error) {
+	now := s.now()
+	var seen []*credo.ListEntry
+	for i := len(entries) - 1; i >= 0; i-- {
+		if s.Policy.Entry(v, entries[i], asOf, now) {
+			seen = append(seen, entries[i])
+		}
+	}
+	out := []EntryView{}
+	if len(seen) == 0 {
+		return out, nil
+	}
 	open, err := s.OpenObjections(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	out := []EntryView{}
-	for i := len(entries) - 1; i >= 0; i-- {
-		if s.Policy.Entry(v, entries[i], asOf, now) {
-			out = append(out, s.View(entries[i], asOf, open))
-		}
+	for _, e := range seen {
+		out = append(out, s.View(e, asOf, open))
 	}
 	return out, nil
 }
@@ -244,6 +258,29 @@ func (s *Service) Judge(ctx context.Context, v credo.Viewer, code string, asOf t
 	if err != nil {
 		return nil, err
 	}
+	return s.judge(ctx, v, &credo.Inputs{Code: code, Versions: versions, Records: records, Entries: entries}, asOf)
+}
+
+// JudgeInputs is Judge over what was read already: in holds code's
+// versions, records, entries and stored assessment, as
+// credo.GradingStore.GradingInputs reads them for many codes at once
+// (screening). The stored assessment stands for the one Judge would
+// compute when it is the registry's current assessment at asOf (made no
+// later than asOf, NextChange zero or after it: what GET
+// /v1/subjects/{code}/assessment answers) and counts the same entries as
+// Judge would (v sees them whole, or all are in effect); else the
+// assessment is computed, as Judge does.
+func (s *Service) JudgeInputs(ctx context.Context, v credo.Viewer, in *credo.Inputs, asOf time.Time) (*Judgement, error) {
+	if s.Grading == nil {
+		return nil, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
+	}
+	return s.judge(ctx, v, in, asOf)
+}
+
+// judge is Judge and JudgeInputs: in.Current, when set, is used while it
+// holds.
+func (s *Service) judge(ctx context.Context, v credo.Viewer, in *credo.Inputs, asOf time.Time) (*Judgement, error) {
+	code, versions, records, entries := in.Code, in.Versions, in.Records, in.Entries
 	now := s.now()
 	j := &Judgement{Versions: versions, Records: records, Seen: s.Policy.Records(v, records, now),
 		s: s, v: v, code: code, asOf: asOf, entries: entries, partial: !visibility.Whole(v, code)}
@@ -251,9 +288,12 @@ func (s *Service) Judge(ctx context.Context, v credo.Viewer, code string, asOf t
 	if j.partial {
 		counted = s.inEffect(v, entries, now)
 	}
-	a, err := s.Grading.AssessInputs(ctx, code, versions, records, counted, asOf)
-	if err != nil {
-		return nil, err
+	a := in.Current
+	if a == nil || a.AsOf.After(asOf) || !a.NextChange.IsZero() && !a.NextChange.After(asOf) || len(counted) != len(entries) {
+		var err error
+		if a, err = s.Grading.AssessInputs(ctx, code, versions, records, counted, asOf); err != nil {
+			return nil, err
+		}
 	}
 	j.Assessment = s.Policy.Assessment(v, a, j.Seen)
 	return j, nil

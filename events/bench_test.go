@@ -2,23 +2,15 @@ package events_test
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/events"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/rulebooks"
 	"github.com/credo-registry/credo/store/sqlite"
 )
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkLogDuePublicity: a once-a-minute pass over a store of n
 // records, one of which leaves its publicity window in each minute (the
@@ -59,11 +51,11 @@ func BenchmarkLogDuePublicity(b *testing.B) {
 		if _, err := events.LogDue(ctx, db, rules{set}, start); err != nil {
 			b.Fatal(err)
 		}
-		wall, cpu := time.Now(), cpuTime()
+		wall, cpu := time.Now(), cputime.Self()
 		if _, err := events.LogDue(ctx, db, rules{set}, start.Add(time.Minute)); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("n=%d: first build %v wall, %v CPU", n, time.Since(wall).Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond))
+		b.Logf("n=%d: first build %v wall, %v CPU", n, time.Since(wall).Round(time.Millisecond), (cputime.Self() - cpu).Round(time.Millisecond))
 		minute := 2
 		for _, withRules := range []bool{false, true} {
 			b.Run(fmt.Sprintf("records=%d/publicity=%v", n, withRules), func(b *testing.B) {
@@ -72,7 +64,7 @@ func BenchmarkLogDuePublicity(b *testing.B) {
 					r = &rules{set}
 				}
 				appended := 0
-				cpu := cpuTime()
+				cpu := cputime.Self()
 				for b.Loop() {
 					var err error
 					var m int
@@ -87,7 +79,7 @@ func BenchmarkLogDuePublicity(b *testing.B) {
 					appended += m
 					minute++
 				}
-				b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/pass")
+				b.ReportMetric(float64((cputime.Self()-cpu).Microseconds())/float64(b.N), "cpu-µs/pass")
 				b.ReportMetric(float64(appended)/float64(b.N), "changes/pass")
 			})
 		}

@@ -2,11 +2,11 @@ package ledger
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/cputime"
 )
 
 // BenchmarkIntegrate integrates b.N changes shaped like record
@@ -36,20 +36,11 @@ func BenchmarkIntegrate(b *testing.B) {
 		flush()
 	}
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Self()
 	n, err := l.Integrate(ctx)
 	if err != nil || n != b.N {
 		b.Fatalf("Integrate = %d, %v; want %d", n, err, b.N)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "leaves/s")
-	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/leaf")
-}
-
-// cpuTime is the CPU time the process has used (user and system): what
-// the integrator costs a shared machine, which wall time under load does
-// not tell.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((cputime.Self()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/leaf")
 }

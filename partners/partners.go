@@ -30,7 +30,10 @@ type Service struct {
 	// Process shows grades and list entries as each viewer may see them
 	// (nil: no grades or entries are shown).
 	Process *dueprocess.Service
-	Now     func() time.Time // the registry clock; time.Now when nil
+	// Cache answers walks from memory, kept current by the change log
+	// (nil: every walk reads the store).
+	Cache *AdjacencyCache
+	Now   func() time.Time // the registry clock; time.Now when nil
 }
 
 func (s *Service) now() time.Time {
@@ -134,7 +137,14 @@ func (s *Service) walk(ctx context.Context, v credo.Viewer, q *Query) (*Graph, t
 	}
 	walked := *q
 	walked.AsOf = asOf
-	g, err := Walk(ctx, s.Store, v, walked)
+	var rels AdjacencyReader = s.Store
+	if s.Cache != nil {
+		var err error
+		if rels, err = s.Cache.Current(ctx); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	g, err := Walk(ctx, rels, v, walked)
 	return g, asOf, err
 }
 

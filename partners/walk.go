@@ -72,18 +72,19 @@ type Reached struct {
 
 // Graph is what a walk found: the organizations reached in order of
 // distance, then code (the start left out), the hop that reached each,
-// and every relationship it read that v may see, in no particular order.
+// and every relationship it read that v may see, in no particular order
+// (Path reads them by position: callers must not reorder them).
 type Graph struct {
 	Start   string
 	Reached []Reached
 	Edges   []credo.Edge
-	via     map[string]via
+	nodes   map[string]node
 }
 
-// via is how the walk reached an organization: the hop, from prev.
-type via struct {
-	prev string
-	hop  Hop
+// node is an organization the walk reached: its distance, and the
+// position in Edges of the relationship that reached it (-1: the start).
+type node struct {
+	dist, edge int32
 }
 
 // Path returns the path from the start to code (Path[0] touches the
@@ -92,12 +93,17 @@ type via struct {
 func (g *Graph) Path(code string) []Hop {
 	var path []Hop
 	for at := code; at != g.Start; {
-		w, ok := g.via[at]
-		if !ok {
+		n, ok := g.nodes[at]
+		if !ok || n.edge < 0 {
 			return nil
 		}
-		path = append(path, w.hop)
-		at = w.prev
+		r := &g.Edges[n.edge]
+		path = append(path, Hop{From: r.From, Kind: r.Kind, To: r.To, Since: r.Since, Relationship: r.ID})
+		if at == r.From {
+			at = r.To
+		} else {
+			at = r.From
+		}
 	}
 	slices.Reverse(path)
 	return path
@@ -119,50 +125,81 @@ func Walk(ctx context.Context, rels AdjacencyReader, v credo.Viewer, q Query) (*
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	g := &Graph{Start: q.Code, via: map[string]via{}}
-	dist := map[string]int{q.Code: 0}
-	edgeSeen := map[int64]bool{}
+	g := &Graph{Start: q.Code}
+	// The relationships between two organizations of one frontier, which
+	// a hop reads from both ends. Any other is read once: from its nearer
+	// end, the hop before being left out of the next.
+	var within map[int64]bool
 	var before []string
 	frontier := []string{q.Code}
-	for d := 1; d <= q.Depth && len(frontier) > 0; d++ {
+	for d := int32(1); d <= int32(q.Depth) && len(frontier) > 0; d++ {
 		var next []string
 		hop, err := readHop(ctx, rels, frontier, before, q)
 		if err != nil {
 			return nil, err
 		}
+		n := 0
+		for _, found := range hop {
+			n += len(found)
+		}
+		if d == 1 {
+			// Sized once for what the first hop suggests the walk will
+			// find (a hub's partners, each with as many behind it), so
+			// that a hub's walk does not grow them hop by hop.
+			guess := min(n*q.Depth, 1<<20)
+			g.nodes = make(map[string]node, 1+guess)
+			g.nodes[q.Code] = node{dist: 0, edge: -1}
+			g.Edges = make([]credo.Edge, 0, guess)
+		}
+		g.Edges = slices.Grow(g.Edges, n)
 		for _, found := range hop {
 			for _, r := range found {
-				if edgeSeen[r.ID] || !visibility.Edge(v, r) {
+				if !visibility.Edge(v, r) {
 					continue
 				}
-				edgeSeen[r.ID] = true
+				from, fromSeen := g.nodes[r.From]
+				to, toSeen := g.nodes[r.To]
+				fromAt, toAt := fromSeen && from.dist == d-1, toSeen && to.dist == d-1
+				var other string
+				var o node
+				var seen bool
+				switch {
+				case fromAt && toAt:
+					if within[r.ID] {
+						continue
+					}
+					if within == nil {
+						within = map[int64]bool{}
+					}
+					within[r.ID] = true
+					g.Edges = append(g.Edges, r)
+					continue
+				case fromAt:
+					other, o, seen = r.To, to, toSeen
+				case toAt:
+					other, o, seen = r.From, from, fromSeen
+				default:
+					continue // touches no organization of the frontier
+				}
+				if seen && o.dist < d-1 {
+					continue // read from its other end, a hop earlier
+				}
+				i := int32(len(g.Edges))
 				g.Edges = append(g.Edges, r)
-				for _, end := range [2]string{r.From, r.To} {
-					if de, ok := dist[end]; !ok || de != d-1 {
-						continue // not at the frontier
-					}
-					other := r.From
-					if other == end {
-						other = r.To
-					}
-					hop := Hop{From: r.From, Kind: r.Kind, To: r.To, Since: r.Since, Relationship: r.ID}
-					do, seen := dist[other]
-					switch {
-					case !seen:
-						dist[other] = d
-						g.via[other] = via{prev: end, hop: hop}
-						next = append(next, other)
-					case do == d && r.ID < g.via[other].hop.Relationship:
-						// Reached on this hop by several: the lowest id
-						// decides, whatever order the reads came in.
-						g.via[other] = via{prev: end, hop: hop}
-					}
+				switch {
+				case !seen:
+					g.nodes[other] = node{dist: d, edge: i}
+					next = append(next, other)
+				case o.dist == d && r.ID < g.Edges[o.edge].ID:
+					// Reached on this hop by several: the lowest id
+					// decides, whatever order the reads came in.
+					g.nodes[other] = node{dist: d, edge: i}
 				}
 			}
 		}
 		slices.Sort(next)
 		for _, c := range next {
-			g.Reached = append(g.Reached, Reached{Code: c, Distance: d})
+			g.Reached = append(g.Reached, Reached{Code: c, Distance: int(d)})
 		}
 		before, frontier = frontier, next
 	}

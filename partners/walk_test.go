@@ -2,11 +2,13 @@ package partners_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/partners"
+	"github.com/credo-registry/credo/visibility"
 )
 
 // edges is an AdjacencyReader over a fixed set of edges, answering in
@@ -78,4 +80,75 @@ func TestWalk(t *testing.T) {
 			t.Errorf("%+v: %v", q, err)
 		}
 	}
+}
+
+// referenceWalk is the walk as first written (a set of the relationships
+// seen, a map of distances, one of the hops that reached each), kept to
+// check that the leaner Walk finds the same: described as describe does.
+func referenceWalk(ctx context.Context, rels partners.AdjacencyReader, v credo.Viewer, q partners.Query) (string, error) {
+	type via struct {
+		prev string
+		hop  partners.Hop
+	}
+	vias := map[string]via{}
+	dist := map[string]int{q.Code: 0}
+	edgeSeen := map[int64]bool{}
+	var edges []credo.Edge
+	var reached []partners.Reached
+	var before []string
+	frontier := []string{q.Code}
+	for d := 1; d <= q.Depth && len(frontier) > 0; d++ {
+		var next []string
+		var found []credo.Edge
+		for i := 0; i < len(frontier); i += credo.MaxRelationshipCodes {
+			es, err := rels.Adjacent(ctx, credo.RelationshipQuery{Codes: frontier[i:min(i+credo.MaxRelationshipCodes, len(frontier))],
+				Kinds: q.Kinds, AsOf: q.AsOf, Except: before})
+			if err != nil {
+				return "", err
+			}
+			found = append(found, es...)
+		}
+		for _, r := range found {
+			if edgeSeen[r.ID] || !visibility.Edge(v, r) {
+				continue
+			}
+			edgeSeen[r.ID] = true
+			edges = append(edges, r)
+			for _, end := range [2]string{r.From, r.To} {
+				if de, ok := dist[end]; !ok || de != d-1 {
+					continue
+				}
+				other := r.From
+				if other == end {
+					other = r.To
+				}
+				hop := partners.Hop{From: r.From, Kind: r.Kind, To: r.To, Since: r.Since, Relationship: r.ID}
+				do, seen := dist[other]
+				switch {
+				case !seen:
+					dist[other] = d
+					vias[other] = via{prev: end, hop: hop}
+					next = append(next, other)
+				case do == d && r.ID < vias[other].hop.Relationship:
+					vias[other] = via{prev: end, hop: hop}
+				}
+			}
+		}
+		slices.Sort(next)
+		for _, c := range next {
+			reached = append(reached, partners.Reached{Code: c, Distance: d})
+		}
+		before, frontier = frontier, next
+	}
+	s := ""
+	for _, r := range reached {
+		var path []partners.Hop
+		for at := r.Code; at != q.Code; at = vias[at].prev {
+			path = append(path, vias[at].hop)
+		}
+		slices.Reverse(path)
+		s += fmt.Sprintf("%s@%d %+v; ", r.Code, r.Distance, path)
+	}
+	slices.SortFunc(edges, func(a, b credo.Edge) int { return int(a.ID - b.ID) })
+	return s + fmt.Sprintf("edges %+v", edges), nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/report"
 )
 
@@ -24,7 +25,7 @@ func BenchmarkPDF(b *testing.B) {
 				r.Records = append(r.Records, rec)
 			}
 			size := 0
-			cpu := processCPU()
+			cpu := cputime.Self()
 			for b.Loop() {
 				pdf, err := report.PDF(r)
 				if err != nil {
@@ -32,7 +33,7 @@ func BenchmarkPDF(b *testing.B) {
 				}
 				size = len(pdf)
 			}
-			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cputime.Self()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(size), "bytes")
 		})
 	}

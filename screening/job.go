@@ -34,22 +34,37 @@ func (s *Service) ScreenAll(ctx context.Context, v credo.Viewer, p Params, rows 
 
 // ScreenRange screens rows, the first being line first, on as many
 // workers as there are processors, and returns the results in order.
+// Each worker takes up to readTogether rows at a time and reads what the
+// registry holds of their codes together (one GradingInputs call: one
+// round trip on PostgreSQL instead of several per row).
 func (s *Service) ScreenRange(ctx context.Context, v credo.Viewer, p Params, first int, rows []Input) ([]Row, error) {
 	out := make([]Row, len(rows))
 	errs := make([]error, len(rows))
+	workers := runtime.GOMAXPROCS(0)
+	// Chunks small enough that every worker gets some, and several each
+	// on a long batch, since name rows cost more than code rows.
+	size := max(1, min(readTogether, (len(rows)+workers-1)/workers))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(rows)) {
+	for range min(workers, len(rows)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				out[i], errs[i] = s.Screen(ctx, v, p, first+i, rows[i])
+			for lo := range next {
+				chunk := rows[lo:min(lo+size, len(rows))]
+				read, err := s.readCodes(ctx, p, chunk)
+				for k, in := range chunk {
+					if err != nil {
+						errs[lo+k] = err
+						continue
+					}
+					out[lo+k], errs[lo+k] = s.screen(ctx, v, p, first+lo+k, in, read)
+				}
 			}
 		}()
 	}
-	for i := range rows {
-		next <- i
+	for lo := 0; lo < len(rows); lo += size {
+		next <- lo
 	}
 	close(next)
 	wg.Wait()
@@ -60,6 +75,9 @@ func (s *Service) ScreenRange(ctx context.Context, v credo.Viewer, p Params, fir
 	}
 	return out, nil
 }
+
+// readTogether is the most rows a ScreenRange worker takes at a time.
+const readTogether = 25
 
 // Start stores a job for rows, screened for viewer v, and starts it in the
 // background; the job outlives ctx (it runs until Wait's context ends).

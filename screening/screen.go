@@ -147,7 +147,9 @@ type Matcher interface {
 // Store is what screening reads and writes.
 type Store interface {
 	Subject(ctx context.Context, code string) (*credo.Subject, error)
-	CurrentAssessment(ctx context.Context, code string) (*credo.Assessment, error)
+	// GradingInputs reads what screening a code row needs of its
+	// organization (credo.GradingStore), for many codes at once.
+	GradingInputs(ctx context.Context, codes []string) ([]*credo.Inputs, error)
 	Authority(ctx context.Context, id string) (*credo.Authority, error)
 	Account(ctx context.Context, id string) (*credo.Account, error)
 	credo.ScreeningStore
@@ -184,47 +186,62 @@ const maxName = 200
 // row that is not a valid counterparty is returned with status Error; only
 // a failure of the registry is an error return.
 func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int, in Input) (Row, error) {
-	row := Row{Line: line, Input: in}
-	fail := func(err *credo.Error) (Row, error) {
-		row.Status, row.Error = Error, err
-		return row, nil
-	}
-	code := uscc.Normalize(in.Code)
-	name := strings.TrimSpace(in.Name)
-	action := p.Action
+	return s.screen(ctx, v, p, line, in, nil)
+}
+
+// check validates row in: its normal code and trimmed name, and the
+// action that applies to it; fail says why it is not a counterparty.
+func check(p Params, in Input) (code, name, action string, fail *credo.Error) {
+	code = uscc.Normalize(in.Code)
+	name = strings.TrimSpace(in.Name)
+	action = p.Action
 	if in.Action != "" {
 		if !slices.Contains(lists.Actions, in.Action) {
-			return fail(credo.FieldError("action", "enum", "must be one of %s", strings.Join(lists.Actions, ", ")))
+			return code, name, action, credo.FieldError("action", "enum", "must be one of %s", strings.Join(lists.Actions, ", "))
 		}
 		action = in.Action
 	}
 	switch {
 	case code == "" && name == "":
-		return fail(credo.FieldError("code", "required", "give a code or a name (or both)"))
+		return code, name, action, credo.FieldError("code", "required", "give a code or a name (or both)")
 	case !utf8.ValidString(name):
-		return fail(credo.FieldError("name", "encoding", "is not valid UTF-8"))
+		return code, name, action, credo.FieldError("name", "encoding", "is not valid UTF-8")
 	case utf8.RuneCountInString(name) > maxName:
-		return fail(credo.FieldError("name", "too_long", "is longer than %d characters", maxName))
+		return code, name, action, credo.FieldError("name", "too_long", "is longer than %d characters", maxName)
 	case code == "" && utf8.RuneCountInString(search.Parse(name).Full) < 2:
-		return fail(credo.FieldError("name", "too_short", "give at least 2 letters or characters of the name"))
+		return code, name, action, credo.FieldError("name", "too_short", "give at least 2 letters or characters of the name")
 	}
 	if code != "" {
 		if err := credo.ValidateCode("code", code); err != nil {
-			var e *credo.Error
 			if ce, ok := err.(*credo.Error); ok {
-				e = ce
-			} else {
-				e = credo.FieldError("code", "format", "%v", err)
+				return code, name, action, ce
 			}
-			return fail(e)
+			return code, name, action, credo.FieldError("code", "format", "%v", err)
 		}
-		sub, err := s.store.Subject(ctx, code)
-		switch {
-		case err == nil:
-			row.Match = &Matched{Code: sub.Code, Name: sub.Name, Score: 1, How: ByCode}
-			return s.describe(ctx, v, p, action, row)
-		case credo.ErrorCodeOf(err) != credo.ENOTFOUND:
+	}
+	return code, name, action, nil
+}
+
+// screen is Screen with what was read already of the codes of a batch of
+// rows (read, by code; nil: none): a code row's organization, versions,
+// records, entries and stored assessment, all in one read.
+func (s *Service) screen(ctx context.Context, v credo.Viewer, p Params, line int, in Input, read map[string]*credo.Inputs) (Row, error) {
+	row := Row{Line: line, Input: in}
+	code, name, action, fail := check(p, in)
+	if fail != nil {
+		row.Status, row.Error = Error, fail
+		return row, nil
+	}
+	if code != "" {
+		got, err := s.inputs(ctx, code, read)
+		if err != nil {
 			return row, err
+		}
+		switch {
+		case len(got.Versions) > 0:
+			sub := got.Versions[len(got.Versions)-1]
+			row.Match = &Matched{Code: sub.Code, Name: sub.Name, Score: 1, How: ByCode}
+			return s.describe(ctx, v, p, action, row, got)
 		case name == "":
 			row.Status = NoMatch
 			return row, nil
@@ -244,7 +261,7 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 			}
 			row.Decisions = []credo.ScreeningDecision{d}
 			row.Match = &Matched{Code: sub.Code, Name: sub.Name, Score: 1, How: ByDecision}
-			return s.describe(ctx, v, p, action, row)
+			return s.describe(ctx, v, p, action, row, nil)
 		}
 		rejected[d.Code] = true
 		row.Decisions = append(row.Decisions, d)
@@ -255,7 +272,7 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 		m := matches[0]
 		why := m.Why
 		row.Match = &Matched{Code: m.Code, Name: m.Name, Score: m.Score, How: ByName, Why: &why}
-		return s.describe(ctx, v, p, action, row)
+		return s.describe(ctx, v, p, action, row, nil)
 	}
 	if len(matches) == 0 {
 		row.Status = NoMatch
@@ -268,11 +285,55 @@ func (s *Service) Screen(ctx context.Context, v credo.Viewer, p Params, line int
 	return row, nil
 }
 
+// inputs is what the registry holds of code (no versions: it is not
+// registered): from read when there, else read now.
+func (s *Service) inputs(ctx context.Context, code string, read map[string]*credo.Inputs) (*credo.Inputs, error) {
+	if in := read[code]; in != nil {
+		return in, nil
+	}
+	got, err := s.store.GradingInputs(ctx, []string{code})
+	if err != nil {
+		return nil, err
+	}
+	return got[0], nil
+}
+
+// readCodes reads together what the registry holds of the codes of rows
+// that are valid (each code once), by code.
+func (s *Service) readCodes(ctx context.Context, p Params, rows []Input) (map[string]*credo.Inputs, error) {
+	var codes []string
+	seen := map[string]bool{}
+	for _, in := range rows {
+		if code, _, _, fail := check(p, in); fail == nil && code != "" && !seen[code] {
+			seen[code] = true
+			codes = append(codes, code)
+		}
+	}
+	read := make(map[string]*credo.Inputs, len(codes))
+	for i := 0; i < len(codes); i += credo.MaxGradingInputs {
+		got, err := s.store.GradingInputs(ctx, codes[i:min(i+credo.MaxGradingInputs, len(codes))])
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range got {
+			read[in.Code] = in
+		}
+	}
+	return read, nil
+}
+
 // describe adds to a matched row the grades, active adverse entries and
 // measures decision viewer v may see (package visibility, through
-// dueprocess), and sets its status.
-func (s *Service) describe(ctx context.Context, v credo.Viewer, p Params, action string, row Row) (Row, error) {
+// dueprocess), and sets its status. in is what the registry holds of the
+// match (nil: read it now).
+func (s *Service) describe(ctx context.Context, v credo.Viewer, p Params, action string, row Row, in *credo.Inputs) (Row, error) {
 	code := row.Match.Code
+	if in == nil {
+		var err error
+		if in, err = s.inputs(ctx, code, nil); err != nil {
+			return row, err
+		}
+	}
 	now := s.now()
 	if p.Depth > 0 && p.Audit == "" {
 		ps, err := s.adversePartners(ctx, v, code, p.Depth, now)
@@ -282,7 +343,17 @@ func (s *Service) describe(ctx context.Context, v credo.Viewer, p Params, action
 		row.Partners = ps
 	}
 	row.Status = Clear
-	a, err := s.assessment(ctx, v, code, now)
+	// The measures are judged, and the grades shown, from one read and
+	// one assessment: the stored one while it holds (as GET
+	// /v1/subjects/{code}/assessment shows it), else computed now.
+	var j *dueprocess.Judgement
+	if s.process.Grading != nil {
+		var err error
+		if j, err = s.process.JudgeInputs(ctx, v, in, now); err != nil {
+			return row, fmt.Errorf("measures of %s: %w", code, err)
+		}
+	}
+	a, err := s.assessment(ctx, v, in, j, now)
 	if err != nil {
 		return row, err
 	}
@@ -300,14 +371,14 @@ func (s *Service) describe(ctx context.Context, v credo.Viewer, p Params, action
 			row.Grades = nil
 		}
 	}
-	if row.Lists, err = s.adverse(ctx, v, code, now); err != nil {
+	if row.Lists, err = s.adverse(ctx, v, code, in.Entries, now); err != nil {
 		return row, err
 	}
 	if len(row.Lists) > 0 {
 		row.Status = Flagged
 	}
-	if s.process.Grading != nil {
-		verdict, err := s.process.Measures(ctx, v, code, action, now)
+	if j != nil {
+		verdict, err := j.Measures(ctx, action)
 		if err != nil {
 			return row, fmt.Errorf("measures of %s: %w", code, err)
 		}
@@ -319,20 +390,20 @@ func (s *Service) describe(ctx context.Context, v credo.Viewer, p Params, action
 	return row, nil
 }
 
-// assessment is code's current assessment as v may see it: the stored one
-// while it holds, else computed now; nil when the registry grades nothing.
-func (s *Service) assessment(ctx context.Context, v credo.Viewer, code string, now time.Time) (*credo.Assessment, error) {
-	a, err := s.store.CurrentAssessment(ctx, code)
-	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(now)) {
+// assessment is the current assessment of in's organization as v may see
+// it: the stored one while it holds, else computed now (j's, judged for
+// v at now); nil when the registry grades nothing (j nil).
+func (s *Service) assessment(ctx context.Context, v credo.Viewer, in *credo.Inputs, j *dueprocess.Judgement, now time.Time) (*credo.Assessment, error) {
+	if a := in.Current; a != nil && (a.NextChange.IsZero() || a.NextChange.After(now)) {
+		if j != nil {
+			return s.process.Policy.Assessment(v, a, j.Seen), nil
+		}
 		return s.process.AssessmentView(ctx, v, a)
 	}
-	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
-		return nil, err
-	}
-	if s.process.Grading == nil {
+	if j == nil {
 		return nil, nil
 	}
-	return s.process.Assessment(ctx, v, code, now)
+	return j.Assessment, nil
 }
 
 // DecisionKey is the form of an input name decisions are remembered by:
@@ -383,9 +454,14 @@ func AdversePartners(ctx context.Context, st PartnerReader, process *dueprocess.
 	return out, nil
 }
 
-// adverse is code's active entries of adverse lists as v may see them.
-func (s *Service) adverse(ctx context.Context, v credo.Viewer, code string, now time.Time) ([]dueprocess.EntryView, error) {
-	return adverseEntries(ctx, s.process, v, code, now)
+// adverse is code's active entries of adverse lists as v may see them,
+// of its entries (all, as read).
+func (s *Service) adverse(ctx context.Context, v credo.Viewer, code string, entries []*credo.ListEntry, now time.Time) ([]dueprocess.EntryView, error) {
+	seen, err := s.process.SubjectListsOf(ctx, v, code, entries, now)
+	if err != nil {
+		return nil, err
+	}
+	return adverseOf(s.process, seen), nil
 }
 
 func adverseEntries(ctx context.Context, process *dueprocess.Service, v credo.Viewer, code string, now time.Time) ([]dueprocess.EntryView, error) {
@@ -393,6 +469,11 @@ func adverseEntries(ctx context.Context, process *dueprocess.Service, v credo.Vi
 	if err != nil {
 		return nil, err
 	}
+	return adverseOf(process, entries), nil
+}
+
+// adverseOf keeps of entries those active on an adverse list.
+func adverseOf(process *dueprocess.Service, entries []dueprocess.EntryView) []dueprocess.EntryView {
 	var out []dueprocess.EntryView
 	for _, e := range entries {
 		def := process.Catalogue.List(e.List)
@@ -400,5 +481,5 @@ func adverseEntries(ctx context.Context, process *dueprocess.Service, v credo.Vi
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return out
 }

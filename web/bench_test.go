@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/credo-registry/credo/internal/cputime"
 )
 
 // BenchmarkOrganizationPage renders the organization page of the
@@ -22,7 +24,7 @@ func BenchmarkSearchPage(b *testing.B) {
 
 func benchPage(b *testing.B, reg *registry, path string) {
 	req := httptest.NewRequest("GET", path, nil)
-	cpu := processCPU()
+	cpu := cputime.Self()
 	for b.Loop() {
 		w := httptest.NewRecorder()
 		reg.portal.ServeHTTP(w, req)
@@ -32,5 +34,5 @@ func benchPage(b *testing.B, reg *registry, path string) {
 	}
 	// The process's CPU time per page (the garbage collector's included):
 	// steadier than the wall time on a shared machine.
-	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((cputime.Self()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime/pprof"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -17,19 +15,13 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/events"
+	"github.com/credo-registry/credo/internal/cputime"
+	"github.com/credo-registry/credo/internal/webhookbench"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
-	"github.com/credo-registry/credo/uscc"
 	"github.com/credo-registry/credo/visibility"
 	"github.com/credo-registry/credo/webhooks"
 )
-
-func benchEnv(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
 
 // BenchmarkWorker measures the delivery worker alone, from the change log
 // to a local receiver: CREDO_BENCH_WATCHLISTS watchlists (1,000) of a
@@ -44,8 +36,7 @@ func benchEnv(name string, def int) int {
 // PostgreSQL with CREDO_BENCH_PG=1. CREDO_BENCH_CPUPROFILE names a file for
 // a CPU profile of the offered load and the drain (not the setup).
 func BenchmarkWorker(b *testing.B) {
-	lists, members := benchEnv("CREDO_BENCH_WATCHLISTS", 1000), benchEnv("CREDO_BENCH_MEMBERS", 1000)
-	rate, seconds := benchEnv("CREDO_BENCH_RATE", 1000), benchEnv("CREDO_BENCH_SECONDS", 10)
+	load := webhookbench.FromEnv()
 	ctx := context.Background()
 	var s credo.Store
 	keep := os.Getenv("CREDO_BENCH_PG_KEEP") // a schema kept between runs
@@ -96,15 +87,10 @@ func BenchmarkWorker(b *testing.B) {
 		pgtest.Exec(b, keep, `UPDATE webhooks SET url = $1`, recv.URL)
 		pgtest.Exec(b, keep, `VACUUM ANALYZE webhook_deliveries`)
 	}
-	for l := range lists {
-		codes := make([]string, members)
-		for i := range codes {
-			n := l*members + i
-			c, err := uscc.Build('9', '1', []string{"110101", "110102", "110105", "110106"}[n/900000], fmt.Sprintf("MA%06d", n%900000+1))
-			if err != nil {
-				b.Fatal(err)
-			}
-			codes[i] = c
+	for l := range load.Lists {
+		codes, err := load.Watched(l)
+		if err != nil {
+			b.Fatal(err)
 		}
 		watched = append(watched, codes...)
 		if l < made {
@@ -121,7 +107,7 @@ func BenchmarkWorker(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Logf("%d watchlists of %d organizations (%d in all) made in %s", lists, members, len(watched), time.Since(start).Round(time.Millisecond))
+	b.Logf("%d watchlists of %d organizations (%d in all) made in %s", load.Lists, load.Members, len(watched), time.Since(start).Round(time.Millisecond))
 	ts := newTimedStore(s.(webhooks.Store))
 	w := &webhooks.Worker{Store: ts, Feed: events.NewFeed(s.(events.Store), visibility.New(nil, nil), "credo", nil),
 		Network: webhooks.Network{AllowPrivate: true}}
@@ -141,39 +127,22 @@ func BenchmarkWorker(b *testing.B) {
 	// while starting is not counted.
 	time.Sleep(time.Second)
 	ts.reset()
-	if f := os.Getenv("CREDO_BENCH_CPUPROFILE"); f != "" {
-		out, err := os.Create(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(out); err != nil {
-			b.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); out.Close() }()
-	}
+	stop := webhookbench.CPUProfile(b)
+	defer stop()
 	b.ResetTimer()
 	for range b.N {
-		load0, cpu0, pg0 := loadAverage(), processCPU(), postgresCPU()
+		load0, cpu0, pg0 := cputime.LoadAverage(), cputime.Self(), cputime.Named("postgres")
 		rng := rand.New(rand.NewPCG(1, 2))
 		committed := map[string]time.Time{}
 		// A fixed rate: each tick appends what is due by then, so that a
 		// slow append (a busy machine) is caught up, not skipped.
-		tick := time.NewTicker(50 * time.Millisecond)
-		began := time.Now()
-		total, n := rate*seconds, 0
-		for k := 0; n < total; k++ {
-			<-tick.C
-			due := min(int(time.Since(began).Seconds()*float64(rate)), total) - n
-			if due <= 0 {
-				continue
-			}
+		began, offered := load.Offer(func(k, n, due int) {
 			cs := make([]*credo.Change, due)
 			for i := range cs {
 				data, _ := json.Marshal(map[string]any{"version": k + 2, "authority": "bj-amr", "name": "北京某某科技有限公司"})
 				cs[i] = &credo.Change{Type: credo.ChangeRegistrationChanged, Subject: watched[rng.IntN(len(watched))],
 					Ref: strconv.Itoa(n + i), At: credo.NewTime(time.Now()), Data: data}
 			}
-			n += due
 			if _, err := s.AppendChanges(ctx, cs); err != nil {
 				b.Fatal(err)
 			}
@@ -181,9 +150,7 @@ func BenchmarkWorker(b *testing.B) {
 			for _, c := range cs {
 				committed[strconv.FormatInt(c.Position, 10)] = at
 			}
-		}
-		tick.Stop()
-		offered := time.Since(began)
+		})
 		deadline := time.Now().Add(3 * time.Minute)
 		for {
 			// The receiver gets only the events appended here.
@@ -198,7 +165,7 @@ func BenchmarkWorker(b *testing.B) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		cpu, pg, load1 := processCPU()-cpu0, postgresCPU()-pg0, loadAverage()
+		cpu, pg, load1 := cputime.Self()-cpu0, cputime.Named("postgres")-pg0, cputime.LoadAverage()
 		mu.Lock()
 		var lags []time.Duration
 		var last time.Time
@@ -209,15 +176,14 @@ func BenchmarkWorker(b *testing.B) {
 			}
 		}
 		mu.Unlock()
-		slices.Sort(lags)
-		p := func(q float64) time.Duration { return lags[min(len(lags)-1, int(q*float64(len(lags))))] }
+		p := webhookbench.Quantiles(lags)
 		b.ReportMetric(float64(len(committed))/offered.Seconds(), "events/s")
 		b.ReportMetric(float64(len(committed))/last.Sub(began).Seconds(), "deliveries/s")
 		b.ReportMetric(float64(p(0.50).Milliseconds()), "lag-p50-ms")
 		b.ReportMetric(float64(p(0.99).Milliseconds()), "lag-p99-ms")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(len(committed)), "cpu-µs/event")
 		b.Logf("%d events in %s, all delivered %s after the first; lag p50 %s p99 %s max %s", len(committed), offered.Round(time.Millisecond),
-			last.Sub(began).Round(time.Millisecond), p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond))
+			last.Sub(began).Round(time.Millisecond), p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), p(1).Round(time.Millisecond))
 		server := ""
 		if os.Getenv("CREDO_BENCH_PG") == "1" {
 			server = fmt.Sprintf(", PostgreSQL's processes (all: other sessions' too) %s", pg.Round(time.Millisecond))

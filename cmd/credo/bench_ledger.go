@@ -7,12 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/internal/cputime"
 )
 
 // benchLedger measures what the ledger costs and gives, on the embedded
@@ -70,12 +70,12 @@ func (m *Main) benchLedger(ctx context.Context, args []string) error {
 				alongside, onDir = integrate, dir
 			}
 			fmt.Fprintf(m.Stderr, "round %d: importing, ledger %s ...\n", round+1, map[bool]string{false: "off", true: "on"}[on])
-			cpu0 := processCPU()
+			cpu0 := cputime.Self()
 			wall, err := m.timedImport(ctx, storeFlags{data: dir}, gen, batch, alongside)
 			if err != nil {
 				return err
 			}
-			cpu := processCPU() - cpu0
+			cpu := cputime.Self() - cpu0
 			if on {
 				onWall, onCPU = append(onWall, wall), append(onCPU, cpu)
 			} else {
@@ -168,11 +168,4 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-// processCPU is the CPU time (user and system) the process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/screening"
 	"github.com/credo-registry/credo/search"
 )
@@ -22,13 +25,14 @@ import (
 // and name rows against an embedded store holding the same organizations.
 func (m *Main) benchMatch(ctx context.Context, args []string) error {
 	var n, queries, rows, stored int
-	var dir string
+	var dir, profile string
 	fs := m.newFlags("bench match", nil)
 	fs.IntVar(&n, "subjects", 1_000_000, "organizations generated (the demo generator, seed 1)")
 	fs.IntVar(&queries, "queries", 2000, "name searches timed")
 	fs.IntVar(&rows, "rows", 10_000, "screening rows (half codes, half misspelled names); 0 skips the store")
 	fs.IntVar(&stored, "stored", 50_000, "organizations loaded into the store (and a second index) for the screening part")
 	fs.StringVar(&dir, "dir", "", "scratch folder (default a temporary one, removed afterwards); one that already holds the organizations is screened as it is")
+	fs.StringVar(&profile, "cpuprofile", "", "write CPU profiles of the screening throughput (rows as jobs screen them) to this file name plus .code and .name")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -73,13 +77,13 @@ func (m *Main) benchMatch(ctx context.Context, args []string) error {
 		}
 	}
 	lat := make([]time.Duration, len(qs))
-	cpu := cpuTime()
+	cpu := cputime.Self()
 	for i, q := range qs {
 		t := time.Now()
 		ix.Find(search.Query{Q: q, Limit: 10})
 		lat[i] = time.Since(t)
 	}
-	searchCPU := (cpuTime() - cpu) / time.Duration(len(qs))
+	searchCPU := (cputime.Self() - cpu) / time.Duration(len(qs))
 	slices.Sort(lat)
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "organizations\t%d\n", len(subjects))
@@ -94,7 +98,7 @@ func (m *Main) benchMatch(ctx context.Context, args []string) error {
 			ix = search.NewIndex()
 			ix.Put(subjects...)
 		}
-		if err := m.benchScreen(ctx, tw, dir, subjects, ix, rows, r); err != nil {
+		if err := m.benchScreen(ctx, tw, dir, profile, subjects, ix, rows, r); err != nil {
 			return err
 		}
 	}
@@ -119,7 +123,7 @@ func misspell(r *rand.Rand, name string) string {
 	return string(rs)
 }
 
-func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string, subjects []*credo.Subject, ix *search.Index, rows int, r *rand.Rand) error {
+func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir, profile string, subjects []*credo.Subject, ix *search.Index, rows int, r *rand.Rand) error {
 	dir, removeScratch, err := scratch(dir)
 	if err != nil {
 		return err
@@ -231,7 +235,11 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 			lat = append(lat, time.Since(t))
 		}
 		statuses := map[string]int{}
-		start, cpu := time.Now(), cpuTime()
+		stop, err := startProfile(profile, kind)
+		if err != nil {
+			return err
+		}
+		start, cpu := time.Now(), cputime.Self()
 		for i := 0; i < len(inputs); i += 100 {
 			out, err := sc.ScreenRange(ctx, operator, p, i+1, inputs[i:min(i+100, len(inputs))])
 			if err != nil {
@@ -241,10 +249,33 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string
 				statuses[row.Status]++
 			}
 		}
-		el, used := time.Since(start), cpuTime()-cpu
+		el, used := time.Since(start), cputime.Self()-cpu
+		if err := stop(); err != nil {
+			return err
+		}
 		slices.Sort(lat)
 		fmt.Fprintf(tw, "screening %s rows\t%.0f rows/s (%d rows, %v), p95 per row %s, CPU %s per row\n", kind,
 			float64(len(inputs))/el.Seconds(), len(inputs), statuses, pct(lat, 95), (used / time.Duration(len(inputs))).Round(time.Microsecond))
 	}
 	return nil
+}
+
+// startProfile starts a CPU profile written to name.kind, when name is
+// not empty; stop ends it.
+func startProfile(name, kind string) (stop func() error, err error) {
+	if name == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(name + "." + kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }

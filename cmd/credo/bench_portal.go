@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -20,6 +18,7 @@ import (
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/bench"
 	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/internal/cputime"
 )
 
 // benchPortal measures the portal's public pages under concurrent
@@ -138,14 +137,14 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%d organizations, %d clients, %d requests each\t p50\t p95\t p99\t max\t req/s\t server CPU/req\t client CPU/req\n", subjects, clients, requests)
 	for _, k := range kinds {
-		start, server, cpu := time.Now(), serverCPU(pid), cpuTime()
+		start, server, cpu := time.Now(), cputime.Process(pid), cputime.Self()
 		lat, err := drive(ctx, client, base, k.paths, clients)
 		if err != nil {
 			return fmt.Errorf("%s: %w", k.name, err)
 		}
 		took := time.Since(start)
 		perReq := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6/float64(len(lat))) }
-		server, cpu = serverCPU(pid)-server, cpuTime()-cpu
+		server, cpu = cputime.Process(pid)-server, cputime.Self()-cpu
 		slices.Sort(lat)
 		q := func(p float64) string { return fmt.Sprintf("%.1f ms", float64(lat[int(p*float64(len(lat)-1))])/1e6) }
 		fmt.Fprintf(tw, "%s\t %s\t %s\t %s\t %s\t %.0f\t %s\t %s\n", k.name, q(.50), q(.95), q(.99), q(1), float64(len(lat))/took.Seconds(), perReq(server), perReq(cpu))
@@ -153,7 +152,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "load average %s\n", loadAverage())
+	fmt.Fprintf(m.Stdout, "load average %s\n", cputime.LoadAverage())
 	return nil
 }
 
@@ -181,7 +180,7 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 	}
 	touched := map[string]credo.Cause{}
 	for _, kind := range []string{"authorities", "subjects", "records"} {
-		cpu := cpuTime()
+		cpu := cputime.Self()
 		imp := &importer{m: m, in: pl.Ingester, grading: pl.Grading, store: store, batch: 10_000, kind: kind,
 			path: filepath.Join(gen, kind+".ndjson"), bulk: true, touched: touched}
 		sum, err := imp.run(ctx)
@@ -191,14 +190,14 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 		if sum.refused > 0 {
 			return fmt.Errorf("%d %s refused (see %s)", sum.refused, kind, sum.refusedFile)
 		}
-		logf("%s; CPU %s", sum, (cpuTime() - cpu).Round(time.Millisecond))
+		logf("%s; CPU %s", sum, (cputime.Self() - cpu).Round(time.Millisecond))
 	}
 	logf("grading %d organizations ...", len(touched))
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Self()
 	if err := regradeAll(ctx, pl.Grading, touched); err != nil {
 		return err
 	}
-	logf("graded in %s; CPU %s", time.Since(start).Round(time.Second), (cpuTime() - cpu).Round(time.Millisecond))
+	logf("graded in %s; CPU %s", time.Since(start).Round(time.Second), (cputime.Self() - cpu).Round(time.Millisecond))
 	// What the import wrote is taken as followed (as credo import marks
 	// it): the server's first start would otherwise replay the whole
 	// change log before it listens. The ledger takes it in now, so that
@@ -210,36 +209,13 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 	if err != nil {
 		return err
 	}
-	start, cpu = time.Now(), cpuTime()
+	start, cpu = time.Now(), cputime.Self()
 	n, err := lg.Integrate(ctx)
 	if err != nil {
 		return err
 	}
-	logf("the ledger integrated %d changes in %s; CPU %s", n, time.Since(start).Round(time.Second), (cpuTime() - cpu).Round(time.Millisecond))
+	logf("the ledger integrated %d changes in %s; CPU %s", n, time.Since(start).Round(time.Second), (cputime.Self() - cpu).Round(time.Millisecond))
 	return nil
-}
-
-// serverCPU is the user and system CPU time process pid has used (Linux:
-// /proc/{pid}/stat; 0 elsewhere).
-func serverCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command (in parentheses, which may hold
-	// spaces): utime and stime are the 12th and 13th, in clock ticks
-	// (100 a second on Linux).
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // drive sends every path with clients concurrent clients and returns each

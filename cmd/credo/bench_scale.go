@@ -26,6 +26,7 @@ import (
 	"github.com/credo-registry/credo/bench"
 	"github.com/credo-registry/credo/demo"
 	"github.com/credo-registry/credo/ingest"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/pipeline"
 )
 
@@ -112,7 +113,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 	}
 	res := &scaleResult{subjects: subjects, conns: conns, started: time.Now().UTC()}
-	res.load1 = loadAverage()
+	res.load1 = cputime.LoadAverage()
 
 	// 1. Generate.
 	cfg := demo.Config{Seed: 1, Subjects: subjects, Records: subjects * perSubject, Now: credo.NewDate(time.Now()).Time}
@@ -156,9 +157,9 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 			stop = profile("import-" + kind)
 		}
 		imp := &importer{m: m, in: in, grading: g, store: store, batch: 10_000, kind: kind, path: filepath.Join(gen, kind+".ndjson"), bulk: true}
-		cpu := cpuTime()
+		cpu := cputime.Self()
 		sum, err := imp.run(ctx)
-		used := cpuTime() - cpu
+		used := cputime.Self() - cpu
 		stop()
 		if err != nil {
 			store.Close()
@@ -188,20 +189,20 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 	// 3. Regrade everyone (lists in place), beside reading every
 	// organization's records alone.
 	logf("reading every organization's records ...")
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Self()
 	orgs := 0
 	if err := store.EachSubject(ctx, "", func(string, []*credo.Record) error { orgs++; return nil }); err != nil {
 		store.Close()
 		return err
 	}
-	res.readAll, res.readAllCPU, res.graded = time.Since(start), cpuTime()-cpu, orgs
+	res.readAll, res.readAllCPU, res.graded = time.Since(start), cputime.Self()-cpu, orgs
 	logf("read %d organizations in %s (CPU %s)", orgs, res.readAll.Round(time.Millisecond), res.readAllCPU.Round(time.Millisecond))
 	logf("regrading everyone ...")
 	stop := profile("regrade")
-	cpu = cpuTime()
+	cpu = cputime.Self()
 	start = time.Now()
 	n, err := g.Rescore(ctx, "", credo.Cause{Kind: credo.CauseRescore}, nil)
-	res.regrade, res.regradeCPU = time.Since(start), cpuTime()-cpu
+	res.regrade, res.regradeCPU = time.Since(start), cputime.Self()-cpu
 	stop()
 	if err != nil {
 		store.Close()
@@ -234,12 +235,12 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 			store.Close()
 			return err
 		}
-		start, cpu = time.Now(), cpuTime()
+		start, cpu = time.Now(), cputime.Self()
 		if res.leaves, err = lg.Integrate(ctx); err != nil {
 			store.Close()
 			return err
 		}
-		res.ledger, res.ledgerCPU = time.Since(start), cpuTime()-cpu
+		res.ledger, res.ledgerCPU = time.Since(start), cputime.Self()-cpu
 		logf("integrated %d changes in %s (CPU %s)", res.leaves, res.ledger.Round(time.Millisecond), res.ledgerCPU.Round(time.Millisecond))
 	}
 	if err := store.Close(); err != nil {
@@ -281,9 +282,9 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 		if r.dst == &res.subject {
 			stop = profile("lookup")
 		}
-		cpu := cpuTime()
+		cpu := cputime.Self()
 		*r.dst = closedLoop(ctx, client, r.base, r.path, conns, duration)
-		r.dst.cpu = cpuTime() - cpu
+		r.dst.cpu = cputime.Self() - cpu
 		stop()
 		logf("%s: %.0f requests/s, p50 %s, p99 %s, CPU %.0f µs per request (client included)", r.name, r.dst.rate(), msec(r.dst.p50), msec(r.dst.p99), r.dst.cpuPer())
 		if r.dst.errors > 0 {
@@ -323,7 +324,7 @@ func (m *Main) benchScale(ctx context.Context, args []string) error {
 		}
 		res.bareRows, res.bare = len(rows), d
 	}
-	res.load2 = loadAverage()
+	res.load2 = cputime.LoadAverage()
 	table := res.markdown()
 	fmt.Fprint(m.Stdout, table)
 	if doc != "" {
@@ -555,19 +556,6 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
-}
-
-// loadAverage is the machine's one-minute load average ("" where unknown).
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return ""
-	}
-	return f[0]
 }
 
 type scaleResult struct {

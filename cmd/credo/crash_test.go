@@ -17,16 +17,6 @@ import (
 // start completes what the change log holds: the notices and the grades,
 // with nobody sending the request again.
 func TestCrashBetweenStepsLosesNothing(t *testing.T) {
-	backends := map[string]func(t *testing.T) []string{
-		"sqlite": func(t *testing.T) []string { return []string{"--data", t.TempDir()} },
-		"postgres": func(t *testing.T) []string {
-			db, _ := pgRegistry(t)
-			if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
-				t.Fatalf("migrate: %v %s", err, out)
-			}
-			return []string{"--db", db}
-		},
-	}
 	steps := []string{
 		"records.stored", "regrade.noticed", // a record submission: stored | entries and notices | assessments
 		"entry.stored", "entry.notified", // a listing decision: stored | notices | regrade
@@ -36,71 +26,97 @@ func TestCrashBetweenStepsLosesNothing(t *testing.T) {
 	}
 	for _, backend := range []string{"sqlite", "postgres"} {
 		for _, step := range steps {
-			t.Run(backend+"/"+step, func(t *testing.T) {
-				store := backends[backend](t)
-				crashAt(t, store, step)
-			})
+			t.Run(backend+"/"+step, func(t *testing.T) { crashAt(t, crashStore(t, backend), step) })
 		}
 	}
 }
 
 const crashCode = "91340600MA2PBM9HXD"
 
-// crashAt runs the whole scenario with credo killed at step, then checks
-// what a restarted node shows.
-func crashAt(t *testing.T, store []string, step string) {
+// crashStore is a new registry on backend: a data directory, or a
+// migrated schema of its own on the test server.
+func crashStore(t *testing.T, backend string) []string {
+	if backend == "postgres" {
+		return []string{"--db", freshSchema(t)}
+	}
+	return []string{"--data", t.TempDir()}
+}
+
+// crashAccounts adds the authority that submits and decides, and the
+// account of the organization crashCode, and returns their tokens.
+func crashAccounts(t *testing.T, store []string) (authority, org string) {
 	out, _, err := run(t, "", append([]string{"authority", "add", "--id", "huaibei-amr", "--name", "淮北市市场监督管理局",
 		"--divisions", "3406", "--categories", "market,registration"}, store...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	authority := lastLine(out)
+	authority = lastLine(out)
 	out, _, err = run(t, "", append([]string{"account", "add", "--role", "organization", "--code", crashCode}, store...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	org := lastLine(out)
+	return authority, lastLine(out)
+}
 
-	n := startNodeEnv(t, []string{"CREDO_FAILPOINT=" + step}, store...)
-	// Each request either completes (its steps are not the failpoint) or
-	// is cut off when the node kills itself.
-	died := false
-	do := func(method, path, token, body string) map[string]any {
-		if died {
-			return nil
-		}
-		req, _ := http.NewRequest(method, n.url+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-		if err != nil {
-			died = true
-			return nil
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
-		}
-		var v map[string]any
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("%s %s: %s", method, path, b)
-		}
-		return v
+// crashRecord is a market penalty of crashCode's, three days old.
+func crashRecord(ext, severity string, amount int) string {
+	return `{"subject":"` + crashCode + `","category":"market","kind":"penalty","external_id":"` + ext + `",` +
+		`"decision_number":"淮市监罚〔2026〕` + ext + `号","legal_basis":"《中华人民共和国产品质量法》第五十条","description":"销售不合格产品",` +
+		`"severity":"` + severity + `","penalty_types":["fine"],"amount":` + fmt.Sprint(amount) + `,"occurred_at":"` + time.Now().AddDate(0, 0, -3).Format("2006-01-02") + `"}`
+}
+
+// dyingNode sends requests to a node that kills itself at a failpoint:
+// each request completes (its steps are not the failpoint) or is cut off
+// when the node dies, and after that nothing is sent.
+type dyingNode struct {
+	t    *testing.T
+	url  string
+	died bool
+}
+
+// do sends a JSON request and returns the answer's body, or nil once the
+// node has died; an answer of 300 or more fails the test.
+func (n *dyingNode) do(method, path, token, body string) map[string]any {
+	if n.died {
+		return nil
 	}
-	do("POST", "/v1/records", authority, `{"subject":"`+crashCode+`","category":"market","kind":"penalty","external_id":"crash-1",`+
-		`"decision_number":"淮市监罚〔2026〕9号","legal_basis":"《中华人民共和国产品质量法》第五十条","description":"销售不合格产品",`+
-		`"severity":"serious","penalty_types":["fine"],"amount":50000,"occurred_at":"`+time.Now().AddDate(0, 0, -3).Format("2006-01-02")+`"}`)
-	entry := do("POST", "/v1/list-entries", authority, `{"list":"serious-dishonesty","subject":"`+crashCode+`",`+
+	req, _ := http.NewRequest(method, n.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		n.died = true
+		return nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		n.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		n.t.Fatalf("%s %s: %s", method, path, b)
+	}
+	return v
+}
+
+// crashAt runs the whole scenario with credo killed at step, then checks
+// what a restarted node shows.
+func crashAt(t *testing.T, store []string, step string) {
+	authority, org := crashAccounts(t, store)
+	n := startNodeEnv(t, []string{"CREDO_FAILPOINT=" + step}, store...)
+	d := &dyingNode{t: t, url: n.url}
+	d.do("POST", "/v1/records", authority, crashRecord("9", "serious", 50000))
+	entry := d.do("POST", "/v1/list-entries", authority, `{"list":"serious-dishonesty","subject":"`+crashCode+`",`+
 		`"legal_basis":"《市场监督管理严重违法失信名单管理办法》第十条","decision_number":"淮市监列〔2026〕1号",`+
 		`"reasons":["销售不合格产品，情节严重"],"decided_at":"`+time.Now().Format("2006-01-02")+`","term":"3y"}`)
 	if entry != nil {
-		c := do("POST", "/v1/objections", org, fmt.Sprintf(`{"target":{"kind":"list_entry","id":%v},"reasons":"列入依据的事实有误"}`, entry["id"]))
+		c := d.do("POST", "/v1/objections", org, fmt.Sprintf(`{"target":{"kind":"list_entry","id":%v},"reasons":"列入依据的事实有误"}`, entry["id"]))
 		if c != nil {
-			do("POST", fmt.Sprintf("/v1/objections/%v/decision", c["id"]), authority, `{"outcome":"retracted","reasons":"经复核，事实认定有误"}`)
+			d.do("POST", fmt.Sprintf("/v1/objections/%v/decision", c["id"]), authority, `{"outcome":"retracted","reasons":"经复核，事实认定有误"}`)
 		}
 	}
-	if !died {
+	if !d.died {
 		t.Fatalf("the node did not stop at %s", step)
 	}
 	n.kill()
@@ -179,33 +195,11 @@ func TestEventsFollowTenThousandOrganizations(t *testing.T) {
 func TestCrashBeforeGradeFallIsStored(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			store := []string{"--data", t.TempDir()}
-			if backend == "postgres" {
-				db, _ := pgRegistry(t)
-				if out, _, err := run(t, "", "migrate", "--db", db); err != nil {
-					t.Fatalf("migrate: %v %s", err, out)
-				}
-				store = []string{"--db", db}
-			}
-			out, _, err := run(t, "", append([]string{"authority", "add", "--id", "huaibei-amr", "--name", "淮北市市场监督管理局",
-				"--divisions", "3406", "--categories", "market,registration"}, store...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			authority := lastLine(out)
-			out, _, err = run(t, "", append([]string{"account", "add", "--role", "organization", "--code", crashCode}, store...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			org := lastLine(out)
-			record := func(ext, severity string, amount int) string {
-				return `{"subject":"` + crashCode + `","category":"market","kind":"penalty","external_id":"` + ext + `",` +
-					`"decision_number":"淮市监罚〔2026〕` + ext + `号","legal_basis":"《中华人民共和国产品质量法》第五十条","description":"销售不合格产品",` +
-					`"severity":"` + severity + `","penalty_types":["fine"],"amount":` + fmt.Sprint(amount) + `,"occurred_at":"` + time.Now().AddDate(0, 0, -3).Format("2006-01-02") + `"}`
-			}
+			store := crashStore(t, backend)
+			authority, org := crashAccounts(t, store)
 			// A first, minor penalty, graded and stored normally.
 			n := startNode(t, store...)
-			if status, body := request(t, "POST", n.url+"/v1/records", authority, "application/json", record("1", "minor", 1000)); status != 201 {
+			if status, body := request(t, "POST", n.url+"/v1/records", authority, "application/json", crashRecord("1", "minor", 1000)); status != 201 {
 				t.Fatalf("first record: %d %v", status, body)
 			}
 			_, first := request(t, "GET", n.url+"/v1/subjects/"+crashCode+"/assessment", org, "", "")
@@ -214,12 +208,9 @@ func TestCrashBeforeGradeFallIsStored(t *testing.T) {
 			// A serious one: the node dies once the regrade's notices are
 			// stored, before its assessment is.
 			n = startNodeEnv(t, []string{"CREDO_FAILPOINT=regrade.noticed"}, store...)
-			req, _ := http.NewRequest("POST", n.url+"/v1/records", strings.NewReader(record("2", "serious", 500000)))
-			req.Header.Set("Authorization", "Bearer "+authority)
-			req.Header.Set("Content-Type", "application/json")
-			if resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req); err == nil {
-				resp.Body.Close()
-				t.Fatalf("the node answered %d instead of stopping", resp.StatusCode)
+			d := &dyingNode{t: t, url: n.url}
+			if d.do("POST", "/v1/records", authority, crashRecord("2", "serious", 500000)); !d.died {
+				t.Fatal("the node answered instead of stopping")
 			}
 			n.kill()
 

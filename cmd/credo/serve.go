@@ -164,7 +164,11 @@ func (m *Main) listenAndServe(ctx context.Context, store credo.Store, f serveFla
 	}
 	defer sc.Wait()
 	a.Screening = sc
-	a.Partners = &partners.Service{Store: store, Process: p, Now: clock.Now}
+	// Partners' walks read organizations' ties from memory, kept current
+	// by the change log whoever writes (docs/ARCHITECTURE.md).
+	ties := partners.NewAdjacencyCache(store, partners.DefaultCacheRows)
+	go ties.Follow(ctx, 0, logger)
+	a.Partners = &partners.Service{Store: store, Process: p, Cache: ties, Now: clock.Now}
 	a.Grading = g
 	a.Differ = differ{g}
 	a.AdminToken = m.Getenv("CREDO_ADMIN_TOKEN")

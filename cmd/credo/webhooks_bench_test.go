@@ -11,50 +11,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/credo-registry/credo/internal/cputime"
+	"github.com/credo-registry/credo/internal/webhookbench"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
-	"github.com/credo-registry/credo/uscc"
 )
-
-// postgresCPU is the CPU time used by every process named postgres on
-// the machine (the server's backends: ours, and any other session's).
-func postgresCPU() time.Duration {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	var ticks int64
-	for _, p := range stats {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || s[open+1:end] != "postgres" {
-			continue
-		}
-		f := strings.Fields(s[end+1:])
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64) // utime, field 14
-		k, _ := strconv.ParseInt(f[12], 10, 64) // stime, field 15
-		ticks += u + k
-	}
-	return time.Duration(ticks) * (time.Second / 100) // USER_HZ
-}
-
-func benchEnv(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
 
 // cli runs a credo command in process and returns its last line.
 func cli(b *testing.B, args ...string) string {
@@ -105,8 +70,7 @@ func benchCall(b *testing.B, method, url, token, ct, body string, v any) {
 // runs on PostgreSQL (a fresh schema on the test server, CREDO_TEST_POSTGRES)
 // and the CPU time of every postgres process on the machine is reported too.
 func BenchmarkWebhookDeliveries(b *testing.B) {
-	lists, members := benchEnv("CREDO_BENCH_WATCHLISTS", 1000), benchEnv("CREDO_BENCH_MEMBERS", 1000)
-	rate, seconds := benchEnv("CREDO_BENCH_RATE", 1000), benchEnv("CREDO_BENCH_SECONDS", 10)
+	load := webhookbench.FromEnv()
 	where := []string{"--data", b.TempDir()}
 	pg := os.Getenv("CREDO_BENCH_PG") == "1"
 	if pg {
@@ -171,64 +135,40 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 	// 1,000 watchlists of 1,000 distinct organizations each.
 	start := time.Now()
 	var watched []string
-	for l := 0; l < lists; l++ {
+	for l := range load.Lists {
 		var wl struct {
 			ID int64 `json:"id"`
 		}
 		benchCall(b, "POST", base+"/v1/watchlists", client, "application/json", fmt.Sprintf(`{"name":"供应商 %d"}`, l), &wl)
-		codes := make([]string, members)
-		for i := range codes {
-			n := l*members + i
-			c, err := uscc.Build('9', '1', []string{"110101", "110102", "110105", "110106"}[n/900000], fmt.Sprintf("MA%06d", n%900000+1))
-			if err != nil {
-				b.Fatal(err)
-			}
-			codes[i] = c
+		codes, err := load.Watched(l)
+		if err != nil {
+			b.Fatal(err)
 		}
 		watched = append(watched, codes...)
 		body, _ := json.Marshal(map[string]any{"codes": codes})
 		benchCall(b, "POST", fmt.Sprintf("%s/v1/watchlists/%d/members", base, wl.ID), client, "application/json", string(body), nil)
 		benchCall(b, "POST", base+"/v1/webhooks", client, "application/json", fmt.Sprintf(`{"watchlist":%d,"url":%q}`, wl.ID, recv.URL), nil)
 	}
-	b.Logf("%d watchlists of %d organizations (%d in all) made in %s", lists, members, len(watched), time.Since(start).Round(time.Millisecond))
+	b.Logf("%d watchlists of %d organizations (%d in all) made in %s", load.Lists, load.Members, len(watched), time.Since(start).Round(time.Millisecond))
 
-	if f := os.Getenv("CREDO_BENCH_CPUPROFILE"); f != "" {
-		out, err := os.Create(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(out); err != nil {
-			b.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); out.Close() }()
-	}
+	stop := webhookbench.CPUProfile(b)
+	defer stop()
 	b.ResetTimer()
 	for range b.N {
-		load0, cpu0, pg0 := loadAverage(), cpuTime(), postgresCPU()
+		load0, cpu0, pg0 := cputime.LoadAverage(), cputime.Self(), cputime.Named("postgres")
 		rng := rand.New(rand.NewPCG(1, 2))
 		acked := map[int64]time.Time{}
 		var lastAck time.Time
-		offeredRecords := 0
-		tick := time.NewTicker(50 * time.Millisecond)
-		began := time.Now()
+		offeredRecords := load.Rate * load.Seconds
 		var sent int
 		var amu sync.Mutex
 		var wg sync.WaitGroup
-		total := rate * seconds
-		for k := 0; offeredRecords < total; k++ {
-			<-tick.C
-			// What is due by now: a late tick is caught up, not lost.
-			per := min(int(time.Since(began).Seconds()*float64(rate)), total) - offeredRecords
-			if per <= 0 {
-				continue
-			}
-			first := offeredRecords
+		began, offered := load.Offer(func(k, first, per int) {
 			var nd bytes.Buffer
 			for i := 0; i < per; i++ {
 				fmt.Fprintf(&nd, `{"subject":%q,"category":"market","kind":"penalty","external_id":"B%d-%d-%d","decision_number":"京东市监罚〔2026〕%d号","legal_basis":"《中华人民共和国产品质量法》第五十条","description":"销售不合格产品","severity":"general","penalty_types":["warning","fine"],"amount":5000,"occurred_at":"2026-03-02T08:00:00Z"}`+"\n",
 					watched[rng.IntN(len(watched))], b.N, k, i, first+i+1)
 			}
-			offeredRecords += per
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -252,10 +192,8 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 					}
 				}
 			}()
-		}
-		offered := time.Since(began)
+		})
 		wg.Wait()
-		tick.Stop()
 		acking := lastAck.Sub(began)
 		deadline := time.Now().Add(2 * time.Minute)
 		for {
@@ -275,7 +213,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		cpu, load1, pgCPU := cpuTime()-cpu0, loadAverage(), postgresCPU()-pg0
+		cpu, load1, pgCPU := cputime.Self()-cpu0, cputime.LoadAverage(), cputime.Named("postgres")-pg0
 		mu.Lock()
 		var lags []time.Duration
 		for id, at := range acked {
@@ -283,8 +221,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 		}
 		total, end := deliveries, last
 		mu.Unlock()
-		slices.Sort(lags)
-		p := func(q float64) time.Duration { return lags[min(len(lags)-1, int(q*float64(len(lags))))] }
+		p := webhookbench.Quantiles(lags)
 		b.ReportMetric(float64(offeredRecords)/offered.Seconds(), "offered-records/s")
 		b.ReportMetric(float64(sent)/acking.Seconds(), "records/s")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(sent), "cpu-µs/record")
@@ -292,7 +229,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 		b.ReportMetric(float64(p(0.50).Milliseconds()), "lag-p50-ms")
 		b.ReportMetric(float64(p(0.99).Milliseconds()), "lag-p99-ms")
 		b.Logf("%d records offered in %s, %d acknowledged in %s, %d deliveries; lag p50 %s p99 %s max %s", offeredRecords, offered.Round(time.Millisecond),
-			sent, acking.Round(time.Millisecond), total, p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond))
+			sent, acking.Round(time.Millisecond), total, p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), p(1).Round(time.Millisecond))
 		server := ""
 		if pg {
 			server = fmt.Sprintf("; PostgreSQL's processes (all: other sessions' too) %s, %s per record", pgCPU.Round(time.Millisecond),

@@ -10,9 +10,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credo-registry/credo/internal/cputime"
 )
 
 // The size of the benchmark graph: CREDO_GRAPH_ORGS organizations and
@@ -131,20 +132,20 @@ func BenchmarkPartnersGraph(b *testing.B) {
 	runtime.GC()
 	// What feeding the Edges alone costs (the generator's part of the
 	// build below).
-	start, startCPU := time.Now(), cpuTime()
+	start, startCPU := time.Now(), cputime.Self()
 	fed := 0
 	for e := range bg.edges() {
 		// Reading the codes' bytes (a store's scan reads each row).
 		fed += int(e.From[0]+e.From[CodeLen-1]) + int(e.To[0]+e.To[CodeLen-1])
 	}
-	feed, feedCPU := time.Since(start), cpuTime()-startCPU
+	feed, feedCPU := time.Since(start), cputime.Self()-startCPU
 	sink += float64(fed)
-	start, startCPU = time.Now(), cpuTime()
+	start, startCPU = time.Now(), cputime.Self()
 	g, err := Build(bg.edges(), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		b.Fatal(err)
 	}
-	build, buildCPU := time.Since(start), cpuTime()-startCPU
+	build, buildCPU := time.Since(start), cputime.Self()-startCPU
 	bg = nil
 	// 1% of the organizations weigh on their partners.
 	r := rand.New(rand.NewPCG(3, 4))
@@ -166,17 +167,17 @@ func BenchmarkPartnersGraph(b *testing.B) {
 	var bare, prop, bareCPU, propCPU time.Duration
 	var scanned, read, exposed int64
 	for b.Loop() {
-		t, c := time.Now(), cpuTime()
+		t, c := time.Now(), cputime.Self()
 		sink += bareTraversal(g.offsets, g.targets, val)
 		bare += time.Since(t)
-		bareCPU += cpuTime() - c
-		t, c = time.Now(), cpuTime()
+		bareCPU += cputime.Self() - c
+		t, c = time.Now(), cputime.Self()
 		res, err := g.Propagate(ctx, severity, benchParams, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
 		prop += time.Since(t)
-		propCPU += cpuTime() - c
+		propCPU += cputime.Self() - c
 		scanned, read, exposed = res.Swept, res.Scanned, 0
 		_ = res.Exposed(func(int32, []Exposure) error { exposed++; return nil })
 	}
@@ -209,15 +210,6 @@ func BenchmarkPartnersGraph(b *testing.B) {
 	b.ReportMetric(float64(g.Edges())/(buildCPU-feedCPU).Seconds()/bareCPURate, "build_less_feed/bare_per_cpu")
 	b.ReportMetric(propCPU.Seconds()/float64(b.N), "propagate_cpu_s")
 	b.ReportMetric(bareCPU.Seconds()/float64(b.N), "bare_cpu_s")
-}
-
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // TestPropagateExact compares propagation with every simple path of up

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/partners/graph"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
@@ -66,14 +67,14 @@ func BenchmarkGraphFromStore(b *testing.B) {
 	var scanCPU, buildCPU, bareCPU, writeCPU time.Duration
 	var g *graph.Graph
 	for b.Loop() {
-		t, c := time.Now(), processCPU()
+		t, c := time.Now(), cputime.Self()
 		n := 0
 		if err := db.EachRelationship(ctx, asOf, func(es []credo.Edge) error { n += len(es); return nil }); err != nil {
 			b.Fatal(err)
 		}
 		scan += time.Since(t)
-		scanCPU += processCPU() - c
-		t, c = time.Now(), processCPU()
+		scanCPU += cputime.Self() - c
+		t, c = time.Now(), cputime.Self()
 		g, err = graph.Build(func(yield func(graph.Edge, error) bool) {
 			db.EachRelationship(ctx, asOf, func(es []credo.Edge) error {
 				for _, e := range es {
@@ -88,14 +89,14 @@ func BenchmarkGraphFromStore(b *testing.B) {
 			b.Fatal(err)
 		}
 		build += time.Since(t)
-		buildCPU += processCPU() - c
-		t, c = time.Now(), processCPU()
+		buildCPU += cputime.Self() - c
+		t, c = time.Now(), cputime.Self()
 		sink += graph.BareTraversal(g)
 		bare += time.Since(t)
-		bareCPU += processCPU() - c
+		bareCPU += cputime.Self() - c
 		// Write back: assessments with a partners dimension, as a rescore's
 		// partner pass stores them.
-		t, c = time.Now(), processCPU()
+		t, c = time.Now(), cputime.Self()
 		var changes []*credo.AssessmentChange
 		at := credo.NewTime(asOf.Add(time.Duration(b.N) * time.Second))
 		for i := range writes {
@@ -112,7 +113,7 @@ func BenchmarkGraphFromStore(b *testing.B) {
 			}
 		}
 		write += time.Since(t)
-		writeCPU += processCPU() - c
+		writeCPU += cputime.Self() - c
 	}
 	n := float64(b.N)
 	bareRate := float64(2*g.Edges()) * n / bare.Seconds()

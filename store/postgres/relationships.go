@@ -455,6 +455,62 @@ func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.
 	return out, nil
 }
 
+// AdjacentVersions implements credo.RelationshipStore from the
+// adjacency index, as Adjacent without the time.
+func (db *DB) AdjacentVersions(ctx context.Context, codes []string) ([]credo.EdgeVersion, error) {
+	if len(codes) > credo.MaxRelationshipCodes {
+		return nil, credo.FieldError("codes", "too_many", "at most %d codes a query", credo.MaxRelationshipCodes)
+	}
+	out := []credo.EdgeVersion{}
+	if len(codes) == 0 {
+		return out, nil
+	}
+	asked := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		asked[c] = true
+	}
+	err := db.read(ctx, "reading relationships", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share,
+			a.until, a.recorded_at, a.superseded_at FROM adjacency a WHERE a.code = ANY($1)`, codes)
+		if err != nil {
+			return err
+		}
+		var v credo.EdgeVersion
+		var code, other string
+		var outgoing bool
+		var since, until, recorded, superseded int64
+		_, err = pgx.ForEachRow(rows, []any{&code, &v.ID, &other, &outgoing, &v.Kind, &v.Source, &v.Declarant, &since, &v.Share,
+			&until, &recorded, &superseded}, func() error {
+			v.From, v.To = code, other
+			if !outgoing {
+				if asked[other] {
+					return nil // read from its other end, where it is outgoing
+				}
+				v.From, v.To = other, code
+			}
+			v.Kind, v.Source = intern(credo.RelationshipKinds, v.Kind), intern(relSources, v.Source)
+			v.Since, v.Until = dateOf(since), dateOf(until)
+			v.RecordedAt, v.SupersededAt = timeOfNano(recorded), timeOfNano(superseded)
+			out = append(out, v)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// timeOfNano is the time of a stored instant in nanoseconds (0: none).
+func timeOfNano(n int64) credo.Time {
+	if n == 0 {
+		return credo.Time{}
+	}
+	return credo.NewTime(time.Unix(0, n))
+}
+
 func cmpID(a, b int64) int {
 	switch {
 	case a < b:

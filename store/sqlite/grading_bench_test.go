@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -44,7 +45,7 @@ func BenchmarkEachSubject(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cpu := processCPU()
+	cpu := cputime.Self()
 	b.ReportAllocs()
 	b.ResetTimer()
 	visited, records := 0, 0
@@ -63,5 +64,5 @@ func BenchmarkEachSubject(b *testing.B) {
 	}
 	b.ReportMetric(float64(visited)/b.Elapsed().Seconds(), "organizations/s")
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(float64(processCPU()-cpu)/float64(time.Microsecond)/float64(visited), "cpu-µs/organization")
+	b.ReportMetric(float64(cputime.Self()-cpu)/float64(time.Microsecond)/float64(visited), "cpu-µs/organization")
 }

@@ -450,6 +450,67 @@ func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.
 	return out, nil
 }
 
+// AdjacentVersions implements credo.RelationshipStore from the
+// adjacency index, as Adjacent without the time.
+func (db *DB) AdjacentVersions(ctx context.Context, codes []string) ([]credo.EdgeVersion, error) {
+	if len(codes) > credo.MaxRelationshipCodes {
+		return nil, credo.FieldError("codes", "too_many", "at most %d codes a query", credo.MaxRelationshipCodes)
+	}
+	if len(codes) == 0 {
+		return []credo.EdgeVersion{}, nil
+	}
+	asked := make(map[string]string, len(codes))
+	for _, c := range codes {
+		asked[c] = c
+	}
+	arg, _ := json.Marshal(codes)
+	st, err := db.reads.get(ctx, db.r, `SELECT a.code, a.id, a.other, a.outgoing, a.kind, a.source, a.declarant, a.since, a.share,
+		a.until, a.recorded_at, a.superseded_at FROM adjacency a WHERE a.code IN (SELECT value FROM json_each(?1))`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
+	}
+	defer rows.Close()
+	out := make([]credo.EdgeVersion, 0, 2*len(codes))
+	var code, kind, source, declarant sql.RawBytes
+	var other string
+	var outgoing bool
+	var since, until, recorded, superseded int64
+	var v credo.EdgeVersion
+	for rows.Next() {
+		if err := rows.Scan(&code, &v.ID, &other, &outgoing, &kind, &source, &declarant, &since, &v.Share,
+			&until, &recorded, &superseded); err != nil {
+			return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
+		}
+		c := asked[string(code)]
+		if !outgoing {
+			if _, both := asked[other]; both {
+				continue // read from its other end, where it is outgoing
+			}
+			v.From, v.To = other, c
+		} else {
+			v.From, v.To = c, other
+		}
+		v.Kind, v.Source, v.Since, v.Until = internKind(string(kind)), internSource(string(source)), dateOf(since), dateOf(until)
+		v.RecordedAt, v.SupersededAt = fromUnixNano(recorded), credo.Time{}
+		if superseded != 0 {
+			v.SupersededAt = fromUnixNano(superseded)
+		}
+		v.Declarant = ""
+		if len(declarant) > 0 {
+			v.Declarant = string(declarant)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: reading relationships: %w", err)
+	}
+	return out, nil
+}
+
 func cmpID(a, b int64) int {
 	switch {
 	case a < b:

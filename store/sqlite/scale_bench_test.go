@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/uscc"
 )
 
@@ -69,17 +70,17 @@ func BenchmarkPutSubjectsGrowth(b *testing.B) {
 			for b.Loop() {
 				db := mustOpen(b, b.TempDir())
 				var first, last time.Duration
-				start := processCPU()
+				start := cputime.Self()
 				load := func() error {
 					for i := 0; i < n; i += 10000 {
-						t := processCPU()
+						t := cputime.Self()
 						if _, err := db.PutSubjects(ctx, subjects[i:min(i+10000, n)]); err != nil {
 							return err
 						}
 						if i == 0 {
-							first = processCPU() - t
+							first = cputime.Self() - t
 						}
-						last = processCPU() - t
+						last = cputime.Self() - t
 					}
 					return nil
 				}
@@ -92,7 +93,7 @@ func BenchmarkPutSubjectsGrowth(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				total := processCPU() - start
+				total := cputime.Self() - start
 				b.ReportMetric(float64(first)/float64(time.Microsecond)/10000, "first-cpu-µs/org")
 				b.ReportMetric(float64(last)/float64(time.Microsecond)/float64(n-(n-1)/10000*10000), "last-cpu-µs/org")
 				b.ReportMetric(float64(total)/float64(time.Microsecond)/float64(n), "cpu-µs/org")
@@ -142,14 +143,14 @@ func BenchmarkResaveAssessments(b *testing.B) {
 		}
 	}
 	save(at)
-	cpu, written := processCPU(), bytesWritten()
+	cpu, written := cputime.Self(), bytesWritten()
 	n := 0
 	for b.Loop() {
 		n++
 		save(at.Add(time.Duration(n) * time.Hour))
 	}
 	b.ReportMetric(float64(n*orgs)/b.Elapsed().Seconds(), "assessments/s")
-	b.ReportMetric(float64(processCPU()-cpu)/float64(time.Microsecond)/float64(n*orgs), "cpu-µs/assessment")
+	b.ReportMetric(float64(cputime.Self()-cpu)/float64(time.Microsecond)/float64(n*orgs), "cpu-µs/assessment")
 	if written >= 0 {
 		b.ReportMetric(float64(bytesWritten()-written)/float64(n*orgs), "written-B/assessment")
 	}

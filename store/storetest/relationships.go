@@ -54,6 +54,27 @@ func mustRelationships(t *testing.T, s credo.Store, q credo.RelationshipQuery) [
 	if len(edges) != len(want) || len(want) > 0 && !slices.Equal(edges, want) {
 		t.Fatalf("Adjacent(%+v) = %+v; Relationships gave %+v", q, edges, want)
 	}
+	// AdjacentVersions in force at q.AsOf are Adjacent's answer (with
+	// q.Kinds; Except is Adjacent's own).
+	versions, err := s.AdjacentVersions(ctx, q.Codes)
+	if err != nil {
+		t.Fatalf("AdjacentVersions: %v", err)
+	}
+	var inForce []credo.Edge
+	seen := map[int64]bool{}
+	for _, v := range versions {
+		if seen[v.ID] {
+			t.Fatalf("AdjacentVersions(%v) gave version %d twice", q.Codes, v.ID)
+		}
+		seen[v.ID] = true
+		if v.InForce(q.AsOf) && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, v.Kind)) {
+			inForce = append(inForce, v.Edge)
+		}
+	}
+	slices.SortFunc(inForce, func(a, b credo.Edge) int { return int(a.ID - b.ID) })
+	if !slices.Equal(inForce, want) {
+		t.Fatalf("AdjacentVersions(%v) in force at %v = %+v; Relationships gave %+v", q.Codes, q.AsOf, inForce, want)
+	}
 	return got
 }
 
