@@ -209,6 +209,13 @@ func (f *Feed) Visible(ctx context.Context, v credo.Viewer, c *credo.Change) (bo
 	return f.visible(ctx, v, c, f.now(), map[int64]*credo.Record{})
 }
 
+// VisibleAmong is Visible with records already read, by id (a caller
+// judging many changes reads their records at once); a record not among
+// them is read, and added.
+func (f *Feed) VisibleAmong(ctx context.Context, v credo.Viewer, c *credo.Change, records map[int64]*credo.Record) (bool, error) {
+	return f.visible(ctx, v, c, f.now(), records)
+}
+
 // visible asks the visibility policy about the item a change is about,
 // as it stood at the change: a record (accepted: while v may see it;
 // withdrawn: when v saw it just before), a list entry (as known now, at

@@ -15,8 +15,10 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/events"
+	"github.com/credo-registry/credo/store/postgres"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
+	"github.com/credo-registry/credo/uscc"
 	"github.com/credo-registry/credo/webhooks"
 )
 
@@ -517,3 +519,91 @@ func TestWorkerWithoutEndpointsSkipsTheLog(t *testing.T) {
 		}
 	})
 }
+
+// Many watchlists, each with organizations of its own and an endpoint at
+// a receiver of its own, and changes appended in waves while the worker
+// runs (few attempts at once, so that it queues and claims again and
+// again with the same prepared statements): every receiver gets every
+// change of its organizations, in order per organization, once, and
+// nothing of another watchlist's or an unwatched organization.
+func TestWorkerKeepsWatchlistsApart(t *testing.T) {
+	backends(t, func(t *testing.T, s credo.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "credo.registration.changed")
+		type list struct {
+			codes []string
+			recv  *receiver
+		}
+		lists := []list{{codes: []string{codeWatched}, recv: f.recv}}
+		n := 0
+		code := func() string {
+			n++
+			c, err := uscc.Build('9', '1', "110105", fmt.Sprintf("MA%06d", n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		for l := range 4 {
+			li := list{codes: []string{code(), code(), code()}, recv: newReceiver(t, f.clock.Now)}
+			wl := &credo.Watchlist{Owner: f.owner.ID, Name: fmt.Sprintf("供应商 %d", l), Types: []string{"credo.registration.changed"}, CreatedAt: credo.NewTime(f.clock.Now())}
+			if err := s.CreateWatchlist(ctx, wl); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ChangeWatchlistMembers(ctx, wl.ID, li.codes, nil, f.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			h := &credo.Webhook{Owner: f.owner.ID, Watchlist: wl.ID, URL: li.recv.URL, Secret: webhooks.NewSecret(), CreatedAt: credo.NewTime(f.clock.Now())}
+			if err := s.CreateWebhook(ctx, h); err != nil {
+				t.Fatal(err)
+			}
+			li.recv.secret = h.Secret
+			lists = append(lists, li)
+		}
+		unwatched := code()
+		w := f.worker(true)
+		w.Concurrency = 4
+		run(t, w)
+		want := map[string][]string{} // code -> its changes' ids, in order
+		for wave := range 6 {
+			for i, l := range lists {
+				for j, c := range l.codes {
+					want[c] = append(want[c], ids(f.log(t, c, 1+(wave+i+j)%3))...)
+				}
+			}
+			f.log(t, unwatched, 2)
+			time.Sleep(20 * time.Millisecond)
+		}
+		for i, l := range lists {
+			total := 0
+			for _, c := range l.codes {
+				total += len(want[c])
+			}
+			eventually(t, fmt.Sprintf("%d deliveries to list %d", total, i), func() bool { return len(l.recv.received()) >= total })
+		}
+		time.Sleep(200 * time.Millisecond) // nothing more comes
+		for i, l := range lists {
+			got := map[string][]string{}
+			for _, d := range l.recv.received() {
+				if !slices.Contains(l.codes, d.subject) {
+					t.Errorf("list %d (%v) received an event of %s", i, l.codes, d.subject)
+				}
+				got[d.subject] = append(got[d.subject], d.id)
+			}
+			for _, c := range l.codes {
+				if !slices.Equal(got[c], want[c]) {
+					t.Errorf("list %d received of %s %v, want %v", i, c, got[c], want[c])
+				}
+			}
+			if l.recv.unsigned != 0 {
+				t.Errorf("list %d: %d unsigned deliveries", i, l.recv.unsigned)
+			}
+		}
+	})
+}
+
+// Both stores read the records of a batch's changes at once.
+var (
+	_ webhooks.RecordsReader = (*sqlite.DB)(nil)
+	_ webhooks.RecordsReader = (*postgres.DB)(nil)
+)

@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/internal/webhookbench"
+	"github.com/credo-registry/credo/store/postgres/pgtest"
 )
 
 // cli runs a credo command in process and returns its last line.
@@ -63,12 +66,28 @@ func benchCall(b *testing.B, method, url, token, ct, body string, v any) {
 // achieved rate and a longer lag, not as a lower offer. Also reported:
 // the CPU time of the process (server, client and receiver) per record
 // and the load average. CREDO_BENCH_CPUPROFILE names a file for a CPU
-// profile of the load (not the setup).
+// profile of the load (not the setup). With CREDO_BENCH_PG=1 the server
+// runs on PostgreSQL (a fresh schema on the test server, CREDO_TEST_POSTGRES)
+// and the CPU time of every postgres process on the machine is reported too.
 func BenchmarkWebhookDeliveries(b *testing.B) {
 	load := webhookbench.FromEnv()
-	dir := b.TempDir()
-	token := cli(b, "authority", "add", "--data", dir, "--id", "bj-amr", "--name", "北京市市场监督管理局", "--divisions", "11", "--categories", "market")
-	client := cli(b, "account", "add", "--data", dir, "--role", "client", "--id", "monitor", "--name", "采购监测")
+	where := []string{"--data", b.TempDir()}
+	pg := os.Getenv("CREDO_BENCH_PG") == "1"
+	if pg {
+		// A fresh schema on the test server, dropped at the end.
+		dsn := pgtest.DSN(b)
+		schema := pgtest.Schema(b, dsn)
+		pgtest.Exec(b, "", "CREATE SCHEMA "+schema)
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		where = []string{"--db", dsn + sep + "search_path=" + schema}
+		cli(b, append([]string{"migrate"}, where...)...)
+		where = append(where, "--person-key-file", filepath.Join(b.TempDir(), "person-key"))
+	}
+	token := cli(b, append([]string{"authority", "add", "--id", "bj-amr", "--name", "北京市市场监督管理局", "--divisions", "11", "--categories", "market"}, where[:2]...)...)
+	client := cli(b, append([]string{"account", "add", "--role", "client", "--id", "monitor", "--name", "采购监测"}, where[:2]...)...)
 
 	var mu sync.Mutex
 	received := map[int64]time.Time{} // record id -> its record.accepted delivered
@@ -103,8 +122,8 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 		Ready: func(u string) { urls <- u }}
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--webhooks-allow-private",
-			"--rate-address", "0", "--rate-token", "0"})
+		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--webhooks-allow-private",
+			"--rate-address", "0", "--rate-token", "0"}, where...))
 	}()
 	var base string
 	select {
@@ -136,7 +155,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 	defer stop()
 	b.ResetTimer()
 	for range b.N {
-		load0, cpu0 := cputime.LoadAverage(), cputime.Self()
+		load0, cpu0, pg0 := cputime.LoadAverage(), cputime.Self(), cputime.Named("postgres")
 		rng := rand.New(rand.NewPCG(1, 2))
 		acked := map[int64]time.Time{}
 		var lastAck time.Time
@@ -194,7 +213,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		cpu, load1 := cputime.Self()-cpu0, cputime.LoadAverage()
+		cpu, load1, pgCPU := cputime.Self()-cpu0, cputime.LoadAverage(), cputime.Named("postgres")-pg0
 		mu.Lock()
 		var lags []time.Duration
 		for id, at := range acked {
@@ -211,8 +230,13 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 		b.ReportMetric(float64(p(0.99).Milliseconds()), "lag-p99-ms")
 		b.Logf("%d records offered in %s, %d acknowledged in %s, %d deliveries; lag p50 %s p99 %s max %s", offeredRecords, offered.Round(time.Millisecond),
 			sent, acking.Round(time.Millisecond), total, p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), p(1).Round(time.Millisecond))
-		b.Logf("CPU: %s (%s per record: server, client and receiver); load average %s at the start, %s at the end",
-			cpu.Round(time.Millisecond), (cpu / time.Duration(max(sent, 1))).Round(time.Microsecond), load0, load1)
+		server := ""
+		if pg {
+			server = fmt.Sprintf("; PostgreSQL's processes (all: other sessions' too) %s, %s per record", pgCPU.Round(time.Millisecond),
+				(pgCPU / time.Duration(max(sent, 1))).Round(time.Microsecond))
+		}
+		b.Logf("CPU: %s (%s per record: server, client and receiver)%s; load average %s at the start, %s at the end",
+			cpu.Round(time.Millisecond), (cpu / time.Duration(max(sent, 1))).Round(time.Microsecond), server, load0, load1)
 	}
 	b.StopTimer()
 	cancel()

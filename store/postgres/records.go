@@ -561,6 +561,41 @@ func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
 	return recs[0], nil
 }
 
+// RecordsByID returns the stored records among ids, each once, in the
+// order of ids, as Record returns them (ids not stored are left out): one
+// round trip for the records of a batch of changes (the webhook worker's).
+func (db *DB) RecordsByID(ctx context.Context, ids []int64) ([]*credo.Record, error) {
+	out := []*credo.Record{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var recs []*credo.Record
+	err := db.read(ctx, "reading records by id", func(ctx context.Context) error {
+		rows, err := db.pool.Query(ctx, recordSelect("r.subject")+`
+			JOIN record_keys k ON k.subject = r.subject AND k.id = r.id
+			WHERE k.id = ANY($1)`, ids)
+		if err != nil {
+			return err
+		}
+		recs, err = scanRecords(rows)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*credo.Record, len(recs))
+	for _, r := range recs {
+		byID[r.ID] = r
+	}
+	for _, id := range ids {
+		if r := byID[id]; r != nil {
+			out = append(out, r)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
 // SubjectRecords returns a page of code's records, newest decision first.
 // The cursor is the (occurred_ns, id) of the page's last record.
 func (db *DB) SubjectRecords(ctx context.Context, code string, f credo.RecordFilter) (*credo.RecordPage, error) {

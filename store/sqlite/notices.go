@@ -14,6 +14,10 @@ import (
 
 var _ credo.NoticeStore = (*DB)(nil)
 
+// addNotice is prepared at Open (writeQueries): every regrade stores notices.
+const addNotice = `INSERT INTO notices(audience, subject, kind, what, why, options, refs, at, key)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+
 // AddNotices implements credo.NoticeStore. A notice whose Key is stored
 // already, or earlier in the batch, is skipped (ON CONFLICT DO NOTHING on
 // the unique index of keys).
@@ -37,13 +41,16 @@ func (db *DB) AddNotices(ctx context.Context, notices []*credo.Notice) error {
 	}
 	ids := make([]int64, len(notices))
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		stmt, err := db.txStmt(ctx, tx, addNotice)
+		if err != nil {
+			return err
+		}
 		for i, n := range notices {
 			var key any
 			if n.Key != "" {
 				key = n.Key
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO notices(audience, subject, kind, what, why, options, refs, at, key)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			res, err := stmt.ExecContext(ctx,
 				n.Audience, n.Subject, n.Kind, n.What, n.Why, enc[i].options, enc[i].refs, unixNano(n.At), key)
 			if err != nil {
 				return err

@@ -16,7 +16,13 @@ import (
 
 // Record implements credo.RecordStore.
 func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
-	r, err := scanRepaired(db.r.QueryRowContext(ctx, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE id = ?`, id))
+	// Prepared: the webhook worker reads every accepted record to judge
+	// who may see it.
+	st, err := db.reads.get(ctx, db.r, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanRepaired(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("record", id)
 	}
@@ -27,6 +33,51 @@ func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// RecordsByID returns the stored records among ids, each once, in the
+// order of ids, as Record returns them (ids not stored are left out): one
+// read for the records of a batch of changes (the webhook worker's).
+func (db *DB) RecordsByID(ctx context.Context, ids []int64) ([]*credo.Record, error) {
+	out := []*credo.Record{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	st, err := db.reads.get(ctx, db.r, `SELECT `+repairedSelect+` FROM `+repairedRecords+` WHERE id IN (SELECT value FROM json_each(?))`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading records by id: %w", err)
+	}
+	byID := map[int64]*credo.Record{}
+	for rows.Next() {
+		r, err := scanRepaired(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: reading records by id: %w", err)
+		}
+		byID[r.ID] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: reading records by id: %w", err)
+	}
+	for _, id := range ids {
+		if r := byID[id]; r != nil {
+			out = append(out, r)
+			delete(byID, id)
+		}
+	}
+	if err := db.fillSupersededBy(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SubjectRecords implements credo.RecordStore. The cursor is the
@@ -141,10 +192,14 @@ func (db *DB) fillSupersededBy(ctx context.Context, records []*credo.Record) err
 	if err != nil {
 		return err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT r.supersedes, max(r.id)
+	st, err := db.reads.get(ctx, db.r, `SELECT r.supersedes, max(r.id)
 		FROM json_each(?) AS j CROSS JOIN records AS r
 		ON r.supersedes = j.value AND r.supersedes IS NOT NULL
-		GROUP BY r.supersedes`, string(arg))
+		GROUP BY r.supersedes`)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, string(arg))
 	if err != nil {
 		return fmt.Errorf("sqlite: reading superseding records: %w", err)
 	}

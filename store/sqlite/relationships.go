@@ -347,8 +347,10 @@ func (db *DB) Relationships(ctx context.Context, q credo.RelationshipQuery) ([]*
 		kinds = ` AND r.kind IN (SELECT value FROM json_each(?3))`
 	}
 	// Prepared once per variant (with or without kinds): the organization
-	// page and every assessment read them, and compiling this query cost
-	// more than running it (18% of the page's CPU at 200,000 organizations).
+	// page, every assessment and grading's regrade of every organization
+	// read them, and compiling this query cost more than running it (18%
+	// of the page's CPU at 200,000 organizations, a fifth of bench
+	// whole-path webhook deliveries).
 	st, err := db.reads.get(ctx, db.r, `SELECT `+relColumns+` FROM relationships r
 		WHERE r.from_code IN (SELECT value FROM json_each(?1)) AND `+inForce+kinds+`
 		UNION ALL SELECT `+relColumns+` FROM relationships r

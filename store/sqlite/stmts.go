@@ -32,8 +32,10 @@ type writerStmts struct {
 	// A registration version's people and the registration relationships
 	// derived from it (deriveRelationships).
 	deletePeople, putPerson, othersOfPeople, openRegistration *sql.Stmt
-	all                                                       []*sql.Stmt
-	args                                                      []any // reused argument buffer; guarded by DB.mu
+	// byText: writeQueries, by their text (DB.txStmt).
+	byText map[string]*sql.Stmt
+	all    []*sql.Stmt
+	args   []any // reused argument buffer; guarded by DB.mu
 }
 
 // multiRow is one INSERT prepared for several row counts: a statement per
@@ -55,6 +57,10 @@ const (
 	colID         = 0
 	colSupersedes = 8
 )
+
+// writeQueries are the statements DB.txStmt finds prepared.
+var writeQueries = []string{queueDelivery, moveWebhookCursor, webhooksIn, deliveredOut, releaseDeliveries, clearFailing,
+	claimDeliveries, addNotice}
 
 func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 	s := &writerStmts{}
@@ -78,6 +84,10 @@ func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 			m.stmts[n] = prep(head + strings.Repeat(row+",", n-1) + row + tail)
 		}
 		return m
+	}
+	s.byText = map[string]*sql.Stmt{}
+	for _, q := range writeQueries {
+		s.byText[q] = prep(q)
 	}
 	// OR ROLLBACK: a clash ends the transaction (AppendRecords then decides
 	// the batch again), and spares SQLite a statement journal.

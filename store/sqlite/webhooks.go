@@ -16,6 +16,31 @@ import (
 
 var _ credo.WebhookStore = (*DB)(nil)
 
+// The statements of the delivery queue, prepared at Open (writeQueries).
+const (
+	queueDelivery     = `INSERT INTO webhook_deliveries(webhook, position, subject, event, next_at) VALUES (?, ?, ?, ?, ?)`
+	moveWebhookCursor = `UPDATE webhook_cursor SET position = ? WHERE one = 1 AND position = ?`
+	webhooksIn        = `SELECT ` + webhookColumns + ` FROM webhooks WHERE id IN (SELECT value FROM json_each(?))`
+	deliveredOut      = `DELETE FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(?))`
+	releaseDeliveries = `UPDATE webhook_deliveries SET lease_owner = '', lease_until = 0 WHERE id IN (SELECT value FROM json_each(?))`
+	clearFailing      = `UPDATE webhooks SET failing_since = NULL WHERE id IN (SELECT value FROM json_each(?)) AND failing_since IS NOT NULL`
+	// claimDeliveries leases each head (the first queued of an endpoint
+	// and organization, due, of a live unpaused endpoint) and those queued
+	// behind it, up to the last argument (runs) each.
+	claimDeliveries = `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (
+	SELECT id FROM (
+		SELECT r.id, row_number() OVER (PARTITION BY r.webhook, r.subject ORDER BY r.id) AS k FROM (
+			SELECT d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
+			WHERE d.dead_at IS NULL AND +d.next_at <= ? AND +d.lease_until < ?
+				AND w.paused_at IS NULL AND w.deleted_at IS NULL
+				AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
+					WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
+			ORDER BY d.id LIMIT ?) AS h
+		JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject AND r.dead_at IS NULL)
+	WHERE k <= ?)
+	RETURNING ` + deliveryColumns
+)
+
 func nullTime(n sql.NullInt64) credo.Time { return fromUnixNano(n.Int64) }
 
 const webhookColumns = `id, owner, watchlist, url, secret, previous, previous_until, created_at, deleted_at, paused_at, failing_since,
@@ -153,13 +178,16 @@ func (db *DB) WebhookEndpoints(ctx context.Context) ([]credo.WebhookTarget, erro
 // WebhookWatchMark implements credo.WebhookStore.
 func (db *DB) WebhookWatchMark(ctx context.Context) (credo.WebhookWatchMark, error) {
 	var m credo.WebhookWatchMark
-	err := db.r.QueryRowContext(ctx, `SELECT
+	st, err := db.reads.get(ctx, db.r, `SELECT
 		(SELECT coalesce(max(id), 0) FROM watchlist_member_changes),
 		(SELECT count(*) FROM watchlists WHERE deleted_at IS NULL), (SELECT coalesce(max(id), 0) FROM watchlists),
 		(SELECT coalesce(sum(id), 0) FROM watchlists WHERE deleted_at IS NULL),
 		(SELECT count(*) FROM webhooks WHERE deleted_at IS NULL), (SELECT coalesce(max(id), 0) FROM webhooks),
-		(SELECT coalesce(sum(id), 0) FROM webhooks WHERE deleted_at IS NULL)`).
-		Scan(&m.MemberChange, &m.LiveWatchlists, &m.LastWatchlist, &m.WatchlistSum, &m.LiveWebhooks, &m.LastWebhook, &m.WebhookSum)
+		(SELECT coalesce(sum(id), 0) FROM webhooks WHERE deleted_at IS NULL)`)
+	if err != nil {
+		return m, err
+	}
+	err = st.QueryRowContext(ctx).Scan(&m.MemberChange, &m.LiveWatchlists, &m.LastWatchlist, &m.WatchlistSum, &m.LiveWebhooks, &m.LastWebhook, &m.WebhookSum)
 	if err != nil {
 		return m, fmt.Errorf("sqlite: reading the webhook watch mark: %w", err)
 	}
@@ -178,7 +206,11 @@ func (db *DB) WebhookCursor(ctx context.Context) (int64, error) {
 // EnqueueWebhookDeliveries implements credo.WebhookStore.
 func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, from, to int64, ds []*credo.WebhookDelivery) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_cursor SET position = ? WHERE one = 1 AND position = ?`, to, from)
+		cursor, err := db.txStmt(ctx, tx, moveWebhookCursor)
+		if err != nil {
+			return err
+		}
+		res, err := cursor.ExecContext(ctx, to, from)
 		if err != nil {
 			return err
 		}
@@ -187,11 +219,10 @@ func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, from, to int64, ds [
 		} else if n == 0 {
 			return credo.Errorf(credo.ECONFLICT, "the webhook cursor is no longer at %d", from)
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO webhook_deliveries(webhook, position, subject, event, next_at) VALUES (?, ?, ?, ?, ?)`)
+		stmt, err := db.txStmt(ctx, tx, queueDelivery)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
 		for _, d := range ds {
 			res, err := stmt.ExecContext(ctx, d.Webhook, d.Position, d.Subject, []byte(d.Event), unixNano(d.NextAt))
 			if err != nil {
@@ -230,25 +261,18 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, done []credo.WebhookRe
 	ns := now.UnixNano()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		if err := finishDeliveries(ctx, tx, done); err != nil {
+		if err := db.finishDeliveries(ctx, tx, done); err != nil {
 			return err
 		}
 		if limit <= 0 {
 			return nil
 		}
 		// Each head and up to runs-1 of those queued behind it.
-		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (
-			SELECT id FROM (
-				SELECT r.id, row_number() OVER (PARTITION BY r.webhook, r.subject ORDER BY r.id) AS k FROM (
-					SELECT d.webhook, d.subject FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook
-					WHERE d.dead_at IS NULL AND +d.next_at <= ? AND +d.lease_until < ?
-						AND w.paused_at IS NULL AND w.deleted_at IS NULL
-						AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS p
-							WHERE p.webhook = d.webhook AND p.subject = d.subject AND p.id < d.id)
-					ORDER BY d.id LIMIT ?) AS h
-				JOIN webhook_deliveries AS r ON r.webhook = h.webhook AND r.subject = h.subject AND r.dead_at IS NULL)
-			WHERE k <= ?)
-			RETURNING `+deliveryColumns, node, now.Add(lease).UnixNano(), ns, ns, limit, max(runs, 1))
+		claim, err := db.txStmt(ctx, tx, claimDeliveries)
+		if err != nil {
+			return err
+		}
+		rows, err := claim.QueryContext(ctx, node, now.Add(lease).UnixNano(), ns, ns, limit, max(runs, 1))
 		if err != nil {
 			return err
 		}
@@ -275,7 +299,11 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, done []credo.WebhookRe
 		if err != nil {
 			return err
 		}
-		hs, err := tx.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id IN (SELECT value FROM json_each(?))`, string(arg))
+		endpoints, err := db.txStmt(ctx, tx, webhooksIn)
+		if err != nil {
+			return err
+		}
+		hs, err := endpoints.QueryContext(ctx, string(arg))
 		if err != nil {
 			return err
 		}
@@ -304,7 +332,7 @@ func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.Webho
 	if len(results) == 0 {
 		return nil
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error { return finishDeliveries(ctx, tx, results) })
+	err := db.write(ctx, func(tx *sql.Tx) error { return db.finishDeliveries(ctx, tx, results) })
 	if err != nil {
 		return fmt.Errorf("sqlite: finishing webhook deliveries: %w", err)
 	}
@@ -314,7 +342,7 @@ func (db *DB) FinishWebhookDeliveries(ctx context.Context, results []credo.Webho
 // finishDeliveries stores results inside tx: the deliveries that leave
 // the queue, those given back and the endpoints' states each in one
 // statement, the failures one by one.
-func finishDeliveries(ctx context.Context, tx *sql.Tx, results []credo.WebhookResult) error {
+func (db *DB) finishDeliveries(ctx context.Context, tx *sql.Tx, results []credo.WebhookResult) error {
 	if len(results) == 0 {
 		return nil
 	}
@@ -327,9 +355,9 @@ func finishDeliveries(ctx context.Context, tx *sql.Tx, results []credo.WebhookRe
 		ids  []int64
 		stmt string
 	}{
-		{o.Delivered, `DELETE FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(?))`},
-		{o.Released, `UPDATE webhook_deliveries SET lease_owner = '', lease_until = 0 WHERE id IN (SELECT value FROM json_each(?))`},
-		{o.Clear, `UPDATE webhooks SET failing_since = NULL WHERE id IN (SELECT value FROM json_each(?)) AND failing_since IS NOT NULL`},
+		{o.Delivered, deliveredOut},
+		{o.Released, releaseDeliveries},
+		{o.Clear, clearFailing},
 	} {
 		if len(step.ids) == 0 {
 			continue
@@ -338,7 +366,11 @@ func finishDeliveries(ctx context.Context, tx *sql.Tx, results []credo.WebhookRe
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, step.stmt, arg); err != nil {
+		stmt, err := db.txStmt(ctx, tx, step.stmt)
+		if err != nil {
+			return err
+		}
+		if _, err := stmt.ExecContext(ctx, arg); err != nil {
 			return err
 		}
 	}

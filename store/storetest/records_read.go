@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -55,6 +56,37 @@ func testReadRecords(t *testing.T, h Harness) {
 		for _, id := range []int64{0, -1, fixID + 1000} {
 			_, err := s.Record(ctx, id)
 			wantError(t, fmt.Sprintf("Record(%d)", id), err, credo.ENOTFOUND, "")
+		}
+	})
+
+	// Several records at once (the webhook worker's read): as Record
+	// returns each, in the order asked, each once, those not stored left
+	// out.
+	t.Run("RecordsByID", func(t *testing.T) {
+		rr, ok := s.(interface {
+			RecordsByID(ctx context.Context, ids []int64) ([]*credo.Record, error)
+		})
+		if !ok {
+			t.Fatalf("%T reads no records by id", s)
+		}
+		var exp []*credo.Record
+		for _, id := range []int64{fixID, all[4], all[0]} {
+			r, err := s.Record(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp = append(exp, r)
+		}
+		got, err := rr.RecordsByID(ctx, []int64{fixID, all[4], fixID + 1000, all[0], all[4]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSame(t, "records by id", got, exp)
+		if got[1].SupersededBy != fixID || got[0].Supersedes != all[4] {
+			t.Errorf("superseded by %d, supersedes %d; want %d and %d", got[1].SupersededBy, got[0].Supersedes, fixID, all[4])
+		}
+		if none, err := rr.RecordsByID(ctx, nil); err != nil || len(none) != 0 {
+			t.Errorf("no ids: %v, %v", none, err)
 		}
 	})
 
