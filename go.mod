@@ -2,6 +2,8 @@ module github.com/credo-registry/credo
 
 go 1.26.8
 
+toolchain go1.26.11
+
 require (
 	cel.dev/cel-go v0.33.2
 	github.com/chromedp/cdproto v0.160.1
