@@ -130,6 +130,11 @@ type RecordStore interface {
 	// RestoreRecords leave it zero.
 	Record(ctx context.Context, id int64) (*Record, error)
 
+	// RecordsByID returns the stored records among ids, each once, in the
+	// order of ids, as Record returns them; ids not stored are left out
+	// (one read for a batch of changes' records: the webhook worker's).
+	RecordsByID(ctx context.Context, ids []int64) ([]*Record, error)
+
 	// SubjectRecords returns code's records, newest decision first (ties
 	// by id, descending), filtered, one page at a time, with SupersededBy
 	// filled in. A code with no records gives an empty page, not an error.

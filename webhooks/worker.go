@@ -27,6 +27,7 @@ type Store interface {
 	WatchlistMemberChanges(ctx context.Context, after int64, limit int) ([]credo.WatchlistMemberChange, error)
 	Account(ctx context.Context, id string) (*credo.Account, error)
 	Record(ctx context.Context, id int64) (*credo.Record, error)
+	RecordsByID(ctx context.Context, ids []int64) ([]*credo.Record, error)
 	AddNotices(ctx context.Context, notices []*credo.Notice) error
 }
 
@@ -358,29 +359,15 @@ func (w *Worker) match(ctx context.Context, changes []*credo.Change) ([]*credo.W
 	return out, nil
 }
 
-// RecordsReader is a store that reads several records at once (both
-// stores are): the worker then reads the records of a batch's record
-// changes in one call.
-type RecordsReader interface {
-	// RecordsByID returns the stored records among ids, in the order of
-	// ids, as Record returns them; ids not stored are left out.
-	RecordsByID(ctx context.Context, ids []int64) ([]*credo.Record, error)
-}
-
-// records reads, in one call when the store is a RecordsReader, the
+// records reads, in one call, the
 // records of the record changes among changes that an endpoint may be
 // sent (those of watched organizations, or all when partners are walked),
 // by id: judging who may see each change is a read of its record, and one
 // after the other, a round trip each on PostgreSQL, they held the queue
 // back behind 1,000 records a second. A record not found is left out (the
-// feed reads it again and hides the change); so is every record when the
-// store reads them only one at a time (the feed then reads each).
+// feed reads it again and hides the change).
 func (w *Worker) records(ctx context.Context, changes []*credo.Change, near []map[string]int) (map[int64]*credo.Record, error) {
 	out := map[int64]*credo.Record{}
-	rr, ok := w.Store.(RecordsReader)
-	if !ok {
-		return out, nil
-	}
 	var wanted []int64
 	for i, c := range changes {
 		if c.Type != credo.ChangeRecordAccepted && c.Type != credo.ChangeRecordWithdrawn {
@@ -397,7 +384,7 @@ func (w *Worker) records(ctx context.Context, changes []*credo.Change, near []ma
 		return out, nil
 	}
 	slices.Sort(wanted)
-	recs, err := rr.RecordsByID(ctx, slices.Compact(wanted))
+	recs, err := w.Store.RecordsByID(ctx, slices.Compact(wanted))
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/events"
-	"github.com/credo-registry/credo/store/postgres"
 	"github.com/credo-registry/credo/store/postgres/pgtest"
 	"github.com/credo-registry/credo/store/sqlite"
 	"github.com/credo-registry/credo/uscc"
@@ -601,9 +600,3 @@ func TestWorkerKeepsWatchlistsApart(t *testing.T) {
 		}
 	})
 }
-
-// Both stores read the records of a batch's changes at once.
-var (
-	_ webhooks.RecordsReader = (*sqlite.DB)(nil)
-	_ webhooks.RecordsReader = (*postgres.DB)(nil)
-)

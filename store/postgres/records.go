@@ -541,17 +541,7 @@ func scanRecords(rows pgx.Rows) ([]*credo.Record, error) {
 // so that the records row is read by its full key (one shard when the
 // database is distributed).
 func (db *DB) Record(ctx context.Context, id int64) (*credo.Record, error) {
-	var recs []*credo.Record
-	err := db.read(ctx, "reading a record", func(ctx context.Context) error {
-		rows, err := db.pool.Query(ctx, recordSelect("r.subject")+`
-			JOIN record_keys k ON k.subject = r.subject AND k.id = r.id
-			WHERE k.id = $1`, id)
-		if err != nil {
-			return err
-		}
-		recs, err = scanRecords(rows)
-		return err
-	})
+	recs, err := db.RecordsByID(ctx, []int64{id})
 	if err != nil {
 		return nil, err
 	}
