@@ -44,6 +44,10 @@ type Match struct {
 	Score float64 `json:"score"`
 	Match bool    `json:"match"`
 	Why   Why     `json:"why"`
+	// Status is the organization's current status, as its latest
+	// registration indexed says (what a list of results shows beside the
+	// name; not part of the match's JSON).
+	Status credo.Status `json:"-"`
 }
 
 // Scores and thresholds of the ranking formula (docs/MATCHING.md).
@@ -94,6 +98,7 @@ type Index struct {
 
 type indexedSubject struct {
 	code, name, division string
+	status               credo.Status
 	version              int // the registration version indexed (0: unknown)
 	entries              []uint32
 }
@@ -157,10 +162,11 @@ func (ix *Index) put(s *credo.Subject) {
 		ix.subjects[slot].entries = ix.subjects[slot].entries[:0]
 		ix.subjects[slot].division = s.Division
 		ix.subjects[slot].name = s.Name
+		ix.subjects[slot].status = s.Status
 	} else {
 		slot = uint32(len(ix.subjects))
 		ix.slots[s.Code] = slot
-		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, name: s.Name, division: s.Division, version: s.Version})
+		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, name: s.Name, division: s.Division, status: s.Status, version: s.Version})
 	}
 	seen := map[string]bool{}
 	add := func(field, text string) {
@@ -312,11 +318,15 @@ func (ix *Index) dice(a, b []uint64) float64 {
 }
 
 // Query is a name search: Q, optionally within organizations whose
-// division starts with Division, at most Limit results.
+// division starts with Division, at most Limit results. Brief leaves
+// Why.Normalizations out (nil) of the matches: a caller that shows only
+// the organizations found (the search page) does not pay for working
+// them out (each matched name parsed again).
 type Query struct {
 	Q        string
 	Division string
 	Limit    int
+	Brief    bool
 }
 
 // Find returns the organizations whose names match q.Q with a score of at
@@ -376,7 +386,7 @@ func (ix *Index) Find(q Query) []Match {
 		if b != nil && (b.Score > score || b.Score == score && (b.fine > fine || b.fine == fine && b.id < id)) {
 			continue
 		}
-		best[e.subject] = &scored{Match{Code: sub.code, Name: sub.name, Score: score, Why: Why{
+		best[e.subject] = &scored{Match{Code: sub.code, Name: sub.name, Status: sub.status, Score: score, Why: Why{
 			Field: e.field, Name: e.text, Method: method,
 		}}, fine, id}
 	}
@@ -400,7 +410,9 @@ func (ix *Index) Find(q Query) []Match {
 	for i, b := range out {
 		m := b.Match
 		m.Score = math.Round(m.Score*1000) / 1000
-		m.Why.Normalizations = normalizations(qn, m.Why)
+		if !q.Brief {
+			m.Why.Normalizations = normalizations(qn, m.Why)
+		}
 		matches[i] = m
 	}
 	if len(matches) > 0 && matches[0].Score >= Threshold &&
