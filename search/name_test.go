@@ -3,6 +3,7 @@ package search_test
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/credo-registry/credo"
@@ -159,4 +160,54 @@ func TestFindBrief(t *testing.T) {
 	if got := ix.Find(search.Query{Q: c.Name, Limit: 1, Brief: true}); len(got) != 1 || got[0].Code != c.Code || got[0].Status != credo.StatusCancelled {
 		t.Errorf("after a new registration: %+v, want %s cancelled", got, c.Code)
 	}
+}
+
+// TestFindConcurrent: searches running at once (each in its own scratch)
+// give what they give one at a time; and searches run while registrations
+// grow the index (and its entries past what the scratches were sized for),
+// then give what they give one at a time over the grown index.
+func TestFindConcurrent(t *testing.T) {
+	ix := search.NewIndex()
+	companies := loadCompanies(t)
+	ix.Put(companies[:500]...)
+	var queries []string
+	for _, v := range readTSV(t, "testdata/names/variants-dev.tsv")[:100] {
+		queries = append(queries, v[0])
+	}
+	alone := func() []string {
+		out := make([]string, len(queries))
+		for i, q := range queries {
+			out[i] = fmt.Sprint(ix.Find(search.Query{Q: q, Limit: 20}))
+		}
+		return out
+	}
+	together := func(want []string, write func()) {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make(chan string, 8*len(queries))
+		for w := range 8 {
+			wg.Go(func() {
+				for i := range queries {
+					i := (i + w*13) % len(queries)
+					got := fmt.Sprint(ix.Find(search.Query{Q: queries[i], Limit: 20}))
+					if want != nil && got != want[i] {
+						errs <- fmt.Sprintf("%s: %s, alone %s", queries[i], got, want[i])
+					}
+				}
+			})
+		}
+		if write != nil {
+			wg.Go(write)
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	}
+	together(alone(), nil)
+	// Scores move while names are added (the grams' weights follow the
+	// counts), so these searches are only run.
+	together(nil, func() { ix.Put(companies[500:]...) })
+	together(alone(), nil)
 }
