@@ -528,18 +528,9 @@ func (ix *Index) similar(sc *scratch, q Name, qg []uint64) []uint32 {
 		}
 	}
 	slices.SortFunc(keys, func(a, b uint64) int { return cmp.Compare(len(ix.postings[a]), len(ix.postings[b])) })
-	// The weight each entry reached shares with the query, by entry id
-	// (every weight is positive, so an entry is reached when its sum is).
-	if len(sc.acc) < len(ix.entries) {
-		sc.acc = make([]float64, len(ix.entries)+len(ix.entries)/8)
-	}
-	acc, reached := sc.acc, sc.reached[:0]
-	defer func() {
-		for _, id := range reached {
-			acc[id] = 0
-		}
-		sc.reached = reached[:0]
-	}()
+	// The weight each entry reached shares with the query (sc.acc).
+	acc := &sc.acc
+	defer acc.reset()
 	walked := 0
 	for i, g := range keys {
 		p := ix.postings[g]
@@ -548,10 +539,7 @@ func (ix *Index) similar(sc *scratch, q Name, qg []uint64) []uint32 {
 		}
 		w := ix.weight(g)
 		for _, id := range p[:min(len(p), maxWalked)] {
-			if acc[id] == 0 {
-				reached = append(reached, id)
-			}
-			acc[id] += w
+			acc.add(id, w)
 		}
 		walked += len(p)
 	}
@@ -578,8 +566,8 @@ func (ix *Index) similar(sc *scratch, q Name, qg []uint64) []uint32 {
 			i = m
 		}
 	}
-	for _, id := range reached {
-		h := hit{id, acc[id]}
+	for _, slot := range acc.used {
+		h := hit{acc.keys[slot] - 1, acc.sums[slot]}
 		switch {
 		case len(heap) < maxRescored:
 			heap = append(heap, h)
@@ -604,22 +592,60 @@ func (ix *Index) similar(sc *scratch, q Name, qg []uint64) []uint32 {
 }
 
 // scratch is what one Find works in, kept for the next: the weights the
-// postings walk gives entries, by entry id (zero but while a walk runs),
-// the entries it reached, the grams of the name being rescored, and the
-// weights of the grams seen. A walk reaches up to maxWalked entries; a map
-// of them was most of a search's garbage.
+// postings walk gives entries, the grams of the name being rescored, and
+// the weights of the grams seen. A walk reaches up to maxWalked entries; a
+// map of them, made anew each search, was most of a search's garbage.
 type scratch struct {
-	acc     []float64
-	reached []uint32
+	acc     weightTable
 	grams   []uint64
 	weights map[uint64]float64
 }
 
-// scratches keeps a few scratches between searches. Not a sync.Pool: a
-// garbage collection empties a pool, and the acc of a scratch is 8 bytes
-// an indexed name (8 MiB at 1,000,000 organizations), cleared again
-// whenever it is allocated.
-var scratches = make(chan *scratch, 4)
+// weightTable sums weights by entry id: an open-addressing table of
+// accSlots slots (keys id+1, 0 free), never more than half full as a walk
+// reaches at most maxWalked entries, emptied slot by slot (used).
+type weightTable struct {
+	keys []uint32
+	sums []float64
+	used []uint32 // the slots taken, in the order they were taken
+}
+
+const accSlots = 1 << 16
+
+// accSlots must stay at least twice maxWalked (this fails to compile when
+// it is not), so that add always finds a free slot soon.
+const _ = uint(accSlots - 2*maxWalked)
+
+func (t *weightTable) add(id uint32, w float64) {
+	if t.keys == nil {
+		t.keys, t.sums = make([]uint32, accSlots), make([]float64, accSlots)
+	}
+	slot := (id * 0x9E3779B1) >> 16 // Fibonacci hashing into accSlots
+	for {
+		switch t.keys[slot] {
+		case id + 1:
+			t.sums[slot] += w
+			return
+		case 0:
+			t.keys[slot], t.sums[slot] = id+1, w
+			t.used = append(t.used, slot)
+			return
+		}
+		slot = (slot + 1) & (accSlots - 1)
+	}
+}
+
+func (t *weightTable) reset() {
+	for _, slot := range t.used {
+		t.keys[slot], t.sums[slot] = 0, 0
+	}
+	t.used = t.used[:0]
+}
+
+// scratches keeps a few scratches between searches (768 KiB each), so
+// that a search allocates none. Not a sync.Pool, which every garbage
+// collection empties.
+var scratches = make(chan *scratch, 16)
 
 func getScratch() *scratch {
 	select {
