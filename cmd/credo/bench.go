@@ -15,7 +15,7 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N] | bench ledger [--records N] | bench portal [--subjects N] [--clients N] [--requests N] | bench scale [--subjects N] [--per-subject N] [--doc FILE] [--profiles DIR]"
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N] [--dir DIR] [--person-key-file FILE] | bench ledger [--records N] | bench portal [--subjects N] [--clients N] [--requests N] | bench scale [--subjects N] [--per-subject N] [--doc FILE] [--profiles DIR]"
 	sub, args, err := requireSubcommand("bench", args, use)
 	if err != nil {
 		return err
