@@ -132,14 +132,22 @@ func misspell(r *rand.Rand, name string) string {
 	return string(rs)
 }
 
-// benchScreen screens against the embedded store in dir (a temporary one
-// when empty), with sf's person-key secret (sf.data is set to dir).
+// benchScreen screens against the embedded store in dir with sf's
+// person-key secret (default DIR.person-key); with no dir, against a
+// temporary registry that holds its data and its secret (unless given),
+// so that removing it afterwards leaves nothing behind.
 func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string, sf storeFlags, profile string, subjects []*credo.Subject, ix *search.Index, rows int, r *rand.Rand) error {
-	dir, removeScratch, err := scratch(dir)
-	if err != nil {
-		return err
+	if dir == "" {
+		_, tmp, removeScratch, err := scratchRegistry(ctx, "", "", "credo-bench-")
+		if err != nil {
+			return err
+		}
+		defer removeScratch()
+		dir = tmp.data
+		if sf.personKey == "" {
+			sf.personKey = tmp.personKey
+		}
 	}
-	defer removeScratch()
 	sf.data = dir
 	store, err := openStore(ctx, sf)
 	if err != nil {

@@ -91,3 +91,18 @@ func TestBenchMatchPersonKeyFile(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchMatchLeavesNothing: with no --dir, the temporary registry keeps
+// its person-key secret inside, and nothing is left once it is removed
+// (the secret was left beside it, in the temporary folder).
+func TestBenchMatchLeavesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	if _, stderr, err := run(t, "", append([]string{"bench", "match"}, benchMatchSmall...)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	left, _ := os.ReadDir(tmp)
+	for _, e := range left {
+		t.Errorf("bench match left %s in the temporary folder", e.Name())
+	}
+}
