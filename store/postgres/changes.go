@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -43,7 +44,7 @@ func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) erro
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"type", "subject", "ref", "at_ns", "data", "batch"},
 			pgx.CopyFromSlice(len(changes), func(i int) ([]any, error) {
 				c := changes[i]
-				return []any{c.Type, c.Subject, c.Ref, unixNano(c.At.Time), string(c.Data), ids[i/spanMax]}, nil
+				return []any{c.Type, c.Subject, c.Ref, unixNano(c.At.Time), c.Data, ids[i/spanMax]}, nil
 			}))
 		if err != nil {
 			return err
@@ -78,8 +79,25 @@ func queueChanges(b *pgx.Batch, changes []*credo.Change) {
 	if len(changes) == 0 || unlogged.Load() {
 		return
 	}
-	b.Queue(`WITH ins AS (`+insertChanges+` RETURNING seq) `+insertPending, changeColumns(changes)...)
+	if slices.ContainsFunc(changes, func(c *credo.Change) bool { return c.Key != "" }) {
+		b.Queue(`WITH ins AS (`+insertChanges+` RETURNING seq) `+insertPending, changeColumns(changes)...)
+		return
+	}
+	// None keyed: no ON CONFLICT, whose speculative insertion a row pays
+	// even when the arbiter index (partial, on keys) does not hold it.
+	if len(changes) == 1 {
+		c := changes[0]
+		b.Queue(`WITH ins AS (INSERT INTO changes (type, subject, ref, at_ns, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
+			INSERT INTO change_pending (lo, hi) SELECT seq, seq FROM ins`, c.Type, c.Subject, c.Ref, unixNano(c.At.Time), c.Data)
+		return
+	}
+	b.Queue(`WITH ins AS (`+strings.TrimSuffix(insertChanges, onKeyConflict)+` RETURNING seq) `+insertPending, changeColumns(changes)...)
 }
+
+// onKeyConflict ends insertChanges: a change whose key is stored is
+// skipped.
+const onKeyConflict = `
+	ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`
 
 // insertChanges appends unnumbered changes, in order (seq follows it).
 const insertChanges = `
@@ -87,8 +105,7 @@ const insertChanges = `
 	SELECT c.type, c.subject, c.ref, c.at_ns, c.key, c.data
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
 		WITH ORDINALITY AS c (type, subject, ref, at_ns, key, data, n)
-	ORDER BY c.n
-	ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`
+	ORDER BY c.n` + onKeyConflict
 
 // insertPending records the range of seqs of ins's rows as waiting for
 // positions (none when every change was skipped).
