@@ -14,7 +14,7 @@ import (
 // SchemaVersion is the newest schema this package knows: the number of the
 // last file in migrations/. Open migrates older schemas up to it and
 // refuses newer ones.
-const SchemaVersion = 18
+const SchemaVersion = 19
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
