@@ -391,8 +391,17 @@ func markFollowed(ctx context.Context, store credo.Store) error {
 	return store.SaveCursor(ctx, dueprocess.DeriveCursor, head)
 }
 
-// regradeAll regrades what an import touched, in chunks.
+// regradeAll regrades what an import touched, in chunks, then their
+// partners.
 func regradeAll(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
+	if err := regradeTouched(ctx, g, touched); err != nil {
+		return err
+	}
+	return regradePartnersOf(ctx, g, touched)
+}
+
+// regradeTouched regrades what an import touched, in chunks.
+func regradeTouched(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
 	// Chunks of 1,000 organizations, regraded by a worker per processor:
 	// grading runs on every core, the store serializes the writes.
 	ctx, cancel := context.WithCancel(ctx)
@@ -441,11 +450,12 @@ func regradeAll(ctx context.Context, g *grading.Service, touched map[string]cred
 		return err
 	default:
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// Then the partners of what it touched, which read the grades just
-	// stored.
+	return ctx.Err()
+}
+
+// regradePartnersOf regrades the partners of what an import touched,
+// which read the grades regradeTouched stored.
+func regradePartnersOf(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
 	codes := make([]string, 0, len(touched))
 	for code := range touched {
 		codes = append(codes, code)
