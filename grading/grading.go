@@ -183,6 +183,20 @@ func (s *Service) AssessInputs(ctx context.Context, code string, versions []*cre
 // last save of every node is then computed from the inputs as they stood
 // after it.
 func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, created ...*credo.Record) error {
+	return s.regrade(ctx, causes, nil, created...)
+}
+
+// givenPartners are the partners of the organizations a regrade grades,
+// computed beforehand as of asOf (over the whole graph: RegradePartners).
+type givenPartners struct {
+	asOf  time.Time
+	facts map[string]*credo.Partners
+}
+
+// regrade is Regrade; given, when not nil, are the partners of every
+// organization in causes as of given.asOf, and its first round grades as
+// of then with them (a round that goes again reads its own).
+func (s *Service) regrade(ctx context.Context, causes map[string]credo.Cause, given *givenPartners, created ...*credo.Record) error {
 	if len(causes) == 0 {
 		return nil
 	}
@@ -197,6 +211,9 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 			return fmt.Errorf("grading %s: its records kept changing while it was graded", pending[0])
 		}
 		now := s.now()
+		if round == 0 && given != nil {
+			now = given.asOf
+		}
 		set := s.Set()
 		changes := make([]*credo.AssessmentChange, 0, len(pending))
 		seen := make([]fingerprint, 0, len(pending))
@@ -212,8 +229,10 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 		if err != nil {
 			return err
 		}
-		facts, err := s.partnersMany(ctx, set, pending, now)
-		if err != nil {
+		var facts map[string]*credo.Partners
+		if round == 0 && given != nil {
+			facts = given.facts
+		} else if facts, err = s.partnersMany(ctx, set, pending, now); err != nil {
 			return err
 		}
 		before := make([]*credo.Assessment, 0, len(pending))
