@@ -183,20 +183,34 @@ func (s *Service) AssessInputs(ctx context.Context, code string, versions []*cre
 // last save of every node is then computed from the inputs as they stood
 // after it.
 func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, created ...*credo.Record) error {
-	return s.regrade(ctx, causes, nil, created...)
+	return s.regrade(ctx, causes, regradeOptions{}, created...)
 }
 
-// givenPartners are the partners of the organizations a regrade grades,
-// computed beforehand as of asOf (over the whole graph: RegradePartners).
+// regradeOptions are what a bulk regrade (Bulk) changes of Regrade.
+type regradeOptions struct {
+	// given, when not nil, are the partners of every organization
+	// regraded, computed beforehand as of given.asOf: the first round
+	// grades as of then with them (a round that goes again reads its
+	// own).
+	given *givenPartners
+	// noDirect leaves the partners one relationship away to the caller
+	// (a bulk write regrades every partner within reach after).
+	noDirect bool
+	// graded, when set, is told the partners each organization was
+	// graded with, round by round (the last call for a code is what its
+	// stored assessment was computed from).
+	graded func(code string, ps *credo.Partners)
+}
+
+// givenPartners are partners computed beforehand as of asOf.
 type givenPartners struct {
 	asOf  time.Time
 	facts map[string]*credo.Partners
 }
 
-// regrade is Regrade; given, when not nil, are the partners of every
-// organization in causes as of given.asOf, and its first round grades as
-// of then with them (a round that goes again reads its own).
-func (s *Service) regrade(ctx context.Context, causes map[string]credo.Cause, given *givenPartners, created ...*credo.Record) error {
+// regrade is Regrade with options.
+func (s *Service) regrade(ctx context.Context, causes map[string]credo.Cause, o regradeOptions, created ...*credo.Record) error {
+	given := o.given
 	if len(causes) == 0 {
 		return nil
 	}
@@ -248,6 +262,9 @@ func (s *Service) regrade(ctx context.Context, causes map[string]credo.Cause, gi
 				}
 				effects.Changed(code, in.Current, a)
 			}
+			if o.graded != nil {
+				o.graded(code, facts[code])
+			}
 			changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: causes[code], Assessment: a})
 			before = append(before, in.Current)
 			seen = append(seen, fingerprintOf(in.Versions, in.Records))
@@ -273,8 +290,10 @@ func (s *Service) regrade(ctx context.Context, causes map[string]credo.Cause, gi
 		// Partners one relationship away whose own state changed are
 		// regraded before the write is answered (the rest follow from
 		// the change log: FollowPartners).
-		if err := s.propagateDirect(ctx, changes, before, now); err != nil {
-			return err
+		if !o.noDirect {
+			if err := s.propagateDirect(ctx, changes, before, now); err != nil {
+				return err
+			}
 		}
 		pending = moved
 	}

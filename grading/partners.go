@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/credo-registry/credo"
@@ -257,95 +255,6 @@ func samePartners(a, b *credo.Partners) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
-}
-
-// RegradePartners regrades every organization within the rulebooks'
-// partner reach of codes, as of now: what a bulk write (an import, which
-// regrades once at the end) does so that partners read the grades it
-// stored. Organizations whose grade does not change add nothing.
-//
-// When codes, or what is within reach of them, are 5,000 organizations
-// or more, their partners are computed once over
-// the whole graph (PartnerFacts.AllWithin: one scan, each organization's
-// own state read once) rather than by a walk of each batch's
-// neighbourhood, and they are regraded with them as of one instant, a
-// batch of 1,000 at a time on every processor; organizations with no
-// relationship in force are then left out (they have no partners, so
-// nothing partners did changes their grade: the bulk write graded them
-// itself).
-func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
-	if s.partners == nil {
-		return nil
-	}
-	now := s.now()
-	set := s.Set()
-	reach := risk.Reach(set, now)
-	if reach == 0 || len(codes) == 0 {
-		return nil
-	}
-	if len(codes) < wholeGraphFrom {
-		near, err := s.partners.WithinMany(ctx, codes, reach, now)
-		if err != nil {
-			return fmt.Errorf("partners: %w", err)
-		}
-		if len(near) < wholeGraphFrom {
-			causes := map[string]credo.Cause{}
-			for i, c := range near {
-				causes[c] = credo.Cause{Kind: credo.CausePartner}
-				if len(causes) == 1000 || i == len(near)-1 {
-					if err := s.Regrade(ctx, causes); err != nil {
-						return err
-					}
-					clear(causes)
-				}
-			}
-			return nil
-		}
-	}
-	facts, _, err := s.partners.AllWithin(ctx, set, codes, now, 0)
-	if err != nil {
-		return fmt.Errorf("partners: %w", err)
-	}
-	near := slices.Sorted(maps.Keys(facts))
-	given := &givenPartners{asOf: now, facts: facts}
-	// Batches in code order, a worker per processor: grading runs on
-	// every core, the store serializes the writes.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches := make(chan []string)
-	var first error
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for batch := range batches {
-				causes := make(map[string]credo.Cause, len(batch))
-				for _, c := range batch {
-					causes[c] = credo.Cause{Kind: credo.CausePartner}
-				}
-				if err := s.regrade(ctx, causes, given); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					cancel()
-				}
-			}
-		})
-	}
-	for lo := 0; lo < len(near) && ctx.Err() == nil; lo += 1000 {
-		select {
-		case batches <- near[lo:min(lo+1000, len(near))]:
-		case <-ctx.Done():
-		}
-	}
-	close(batches)
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
 }
 
 // wholeGraphFrom is how many organizations RegradePartners regrades, or

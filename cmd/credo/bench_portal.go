@@ -196,9 +196,10 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 	}
 	// The organizations, then their partners' pass (regradeAll's two
 	// steps), each timed and profiled on its own.
+	bulk := pl.Grading.Bulk()
 	for _, step := range []struct {
 		name string
-		run  func(context.Context, *grading.Service, map[string]credo.Cause) error
+		run  func(context.Context, *grading.Bulk, map[string]credo.Cause) error
 	}{{"grade", regradeTouched}, {"partners", regradePartnersOf}} {
 		logf("%s: %d organizations ... (load average %s)", step.name, len(touched), cputime.LoadAverage())
 		stop, err := startProfile(profile, step.name)
@@ -206,7 +207,7 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 			return err
 		}
 		start, cpu := time.Now(), cputime.Self()
-		err = step.run(ctx, pl.Grading, touched)
+		err = step.run(ctx, bulk, touched)
 		if serr := stop(); err == nil {
 			err = serr
 		}

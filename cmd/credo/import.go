@@ -394,14 +394,16 @@ func markFollowed(ctx context.Context, store credo.Store) error {
 // regradeAll regrades what an import touched, in chunks, then their
 // partners.
 func regradeAll(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
-	if err := regradeTouched(ctx, g, touched); err != nil {
+	b := g.Bulk()
+	if err := regradeTouched(ctx, b, touched); err != nil {
 		return err
 	}
-	return regradePartnersOf(ctx, g, touched)
+	return regradePartnersOf(ctx, b, touched)
 }
 
-// regradeTouched regrades what an import touched, in chunks.
-func regradeTouched(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
+// regradeTouched regrades what an import touched, in chunks (the first
+// pass of b).
+func regradeTouched(ctx context.Context, b *grading.Bulk, touched map[string]credo.Cause) error {
 	// Chunks of 1,000 organizations, regraded by a worker per processor:
 	// grading runs on every core, the store serializes the writes.
 	ctx, cancel := context.WithCancel(ctx)
@@ -412,7 +414,7 @@ func regradeTouched(ctx context.Context, g *grading.Service, touched map[string]
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for chunk := range chunks {
-				if err := g.Regrade(ctx, chunk); err != nil {
+				if err := b.Grade(ctx, chunk); err != nil {
 					select {
 					case errc <- err:
 					default:
@@ -454,12 +456,12 @@ func regradeTouched(ctx context.Context, g *grading.Service, touched map[string]
 }
 
 // regradePartnersOf regrades the partners of what an import touched,
-// which read the grades regradeTouched stored.
-func regradePartnersOf(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
+// which read the grades regradeTouched stored (the second pass of b).
+func regradePartnersOf(ctx context.Context, b *grading.Bulk, touched map[string]credo.Cause) error {
 	codes := make([]string, 0, len(touched))
 	for code := range touched {
 		codes = append(codes, code)
 	}
 	slices.Sort(codes)
-	return g.RegradePartners(ctx, codes)
+	return b.Partners(ctx, codes)
 }
