@@ -25,6 +25,7 @@ type Bulk struct {
 	s      *Service
 	mu     sync.Mutex
 	graded map[string]*credo.Partners // by code: the partners its stored assessment was computed with
+	again  int                        // how many Partners regraded
 }
 
 // Bulk begins a bulk regrade.
@@ -49,7 +50,16 @@ func (b *Bulk) Grade(ctx context.Context, causes map[string]credo.Cause) error {
 func (b *Bulk) Partners(ctx context.Context, codes []string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.s.regradePartners(ctx, codes, b.graded)
+	n, err := b.s.regradePartners(ctx, codes, b.graded)
+	b.again += n
+	return err
+}
+
+// Regraded returns how many organizations Partners regraded.
+func (b *Bulk) Regraded() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.again
 }
 
 // RegradePartners regrades every organization within the rulebooks'
@@ -57,11 +67,13 @@ func (b *Bulk) Partners(ctx context.Context, codes []string) error {
 // partners read the grades it stored (Bulk does it with less work).
 // Organizations whose grade does not change add nothing.
 func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
-	return s.regradePartners(ctx, codes, nil)
+	_, err := s.regradePartners(ctx, codes, nil)
+	return err
 }
 
 // regradePartners is RegradePartners leaving out the organizations in
-// graded whose partners are those it holds for them.
+// graded whose partners are those it holds for them; it returns how many
+// it regraded.
 //
 // When codes, or what is within reach of them, are 5,000 organizations
 // or more, their partners are computed once over the whole graph
@@ -72,20 +84,20 @@ func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
 // every processor; organizations with no relationship in force are then
 // left out (they have no partners, so nothing partners did changes their
 // grade: the bulk write graded them itself).
-func (s *Service) regradePartners(ctx context.Context, codes []string, graded map[string]*credo.Partners) error {
+func (s *Service) regradePartners(ctx context.Context, codes []string, graded map[string]*credo.Partners) (int, error) {
 	if s.partners == nil {
-		return nil
+		return 0, nil
 	}
 	now := s.now()
 	set := s.Set()
 	reach := risk.Reach(set, now)
 	if reach == 0 || len(codes) == 0 {
-		return nil
+		return 0, nil
 	}
 	if len(codes) < wholeGraphFrom {
 		near, err := s.partners.WithinMany(ctx, codes, reach, now)
 		if err != nil {
-			return fmt.Errorf("partners: %w", err)
+			return 0, fmt.Errorf("partners: %w", err)
 		}
 		if len(near) < wholeGraphFrom {
 			causes := map[string]credo.Cause{}
@@ -93,17 +105,17 @@ func (s *Service) regradePartners(ctx context.Context, codes []string, graded ma
 				causes[c] = credo.Cause{Kind: credo.CausePartner}
 				if len(causes) == 1000 || i == len(near)-1 {
 					if err := s.Regrade(ctx, causes); err != nil {
-						return err
+						return 0, err
 					}
 					clear(causes)
 				}
 			}
-			return nil
+			return len(near), nil
 		}
 	}
 	facts, _, err := s.partners.AllWithin(ctx, set, codes, now, 0)
 	if err != nil {
-		return fmt.Errorf("partners: %w", err)
+		return 0, fmt.Errorf("partners: %w", err)
 	}
 	near := make([]string, 0, len(facts))
 	for _, c := range slices.Sorted(maps.Keys(facts)) {
@@ -147,7 +159,7 @@ func (s *Service) regradePartners(ctx context.Context, codes []string, graded ma
 	close(batches)
 	wg.Wait()
 	if first != nil {
-		return first
+		return 0, first
 	}
-	return ctx.Err()
+	return len(near), ctx.Err()
 }

@@ -259,6 +259,9 @@ func TestBulkRegradesWhosePartnersMoved(t *testing.T) {
 	if err := b.Partners(ctx, all); err != nil {
 		t.Fatal(err)
 	}
+	if n := b.Regraded(); n != 3 {
+		t.Errorf("the partners pass regraded %d organizations, want 3 (a, b, d)", n)
+	}
 	for code, want := range map[string]time.Time{pa: c.t, pb: c.t, pd: c.t, pc: first, loner: first} {
 		a, err := db.CurrentAssessment(ctx, code)
 		if err != nil {

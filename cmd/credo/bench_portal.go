@@ -215,8 +215,12 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 			return err
 		}
 		took, used := time.Since(start), cputime.Self()-cpu
-		logf("%s: done in %s; CPU %s (%.0f organizations/s, %s CPU each); load average %s", step.name, took.Round(time.Millisecond), used.Round(time.Millisecond),
-			float64(len(touched))/took.Seconds(), (used / time.Duration(max(1, len(touched)))).Round(time.Microsecond), cputime.LoadAverage())
+		again := ""
+		if step.name == "partners" {
+			again = fmt.Sprintf(", %d regraded", bulk.Regraded())
+		}
+		logf("%s: done in %s; CPU %s (%.0f organizations/s, %s CPU each%s); load average %s", step.name, took.Round(time.Millisecond), used.Round(time.Millisecond),
+			float64(len(touched))/took.Seconds(), (used / time.Duration(max(1, len(touched)))).Round(time.Microsecond), again, cputime.LoadAverage())
 	}
 	// What the import wrote is taken as followed (as credo import marks
 	// it): the server's first start would otherwise replay the whole
