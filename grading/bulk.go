@@ -2,6 +2,8 @@ package grading
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"runtime"
@@ -24,13 +26,13 @@ import (
 type Bulk struct {
 	s      *Service
 	mu     sync.Mutex
-	graded map[string]*credo.Partners // by code: the partners its stored assessment was computed with
+	graded map[string]partnersKey // by code: the partners its stored assessment was computed with
 	again  int                        // how many Partners regraded
 }
 
 // Bulk begins a bulk regrade.
 func (s *Service) Bulk() *Bulk {
-	return &Bulk{s: s, graded: map[string]*credo.Partners{}}
+	return &Bulk{s: s, graded: map[string]partnersKey{}}
 }
 
 // Grade regrades the organizations in causes as Regrade does, except
@@ -38,8 +40,9 @@ func (s *Service) Bulk() *Bulk {
 // run at once, each with its own organizations.
 func (b *Bulk) Grade(ctx context.Context, causes map[string]credo.Cause) error {
 	return b.s.regrade(ctx, causes, regradeOptions{noDirect: b.s.partners != nil, graded: func(code string, ps *credo.Partners) {
+		k := keyOf(ps)
 		b.mu.Lock()
-		b.graded[code] = ps
+		b.graded[code] = k
 		b.mu.Unlock()
 	}})
 }
@@ -84,7 +87,7 @@ func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
 // every processor; organizations with no relationship in force are then
 // left out (they have no partners, so nothing partners did changes their
 // grade: the bulk write graded them itself).
-func (s *Service) regradePartners(ctx context.Context, codes []string, graded map[string]*credo.Partners) (int, error) {
+func (s *Service) regradePartners(ctx context.Context, codes []string, graded map[string]partnersKey) (int, error) {
 	if s.partners == nil {
 		return 0, nil
 	}
@@ -119,7 +122,7 @@ func (s *Service) regradePartners(ctx context.Context, codes []string, graded ma
 	}
 	near := make([]string, 0, len(facts))
 	for _, c := range slices.Sorted(maps.Keys(facts)) {
-		if ps, ok := graded[c]; !ok || !samePartners(ps, facts[c]) {
+		if k, ok := graded[c]; !ok || k != keyOf(facts[c]) {
 			near = append(near, c)
 		}
 	}
@@ -162,4 +165,18 @@ func (s *Service) regradePartners(ctx context.Context, codes []string, graded ma
 		return 0, first
 	}
 	return len(near), ctx.Err()
+}
+
+// partnersKey identifies an organization's partners (what samePartners
+// compares: their JSON), in 32 bytes rather than the facts themselves,
+// which a bulk regrade would otherwise keep for every organization until
+// its second pass. No partners (nil or empty) is the zero key.
+type partnersKey [sha256.Size]byte
+
+func keyOf(ps *credo.Partners) partnersKey {
+	if ps == nil || (len(ps.Counted) == 0 && len(ps.Direct) == 0) {
+		return partnersKey{}
+	}
+	b, _ := json.Marshal(ps)
+	return sha256.Sum256(b)
 }
