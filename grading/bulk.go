@@ -27,7 +27,7 @@ type Bulk struct {
 	s      *Service
 	mu     sync.Mutex
 	graded map[string]partnersKey // by code: the partners its stored assessment was computed with
-	again  int                        // how many Partners regraded
+	again  int                    // how many Partners regraded
 }
 
 // Bulk begins a bulk regrade.
