@@ -17,6 +17,7 @@ import (
 
 	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/internal/cputime"
 )
 
@@ -28,7 +29,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	var (
 		subjects, perSubject int
 		clients, requests    int
-		db, dir              string
+		db, dir, profile     string
 		reuse                bool
 	)
 	fs := m.newFlags("bench portal", nil)
@@ -39,6 +40,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	fs.StringVar(&db, "db", "", "serve PostgreSQL at this URL (a fresh schema is used and dropped) instead of a scratch SQLite data folder")
 	fs.StringVar(&dir, "dir", "", "scratch folder, kept with the server's log (default a temporary one, removed afterwards)")
 	fs.BoolVar(&reuse, "reuse", false, "the --dir holds the SQLite registry an earlier run with the same --subjects created: serve it as it is")
+	fs.StringVar(&profile, "cpuprofile", "", "write CPU profiles of the grading at the end of the import to this file name plus .grade (the organizations) and .partners (their partners' pass)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +59,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	if !reuse {
 		fmt.Fprintf(m.Stderr, "creating a registry of %d organizations and %d records ...\n", subjects, cfg.Records)
 		start := time.Now()
-		if err := m.importScratch(ctx, sf, cfg, filepath.Join(dir, "generated")); err != nil {
+		if err := m.importScratch(ctx, sf, cfg, filepath.Join(dir, "generated"), profile); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "created in %s\n", time.Since(start).Round(time.Second))
@@ -142,7 +144,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 // organizations and records (the store's bulk loader) imported, and every
 // organization graded once at the end, lists kept current. It takes what
 // it wrote as followed.
-func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config, gen string) error {
+func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config, gen, profile string) error {
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(m.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 	}
@@ -173,12 +175,34 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 		}
 		logf("%s; CPU %s", sum, (cputime.Self() - cpu).Round(time.Millisecond))
 	}
-	logf("grading %d organizations ...", len(touched))
-	start, cpu := time.Now(), cputime.Self()
-	if err := regradeAll(ctx, pl.Grading, touched); err != nil {
-		return err
+	// The organizations, then their partners' pass (regradeAll's two
+	// steps), each timed and profiled on its own.
+	bulk := pl.Grading.Bulk()
+	for _, step := range []struct {
+		name string
+		run  func(context.Context, *grading.Bulk, map[string]credo.Cause) error
+	}{{"grade", regradeTouched}, {"partners", regradePartnersOf}} {
+		logf("%s: %d organizations ... (load average %s)", step.name, len(touched), cputime.LoadAverage())
+		stop, err := startProfile(profile, step.name)
+		if err != nil {
+			return err
+		}
+		start, cpu := time.Now(), cputime.Self()
+		err = step.run(ctx, bulk, touched)
+		if serr := stop(); err == nil {
+			err = serr
+		}
+		if err != nil {
+			return err
+		}
+		took, used := time.Since(start), cputime.Self()-cpu
+		again := ""
+		if step.name == "partners" {
+			again = fmt.Sprintf(", %d regraded", bulk.Regraded())
+		}
+		logf("%s: done in %s; CPU %s (%.0f organizations/s, %s CPU each%s); load average %s", step.name, took.Round(time.Millisecond), used.Round(time.Millisecond),
+			float64(len(touched))/took.Seconds(), (used / time.Duration(max(1, len(touched)))).Round(time.Microsecond), again, cputime.LoadAverage())
 	}
-	logf("graded in %s; CPU %s", time.Since(start).Round(time.Second), (cputime.Self() - cpu).Round(time.Millisecond))
 	// What the import wrote is taken as followed (as credo import marks
 	// it): the server's first start would otherwise replay the whole
 	// change log before it listens. The ledger takes it in now, so that
@@ -190,7 +214,7 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 	if err != nil {
 		return err
 	}
-	start, cpu = time.Now(), cputime.Self()
+	start, cpu := time.Now(), cputime.Self()
 	n, err := lg.Integrate(ctx)
 	if err != nil {
 		return err
