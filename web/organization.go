@@ -66,16 +66,33 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	}
 	now := s.now()
 	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
+	// The stored assessment while current, else none (computed).
+	stored, err := s.store.CurrentAssessment(ctx(r), code)
+	switch {
+	case err == nil && (stored.NextChange.IsZero() || stored.NextChange.After(now)):
+	case err == nil || credo.ErrorCodeOf(err) == credo.ENOTFOUND:
+		stored = nil
+	default:
+		return "", nil, err
+	}
 	// The records, what the public sees of them, the assessment and the
-	// measures from one read, assessed once.
+	// measures from one read, assessed once: the stored assessment stands
+	// for the computed one while it holds (no partner is read).
 	var j *dueprocess.Judgement
 	if s.process.Grading != nil {
-		if j, err = s.process.Judge(ctx(r), public, code, now); err != nil {
+		if j, err = s.process.JudgeStored(ctx(r), public, code, now, stored); err != nil {
 			return "", nil, err
 		}
 	}
-	if out.Assessment, err = s.publicAssessmentOf(r, code, j); err != nil {
-		return "", nil, err
+	switch {
+	case stored != nil && j != nil:
+		out.Assessment = s.process.Policy.Assessment(public, stored, j.Seen)
+	case stored != nil:
+		if out.Assessment, err = s.process.AssessmentView(ctx(r), public, stored); err != nil {
+			return "", nil, err
+		}
+	case j != nil:
+		out.Assessment = j.Assessment
 	}
 	if out.Assessment != nil {
 		for id, d := range out.Assessment.Dimensions {
@@ -124,7 +141,12 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 		row.Reply = out.Replies[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]
 		out.Records = append(out.Records, row)
 	}
-	if out.Entries, err = s.process.SubjectLists(ctx(r), public, code, now); err != nil {
+	if j != nil {
+		out.Entries, err = s.process.SubjectListsOf(ctx(r), public, code, j.Entries(), now)
+	} else {
+		out.Entries, err = s.process.SubjectLists(ctx(r), public, code, now)
+	}
+	if err != nil {
 		return "", nil, err
 	}
 	for _, e := range out.Entries {
@@ -141,17 +163,8 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 // publicAssessment is code's current assessment as the public sees it
 // (nil when never graded): the stored one while current, else computed.
 func (s *Server) publicAssessment(r *http.Request, code string) (*credo.Assessment, error) {
-	return s.publicAssessmentOf(r, code, nil)
-}
-
-// publicAssessmentOf is publicAssessment with what j (the public's
-// judgement of code now, or nil) has read and computed already.
-func (s *Server) publicAssessmentOf(r *http.Request, code string, j *dueprocess.Judgement) (*credo.Assessment, error) {
 	a, err := s.store.CurrentAssessment(ctx(r), code)
 	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
-		if j != nil {
-			return s.process.Policy.Assessment(public, a, j.Seen), nil
-		}
 		return s.process.AssessmentView(ctx(r), public, a)
 	}
 	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
@@ -159,9 +172,6 @@ func (s *Server) publicAssessmentOf(r *http.Request, code string, j *dueprocess.
 	}
 	if s.process.Grading == nil {
 		return nil, nil
-	}
-	if j != nil {
-		return j.Assessment, nil
 	}
 	return s.process.Assessment(ctx(r), public, code, s.now())
 }

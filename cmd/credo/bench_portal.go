@@ -351,5 +351,50 @@ func (m *Main) pagesRead(ctx context.Context, sf storeFlags, paths []string) err
 		fmt.Fprintf(m.Stdout, "organization page in process, one at a time, file %s, %d pages after %d to warm up: %.2f ms wall, %.2f ms CPU, SQLite pages fetched %.1f, read %.1f a page (load average %s)\n",
 			how, len(paths), len(warm), float64(took)/1e6/n, float64(cpu)/1e6/n, float64(fetched)/n, float64(read)/n, cputime.LoadAverage())
 	}
+	// What the page's main reads fetch and read, each alone, the file
+	// not mapped (what is left of the page's total is the rest: partners,
+	// objections, replies, lists, officers).
+	reads := []struct {
+		name string
+		read func(code string) (int, error)
+	}{
+		{"Subject", func(c string) (int, error) { _, err := store.Subject(ctx, c); return 1, err }},
+		{"SubjectVersions", func(c string) (int, error) { v, err := store.SubjectVersions(ctx, c); return len(v), err }},
+		{"AllRecords", func(c string) (int, error) { r, err := store.AllRecords(ctx, c); return len(r), err }},
+		{"SubjectListEntries", func(c string) (int, error) { e, err := store.SubjectListEntries(ctx, c); return len(e), err }},
+		{"CurrentAssessment", func(c string) (int, error) { _, err := store.CurrentAssessment(ctx, c); return 1, err }},
+		{"AssessmentHistory", func(c string) (int, error) {
+			p, err := store.AssessmentHistory(ctx, c, "", 200)
+			if err != nil {
+				return 0, err
+			}
+			return len(p.Changes), nil
+		}},
+		{"Relationships", func(c string) (int, error) {
+			r, err := store.Relationships(ctx, credo.RelationshipQuery{Codes: []string{c}, AsOf: time.Now()})
+			return len(r), err
+		}},
+	}
+	for _, rd := range reads {
+		if _, _, err := rp.ReaderPages(ctx); err != nil {
+			return err
+		}
+		rows := 0
+		cpu := cputime.Self()
+		for _, p := range paths {
+			k, err := rd.read(strings.TrimPrefix(p, "/zh/organizations/"))
+			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return fmt.Errorf("%s: %w", rd.name, err)
+			}
+			rows += k
+		}
+		cpu = cputime.Self() - cpu
+		fetched, read, err := rp.ReaderPages(ctx)
+		if err != nil {
+			return err
+		}
+		n := float64(len(paths))
+		fmt.Fprintf(m.Stdout, "  %-20s %5.1f rows, pages fetched %5.1f, read %5.1f, %.3f ms CPU a call\n", rd.name, float64(rows)/n, float64(fetched)/n, float64(read)/n, float64(cpu)/1e6/n)
+	}
 	return nil
 }
