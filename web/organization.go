@@ -60,12 +60,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	if failure != "" {
 		return "", nil, credo.FieldError("code", failure, "is not a valid unified social credit code (%s)", failure)
 	}
-	sub, err := s.store.Subject(ctx(r), code)
-	if err != nil {
-		return "", nil, err
-	}
 	now := s.now()
-	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
 	// The stored assessment while current, else none (computed).
 	stored, err := s.store.CurrentAssessment(ctx(r), code)
 	switch {
@@ -78,12 +73,26 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	// The records, what the public sees of them, the assessment and the
 	// measures from one read, assessed once: the stored assessment stands
 	// for the computed one while it holds (no partner is read).
+	// The registration shown is the last of the versions judged (Subject
+	// reads the same row again); an unknown code is Subject's error.
 	var j *dueprocess.Judgement
+	var sub *credo.Subject
 	if s.process.Grading != nil {
-		if j, err = s.process.JudgeStored(ctx(r), public, code, now, stored); err != nil {
+		j, err = s.process.JudgeStored(ctx(r), public, code, now, stored)
+		if err == nil && len(j.Versions) > 0 {
+			sub = j.Versions[len(j.Versions)-1]
+		}
+	}
+	if sub == nil {
+		var serr error
+		if sub, serr = s.store.Subject(ctx(r), code); serr != nil {
+			return "", nil, serr
+		}
+		if err != nil {
 			return "", nil, err
 		}
 	}
+	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
 	switch {
 	case stored != nil && j != nil:
 		out.Assessment = s.process.Policy.Assessment(public, stored, j.Seen)
