@@ -119,7 +119,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 		}
 		seen = s.process.Policy.Records(public, records, now)
 	}
-	if out.History, err = s.history(r, code, seen); err != nil {
+	if out.History, err = s.history(r, code); err != nil {
 		return "", nil, err
 	}
 	out.Chart = gradeChart(l, out.History, now)
@@ -214,23 +214,26 @@ type gradePoint struct {
 const maxHistory = 200
 
 // history is code's public comprehensive grade over time, oldest first:
-// one point per change of the grade.
-func (s *Server) history(r *http.Request, code string, seen func(int64) bool) ([]gradePoint, error) {
-	page, err := s.store.AssessmentHistory(ctx(r), code, "", maxHistory)
+// one point per change of the grade. What the public sees of a grade does
+// not depend on the records it sees (visibility.Policy.Assessment hides
+// the grade of an assessment that is not public, whatever the records),
+// so the history's grades are read alone (GradeHistory), not its whole
+// assessments.
+func (s *Server) history(r *http.Request, code string) ([]gradePoint, error) {
+	changes, err := s.store.GradeHistory(ctx(r), code, maxHistory)
 	if err != nil {
 		return nil, err
 	}
 	var out []gradePoint
-	for i := len(page.Changes) - 1; i >= 0; i-- {
-		c := page.Changes[i]
-		a := s.process.Policy.Assessment(public, c.Assessment, seen)
-		if a == nil || a.Grade == "" {
+	for i := len(changes) - 1; i >= 0; i-- {
+		c := changes[i]
+		if !c.Public || c.Grade == "" {
 			continue
 		}
-		if n := len(out); n > 0 && out[n-1].Grade == a.Grade {
+		if n := len(out); n > 0 && out[n-1].Grade == c.Grade {
 			continue
 		}
-		out = append(out, gradePoint{At: c.At.Time, Grade: a.Grade, Cause: c.Cause.Kind})
+		out = append(out, gradePoint{At: c.At.Time, Grade: c.Grade, Cause: c.Cause})
 	}
 	return out, nil
 }
