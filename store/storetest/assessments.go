@@ -283,7 +283,7 @@ type dim struct {
 func assessment(i, day int, grade string, dims ...dim) *credo.Assessment {
 	a := &credo.Assessment{Subject: codes[i], AsOf: credo.NewTime(t0.AddDate(0, 0, day)), Grade: grade,
 		Public: grade != "C", Dimensions: map[string]*credo.Dimension{},
-		Rulebooks:  []credo.RulebookRef{{ID: "national-market", Version: "2025.1"}, {ID: "national-tax", Version: "2025.1"}}}
+		Rulebooks: []credo.RulebookRef{{ID: "national-market", Version: "2025.1"}, {ID: "national-tax", Version: "2025.1"}}}
 	for _, d := range dims {
 		a.Score += d.score / float64(len(dims))
 		a.Dimensions[d.name] = &credo.Dimension{Title: "维度 " + d.name, Start: 100, Score: d.score, Grade: d.grade,
