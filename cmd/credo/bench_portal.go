@@ -352,8 +352,10 @@ func (m *Main) pagesRead(ctx context.Context, sf storeFlags, paths []string) err
 			how, len(paths), len(warm), float64(took)/1e6/n, float64(cpu)/1e6/n, float64(fetched)/n, float64(read)/n, cputime.LoadAverage())
 	}
 	// What the page's main reads fetch and read, each alone, the file
-	// not mapped (what is left of the page's total is the rest: partners,
-	// objections, replies, lists, officers).
+	// not mapped (the page reads neither Subject nor AssessmentHistory:
+	// they are the baselines of the versions and GradeHistory; what is
+	// left of the page's total is the rest: objections, replies,
+	// authorities, officers' links).
 	reads := []struct {
 		name string
 		read func(code string) (int, error)
@@ -370,6 +372,7 @@ func (m *Main) pagesRead(ctx context.Context, sf storeFlags, paths []string) err
 			}
 			return len(p.Changes), nil
 		}},
+		{"GradeHistory", func(c string) (int, error) { h, err := store.GradeHistory(ctx, c, 200); return len(h), err }},
 		{"Relationships", func(c string) (int, error) {
 			r, err := store.Relationships(ctx, credo.RelationshipQuery{Codes: []string{c}, AsOf: time.Now()})
 			return len(r), err
