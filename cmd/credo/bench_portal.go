@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
-	"github.com/credo-registry/credo/bench"
 	"github.com/credo-registry/credo/demo"
 	"github.com/credo-registry/credo/internal/cputime"
 	"github.com/credo-registry/credo/pipeline"
@@ -55,23 +54,11 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	if subjects < 1 || perSubject < 1 || clients < 1 || requests < 1 {
 		return &exitError{code: 2, msg: "--subjects, --per-subject, --clients and --requests must be positive"}
 	}
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "credo-portal-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, sf, removeScratch, err := scratchRegistry(ctx, dir, db, "credo-portal-")
+	if err != nil {
+		return err
 	}
-	sf := storeFlags{data: filepath.Join(dir, "data"), personKey: filepath.Join(dir, "person-key")}
-	if db != "" {
-		scratch, drop, err := bench.ScratchSchema(ctx, db)
-		if err != nil {
-			return err
-		}
-		defer drop()
-		sf.db = scratch
-	}
+	defer removeScratch()
 	cfg := demo.Config{Seed: 1, Subjects: subjects, Records: subjects * perSubject, Now: credo.NewDate(time.Now()).Time}
 	if !reuse {
 		fmt.Fprintf(m.Stderr, "creating a registry of %d organizations and %d records ...\n", subjects, cfg.Records)
@@ -98,17 +85,11 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	serverArgs := []string{"serve", "--addr", "127.0.0.1:0", "--person-key-file", sf.personKey}
-	if sf.db != "" {
-		serverArgs = append(serverArgs, "--db", sf.db)
-	} else {
-		serverArgs = append(serverArgs, "--data", sf.data)
-	}
 	// A large registry's first start completes what the change log holds
 	// (minutes for a million changes on a loaded machine).
 	serverStartWait = 30 * time.Minute
 	start := time.Now()
-	stop, base, pid, err := m.startServerProcess(ctx, dir, serverArgs, "")
+	stop, base, pid, err := m.startServerProcess(ctx, dir, sf.serveArgs(), "")
 	if err != nil {
 		return err
 	}
