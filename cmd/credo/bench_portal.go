@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,6 +21,8 @@ import (
 	"github.com/credo-registry/credo/demo"
 	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/internal/cputime"
+	"github.com/credo-registry/credo/pipeline"
+	"github.com/credo-registry/credo/web"
 )
 
 // benchPortal measures the portal's public pages under concurrent
@@ -31,6 +35,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 		clients, requests    int
 		db, dir, profile     string
 		reuse                bool
+		pages                int
 	)
 	fs := m.newFlags("bench portal", nil)
 	fs.IntVar(&subjects, "subjects", 100_000, "organizations in the scratch registry")
@@ -41,6 +46,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	fs.StringVar(&dir, "dir", "", "scratch folder, kept with the server's log (default a temporary one, removed afterwards)")
 	fs.BoolVar(&reuse, "reuse", false, "the --dir holds the SQLite registry an earlier run with the same --subjects created: serve it as it is")
 	fs.StringVar(&profile, "cpuprofile", "", "write CPU profiles of the grading at the end of the import to this file name plus .grade (the organizations) and .partners (their partners' pass)")
+	fs.IntVar(&pages, "pages", 0, "first render this many organization pages in this process, one at a time, and print the SQLite pages each read (SQLite registries only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -70,6 +76,16 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 		return nil
 	}); err != nil {
 		return err
+	}
+	if pages > 0 && sf.db == "" {
+		r := rand.New(rand.NewPCG(3, 4))
+		paths := make([]string, pages)
+		for i := range paths {
+			paths[i] = "/zh/organizations/" + codes[r.IntN(len(codes))]
+		}
+		if err := m.pagesRead(ctx, sf, paths); err != nil {
+			return err
+		}
 	}
 	// A large registry's first start completes what the change log holds
 	// (minutes for a million changes on a loaded machine).
@@ -263,4 +279,130 @@ func drive(ctx context.Context, c *http.Client, base string, paths []string, cli
 	close(next)
 	wg.Wait()
 	return lat, first
+}
+
+// pagesRead renders paths in this process, one at a time, over the
+// registry in sf (SQLite), after a warm-up of a tenth of them, and prints
+// per page the process's CPU time and the SQLite pages the readers
+// fetched and read: fetched pages cost a cache lookup each, read ones a
+// copy from the map, or past its 2 GiB a pread, which is what grows with
+// the file.
+func (m *Main) pagesRead(ctx context.Context, sf storeFlags, paths []string) error {
+	store, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rp, ok := store.(interface {
+		ReaderPages(context.Context) (int, int, error)
+		ReaderMmap(context.Context, int64) error
+	})
+	if !ok {
+		return fmt.Errorf("--pages needs the SQLite store")
+	}
+	cfg, err := m.pipelineConfig(ctx, store, m.Stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.Keyer, err = m.personKeyer(ctx, store, sf); err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	pl := pipeline.New(cfg)
+	portal, err := web.New(store, pl.Process, pl.Grading, nil, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	render := func(paths []string) error {
+		for _, p := range paths {
+			w := httptest.NewRecorder()
+			portal.ServeHTTP(w, httptest.NewRequest("GET", p, nil).WithContext(ctx))
+			if w.Code != http.StatusOK {
+				return fmt.Errorf("%s: status %d", p, w.Code)
+			}
+		}
+		return nil
+	}
+	// Twice: as served (the file mapped up to 2 GiB), then with nothing
+	// mapped, where every page a reader's cache lacks is a pread, as past
+	// the map of a large file, and the counters see every page.
+	warm, paths := paths[:len(paths)/10], paths[len(paths)/10:]
+	for _, mapped := range []bool{true, false} {
+		if !mapped {
+			if err := rp.ReaderMmap(ctx, 0); err != nil {
+				return err
+			}
+		}
+		if err := render(warm); err != nil {
+			return err
+		}
+		if _, _, err := rp.ReaderPages(ctx); err != nil {
+			return err
+		}
+		start, cpu := time.Now(), cputime.Self()
+		if err := render(paths); err != nil {
+			return err
+		}
+		took, cpu := time.Since(start), cputime.Self()-cpu
+		fetched, read, err := rp.ReaderPages(ctx)
+		if err != nil {
+			return err
+		}
+		n := float64(len(paths))
+		how := "mapped (as served)"
+		if !mapped {
+			how = "not mapped"
+		}
+		fmt.Fprintf(m.Stdout, "organization page in process, one at a time, file %s, %d pages after %d to warm up: %.2f ms wall, %.2f ms CPU, SQLite pages fetched %.1f, read %.1f a page (load average %s)\n",
+			how, len(paths), len(warm), float64(took)/1e6/n, float64(cpu)/1e6/n, float64(fetched)/n, float64(read)/n, cputime.LoadAverage())
+	}
+	// What the page's main reads fetch and read, each alone, the file
+	// not mapped (the page reads neither Subject nor AssessmentHistory:
+	// they are the baselines of the versions and GradeHistory; what is
+	// left of the page's total is the rest: objections, replies,
+	// authorities, officers' links).
+	reads := []struct {
+		name string
+		read func(code string) (int, error)
+	}{
+		{"Subject", func(c string) (int, error) { _, err := store.Subject(ctx, c); return 1, err }},
+		{"SubjectVersions", func(c string) (int, error) { v, err := store.SubjectVersions(ctx, c); return len(v), err }},
+		{"AllRecords", func(c string) (int, error) { r, err := store.AllRecords(ctx, c); return len(r), err }},
+		{"SubjectListEntries", func(c string) (int, error) { e, err := store.SubjectListEntries(ctx, c); return len(e), err }},
+		{"CurrentAssessment", func(c string) (int, error) { _, err := store.CurrentAssessment(ctx, c); return 1, err }},
+		{"AssessmentHistory", func(c string) (int, error) {
+			p, err := store.AssessmentHistory(ctx, c, "", 200)
+			if err != nil {
+				return 0, err
+			}
+			return len(p.Changes), nil
+		}},
+		{"GradeHistory", func(c string) (int, error) { h, err := store.GradeHistory(ctx, c, 200); return len(h), err }},
+		{"Relationships", func(c string) (int, error) {
+			r, err := store.Relationships(ctx, credo.RelationshipQuery{Codes: []string{c}, AsOf: time.Now()})
+			return len(r), err
+		}},
+	}
+	for _, rd := range reads {
+		if _, _, err := rp.ReaderPages(ctx); err != nil {
+			return err
+		}
+		rows := 0
+		cpu := cputime.Self()
+		for _, p := range paths {
+			k, err := rd.read(strings.TrimPrefix(p, "/zh/organizations/"))
+			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return fmt.Errorf("%s: %w", rd.name, err)
+			}
+			rows += k
+		}
+		cpu = cputime.Self() - cpu
+		fetched, read, err := rp.ReaderPages(ctx)
+		if err != nil {
+			return err
+		}
+		n := float64(len(paths))
+		fmt.Fprintf(m.Stdout, "  %-20s %5.1f rows, pages fetched %5.1f, read %5.1f, %.3f ms CPU a call\n", rd.name, float64(rows)/n, float64(fetched)/n, float64(read)/n, float64(cpu)/1e6/n)
+	}
+	return nil
 }

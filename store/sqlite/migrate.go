@@ -13,7 +13,7 @@ import (
 // SchemaVersion is the newest schema this package knows: the number of the
 // last file in migrations/. Open migrates older databases up to it and
 // refuses newer ones.
-const SchemaVersion = 19
+const SchemaVersion = 20
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
