@@ -210,10 +210,25 @@ type AssessmentStore interface {
 	// one page at a time (cursor and limit as elsewhere). An organization
 	// never assessed gives an empty page.
 	AssessmentHistory(ctx context.Context, code, cursor string, limit int) (*AssessmentPage, error)
+	// GradeHistory returns what the last limit (at most MaxPageSize)
+	// changes of code's history say of its comprehensive grade, newest
+	// first, as AssessmentHistory's first page would, without reading the
+	// whole assessments (the organization page's grade history).
+	GradeHistory(ctx context.Context, code string, limit int) ([]GradeChange, error)
 	// DueAssessments returns up to limit codes (0: DefaultPageSize) whose
 	// current assessment's NextChange is at or before t, earliest first,
 	// ties by code. A zero NextChange is never due.
 	DueAssessments(ctx context.Context, t time.Time, limit int) ([]string, error)
+}
+
+// GradeChange is what one change of an assessment history says of the
+// comprehensive grade: when, the grade, whether the public may see it
+// (Assessment.Public) and the cause's kind.
+type GradeChange struct {
+	At     Time
+	Grade  string
+	Public bool
+	Cause  string
 }
 
 // AssessmentPage is one page of an assessment history.

@@ -20,6 +20,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/periodic"
 )
 
 // Load describes a load run against a served registry: a fixed rate of
@@ -244,17 +245,7 @@ func (l *Load) Run(ctx context.Context) (*LoadResult, error) {
 	sampled.Add(1)
 	go func() {
 		defer sampled.Done()
-		tick := time.NewTicker(l.Sample)
-		defer tick.Stop()
-		sample()
-		for {
-			select {
-			case <-runCtx.Done():
-				return
-			case <-tick.C:
-				sample()
-			}
-		}
+		periodic.NowAndEvery(runCtx, l.Sample, sample)
 	}()
 
 	jobs := make(chan *loadOp)

@@ -335,6 +335,29 @@ func TestMeasures(t *testing.T) {
 	}
 }
 
+// JudgeStored judges from the stored assessment while it holds (as the
+// organization page shows it) and computes one when it no longer does.
+func TestJudgeStored(t *testing.T) {
+	r := newRegistry(t)
+	stored := r.current(codeShanghai)
+	marked := *stored
+	marked.Grade, marked.NextChange = "Z", credo.Time{}
+	j, err := r.p.JudgeStored(r.ctx, admin, codeShanghai, r.clock.t, &marked)
+	if err != nil || j.Assessment.Grade != "Z" {
+		t.Fatalf("current: %+v %v", j, err)
+	}
+	if _, err := j.Measures(r.ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	marked.NextChange = credo.NewTime(r.clock.t.Add(-time.Second))
+	if j, err = r.p.JudgeStored(r.ctx, admin, codeShanghai, r.clock.t, &marked); err != nil || j.Assessment.Grade != stored.Grade {
+		t.Fatalf("past its next change: %+v %v, want %s", j, err, stored.Grade)
+	}
+	if j, err = r.p.JudgeStored(r.ctx, admin, codeShanghai, r.clock.t, nil); err != nil || j.Assessment.Grade != stored.Grade {
+		t.Fatalf("none: %+v %v, want %s", j, err, stored.Grade)
+	}
+}
+
 // A decision interrupted after it was stored (a crash before the listing
 // ended) is completed when it is made again: the answer is still that the
 // case was decided, and the entry ends by this case.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/periodic"
 	"github.com/credo-registry/credo/lists"
 	"github.com/credo-registry/credo/rulebook"
 )
@@ -158,18 +159,11 @@ func (s *Service) flagOverdue(ctx context.Context) (int, error) {
 
 // Loop runs RunDue every interval until ctx ends, logging failures.
 func (s *Service) Loop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	periodic.NowAndEvery(ctx, every, func() {
 		if e, o, err := s.RunDue(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			s.log().Error("due process by time", "err", err)
 		} else if e+o > 0 {
 			s.log().Info("due process by time", "escalated", e, "overdue", o)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

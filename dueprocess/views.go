@@ -243,6 +243,15 @@ type Judgement struct {
 // Judge reads and assesses code at asOf for v, as Assessment and
 // Measures do.
 func (s *Service) Judge(ctx context.Context, v credo.Viewer, code string, asOf time.Time) (*Judgement, error) {
+	return s.JudgeStored(ctx, v, code, asOf, nil)
+}
+
+// JudgeStored is Judge with code's stored current assessment, read
+// already (nil: none), standing for the one Judge would compute while it
+// holds, as in JudgeInputs: the organization page shows the stored
+// assessment, and its measures are then judged from the same one,
+// without the partners' reads that computing it takes.
+func (s *Service) JudgeStored(ctx context.Context, v credo.Viewer, code string, asOf time.Time, current *credo.Assessment) (*Judgement, error) {
 	if s.Grading == nil {
 		return nil, credo.Errorf(credo.EUNAVAILABLE, "measures need grading, which this server does not run")
 	}
@@ -258,8 +267,13 @@ func (s *Service) Judge(ctx context.Context, v credo.Viewer, code string, asOf t
 	if err != nil {
 		return nil, err
 	}
-	return s.judge(ctx, v, &credo.Inputs{Code: code, Versions: versions, Records: records, Entries: entries}, asOf)
+	return s.judge(ctx, v, &credo.Inputs{Code: code, Versions: versions, Records: records, Entries: entries, Current: current}, asOf)
 }
+
+// Entries are every list entry of the organization judged, by id, as
+// credo.ListStore.SubjectListEntries gives them (SubjectListsOf shows
+// them).
+func (j *Judgement) Entries() []*credo.ListEntry { return j.entries }
 
 // JudgeInputs is Judge over what was read already: in holds code's
 // versions, records, entries and stored assessment, as

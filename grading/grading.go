@@ -183,6 +183,34 @@ func (s *Service) AssessInputs(ctx context.Context, code string, versions []*cre
 // last save of every node is then computed from the inputs as they stood
 // after it.
 func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, created ...*credo.Record) error {
+	return s.regrade(ctx, causes, regradeOptions{}, created...)
+}
+
+// regradeOptions are what a bulk regrade (Bulk) changes of Regrade.
+type regradeOptions struct {
+	// given, when not nil, are the partners of every organization
+	// regraded, computed beforehand as of given.asOf: the first round
+	// grades as of then with them (a round that goes again reads its
+	// own).
+	given *givenPartners
+	// noDirect leaves the partners one relationship away to the caller
+	// (a bulk write regrades every partner within reach after).
+	noDirect bool
+	// graded, when set, is told the partners each organization was
+	// graded with, round by round (the last call for a code is what its
+	// stored assessment was computed from).
+	graded func(code string, ps *credo.Partners)
+}
+
+// givenPartners are partners computed beforehand as of asOf.
+type givenPartners struct {
+	asOf  time.Time
+	facts map[string]*credo.Partners
+}
+
+// regrade is Regrade with options.
+func (s *Service) regrade(ctx context.Context, causes map[string]credo.Cause, o regradeOptions, created ...*credo.Record) error {
+	given := o.given
 	if len(causes) == 0 {
 		return nil
 	}
@@ -197,6 +225,9 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 			return fmt.Errorf("grading %s: its records kept changing while it was graded", pending[0])
 		}
 		now := s.now()
+		if round == 0 && given != nil {
+			now = given.asOf
+		}
 		set := s.Set()
 		changes := make([]*credo.AssessmentChange, 0, len(pending))
 		seen := make([]fingerprint, 0, len(pending))
@@ -212,8 +243,10 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 		if err != nil {
 			return err
 		}
-		facts, err := s.partnersMany(ctx, set, pending, now)
-		if err != nil {
+		var facts map[string]*credo.Partners
+		if round == 0 && given != nil {
+			facts = given.facts
+		} else if facts, err = s.partnersMany(ctx, set, pending, now); err != nil {
 			return err
 		}
 		before := make([]*credo.Assessment, 0, len(pending))
@@ -228,6 +261,9 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 					return fmt.Errorf("grading %s: list effects: %w", code, err)
 				}
 				effects.Changed(code, in.Current, a)
+			}
+			if o.graded != nil {
+				o.graded(code, facts[code])
 			}
 			changes = append(changes, &credo.AssessmentChange{Subject: code, At: credo.NewTime(now), Cause: causes[code], Assessment: a})
 			before = append(before, in.Current)
@@ -254,8 +290,10 @@ func (s *Service) Regrade(ctx context.Context, causes map[string]credo.Cause, cr
 		// Partners one relationship away whose own state changed are
 		// regraded before the write is answered (the rest follow from
 		// the change log: FollowPartners).
-		if err := s.propagateDirect(ctx, changes, before, now); err != nil {
-			return err
+		if !o.noDirect {
+			if err := s.propagateDirect(ctx, changes, before, now); err != nil {
+				return err
+			}
 		}
 		pending = moved
 	}

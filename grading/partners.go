@@ -26,6 +26,11 @@ type PartnerFacts interface {
 	// code as of asOf; WithinMany of any of codes (codes included).
 	Within(ctx context.Context, code string, depth int, asOf time.Time) ([]string, error)
 	WithinMany(ctx context.Context, codes []string, depth int, asOf time.Time) ([]string, error)
+	// AllWithin returns the partners, computed over the whole graph, of
+	// every organization with a relationship in force within the
+	// rulebooks' reach of codes (each in the map, with no partners when
+	// it has none).
+	AllWithin(ctx context.Context, set *rulebook.Set, codes []string, asOf time.Time, workers int) (map[string]*credo.Partners, *risk.Timing, error)
 	// All returns the partners of every organization, computed over the
 	// whole graph (every: with an entry for every organization that has a
 	// relationship).
@@ -252,35 +257,10 @@ func samePartners(a, b *credo.Partners) bool {
 	return string(x) == string(y)
 }
 
-// RegradePartners regrades every organization within the rulebooks'
-// partner reach of codes, as of now: what a bulk write (an import, which
-// regrades once at the end) does so that partners read the grades it
-// stored. Organizations whose grade does not change add nothing.
-func (s *Service) RegradePartners(ctx context.Context, codes []string) error {
-	if s.partners == nil {
-		return nil
-	}
-	now := s.now()
-	reach := risk.Reach(s.Set(), now)
-	if reach == 0 {
-		return nil
-	}
-	near, err := s.partners.WithinMany(ctx, codes, reach, now)
-	if err != nil {
-		return fmt.Errorf("partners: %w", err)
-	}
-	causes := map[string]credo.Cause{}
-	for i, c := range near {
-		causes[c] = credo.Cause{Kind: credo.CausePartner}
-		if len(causes) == 1000 || i == len(near)-1 {
-			if err := s.Regrade(ctx, causes); err != nil {
-				return err
-			}
-			clear(causes)
-		}
-	}
-	return nil
-}
+// wholeGraphFrom is how many organizations RegradePartners regrades, or
+// is given, from which it computes their partners over the whole graph
+// (a variable for tests).
+var wholeGraphFrom = 5000
 
 // partnersMany returns what the assessments of codes as of asOf under
 // set need of their partners (nil without partners data).

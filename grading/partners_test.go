@@ -2,6 +2,7 @@ package grading_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -145,5 +146,141 @@ func TestPartnersPropagate(t *testing.T) {
 	}
 	if d := partnersDim(t, db, pa); d != nil {
 		t.Fatalf("a after b's guarantee ended: %+v, want no partner risk", d)
+	}
+}
+
+// TestRegradePartnersWholeGraph: a bulk regrade of partners that computes
+// them over the whole graph stores, for every organization with a
+// relationship, exactly what the walk of each batch's neighbourhood
+// stores (c listed weighs on a, two guarantees away), and leaves out an
+// organization with no relationship (its grade cannot have moved).
+func TestRegradePartnersWholeGraph(t *testing.T) {
+	ctx := context.Background()
+	const loner = "91110000600037341L"
+	run := func(whole bool) (map[string]*credo.Assessment, time.Time) {
+		if whole {
+			defer grading.SetWholeGraphFrom(1)()
+		}
+		db, g, c := partnerSetup(t)
+		if _, err := db.PutSubjects(ctx, []*credo.Subject{{Code: loner, Name: "北京某某科技有限公司", Division: "110000",
+			Established: credo.NewDate(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)), Authority: "bj", RecordedAt: credo.NewTime(c.t.Add(-time.Hour))}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Regrade(ctx, map[string]credo.Cause{loner: {Kind: credo.CauseRecord}}); err != nil {
+			t.Fatal(err)
+		}
+		graded := c.t
+		e := &credo.ListEntry{List: "serious-dishonesty", ListVersion: "2025.1", Subject: pc, Division: "340600", Authority: "amr-340600",
+			Source: credo.SourceDecision, LegalBasis: "《市场监督管理严重违法失信名单管理办法》第二条", DecisionNumber: "淮市监信〔2026〕9号",
+			Reasons: []string{"提交虚假材料取得登记"}, DecidedAt: credo.NewTime(c.t.AddDate(0, 0, -12)), NotifiedAt: credo.NewTime(c.t.AddDate(0, 0, -12)),
+			EffectiveAt: credo.NewTime(c.t.AddDate(0, 0, -2)), Until: credo.NewTime(c.t.AddDate(3, 0, 0)), RecordedAt: credo.NewTime(c.t.AddDate(0, 0, -12))}
+		e.Key = "decision:amr-340600:serious-dishonesty:" + e.DecisionNumber
+		if out, err := db.AddListEntries(ctx, []*credo.ListEntry{e}); err != nil || out[0].Err != nil {
+			t.Fatalf("entry: %v %v", err, out)
+		}
+		if err := g.Regrade(ctx, map[string]credo.Cause{pc: {Kind: credo.CauseList, ListEntry: e.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if d := partnersDim(t, db, pa); d != nil {
+			t.Fatalf("a, two away, before its partners are regraded: %+v", d)
+		}
+		c.t = c.t.Add(time.Hour)
+		if err := g.RegradePartners(ctx, []string{pa, pb, pc, pd, loner}); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]*credo.Assessment{}
+		for _, code := range []string{pa, pb, pc, pd, loner} {
+			a, err := db.CurrentAssessment(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[code] = a
+		}
+		return out, graded
+	}
+	walked, _ := run(false)
+	whole, graded := run(true)
+	if d := whole[pa].Dimensions["partners"]; d == nil || d.Score != 94.6 || len(d.Contributions) != 1 || d.Contributions[0].Partner != pc {
+		t.Fatalf("a over the whole graph: %+v, want 94.6 from c through b", d)
+	}
+	for _, code := range []string{pa, pb, pc, pd} {
+		x, _ := json.Marshal(walked[code])
+		y, _ := json.Marshal(whole[code])
+		if string(x) != string(y) {
+			t.Fatalf("%s:\n  walked %s\n  whole  %s", code, x, y)
+		}
+	}
+	if !whole[loner].AsOf.Equal(graded) {
+		t.Fatalf("the organization without relationships was regraded over the whole graph (as of %s, graded %s)", whole[loner].AsOf, graded)
+	}
+	if walked[loner].AsOf.Equal(graded) {
+		t.Fatal("the walk did not regrade the organization without relationships: the test compares nothing")
+	}
+}
+
+// TestBulkRegradesWhosePartnersMoved: a bulk regrade's partners pass
+// regrades only the organizations whose partners are not those its first
+// pass graded them with (here those near c, listed in between), and
+// every stored assessment is what grading from scratch gives as of its
+// time.
+func TestBulkRegradesWhosePartnersMoved(t *testing.T) {
+	defer grading.SetWholeGraphFrom(1)()
+	ctx := context.Background()
+	const loner = "91110000600037341L"
+	db, g, c := partnerSetup(t)
+	if _, err := db.PutSubjects(ctx, []*credo.Subject{{Code: loner, Name: "北京某某科技有限公司", Division: "110000",
+		Established: credo.NewDate(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)), Authority: "bj", RecordedAt: credo.NewTime(c.t.Add(-time.Hour))}}); err != nil {
+		t.Fatal(err)
+	}
+	all := []string{pa, pb, pc, pd, loner}
+	c.t = c.t.Add(time.Hour)
+	first := c.t
+	b := g.Bulk()
+	causes := map[string]credo.Cause{}
+	for _, code := range all {
+		causes[code] = credo.Cause{Kind: credo.CauseRecord}
+	}
+	if err := b.Grade(ctx, causes); err != nil {
+		t.Fatal(err)
+	}
+	// What the first pass stored moves c's state (a rule list would).
+	e := &credo.ListEntry{List: "serious-dishonesty", ListVersion: "2025.1", Subject: pc, Division: "340600", Authority: "amr-340600",
+		Source: credo.SourceDecision, LegalBasis: "《市场监督管理严重违法失信名单管理办法》第二条", DecisionNumber: "淮市监信〔2026〕9号",
+		Reasons: []string{"提交虚假材料取得登记"}, DecidedAt: credo.NewTime(c.t.AddDate(0, 0, -12)), NotifiedAt: credo.NewTime(c.t.AddDate(0, 0, -12)),
+		EffectiveAt: credo.NewTime(c.t.AddDate(0, 0, -2)), Until: credo.NewTime(c.t.AddDate(3, 0, 0)), RecordedAt: credo.NewTime(c.t)}
+	e.Key = "decision:amr-340600:serious-dishonesty:" + e.DecisionNumber
+	if out, err := db.AddListEntries(ctx, []*credo.ListEntry{e}); err != nil || out[0].Err != nil {
+		t.Fatalf("entry: %v %v", err, out)
+	}
+	if d := partnersDim(t, db, pb); d != nil {
+		t.Fatalf("b before the partners pass: %+v", d)
+	}
+	c.t = c.t.Add(time.Hour)
+	if err := b.Partners(ctx, all); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.Regraded(); n != 3 {
+		t.Errorf("the partners pass regraded %d organizations, want 3 (a, b, d)", n)
+	}
+	for code, want := range map[string]time.Time{pa: c.t, pb: c.t, pd: c.t, pc: first, loner: first} {
+		a, err := db.CurrentAssessment(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.AsOf.Equal(want) {
+			t.Errorf("%s graded as of %s, want %s", code, a.AsOf, want)
+		}
+		fresh, err := g.Assess(ctx, code, a.AsOf.Time)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := json.Marshal(a)
+		y, _ := json.Marshal(fresh)
+		if string(x) != string(y) {
+			t.Errorf("%s stored differs from grading it afresh as of %s:\n  stored %s\n  afresh %s", code, a.AsOf, x, y)
+		}
+	}
+	if d := partnersDim(t, db, pa); d == nil || d.Score != 94.6 {
+		t.Fatalf("a after the partners pass: %+v, want 94.6 from c through b", d)
 	}
 }

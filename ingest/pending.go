@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/periodic"
 )
 
 // pending is what committed writes still owe: the notices of the records
@@ -116,18 +117,11 @@ func (in *Ingester) CompletePending(ctx context.Context) error {
 
 // KeepCompleting runs CompletePending every interval until ctx ends.
 func (in *Ingester) KeepCompleting(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	periodic.Every(ctx, every, func() {
 		if err := in.CompletePending(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			in.log().Error("completing committed writes' notices and grades", "error", err.Error())
 		}
-	}
+	})
 }
 
 func (in *Ingester) log() *slog.Logger {

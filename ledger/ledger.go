@@ -32,6 +32,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/periodic"
 )
 
 // SaltSize is the length of a leaf's salt.
@@ -381,18 +382,11 @@ func (l *Log) fetch(ctx context.Context, nodes proof.Nodes) ([][]byte, error) {
 // Run integrates every interval until ctx ends, reporting errors to
 // report (nil: ignored).
 func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	periodic.NowAndEvery(ctx, interval, func() {
 		if _, err := l.Integrate(ctx); err != nil && report != nil && ctx.Err() == nil {
 			report(err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // ChangeLeafErased is the change type of an erasure: the leaf's salt and

@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/periodic"
 )
 
 // AdjacencySource is what an AdjacencyCache reads: every version of
@@ -137,18 +138,11 @@ func (c *AdjacencyCache) Follow(ctx context.Context, interval time.Duration, log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	periodic.Every(ctx, interval, func() {
 		if err := c.catchUp(ctx); err != nil && ctx.Err() == nil {
 			logger.Warn("partners: following relationships in the change log", "err", err)
 		}
-	}
+	})
 }
 
 // Loads returns how many organizations the cache has read from the store.

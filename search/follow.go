@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/internal/periodic"
 )
 
 // ChangeSource is what Follow reads: the change log and the latest
@@ -34,20 +35,13 @@ func (ix *Index) Follow(ctx context.Context, src ChangeSource, after int64, inte
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	periodic.Every(ctx, interval, func() {
 		next, err := ix.CatchUp(ctx, src, after)
 		if err != nil && ctx.Err() == nil {
 			logger.Warn("search: following registrations in the change log", "after", after, "err", err)
 		}
 		after = next
-	}
+	})
 }
 
 // CatchUp indexes the registrations the log holds after position after,

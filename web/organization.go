@@ -60,22 +60,48 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	if failure != "" {
 		return "", nil, credo.FieldError("code", failure, "is not a valid unified social credit code (%s)", failure)
 	}
-	sub, err := s.store.Subject(ctx(r), code)
-	if err != nil {
+	now := s.now()
+	// The stored assessment while current, else none (computed).
+	stored, err := s.store.CurrentAssessment(ctx(r), code)
+	switch {
+	case err == nil && (stored.NextChange.IsZero() || stored.NextChange.After(now)):
+	case err == nil || credo.ErrorCodeOf(err) == credo.ENOTFOUND:
+		stored = nil
+	default:
 		return "", nil, err
 	}
-	now := s.now()
-	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
 	// The records, what the public sees of them, the assessment and the
-	// measures from one read, assessed once.
+	// measures from one read, assessed once: the stored assessment stands
+	// for the computed one while it holds (no partner is read).
+	// The registration shown is the last of the versions judged (Subject
+	// reads the same row again); an unknown code is Subject's error.
 	var j *dueprocess.Judgement
+	var sub *credo.Subject
 	if s.process.Grading != nil {
-		if j, err = s.process.Judge(ctx(r), public, code, now); err != nil {
+		j, err = s.process.JudgeStored(ctx(r), public, code, now, stored)
+		if err == nil && len(j.Versions) > 0 {
+			sub = j.Versions[len(j.Versions)-1]
+		}
+	}
+	if sub == nil {
+		var serr error
+		if sub, serr = s.store.Subject(ctx(r), code); serr != nil {
+			return "", nil, serr
+		}
+		if err != nil {
 			return "", nil, err
 		}
 	}
-	if out.Assessment, err = s.publicAssessmentOf(r, code, j); err != nil {
-		return "", nil, err
+	out := &orgPage{Subject: sub, Authorities: map[string]string{}}
+	switch {
+	case stored != nil && j != nil:
+		out.Assessment = s.process.Policy.Assessment(public, stored, j.Seen)
+	case stored != nil:
+		if out.Assessment, err = s.process.AssessmentView(ctx(r), public, stored); err != nil {
+			return "", nil, err
+		}
+	case j != nil:
+		out.Assessment = j.Assessment
 	}
 	if out.Assessment != nil {
 		for id, d := range out.Assessment.Dimensions {
@@ -93,7 +119,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 		}
 		seen = s.process.Policy.Records(public, records, now)
 	}
-	if out.History, err = s.history(r, code, seen); err != nil {
+	if out.History, err = s.history(r, code); err != nil {
 		return "", nil, err
 	}
 	out.Chart = gradeChart(l, out.History, now)
@@ -124,7 +150,12 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 		row.Reply = out.Replies[credo.Target{Kind: credo.TargetRecord, ID: rec.ID}]
 		out.Records = append(out.Records, row)
 	}
-	if out.Entries, err = s.process.SubjectLists(ctx(r), public, code, now); err != nil {
+	if j != nil {
+		out.Entries, err = s.process.SubjectListsOf(ctx(r), public, code, j.Entries(), now)
+	} else {
+		out.Entries, err = s.process.SubjectLists(ctx(r), public, code, now)
+	}
+	if err != nil {
 		return "", nil, err
 	}
 	for _, e := range out.Entries {
@@ -141,17 +172,8 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 // publicAssessment is code's current assessment as the public sees it
 // (nil when never graded): the stored one while current, else computed.
 func (s *Server) publicAssessment(r *http.Request, code string) (*credo.Assessment, error) {
-	return s.publicAssessmentOf(r, code, nil)
-}
-
-// publicAssessmentOf is publicAssessment with what j (the public's
-// judgement of code now, or nil) has read and computed already.
-func (s *Server) publicAssessmentOf(r *http.Request, code string, j *dueprocess.Judgement) (*credo.Assessment, error) {
 	a, err := s.store.CurrentAssessment(ctx(r), code)
 	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
-		if j != nil {
-			return s.process.Policy.Assessment(public, a, j.Seen), nil
-		}
 		return s.process.AssessmentView(ctx(r), public, a)
 	}
 	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
@@ -159,9 +181,6 @@ func (s *Server) publicAssessmentOf(r *http.Request, code string, j *dueprocess.
 	}
 	if s.process.Grading == nil {
 		return nil, nil
-	}
-	if j != nil {
-		return j.Assessment, nil
 	}
 	return s.process.Assessment(ctx(r), public, code, s.now())
 }
@@ -195,23 +214,26 @@ type gradePoint struct {
 const maxHistory = 200
 
 // history is code's public comprehensive grade over time, oldest first:
-// one point per change of the grade.
-func (s *Server) history(r *http.Request, code string, seen func(int64) bool) ([]gradePoint, error) {
-	page, err := s.store.AssessmentHistory(ctx(r), code, "", maxHistory)
+// one point per change of the grade. What the public sees of a grade does
+// not depend on the records it sees (visibility.Policy.Assessment hides
+// the grade of an assessment that is not public, whatever the records),
+// so the history's grades are read alone (GradeHistory), not its whole
+// assessments.
+func (s *Server) history(r *http.Request, code string) ([]gradePoint, error) {
+	changes, err := s.store.GradeHistory(ctx(r), code, maxHistory)
 	if err != nil {
 		return nil, err
 	}
 	var out []gradePoint
-	for i := len(page.Changes) - 1; i >= 0; i-- {
-		c := page.Changes[i]
-		a := s.process.Policy.Assessment(public, c.Assessment, seen)
-		if a == nil || a.Grade == "" {
+	for i := len(changes) - 1; i >= 0; i-- {
+		c := changes[i]
+		if !c.Public || c.Grade == "" {
 			continue
 		}
-		if n := len(out); n > 0 && out[n-1].Grade == a.Grade {
+		if n := len(out); n > 0 && out[n-1].Grade == c.Grade {
 			continue
 		}
-		out = append(out, gradePoint{At: c.At.Time, Grade: a.Grade, Cause: c.Cause.Kind})
+		out = append(out, gradePoint{At: c.At.Time, Grade: c.Grade, Cause: c.Cause})
 	}
 	return out, nil
 }

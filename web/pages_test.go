@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -135,6 +136,36 @@ func TestOrganizationPage(t *testing.T) {
 	}
 	zh := reg.get("/zh/organizations/" + codeHuaibei)
 	zh.has(t, "公示记录", "名单", "等级变化")
+	// The history table is the whole history's public grades, oldest
+	// first, one row per change of the grade.
+	hist, err := reg.store.AssessmentHistory(context.Background(), codeHuaibei, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := len(hist.Changes) - 1; i >= 0; i-- {
+		a := hist.Changes[i].Assessment
+		if !a.Public || a.Grade == "" || len(want) > 0 && strings.HasSuffix(want[len(want)-1], ">"+a.Grade+" · ") {
+			continue
+		}
+		want = append(want, "<tr><td>"+hist.Changes[i].At.Format("2006-01-02")+"</td><td>"+a.Grade+" · ")
+	}
+	if len(want) < 2 {
+		t.Fatalf("the fixture's history has %d public grades, want a change", len(want))
+	}
+	table := pg.body[strings.Index(pg.body, `class="history-table"`):]
+	table = table[:strings.Index(table, "</table>")]
+	at := 0
+	for _, row := range want {
+		i := strings.Index(table[at:], row)
+		if i < 0 {
+			t.Fatalf("history table %s lacks %q after %d", table, row, at)
+		}
+		at += i + len(row)
+	}
+	if n := strings.Count(table, "<tr><td>"); n != len(want) {
+		t.Errorf("history table has %d rows, want %d: %s", n, len(want), table)
+	}
 
 	for path, want := range map[string]int{
 		"/en/organizations/91340600MA2PBM9HXE":     http.StatusBadRequest, // checksum

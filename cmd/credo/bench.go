@@ -15,7 +15,7 @@ import (
 
 // bench runs a named benchmark. Timings are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
-	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N] | bench ledger [--records N] | bench portal [--subjects N] [--clients N] [--requests N] | bench scale [--subjects N] [--per-subject N] [--doc FILE] [--profiles DIR]"
+	const use = "usage: credo bench import [--records N] [--db postgres://...] | bench rescore [--subjects N] [--per-subject N] | bench annual [--subjects N] [--per-subject N] | bench load [--duration D] [--rate N] [--db postgres://...] | bench match [--subjects N] [--rows N] [--dir DIR] [--person-key-file FILE] | bench ledger [--records N] | bench portal [--subjects N] [--clients N] [--requests N] | bench scale [--subjects N] [--per-subject N] [--doc FILE] [--profiles DIR]"
 	sub, args, err := requireSubcommand("bench", args, use)
 	if err != nil {
 		return err
@@ -195,14 +195,52 @@ func benchRecords(cfg demo.Config) ([]*credo.Record, error) {
 // scratch returns dir, or a new temporary folder when dir is empty, and
 // what removes the folder it made (nothing when dir was given).
 func scratch(dir string) (string, func(), error) {
+	return scratchNamed(dir, "credo-bench-")
+}
+
+// scratchNamed is scratch, a temporary folder's name starting with prefix.
+func scratchNamed(dir, prefix string) (string, func(), error) {
 	if dir != "" {
 		return dir, func() {}, nil
 	}
-	tmp, err := os.MkdirTemp("", "credo-bench-")
+	tmp, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return "", nil, err
 	}
 	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+// scratchRegistry is where a benchmark's server (bench load, bench
+// portal) keeps its registry: in dir (a temporary folder named prefix...
+// when empty), the data in dir/data or, with db, in a fresh schema of
+// that PostgreSQL; the person-key secret in dir/person-key, whichever the
+// backend. remove drops the schema, then a temporary folder.
+func scratchRegistry(ctx context.Context, dir, db, prefix string) (_ string, sf storeFlags, remove func(), err error) {
+	dir, removeDir, err := scratchNamed(dir, prefix)
+	if err != nil {
+		return "", storeFlags{}, nil, err
+	}
+	sf = storeFlags{data: filepath.Join(dir, "data"), personKey: filepath.Join(dir, "person-key")}
+	if db == "" {
+		return dir, sf, removeDir, nil
+	}
+	schema, drop, err := bench.ScratchSchema(ctx, db)
+	if err != nil {
+		removeDir()
+		return "", storeFlags{}, nil, err
+	}
+	sf.db = schema
+	return dir, sf, func() { drop(); removeDir() }, nil
+}
+
+// serveArgs are the arguments of `credo serve` on a free local port over
+// sf's registry.
+func (sf storeFlags) serveArgs() []string {
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--person-key-file", sf.personKey}
+	if sf.db != "" {
+		return append(args, "--db", sf.db)
+	}
+	return append(args, "--data", sf.data)
 }
 
 // loadDemoRecords bulk loads cfg's generated records into store, normalized

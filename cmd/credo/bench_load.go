@@ -43,25 +43,11 @@ func (m *Main) benchLoad(ctx context.Context, args []string) error {
 	if load.Duration <= 0 || load.Rate <= 0 || load.Workers < 1 || subjects < 1 {
 		return &exitError{code: 2, msg: "--duration, --rate, --workers and --subjects must be positive"}
 	}
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "credo-load-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, sf, removeScratch, err := scratchRegistry(ctx, dir, db, "credo-load-")
+	if err != nil {
+		return err
 	}
-	// The person-key secret of the scratch registry is kept in the
-	// scratch folder, whichever the backend.
-	sf := storeFlags{data: filepath.Join(dir, "data"), personKey: filepath.Join(dir, "person-key")}
-	if db != "" {
-		scratch, drop, err := bench.ScratchSchema(ctx, db)
-		if err != nil {
-			return err
-		}
-		defer drop()
-		sf.db = scratch
-	}
+	defer removeScratch()
 
 	cfg := demo.Config{Seed: 1, Subjects: subjects, Now: credo.NewDate(time.Now()).Time}
 	fmt.Fprintf(m.Stderr, "creating a demo registry of %d organizations ...\n", subjects)
@@ -95,13 +81,7 @@ func (m *Main) benchLoad(ctx context.Context, args []string) error {
 		load.Lists = append(load.Lists, d.ID)
 	}
 
-	serverArgs := []string{"serve", "--addr", "127.0.0.1:0", "--person-key-file", sf.personKey}
-	if sf.db != "" {
-		serverArgs = append(serverArgs, "--db", sf.db)
-	} else {
-		serverArgs = append(serverArgs, "--data", sf.data)
-	}
-	stop, url, err := m.startServer(ctx, dir, serverArgs, env)
+	stop, url, err := m.startServer(ctx, dir, sf.serveArgs(), env)
 	if err != nil {
 		return err
 	}

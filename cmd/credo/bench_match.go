@@ -25,7 +25,7 @@ import (
 // and name rows against an embedded store holding the same organizations.
 func (m *Main) benchMatch(ctx context.Context, args []string) error {
 	var n, queries, rows, stored int
-	var dir, profile string
+	var dir, profile, keyFile string
 	fs := m.newFlags("bench match", nil)
 	fs.IntVar(&n, "subjects", 1_000_000, "organizations generated (the demo generator, seed 1)")
 	fs.IntVar(&queries, "queries", 2000, "name searches timed")
@@ -33,8 +33,17 @@ func (m *Main) benchMatch(ctx context.Context, args []string) error {
 	fs.IntVar(&stored, "stored", 50_000, "organizations loaded into the store (and a second index) for the screening part")
 	fs.StringVar(&dir, "dir", "", "scratch folder (default a temporary one, removed afterwards); one that already holds the organizations is screened as it is")
 	fs.StringVar(&profile, "cpuprofile", "", "write CPU profiles of the screening throughput (rows as jobs screen them) to this file name plus .code and .name")
+	m.personKeyFlag(fs, &keyFile, "DIR.person-key beside --dir; give the registry's own with a --dir made by another command")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	// A secret that cannot be read is refused now, not after the index is
+	// built (a missing file is made, as by every command).
+	sf := storeFlags{personKey: keyFile}
+	if keyFile != "" {
+		if _, err := m.readPersonKey(keyFile); err != nil {
+			return err
+		}
 	}
 	cfg := demo.Config{Seed: 1, Subjects: n, Records: 1, Now: credo.NewDate(time.Now()).Time}
 	var subjects []*credo.Subject
@@ -98,7 +107,7 @@ func (m *Main) benchMatch(ctx context.Context, args []string) error {
 			ix = search.NewIndex()
 			ix.Put(subjects...)
 		}
-		if err := m.benchScreen(ctx, tw, dir, profile, subjects, ix, rows, r); err != nil {
+		if err := m.benchScreen(ctx, tw, dir, sf, profile, subjects, ix, rows, r); err != nil {
 			return err
 		}
 	}
@@ -123,13 +132,24 @@ func misspell(r *rand.Rand, name string) string {
 	return string(rs)
 }
 
-func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir, profile string, subjects []*credo.Subject, ix *search.Index, rows int, r *rand.Rand) error {
-	dir, removeScratch, err := scratch(dir)
-	if err != nil {
-		return err
+// benchScreen screens against the embedded store in dir with sf's
+// person-key secret (default DIR.person-key); with no dir, against a
+// temporary registry that holds its data and its secret (unless given),
+// so that removing it afterwards leaves nothing behind.
+func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir string, sf storeFlags, profile string, subjects []*credo.Subject, ix *search.Index, rows int, r *rand.Rand) error {
+	if dir == "" {
+		_, tmp, removeScratch, err := scratchRegistry(ctx, "", "", "credo-bench-")
+		if err != nil {
+			return err
+		}
+		defer removeScratch()
+		dir = tmp.data
+		if sf.personKey == "" {
+			sf.personKey = tmp.personKey
+		}
 	}
-	defer removeScratch()
-	store, err := openStore(ctx, storeFlags{data: dir})
+	sf.data = dir
+	store, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -158,7 +178,7 @@ func (m *Main) benchScreen(ctx context.Context, tw *tabwriter.Writer, dir, profi
 	if !reuse {
 		fmt.Fprintf(tw, "store for screening\t%d organizations (loaded in %s, not timed below)\n", len(subjects), time.Since(load).Round(time.Millisecond))
 	}
-	pl, err := m.newPipeline(ctx, store, storeFlags{data: dir})
+	pl, err := m.newPipeline(ctx, store, sf)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,9 +18,11 @@ import (
 	"time"
 
 	"github.com/credo-registry/credo"
-	"github.com/credo-registry/credo/bench"
 	"github.com/credo-registry/credo/demo"
+	"github.com/credo-registry/credo/grading"
 	"github.com/credo-registry/credo/internal/cputime"
+	"github.com/credo-registry/credo/pipeline"
+	"github.com/credo-registry/credo/web"
 )
 
 // benchPortal measures the portal's public pages under concurrent
@@ -29,8 +33,9 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	var (
 		subjects, perSubject int
 		clients, requests    int
-		db, dir              string
+		db, dir, profile     string
 		reuse                bool
+		pages                int
 	)
 	fs := m.newFlags("bench portal", nil)
 	fs.IntVar(&subjects, "subjects", 100_000, "organizations in the scratch registry")
@@ -40,6 +45,8 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	fs.StringVar(&db, "db", "", "serve PostgreSQL at this URL (a fresh schema is used and dropped) instead of a scratch SQLite data folder")
 	fs.StringVar(&dir, "dir", "", "scratch folder, kept with the server's log (default a temporary one, removed afterwards)")
 	fs.BoolVar(&reuse, "reuse", false, "the --dir holds the SQLite registry an earlier run with the same --subjects created: serve it as it is")
+	fs.StringVar(&profile, "cpuprofile", "", "write CPU profiles of the grading at the end of the import to this file name plus .grade (the organizations) and .partners (their partners' pass)")
+	fs.IntVar(&pages, "pages", 0, "first render this many organization pages in this process, one at a time, and print the SQLite pages each read (SQLite registries only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,28 +56,16 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	if subjects < 1 || perSubject < 1 || clients < 1 || requests < 1 {
 		return &exitError{code: 2, msg: "--subjects, --per-subject, --clients and --requests must be positive"}
 	}
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "credo-portal-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, sf, removeScratch, err := scratchRegistry(ctx, dir, db, "credo-portal-")
+	if err != nil {
+		return err
 	}
-	sf := storeFlags{data: filepath.Join(dir, "data"), personKey: filepath.Join(dir, "person-key")}
-	if db != "" {
-		scratch, drop, err := bench.ScratchSchema(ctx, db)
-		if err != nil {
-			return err
-		}
-		defer drop()
-		sf.db = scratch
-	}
+	defer removeScratch()
 	cfg := demo.Config{Seed: 1, Subjects: subjects, Records: subjects * perSubject, Now: credo.NewDate(time.Now()).Time}
 	if !reuse {
 		fmt.Fprintf(m.Stderr, "creating a registry of %d organizations and %d records ...\n", subjects, cfg.Records)
 		start := time.Now()
-		if err := m.importScratch(ctx, sf, cfg, filepath.Join(dir, "generated")); err != nil {
+		if err := m.importScratch(ctx, sf, cfg, filepath.Join(dir, "generated"), profile); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "created in %s\n", time.Since(start).Round(time.Second))
@@ -82,17 +77,21 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	}); err != nil {
 		return err
 	}
-	serverArgs := []string{"serve", "--addr", "127.0.0.1:0", "--person-key-file", sf.personKey}
-	if sf.db != "" {
-		serverArgs = append(serverArgs, "--db", sf.db)
-	} else {
-		serverArgs = append(serverArgs, "--data", sf.data)
+	if pages > 0 && sf.db == "" {
+		r := rand.New(rand.NewPCG(3, 4))
+		paths := make([]string, pages)
+		for i := range paths {
+			paths[i] = "/zh/organizations/" + codes[r.IntN(len(codes))]
+		}
+		if err := m.pagesRead(ctx, sf, paths); err != nil {
+			return err
+		}
 	}
 	// A large registry's first start completes what the change log holds
 	// (minutes for a million changes on a loaded machine).
 	serverStartWait = 30 * time.Minute
 	start := time.Now()
-	stop, base, pid, err := m.startServerProcess(ctx, dir, serverArgs, "")
+	stop, base, pid, err := m.startServerProcess(ctx, dir, sf.serveArgs(), "")
 	if err != nil {
 		return err
 	}
@@ -161,7 +160,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 // organizations and records (the store's bulk loader) imported, and every
 // organization graded once at the end, lists kept current. It takes what
 // it wrote as followed.
-func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config, gen string) error {
+func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config, gen, profile string) error {
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(m.Stderr, "%s "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 	}
@@ -192,12 +191,34 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 		}
 		logf("%s; CPU %s", sum, (cputime.Self() - cpu).Round(time.Millisecond))
 	}
-	logf("grading %d organizations ...", len(touched))
-	start, cpu := time.Now(), cputime.Self()
-	if err := regradeAll(ctx, pl.Grading, touched); err != nil {
-		return err
+	// The organizations, then their partners' pass (regradeAll's two
+	// steps), each timed and profiled on its own.
+	bulk := pl.Grading.Bulk()
+	for _, step := range []struct {
+		name string
+		run  func(context.Context, *grading.Bulk, map[string]credo.Cause) error
+	}{{"grade", regradeTouched}, {"partners", regradePartnersOf}} {
+		logf("%s: %d organizations ... (load average %s)", step.name, len(touched), cputime.LoadAverage())
+		stop, err := startProfile(profile, step.name)
+		if err != nil {
+			return err
+		}
+		start, cpu := time.Now(), cputime.Self()
+		err = step.run(ctx, bulk, touched)
+		if serr := stop(); err == nil {
+			err = serr
+		}
+		if err != nil {
+			return err
+		}
+		took, used := time.Since(start), cputime.Self()-cpu
+		again := ""
+		if step.name == "partners" {
+			again = fmt.Sprintf(", %d regraded", bulk.Regraded())
+		}
+		logf("%s: done in %s; CPU %s (%.0f organizations/s, %s CPU each%s); load average %s", step.name, took.Round(time.Millisecond), used.Round(time.Millisecond),
+			float64(len(touched))/took.Seconds(), (used / time.Duration(max(1, len(touched)))).Round(time.Microsecond), again, cputime.LoadAverage())
 	}
-	logf("graded in %s; CPU %s", time.Since(start).Round(time.Second), (cputime.Self() - cpu).Round(time.Millisecond))
 	// What the import wrote is taken as followed (as credo import marks
 	// it): the server's first start would otherwise replay the whole
 	// change log before it listens. The ledger takes it in now, so that
@@ -209,7 +230,7 @@ func (m *Main) importScratch(ctx context.Context, sf storeFlags, cfg demo.Config
 	if err != nil {
 		return err
 	}
-	start, cpu = time.Now(), cputime.Self()
+	start, cpu := time.Now(), cputime.Self()
 	n, err := lg.Integrate(ctx)
 	if err != nil {
 		return err
@@ -258,4 +279,130 @@ func drive(ctx context.Context, c *http.Client, base string, paths []string, cli
 	close(next)
 	wg.Wait()
 	return lat, first
+}
+
+// pagesRead renders paths in this process, one at a time, over the
+// registry in sf (SQLite), after a warm-up of a tenth of them, and prints
+// per page the process's CPU time and the SQLite pages the readers
+// fetched and read: fetched pages cost a cache lookup each, read ones a
+// copy from the map, or past its 2 GiB a pread, which is what grows with
+// the file.
+func (m *Main) pagesRead(ctx context.Context, sf storeFlags, paths []string) error {
+	store, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rp, ok := store.(interface {
+		ReaderPages(context.Context) (int, int, error)
+		ReaderMmap(context.Context, int64) error
+	})
+	if !ok {
+		return fmt.Errorf("--pages needs the SQLite store")
+	}
+	cfg, err := m.pipelineConfig(ctx, store, m.Stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.Keyer, err = m.personKeyer(ctx, store, sf); err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	pl := pipeline.New(cfg)
+	portal, err := web.New(store, pl.Process, pl.Grading, nil, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	render := func(paths []string) error {
+		for _, p := range paths {
+			w := httptest.NewRecorder()
+			portal.ServeHTTP(w, httptest.NewRequest("GET", p, nil).WithContext(ctx))
+			if w.Code != http.StatusOK {
+				return fmt.Errorf("%s: status %d", p, w.Code)
+			}
+		}
+		return nil
+	}
+	// Twice: as served (the file mapped up to 2 GiB), then with nothing
+	// mapped, where every page a reader's cache lacks is a pread, as past
+	// the map of a large file, and the counters see every page.
+	warm, paths := paths[:len(paths)/10], paths[len(paths)/10:]
+	for _, mapped := range []bool{true, false} {
+		if !mapped {
+			if err := rp.ReaderMmap(ctx, 0); err != nil {
+				return err
+			}
+		}
+		if err := render(warm); err != nil {
+			return err
+		}
+		if _, _, err := rp.ReaderPages(ctx); err != nil {
+			return err
+		}
+		start, cpu := time.Now(), cputime.Self()
+		if err := render(paths); err != nil {
+			return err
+		}
+		took, cpu := time.Since(start), cputime.Self()-cpu
+		fetched, read, err := rp.ReaderPages(ctx)
+		if err != nil {
+			return err
+		}
+		n := float64(len(paths))
+		how := "mapped (as served)"
+		if !mapped {
+			how = "not mapped"
+		}
+		fmt.Fprintf(m.Stdout, "organization page in process, one at a time, file %s, %d pages after %d to warm up: %.2f ms wall, %.2f ms CPU, SQLite pages fetched %.1f, read %.1f a page (load average %s)\n",
+			how, len(paths), len(warm), float64(took)/1e6/n, float64(cpu)/1e6/n, float64(fetched)/n, float64(read)/n, cputime.LoadAverage())
+	}
+	// What the page's main reads fetch and read, each alone, the file
+	// not mapped (the page reads neither Subject nor AssessmentHistory:
+	// they are the baselines of the versions and GradeHistory; what is
+	// left of the page's total is the rest: objections, replies,
+	// authorities, officers' links).
+	reads := []struct {
+		name string
+		read func(code string) (int, error)
+	}{
+		{"Subject", func(c string) (int, error) { _, err := store.Subject(ctx, c); return 1, err }},
+		{"SubjectVersions", func(c string) (int, error) { v, err := store.SubjectVersions(ctx, c); return len(v), err }},
+		{"AllRecords", func(c string) (int, error) { r, err := store.AllRecords(ctx, c); return len(r), err }},
+		{"SubjectListEntries", func(c string) (int, error) { e, err := store.SubjectListEntries(ctx, c); return len(e), err }},
+		{"CurrentAssessment", func(c string) (int, error) { _, err := store.CurrentAssessment(ctx, c); return 1, err }},
+		{"AssessmentHistory", func(c string) (int, error) {
+			p, err := store.AssessmentHistory(ctx, c, "", 200)
+			if err != nil {
+				return 0, err
+			}
+			return len(p.Changes), nil
+		}},
+		{"GradeHistory", func(c string) (int, error) { h, err := store.GradeHistory(ctx, c, 200); return len(h), err }},
+		{"Relationships", func(c string) (int, error) {
+			r, err := store.Relationships(ctx, credo.RelationshipQuery{Codes: []string{c}, AsOf: time.Now()})
+			return len(r), err
+		}},
+	}
+	for _, rd := range reads {
+		if _, _, err := rp.ReaderPages(ctx); err != nil {
+			return err
+		}
+		rows := 0
+		cpu := cputime.Self()
+		for _, p := range paths {
+			k, err := rd.read(strings.TrimPrefix(p, "/zh/organizations/"))
+			if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
+				return fmt.Errorf("%s: %w", rd.name, err)
+			}
+			rows += k
+		}
+		cpu = cputime.Self() - cpu
+		fetched, read, err := rp.ReaderPages(ctx)
+		if err != nil {
+			return err
+		}
+		n := float64(len(paths))
+		fmt.Fprintf(m.Stdout, "  %-20s %5.1f rows, pages fetched %5.1f, read %5.1f, %.3f ms CPU a call\n", rd.name, float64(rows)/n, float64(fetched)/n, float64(read)/n, float64(cpu)/1e6/n)
+	}
+	return nil
 }

@@ -20,9 +20,17 @@ func (m *Main) newFlags(name string, sf *storeFlags) *flag.FlagSet {
 	if sf != nil {
 		fs.StringVar(&sf.data, "data", m.env("CREDO_DATA", "./credo-data"), "data folder of the embedded store")
 		fs.StringVar(&sf.db, "db", m.env("CREDO_DB", ""), "PostgreSQL URL (postgres://...); the embedded store in --data when empty")
-		fs.StringVar(&sf.personKey, "person-key-file", m.env("CREDO_PERSON_KEY_FILE", ""), "file of the person-key secret, kept apart from the data (default DATA.person-key beside --data; with --db, ~/.config/credo/person-key)")
+		m.personKeyFlag(fs, &sf.personKey, "DATA.person-key beside --data; with --db, ~/.config/credo/person-key")
 	}
 	return fs
+}
+
+// personKeyFlag defines --person-key-file (env CREDO_PERSON_KEY_FILE), the
+// file of the person-key secret, on fs: every command that opens a store
+// takes it through storeFlags; a command with its own folder flag (bench
+// match's --dir) takes it here, def saying where the file is without it.
+func (m *Main) personKeyFlag(fs *flag.FlagSet, file *string, def string) {
+	fs.StringVar(file, "person-key-file", m.env("CREDO_PERSON_KEY_FILE", ""), "file of the person-key secret, kept apart from the data (default "+def+")")
 }
 
 // parse parses a command that takes flags only: a stray argument, before

@@ -391,8 +391,19 @@ func markFollowed(ctx context.Context, store credo.Store) error {
 	return store.SaveCursor(ctx, dueprocess.DeriveCursor, head)
 }
 
-// regradeAll regrades what an import touched, in chunks.
+// regradeAll regrades what an import touched, in chunks, then their
+// partners.
 func regradeAll(ctx context.Context, g *grading.Service, touched map[string]credo.Cause) error {
+	b := g.Bulk()
+	if err := regradeTouched(ctx, b, touched); err != nil {
+		return err
+	}
+	return regradePartnersOf(ctx, b, touched)
+}
+
+// regradeTouched regrades what an import touched, in chunks (the first
+// pass of b).
+func regradeTouched(ctx context.Context, b *grading.Bulk, touched map[string]credo.Cause) error {
 	// Chunks of 1,000 organizations, regraded by a worker per processor:
 	// grading runs on every core, the store serializes the writes.
 	ctx, cancel := context.WithCancel(ctx)
@@ -403,7 +414,7 @@ func regradeAll(ctx context.Context, g *grading.Service, touched map[string]cred
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for chunk := range chunks {
-				if err := g.Regrade(ctx, chunk); err != nil {
+				if err := b.Grade(ctx, chunk); err != nil {
 					select {
 					case errc <- err:
 					default:
@@ -441,15 +452,16 @@ func regradeAll(ctx context.Context, g *grading.Service, touched map[string]cred
 		return err
 	default:
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// Then the partners of what it touched, which read the grades just
-	// stored.
+	return ctx.Err()
+}
+
+// regradePartnersOf regrades the partners of what an import touched,
+// which read the grades regradeTouched stored (the second pass of b).
+func regradePartnersOf(ctx context.Context, b *grading.Bulk, touched map[string]credo.Cause) error {
 	codes := make([]string, 0, len(touched))
 	for code := range touched {
 		codes = append(codes, code)
 	}
 	slices.Sort(codes)
-	return g.RegradePartners(ctx, codes)
+	return b.Partners(ctx, codes)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/credo-registry/credo/dueprocess"
 	"github.com/credo-registry/credo/events"
 	"github.com/credo-registry/credo/grading"
+	"github.com/credo-registry/credo/internal/periodic"
 	"github.com/credo-registry/credo/partners"
 	"github.com/credo-registry/credo/pipeline"
 	"github.com/credo-registry/credo/screening"
@@ -282,9 +283,7 @@ func checkPublicURL(s string) error {
 // change is recorded once.
 func keepGrading(ctx context.Context, store credo.Store, g *grading.Service, logger *slog.Logger) {
 	known := len(g.Set().Rulebooks())
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
+	periodic.NowAndEvery(ctx, time.Minute, func() {
 		if published, err := store.Rulebooks(ctx); err == nil && len(published) != known {
 			if set, err := parseSet(published); err != nil {
 				logger.Error("published rulebooks do not load; keeping the current set", "err", err)
@@ -299,12 +298,7 @@ func keepGrading(ctx context.Context, store credo.Store, g *grading.Service, log
 		} else if n > 0 {
 			logger.Info("regraded what time changed", "organizations", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // EventSource is the source attribute of every event this registry emits.
@@ -317,9 +311,7 @@ const EventSource = "credo"
 // Several nodes may do this at once: each change by time is keyed, so it
 // is appended once, and what Follow does is idempotent.
 func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, g *grading.Service, now func() time.Time, logger *slog.Logger) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
+	periodic.NowAndEvery(ctx, time.Minute, func() {
 		if n, err := events.LogDue(ctx, store, g, now()); err != nil && ctx.Err() == nil {
 			logger.Error("logging what time changed", "err", err)
 		} else if n > 0 {
@@ -328,32 +320,20 @@ func keepLogging(ctx context.Context, store credo.Store, p *dueprocess.Service, 
 		if _, err := p.Follow(ctx, store); err != nil && ctx.Err() == nil {
 			logger.Error("following the change log", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // keepPropagating regrades, each second, the partners further than one
 // relationship away of organizations whose own state changed (grading
 // FollowPartners, a durable consumer of the change log).
 func keepPropagating(ctx context.Context, store credo.Store, g *grading.Service, logger *slog.Logger) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
+	periodic.NowAndEvery(ctx, time.Second, func() {
 		if n, err := g.FollowPartners(ctx, store); err != nil && ctx.Err() == nil {
 			logger.Error("propagating to partners", "err", err)
 		} else if n > 0 {
 			logger.Debug("propagated to partners", "changes", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // differ adapts grading's impact analysis to the API.

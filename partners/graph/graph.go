@@ -371,3 +371,35 @@ func (g *Graph) Neighbours(u int32) []Hop {
 	}
 	return out
 }
+
+// Within returns the nodes within depth relationships of any of starts
+// (starts included), in node order.
+func (g *Graph) Within(starts []int32, depth int) []int32 {
+	in := make([]bool, g.Nodes())
+	var frontier []int32
+	for _, u := range starts {
+		if !in[u] {
+			in[u] = true
+			frontier = append(frontier, u)
+		}
+	}
+	for d := 0; d < depth && len(frontier) > 0; d++ {
+		var next []int32
+		for _, u := range frontier {
+			for p := g.offsets[u]; p < g.offsets[u+1]; p++ {
+				if v := g.targets[p]; !in[v] {
+					in[v] = true
+					next = append(next, v)
+				}
+			}
+		}
+		frontier = next
+	}
+	var out []int32
+	for u, ok := range in {
+		if ok {
+			out = append(out, int32(u))
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"math"
 	"slices"
@@ -267,5 +268,48 @@ func TestPropagateDeclarationsOnlyForTheirDeclarant(t *testing.T) {
 	}
 	if _, err := graph.Build(seq([]graph.Edge{{From: a, To: b, Kind: "supplier", Since: t2020, Declarant: c}}), t2026); err == nil {
 		t.Error("a declaration by neither end was accepted")
+	}
+}
+
+// TestWithin: the nodes within a depth of some starts, starts included,
+// through relationships either way.
+func TestWithin(t *testing.T) {
+	code := func(i int) string { return fmt.Sprintf("%018d", i) }
+	// 1—2—3—4—5, and 6—7 apart.
+	var edges []graph.Edge
+	for _, e := range [][2]int{{1, 2}, {3, 2}, {3, 4}, {4, 5}, {6, 7}} {
+		edges = append(edges, graph.Edge{From: code(e[0]), To: code(e[1]), Kind: "supplier", Since: t2020})
+	}
+	g, err := graph.Build(seq(edges), t2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := func(i int) int32 { u, _ := g.Node(code(i)); return u }
+	for _, tc := range []struct {
+		starts []int
+		depth  int
+		want   []int
+	}{
+		{[]int{1}, 2, []int{1, 2, 3}},
+		{[]int{3}, 1, []int{2, 3, 4}},
+		{[]int{1, 7}, 1, []int{1, 2, 6, 7}},
+		{[]int{5}, 0, []int{5}},
+		{[]int{2}, 9, []int{1, 2, 3, 4, 5}},
+	} {
+		var starts []int32
+		for _, s := range tc.starts {
+			starts = append(starts, node(s))
+		}
+		var got []string
+		for _, u := range g.Within(starts, tc.depth) {
+			got = append(got, g.Code(u))
+		}
+		var want []string
+		for _, w := range tc.want {
+			want = append(want, code(w))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("within %d of %v: %v, want %v", tc.depth, tc.starts, got, want)
+		}
 	}
 }

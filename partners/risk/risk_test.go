@@ -221,3 +221,54 @@ func TestStateIsOwn(t *testing.T) {
 		t.Errorf("entries %+v, want the serious dishonesty entry alone", p.Entries)
 	}
 }
+
+// TestAllWithin: the partners over the whole graph of what is within
+// reach of some codes are the organizations the walk from them reaches
+// that have a relationship in force, each with what All gives it.
+func TestAllWithin(t *testing.T) {
+	set, err := rulebooks.Set()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	reach := risk.Reach(set, now)
+	partial := 0
+	for seed := range uint64(8) {
+		m := randomRegistry(seed)
+		m.rels = m.rels[:12] // sparse: some organizations out of reach
+		f := &risk.Facts{Store: m, Adverse: adverse}
+		all, _, err := f.All(ctx, set, now, true, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from := codes[:3+int(seed)]
+		got, _, err := f.AllWithin(ctx, set, from, now, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		near, err := f.WithinMany(ctx, from, reach, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, c := range near {
+			if all[c] != nil {
+				want = append(want, c)
+			}
+		}
+		if len(want) < len(all) {
+			partial++
+		}
+		if len(got) != len(want) {
+			t.Fatalf("seed %d: %d organizations, want %d", seed, len(got), len(want))
+		}
+		for _, c := range want {
+			if ps, ok := got[c]; !ok || !same(ps, all[c]) {
+				t.Fatalf("seed %d %s: %v, want what All gives", seed, c, ps)
+			}
+		}
+	}
+	if partial == 0 {
+		t.Fatal("every organization was within reach in every registry: the test proves nothing")
+	}
+}

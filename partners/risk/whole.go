@@ -33,13 +33,65 @@ type Timing struct {
 // unless every is set: then every organization with a relationship in
 // force is in the map (with no partners when it has none).
 func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, every bool, workers int) (map[string]*credo.Partners, *Timing, error) {
+	out, g, tm, err := f.whole(ctx, set, asOf, workers)
+	if err != nil || g == nil {
+		return out, tm, err
+	}
+	if every {
+		for u := range int32(g.Nodes()) {
+			if c := g.Code(u); out[c] == nil {
+				out[c] = &credo.Partners{}
+			}
+		}
+	}
+	return out, tm, nil
+}
+
+// AllWithin is All for the organizations with a relationship in force
+// within the rulebooks' reach of any of codes (codes themselves included
+// when they have one): each of them is in the map, with no partners when
+// it has none; nothing else is. It computes over the whole graph, so it
+// suits a bulk write that touched a large part of it: its cost is the
+// graph's, whatever codes are.
+func (f *Facts) AllWithin(ctx context.Context, set *rulebook.Set, codes []string, asOf time.Time, workers int) (map[string]*credo.Partners, *Timing, error) {
+	reach := Reach(set, asOf)
+	if reach == 0 || len(codes) == 0 {
+		return map[string]*credo.Partners{}, &Timing{}, nil
+	}
+	all, g, tm, err := f.whole(ctx, set, asOf, workers)
+	if err != nil || g == nil {
+		return map[string]*credo.Partners{}, tm, err
+	}
+	starts := make([]int32, 0, len(codes))
+	for _, c := range codes {
+		if u, ok := g.Node(c); ok {
+			starts = append(starts, u)
+		}
+	}
+	near := g.Within(starts, reach)
+	out := make(map[string]*credo.Partners, len(near))
+	for _, u := range near {
+		c := g.Code(u)
+		if ps := all[c]; ps != nil {
+			out[c] = ps
+		} else {
+			out[c] = &credo.Partners{}
+		}
+	}
+	return out, tm, nil
+}
+
+// whole computes the partners of every organization that has any over
+// the whole graph (All without every), and returns the graph (nil when no
+// rulebook reads partners).
+func (f *Facts) whole(ctx context.Context, set *rulebook.Set, asOf time.Time, workers int) (map[string]*credo.Partners, *graph.Graph, *Timing, error) {
 	scan := f.Store
 	plan, _ := set.Plan(asOf, "")
 	pd, kinds := plan.PartnerDimension(), plan.PartnerKinds()
 	out := map[string]*credo.Partners{}
 	tm := &Timing{}
 	if pd == nil && len(kinds) == 0 {
-		return out, tm, nil
+		return out, nil, tm, nil
 	}
 	t := time.Now()
 	g, err := graph.Build(func(yield func(graph.Edge, error) bool) {
@@ -58,7 +110,7 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 		}
 	}, asOf)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tm.Build, tm.Nodes, tm.Edges = time.Since(t), g.Nodes(), g.Edges()
 	states := newStates(f, set, asOf)
@@ -75,11 +127,11 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 	for u := range int32(g.Nodes()) {
 		p, err := states.of(ctx, g.Code(u))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if pd != nil {
 			if sev[u], _, err = assess.PartnerSeverity(pd, p, asOf); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 	}
@@ -88,7 +140,7 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 		t = time.Now()
 		res, err := g.Propagate(ctx, func(u int32) float64 { return sev[u] }, Params(pd), workers)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		tm.Propagate, tm.Scanned = time.Since(t), res.Scanned
 		t = time.Now()
@@ -104,7 +156,7 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 			return nil
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		tm.Gather = time.Since(t)
 	}
@@ -125,7 +177,7 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 			batch := codes[i:min(i+credo.MaxRelationshipCodes, len(codes))]
 			rels, err := f.Store.Relationships(ctx, credo.RelationshipQuery{Codes: batch, Kinds: kinds, AsOf: asOf})
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			slices.SortFunc(rels, func(a, b *credo.Relationship) int {
 				switch {
@@ -143,7 +195,7 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 					}
 					p, err := states.of(ctx, r.Other(end))
 					if err != nil {
-						return nil, nil, err
+						return nil, nil, nil, err
 					}
 					q := *p
 					q.Path = []credo.Hop{hopOf(r)}
@@ -158,12 +210,5 @@ func (f *Facts) All(ctx context.Context, set *rulebook.Set, asOf time.Time, ever
 		}
 		tm.Gather += time.Since(t)
 	}
-	if every {
-		for u := range int32(g.Nodes()) {
-			if c := g.Code(u); out[c] == nil {
-				out[c] = &credo.Partners{}
-			}
-		}
-	}
-	return out, tm, nil
+	return out, g, tm, nil
 }

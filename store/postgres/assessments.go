@@ -373,6 +373,50 @@ func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit 
 	return page, nil
 }
 
+// GradeHistory implements credo.AssessmentStore: the grade fields of
+// the history's bodies, extracted by the server.
+func (db *DB) GradeHistory(ctx context.Context, code string, limit int) ([]credo.GradeChange, error) {
+	limit, err := paging.Size(limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []credo.GradeChange
+	err = db.read(ctx, "reading grade history", func(ctx context.Context) error {
+		out = []credo.GradeChange{}
+		rows, err := db.pool.Query(ctx, `
+			SELECT at_ns, body->'assessment'->>'grade', (body->'assessment'->>'public')::boolean, body->'cause'->>'kind'
+			FROM assessment_history WHERE code = $1 ORDER BY seq DESC LIMIT $2`, code, limit)
+		if err != nil {
+			return err
+		}
+		var at int64
+		var grade, kind *string
+		var public *bool
+		_, err = pgx.ForEachRow(rows, []any{&at, &grade, &public, &kind}, func() error {
+			c := credo.GradeChange{}
+			if at != 0 {
+				c.At = credo.NewTime(time.Unix(0, at))
+			}
+			if grade != nil {
+				c.Grade = *grade
+			}
+			if public != nil {
+				c.Public = *public
+			}
+			if kind != nil {
+				c.Cause = *kind
+			}
+			out = append(out, c)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DueAssessments returns up to limit codes whose current assessment
 // changes by time alone at or before t, earliest first (ties by code).
 // The limit is a page size, as for every paginated read: 0 means

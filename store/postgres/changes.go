@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,27 +28,46 @@ func appendChanges(ctx context.Context, tx pgx.Tx, changes []*credo.Change) erro
 		return nil
 	}
 	if len(changes) >= copyThreshold && !slices.ContainsFunc(changes, func(c *credo.Change) bool { return c.Key != "" }) {
-		// An import's changes, none keyed: COPY, in order, between a seq
-		// drawn before (below every seq of the COPY) and the last drawn.
-		var lo int64
-		if err := tx.QueryRow(ctx, `SELECT nextval('changes_seq_seq')`).Scan(&lo); err != nil {
+		// An import's changes, none keyed: batches (0019_change_spans.sql)
+		// of at most spanMax, COPYed in order after seqs drawn before
+		// (below every seq of the COPY), which name the batches, each
+		// numbered as one span.
+		rows, err := tx.Query(ctx, `SELECT nextval('changes_seq_seq') FROM generate_series(1, $1)`, (len(changes)+spanMax-1)/spanMax)
+		if err != nil {
 			return err
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"type", "subject", "ref", "at_ns", "data"},
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		slices.Sort(ids)
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, []string{"type", "subject", "ref", "at_ns", "data", "batch"},
 			pgx.CopyFromSlice(len(changes), func(i int) ([]any, error) {
 				c := changes[i]
-				return []any{c.Type, c.Subject, c.Ref, unixNano(c.At.Time), string(c.Data)}, nil
+				return []any{c.Type, c.Subject, c.Ref, unixNano(c.At.Time), c.Data, ids[i/spanMax]}, nil
 			}))
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO change_pending (lo, hi) VALUES ($1, currval('changes_seq_seq'))`, lo)
+		if n != int64(len(changes)) {
+			return fmt.Errorf("copied %d of %d changes", n, len(changes))
+		}
+		spans := make([]int64, len(ids))
+		for j := range spans {
+			spans[j] = int64(min(spanMax, len(changes)-j*spanMax))
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO change_pending (lo, hi, span)
+			SELECT lo, currval('changes_seq_seq'), span FROM unnest($1::bigint[], $2::bigint[]) AS b (lo, span)`, ids, spans)
 		return err
 	}
 	b := &pgx.Batch{}
 	queueChanges(b, changes)
 	return tx.SendBatch(ctx, b).Close()
 }
+
+// spanMax is the most changes of one batch (one span): a reader of a
+// span's changes from its middle passes over those before.
+const spanMax = 1024
 
 // unlogged switches the log's appends off, for benchmarks only (log and
 // nolog in one run; SetUnlogged).
@@ -58,8 +79,25 @@ func queueChanges(b *pgx.Batch, changes []*credo.Change) {
 	if len(changes) == 0 || unlogged.Load() {
 		return
 	}
-	b.Queue(`WITH ins AS (`+insertChanges+` RETURNING seq) `+insertPending, changeColumns(changes)...)
+	if slices.ContainsFunc(changes, func(c *credo.Change) bool { return c.Key != "" }) {
+		b.Queue(`WITH ins AS (`+insertChanges+` RETURNING seq) `+insertPending, changeColumns(changes)...)
+		return
+	}
+	// None keyed: no ON CONFLICT, whose speculative insertion a row pays
+	// even when the arbiter index (partial, on keys) does not hold it.
+	if len(changes) == 1 {
+		c := changes[0]
+		b.Queue(`WITH ins AS (INSERT INTO changes (type, subject, ref, at_ns, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
+			INSERT INTO change_pending (lo, hi) SELECT seq, seq FROM ins`, c.Type, c.Subject, c.Ref, unixNano(c.At.Time), c.Data)
+		return
+	}
+	b.Queue(`WITH ins AS (`+strings.TrimSuffix(insertChanges, onKeyConflict)+` RETURNING seq) `+insertPending, changeColumns(changes)...)
 }
+
+// onKeyConflict ends insertChanges: a change whose key is stored is
+// skipped.
+const onKeyConflict = `
+	ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`
 
 // insertChanges appends unnumbered changes, in order (seq follows it).
 const insertChanges = `
@@ -67,8 +105,7 @@ const insertChanges = `
 	SELECT c.type, c.subject, c.ref, c.at_ns, c.key, c.data
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
 		WITH ORDINALITY AS c (type, subject, ref, at_ns, key, data, n)
-	ORDER BY c.n
-	ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`
+	ORDER BY c.n` + onKeyConflict
 
 // insertPending records the range of seqs of ins's rows as waiting for
 // positions (none when every change was skipped).
@@ -99,7 +136,9 @@ func (db *DB) Head(ctx context.Context) (int64, error) {
 	return head, err
 }
 
-// Changes implements credo.ChangeLog.
+// Changes implements credo.ChangeLog. A span row (a batch's changes,
+// 0019_change_spans.sql) is expanded into its changes (expandSpan),
+// clipped to the query's positions, types and subjects.
 func (db *DB) Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change, error) {
 	limit, err := paging.Size(q.Limit)
 	if err != nil {
@@ -109,48 +148,140 @@ func (db *DB) Changes(ctx context.Context, q credo.ChangeQuery) ([]*credo.Change
 	if upto <= 0 {
 		upto = 1<<63 - 1
 	}
+	types, subjects := nonNil(q.Types), nonNil(q.Subjects)
 	var out []*credo.Change
 	err = db.read(ctx, "reading the change log", func(ctx context.Context) error {
-		// Up to the head: what is committed is numbered first, in the
-		// same round trip (each statement of the batch reads anew).
-		b := &pgx.Batch{}
-		if q.Upto <= 0 {
-			b.Queue(`SELECT integrate_changes()`)
-		}
-		b.Queue(`
-			SELECT p.position, c.type, c.subject, c.ref, c.at_ns, coalesce(c.key, ''), c.data
-			FROM change_positions p JOIN changes c ON c.seq = p.seq
-			WHERE p.position > $1 AND p.position <= $2
-				AND (cardinality($3::text[]) = 0 OR c.type = ANY($3))
-				AND (cardinality($4::text[]) = 0 OR p.subject = ANY($4))
-			ORDER BY p.position LIMIT $5`, q.After, upto, nonNil(q.Types), nonNil(q.Subjects), limit)
-		res := db.pool.SendBatch(ctx, b)
-		defer res.Close()
-		if q.Upto <= 0 {
-			if _, err := res.Exec(); err != nil {
+		out = []*credo.Change{}
+		// A row is one change or a span of them, and a span may hold none
+		// the query wants: rows are read a page at a time until limit
+		// changes.
+		integrate := q.Upto <= 0
+		for after := q.After; len(out) < limit; {
+			page, err := db.changeRows(ctx, integrate, after, upto, types, subjects, limit)
+			if err != nil {
 				return err
 			}
+			integrate = false // up to the head as it was at the first page
+			for _, r := range page {
+				if len(out) == limit {
+					break
+				}
+				after = r.Position
+				if r.span == 0 {
+					out = append(out, &r.Change)
+					continue
+				}
+				first := r.Position - r.span + 1
+				lo, hi := max(first, q.After+1), min(r.Position, upto) // positions lo..hi
+				if hi < lo {
+					continue
+				}
+				expanded, err := db.expandSpan(ctx, r.seq, first, lo, hi, types, subjects, limit-len(out))
+				if err != nil {
+					return fmt.Errorf("span at %d: %w", r.Position, err)
+				}
+				out = append(out, expanded...)
+			}
+			if len(page) < limit {
+				break
+			}
 		}
-		rows, err := res.Query()
-		if err != nil {
-			return err
-		}
-		out = []*credo.Change{}
-		var c credo.Change
-		var at int64
-		var data string
-		_, err = pgx.ForEachRow(rows, []any{&c.Position, &c.Type, &c.Subject, &c.Ref, &at, &c.Key, &data}, func() error {
-			cc := c
-			cc.At, cc.Data = credo.NewTime(time.Unix(0, at)), []byte(data)
-			out = append(out, &cc)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		return res.Close()
+		return nil
 	})
 	return out, err
+}
+
+// changeRow is a row of change_positions with its change, or a span of
+// changes (span > 0, seq its batch, no change read).
+type changeRow struct {
+	credo.Change
+	seq  int64
+	span int64
+}
+
+// changeRows reads up to limit rows of the log after position after,
+// up to upto (a span reaching into (after, upto] included), first
+// numbering what is committed when integrate, in the same round trip
+// (each statement of the batch reads anew).
+func (db *DB) changeRows(ctx context.Context, integrate bool, after, upto int64, types, subjects []string, limit int) ([]changeRow, error) {
+	b := &pgx.Batch{}
+	if integrate {
+		b.Queue(`SELECT integrate_changes()`)
+	}
+	b.Queue(`
+		SELECT p.position, p.seq, coalesce(p.span, 0), coalesce(c.type, ''), coalesce(c.subject, ''), coalesce(c.ref, ''),
+			coalesce(c.at_ns, 0), coalesce(c.key, ''), coalesce(c.data, '')
+		FROM change_positions p LEFT JOIN changes c ON c.seq = p.seq AND p.span IS NULL
+		WHERE p.position > $1 AND p.position - coalesce(p.span, 1) < $2
+			AND (p.span IS NOT NULL OR (
+				(cardinality($3::text[]) = 0 OR c.type = ANY($3))
+				AND (cardinality($4::text[]) = 0 OR p.subject = ANY($4))))
+		ORDER BY p.position LIMIT $5`, after, upto, types, subjects, limit)
+	res := db.pool.SendBatch(ctx, b)
+	defer res.Close()
+	if integrate {
+		if _, err := res.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := res.Query()
+	if err != nil {
+		return nil, err
+	}
+	var out []changeRow
+	var r changeRow
+	var at int64
+	var data string
+	_, err = pgx.ForEachRow(rows, []any{&r.Position, &r.seq, &r.span, &r.Type, &r.Subject, &r.Ref, &at, &r.Key, &data}, func() error {
+		rr := r
+		if rr.span == 0 {
+			rr.At, rr.Data = credo.NewTime(time.Unix(0, at)), []byte(data)
+		}
+		out = append(out, rr)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, res.Close()
+}
+
+// expandSpan reads the changes at positions lo..hi of the span of batch
+// whose first position is first, of types and subjects (empty: any), at
+// most limit: the batch's rows in seq order, from the (lo-first)th on
+// (fewer than spanMax to pass over).
+func (db *DB) expandSpan(ctx context.Context, batch, first, lo, hi int64, types, subjects []string, limit int) ([]*credo.Change, error) {
+	// i counts the changes read after the offset ones, 1 up.
+	rows, err := db.pool.Query(ctx, `
+		SELECT t.i, t.type, t.subject, t.ref, t.at_ns, t.data
+		FROM (
+			SELECT row_number() OVER (ORDER BY c.seq) - $3 AS i, c.type, c.subject, c.ref, c.at_ns, c.data
+			FROM changes c WHERE c.seq > $1 AND c.batch = $2
+			ORDER BY c.seq OFFSET $3 LIMIT $4
+		) t
+		WHERE (cardinality($5::text[]) = 0 OR t.type = ANY($5)) AND (cardinality($6::text[]) = 0 OR t.subject = ANY($6))
+		ORDER BY t.i LIMIT $7`, batch, batch, lo-first, hi-lo+1, types, subjects, limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []*credo.Change
+	var c credo.Change
+	var i, at int64
+	var data string
+	_, err = pgx.ForEachRow(rows, []any{&i, &c.Type, &c.Subject, &c.Ref, &at, &data}, func() error {
+		cc := c
+		cc.Position = lo + i - 1
+		cc.At, cc.Data = credo.NewTime(time.Unix(0, at)), []byte(data)
+		out = append(out, &cc)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(types) == 0 && len(subjects) == 0 && int64(len(out)) != min(hi-lo+1, int64(limit)) {
+		return nil, fmt.Errorf("batch %d: %d changes read of %d", batch, len(out), min(hi-lo+1, int64(limit)))
+	}
+	return out, nil
 }
 
 func nonNil(s []string) []string {
@@ -280,7 +411,8 @@ func (db *DB) Cursors(ctx context.Context) (map[string]int64, error) {
 	return out, err
 }
 
-// RestoreChanges implements credo.ChangeLog. change_head moves up to the
+// RestoreChanges implements credo.ChangeLog. A position stored already,
+// or inside a stored span, is skipped. change_head moves up to the
 // highest restored position first, under its lock, so an integrator
 // meanwhile waits and later appends follow.
 func (db *DB) RestoreChanges(ctx context.Context, changes []*credo.Change) error {
@@ -311,7 +443,9 @@ func (db *DB) RestoreChanges(ctx context.Context, changes []*credo.Change) error
 					SELECT DISTINCT ON (i.position) i.*
 					FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
 						AS i (position, type, subject, ref, at_ns, key, data)
-					WHERE NOT EXISTS (SELECT 1 FROM change_positions p WHERE p.position = i.position)
+					WHERE NOT EXISTS (SELECT 1 FROM (
+						SELECT position, span FROM change_positions WHERE position >= i.position ORDER BY position LIMIT 1) p
+						WHERE p.position - coalesce(p.span, 1) < i.position)
 					ORDER BY i.position
 				) r
 			), ins AS (

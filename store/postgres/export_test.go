@@ -32,7 +32,7 @@ func MigrationSQL(v int) string {
 	if err != nil {
 		panic(err)
 	}
-	return ms[v-1].sql
+	return ms[v-1].SQL
 }
 
 // LoseFirstAcknowledgement makes the first attempt of every write

@@ -221,7 +221,7 @@ func (db *DB) EraseLeaf(ctx context.Context, index int64) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE changes SET data = 'null' WHERE seq = (SELECT seq FROM change_positions WHERE position = $1)`, pos)
+		_, err = tx.Exec(ctx, `UPDATE changes SET data = 'null' WHERE seq = change_seq($1)`, pos) // a span's change too
 		return err
 	})
 }

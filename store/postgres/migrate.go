@@ -5,59 +5,24 @@ import (
 	"embed"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/credo-registry/credo/store/sqlcommon"
 )
 
 // SchemaVersion is the newest schema this package knows: the number of the
 // last file in migrations/. Open migrates older schemas up to it and
 // refuses newer ones.
-const SchemaVersion = 18
+const SchemaVersion = 19
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change, applied in its own transaction.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order; their numbers run
-// 1, 2, ... SchemaVersion without gaps.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("postgres: migration file %s is not named NNNN_name.sql", e.Name())
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("postgres: migration %s out of sequence (want number %d)", m.name, i+1)
-		}
-	}
-	if len(ms) != SchemaVersion {
-		return nil, fmt.Errorf("postgres: %d migrations embedded but SchemaVersion is %d", len(ms), SchemaVersion)
-	}
-	return ms, nil
+// migrations returns the embedded migrations in order. Their numbers must
+// run 1, 2, ... SchemaVersion without gaps.
+func migrations() ([]sqlcommon.Migration, error) {
+	return sqlcommon.Migrations(migrationFiles, "postgres", SchemaVersion)
 }
 
 // SchemaVersionError reports a schema this binary cannot run on: one
@@ -122,16 +87,16 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	for _, m := range ms[current:] {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return db.domainError("migration "+m.name, err)
+			return db.domainError("migration "+m.Name, err)
 		}
-		db.log.Info("postgres: applied migration", "migration", m.name, "schema", db.schemaWhere())
+		db.log.Info("postgres: applied migration", "migration", m.Name, "schema", db.schemaWhere())
 	}
 	db.version = SchemaVersion
 	return nil

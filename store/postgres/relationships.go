@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -11,12 +10,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/sqlcommon"
 )
 
 var _ credo.RelationshipStore = (*DB)(nil)
-
-const relColumns = `r.id, r.kind, r.source, r.from_code, r.to_code, r.since, r.until, r.share, r.person_key,
-	r.person_name, r.roles, r.reference, r.authority, r.declarant, r.account, r.recorded_at, coalesce(r.supersedes, 0)`
 
 // inForce is the condition of a version in force at $2 (unix ns).
 const inForce = `r.recorded_at <= $2 AND r.since <= $2 AND (r.until = 0 OR r.until > $2)
@@ -31,8 +28,8 @@ func scanRelationship(row pgx.Row) (*credo.Relationship, error) {
 		return nil, err
 	}
 	r.Kind, r.Source = intern(credo.RelationshipKinds, r.Kind), intern(relSources, r.Source)
-	r.Since, r.Until, r.RecordedAt = dateOf(since), dateOf(until), timeOf(&recorded)
-	r.Roles = decodeRoles(roles)
+	r.Since, r.Until, r.RecordedAt = sqlcommon.DateOf(since), sqlcommon.DateOf(until), timeOf(&recorded)
+	r.Roles = sqlcommon.DecodeRoles(roles)
 	return r, nil
 }
 
@@ -45,42 +42,6 @@ func intern(consts []string, s string) string {
 		return consts[i]
 	}
 	return s
-}
-
-func dateOf(n int64) credo.Date {
-	if n == 0 {
-		return credo.Date{}
-	}
-	return credo.NewDate(time.Unix(0, n).UTC())
-}
-
-func dateNano(d credo.Date) int64 {
-	if d.IsZero() {
-		return 0
-	}
-	return d.UnixNano()
-}
-
-func encodeRoles(r *credo.SharedRoles) string {
-	if r == nil {
-		return ""
-	}
-	return strings.Join(r.From, ",") + ";" + strings.Join(r.To, ",")
-}
-
-func decodeRoles(s string) *credo.SharedRoles {
-	from, to, ok := strings.Cut(s, ";")
-	if !ok {
-		return nil
-	}
-	return &credo.SharedRoles{From: splitList(from), To: splitList(to)}
-}
-
-func splitList(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ",")
 }
 
 func nullID(id int64) *int64 {
@@ -104,15 +65,15 @@ func insertRelationship(ctx context.Context, tx pgx.Tx, r *credo.Relationship, i
 		person_key, person_name, roles, reference, authority, declarant, account, recorded_at, supersedes, hash)
 		VALUES (coalesce($1, nextval('relationship_ids')), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		RETURNING id`,
-		nullID(id), r.Key(), r.Kind, r.Source, r.From, r.To, dateNano(r.Since), dateNano(r.Until), r.Share,
-		r.PersonKey, r.PersonName, encodeRoles(r.Roles), r.Reference, r.Authority, r.Declarant, r.Account,
+		nullID(id), r.Key(), r.Kind, r.Source, r.From, r.To, sqlcommon.DateNano(r.Since), sqlcommon.DateNano(r.Until), r.Share,
+		r.PersonKey, r.PersonName, sqlcommon.EncodeRoles(r.Roles), r.Reference, r.Authority, r.Declarant, r.Account,
 		unixNano(r.RecordedAt.Time), nullID(r.Supersedes), r.ContentHash()).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO adjacency(code, id, other, outgoing, kind, source, declarant, since, until, share, recorded_at, superseded_at)
 		VALUES ($1, $3, $2, true, $4, $5, $6, $7, $8, $9, $10, 0), ($2, $3, $1, false, $4, $5, $6, $7, $8, $9, $10, 0)`,
-		r.From, r.To, id, r.Kind, r.Source, r.Declarant, dateNano(r.Since), dateNano(r.Until), r.Share, unixNano(r.RecordedAt.Time)); err != nil {
+		r.From, r.To, id, r.Kind, r.Source, r.Declarant, sqlcommon.DateNano(r.Since), sqlcommon.DateNano(r.Until), r.Share, unixNano(r.RecordedAt.Time)); err != nil {
 		return 0, err
 	}
 	if r.Supersedes != 0 {
@@ -210,15 +171,13 @@ func appendRelationship(ctx context.Context, tx pgx.Tx, r *credo.Relationship) (
 		case same != 0:
 			return credo.Outcome{Status: credo.Exists, ID: same}, nil
 		case open != 0:
-			return refusedRel(credo.ECONFLICT, "open",
-				"this relationship is stored already as %d; to change or end it, send a version with supersedes: %d", open, open), nil
+			return sqlcommon.RelationshipOpen(open), nil
 		}
 	} else {
 		var key string
 		err := tx.QueryRow(ctx, `SELECT key FROM relationships WHERE id = $1`, r.Supersedes).Scan(&key)
 		if errors.Is(err, pgx.ErrNoRows) || err == nil && key != r.Key() {
-			return refusedRel(credo.EINVALID, "unknown",
-				"names no version of this relationship (the same kind, ends and source)"), nil
+			return sqlcommon.RelationshipUnknown(), nil
 		}
 		if err != nil {
 			return credo.Outcome{}, err
@@ -230,8 +189,7 @@ func appendRelationship(ctx context.Context, tx pgx.Tx, r *credo.Relationship) (
 		case err == nil && h == hash:
 			return credo.Outcome{Status: credo.Exists, ID: by}, nil
 		case err == nil:
-			return refusedRel(credo.ECONFLICT, "superseded",
-				"version %d was superseded already, by %d; supersede that one", r.Supersedes, by), nil
+			return sqlcommon.RelationshipSuperseded(r.Supersedes, by), nil
 		case !errors.Is(err, pgx.ErrNoRows):
 			return credo.Outcome{}, err
 		}
@@ -241,10 +199,6 @@ func appendRelationship(ctx context.Context, tx pgx.Tx, r *credo.Relationship) (
 		return credo.Outcome{}, err
 	}
 	return credo.Outcome{Status: credo.Created, ID: id}, nil
-}
-
-func refusedRel(code credo.ErrorCode, reason, format string, args ...any) credo.Outcome {
-	return refused(&credo.Error{Code: code, Field: "supersedes", Reason: reason, Message: fmt.Sprintf(format, args...)})
 }
 
 // deriveRelationships keeps the people and registration relationships of
@@ -294,10 +248,10 @@ func deriveRelationships(ctx context.Context, tx pgx.Tx, versions []*credo.Subje
 		if err != nil {
 			return nil, err
 		}
-		rows, err = tx.Query(ctx, `SELECT `+relColumns+` FROM relationships r
+		rows, err = tx.Query(ctx, `SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r
 			WHERE r.from_code = $1 AND r.source = 'registration' AND r.until = 0
 			AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)
-			UNION ALL SELECT `+relColumns+` FROM relationships r
+			UNION ALL SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r
 			WHERE r.to_code = $1 AND r.source = 'registration' AND r.until = 0
 			AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)`, s.Code)
 		if err != nil {
@@ -341,7 +295,7 @@ func scanPeople(rows pgx.Rows) ([]credo.PersonRole, error) {
 	var roles string
 	_, err := pgx.ForEachRow(rows, []any{&p.PersonKey, &p.Code, &p.Name, &roles, &p.Version}, func() error {
 		q := p
-		q.Roles = splitList(roles)
+		q.Roles = sqlcommon.SplitList(roles)
 		slices.Sort(q.Roles)
 		out = append(out, q)
 		return nil
@@ -367,7 +321,7 @@ func (db *DB) Relationship(ctx context.Context, id int64) (*credo.Relationship, 
 	var r *credo.Relationship
 	err := db.read(ctx, "reading a relationship", func(ctx context.Context) error {
 		var err error
-		r, err = scanRelationship(db.pool.QueryRow(ctx, `SELECT `+relColumns+` FROM relationships r WHERE r.id = $1`, id))
+		r, err = scanRelationship(db.pool.QueryRow(ctx, `SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r WHERE r.id = $1`, id))
 		if err != nil {
 			return err
 		}
@@ -390,9 +344,9 @@ func (db *DB) Relationships(ctx context.Context, q credo.RelationshipQuery) ([]*
 		return out, nil
 	}
 	err := db.read(ctx, "reading relationships", func(ctx context.Context) error {
-		rows, err := db.pool.Query(ctx, `SELECT `+relColumns+` FROM relationships r
+		rows, err := db.pool.Query(ctx, `SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r
 			WHERE r.from_code = ANY($1) AND `+inForce+` AND (cardinality($3::text[]) = 0 OR r.kind = ANY($3))
-			UNION ALL SELECT `+relColumns+` FROM relationships r
+			UNION ALL SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r
 			WHERE r.to_code = ANY($1) AND `+inForce+` AND (cardinality($3::text[]) = 0 OR r.kind = ANY($3))`,
 			q.Codes, asOfNano(q.AsOf), nonNil(q.Kinds))
 		if err != nil {
@@ -443,7 +397,7 @@ func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.
 				}
 				e.From, e.To = other, code
 			}
-			e.Kind, e.Source, e.Since = intern(credo.RelationshipKinds, e.Kind), intern(relSources, e.Source), dateOf(since)
+			e.Kind, e.Source, e.Since = intern(credo.RelationshipKinds, e.Kind), intern(relSources, e.Source), sqlcommon.DateOf(since)
 			out = append(out, e)
 			return nil
 		})
@@ -490,7 +444,7 @@ func (db *DB) AdjacentVersions(ctx context.Context, codes []string) ([]credo.Edg
 				v.From, v.To = other, code
 			}
 			v.Kind, v.Source = intern(credo.RelationshipKinds, v.Kind), intern(relSources, v.Source)
-			v.Since, v.Until = dateOf(since), dateOf(until)
+			v.Since, v.Until = sqlcommon.DateOf(since), sqlcommon.DateOf(until)
 			v.RecordedAt, v.SupersededAt = timeOfNano(recorded), timeOfNano(superseded)
 			out = append(out, v)
 			return nil
@@ -526,7 +480,7 @@ func (db *DB) RelationshipHistory(ctx context.Context, code string) ([]*credo.Re
 	out := []*credo.Relationship{}
 	err := db.read(ctx, "reading relationships", func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := db.pool.Query(ctx, `SELECT `+relColumns+`, coalesce((SELECT max(s.id) FROM relationships s WHERE s.supersedes = r.id), 0)
+		rows, err := db.pool.Query(ctx, `SELECT `+sqlcommon.RelationshipColumns+`, coalesce((SELECT max(s.id) FROM relationships s WHERE s.supersedes = r.id), 0)
 			FROM relationships r WHERE r.from_code = $1 OR r.to_code = $1 ORDER BY r.id`, code)
 		if err != nil {
 			return err
@@ -571,7 +525,7 @@ func (db *DB) EachRelationship(ctx context.Context, asOf time.Time, fn func([]cr
 			var e credo.Edge
 			var since int64
 			_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.Kind, &e.Source, &e.From, &e.To, &since, &e.Share, &e.Declarant}, func() error {
-				e.Kind, e.Source, e.Since = intern(credo.RelationshipKinds, e.Kind), intern(relSources, e.Source), dateOf(since)
+				e.Kind, e.Source, e.Since = intern(credo.RelationshipKinds, e.Kind), intern(relSources, e.Source), sqlcommon.DateOf(since)
 				batch = append(batch, e)
 				return nil
 			})
@@ -611,7 +565,7 @@ func (db *DB) PersonRoles(ctx context.Context, personKey string) ([]credo.Person
 func (db *DB) ScanRelationships(ctx context.Context, afterID int64, limit int) ([]*credo.Relationship, error) {
 	var out []*credo.Relationship
 	err := db.read(ctx, "scanning relationships", func(ctx context.Context) error {
-		rows, err := db.pool.Query(ctx, `SELECT `+relColumns+` FROM relationships r WHERE r.id > $1 ORDER BY r.id LIMIT $2`, afterID, limit)
+		rows, err := db.pool.Query(ctx, `SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r WHERE r.id > $1 ORDER BY r.id LIMIT $2`, afterID, limit)
 		if err != nil {
 			return err
 		}

@@ -3,15 +3,13 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/sqlcommon"
 )
 
 var _ credo.RulebookStore = (*DB)(nil)
@@ -20,52 +18,35 @@ var _ credo.RulebookStore = (*DB)(nil)
 // version) refuses a second publication, whatever its content, with an
 // ECONFLICT error; a call that runs again after its commit went through
 // unacknowledged finds its own row and succeeds. Where the contract is
-// silent, as the embedded store does: an empty Hash is computed from
-// Source and one that is not the SHA-256 of Source is EINVALID; a zero
-// PublishedAt is the time of the call, to the microsecond; rb itself is
-// not changed.
+// silent, as the embedded store does: sqlcommon.RulebookVersion (the
+// hash, the time of publication); rb itself is not changed.
 func (db *DB) PublishRulebook(ctx context.Context, rb *credo.Rulebook) error {
-	if rb == nil || rb.ID == "" {
-		return credo.FieldError("id", "required", "is required")
+	v, err := sqlcommon.RulebookVersion(rb)
+	if err != nil {
+		return err
 	}
-	if rb.Version == "" {
-		return credo.FieldError("version", "required", "is required")
-	}
-	sum := sha256.Sum256(rb.Source)
-	hash := hex.EncodeToString(sum[:])
-	if rb.Hash != "" && rb.Hash != hash {
-		return credo.FieldError("hash", "mismatch", "is not the SHA-256 of the source (%s)", hash)
-	}
-	published := rb.PublishedAt.Time
-	if published.IsZero() {
-		published = time.Now().Truncate(time.Microsecond)
-	}
-	source := rb.Source
-	if source == nil {
-		source = []byte{}
-	}
+	published := v.PublishedAt.Time
 	publication := rand.Text()
 	return db.write(ctx, "publishing a rulebook", func(ctx context.Context, tx pgx.Tx, attempt int) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO rulebooks (id, version, hash, source, published_ns, publication)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-			rb.ID, rb.Version, hash, source, unixNano(published), publication)
+			v.ID, v.Version, v.Hash, v.Source, unixNano(published), publication)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 1 {
 			return appendChanges(ctx, tx, []*credo.Change{credo.RulebookPublishedChange(
-				&credo.Rulebook{ID: rb.ID, Version: rb.Version, Hash: hash, PublishedAt: credo.NewTime(published)})})
+				&credo.Rulebook{ID: v.ID, Version: v.Version, Hash: v.Hash, PublishedAt: credo.NewTime(published)})})
 		}
 		if attempt > 0 {
 			var stored string
-			err := tx.QueryRow(ctx, `SELECT publication FROM rulebooks WHERE id = $1 AND version = $2`, rb.ID, rb.Version).Scan(&stored)
+			err := tx.QueryRow(ctx, `SELECT publication FROM rulebooks WHERE id = $1 AND version = $2`, v.ID, v.Version).Scan(&stored)
 			if err == nil && stored == publication {
 				return nil
 			}
 		}
-		return &credo.Error{Code: credo.ECONFLICT, Field: "version", Reason: "exists",
-			Message: fmt.Sprintf("rulebook %s version %s is already published; publish a new version", rb.ID, rb.Version)}
+		return sqlcommon.RulebookExists(v)
 	})
 }
 

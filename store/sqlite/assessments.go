@@ -330,6 +330,44 @@ func (db *DB) AssessmentHistory(ctx context.Context, code, cursor string, limit 
 	return page, nil
 }
 
+// gradeHistoryQuery reads the grade history from the index
+// assessment_history_grades alone (migration 0020): its expressions are
+// the index's, written the same.
+const gradeHistoryQuery = `SELECT at, json_extract(CAST(body AS TEXT), '$.grade'),
+	json_extract(CAST(body AS TEXT), '$.public'), json_extract(CAST(cause AS TEXT), '$.kind')
+	FROM assessment_history INDEXED BY assessment_history_grades WHERE code = ? ORDER BY seq DESC LIMIT ?`
+
+// GradeHistory implements credo.AssessmentStore.
+func (db *DB) GradeHistory(ctx context.Context, code string, limit int) ([]credo.GradeChange, error) {
+	n, err := paging.Size(limit)
+	if err != nil {
+		return nil, err
+	}
+	st, err := db.reads.get(ctx, db.r, gradeHistoryQuery)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, code, n)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading grade history of %s: %w", code, err)
+	}
+	defer rows.Close()
+	out := []credo.GradeChange{}
+	for rows.Next() {
+		var at int64
+		var grade, kind sql.NullString
+		var public sql.NullBool
+		if err := rows.Scan(&at, &grade, &public, &kind); err != nil {
+			return nil, fmt.Errorf("sqlite: reading grade history of %s: %w", code, err)
+		}
+		out = append(out, credo.GradeChange{At: fromUnixNano(at), Grade: grade.String, Public: public.Bool, Cause: kind.String})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: reading grade history of %s: %w", code, err)
+	}
+	return out, nil
+}
+
 // DueAssessments implements credo.AssessmentStore; ties are in code order.
 // A limit of 0 means DefaultPageSize and one above MaxPageSize is cut to
 // it, as for every paginated read (callers loop until nothing is due).

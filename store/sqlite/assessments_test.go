@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +227,46 @@ func TestAssessmentBodyOnlyWhenContentChanges(t *testing.T) {
 	page, err := db.AssessmentHistory(ctx, code, "", 0)
 	if err != nil || len(page.Changes) != 1 || !page.Changes[0].Assessment.AsOf.Equal(first.At.Time) {
 		t.Errorf("history: %+v, %v; want the first save alone", page, err)
+	}
+}
+
+// The grade history is read from its index alone, never from the
+// history's rows (the whole assessments), and says what the history
+// says of each change's grade.
+func TestGradeHistoryFromTheIndex(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, t.TempDir())
+	plan, err := db.GradeHistoryPlan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "USING COVERING INDEX assessment_history_grades"; !strings.Contains(plan, want) {
+		t.Fatalf("plan %q does not read %s", plan, want)
+	}
+	const code = "91110000100000000A"
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i, g := range []struct {
+		grade  string
+		public bool
+		cause  string
+	}{{"A", true, credo.CauseRecord}, {"C", false, credo.CauseExpiry}} {
+		a := &credo.Assessment{Subject: code, Grade: g.grade, Score: float64(90 - 10*i), Public: g.public, AsOf: credo.NewTime(at.Add(time.Duration(i) * time.Hour))}
+		if err := db.SaveAssessments(ctx, []*credo.AssessmentChange{{Subject: code, At: a.AsOf, Cause: credo.Cause{Kind: g.cause}, Assessment: a}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.GradeHistory(ctx, code, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []credo.GradeChange{
+		{At: credo.NewTime(at.Add(time.Hour)), Grade: "C", Public: false, Cause: credo.CauseExpiry},
+		{At: credo.NewTime(at), Grade: "A", Public: true, Cause: credo.CauseRecord},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	if got, err := db.GradeHistory(ctx, "91110000100000001A", 10); err != nil || len(got) != 0 {
+		t.Fatalf("never assessed: %+v %v", got, err)
 	}
 }

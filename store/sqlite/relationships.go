@@ -12,12 +12,10 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/sqlcommon"
 )
 
 var _ credo.RelationshipStore = (*DB)(nil)
-
-const relColumns = `r.id, r.kind, r.source, r.from_code, r.to_code, r.since, r.until, r.share, r.person_key,
-	r.person_name, r.roles, r.reference, r.authority, r.declarant, r.account, r.recorded_at, coalesce(r.supersedes, 0)`
 
 // inForce is the condition of a version in force at ?2 (unix ns).
 const inForce = `r.recorded_at <= ?2 AND r.since <= ?2 AND (r.until = 0 OR r.until > ?2)
@@ -34,23 +32,9 @@ func scanRelationship(row scanner) (*credo.Relationship, error) {
 		return nil, err
 	}
 	r.Kind = internKind(r.Kind)
-	r.Since, r.Until, r.RecordedAt = dateOf(since), dateOf(until), fromUnixNano(recorded)
-	r.Roles = decodeRoles(roles)
+	r.Since, r.Until, r.RecordedAt = sqlcommon.DateOf(since), sqlcommon.DateOf(until), fromUnixNano(recorded)
+	r.Roles = sqlcommon.DecodeRoles(roles)
 	return r, nil
-}
-
-func dateOf(n int64) credo.Date {
-	if n == 0 {
-		return credo.Date{}
-	}
-	return credo.NewDate(time.Unix(0, n).UTC())
-}
-
-func dateNano(d credo.Date) int64 {
-	if d.IsZero() {
-		return 0
-	}
-	return d.UnixNano()
 }
 
 // internKind returns the kind constant equal to k, so that a scanned
@@ -62,28 +46,6 @@ func internKind(k string) string {
 		}
 	}
 	return strings.Clone(k)
-}
-
-func encodeRoles(r *credo.SharedRoles) string {
-	if r == nil {
-		return ""
-	}
-	return strings.Join(r.From, ",") + ";" + strings.Join(r.To, ",")
-}
-
-func decodeRoles(s string) *credo.SharedRoles {
-	from, to, ok := strings.Cut(s, ";")
-	if !ok {
-		return nil
-	}
-	return &credo.SharedRoles{From: splitList(from), To: splitList(to)}
-}
-
-func splitList(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ",")
 }
 
 func nullID(id int64) any {
@@ -100,8 +62,8 @@ func (db *DB) insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relat
 		id = r.ID
 	}
 	res, err := tx.StmtContext(ctx, db.stmts.putRelationship).ExecContext(ctx,
-		id, r.Key(), r.Kind, r.Source, r.From, r.To, dateNano(r.Since), dateNano(r.Until), r.Share,
-		r.PersonKey, r.PersonName, encodeRoles(r.Roles), r.Reference, r.Authority, r.Declarant, r.Account,
+		id, r.Key(), r.Kind, r.Source, r.From, r.To, sqlcommon.DateNano(r.Since), sqlcommon.DateNano(r.Until), r.Share,
+		r.PersonKey, r.PersonName, sqlcommon.EncodeRoles(r.Roles), r.Reference, r.Authority, r.Declarant, r.Account,
 		unixNano(r.RecordedAt), nullID(r.Supersedes), r.ContentHash())
 	if err != nil {
 		return err
@@ -116,7 +78,7 @@ func (db *DB) insertRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relat
 		out         bool
 	}{{r.From, r.To, true}, {r.To, r.From, false}} {
 		if _, err := tx.StmtContext(ctx, db.stmts.putAdjacency).ExecContext(ctx, end.code, r.ID, end.other, end.out, r.Kind, r.Source, r.Declarant,
-			dateNano(r.Since), dateNano(r.Until), r.Share, unixNano(r.RecordedAt)); err != nil {
+			sqlcommon.DateNano(r.Since), sqlcommon.DateNano(r.Until), r.Share, unixNano(r.RecordedAt)); err != nil {
 			return err
 		}
 	}
@@ -188,15 +150,13 @@ func (db *DB) appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relat
 		case same != 0:
 			return credo.Outcome{Status: credo.Exists, ID: same}, nil
 		case open != 0:
-			return refusedRel(credo.ECONFLICT, "open",
-				"this relationship is stored already as %d; to change or end it, send a version with supersedes: %d", open, open), nil
+			return sqlcommon.RelationshipOpen(open), nil
 		}
 	} else {
 		var key string
 		err := tx.QueryRowContext(ctx, `SELECT key FROM relationships WHERE id = ?`, r.Supersedes).Scan(&key)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && key != r.Key() {
-			return refusedRel(credo.EINVALID, "unknown",
-				"names no version of this relationship (the same kind, ends and source)"), nil
+			return sqlcommon.RelationshipUnknown(), nil
 		}
 		if err != nil {
 			return credo.Outcome{}, err
@@ -208,8 +168,7 @@ func (db *DB) appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relat
 		case err == nil && h == hash:
 			return credo.Outcome{Status: credo.Exists, ID: by}, nil
 		case err == nil:
-			return refusedRel(credo.ECONFLICT, "superseded",
-				"version %d was superseded already, by %d; supersede that one", r.Supersedes, by), nil
+			return sqlcommon.RelationshipSuperseded(r.Supersedes, by), nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return credo.Outcome{}, err
 		}
@@ -218,11 +177,6 @@ func (db *DB) appendRelationship(ctx context.Context, tx *sql.Tx, r *credo.Relat
 		return credo.Outcome{}, err
 	}
 	return credo.Outcome{Status: credo.Created, ID: r.ID}, nil
-}
-
-func refusedRel(code credo.ErrorCode, reason, format string, args ...any) credo.Outcome {
-	return credo.Outcome{Status: credo.Refused, Err: &credo.Error{Code: code, Field: "supersedes", Reason: reason,
-		Message: fmt.Sprintf(format, args...)}}
 }
 
 // deriveRelationships keeps s's people and registration relationships
@@ -293,7 +247,7 @@ func scanPeople(rows *sql.Rows) ([]credo.PersonRole, error) {
 		if err := rows.Scan(&p.PersonKey, &p.Code, &p.Name, &roles, &p.Version); err != nil {
 			return nil, err
 		}
-		p.Roles = splitList(roles)
+		p.Roles = sqlcommon.SplitList(roles)
 		slices.Sort(p.Roles)
 		out = append(out, p)
 	}
@@ -315,7 +269,7 @@ func scanRelationships(rows *sql.Rows) ([]*credo.Relationship, error) {
 
 // Relationship implements credo.RelationshipStore.
 func (db *DB) Relationship(ctx context.Context, id int64) (*credo.Relationship, error) {
-	r, err := scanRelationship(db.r.QueryRowContext(ctx, `SELECT `+relColumns+` FROM relationships r WHERE r.id = ?`, id))
+	r, err := scanRelationship(db.r.QueryRowContext(ctx, `SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credo.ErrNotFound("relationship", id)
 	}
@@ -351,9 +305,9 @@ func (db *DB) Relationships(ctx context.Context, q credo.RelationshipQuery) ([]*
 	// read them, and compiling this query cost more than running it (18%
 	// of the page's CPU at 200,000 organizations, a fifth of bench
 	// whole-path webhook deliveries).
-	st, err := db.reads.get(ctx, db.r, `SELECT `+relColumns+` FROM relationships r
+	st, err := db.reads.get(ctx, db.r, `SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r
 		WHERE r.from_code IN (SELECT value FROM json_each(?1)) AND `+inForce+kinds+`
-		UNION ALL SELECT `+relColumns+` FROM relationships r
+		UNION ALL SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r
 		WHERE r.to_code IN (SELECT value FROM json_each(?1)) AND `+inForce+kinds)
 	if err != nil {
 		return nil, err
@@ -438,7 +392,7 @@ func (db *DB) Adjacent(ctx context.Context, q credo.RelationshipQuery) ([]credo.
 		} else {
 			e.From, e.To = c, other
 		}
-		e.Kind, e.Source, e.Since = internKind(string(kind)), internSource(string(source)), dateOf(since)
+		e.Kind, e.Source, e.Since = internKind(string(kind)), internSource(string(source)), sqlcommon.DateOf(since)
 		e.Declarant = ""
 		if len(declarant) > 0 {
 			e.Declarant = string(declarant)
@@ -495,7 +449,7 @@ func (db *DB) AdjacentVersions(ctx context.Context, codes []string) ([]credo.Edg
 		} else {
 			v.From, v.To = c, other
 		}
-		v.Kind, v.Source, v.Since, v.Until = internKind(string(kind)), internSource(string(source)), dateOf(since), dateOf(until)
+		v.Kind, v.Source, v.Since, v.Until = internKind(string(kind)), internSource(string(source)), sqlcommon.DateOf(since), sqlcommon.DateOf(until)
 		v.RecordedAt, v.SupersededAt = fromUnixNano(recorded), credo.Time{}
 		if superseded != 0 {
 			v.SupersededAt = fromUnixNano(superseded)
@@ -536,7 +490,7 @@ func internSource(s string) string {
 
 // RelationshipHistory implements credo.RelationshipStore.
 func (db *DB) RelationshipHistory(ctx context.Context, code string) ([]*credo.Relationship, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+relColumns+`, coalesce((SELECT max(s.id) FROM relationships s WHERE s.supersedes = r.id), 0)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlcommon.RelationshipColumns+`, coalesce((SELECT max(s.id) FROM relationships s WHERE s.supersedes = r.id), 0)
 		FROM relationships r WHERE r.id IN (SELECT id FROM relationships WHERE from_code = ?1 UNION SELECT id FROM relationships WHERE to_code = ?1)
 		ORDER BY r.id`, code)
 	if err != nil {
@@ -587,7 +541,7 @@ func (db *DB) EachRelationship(ctx context.Context, asOf time.Time, fn func([]cr
 				rows.Close()
 				return fmt.Errorf("sqlite: scanning relationships: %w", err)
 			}
-			e.Kind, e.Source, e.Since = internKind(e.Kind), internSource(e.Source), dateOf(since)
+			e.Kind, e.Source, e.Since = internKind(e.Kind), internSource(e.Source), sqlcommon.DateOf(since)
 			batch = append(batch, e)
 		}
 		rows.Close()
@@ -622,7 +576,7 @@ func (db *DB) PersonRoles(ctx context.Context, personKey string) ([]credo.Person
 
 // ScanRelationships implements credo.CopyStore's part of the contract.
 func (db *DB) ScanRelationships(ctx context.Context, afterID int64, limit int) ([]*credo.Relationship, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+relColumns+` FROM relationships r WHERE r.id > ? ORDER BY r.id LIMIT ?`, afterID, limit)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlcommon.RelationshipColumns+` FROM relationships r WHERE r.id > ? ORDER BY r.id LIMIT ?`, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: scanning relationships: %w", err)
 	}

@@ -2,56 +2,35 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/credo-registry/credo"
+	"github.com/credo-registry/credo/store/sqlcommon"
 )
 
 var _ credo.RulebookStore = (*DB)(nil)
 
 // PublishRulebook implements credo.RulebookStore. ID and Version are
-// required (EINVALID). Where the contract is silent: an empty Hash is
-// computed from Source, and a Hash that is not the SHA-256 of Source is
-// EINVALID; a zero PublishedAt is the time of publication (to the
-// microsecond, as PostgreSQL keeps it). rb itself is not changed: read the
-// version back for what was stored.
+// required (EINVALID). Where the contract is silent: as
+// sqlcommon.RulebookVersion says (the hash, the time of publication). rb
+// itself is not changed: read the version back for what was stored.
 func (db *DB) PublishRulebook(ctx context.Context, rb *credo.Rulebook) error {
-	if rb == nil || rb.ID == "" {
-		return credo.FieldError("id", "required", "is required")
-	}
-	if rb.Version == "" {
-		return credo.FieldError("version", "required", "is required")
-	}
-	sum := sha256.Sum256(rb.Source)
-	hash := hex.EncodeToString(sum[:])
-	if rb.Hash != "" && rb.Hash != hash {
-		return credo.FieldError("hash", "mismatch", "is not the SHA-256 of the source (%s)", hash)
-	}
-	published := rb.PublishedAt
-	if published.IsZero() {
-		published = credo.NewTime(time.Now().Truncate(time.Microsecond))
-	}
-	source := rb.Source
-	if source == nil {
-		source = []byte{} // a nil []byte would be NULL
+	v, err := sqlcommon.RulebookVersion(rb)
+	if err != nil {
+		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO rulebooks(id, version, hash, source, published_at) VALUES (?, ?, ?, ?, ?)`,
-			rb.ID, rb.Version, hash, source, unixNano(published))
+			v.ID, v.Version, v.Hash, v.Source, unixNano(v.PublishedAt))
 		if isUniqueViolation(err) {
-			return &credo.Error{Code: credo.ECONFLICT, Field: "version", Reason: "exists",
-				Message: fmt.Sprintf("rulebook %s version %s is already published; publish a new version", rb.ID, rb.Version)}
+			return sqlcommon.RulebookExists(v)
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite: publishing rulebook %s %s: %w", rb.ID, rb.Version, err)
+			return fmt.Errorf("sqlite: publishing rulebook %s %s: %w", v.ID, v.Version, err)
 		}
-		_, err = db.appendChanges(ctx, tx, []*credo.Change{credo.RulebookPublishedChange(
-			&credo.Rulebook{ID: rb.ID, Version: rb.Version, Hash: hash, PublishedAt: published})})
+		_, err = db.appendChanges(ctx, tx, []*credo.Change{credo.RulebookPublishedChange(v)})
 		return err
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/credo-registry/credo/store/sqlcommon"
 )
 
 var errClosed = errors.New("sqlite: database is closed")
@@ -119,10 +121,10 @@ func prepareWriterStmts(ctx context.Context, w *sql.DB) (*writerStmts, error) {
 	s.putPerson = prep(`INSERT INTO people(person_key, code, name, roles, version) VALUES (?, ?, ?, ?, ?)`)
 	s.othersOfPeople = prep(`SELECT p.person_key, p.code, p.name, p.roles, p.version
 		FROM json_each(?) AS j JOIN people p ON p.person_key = j.value WHERE p.code <> ?`)
-	s.openRegistration = prep(`SELECT ` + relColumns + ` FROM relationships r
+	s.openRegistration = prep(`SELECT ` + sqlcommon.RelationshipColumns + ` FROM relationships r
 		WHERE r.from_code = ?1 AND r.source = 'registration' AND r.until = 0
 		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)
-		UNION ALL SELECT ` + relColumns + ` FROM relationships r
+		UNION ALL SELECT ` + sqlcommon.RelationshipColumns + ` FROM relationships r
 		WHERE r.to_code = ?1 AND r.source = 'registration' AND r.until = 0
 		AND NOT EXISTS (SELECT 1 FROM relationships s WHERE s.supersedes = r.id)`)
 	s.currentOfKey = prep(`SELECT r.id, r.hash, r.until FROM relationships r WHERE r.key = ?

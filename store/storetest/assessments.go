@@ -282,8 +282,8 @@ type dim struct {
 // contributions, but the store sees only the grades and scores.
 func assessment(i, day int, grade string, dims ...dim) *credo.Assessment {
 	a := &credo.Assessment{Subject: codes[i], AsOf: credo.NewTime(t0.AddDate(0, 0, day)), Grade: grade,
-		Dimensions: map[string]*credo.Dimension{},
-		Rulebooks:  []credo.RulebookRef{{ID: "national-market", Version: "2025.1"}, {ID: "national-tax", Version: "2025.1"}}}
+		Public: grade != "C", Dimensions: map[string]*credo.Dimension{},
+		Rulebooks: []credo.RulebookRef{{ID: "national-market", Version: "2025.1"}, {ID: "national-tax", Version: "2025.1"}}}
 	for _, d := range dims {
 		a.Score += d.score / float64(len(dims))
 		a.Dimensions[d.name] = &credo.Dimension{Title: "维度 " + d.name, Start: 100, Score: d.score, Grade: d.grade,
@@ -351,8 +351,37 @@ func allHistory(t *testing.T, as credo.AssessmentStore, code string, limit int) 
 		}
 		out = append(out, page.Changes...)
 		if page.Next == "" {
+			checkGradeHistory(t, as, code, out)
 			return out
 		}
 		cursor = page.Next
+	}
+}
+
+// checkGradeHistory checks that GradeHistory says of code's grades what
+// its whole history (newest first) says, whatever the limit.
+func checkGradeHistory(t *testing.T, as credo.AssessmentStore, code string, history []*credo.AssessmentChange) {
+	t.Helper()
+	want := []credo.GradeChange{}
+	for _, c := range history {
+		want = append(want, credo.GradeChange{At: c.At, Grade: c.Assessment.Grade, Public: c.Assessment.Public, Cause: c.Cause.Kind})
+	}
+	for _, limit := range []int{1, 2, credo.MaxPageSize} {
+		got, err := as.GradeHistory(ctx, code, limit)
+		if err != nil {
+			t.Fatalf("GradeHistory(%s, %d): %v", code, limit, err)
+		}
+		w := want[:min(limit, len(want))]
+		if len(got) != len(w) {
+			t.Fatalf("GradeHistory(%s, %d): %d changes, want %d", code, limit, len(got), len(w))
+		}
+		for i := range w {
+			if !got[i].At.Equal(w[i].At.Time) || got[i].Grade != w[i].Grade || got[i].Public != w[i].Public || got[i].Cause != w[i].Cause {
+				t.Errorf("GradeHistory(%s, %d)[%d] = %+v, want %+v", code, limit, i, got[i], w[i])
+			}
+		}
+	}
+	if _, err := as.GradeHistory(ctx, code, -1); credo.ErrorCodeOf(err) != credo.EINVALID {
+		t.Errorf("GradeHistory with a negative limit: %v, want EINVALID", err)
 	}
 }
