@@ -16,6 +16,7 @@ type Store interface {
 	CopyStore
 	RulebookStore
 	AssessmentStore
+	GradeReader
 	GradingStore
 	ListStore
 	CaseStore

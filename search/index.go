@@ -44,6 +44,10 @@ type Match struct {
 	Score float64 `json:"score"`
 	Match bool    `json:"match"`
 	Why   Why     `json:"why"`
+	// Status is the organization's current status, as its latest
+	// registration indexed says (what a list of results shows beside the
+	// name; not part of the match's JSON).
+	Status credo.Status `json:"-"`
 }
 
 // Scores and thresholds of the ranking formula (docs/MATCHING.md).
@@ -94,6 +98,7 @@ type Index struct {
 
 type indexedSubject struct {
 	code, name, division string
+	status               credo.Status
 	version              int // the registration version indexed (0: unknown)
 	entries              []uint32
 }
@@ -157,10 +162,11 @@ func (ix *Index) put(s *credo.Subject) {
 		ix.subjects[slot].entries = ix.subjects[slot].entries[:0]
 		ix.subjects[slot].division = s.Division
 		ix.subjects[slot].name = s.Name
+		ix.subjects[slot].status = s.Status
 	} else {
 		slot = uint32(len(ix.subjects))
 		ix.slots[s.Code] = slot
-		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, name: s.Name, division: s.Division, version: s.Version})
+		ix.subjects = append(ix.subjects, indexedSubject{code: s.Code, name: s.Name, division: s.Division, status: s.Status, version: s.Version})
 	}
 	seen := map[string]bool{}
 	add := func(field, text string) {
@@ -254,7 +260,12 @@ func (ix *Index) kill(id uint32) {
 // pairs of adjacent characters, or for a Latin name the trigrams of its
 // core between boundary marks.
 func grams(n Name) []uint64 {
-	var out []uint64
+	return appendGrams(nil, n)
+}
+
+// appendGrams is grams written over dst's storage (dst[:0]).
+func appendGrams(dst []uint64, n Name) []uint64 {
+	out := dst[:0]
 	if n.Latin {
 		s := "^" + n.Core + "$"
 		for i := 0; i+3 <= len(s); i++ {
@@ -284,21 +295,32 @@ func (ix *Index) weight(g uint64) float64 {
 	return math.Log(1 + float64(ix.live+1)/float64(ix.df[g]+1))
 }
 
+// weightIn is weight(g), kept in sc for the rest of the search (the
+// candidates of one query share most of their grams).
+func (ix *Index) weightIn(sc *scratch, g uint64) float64 {
+	w, ok := sc.weights[g]
+	if !ok {
+		w = ix.weight(g)
+		sc.weights[g] = w
+	}
+	return w
+}
+
 // dice is the weighted Dice coefficient of two gram sets: twice the weight
 // they share over the weight of both.
-func (ix *Index) dice(a, b []uint64) float64 {
+func (ix *Index) dice(sc *scratch, a, b []uint64) float64 {
 	var shared, total float64
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
 		case j >= len(b) || i < len(a) && a[i] < b[j]:
-			total += ix.weight(a[i])
+			total += ix.weightIn(sc, a[i])
 			i++
 		case i >= len(a) || b[j] < a[i]:
-			total += ix.weight(b[j])
+			total += ix.weightIn(sc, b[j])
 			j++
 		default:
-			w := ix.weight(a[i])
+			w := ix.weightIn(sc, a[i])
 			shared += 2 * w
 			total += 2 * w
 			i++
@@ -312,11 +334,15 @@ func (ix *Index) dice(a, b []uint64) float64 {
 }
 
 // Query is a name search: Q, optionally within organizations whose
-// division starts with Division, at most Limit results.
+// division starts with Division, at most Limit results. Brief leaves
+// Why.Normalizations out (nil) of the matches: a caller that shows only
+// the organizations found (the search page) does not pay for working
+// them out (each matched name parsed again).
 type Query struct {
 	Q        string
 	Division string
 	Limit    int
+	Brief    bool
 }
 
 // Find returns the organizations whose names match q.Q with a score of at
@@ -330,6 +356,8 @@ func (ix *Index) Find(q Query) []Match {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	sc := getScratch()
+	defer putScratch(sc)
 	cands := map[uint32]bool{}
 	for _, id := range ix.full[qn.Full] {
 		cands[id] = true
@@ -344,7 +372,7 @@ func (ix *Index) Find(q Query) []Match {
 		}
 	}
 	qg := grams(qn)
-	for _, id := range ix.similar(qn, qg) {
+	for _, id := range ix.similar(sc, qn, qg) {
 		cands[id] = true
 	}
 
@@ -364,19 +392,20 @@ func (ix *Index) Find(q Query) []Match {
 		if q.Division != "" && !strings.HasPrefix(sub.division, q.Division) {
 			continue
 		}
-		score, method := ix.score(qn, qg, qInitials, e, sub.division)
+		score, method := ix.score(sc, qn, qg, qInitials, e, sub.division)
 		if score < MinScore {
 			continue
 		}
 		if qFull == nil {
 			qFull = grams(Name{Core: qn.Full, Latin: qn.Latin})
 		}
-		fine := ix.dice(qFull, grams(Name{Core: e.name.Full, Latin: e.name.Latin}))
+		sc.grams = appendGrams(sc.grams, Name{Core: e.name.Full, Latin: e.name.Latin})
+		fine := ix.dice(sc, qFull, sc.grams)
 		b := best[e.subject]
 		if b != nil && (b.Score > score || b.Score == score && (b.fine > fine || b.fine == fine && b.id < id)) {
 			continue
 		}
-		best[e.subject] = &scored{Match{Code: sub.code, Name: sub.name, Score: score, Why: Why{
+		best[e.subject] = &scored{Match{Code: sub.code, Name: sub.name, Status: sub.status, Score: score, Why: Why{
 			Field: e.field, Name: e.text, Method: method,
 		}}, fine, id}
 	}
@@ -400,7 +429,9 @@ func (ix *Index) Find(q Query) []Match {
 	for i, b := range out {
 		m := b.Match
 		m.Score = math.Round(m.Score*1000) / 1000
-		m.Why.Normalizations = normalizations(qn, m.Why)
+		if !q.Brief {
+			m.Why.Normalizations = normalizations(qn, m.Why)
+		}
 		matches[i] = m
 	}
 	if len(matches) > 0 && matches[0].Score >= Threshold &&
@@ -433,7 +464,7 @@ func normalizations(q Name, why Why) []string {
 }
 
 // score rates entry e for query q by the formula in docs/MATCHING.md.
-func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division string) (float64, string) {
+func (ix *Index) score(sc *scratch, q Name, qg []uint64, qInitials bool, e *entry, division string) (float64, string) {
 	factor := 1.0
 	if e.field == FieldFormerName || e.former {
 		factor = formerFactor
@@ -469,7 +500,8 @@ func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division s
 	if q.Latin != n.Latin {
 		return 0, ""
 	}
-	s := similarMax * ix.dice(qg, grams(n)) * factor
+	sc.grams = appendGrams(sc.grams, n)
+	s := similarMax * ix.dice(sc, qg, sc.grams) * factor
 	if !regionsAgree(q.Regions, regions) {
 		s *= regionClash
 	}
@@ -486,7 +518,7 @@ func (ix *Index) score(q Name, qg []uint64, qInitials bool, e *entry, division s
 // the query. It walks the postings of the rarest grams first and skips
 // grams held by more than maxWalked/4 names (but for the rarest, cut
 // short): a gram that common adds little weight and no discrimination.
-func (ix *Index) similar(q Name, qg []uint64) []uint32 {
+func (ix *Index) similar(sc *scratch, q Name, qg []uint64) []uint32 {
 	var keys []uint64
 	for _, g := range qg {
 		if isPosting(g, q) {
@@ -496,7 +528,9 @@ func (ix *Index) similar(q Name, qg []uint64) []uint32 {
 		}
 	}
 	slices.SortFunc(keys, func(a, b uint64) int { return cmp.Compare(len(ix.postings[a]), len(ix.postings[b])) })
-	acc := map[uint32]float64{}
+	// The weight each entry reached shares with the query (sc.acc).
+	acc := &sc.acc
+	defer acc.reset()
 	walked := 0
 	for i, g := range keys {
 		p := ix.postings[g]
@@ -505,7 +539,7 @@ func (ix *Index) similar(q Name, qg []uint64) []uint32 {
 		}
 		w := ix.weight(g)
 		for _, id := range p[:min(len(p), maxWalked)] {
-			acc[id] += w
+			acc.add(id, w)
 		}
 		walked += len(p)
 	}
@@ -532,8 +566,8 @@ func (ix *Index) similar(q Name, qg []uint64) []uint32 {
 			i = m
 		}
 	}
-	for id, w := range acc {
-		h := hit{id, w}
+	for _, slot := range acc.used {
+		h := hit{acc.keys[slot] - 1, acc.sums[slot]}
 		switch {
 		case len(heap) < maxRescored:
 			heap = append(heap, h)
@@ -555,4 +589,77 @@ func (ix *Index) similar(q Name, qg []uint64) []uint32 {
 		out[i] = h.id
 	}
 	return out
+}
+
+// scratch is what one Find works in, kept for the next: the weights the
+// postings walk gives entries, the grams of the name being rescored, and
+// the weights of the grams seen. A walk reaches up to maxWalked entries; a
+// map of them, made anew each search, was most of a search's garbage.
+type scratch struct {
+	acc     weightTable
+	grams   []uint64
+	weights map[uint64]float64
+}
+
+// weightTable sums weights by entry id: an open-addressing table of
+// accSlots slots (keys id+1, 0 free), never more than half full as a walk
+// reaches at most maxWalked entries, emptied slot by slot (used).
+type weightTable struct {
+	keys []uint32
+	sums []float64
+	used []uint32 // the slots taken, in the order they were taken
+}
+
+const accSlots = 1 << 16
+
+// accSlots must stay at least twice maxWalked (this fails to compile when
+// it is not), so that add always finds a free slot soon.
+const _ = uint(accSlots - 2*maxWalked)
+
+func (t *weightTable) add(id uint32, w float64) {
+	if t.keys == nil {
+		t.keys, t.sums = make([]uint32, accSlots), make([]float64, accSlots)
+	}
+	slot := (id * 0x9E3779B1) >> 16 // Fibonacci hashing into accSlots
+	for {
+		switch t.keys[slot] {
+		case id + 1:
+			t.sums[slot] += w
+			return
+		case 0:
+			t.keys[slot], t.sums[slot] = id+1, w
+			t.used = append(t.used, slot)
+			return
+		}
+		slot = (slot + 1) & (accSlots - 1)
+	}
+}
+
+func (t *weightTable) reset() {
+	for _, slot := range t.used {
+		t.keys[slot], t.sums[slot] = 0, 0
+	}
+	t.used = t.used[:0]
+}
+
+// scratches keeps a few scratches between searches (768 KiB each), so
+// that a search allocates none. Not a sync.Pool, which every garbage
+// collection empties.
+var scratches = make(chan *scratch, 16)
+
+func getScratch() *scratch {
+	select {
+	case sc := <-scratches:
+		return sc
+	default:
+		return &scratch{weights: map[uint64]float64{}}
+	}
+}
+
+func putScratch(sc *scratch) {
+	clear(sc.weights)
+	select {
+	case scratches <- sc:
+	default:
+	}
 }

@@ -1,9 +1,12 @@
 package search_test
 
 import (
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
+	"github.com/credo-registry/credo"
 	"github.com/credo-registry/credo/search"
 )
 
@@ -101,4 +104,110 @@ func TestFindRanking(t *testing.T) {
 	if ix2.Len() != 2 || ix2.Names() != 2 {
 		t.Errorf("Len %d Names %d", ix2.Len(), ix2.Names())
 	}
+}
+
+// TestFindBrief: a brief search finds the same organizations, in the same
+// order with the same scores and reasons, without the normalizations; every
+// match carries its organization's status as the latest registration
+// indexed says.
+func TestFindBrief(t *testing.T) {
+	ix := search.NewIndex()
+	companies := loadCompanies(t)
+	for i, c := range companies {
+		c := *c
+		c.Status = []credo.Status{credo.StatusActive, credo.StatusSuspended, credo.StatusRevoked}[i%3]
+		ix.Put(&c)
+	}
+	status := func(code string) credo.Status {
+		for i, c := range companies {
+			if c.Code == code {
+				return []credo.Status{credo.StatusActive, credo.StatusSuspended, credo.StatusRevoked}[i%3]
+			}
+		}
+		return ""
+	}
+	normalized := 0
+	for _, v := range readTSV(t, "testdata/names/variants-dev.tsv")[:200] {
+		full := ix.Find(search.Query{Q: v[0], Limit: 50})
+		brief := ix.Find(search.Query{Q: v[0], Limit: 50, Brief: true})
+		if len(full) != len(brief) {
+			t.Fatalf("%s: %d matches, %d brief", v[0], len(full), len(brief))
+		}
+		for i := range full {
+			f, b := full[i], brief[i]
+			if len(f.Why.Normalizations) > 0 {
+				normalized++
+			}
+			if b.Why.Normalizations != nil {
+				t.Errorf("%s: brief match %d has normalizations %q", v[0], i, b.Why.Normalizations)
+			}
+			f.Why.Normalizations = nil
+			if fmt.Sprint(f) != fmt.Sprint(b) {
+				t.Errorf("%s: match %d is %+v, brief %+v", v[0], i, f, b)
+			}
+			if b.Status != status(b.Code) {
+				t.Errorf("%s: %s has status %q, want %q", v[0], b.Code, b.Status, status(b.Code))
+			}
+		}
+	}
+	if normalized == 0 {
+		t.Fatal("no match of the variants was normalized: the test compares nothing")
+	}
+	// A new registration's status replaces the old.
+	c := *companies[0]
+	c.Status, c.Version = credo.StatusCancelled, 2
+	ix.Put(&c)
+	if got := ix.Find(search.Query{Q: c.Name, Limit: 1, Brief: true}); len(got) != 1 || got[0].Code != c.Code || got[0].Status != credo.StatusCancelled {
+		t.Errorf("after a new registration: %+v, want %s cancelled", got, c.Code)
+	}
+}
+
+// TestFindConcurrent: searches running at once (each in its own scratch)
+// give what they give one at a time; and searches run while registrations
+// grow the index (and its entries past what the scratches were sized for),
+// then give what they give one at a time over the grown index.
+func TestFindConcurrent(t *testing.T) {
+	ix := search.NewIndex()
+	companies := loadCompanies(t)
+	ix.Put(companies[:500]...)
+	var queries []string
+	for _, v := range readTSV(t, "testdata/names/variants-dev.tsv")[:100] {
+		queries = append(queries, v[0])
+	}
+	alone := func() []string {
+		out := make([]string, len(queries))
+		for i, q := range queries {
+			out[i] = fmt.Sprint(ix.Find(search.Query{Q: q, Limit: 20}))
+		}
+		return out
+	}
+	together := func(want []string, write func()) {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make(chan string, 8*len(queries))
+		for w := range 8 {
+			wg.Go(func() {
+				for i := range queries {
+					i := (i + w*13) % len(queries)
+					got := fmt.Sprint(ix.Find(search.Query{Q: queries[i], Limit: 20}))
+					if want != nil && got != want[i] {
+						errs <- fmt.Sprintf("%s: %s, alone %s", queries[i], got, want[i])
+					}
+				}
+			})
+		}
+		if write != nil {
+			wg.Go(write)
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	}
+	together(alone(), nil)
+	// Scores move while names are added (the grams' weights follow the
+	// counts), so these searches are only run.
+	together(nil, func() { ix.Put(companies[500:]...) })
+	together(alone(), nil)
 }

@@ -71,7 +71,33 @@ func (p *searchPage) StatusOptions() []string {
 type searchResult struct {
 	Subject *credo.Subject `json:"subject"`
 	Grade   string         `json:"grade,omitempty"`
-	code    string         // the match's code, until Subject is read (readSubjects)
+	// match is the name matcher's, for a result found by name alone:
+	// Subject is then read only for an export (readSubjects), and a page
+	// shows the code, name and status the name index holds (the latest
+	// registration of the organization, search.Index.Put).
+	match *search.Match
+}
+
+// Code, Name and Status are what the page shows of the organization.
+func (r searchResult) Code() string {
+	if r.Subject != nil {
+		return r.Subject.Code
+	}
+	return r.match.Code
+}
+
+func (r searchResult) Name() string {
+	if r.Subject != nil {
+		return r.Subject.Name
+	}
+	return r.match.Name
+}
+
+func (r searchResult) Status() credo.Status {
+	if r.Subject != nil {
+		return r.Subject.Status
+	}
+	return r.match.Status
 }
 
 // search answers /{lang}/search?q=&division=&grade=&list=&status=&industry=&page=
@@ -102,14 +128,9 @@ func (s *Server) search(r *http.Request, l *lang) (string, any, error) {
 		return "", nil, credo.FieldError("page", "range", "there are %d pages", out.Pages)
 	}
 	out.Results = found[min((f.Page-1)*resultsOnPage, len(found)):min(f.Page*resultsOnPage, len(found))]
-	if out.Results, err = s.readSubjects(r, out.Results); err != nil {
-		return "", nil, err
-	}
 	if f.Grade == "" { // graded already when filtered by grade
-		for i := range out.Results {
-			if out.Results[i].Grade, err = s.publicGrade(r, out.Results[i].Subject.Code); err != nil {
-				return "", nil, err
-			}
+		if err := s.publicGrades(r, out.Results); err != nil {
+			return "", nil, err
 		}
 	}
 	base := "/" + l.Code + "/search"
@@ -239,14 +260,14 @@ func (s *Server) findByName(r *http.Request, f searchFilter) ([]searchResult, bo
 	if utf8.RuneCountInString(search.Parse(f.Q).Full) < 2 {
 		return nil, false, credo.FieldError("q", "too_short", "give at least 2 letters, digits or characters of a name or code")
 	}
-	matches := s.Matcher.Find(search.Query{Q: f.Q, Division: f.Division, Limit: s.maxScanned + 1})
+	matches := s.Matcher.Find(search.Query{Q: f.Q, Division: f.Division, Limit: s.maxScanned + 1, Brief: true})
 	var out []searchResult
 	if f.Status == "" && f.Industry == "" && f.List == "" && f.Grade == "" {
-		// Nothing to judge: the matches are the results, and only those
-		// shown are read (readSubjects), not every match (thousands, for
-		// the first characters of a common name in a national registry).
-		for _, m := range matches[:min(len(matches), maxMatches)] {
-			out = append(out, searchResult{code: m.Code})
+		// Nothing to judge: the matches are the results, and the store is
+		// read for none of them (a page shows what the name index holds,
+		// and the grades; an export reads the organizations).
+		for i := range matches[:min(len(matches), maxMatches)] {
+			out = append(out, searchResult{match: &matches[i]})
 		}
 		return out, len(matches) > maxMatches, nil
 	}
@@ -276,14 +297,53 @@ func (s *Server) findByName(r *http.Request, f searchFilter) ([]searchResult, bo
 	return out, false, nil
 }
 
+// publicGrades sets the public comprehensive grade of each of results,
+// as publicGrade does, from one read of their stored grades (the
+// assessments' explanations are not read); an organization whose stored
+// assessment is out of date or missing is assessed by publicGrade.
+func (s *Server) publicGrades(r *http.Request, results []searchResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	codes := make([]string, len(results))
+	for i, res := range results {
+		codes[i] = res.Code()
+	}
+	grades, err := s.store.CurrentGrades(ctx(r), codes)
+	if err != nil {
+		return err
+	}
+	stored := make(map[string]credo.CurrentGrade, len(grades))
+	for _, g := range grades {
+		stored[g.Subject] = g
+	}
+	now := s.now()
+	for i, code := range codes {
+		g, ok := stored[code]
+		if !ok || !g.NextChange.IsZero() && !g.NextChange.After(now) {
+			if results[i].Grade, err = s.publicGrade(r, code); err != nil {
+				return err
+			}
+			continue
+		}
+		// What visibility.Policy.Assessment leaves the public of a stored
+		// assessment's grade: the grade when the assessment is public.
+		results[i].Grade = ""
+		if g.Public {
+			results[i].Grade = g.Grade
+		}
+	}
+	return nil
+}
+
 // readSubjects reads the organizations of results that were found by
-// code alone, leaving out any the store no longer has (the name index
+// name alone, leaving out any the store no longer has (the name index
 // follows the store, so none in practice).
 func (s *Server) readSubjects(r *http.Request, results []searchResult) ([]searchResult, error) {
 	out := results[:0:0]
 	for _, res := range results {
 		if res.Subject == nil {
-			sub, err := s.store.Subject(ctx(r), res.code)
+			sub, err := s.store.Subject(ctx(r), res.match.Code)
 			if credo.ErrorCodeOf(err) == credo.ENOTFOUND {
 				continue
 			}
@@ -333,10 +393,8 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, l *lang, format 
 	if err == nil {
 		found, err = s.readSubjects(r, found)
 	}
-	for i := 0; err == nil && i < len(found); i++ {
-		if found[i].Grade == "" && f.Grade == "" {
-			found[i].Grade, err = s.publicGrade(r, found[i].Subject.Code)
-		}
+	if err == nil && f.Grade == "" { // graded already when filtered by grade
+		err = s.publicGrades(r, found)
 	}
 	if err != nil {
 		s.fail(w, r, l, err)

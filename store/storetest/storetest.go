@@ -46,6 +46,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Rulebooks", func(t *testing.T) { t.Parallel(); testRulebooks(t, h) })
 	t.Run("Assessments", func(t *testing.T) { t.Parallel(); testAssessments(t, h) })
 	t.Run("Grading", func(t *testing.T) { t.Parallel(); testGrading(t, h) })
+	t.Run("Grades", func(t *testing.T) { t.Parallel(); testGrades(t, h) })
 	// Due process: list entries, cases, accounts, notices.
 	t.Run("Lists", func(t *testing.T) { t.Parallel(); testLists(t, h) })
 	t.Run("Cases", func(t *testing.T) { t.Parallel(); testCases(t, h) })
