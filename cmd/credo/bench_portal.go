@@ -56,6 +56,9 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	if subjects < 1 || perSubject < 1 || clients < 1 || requests < 1 {
 		return &exitError{code: 2, msg: "--subjects, --per-subject, --clients and --requests must be positive"}
 	}
+	if pages < 0 || pages > 0 && db != "" {
+		return &exitError{code: 2, msg: "--pages counts the pages SQLite reads: a number of pages, not negative, and not with --db"}
+	}
 	dir, sf, removeScratch, err := scratchRegistry(ctx, dir, db, "credo-portal-")
 	if err != nil {
 		return err
@@ -77,7 +80,7 @@ func (m *Main) benchPortal(ctx context.Context, args []string) error {
 	}); err != nil {
 		return err
 	}
-	if pages > 0 && sf.db == "" {
+	if pages > 0 {
 		r := rand.New(rand.NewPCG(3, 4))
 		paths := make([]string, pages)
 		for i := range paths {
