@@ -99,3 +99,31 @@ func TestNodesPastTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// Found by FuzzDecoder: a file whose lines end in a CR alone (old Mac
+// line ends), which YAML counts as line breaks, had its positions past
+// the end of the file, and Position sliced past it.
+func TestCarriageReturnLines(t *testing.T) {
+	for _, src := range []string{"a: 1\rb: x\r", "a: 1\r\nb: x\r\n"} {
+		var root yaml.Node
+		if err := yaml.Unmarshal([]byte(src), &root); err != nil {
+			t.Fatal(err)
+		}
+		n := root.Content[0].Content[3] // x
+		f := strictyaml.NewFile("f.yaml", []byte(src))
+		if l, col := f.Position(n, 1, 0); l != 2 || col != 4 {
+			t.Errorf("%q: Position(1, 0) = %d:%d, want 2:4", src, l, col)
+		}
+	}
+	// A node placed at the end of its line (as the parser places the
+	// quoted empty value of "\r\"\"" when it reads the CR as a space):
+	// Position stays inside the file.
+	src := "\r\"\""
+	n := &yaml.Node{Kind: yaml.ScalarNode, Style: yaml.DoubleQuotedStyle, Line: 1, Column: 4}
+	f := strictyaml.NewFile("f.yaml", []byte(src))
+	for _, col := range []int{0, 3} {
+		if l, c := f.Position(n, 1, col); l < 1 || l > 2 || c < 1 {
+			t.Errorf("%q: Position(1, %d) = %d:%d, outside the file", src, col, l, c)
+		}
+	}
+}

@@ -27,7 +27,9 @@ type File struct {
 func NewFile(name string, src []byte) *File {
 	f := &File{Name: name, Src: src, lines: []int{0}}
 	for i, c := range src {
-		if c == '\n' {
+		// YAML's line breaks: LF, CR LF and a CR alone (YAML 1.2, 5.4),
+		// as the parser counts the lines it reports.
+		if c == '\n' || c == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
 			f.lines = append(f.lines, i+1)
 		}
 	}
@@ -68,7 +70,7 @@ func (f *File) Position(n *yaml.Node, line, col int) (int, int) {
 			start++
 		}
 	}
-	raw := f.Src[start:]
+	raw := f.Src[min(start, len(f.Src)):]
 	ri := 0 // byte index in raw
 	vi := 0 // character index in value
 	last := 0
@@ -111,7 +113,7 @@ func (f *File) offset(line, col int) int {
 		return -1
 	}
 	off := f.lines[line-1]
-	for c := 1; c < col && off < len(f.Src) && f.Src[off] != '\n'; c++ {
+	for c := 1; c < col && off < len(f.Src) && f.Src[off] != '\n' && f.Src[off] != '\r'; c++ {
 		_, w := utf8.DecodeRune(f.Src[off:])
 		off += w
 	}

@@ -20,7 +20,8 @@ func FuzzDecoder(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		file := strictyaml.NewFile("f.yaml", src)
-		lines := bytes.Count(src, []byte("\n")) + 1
+		// YAML's line breaks: LF, CR LF and a CR alone.
+		lines := bytes.Count(bytes.ReplaceAll(bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n")), []byte("\n")) + 1
 		d := &strictyaml.Decoder[string]{File: file}
 		d.Report = func(n *yaml.Node, at string, p strictyaml.Problem) {
 			if n != nil && (n.Line < 1 || n.Line > lines || n.Column < 1) {
