@@ -268,3 +268,9 @@ type Inputs struct {
 	Entries  []*ListEntry
 	Current  *Assessment
 }
+
+// HoldsAt reports whether a, stored, is still the assessment at t: no
+// change by time alone (NextChange) has come by then.
+func (a *Assessment) HoldsAt(t time.Time) bool {
+	return a.NextChange.IsZero() || a.NextChange.After(t)
+}

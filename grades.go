@@ -1,6 +1,9 @@
 package credo
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // CurrentGrade is what a list of organizations shows of one organization's
 // current assessment: its comprehensive grade, whether the public may see
@@ -24,4 +27,10 @@ type GradeReader interface {
 	// twice is returned once. Grade, Public, AsOf and NextChange are those
 	// CurrentAssessment returns.
 	CurrentGrades(ctx context.Context, codes []string) ([]CurrentGrade, error)
+}
+
+// HoldsAt reports whether the assessment g is read from is still the
+// assessment at t, as Assessment.HoldsAt.
+func (g CurrentGrade) HoldsAt(t time.Time) bool {
+	return g.NextChange.IsZero() || g.NextChange.After(t)
 }

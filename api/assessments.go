@@ -47,7 +47,7 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 	}
 	if asOf.IsZero() {
 		a, err := s.Store.CurrentAssessment(r.Context(), code)
-		if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
+		if err == nil && a.HoldsAt(s.now()) {
 			if a, err = s.assessmentView(r, v, a); err != nil {
 				return err
 			}

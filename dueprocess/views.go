@@ -303,7 +303,7 @@ func (s *Service) judge(ctx context.Context, v credo.Viewer, in *credo.Inputs, a
 		counted = s.inEffect(v, entries, now)
 	}
 	a := in.Current
-	if a == nil || a.AsOf.After(asOf) || !a.NextChange.IsZero() && !a.NextChange.After(asOf) || len(counted) != len(entries) {
+	if a == nil || a.AsOf.After(asOf) || !a.HoldsAt(asOf) || len(counted) != len(entries) {
 		var err error
 		if a, err = s.Grading.AssessInputs(ctx, code, versions, records, counted, asOf); err != nil {
 			return nil, err

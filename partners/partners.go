@@ -193,7 +193,7 @@ func (s *Service) state(ctx context.Context, v credo.Viewer, p *Partner, asked, 
 func (s *Service) assessment(ctx context.Context, v credo.Viewer, code string, asked, asOf time.Time) (*credo.Assessment, error) {
 	if asked.IsZero() {
 		a, err := s.Store.CurrentAssessment(ctx, code)
-		if err == nil && (a.NextChange.IsZero() || a.NextChange.After(asOf)) {
+		if err == nil && a.HoldsAt(asOf) {
 			// Grades only: contributions are not shown here, so no
 			// record needs judging.
 			return s.Process.Policy.Assessment(v, a, nil), nil

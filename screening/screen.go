@@ -394,7 +394,7 @@ func (s *Service) describe(ctx context.Context, v credo.Viewer, p Params, action
 // it: the stored one while it holds, else computed now (j's, judged for
 // v at now); nil when the registry grades nothing (j nil).
 func (s *Service) assessment(ctx context.Context, v credo.Viewer, in *credo.Inputs, j *dueprocess.Judgement, now time.Time) (*credo.Assessment, error) {
-	if a := in.Current; a != nil && (a.NextChange.IsZero() || a.NextChange.After(now)) {
+	if a := in.Current; a != nil && a.HoldsAt(now) {
 		if j != nil {
 			return s.process.Policy.Assessment(v, a, j.Seen), nil
 		}

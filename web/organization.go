@@ -64,7 +64,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 	// The stored assessment while current, else none (computed).
 	stored, err := s.store.CurrentAssessment(ctx(r), code)
 	switch {
-	case err == nil && (stored.NextChange.IsZero() || stored.NextChange.After(now)):
+	case err == nil && stored.HoldsAt(now):
 	case err == nil || credo.ErrorCodeOf(err) == credo.ENOTFOUND:
 		stored = nil
 	default:
@@ -173,7 +173,7 @@ func (s *Server) organization(r *http.Request, l *lang) (string, any, error) {
 // (nil when never graded): the stored one while current, else computed.
 func (s *Server) publicAssessment(r *http.Request, code string) (*credo.Assessment, error) {
 	a, err := s.store.CurrentAssessment(ctx(r), code)
-	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
+	if err == nil && a.HoldsAt(s.now()) {
 		return s.process.AssessmentView(ctx(r), public, a)
 	}
 	if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {
@@ -192,7 +192,7 @@ func (s *Server) publicAssessment(r *http.Request, code string) (*credo.Assessme
 // current, is shown without reading the records.
 func (s *Server) publicGrade(r *http.Request, code string) (string, error) {
 	a, err := s.store.CurrentAssessment(ctx(r), code)
-	if err == nil && (a.NextChange.IsZero() || a.NextChange.After(s.now())) {
+	if err == nil && a.HoldsAt(s.now()) {
 		return s.process.Policy.Assessment(public, a, seesNoRecord).Grade, nil
 	}
 	if a, err = s.publicAssessment(r, code); err != nil || a == nil {

@@ -320,7 +320,7 @@ func (s *Server) publicGrades(r *http.Request, results []searchResult) error {
 	now := s.now()
 	for i, code := range codes {
 		g, ok := stored[code]
-		if !ok || !g.NextChange.IsZero() && !g.NextChange.After(now) {
+		if !ok || !g.HoldsAt(now) {
 			if results[i].Grade, err = s.publicGrade(r, code); err != nil {
 				return err
 			}

@@ -387,7 +387,7 @@ func (f *Facts) State(ctx context.Context, set *rulebook.Set, code string, asOf 
 	p := &credo.Partner{Code: code}
 	a, err := f.Store.CurrentAssessment(ctx, code)
 	switch {
-	case err == nil && !a.AsOf.After(asOf) && (a.NextChange.IsZero() || a.NextChange.After(asOf)):
+	case err == nil && !a.AsOf.After(asOf) && a.HoldsAt(asOf):
 	case err == nil || credo.ErrorCodeOf(err) == credo.ENOTFOUND:
 		versions, err := f.Store.SubjectVersions(ctx, code)
 		if err != nil && credo.ErrorCodeOf(err) != credo.ENOTFOUND {

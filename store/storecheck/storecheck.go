@@ -589,7 +589,7 @@ func (c *checker) assessments(ctx context.Context) error {
 		if last := c.lastInput[code]; last.Truncate(time.Microsecond).After(stored.AsOf.Truncate(time.Microsecond)) {
 			c.rep.add(KindAssessments, "organization %s was graded as of %s, before what was recorded about it at %s (run credo rescore)", code, stored.AsOf, last.UTC().Format(time.RFC3339Nano))
 		}
-		if !stored.NextChange.IsZero() && !stored.NextChange.After(c.opt.Now) {
+		if !stored.HoldsAt(c.opt.Now) {
 			c.rep.Due++
 		}
 		if c.g == nil || (every > 1 && hash(code)%uint32(every) != 0) {
@@ -612,7 +612,7 @@ func (c *checker) assessments(ctx context.Context) error {
 		// Not due yet: time alone has changed nothing since, so it is
 		// still the grade now (a wrong next change would skip a change).
 		// (An as-of after now is another node's clock being ahead.)
-		if !stored.AsOf.After(c.opt.Now) && (stored.NextChange.IsZero() || stored.NextChange.After(c.opt.Now)) {
+		if !stored.AsOf.After(c.opt.Now) && stored.HoldsAt(c.opt.Now) {
 			now, err := c.g.AssessInputs(ctx, code, versions, records, nil, c.opt.Now)
 			if err != nil {
 				c.rep.add(KindGrades, "organization %s: recomputing its grade now failed: %v", code, err)
